@@ -1,0 +1,71 @@
+# FlashFusion Orchestrator. `make run` and `make test` work on a fresh machine with Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed
+REGION ?= us-east-1
+# sam build needs python3.13 on PATH (the Lambda runtime); pyenv has it here, not on PATH by default.
+PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help setup run test lint typecheck validate unit workflow api sam-validate sam-build bench ci clean
+
+help:
+	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
+	@echo "make test          set up, then lint, type-check, validate the ASL and run the whole test suite"
+	@echo "make validate      ffo validate (template + state machine definitions)"
+	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
+	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
+	@echo "make bench         handler import times (cold-start proxy) and the happy-path run's wall time"
+
+$(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/ffo run events/text-compliant.json
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+validate: setup
+	$(BIN)/ffo validate
+
+test: lint typecheck validate
+	$(BIN)/pytest
+
+unit workflow api: setup
+	$(BIN)/pytest tests/$@
+
+$(SAM_STAMP): requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	@touch $@
+
+sam-validate: $(SAM_STAMP)
+	$(SAM) validate --lint --region $(REGION)
+
+sam-build: $(SAM_STAMP)
+	PATH="$(PY313_BIN):$$PATH" $(SAM) build
+
+bench: setup
+	$(BIN)/python tests/bench/bench_cold_start.py
+
+ci: test sam-validate sam-build
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache

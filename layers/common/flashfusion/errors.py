@@ -1,0 +1,96 @@
+"""Typed errors.
+
+The Lambda runtime reports an unhandled exception's class name as the Step Functions error name, so
+these class names are part of the state machine's contract: the ASL retries and catches by them.
+Renaming one is a breaking change to statemachine/*.asl.json.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class FlashFusionError(Exception):
+    """Base class of every error the orchestrator raises on purpose."""
+
+
+class ProviderError(FlashFusionError):
+    """A model provider could not produce the asset."""
+
+    def __init__(self, message: str, *, provider: str = "", model: str = "") -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.model = model
+
+
+class ProviderThrottled(ProviderError):
+    """The vendor asked us to slow down (HTTP 429); transient, retried with backoff."""
+
+    def __init__(
+        self, message: str, *, provider: str = "", model: str = "", retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, provider=provider, model=model)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    """The vendor failed (5xx, connection error); transient, retried then falls back."""
+
+
+class ProviderTimeout(ProviderError):
+    """The vendor did not answer in time; transient, retried then falls back."""
+
+
+class ProviderRejected(ProviderError):
+    """The vendor refused this prompt (content policy, bad request); not retried, falls back."""
+
+
+class ProviderAuthError(ProviderError):
+    """The vendor refused our credentials (401/403); not retried, falls back."""
+
+
+class BudgetExceeded(FlashFusionError):
+    """The organisation's budget cannot cover the estimated cost."""
+
+
+class FallbackChainExhausted(FlashFusionError):
+    """Every model in the fallback chain failed; the message lists what each one said."""
+
+
+class NoModelAvailable(FlashFusionError):
+    """No enabled model serves this content type and tier."""
+
+
+class BrandKitNotFound(FlashFusionError):
+    """The request names a brand kit the organisation does not have."""
+
+
+class RequestNotFound(FlashFusionError):
+    """No request with this id exists in the caller's organisation."""
+
+
+class InvalidRequest(FlashFusionError):
+    """The request is malformed; ``fields`` says which field and what is wrong with it."""
+
+    def __init__(self, message: str, fields: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or []
+
+
+class FaultInjectionNotAllowed(InvalidRequest):
+    """Fault injection was requested outside the local engine."""
+
+
+TRANSIENT_PROVIDER_ERRORS = ("ProviderThrottled", "ProviderUnavailable", "ProviderTimeout")
+"""Error names the Generate state retries before it falls back."""
+
+
+def readable_cause(cause: str) -> str:
+    """A Step Functions cause for a Lambda error is the JSON error payload: keep its message."""
+    try:
+        payload = json.loads(cause)
+    except (TypeError, ValueError):
+        return cause
+    if isinstance(payload, dict) and "errorMessage" in payload:
+        return str(payload["errorMessage"])
+    return cause

@@ -1,0 +1,295 @@
+"""Pydantic models that cross a boundary: API bodies, workflow state, DynamoDB records.
+
+JSON uses camelCase (``model_dump(by_alias=True)``); Python uses snake_case. Models that come from
+outside (API bodies, files) forbid unknown fields, so a misspelt field is an error, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+MAX_PROMPT_CHARS = 4000
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ContentType(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    VIDEO = "video"
+    MUSIC = "music"
+
+
+class Tier(StrEnum):
+    BASIC = "basic"
+    STANDARD = "standard"
+    PREMIUM = "premium"
+
+
+class Latency(StrEnum):
+    REALTIME = "realtime"
+    BATCH = "batch"
+
+
+class RequestStatus(StrEnum):
+    ACCEPTED = "accepted"
+    VALIDATING = "validating"
+    ROUTING = "routing"
+    GENERATING = "generating"
+    LINTING = "linting"
+    SAVING = "saving"
+    SUCCEEDED = "succeeded"
+    NEEDS_REVIEW = "needs_review"
+    FAILED = "failed"
+
+
+FaultKind = Literal["throttle", "unavailable", "timeout", "rejected", "auth"]
+Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PROMPT_CHARS)]
+ClientRequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+
+
+class Fault(CamelModel):
+    """A fault the local engine injects: ``kind`` on ``model`` for ``times`` calls (None: every call)."""
+
+    model: str | None = Field(default=None, description="model id; None means every model")
+    kind: FaultKind
+    times: int | None = Field(default=None, ge=1, le=20)
+
+
+class AssetSubmission(CamelModel):
+    """What an API client sends to ``POST /v1/assets``. The organisation comes from the caller's token."""
+
+    content_type: ContentType
+    prompt: Prompt
+    tier: Tier = Tier.STANDARD
+    latency: Latency = Latency.REALTIME
+    brand_kit_id: Identifier
+    channel: str | None = Field(default=None, max_length=32)
+    client_request_id: ClientRequestId | None = None
+    faults: list[Fault] = Field(default_factory=list, max_length=10)
+
+
+class AssetRequest(AssetSubmission):
+    """A submission bound to its organisation and caller: the workflow's input."""
+
+    request_id: str
+    org_id: Identifier
+    user_id: str
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+def normalise_prompt(prompt: str) -> str:
+    """NFC, collapsed whitespace, lower case: two prompts that read the same hash the same."""
+    return " ".join(unicodedata.normalize("NFC", prompt).split()).lower()
+
+
+def prompt_hash(prompt: str) -> str:
+    return hashlib.sha256(normalise_prompt(prompt).encode("utf-8")).hexdigest()
+
+
+class LegalRules(CamelModel):
+    banned_terms: list[str] = Field(default_factory=list)
+
+
+class VoiceRules(CamelModel):
+    brand_name: str = ""
+    required_terms: list[str] = Field(default_factory=list)
+
+
+class BrandKit(CamelModel):
+    kit_id: Identifier
+    version: int = Field(default=1, ge=1)
+    name: str = Field(min_length=1, max_length=200)
+    voice: VoiceRules = Field(default_factory=VoiceRules)
+    legal: LegalRules = Field(default_factory=LegalRules)
+
+
+class ValidatedRequest(CamelModel):
+    brand_kit_id: str
+    brand_kit_version: int
+    prompt_hash: str
+    validated_at: datetime = Field(default_factory=utcnow)
+
+
+class FailedAttempt(CamelModel):
+    model: str
+    error: str
+    message: str
+
+
+class RouteDecision(CamelModel):
+    """The model to call now, the models to fall back to, and why."""
+
+    model: str
+    provider: str
+    chain: list[str] = Field(default_factory=list, description="fallbacks, in order, not yet tried")
+    failed: list[FailedAttempt] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    estimated_cost_usd: float = 0.0
+
+
+class AttemptRecord(CamelModel):
+    """One call of one model, as the Generate step saw it (retries included)."""
+
+    model: str
+    provider: str
+    outcome: Literal["succeeded", "failed"]
+    error: str | None = None
+    latency_ms: int = 0
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Cost(CamelModel):
+    usd: float = 0.0
+    units: dict[str, float] = Field(default_factory=dict, description="per-medium units, e.g. tokens")
+
+
+class Generation(CamelModel):
+    """A generated output staged in S3, waiting for lint and save."""
+
+    asset_id: str
+    version: int = 1
+    content_type: ContentType
+    model: str
+    provider: str
+    vendor_model: str
+    offline: bool
+    dataset_tag: str
+    staging_key: str
+    mime_type: str
+    extension: str
+    output_hash: str
+    size_bytes: int
+    latency_ms: int
+    cost: Cost
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    generated_at: datetime = Field(default_factory=utcnow)
+
+
+Severity = Literal["error", "warning", "suggestion"]
+
+
+class TextSpan(CamelModel):
+    start: int
+    end: int
+    text: str
+
+
+class Violation(CamelModel):
+    rule_id: str
+    severity: Severity
+    message: str
+    location: TextSpan | None = None
+    suggestion: str | None = None
+
+
+class LintReport(CamelModel):
+    compliant: bool
+    violations: list[Violation] = Field(default_factory=list)
+    rules_checked: list[str] = Field(default_factory=list)
+    checked_at: datetime = Field(default_factory=utcnow)
+
+    def result_per_rule(self) -> dict[str, bool]:
+        failed = {v.rule_id for v in self.violations if v.severity == "error"}
+        return {rule: rule not in failed for rule in self.rules_checked}
+
+
+class Provenance(CamelModel):
+    """The audit record of one asset version."""
+
+    asset_id: str
+    version: int
+    org_id: str
+    request_id: str
+    content_type: ContentType
+    model: str
+    provider: str
+    vendor_model: str
+    offline: bool
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    prompt_hash: str
+    dataset_tag: str
+    generated_at: datetime
+    brand_kit_id: str
+    brand_kit_version: int
+    lint_passed: bool
+    lint_results: dict[str, bool] = Field(default_factory=dict)
+    human_edited: bool = False
+    reviewer: str | None = None
+    decision: str | None = None
+    parent_asset_id: str | None = None
+    attempts: list[AttemptRecord] = Field(default_factory=list)
+    fallback_chain: list[str] = Field(default_factory=list, description="models tried, in order")
+    cost: Cost
+    latency_ms: int
+    output_hash: str
+    bucket: str
+    key: str
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class AssetRef(CamelModel):
+    asset_id: str
+    version: int
+    bucket: str
+    key: str
+    model: str
+    mime_type: str
+
+
+class SavedAsset(CamelModel):
+    asset: AssetRef
+    provenance: Provenance
+
+
+class ErrorInfo(CamelModel):
+    type: str
+    message: str
+
+
+class RequestRecord(CamelModel):
+    """The status document behind ``GET /v1/requests/{id}``."""
+
+    request_id: str
+    org_id: str
+    user_id: str
+    status: RequestStatus
+    content_type: ContentType
+    tier: Tier
+    created_at: datetime
+    updated_at: datetime
+    asset: AssetRef | None = None
+    violations: list[Violation] = Field(default_factory=list)
+    attempts: list[AttemptRecord] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+
+
+class WorkflowState(CamelModel):
+    """The Step Functions state document; each step adds its part under its own key."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    request: AssetRequest
+    validated: ValidatedRequest | None = None
+    route: RouteDecision | None = None
+    last_error: dict[str, Any] | None = None
+    generation: Generation | None = None
+    lint: LintReport | None = None
+    saved: SavedAsset | None = None

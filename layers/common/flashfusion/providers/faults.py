@@ -1,0 +1,65 @@
+"""Provider fault injection for the local engine: throttle N times, fail permanently, time out.
+
+Faults come from the request file and are refused outside local mode (Settings.allow_fault_injection).
+The count of faults already raised lives in this process: the local engine runs every handler in one
+process, which is the only place faults are allowed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from flashfusion.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderRejected,
+    ProviderThrottled,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
+from flashfusion.models import Fault
+from flashfusion.providers.base import GeneratedContent, GenerationJob, Provider
+
+_ERRORS: dict[str, type[ProviderError]] = {
+    "throttle": ProviderThrottled,
+    "unavailable": ProviderUnavailable,
+    "timeout": ProviderTimeout,
+    "rejected": ProviderRejected,
+    "auth": ProviderAuthError,
+}
+_MESSAGES = {
+    "throttle": "injected fault: rate limited (429)",
+    "unavailable": "injected fault: vendor unavailable (503)",
+    "timeout": "injected fault: no answer within the timeout",
+    "rejected": "injected fault: prompt rejected by content policy (400)",
+    "auth": "injected fault: credentials refused (401)",
+}
+
+_raised: Counter[tuple[str, str, int]] = Counter()
+_lock = threading.Lock()
+
+
+def reset() -> None:
+    with _lock:
+        _raised.clear()
+
+
+class FaultInjectingProvider:
+    def __init__(self, inner: Provider, faults: list[Fault]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.faults = faults
+
+    def generate(self, job: GenerationJob) -> GeneratedContent:
+        for index, fault in enumerate(self.faults):
+            if fault.model not in (None, job.model.id):
+                continue
+            key = (job.request_id, job.model.id, index)
+            with _lock:
+                due = fault.times is None or _raised[key] < fault.times
+                if due:
+                    _raised[key] += 1
+            if due:
+                raise _ERRORS[fault.kind](_MESSAGES[fault.kind], provider=self.name, model=job.model.id)
+        return self.inner.generate(job)

@@ -1,0 +1,102 @@
+"""The offline text generator: the embedded default when no vendor is configured.
+
+It is not a language model. It writes short, on-brand marketing copy from templates, chosen and filled
+deterministically from the prompt hash and the brand kit, so the same request gives the same text and
+the rest of the workflow (lint, save, provenance) runs on a real file. Provenance records it as a
+``local/...`` model with ``offline: true`` so nobody mistakes it for vendor output.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flashfusion.models import Tier
+from flashfusion.providers.base import GeneratedContent, GenerationJob
+
+DATASET_TAG = "offline-templates-v1"
+
+_OPENERS = [
+    "Meet {brand}.",
+    "Something new from {brand}.",
+    "{brand} has news to share.",
+    "Here is what {brand} has been working on.",
+]
+_BRIDGES = [
+    "We set out to {topic}, and we did it with care.",
+    "This season we {topic}.",
+    "Our team came together to {topic}.",
+    "It started with one idea: {topic}.",
+]
+_DETAILS = [
+    "Every detail was tested with the people who use it every day.",
+    "It is built to last, simple to start with, and ready when you are.",
+    "Thoughtful design, clear results and support that answers.",
+    "Made for teams who want quality without the noise.",
+]
+_CLOSERS = [
+    "Find out more on our website.",
+    "Talk to us and see what it can do for you.",
+    "Join us and be among the first to try it.",
+    "We would love to hear what you think.",
+]
+# Instruction words people put in prompts that are not part of the subject.
+_INSTRUCTION = re.compile(
+    r"^(please\s+)?(write|create|draft|make|generate|compose|give me|produce)\s+"
+    r"((a|an|the|some)\s+)?((short|long|brief|catchy|premium|punchy)\s+)*"
+    r"((linkedin|instagram|facebook|tiktok|x|twitter|youtube|blog|social|marketing)\s+)?"
+    r"(post|caption|copy|text|tweet|headline|tagline|announcement|message|blurb)?\s*"
+    r"(about|announcing|for|on|that says|saying|to say)?\s*",
+    re.IGNORECASE,
+)
+_SENTENCES = {Tier.BASIC: 3, Tier.STANDARD: 4, Tier.PREMIUM: 5}
+
+
+def _pick(options: list[str], digest: str, slot: int) -> str:
+    return options[int(digest[slot * 4 : slot * 4 + 4], 16) % len(options)]
+
+
+def subject_of(prompt: str) -> str:
+    """The prompt without its instruction words, as a phrase that fits after "we ..."."""
+    subject = _INSTRUCTION.sub("", prompt.strip()).strip().rstrip(".!?")
+    subject = subject or prompt.strip().rstrip(".!?")
+    if subject.lower().startswith(("our ", "the ", "a ", "an ")):
+        subject = f"bring you {subject}"
+    return subject[0].lower() + subject[1:] if subject else "share something new"
+
+
+def compose(job: GenerationJob) -> str:
+    digest = job.prompt_hash
+    brand = job.brand_kit.voice.brand_name or job.brand_kit.name
+    topic = subject_of(job.prompt)
+    parts = [
+        _pick(_OPENERS, digest, 0).format(brand=brand),
+        _pick(_BRIDGES, digest, 1).format(topic=topic),
+        _pick(_DETAILS, digest, 2),
+        _pick(_CLOSERS, digest, 3),
+    ]
+    if job.model.tier == Tier.PREMIUM:
+        parts.insert(3, _pick(_DETAILS, digest, 4))
+    parts = parts[: _SENTENCES[job.model.tier]]
+    # A brand-aware model is told the kit's required terms; this one makes sure they appear.
+    missing = [t for t in job.brand_kit.voice.required_terms if t.lower() not in " ".join(parts).lower()]
+    if missing:
+        parts.append(" ".join(missing))
+    return " ".join(parts) + "\n"
+
+
+class OfflineTextProvider:
+    name = "local"
+
+    def generate(self, job: GenerationJob) -> GeneratedContent:
+        text = compose(job)
+        return GeneratedContent(
+            data=text.encode("utf-8"),
+            mime_type="text/plain; charset=utf-8",
+            extension="txt",
+            vendor_model=job.model.vendor_model,
+            offline=True,
+            dataset_tag=DATASET_TAG,
+            usage={"inputChars": float(len(job.prompt)), "outputChars": float(len(text))},
+            cost_usd=0.0,
+            parameters={"generator": "offline-templates", "sentences": _SENTENCES[job.model.tier]},
+        )

@@ -1,0 +1,61 @@
+"""The model matrix: which models exist, what they cost, and what they accept."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from pydantic import Field
+
+from flashfusion.models import CamelModel, ContentType, Tier
+
+
+class Prices(CamelModel):
+    input_per_m_tok: float = Field(default=0.0, ge=0, alias="inputPerMTok")
+    output_per_m_tok: float = Field(default=0.0, ge=0, alias="outputPerMTok")
+
+
+class Limits(CamelModel):
+    max_prompt_chars: int = Field(default=4000, ge=1)
+
+
+class ModelSpec(CamelModel):
+    id: str
+    provider: str
+    vendor_model: str
+    medium: ContentType
+    tier: Tier
+    prices: Prices = Field(default_factory=Prices)
+    latency_class: str = "medium"
+    limits: Limits = Field(default_factory=Limits)
+    enabled: bool = True
+
+
+class ModelMatrix(CamelModel):
+    version: str
+    comment: str = ""
+    models: list[ModelSpec]
+
+    def get(self, model_id: str) -> ModelSpec:
+        for spec in self.models:
+            if spec.id == model_id:
+                return spec
+        raise KeyError(f"model {model_id!r} is not in matrix {self.version}")
+
+
+def load_matrix(text: str) -> ModelMatrix:
+    matrix = ModelMatrix.model_validate(json.loads(text))
+    ids = [m.id for m in matrix.models]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"model matrix {matrix.version} lists {duplicates} more than once")
+    return matrix
+
+
+def default_matrix_text() -> str:
+    return resources.files("flashfusion.routing").joinpath("model_matrix.json").read_text("utf-8")
+
+
+def load_matrix_file(path: str | Path | None = None) -> ModelMatrix:
+    return load_matrix(Path(path).read_text("utf-8") if path else default_matrix_text())

@@ -1,0 +1,1 @@
+"""Campaign planning, schedules and platform publishers (see the campaigns issue)."""

@@ -1,0 +1,31 @@
+"""Configuration, read once per cold start from the function's environment (set by template.yaml)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    stage: str = "dev"
+    table_name: str = "flashfusion-local"
+    assets_bucket: str = "flashfusion-assets-local"
+    state_machine_arn: str = ""
+    enabled_providers: str = Field(default="local", description="comma-separated provider names")
+    allow_fault_injection: bool = False
+    org_claim: str = "org_id"
+    model_matrix_path: str = ""
+    staging_prefix: str = "staging"
+
+    @property
+    def providers(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.enabled_providers.split(",") if p.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

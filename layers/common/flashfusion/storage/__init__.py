@@ -1,0 +1,1 @@
+"""DynamoDB and S3 repositories: the only code that knows key layouts."""

@@ -1,0 +1,56 @@
+"""S3 asset store: staged outputs and saved, versioned assets under the organisation's prefix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flashfusion.storage import keys
+
+
+class AssetStore:
+    def __init__(self, s3: Any, bucket: str, staging_prefix: str = "staging") -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.staging_prefix = staging_prefix
+
+    def stage(self, org_id: str, request_id: str, name: str, data: bytes, content_type: str) -> str:
+        key = keys.staging_object_key(self.staging_prefix, org_id, request_id, name)
+        self.s3.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, ServerSideEncryption="AES256"
+        )
+        return key
+
+    def read_staged(self, org_id: str, key: str) -> bytes:
+        if not key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
+            raise PermissionError(f"staged object {key!r} does not belong to organisation {org_id}")
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return body
+
+    def promote(
+        self,
+        org_id: str,
+        staged_key: str,
+        asset_id: str,
+        version: int,
+        extension: str,
+        content_type: str,
+        metadata: dict[str, str],
+    ) -> str:
+        """Copy a staged output to its permanent key with provenance metadata; returns the key."""
+        if not staged_key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
+            raise PermissionError(f"staged object {staged_key!r} does not belong to organisation {org_id}")
+        key = keys.asset_object_key(org_id, asset_id, version, extension)
+        self.s3.copy_object(
+            Bucket=self.bucket,
+            Key=key,
+            CopySource={"Bucket": self.bucket, "Key": staged_key},
+            MetadataDirective="REPLACE",
+            Metadata=metadata,
+            ContentType=content_type,
+            ServerSideEncryption="AES256",
+        )
+        return key
+
+    def read(self, key: str) -> tuple[bytes, dict[str, str]]:
+        response = self.s3.get_object(Bucket=self.bucket, Key=key)
+        return response["Body"].read(), response.get("Metadata", {})

@@ -1,0 +1,276 @@
+"""DynamoDB repositories for requests, brand kits and provenance (single table, org-scoped keys)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from flashfusion.errors import BrandKitNotFound, RequestNotFound, readable_cause
+from flashfusion.models import (
+    AssetRef,
+    AssetRequest,
+    AttemptRecord,
+    BrandKit,
+    ErrorInfo,
+    Provenance,
+    RequestRecord,
+    RequestStatus,
+    Violation,
+    utcnow,
+)
+from flashfusion.storage import keys
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe dict -> DynamoDB item (floats become Decimal, as boto3 requires)."""
+    converted: dict[str, Any] = json.loads(json.dumps(data), parse_float=Decimal)
+    return converted
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    result: dict[str, Any] = plain(item)
+    return result
+
+
+def _now() -> str:
+    return utcnow().isoformat()
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+class RequestRepository:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def create(self, request: AssetRequest, submission_hash: str) -> tuple[str, bool]:
+        """Store a new request; with a client request id, at most once per idempotency window.
+
+        Returns the request id and whether this call created it. A client request id reused with a
+        different body raises ValueError.
+        """
+        now = _now()
+        item = {
+            **keys.request_key(request.org_id, request.request_id),
+            "requestId": request.request_id,
+            "orgId": request.org_id,
+            "userId": request.user_id,
+            "status": RequestStatus.ACCEPTED.value,
+            "contentType": request.content_type.value,
+            "tier": request.tier.value,
+            "createdAt": now,
+            "updatedAt": now,
+            "submissionHash": submission_hash,
+            "request": request.to_json(),
+            "attempts": [],
+            "violations": [],
+        }
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": to_item(item),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        ]
+        if request.client_request_id:
+            expires = int((utcnow() + IDEMPOTENCY_WINDOW).timestamp())
+            marker = {
+                **keys.idempotency_key(request.org_id, request.client_request_id),
+                "requestId": request.request_id,
+                "submissionHash": submission_hash,
+                "expiresAt": expires,
+            }
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self.table.name,
+                        "Item": to_item(marker),
+                        "ConditionExpression": "attribute_not_exists(PK) OR expiresAt < :now",
+                        "ExpressionAttributeValues": {":now": int(utcnow().timestamp())},
+                    }
+                }
+            )
+        try:
+            # The resource's client serialises Python values itself (boto3 injects the transformer).
+            self.table.meta.client.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if not (_conditional_failed(error) and request.client_request_id):
+                raise
+            existing = self.table.get_item(
+                Key=keys.idempotency_key(request.org_id, request.client_request_id), ConsistentRead=True
+            ).get("Item")
+            if not existing:
+                raise
+            if existing["submissionHash"] != submission_hash:
+                raise ValueError(
+                    f"clientRequestId {request.client_request_id!r} was already used with a different request"
+                ) from error
+            return str(existing["requestId"]), False
+        return request.request_id, True
+
+    def delete(self, org_id: str, request_id: str, client_request_id: str | None) -> None:
+        self.table.delete_item(Key=keys.request_key(org_id, request_id))
+        if client_request_id:
+            self.table.delete_item(Key=keys.idempotency_key(org_id, client_request_id))
+
+    def get_item(self, org_id: str, request_id: str) -> dict[str, Any] | None:
+        item = self.table.get_item(Key=keys.request_key(org_id, request_id), ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def get(self, org_id: str, request_id: str) -> RequestRecord:
+        item = self.get_item(org_id, request_id)
+        if item is None:
+            raise RequestNotFound(f"request {request_id} not found")
+        error = item.get("error")
+        return RequestRecord(
+            request_id=item["requestId"],
+            org_id=item["orgId"],
+            user_id=item["userId"],
+            status=RequestStatus(item["status"]),
+            content_type=item["contentType"],
+            tier=item["tier"],
+            created_at=item["createdAt"],
+            updated_at=item["updatedAt"],
+            asset=AssetRef.model_validate(item["asset"]) if item.get("asset") else None,
+            violations=[Violation.model_validate(v) for v in item.get("violations", [])],
+            attempts=[AttemptRecord.model_validate(a) for a in item.get("attempts", [])],
+            error=ErrorInfo(type=error["type"], message=readable_cause(error.get("message", "")))
+            if error
+            else None,
+        )
+
+    def _update(
+        self, org_id: str, request_id: str, sets: dict[str, Any], append: dict[str, list[Any]] | None = None
+    ) -> None:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":updatedAt": _now()}
+        clauses = ["#updatedAt = :updatedAt"]
+        names["#updatedAt"] = "updatedAt"
+        for i, (attr, value) in enumerate(sets.items()):
+            names[f"#s{i}"] = attr
+            values[f":s{i}"] = value
+            clauses.append(f"#s{i} = :s{i}")
+        for i, (attr, items) in enumerate((append or {}).items()):
+            names[f"#a{i}"] = attr
+            values[f":a{i}"] = items
+            values[":empty"] = []
+            clauses.append(f"#a{i} = list_append(if_not_exists(#a{i}, :empty), :a{i})")
+        try:
+            self.table.update_item(
+                Key=keys.request_key(org_id, request_id),
+                UpdateExpression="SET " + ", ".join(clauses),
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                raise RequestNotFound(f"request {request_id} not found") from error
+            raise
+
+    def set_status(self, org_id: str, request_id: str, status: RequestStatus) -> None:
+        self._update(org_id, request_id, {"status": status.value})
+
+    def set_execution(self, org_id: str, request_id: str, execution_arn: str) -> None:
+        self._update(org_id, request_id, {"executionArn": execution_arn})
+
+    def record_attempt(self, org_id: str, request_id: str, attempt: AttemptRecord) -> None:
+        self._update(org_id, request_id, {}, append={"attempts": [attempt.to_json()]})
+
+    def set_lint(self, org_id: str, request_id: str, violations: list[Violation]) -> None:
+        self._update(org_id, request_id, {"violations": [v.to_json() for v in violations]})
+
+    def set_succeeded(self, org_id: str, request_id: str, asset: AssetRef) -> None:
+        self._update(org_id, request_id, {"status": RequestStatus.SUCCEEDED.value, "asset": asset.to_json()})
+
+    def mark_failed(self, org_id: str, request_id: str, error_type: str, message: str) -> None:
+        self._update(
+            org_id,
+            request_id,
+            {"status": RequestStatus.FAILED.value, "error": {"type": error_type, "message": message}},
+        )
+
+
+class BrandKitRepository:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def put(self, org_id: str, kit: BrandKit) -> None:
+        """Store a kit version (immutable) and point the kit's latest record at it."""
+        body = {"orgId": org_id, "kit": kit.to_json(), "updatedAt": _now()}
+        self.table.put_item(Item=to_item({**keys.brand_kit_key(org_id, kit.kit_id, kit.version), **body}))
+        self.table.put_item(
+            Item=to_item({**keys.brand_kit_key(org_id, kit.kit_id), **body, "latestVersion": kit.version}),
+            ConditionExpression="attribute_not_exists(PK) OR latestVersion <= :v",
+            ExpressionAttributeValues={":v": kit.version},
+        )
+
+    def get(self, org_id: str, kit_id: str, version: int | None = None) -> BrandKit:
+        item = self.table.get_item(Key=keys.brand_kit_key(org_id, kit_id, version)).get("Item")
+        if not item:
+            which = f"version {version} of " if version else ""
+            raise BrandKitNotFound(f"{which}brand kit {kit_id!r} not found in this organisation")
+        return BrandKit.model_validate(from_item(item)["kit"])
+
+
+class ProvenanceRepository:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def put(self, record: Provenance) -> None:
+        """Write once: a version's provenance never changes; a retried save with the same record is fine."""
+        item = {
+            **keys.provenance_key(record.org_id, record.asset_id, record.version),
+            "GSI1PK": keys.provenance_by_time(record.org_id),
+            "GSI1SK": f"{record.generated_at.isoformat()}#{record.asset_id}#{record.version}",
+            "type": "provenance",
+            **record.to_json(),
+        }
+        try:
+            self.table.put_item(Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+            existing = self.get(record.org_id, record.asset_id, record.version)
+            if existing.output_hash != record.output_hash:
+                raise
+
+    def get(self, org_id: str, asset_id: str, version: int) -> Provenance:
+        item = self.table.get_item(Key=keys.provenance_key(org_id, asset_id, version)).get("Item")
+        if not item:
+            raise KeyError(f"no provenance for {asset_id} v{version}")
+        return _provenance(item)
+
+    def list_by_time(self, org_id: str, since: datetime | None = None, limit: int = 100) -> list[Provenance]:
+        condition = Key("GSI1PK").eq(keys.provenance_by_time(org_id))
+        if since:
+            condition = condition & Key("GSI1SK").gte(since.astimezone(UTC).isoformat())
+        response = self.table.query(IndexName="GSI1", KeyConditionExpression=condition, Limit=limit)
+        return [_provenance(i) for i in response.get("Items", [])]
+
+
+_KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "type"}
+
+
+def _provenance(item: dict[str, Any]) -> Provenance:
+    return Provenance.model_validate({k: v for k, v in from_item(item).items() if k not in _KEY_ATTRS})

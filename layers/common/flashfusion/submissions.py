@@ -1,0 +1,114 @@
+"""Submitting a request and reading its status: the API's use cases, also used by `ffo run`.
+
+Everything a client can get wrong is checked before anything is written, so a bad request starts
+nothing and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+
+from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable
+from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord
+from flashfusion.providers.registry import available_providers
+from flashfusion.routing import router
+from flashfusion.workflow.deps import Deps
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]} for e in error.errors()
+    ]
+
+
+def parse_submission(body: Any) -> AssetSubmission:
+    if not isinstance(body, dict):
+        raise InvalidRequest(
+            "the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}]
+        )
+    try:
+        return AssetSubmission.model_validate(body)
+    except ValidationError as error:
+        raise InvalidRequest("the request is invalid", field_errors(error)) from error
+
+
+def submission_hash(submission: AssetSubmission) -> str:
+    canonical = json.dumps(submission.to_json(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None:
+    if submission.faults and not deps.settings.allow_fault_injection:
+        raise InvalidRequest(
+            "fault injection is only allowed on the local engine",
+            [{"field": "faults", "problem": "not allowed in this deployment"}],
+        )
+    try:
+        router.route(
+            deps.matrix,
+            submission.content_type,
+            submission.tier,
+            available_providers(deps.settings.providers),
+            len(submission.prompt),
+        )
+    except NoModelAvailable as error:
+        raise InvalidRequest(str(error), [{"field": "contentType", "problem": str(error)}]) from error
+    try:
+        deps.kits.get(org_id, submission.brand_kit_id)
+    except BrandKitNotFound as error:
+        raise InvalidRequest(str(error), [{"field": "brandKitId", "problem": str(error)}]) from error
+
+
+def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[str, bool]:
+    """Validate, store and start a request. Returns (request id, whether this call started it)."""
+    if not org_id:
+        raise InvalidRequest(
+            "the caller has no organisation", [{"field": "orgId", "problem": "missing from the token"}]
+        )
+    submission = parse_submission(body)
+    check_feasible(submission, org_id, deps)
+    request = AssetRequest(
+        **submission.model_dump(), request_id=str(uuid.uuid4()), org_id=org_id, user_id=user_id
+    )
+    try:
+        request_id, created = deps.requests.create(request, submission_hash(submission))
+    except ValueError as error:
+        raise InvalidRequest(str(error), [{"field": "clientRequestId", "problem": str(error)}]) from error
+    if not created:
+        existing = deps.requests.get_item(org_id, request_id) or {}
+        if existing.get("executionArn"):
+            return request_id, False
+        # Stored but never started (the first call died in between): start it now, same name.
+        request = AssetRequest.model_validate(existing["request"])
+    try:
+        start(request, deps, sfn)
+    except Exception:
+        if created:  # leave nothing behind that no workflow will ever finish
+            deps.requests.delete(org_id, request_id, request.client_request_id)
+        raise
+    return request_id, created
+
+
+def start(request: AssetRequest, deps: Deps, sfn: Any) -> str:
+    try:
+        response = sfn.start_execution(
+            stateMachineArn=deps.settings.state_machine_arn,
+            name=request.request_id,
+            input=json.dumps({"request": request.to_json()}),
+        )
+        arn = str(response["executionArn"])
+    except sfn.exceptions.ExecutionAlreadyExists:
+        arn = (
+            f"{deps.settings.state_machine_arn.replace(':stateMachine:', ':execution:')}:{request.request_id}"
+        )
+    deps.requests.set_execution(request.org_id, request.request_id, arn)
+    return arn
+
+
+def status(org_id: str, request_id: str, deps: Deps) -> RequestRecord:
+    return deps.requests.get(org_id, request_id)

@@ -1,0 +1,159 @@
+"""Read template.yaml (CloudFormation short-form tags included) and resolve intrinsics locally."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ACCOUNT_ID = "123456789012"
+_TAG_NAMES = {"Ref": "Ref", "Condition": "Condition"}
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns `!Sub x` into {"Fn::Sub": x} and `!Ref x` into {"Ref": x}."""
+
+
+def _construct(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    key = _TAG_NAMES.get(tag_suffix, f"Fn::{tag_suffix}")
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {key: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct)
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return data
+
+
+_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
+
+
+class Resolver:
+    """Resolves Ref, Fn::GetAtt, Fn::Sub, Fn::If, Fn::Join, Fn::Equals against local names."""
+
+    def __init__(
+        self,
+        template: dict[str, Any],
+        refs: dict[str, str],
+        attrs: dict[tuple[str, str], str],
+        pseudo: dict[str, str],
+        parameters: dict[str, str] | None = None,
+    ) -> None:
+        self.template = template
+        self.refs = refs
+        self.attrs = attrs
+        self.pseudo = pseudo
+        self.parameters = {
+            name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
+        }
+        self.parameters.update(parameters or {})
+        self.conditions = {
+            name: bool(self.resolve(expr)) for name, expr in template.get("Conditions", {}).items()
+        }
+
+    def ref(self, name: str) -> str:
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.refs:
+            return self.refs[name]
+        raise KeyError(f"template refers to {name!r}, which the local engine does not know")
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        try:
+            return self.attrs[(logical_id, attribute)]
+        except KeyError:
+            raise KeyError(
+                f"template asks for {logical_id}.{attribute}, unknown to the local engine"
+            ) from None
+
+    def sub(self, text: str, variables: dict[str, Any] | None = None) -> str:
+        values = {k: self.resolve(v) for k, v in (variables or {}).items()}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in values:
+                return str(values[name])
+            if "." in name and not name.startswith("AWS::"):
+                logical_id, attribute = name.split(".", 1)
+                return self.get_att(logical_id, attribute)
+            return self.ref(name)
+
+        return _SUB_VAR.sub(replace, text)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
+                return self.get_att(parts[0], parts[1])
+            if key == "Fn::Sub":
+                return self.sub(arg) if isinstance(arg, str) else self.sub(arg[0], arg[1])
+            if key == "Fn::If":
+                name, when_true, when_false = arg
+                return self.resolve(when_true if self.conditions[name] else when_false)
+            if key == "Fn::Join":
+                return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
+            if key == "Fn::Equals":
+                return self.resolve(arg[0]) == self.resolve(arg[1])
+            if key == "Fn::Not":
+                return not self.resolve(arg[0])
+        return {k: self.resolve(v) for k, v in value.items()}
+
+
+def local_names(
+    template: dict[str, Any], region: str, stack_name: str
+) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Physical names and ARNs the local engine gives each resource (what Ref and GetAtt return)."""
+    refs: dict[str, str] = {}
+    attrs: dict[tuple[str, str], str] = {}
+    prefix = f"arn:aws:{{}}:{region}:{ACCOUNT_ID}"
+    for logical_id, resource in template.get("Resources", {}).items():
+        kind = resource.get("Type")
+        if kind == "AWS::DynamoDB::Table":
+            name = f"{stack_name}-{logical_id}"
+            refs[logical_id] = name
+            attrs[(logical_id, "Arn")] = f"{prefix.format('dynamodb')}:table/{name}"
+        elif kind == "AWS::S3::Bucket":
+            name = f"{stack_name}-{logical_id}".lower()
+            refs[logical_id] = name
+            attrs[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+        elif kind == "AWS::Serverless::Function":
+            refs[logical_id] = logical_id
+            attrs[(logical_id, "Arn")] = f"{prefix.format('lambda')}:function:{logical_id}"
+        elif kind == "AWS::Serverless::StateMachine":
+            arn = f"{prefix.format('states')}:stateMachine:{logical_id}"
+            refs[logical_id] = arn
+            attrs[(logical_id, "Arn")] = arn
+            attrs[(logical_id, "Name")] = logical_id
+        elif kind == "AWS::SQS::Queue":
+            refs[logical_id] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{stack_name}-{logical_id}"
+            attrs[(logical_id, "Arn")] = f"{prefix.format('sqs')}:{stack_name}-{logical_id}"
+            attrs[(logical_id, "QueueName")] = f"{stack_name}-{logical_id}"
+        elif kind == "AWS::Logs::LogGroup":
+            refs[logical_id] = f"/local/{logical_id}"
+            attrs[(logical_id, "Arn")] = f"{prefix.format('logs')}:log-group:/local/{logical_id}"
+        else:
+            refs[logical_id] = f"local-{logical_id}"
+            attrs[(logical_id, "Arn")] = f"arn:aws:local:{region}:{ACCOUNT_ID}:{logical_id}"
+    return refs, attrs

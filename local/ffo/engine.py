@@ -1,0 +1,376 @@
+"""The local engine: template.yaml's resources in moto, the real ASL executing, handlers in-process.
+
+with LocalEngine(project_root) as engine:
+    response = engine.api("POST", "/v1/assets", body, claims)
+    execution = engine.wait_for_execution(request_id)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import boto3
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+
+from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
+from ffo.lambda_runtime import (
+    Handler,
+    Invocation,
+    LocalLambdaContext,
+    ThreadRoutedStream,
+    invoke,
+    load_handler,
+)
+from ffo.sleeps import SleepRecorder
+
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+    "ALLOW_FAULT_INJECTION": "true",
+}
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    code_dir: Path
+    handler_name: str
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+    _handler: Handler | None = None
+
+    def handler(self) -> Handler:
+        if self._handler is None:  # loaded on first use, like a cold start
+            self._handler = load_handler(self.code_dir, self.handler_name, f"ffo_fn_{self.logical_id}")
+        return self._handler
+
+
+@dataclass
+class Resources:
+    tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    state_machines: dict[str, str] = field(default_factory=dict)
+
+
+class LocalEngine:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        region: str = "us-east-1",
+        stack_name: str = "flashfusion-local",
+        parameters: dict[str, str] | None = None,
+        instant: bool = True,
+    ) -> None:
+        self.root = root
+        self.region = region
+        self.stack_name = stack_name
+        self.template = load_template(root / "template.yaml")
+        self.parameters = parameters or {}
+        self.sleeps = SleepRecorder(instant=instant)
+        self.resources = Resources()
+        self.invocations: list[Invocation] = []
+        self._invoke_lock = threading.RLock()
+        self._stack: list[Any] = []
+        self._saved_env: dict[str, str | None] = {}
+        self.stream = ThreadRoutedStream(sys.stdout)
+
+    # lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> LocalEngine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._set_env({**LOCAL_ENV, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region})
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        aws = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        aws.start()
+        self._stack.append(aws.stop)
+        sleeps = self.sleeps.installed()
+        sleeps.__enter__()
+        self._stack.append(lambda: sleeps.__exit__(None, None, None))
+        patcher = mock.patch.object(LambdaFunction, "_invoke_lambda", self._moto_invoke())
+        patcher.start()
+        self._stack.append(patcher.stop)
+        sys.stdout = self.stream
+        self._stack.append(lambda: setattr(sys, "stdout", self.stream.fallback))
+        self._build()
+        self._reset_layer_caches()
+        self._route_layer_logs()
+
+    def stop(self) -> None:
+        while self._stack:
+            self._stack.pop()()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+        self._reset_layer_caches()
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _reset_layer_caches(self) -> None:
+        from flashfusion.providers import faults
+        from flashfusion.workflow import deps
+
+        deps.reset()
+        faults.reset()
+
+    def _route_layer_logs(self) -> None:
+        from flashfusion.observability import logger
+
+        for handler in logger.handlers:  # Powertools bound sys.stdout when it was created
+            if isinstance(handler, logging.StreamHandler):
+                previous = handler.setStream(self.stream)
+                if previous is not None and previous is not self.stream:
+                    self._stack.append(lambda h=handler, p=previous: h.setStream(p))
+
+    # resources -------------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region)
+
+    def _build(self) -> None:
+        refs, attrs = local_names(self.template, self.region, self.stack_name)
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": self.stack_name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        self.resolver = Resolver(self.template, refs, attrs, pseudo, self.parameters)
+        resolve = self.resolver.resolve
+        globals_fn = self.template.get("Globals", {}).get("Function", {})
+        global_env = resolve(globals_fn.get("Environment", {}).get("Variables", {}))
+        role = self.client("iam").create_role(
+            RoleName="ffo-local",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]["Arn"]
+        for logical_id, resource in self.template["Resources"].items():
+            kind, props = resource["Type"], resource.get("Properties", {})
+            if kind == "AWS::DynamoDB::Table":
+                self._create_table(refs[logical_id], props)
+            elif kind == "AWS::S3::Bucket":
+                self._create_bucket(refs[logical_id], props)
+        # Every function's environment is applied for the whole run (and again at each invocation),
+        # because the layer reads its settings once per process, as Lambda reads them once per sandbox.
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            props = resource["Properties"]
+            env = {**global_env, **resolve(props.get("Environment", {}).get("Variables", {}))}
+            function = LocalFunction(
+                logical_id=logical_id,
+                code_dir=self.root / props["CodeUri"],
+                handler_name=props.get("Handler", globals_fn.get("Handler", "app.lambda_handler")),
+                environment={k: str(v) for k, v in env.items()},
+                timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
+                memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+            )
+            self.resources.functions[logical_id] = function
+            self._set_env(function.environment)
+            self.client("lambda").create_function(
+                FunctionName=logical_id,
+                Runtime="python3.12",  # moto's runtime list; the template's python3.13 is what deploys
+                Role=role,
+                Handler=function.handler_name,
+                Code={"ZipFile": _placeholder_zip()},
+                Timeout=function.timeout,
+                MemorySize=function.memory,
+                Environment={"Variables": function.environment},
+            )
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] == "AWS::Serverless::StateMachine":
+                self._create_state_machine(logical_id, resource["Properties"], role)
+
+    def _create_table(self, name: str, props: dict[str, Any]) -> None:
+        args: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        ddb = self.client("dynamodb")
+        ddb.create_table(**args)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        self.resources.tables[name] = name
+
+    def _create_bucket(self, name: str, props: dict[str, Any]) -> None:
+        s3 = self.client("s3")
+        if self.region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        self.resources.buckets[name] = name
+
+    def definition(self, props: dict[str, Any]) -> str:
+        text = (self.root / props["DefinitionUri"]).read_text("utf-8")
+        for key, value in self.resolver.resolve(props.get("DefinitionSubstitutions", {})).items():
+            text = text.replace("${" + key + "}", str(value))
+        return text
+
+    def _create_state_machine(self, logical_id: str, props: dict[str, Any], role: str) -> None:
+        arn = self.client("stepfunctions").create_state_machine(
+            name=logical_id,
+            definition=self.definition(props),
+            roleArn=role,
+            type=props.get("Type", "STANDARD"),
+        )["stateMachineArn"]
+        self.resources.state_machines[logical_id] = arn
+
+    # lambda ----------------------------------------------------------------------------------
+    def _moto_invoke(self) -> Any:
+        engine = self
+
+        def _invoke_lambda(fn: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            payload = event if isinstance(event, dict | list) else json.loads(event or "{}")
+            result, invocation = engine.invoke(fn.function_name, payload)
+            return json.dumps(result), not invocation.ok, invocation.logs
+
+        return _invoke_lambda
+
+    def invoke(self, logical_id: str, event: Any) -> tuple[Any, Invocation]:
+        function = self.resources.functions[logical_id]
+        with self._invoke_lock:
+            self._set_env(function.environment)
+            context = LocalLambdaContext(
+                function_name=logical_id,
+                memory_limit_in_mb=function.memory,
+                timeout_seconds=function.timeout,
+                region=self.region,
+                account_id=ACCOUNT_ID,
+            )
+            result, invocation = invoke(function.handler(), event, context, self.stream)
+            self.invocations.append(invocation)
+            return result, invocation
+
+    # front door ------------------------------------------------------------------------------
+    def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        claims: dict[str, str] | None = None,
+        raw_body: str | None = None,
+        function: str = "ApiFunction",
+    ) -> dict[str, Any]:
+        """Call the API function with an API Gateway HTTP API (payload 2.0) event."""
+        event = http_api_event(method, path, body, claims, raw_body)
+        result, _ = self.invoke(function, event)
+        return dict(result)
+
+    def state_machine_arn(self, logical_id: str = "CreateAssetStateMachine") -> str:
+        return self.resources.state_machines[logical_id]
+
+    def execution_arn(self, name: str, logical_id: str = "CreateAssetStateMachine") -> str:
+        return self.state_machine_arn(logical_id).replace(":stateMachine:", ":execution:") + f":{name}"
+
+    def wait_for_execution(self, execution_arn: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Poll until the execution ends; raises TimeoutError instead of polling forever."""
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while True:
+            description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+            if description["status"] in TERMINAL:
+                return description
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"execution {execution_arn} still {description['status']} after {timeout}s"
+                )
+            time.sleep(0.02)
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": execution_arn}
+        while True:
+            page = sfn.get_execution_history(**kwargs)
+            events.extend(page["events"])
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    def seed_brand_kit(self, org_id: str, kit: dict[str, Any]) -> None:
+        from flashfusion.models import BrandKit
+        from flashfusion.workflow.deps import get_deps
+
+        get_deps().kits.put(org_id, BrandKit.model_validate(kit))
+
+
+def http_api_event(
+    method: str, path: str, body: Any, claims: dict[str, str] | None, raw_body: str | None = None
+) -> dict[str, Any]:
+    text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
+    path_parameters = {}
+    route = path
+    if path.startswith("/v1/requests/"):
+        path_parameters = {"requestId": path.rsplit("/", 1)[1]}
+        route = "/v1/requests/{requestId}"
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {route}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "authorization": "Bearer local"},
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "authorizer": {"jwt": {"claims": claims or {}, "scopes": None}},
+            "domainName": "localhost",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "ffo",
+            },
+            "requestId": f"local-{time.time_ns()}",
+            "routeKey": f"{method} {route}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "pathParameters": path_parameters,
+        "body": text,
+        "isBase64Encoded": False,
+    }
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "# the local engine runs functions/<name>/app.py in-process\n")
+    return buffer.getvalue()
