@@ -10,6 +10,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from flashfusion import submissions
 from flashfusion.api_errors import error_response, register_error_handlers
 from flashfusion.observability import logger, metrics, tracer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from flashfusion.observability import logger, metrics, tracer
 from flashfusion.workflow import steps
 from flashfusion.workflow.handler import run_step

@@ -114,8 +114,8 @@ class LocalEngine:
         patcher = mock.patch.object(LambdaFunction, "_invoke_lambda", self._moto_invoke())
         patcher.start()
         self._stack.append(patcher.stop)
-        sys.stdout = self.stream
-        self._stack.append(lambda: setattr(sys, "stdout", self.stream.fallback))
+        self._capture_stdout()
+        self._stack.append(self._release_stdout)
         self._build()
         self._reset_layer_caches()
         self._route_layer_logs()
@@ -135,6 +135,16 @@ class LocalEngine:
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
+
+    def _capture_stdout(self) -> None:
+        """Route handler prints (EMF metrics) per invocation; others (pytest, say) may swap stdout too."""
+        if sys.stdout is not self.stream:
+            self.stream.fallback = sys.stdout
+            sys.stdout = self.stream
+
+    def _release_stdout(self) -> None:
+        if sys.stdout is self.stream:
+            sys.stdout = self.stream.fallback
 
     def _reset_layer_caches(self) -> None:
         from flashfusion.providers import faults
@@ -265,6 +275,7 @@ class LocalEngine:
     def invoke(self, logical_id: str, event: Any) -> tuple[Any, Invocation]:
         function = self.resources.functions[logical_id]
         with self._invoke_lock:
+            self._capture_stdout()
             self._set_env(function.environment)
             context = LocalLambdaContext(
                 function_name=logical_id,

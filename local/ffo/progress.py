@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flashfusion.errors import readable_cause
-
 from ffo.sleeps import RetryDelay
+from flashfusion.errors import readable_cause
 
 
 @dataclass

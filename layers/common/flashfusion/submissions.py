@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from typing import Any
 
 from pydantic import ValidationError
 
-from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable
+from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound
 from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord
 from flashfusion.providers.registry import available_providers
 from flashfusion.routing import router
 from flashfusion.workflow.deps import Deps
+
+ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
@@ -66,10 +69,7 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
 
 def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[str, bool]:
     """Validate, store and start a request. Returns (request id, whether this call started it)."""
-    if not org_id:
-        raise InvalidRequest(
-            "the caller has no organisation", [{"field": "orgId", "problem": "missing from the token"}]
-        )
+    check_org(org_id)
     submission = parse_submission(body)
     check_feasible(submission, org_id, deps)
     request = AssetRequest(
@@ -111,4 +111,19 @@ def start(request: AssetRequest, deps: Deps, sfn: Any) -> str:
 
 
 def status(org_id: str, request_id: str, deps: Deps) -> RequestRecord:
+    check_org(org_id)
+    if not ORG_ID.match(request_id):  # not an id we ever issued: no lookup, same answer as unknown
+        raise RequestNotFound(f"request {request_id} not found")
     return deps.requests.get(org_id, request_id)
+
+
+def check_org(org_id: str) -> None:
+    if not org_id:
+        raise InvalidRequest(
+            "the caller has no organisation", [{"field": "orgId", "problem": "missing from the token"}]
+        )
+    if not ORG_ID.match(org_id):
+        raise InvalidRequest(
+            "the caller's organisation id is malformed",
+            [{"field": "orgId", "problem": "the token's organisation claim must match [A-Za-z0-9._-]{1,64}"}],
+        )
