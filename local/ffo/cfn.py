@@ -38,7 +38,7 @@ def load_template(path: Path) -> dict[str, Any]:
     return data
 
 
-_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
+_SUB_VAR = re.compile(r"\$\{(!?[^}]+)\}")
 
 
 class Resolver:
@@ -60,9 +60,19 @@ class Resolver:
             name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
         }
         self.parameters.update(parameters or {})
-        self.conditions = {
-            name: bool(self.resolve(expr)) for name, expr in template.get("Conditions", {}).items()
-        }
+        self._condition_exprs: dict[str, Any] = template.get("Conditions", {})
+        self._conditions: dict[str, bool] = {}
+
+    @property
+    def conditions(self) -> dict[str, bool]:
+        return {name: self.condition(name) for name in self._condition_exprs}
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            if name not in self._condition_exprs:
+                raise KeyError(f"template uses condition {name!r}, which it does not define")
+            self._conditions[name] = bool(self.resolve(self._condition_exprs[name]))
+        return self._conditions[name]
 
     def ref(self, name: str) -> str:
         if name in self.pseudo:
@@ -86,6 +96,8 @@ class Resolver:
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
+            if name.startswith("!"):  # ${!Literal} is CloudFormation's escape for a literal ${Literal}
+                return "${" + name[1:] + "}"
             if name in values:
                 return str(values[name])
             if "." in name and not name.startswith("AWS::"):
@@ -111,13 +123,21 @@ class Resolver:
                 return self.sub(arg) if isinstance(arg, str) else self.sub(arg[0], arg[1])
             if key == "Fn::If":
                 name, when_true, when_false = arg
-                return self.resolve(when_true if self.conditions[name] else when_false)
+                return self.resolve(when_true if self.condition(name) else when_false)
             if key == "Fn::Join":
                 return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
             if key == "Fn::Equals":
                 return self.resolve(arg[0]) == self.resolve(arg[1])
             if key == "Fn::Not":
                 return not self.resolve(arg[0])
+            if key == "Fn::And":
+                return all(self.resolve(v) for v in arg)
+            if key == "Fn::Or":
+                return any(self.resolve(v) for v in arg)
+            if key == "Condition":
+                return self.condition(arg)
+            if key.startswith("Fn::"):
+                raise KeyError(f"the local engine does not implement {key}")
         return {k: self.resolve(v) for k, v in value.items()}
 
 

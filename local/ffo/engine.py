@@ -143,8 +143,9 @@ class LocalEngine:
             sys.stdout = self.stream
 
     def _release_stdout(self) -> None:
+        fallback = self.stream.fallback
         if sys.stdout is self.stream:
-            sys.stdout = self.stream.fallback
+            sys.stdout = fallback
 
     def _reset_layer_caches(self) -> None:
         from flashfusion.providers import faults

@@ -65,6 +65,14 @@ class BrandKitNotFound(FlashFusionError):
     """The request names a brand kit the organisation does not have."""
 
 
+class BrandKitVersionExists(FlashFusionError):
+    """A brand kit version is immutable; new content needs a new version number."""
+
+
+class ProvenanceConflict(FlashFusionError):
+    """A provenance record already exists for this asset version with other content."""
+
+
 class RequestNotFound(FlashFusionError):
     """No request with this id exists in the caller's organisation."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from flashfusion.linting.terms import term_pattern
 from flashfusion.models import Tier
 from flashfusion.providers.base import GeneratedContent, GenerationJob
 
@@ -44,41 +45,57 @@ _INSTRUCTION = re.compile(
     r"^(please\s+)?(write|create|draft|make|generate|compose|give me|produce)\s+"
     r"((a|an|the|some)\s+)?((short|long|brief|catchy|premium|punchy)\s+)*"
     r"((linkedin|instagram|facebook|tiktok|x|twitter|youtube|blog|social|marketing)\s+)?"
-    r"(post|caption|copy|text|tweet|headline|tagline|announcement|message|blurb)?\s*"
-    r"(about|announcing|for|on|that says|saying|to say)?\s*",
+    r"((post|caption|copy|text|tweet|headline|tagline|announcement|message|blurb)\b)?\s*"
+    r"((about|announcing|for|on|that says|saying|to say)\b)?\s*",
     re.IGNORECASE,
 )
 _SENTENCES = {Tier.BASIC: 3, Tier.STANDARD: 4, Tier.PREMIUM: 5}
 
 
-def _pick(options: list[str], digest: str, slot: int) -> str:
-    return options[int(digest[slot * 4 : slot * 4 + 4], 16) % len(options)]
+def _pick(options: list[str], digest: str, slot: int, avoid: list[str]) -> str:
+    """A template sentence chosen by the prompt hash, skipping any that would say a banned term.
+
+    Like a model told the kit's rules, the generator's own words never break them; the prompt's
+    subject is the user's and is echoed as given, so the linter still sees it.
+    """
+    allowed = [o for o in options if not any(term_pattern(t).search(o) for t in avoid)]
+    pool = allowed or options
+    return pool[int(digest[slot * 4 : slot * 4 + 4], 16) % len(pool)]
 
 
 def subject_of(prompt: str) -> str:
     """The prompt without its instruction words, as a phrase that fits after "we ..."."""
-    subject = _INSTRUCTION.sub("", prompt.strip()).strip().rstrip(".!?")
-    subject = subject or prompt.strip().rstrip(".!?")
+    stripped = _INSTRUCTION.sub("", prompt.strip()).strip().rstrip(".!?")
+    subject = stripped or prompt.strip().rstrip(".!?")
+    if not subject:
+        return "share something new"
     if subject.lower().startswith(("our ", "the ", "a ", "an ")):
-        subject = f"bring you {subject}"
-    return subject[0].lower() + subject[1:] if subject else "share something new"
+        return f"bring you {subject[0].lower()}{subject[1:]}"
+    if stripped == prompt.strip().rstrip(".!?"):  # the prompt's own first word starts a sentence
+        return subject[0].lower() + subject[1:]
+    return subject  # mid-sentence already: keep names as written ("Aurora Trail Boots")
 
 
 def compose(job: GenerationJob) -> str:
     digest = job.prompt_hash
     brand = job.brand_kit.voice.brand_name or job.brand_kit.name
+    banned = job.brand_kit.legal.banned_terms
     topic = subject_of(job.prompt)
+    detail = _pick(_DETAILS, digest, 2, banned)
     parts = [
-        _pick(_OPENERS, digest, 0).format(brand=brand),
-        _pick(_BRIDGES, digest, 1).format(topic=topic),
-        _pick(_DETAILS, digest, 2),
-        _pick(_CLOSERS, digest, 3),
+        _pick(_OPENERS, digest, 0, banned).format(brand=brand),
+        _pick(_BRIDGES, digest, 1, banned).format(topic=topic),
+        detail,
+        _pick(_CLOSERS, digest, 3, banned),
     ]
     if job.model.tier == Tier.PREMIUM:
-        parts.insert(3, _pick(_DETAILS, digest, 4))
+        second = _pick([d for d in _DETAILS if d != detail], digest, 4, banned)
+        if not any(term_pattern(t).search(second) for t in banned):  # no clean second detail: say less
+            parts.insert(3, second)
     parts = parts[: _SENTENCES[job.model.tier]]
     # A brand-aware model is told the kit's required terms; this one makes sure they appear.
-    missing = [t for t in job.brand_kit.voice.required_terms if t.lower() not in " ".join(parts).lower()]
+    written = " ".join(parts)
+    missing = [t for t in job.brand_kit.voice.required_terms if not term_pattern(t).search(written)]
     if missing:
         parts.append(" ".join(missing))
     return " ".join(parts) + "\n"

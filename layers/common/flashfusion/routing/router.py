@@ -55,6 +55,7 @@ def route(
     providers: Iterable[str],
     prompt_chars: int,
 ) -> RouteDecision:
+    providers = frozenset(providers)  # read twice below: an iterator would be empty the second time
     ranked = candidates(matrix, content_type, tier, providers, prompt_chars)
     if not ranked:
         raise NoModelAvailable(

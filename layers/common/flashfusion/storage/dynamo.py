@@ -10,7 +10,13 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from flashfusion.errors import BrandKitNotFound, RequestNotFound, readable_cause
+from flashfusion.errors import (
+    BrandKitNotFound,
+    BrandKitVersionExists,
+    ProvenanceConflict,
+    RequestNotFound,
+    readable_cause,
+)
 from flashfusion.models import (
     AssetRef,
     AssetRequest,
@@ -216,14 +222,36 @@ class BrandKitRepository:
         self.table = table
 
     def put(self, org_id: str, kit: BrandKit) -> None:
-        """Store a kit version (immutable) and point the kit's latest record at it."""
+        """Store a kit version and point the kit's latest record at it, unless a newer one is latest.
+
+        A version is immutable: storing it again with the same content is a no-op, with other content
+        it raises BrandKitVersionExists (bump the version instead).
+        """
         body = {"orgId": org_id, "kit": kit.to_json(), "updatedAt": _now()}
-        self.table.put_item(Item=to_item({**keys.brand_kit_key(org_id, kit.kit_id, kit.version), **body}))
-        self.table.put_item(
-            Item=to_item({**keys.brand_kit_key(org_id, kit.kit_id), **body, "latestVersion": kit.version}),
-            ConditionExpression="attribute_not_exists(PK) OR latestVersion <= :v",
-            ExpressionAttributeValues={":v": kit.version},
-        )
+        try:
+            self.table.put_item(
+                Item=to_item({**keys.brand_kit_key(org_id, kit.kit_id, kit.version), **body}),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+            if self.get(org_id, kit.kit_id, kit.version) != kit:
+                raise BrandKitVersionExists(
+                    f"brand kit {kit.kit_id!r} version {kit.version} exists with other content; "
+                    "bump the version"
+                ) from error
+        try:
+            self.table.put_item(
+                Item=to_item(
+                    {**keys.brand_kit_key(org_id, kit.kit_id), **body, "latestVersion": kit.version}
+                ),
+                ConditionExpression="attribute_not_exists(PK) OR latestVersion <= :v",
+                ExpressionAttributeValues={":v": kit.version},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):  # an older version stored after a newer one stays unlisted
+                raise
 
     def get(self, org_id: str, kit_id: str, version: int | None = None) -> BrandKit:
         item = self.table.get_item(Key=keys.brand_kit_key(org_id, kit_id, version)).get("Item")
@@ -242,7 +270,7 @@ class ProvenanceRepository:
         item = {
             **keys.provenance_key(record.org_id, record.asset_id, record.version),
             "GSI1PK": keys.provenance_by_time(record.org_id),
-            "GSI1SK": f"{record.generated_at.isoformat()}#{record.asset_id}#{record.version}",
+            "GSI1SK": f"{sort_time(record.generated_at)}#{record.asset_id}#{record.version}",
             "type": "provenance",
             **record.to_json(),
         }
@@ -253,7 +281,9 @@ class ProvenanceRepository:
                 raise
             existing = self.get(record.org_id, record.asset_id, record.version)
             if existing.output_hash != record.output_hash:
-                raise
+                raise ProvenanceConflict(
+                    f"{record.asset_id} v{record.version} already has provenance for different content"
+                ) from error
 
     def get(self, org_id: str, asset_id: str, version: int) -> Provenance:
         item = self.table.get_item(Key=keys.provenance_key(org_id, asset_id, version)).get("Item")
@@ -264,9 +294,23 @@ class ProvenanceRepository:
     def list_by_time(self, org_id: str, since: datetime | None = None, limit: int = 100) -> list[Provenance]:
         condition = Key("GSI1PK").eq(keys.provenance_by_time(org_id))
         if since:
-            condition = condition & Key("GSI1SK").gte(since.astimezone(UTC).isoformat())
-        response = self.table.query(IndexName="GSI1", KeyConditionExpression=condition, Limit=limit)
-        return [_provenance(i) for i in response.get("Items", [])]
+            condition = condition & Key("GSI1SK").gte(sort_time(since))
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {"IndexName": "GSI1", "KeyConditionExpression": condition}
+        while len(items) < limit:
+            response = self.table.query(**query, Limit=limit - len(items))
+            items += response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [_provenance(i) for i in items]
+
+
+def sort_time(moment: datetime) -> str:
+    """Fixed-width UTC timestamp: string order is time order whatever the offset or the microseconds."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no instant; pass an aware one")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 _KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "type"}

@@ -12,7 +12,7 @@ _SAFE = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 
 def _safe(part: str, what: str) -> str:
-    if not _SAFE.match(part) or "#" in part:
+    if not _SAFE.fullmatch(part) or "#" in part:
         raise ValueError(f"{what} {part!r} has characters a key cannot hold")
     return part
 
