@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashfusion import submissions
 from flashfusion.api_errors import error_response, register_error_handlers
-from flashfusion.observability import logger, metrics, tracer
+from flashfusion.observability import MetricUnit, logger, metrics, tracer
 from flashfusion.storage import aws
 from flashfusion.workflow.deps import get_deps
 
@@ -40,6 +40,10 @@ def submit_asset() -> Response:
             [{"field": "body", "problem": "not valid JSON"}],
         )
     request_id, started = submissions.submit(body, org_id, user_id, get_deps(), aws.client("stepfunctions"))
+    logger.append_keys(requestId=request_id, orgId=org_id)
+    metrics.add_metric(
+        name="RequestsAccepted" if started else "DuplicateSubmissions", unit=MetricUnit.Count, value=1
+    )
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
@@ -59,7 +63,9 @@ def get_request(request_id: str) -> dict[str, Any]:
     return submissions.status(org_id, request_id, get_deps()).to_json()
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True
+)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
