@@ -41,9 +41,7 @@ def submit_asset() -> Response:
         )
     request_id, started = submissions.submit(body, org_id, user_id, get_deps(), aws.client("stepfunctions"))
     logger.append_keys(requestId=request_id, orgId=org_id)
-    metrics.add_metric(
-        name="RequestsAccepted" if started else "DuplicateSubmissions", unit=MetricUnit.Count, value=1
-    )
+    metrics.add_metric(name="RequestsAccepted" if started else "DuplicateSubmissions", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
@@ -63,9 +61,7 @@ def get_request(request_id: str) -> dict[str, Any]:
     return submissions.status(org_id, request_id, get_deps()).to_json()
 
 
-@logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True
-)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -38,6 +38,9 @@ def load_template(path: Path) -> dict[str, Any]:
     return data
 
 
+NO_VALUE: Any = object()
+"""What !Ref AWS::NoValue resolves to: the property or list item it stands in is dropped."""
+
 _SUB_VAR = re.compile(r"\$\{(!?[^}]+)\}")
 
 
@@ -56,9 +59,7 @@ class Resolver:
         self.refs = refs
         self.attrs = attrs
         self.pseudo = pseudo
-        self.parameters = {
-            name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
-        }
+        self.parameters = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
         self.parameters.update(parameters or {})
         self._condition_exprs: dict[str, Any] = template.get("Conditions", {})
         self._conditions: dict[str, bool] = {}
@@ -74,7 +75,9 @@ class Resolver:
             self._conditions[name] = bool(self.resolve(self._condition_exprs[name]))
         return self._conditions[name]
 
-    def ref(self, name: str) -> str:
+    def ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
         if name in self.pseudo:
             return self.pseudo[name]
         if name in self.parameters:
@@ -87,9 +90,7 @@ class Resolver:
         try:
             return self.attrs[(logical_id, attribute)]
         except KeyError:
-            raise KeyError(
-                f"template asks for {logical_id}.{attribute}, unknown to the local engine"
-            ) from None
+            raise KeyError(f"template asks for {logical_id}.{attribute}, unknown to the local engine") from None
 
     def sub(self, text: str, variables: dict[str, Any] | None = None) -> str:
         values = {k: self.resolve(v) for k, v in (variables or {}).items()}
@@ -109,7 +110,7 @@ class Resolver:
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [r for r in (self.resolve(v) for v in value) if r is not NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
@@ -138,7 +139,7 @@ class Resolver:
                 return self.condition(arg)
             if key.startswith("Fn::"):
                 raise KeyError(f"the local engine does not implement {key}")
-        return {k: self.resolve(v) for k, v in value.items()}
+        return {k: r for k, r in ((k, self.resolve(v)) for k, v in value.items()) if r is not NO_VALUE}
 
 
 def local_names(

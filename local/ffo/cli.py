@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,26 +36,76 @@ def read_request_file(path: Path) -> tuple[dict[str, Any] | None, Any, dict[str,
     return None, data, dict(DEFAULT_CALLER)
 
 
+def follow(engine: Any, arn: str, say: Callable[[str], Any], timeout: float) -> bool:
+    """Print the execution's states as they happen; False if it is still running after ``timeout``."""
+    from ffo.progress import ProgressPrinter
+
+    printer = ProgressPrinter(emit=lambda line: say(line + "\n"), retry_delays=lambda: engine.sleeps.retries)
+    deadline = time.monotonic() + timeout
+    sfn = engine.client("stepfunctions")
+    while True:
+        status = sfn.describe_execution(executionArn=arn)["status"]
+        printer.feed(engine.history(arn))
+        if status != "RUNNING":
+            return True
+        if time.monotonic() > deadline:
+            say(f"ffo: gave up waiting after {timeout} s; the execution is still running\n")
+            return False
+        time.sleep(0.05)
+
+
+def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[str], Any]) -> dict[str, Any]:
+    """Print the request's final status; write its asset and provenance under ``out``."""
+    from flashfusion.workflow.deps import get_deps
+
+    record: dict[str, Any] = json.loads(
+        engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"]
+    )
+    say(f"\nstatus: {record['status']}\n")
+    for violation in record.get("violations", []):
+        say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
+    if record.get("error"):
+        say(
+            f"  {'reason' if record['status'] == 'queued' else 'error'} {record['error']['type']}: "
+            f"{record['error']['message']}\n"
+        )
+    if record.get("asset"):
+        asset = record["asset"]
+        deps = get_deps()
+        data, _ = deps.assets.read(asset["key"])
+        target = out / asset["key"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        provenance = deps.provenance.get(org_id, asset["assetId"], asset["version"]).to_json()
+        (target.parent / f"{asset['version']}.provenance.json").write_text(json.dumps(provenance, indent=2))
+        say(f"asset written to {target} ({len(data)} bytes, {asset['mimeType']})\n")
+        say("provenance record:\n" + json.dumps(provenance, indent=2) + "\n")
+        budget = deps.budgets.status(org_id)
+        say(
+            f"budget {budget.month}: spent ${budget.spent_usd:.4f} of ${budget.limit_usd:.4f}, "
+            f"${budget.available_usd:.4f} left\n"
+        )
+    return record
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ffo.engine import LocalEngine, http_api_event
-    from ffo.progress import ProgressPrinter
 
     root = project_root(args.root)
     event, body, caller = read_request_file(Path(args.event))
-    kit = json.loads(
-        (root / args.kit if not Path(args.kit).is_absolute() else Path(args.kit)).read_text("utf-8")
-    )
+    kit = json.loads((root / args.kit if not Path(args.kit).is_absolute() else Path(args.kit)).read_text("utf-8"))
     started = time.perf_counter()
     out = Path(args.out)
-    with LocalEngine(root, instant=not args.real_time) as engine:
+    env = {"MODEL_MATRIX_PATH": str(Path(args.matrix).resolve())} if args.matrix else {}
+    with LocalEngine(root, instant=not args.real_time, env=env) as engine:
         say = engine.stream.fallback.write
         if event is None:
-            event = http_api_event(
-                "POST", "/v1/assets", body, {"org_id": caller["orgId"], "sub": caller["userId"]}
-            )
+            event = http_api_event("POST", "/v1/assets", body, {"org_id": caller["orgId"], "sub": caller["userId"]})
         org_id = str(event["requestContext"]["authorizer"]["jwt"]["claims"].get("org_id", ""))
         if org_id:
             engine.seed_brand_kit(org_id, kit)
+            if "monthlyBudgetUsd" in caller:
+                engine.seed_budget(org_id, float(caller["monthlyBudgetUsd"]))
         say(
             f"ffo: local engine up ({len(engine.resources.functions)} functions, "
             f"{len(engine.resources.state_machines)} state machine) "
@@ -66,47 +117,79 @@ def cmd_run(args: argparse.Namespace) -> int:
         if result["statusCode"] != 202:
             return 2
         request_id = answer["requestId"]
-        arn = engine.execution_arn(request_id)
-        printer = ProgressPrinter(
-            emit=lambda line: say(line + "\n"), retry_delays=lambda: engine.sleeps.retries
-        )
-        deadline = time.monotonic() + args.timeout
-        sfn = engine.client("stepfunctions")
-        while True:
-            status = sfn.describe_execution(executionArn=arn)["status"]
-            printer.feed(engine.history(arn))
-            if status != "RUNNING":
-                break
-            if time.monotonic() > deadline:
-                say(f"ffo: gave up waiting after {args.timeout} s; the execution is still running\n")
-                return 3
-            time.sleep(0.05)
-        record = json.loads(engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"])
-        say(f"\nstatus: {record['status']}\n")
-        for violation in record.get("violations", []):
-            say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
-        if record.get("error"):
-            say(f"  error {record['error']['type']}: {record['error']['message']}\n")
-        if record.get("asset"):
-            asset = record["asset"]
-            from flashfusion.workflow.deps import get_deps
-
-            deps = get_deps()
-            data, _ = deps.assets.read(asset["key"])
-            target = out / asset["key"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            provenance = deps.provenance.get(org_id, asset["assetId"], asset["version"]).to_json()
-            (target.parent / f"{asset['version']}.provenance.json").write_text(
-                json.dumps(provenance, indent=2)
-            )
-            say(f"asset written to {target}\n")
-            say("provenance record:\n" + json.dumps(provenance, indent=2) + "\n")
+        if not follow(engine, engine.execution_arn(request_id), say, args.timeout):
+            return 3
+        record = report(engine, org_id, request_id, out, say)
+        if record["status"] == "queued" and args.raise_budget is not None:
+            say(f"\nraising the monthly budget to ${args.raise_budget:.4f}; the batch worker resumes the queue\n")
+            engine.seed_budget(org_id, args.raise_budget)
+            delivered = engine.deliver("BatchQueue")
+            say(f"batch worker: {len(delivered['succeeded'])} resumed, {len(delivered['failed'])} still waiting\n")
+            if delivered["succeeded"]:
+                executions = engine.client("stepfunctions").list_executions(stateMachineArn=engine.state_machine_arn())[
+                    "executions"
+                ]
+                resumed = next(e for e in executions if e["name"].startswith(f"{request_id}-retry-"))
+                if not follow(engine, resumed["executionArn"], say, args.timeout):
+                    return 3
+                record = report(engine, org_id, request_id, out, say)
         if args.logs:
             for invocation in engine.invocations:
                 say(f"--- {invocation.function} ({invocation.duration_ms:.0f} ms)\n{invocation.logs}")
         say(f"wall time {time.perf_counter() - started:.2f} s\n")
         return 1 if record["status"] == "failed" else 0
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from ffo.cfn import load_template
+    from flashfusion.errors import BudgetExceeded, NoModelAvailable
+    from flashfusion.models import AssetSubmission
+    from flashfusion.providers.registry import available_providers
+    from flashfusion.routing import router
+    from flashfusion.routing.matrix import load_matrix_file
+
+    root = project_root(args.root)
+    _, body, caller = read_request_file(Path(args.event))
+    try:
+        submission = AssetSubmission.model_validate(body)
+    except ValidationError as error:
+        print(f"ffo route: the request is invalid:\n{error}")
+        return 2
+    params = load_template(root / "template.yaml").get("Parameters", {})
+    enabled = args.providers or str(params.get("EnabledProviders", {}).get("Default", "local"))
+    providers = available_providers(frozenset(p.strip() for p in enabled.split(",") if p.strip()))
+    budget = args.budget if args.budget is not None else caller.get("monthlyBudgetUsd")
+    if budget is None:
+        budget = float(params.get("DefaultMonthlyBudgetUsd", {}).get("Default", 100))
+    matrix = load_matrix_file(args.matrix)
+    query = router.query_for(submission, providers, float(budget))
+    print(
+        f"request: {submission.content_type.value}, tier {submission.tier.value}, {submission.latency.value}, "
+        f"prompt {len(submission.prompt)} chars"
+    )
+    print(f"providers enabled: {', '.join(sorted(providers)) or 'none'}; matrix {matrix.version}")
+    print(f"remaining budget: ${float(budget):.4f}")
+    try:
+        decision = router.route(matrix, query)
+    except (BudgetExceeded, NoModelAvailable) as error:
+        print(f"no route: {type(error).__name__}: {error}")
+        return 1
+    print(f"chosen: {decision.model}  estimated ${decision.estimated_cost_usd:.4f}")
+    for reason in decision.reasons:
+        print(f"  why: {reason}")
+    print("fallback chain:" if decision.chain else "fallback chain: (none)")
+    for number, model_id in enumerate(decision.chain, 1):
+        spec = matrix.get(model_id)
+        print(
+            f"  {number}. {model_id} ({spec.tier.value}, {spec.latency_class})  "
+            f"estimated ${router.estimate(spec, query):.4f}"
+        )
+    print("passed over:" if decision.passed_over else "passed over: (none)")
+    for passed in decision.passed_over:
+        print(f"  {passed.model}: {passed.reason}")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -149,10 +232,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--real-time", action="store_true", help="really sleep Retry/Wait delays (default: instant, recorded)"
     )
     run.add_argument("--logs", action="store_true", help="print each handler's structured logs afterwards")
+    run.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the execution (default 120)")
     run.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds to wait for the execution (default 120)"
+        "--matrix",
+        help="a model matrix file instead of the packaged one "
+        "(events/matrix-priced-local.json prices the offline models, to try budgets)",
+    )
+    run.add_argument(
+        "--raise-budget",
+        type=float,
+        metavar="USD",
+        help="if the request ends queued for budget, "
+        "raise the monthly budget to USD and let the batch worker resume it",
     )
     run.set_defaults(func=cmd_run)
+
+    route = sub.add_parser(
+        "route",
+        help="show which model a request would be routed to, and why",
+        description="Prints the routing decision for a request file without running it: the chosen model, "
+        "its estimated cost, the remaining budget, the fallback chain, and why each other model was passed over.",
+    )
+    route.add_argument("event", help="request file (see events/)")
+    route.add_argument(
+        "--budget",
+        type=float,
+        help="remaining monthly budget in USD (default: the request file's "
+        "caller.monthlyBudgetUsd, else the template's DefaultMonthlyBudgetUsd)",
+    )
+    route.add_argument(
+        "--providers", help="comma-separated enabled providers (default: the template's EnabledProviders)"
+    )
+    route.add_argument("--matrix", help="a model matrix file (default: the packaged one)")
+    route.set_defaults(func=cmd_route)
 
     validate = sub.add_parser(
         "validate",

@@ -37,6 +37,7 @@ from ffo.lambda_runtime import (
 from ffo.sleeps import SleepRecorder
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+SQS_ATTRIBUTES = {"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"}
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -69,6 +70,10 @@ class Resources:
     buckets: dict[str, str] = field(default_factory=dict)
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     state_machines: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)
+    """logical id -> queue URL"""
+    queue_consumers: dict[str, str] = field(default_factory=dict)
+    """queue logical id -> function logical id (the template's SQS event source mappings)"""
 
 
 class LocalEngine:
@@ -80,8 +85,10 @@ class LocalEngine:
         stack_name: str = "flashfusion-local",
         parameters: dict[str, str] | None = None,
         instant: bool = True,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.root = root
+        self.env_overrides = env or {}
         self.region = region
         self.stack_name = stack_name
         self.template = load_template(root / "template.yaml")
@@ -190,13 +197,27 @@ class LocalEngine:
                 self._create_table(refs[logical_id], props)
             elif kind == "AWS::S3::Bucket":
                 self._create_bucket(refs[logical_id], props)
+            elif kind == "AWS::SQS::Queue":
+                self.resources.queues[logical_id] = self.client("sqs").create_queue(
+                    QueueName=attrs[(logical_id, "QueueName")],
+                    Attributes={k: str(v) for k, v in props.items() if k in SQS_ATTRIBUTES},
+                )["QueueUrl"]
+        for logical_id, resource in self.template["Resources"].items():
+            redrive = (
+                resource.get("Properties", {}).get("RedrivePolicy") if resource["Type"] == "AWS::SQS::Queue" else None
+            )
+            if redrive:  # set once every queue exists, as CloudFormation orders it
+                self.client("sqs").set_queue_attributes(
+                    QueueUrl=self.resources.queues[logical_id],
+                    Attributes={"RedrivePolicy": json.dumps(resolve(redrive))},
+                )
         # Every function's environment is applied for the whole run (and again at each invocation),
         # because the layer reads its settings once per process, as Lambda reads them once per sandbox.
         for logical_id, resource in self.template["Resources"].items():
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
             props = resource["Properties"]
-            env = {**global_env, **resolve(props.get("Environment", {}).get("Variables", {}))}
+            env = {**global_env, **resolve(props.get("Environment", {}).get("Variables", {})), **self.env_overrides}
             function = LocalFunction(
                 logical_id=logical_id,
                 code_dir=self.root / props["CodeUri"],
@@ -206,6 +227,10 @@ class LocalEngine:
                 memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
             )
             self.resources.functions[logical_id] = function
+            for event in props.get("Events", {}).values():
+                if event.get("Type") == "SQS":
+                    queue = event["Properties"]["Queue"]
+                    self.resources.queue_consumers[queue["Fn::GetAtt"][0]] = logical_id
             self._set_env(function.environment)
             self.client("lambda").create_function(
                 FunctionName=logical_id,
@@ -304,6 +329,46 @@ class LocalEngine:
         result, _ = self.invoke(function, event)
         return dict(result)
 
+    def deliver(self, queue: str, max_messages: int = 10) -> dict[str, list[str]]:
+        """Hand waiting messages to the queue's consumer once, as Lambda's event source mapping would.
+
+        Messages reported in batchItemFailures go back to the queue at once (locally the visibility
+        timeout is not waited out); the others are deleted.
+        """
+        sqs = self.client("sqs")
+        url = self.resources.queues[queue]
+        received = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=max_messages, AttributeNames=["All"], WaitTimeSeconds=0
+        ).get("Messages", [])
+        if not received:
+            return {"succeeded": [], "failed": []}
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        event = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": m.get("Attributes", {}),
+                    "messageAttributes": {},
+                    "md5OfBody": m["MD5OfBody"],
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": arn,
+                    "awsRegion": self.region,
+                }
+                for m in received
+            ]
+        }
+        result, _ = self.invoke(self.resources.queue_consumers[queue], event)
+        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        for message in received:
+            if message["MessageId"] in failed:
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+            else:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        ids = [m["MessageId"] for m in received]
+        return {"succeeded": [i for i in ids if i not in failed], "failed": [i for i in ids if i in failed]}
+
     def state_machine_arn(self, logical_id: str = "CreateAssetStateMachine") -> str:
         return self.resources.state_machines[logical_id]
 
@@ -319,9 +384,7 @@ class LocalEngine:
             if description["status"] in TERMINAL:
                 return description
             if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"execution {execution_arn} still {description['status']} after {timeout}s"
-                )
+                raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
             time.sleep(0.02)
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
@@ -334,6 +397,11 @@ class LocalEngine:
             if not page.get("nextToken"):
                 return events
             kwargs["nextToken"] = page["nextToken"]
+
+    def seed_budget(self, org_id: str, monthly_limit_usd: float) -> None:
+        from flashfusion.workflow.deps import get_deps
+
+        get_deps().budgets.set_monthly_limit(org_id, monthly_limit_usd)
 
     def seed_brand_kit(self, org_id: str, kit: dict[str, Any]) -> None:
         from flashfusion.models import BrandKit

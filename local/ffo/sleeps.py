@@ -49,9 +49,7 @@ class SleepRecorder:
         self._pending_base.value = None
         with self._lock:
             self.retries.append(
-                RetryDelay(
-                    base_seconds=float(base if base is not None else seconds), slept_seconds=float(seconds)
-                )
+                RetryDelay(base_seconds=float(base if base is not None else seconds), slept_seconds=float(seconds))
             )
         if not self.instant:
             time.sleep(seconds)

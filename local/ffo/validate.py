@@ -93,9 +93,7 @@ def check_error_names(graph: dict[str, Any], where: str) -> list[Problem]:
             continue
         candidate = getattr(errors, name, None)
         if not (isinstance(candidate, type) and issubclass(candidate, Exception)):
-            problems.append(
-                Problem(where, f"waits for error {name!r}, which flashfusion.errors does not define")
-            )
+            problems.append(Problem(where, f"waits for error {name!r}, which flashfusion.errors does not define"))
     return problems
 
 
@@ -150,9 +148,7 @@ def check_template(root: Path, template_path: Path | None = None) -> list[Proble
             handler = props.get("Handler", "app.lambda_handler")
             module_file = root / props.get("CodeUri", "") / f"{handler.rsplit('.', 1)[0]}.py"
             if not module_file.is_file():
-                problems.append(
-                    Problem(where, f"handler file {module_file.relative_to(root)} does not exist")
-                )
+                problems.append(Problem(where, f"handler file {module_file.relative_to(root)} does not exist"))
             elif f"def {handler.rsplit('.', 1)[1]}(" not in module_file.read_text("utf-8"):
                 problems.append(Problem(where, f"{module_file.relative_to(root)} defines no {handler}"))
         if resource.get("Type") == "AWS::Serverless::StateMachine":

@@ -13,9 +13,7 @@ STATUSES = {s.value for s in RequestStatus}
 
 
 # helpers -----------------------------------------------------------------------------------------
-def post(
-    engine: Any, body: Any, caller: dict[str, str] | None = None, raw_body: str | None = None
-) -> dict[str, Any]:
+def post(engine: Any, body: Any, caller: dict[str, str] | None = None, raw_body: str | None = None) -> dict[str, Any]:
     return engine.api("POST", "/v1/assets", body, claims() if caller is None else caller, raw_body=raw_body)
 
 

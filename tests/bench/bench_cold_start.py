@@ -36,9 +36,7 @@ def import_seconds(app: Path) -> float:
         "POWERTOOLS_SERVICE_NAME": "flashfusion",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(app)], env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(app)], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 

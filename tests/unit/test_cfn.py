@@ -168,9 +168,7 @@ def test_sub_with_attribute_ref_and_pseudo() -> None:
 
 def test_sub_with_a_variables_map() -> None:
     r = resolver(SMALL)
-    value = {
-        "Fn::Sub": ["${Name}-${Arn}-${Stage}", {"Name": "literal", "Arn": {"Fn::GetAtt": ["Fn", "Arn"]}}]
-    }
+    value = {"Fn::Sub": ["${Name}-${Arn}-${Stage}", {"Name": "literal", "Arn": {"Fn::GetAtt": ["Fn", "Arn"]}}]}
     assert r.resolve(value) == "literal-arn:aws:lambda:fn-dev"
     # A variable shadows a parameter of the same name.
     assert r.resolve({"Fn::Sub": ["${Stage}", {"Stage": "override"}]}) == "override"

@@ -188,9 +188,7 @@ def test_asl_updates_dynamodb_directly() -> None:
     ("org", "request_id"), [(ORG, "req-1"), ("globex", "01J9Z8Y7X6W5V4T3S2R1Q0P9N8"), ("a.b_c", "x:y-z")]
 )
 def test_asl_request_key_matches_keys_request_key(org: str, request_id: str) -> None:
-    request = AssetRequest.model_validate(
-        {**submission(), "requestId": request_id, "orgId": org, "userId": "user-1"}
-    )
+    request = AssetRequest.model_validate({**submission(), "requestId": request_id, "orgId": org, "userId": "user-1"})
     # The state machine input is the workflow state: {"request": <AssetRequest as camelCase JSON>}.
     document = {"request": request.to_json()}
     expected = keys.request_key(org, request_id)

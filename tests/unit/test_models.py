@@ -108,9 +108,7 @@ def test_missing_required_fields_are_each_named() -> None:
 
 def test_valid_faults_parse() -> None:
     sub = AssetSubmission.model_validate(
-        submission(
-            faults=[{"kind": "throttle", "times": 2, "model": "local/text-standard"}, {"kind": "auth"}]
-        )
+        submission(faults=[{"kind": "throttle", "times": 2, "model": "local/text-standard"}, {"kind": "auth"}])
     )
     assert [f.kind for f in sub.faults] == ["throttle", "auth"]
     assert sub.faults[0].times == 2

@@ -203,9 +203,7 @@ def test_subject_of_never_cuts_a_word_in_half() -> None:
         "Write a LinkedIn post onboarding tips for new guides": "onboarding tips",
         "Write some copy forest cleanup day": "forest cleanup day",
     }
-    cut = {
-        prompt: subject_of(prompt) for prompt, subject in cases.items() if subject not in subject_of(prompt)
-    }
+    cut = {prompt: subject_of(prompt) for prompt, subject in cases.items() if subject not in subject_of(prompt)}
     assert cut == {}
 
 
@@ -238,9 +236,7 @@ SAFE_WORDS = ["boots", "tents", "river", "autumn", "maps", "lanterns", "summit",
     lead=st.sampled_from(["Write a post about ", "Create a caption for ", "", "Announce "]),
     tier=st.sampled_from(list(Tier)),
 )
-def test_property_output_passes_lint_when_prompt_has_no_banned_term(
-    words: list[str], lead: str, tier: Tier
-) -> None:
+def test_property_output_passes_lint_when_prompt_has_no_banned_term(words: list[str], lead: str, tier: Tier) -> None:
     kit = make_kit(
         required=["Aurora Outdoor", "outdoors"],
         banned=["guaranteed", "miracle", "risk-free", "cheapest", "best in the world"],
@@ -273,9 +269,7 @@ def test_template_sentences_never_introduce_a_banned_term() -> None:
         ("Write a tweet about the best in the world camp stove", "best in the world"),
     ],
 )
-def test_banned_term_in_the_prompt_is_echoed_and_caught(
-    prompt: str, term: str, sample_kit: dict[str, Any]
-) -> None:
+def test_banned_term_in_the_prompt_is_echoed_and_caught(prompt: str, term: str, sample_kit: dict[str, Any]) -> None:
     kit = BrandKit.model_validate(sample_kit)
     text = text_of(job(prompt, kit=kit))
     report = lint_text(text, kit)

@@ -109,9 +109,7 @@ def make_request(org: str = ORG, client_request_id: str | None = None, **overrid
     return AssetRequest(**fields)
 
 
-def attempt(
-    model: str, outcome: str = "succeeded", error: str | None = None, minute: int = 0
-) -> AttemptRecord:
+def attempt(model: str, outcome: str = "succeeded", error: str | None = None, minute: int = 0) -> AttemptRecord:
     return AttemptRecord(
         model=model,
         provider=model.split("/")[0],
@@ -203,9 +201,7 @@ def test_create_then_get_round_trips_the_request(requests: RequestRepository) ->
     assert stored["submissionHash"] == "hash-1"
 
 
-def test_same_client_request_id_twice_returns_the_first_request(
-    requests: RequestRepository, table: Any
-) -> None:
+def test_same_client_request_id_twice_returns_the_first_request(requests: RequestRepository, table: Any) -> None:
     first = make_request(client_request_id="campaign-42")
     second = make_request(client_request_id="campaign-42")
 
@@ -236,9 +232,7 @@ def test_an_expired_idempotency_marker_allows_a_new_request(requests: RequestRep
     marker = table.get_item(Key=marker_key)["Item"]
     assert marker["expiresAt"] > int(datetime.now(UTC).timestamp())  # a live marker, 24 h ahead
     past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
-    table.update_item(
-        Key=marker_key, UpdateExpression="SET expiresAt = :p", ExpressionAttributeValues={":p": past}
-    )
+    table.update_item(Key=marker_key, UpdateExpression="SET expiresAt = :p", ExpressionAttributeValues={":p": past})
 
     second = make_request(client_request_id="campaign-42")
     assert requests.create(second, "hash-1") == (second.request_id, True)
@@ -343,9 +337,7 @@ def test_mark_failed_with_a_plain_message_keeps_it(requests: RequestRepository) 
 
 UPDATES = {
     "set_status": lambda repo, org, rid: repo.set_status(org, rid, RequestStatus.LINTING),
-    "set_execution": lambda repo, org, rid: repo.set_execution(
-        org, rid, "arn:aws:states:us-east-1:1:execution:m:x"
-    ),
+    "set_execution": lambda repo, org, rid: repo.set_execution(org, rid, "arn:aws:states:us-east-1:1:execution:m:x"),
     "record_attempt": lambda repo, org, rid: repo.record_attempt(org, rid, attempt("local/text-basic")),
     "set_lint": lambda repo, org, rid: repo.set_lint(
         org, rid, [Violation(rule_id="banned-terms", severity="error", message="m")]
@@ -399,9 +391,7 @@ def test_client_request_ids_are_scoped_by_org(requests: RequestRepository) -> No
     assert requests.create(theirs, "hash-2") == (theirs.request_id, True)
 
 
-def test_delete_removes_the_request_and_its_idempotency_marker(
-    requests: RequestRepository, table: Any
-) -> None:
+def test_delete_removes_the_request_and_its_idempotency_marker(requests: RequestRepository, table: Any) -> None:
     request = make_request(client_request_id="campaign-42")
     requests.create(request, "hash-1")
     assert len(all_items(table)) == 2
@@ -544,9 +534,7 @@ def test_list_by_time_returns_the_orgs_records_sorted_by_time(
     assert [r.asset_id for r in provenance.list_by_time(OTHER_ORG)] == ["asset-g"]
 
 
-def test_list_by_time_since_filters_inclusively(
-    provenance: ProvenanceRepository, timeline: list[Provenance]
-) -> None:
+def test_list_by_time_since_filters_inclusively(provenance: ProvenanceRepository, timeline: list[Provenance]) -> None:
     assert [r.asset_id for r in provenance.list_by_time(ORG, since=T0 + timedelta(minutes=1))] == [
         "asset-b",
         "asset-c",
@@ -555,9 +543,7 @@ def test_list_by_time_since_filters_inclusively(
     assert provenance.list_by_time(ORG, since=T0 + timedelta(hours=3)) == []
     # `since` given in another time zone means the same instant.
     cet = timezone(timedelta(hours=1))
-    assert [
-        r.asset_id for r in provenance.list_by_time(ORG, since=(T0 + timedelta(minutes=1)).astimezone(cet))
-    ] == [
+    assert [r.asset_id for r in provenance.list_by_time(ORG, since=(T0 + timedelta(minutes=1)).astimezone(cet))] == [
         "asset-b",
         "asset-c",
     ]
@@ -568,17 +554,13 @@ def test_list_by_time_orders_by_instant_whatever_the_offset_of_generated_at(
 ) -> None:
     """generatedAt is an aware datetime; one written with a +02:00 offset is still the same instant."""
     plus_two = timezone(timedelta(hours=2))
-    early = full_provenance(
-        asset_id="asset-early", generated_at=(T0 + timedelta(minutes=30)).astimezone(plus_two)
-    )
+    early = full_provenance(asset_id="asset-early", generated_at=(T0 + timedelta(minutes=30)).astimezone(plus_two))
     late = full_provenance(asset_id="asset-late", generated_at=T0 + timedelta(hours=1))
     provenance.put(early)
     provenance.put(late)
 
     assert [r.asset_id for r in provenance.list_by_time(ORG)] == ["asset-early", "asset-late"]
-    assert [r.asset_id for r in provenance.list_by_time(ORG, since=T0 + timedelta(minutes=45))] == [
-        "asset-late"
-    ]
+    assert [r.asset_id for r in provenance.list_by_time(ORG, since=T0 + timedelta(minutes=45))] == ["asset-late"]
 
 
 # AssetStore ----------------------------------------------------------------------------------------

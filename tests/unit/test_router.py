@@ -115,9 +115,7 @@ def test_matrix_get_unknown_model_raises_key_error(default_matrix: ModelMatrix) 
 
 
 @pytest.mark.parametrize("tier", list(Tier))
-def test_default_matrix_local_only_picks_local_model_of_requested_tier(
-    default_matrix: ModelMatrix, tier: Tier
-) -> None:
+def test_default_matrix_local_only_picks_local_model_of_requested_tier(default_matrix: ModelMatrix, tier: Tier) -> None:
     decision = route(default_matrix, TEXT, tier, {"local"}, 100)
     picked = default_matrix.get(decision.model)
     assert picked.provider == "local"
@@ -145,9 +143,7 @@ def test_default_matrix_never_goes_above_the_requested_tier(default_matrix: Mode
 
 
 @pytest.mark.parametrize("medium", [ContentType.IMAGE, ContentType.VIDEO, ContentType.MUSIC])
-def test_default_matrix_no_model_for_non_text_with_only_local(
-    default_matrix: ModelMatrix, medium: ContentType
-) -> None:
+def test_default_matrix_no_model_for_non_text_with_only_local(default_matrix: ModelMatrix, medium: ContentType) -> None:
     with pytest.raises(NoModelAvailable) as exc:
         route(default_matrix, medium, Tier.STANDARD, {"local"}, 100)
     assert medium.value in str(exc.value)

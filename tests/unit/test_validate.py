@@ -86,9 +86,7 @@ def test_invalid_asl_fails(project: Path) -> None:
 
 def test_missing_handler_fails(project: Path) -> None:
     (project / "functions" / "lint" / "app.py").unlink()
-    assert any(
-        "LintFunction: handler file functions/lint/app.py does not exist" in m for m in messages(project)
-    )
+    assert any("LintFunction: handler file functions/lint/app.py does not exist" in m for m in messages(project))
 
 
 def test_unknown_ref_in_template_fails(project: Path) -> None:

@@ -64,9 +64,7 @@ def test_run_needs_review_lists_violations(tmp_path: Path, capsys: pytest.Captur
 
 def test_run_rejected_request_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(
-        json.dumps({"body": {"contentType": "hologram", "prompt": "x", "brandKitId": "aurora-core"}})
-    )
+    bad.write_text(json.dumps({"body": {"contentType": "hologram", "prompt": "x", "brandKitId": "aurora-core"}}))
     code = main(["--root", str(ROOT), "run", str(bad), "--out", str(tmp_path / "out")])
     out = capsys.readouterr().out
 

@@ -55,8 +55,7 @@ def generate_retrier(error: str) -> dict[str, Any]:
 
 def expected_bases(retrier: dict[str, Any], count: int) -> list[float]:
     return [
-        min(retrier["IntervalSeconds"] * retrier["BackoffRate"] ** i, retrier["MaxDelaySeconds"])
-        for i in range(count)
+        min(retrier["IntervalSeconds"] * retrier["BackoffRate"] ** i, retrier["MaxDelaySeconds"]) for i in range(count)
     ]
 
 
@@ -89,8 +88,7 @@ def test_happy_path_saves_asset_with_provenance(engine: Any, sample_kit: dict[st
     assert record_["offline"] is True
     assert record_["outputHash"] == hashlib.sha256(data).hexdigest()
     assert (
-        record_["promptHash"]
-        == hashlib.sha256(" ".join(submission()["prompt"].split()).lower().encode()).hexdigest()
+        record_["promptHash"] == hashlib.sha256(" ".join(submission()["prompt"].split()).lower().encode()).hexdigest()
     )
     assert record_["lintPassed"] is True
     assert record_["brandKitId"] == sample_kit["kitId"]
@@ -204,9 +202,7 @@ def test_non_compliant_text_needs_review_with_violations(engine: Any, sample_kit
     assert found == {"guaranteed", "miracle"}
     assert all(v["ruleId"] == "legal.banned-term" and v["severity"] == "error" for v in status["violations"])
     assert "asset" not in status
-    listing = engine.client("s3").list_objects_v2(
-        Bucket=next(iter(engine.resources.buckets)), Prefix=f"orgs/{ORG}/"
-    )
+    listing = engine.client("s3").list_objects_v2(Bucket=next(iter(engine.resources.buckets)), Prefix=f"orgs/{ORG}/")
     assert listing.get("KeyCount", 0) == 0
 
 

@@ -10,9 +10,7 @@ from flashfusion.errors import InvalidRequest, RequestNotFound
 from flashfusion.observability import logger
 
 
-def error_response(
-    status: int, code: str, message: str, fields: list[dict[str, str]] | None = None
-) -> Response:
+def error_response(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None) -> Response:
     body: dict[str, object] = {"error": code, "message": message}
     if fields:
         body["fields"] = fields

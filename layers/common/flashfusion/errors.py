@@ -26,9 +26,7 @@ class ProviderError(FlashFusionError):
 class ProviderThrottled(ProviderError):
     """The vendor asked us to slow down (HTTP 429); transient, retried with backoff."""
 
-    def __init__(
-        self, message: str, *, provider: str = "", model: str = "", retry_after: float | None = None
-    ) -> None:
+    def __init__(self, message: str, *, provider: str = "", model: str = "", retry_after: float | None = None) -> None:
         super().__init__(message, provider=provider, model=model)
         self.retry_after = retry_after
 
@@ -47,6 +45,10 @@ class ProviderRejected(ProviderError):
 
 class ProviderAuthError(ProviderError):
     """The vendor refused our credentials (401/403); not retried, falls back."""
+
+
+class GenerationTimedOut(ProviderError):
+    """A vendor job ran past the model's maximum wait; not retried (polling again would not help), falls back."""
 
 
 class BudgetExceeded(FlashFusionError):

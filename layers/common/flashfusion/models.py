@@ -54,6 +54,7 @@ class RequestStatus(StrEnum):
     GENERATING = "generating"
     LINTING = "linting"
     SAVING = "saving"
+    QUEUED = "queued"
     SUCCEEDED = "succeeded"
     NEEDS_REVIEW = "needs_review"
     FAILED = "failed"
@@ -73,6 +74,19 @@ class Fault(CamelModel):
     times: int | None = Field(default=None, ge=1, le=20)
 
 
+Size = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")]
+
+
+class OutputOptions(CamelModel):
+    """What the output should be like, beyond the prompt; None lets the model decide."""
+
+    size: Size | None = Field(default=None, description='images and video, "WIDTHxHEIGHT"')
+    quality: Literal["standard", "hd", "low", "medium", "high", "premium"] | None = None
+    duration_seconds: float | None = Field(default=None, gt=0, le=600, description="video and music")
+    aspect_ratio: Literal["16:9", "9:16", "1:1", "4:5"] | None = None
+    max_output_tokens: int | None = Field(default=None, ge=16, le=32000, description="text")
+
+
 class AssetSubmission(CamelModel):
     """What an API client sends to ``POST /v1/assets``. The organisation comes from the caller's token."""
 
@@ -82,6 +96,7 @@ class AssetSubmission(CamelModel):
     latency: Latency = Latency.REALTIME
     brand_kit_id: Identifier
     channel: str | None = Field(default=None, max_length=32)
+    options: OutputOptions = Field(default_factory=OutputOptions)
     client_request_id: ClientRequestId | None = None
     faults: list[Fault] = Field(default_factory=list, max_length=10)
 
@@ -104,6 +119,15 @@ def prompt_hash(prompt: str) -> str:
     return hashlib.sha256(normalise_prompt(prompt).encode("utf-8")).hexdigest()
 
 
+HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+
+
+class BrandColor(CamelModel):
+    name: str = Field(min_length=1, max_length=64)
+    hex: HexColor
+    role: Literal["primary", "secondary", "accent", "background", "text", "neutral"] = "primary"
+
+
 class LegalRules(CamelModel):
     banned_terms: list[str] = Field(default_factory=list)
 
@@ -117,6 +141,7 @@ class BrandKit(CamelModel):
     kit_id: Identifier
     version: int = Field(default=1, ge=1)
     name: str = Field(min_length=1, max_length=200)
+    palette: list[BrandColor] = Field(default_factory=list, max_length=32)
     voice: VoiceRules = Field(default_factory=VoiceRules)
     legal: LegalRules = Field(default_factory=LegalRules)
 
@@ -134,6 +159,13 @@ class FailedAttempt(CamelModel):
     message: str
 
 
+class PassedOver(CamelModel):
+    model: str
+    reason: str
+    over_budget: bool = False
+    estimated_cost_usd: float | None = None
+
+
 class RouteDecision(CamelModel):
     """The model to call now, the models to fall back to, and why."""
 
@@ -142,7 +174,10 @@ class RouteDecision(CamelModel):
     chain: list[str] = Field(default_factory=list, description="fallbacks, in order, not yet tried")
     failed: list[FailedAttempt] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
+    passed_over: list[PassedOver] = Field(default_factory=list)
     estimated_cost_usd: float = 0.0
+    remaining_budget_usd: float | None = None
+    reservation_id: str | None = None
 
 
 class AttemptRecord(CamelModel):
@@ -161,9 +196,25 @@ class Cost(CamelModel):
     units: dict[str, float] = Field(default_factory=dict, description="per-medium units, e.g. tokens")
 
 
+class PendingGeneration(CamelModel):
+    """A vendor job in flight (video, music): the state machine waits, then polls it."""
+
+    status: Literal["pending"] = "pending"
+    asset_id: str
+    model: str
+    provider: str
+    vendor_job_id: str
+    job_state: dict[str, Any] = Field(default_factory=dict)
+    submitted_at: datetime = Field(default_factory=utcnow)
+    poll_after_seconds: int = 10
+    polls: int = 0
+    progress: float | None = None
+
+
 class Generation(CamelModel):
     """A generated output staged in S3, waiting for lint and save."""
 
+    status: Literal["ready"] = "ready"
     asset_id: str
     version: int = 1
     content_type: ContentType
@@ -290,6 +341,6 @@ class WorkflowState(CamelModel):
     validated: ValidatedRequest | None = None
     route: RouteDecision | None = None
     last_error: dict[str, Any] | None = None
-    generation: Generation | None = None
+    generation: Annotated[Generation | PendingGeneration, Field(discriminator="status")] | None = None
     lint: LintReport | None = None
     saved: SavedAsset | None = None

@@ -19,7 +19,12 @@ class Settings(BaseSettings):
     allow_fault_injection: bool = False
     org_claim: str = "org_id"
     model_matrix_path: str = ""
+    model_matrix_parameter: str = Field(default="", description="SSM parameter holding a matrix override")
     staging_prefix: str = "staging"
+    provider_secrets_prefix: str = "flashfusion/dev/providers"
+    default_monthly_budget_usd: float = Field(default=100.0, ge=0)
+    batch_queue_url: str = ""
+    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
 
     @property
     def providers(self) -> frozenset[str]:

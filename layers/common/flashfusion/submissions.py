@@ -24,16 +24,12 @@ ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
-    return [
-        {"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]} for e in error.errors()
-    ]
+    return [{"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]} for e in error.errors()]
 
 
 def parse_submission(body: Any) -> AssetSubmission:
     if not isinstance(body, dict):
-        raise InvalidRequest(
-            "the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}]
-        )
+        raise InvalidRequest("the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}])
     try:
         return AssetSubmission.model_validate(body)
     except ValidationError as error:
@@ -52,13 +48,7 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
             [{"field": "faults", "problem": "not allowed in this deployment"}],
         )
     try:
-        router.route(
-            deps.matrix,
-            submission.content_type,
-            submission.tier,
-            available_providers(deps.settings.providers),
-            len(submission.prompt),
-        )
+        router.route(deps.matrix, router.query_for(submission, available_providers(deps.settings.providers), None))
     except NoModelAvailable as error:
         raise InvalidRequest(str(error), [{"field": "contentType", "problem": str(error)}]) from error
     try:
@@ -72,9 +62,7 @@ def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[
     check_org(org_id)
     submission = parse_submission(body)
     check_feasible(submission, org_id, deps)
-    request = AssetRequest(
-        **submission.model_dump(), request_id=str(uuid.uuid4()), org_id=org_id, user_id=user_id
-    )
+    request = AssetRequest(**submission.model_dump(), request_id=str(uuid.uuid4()), org_id=org_id, user_id=user_id)
     try:
         request_id, created = deps.requests.create(request, submission_hash(submission))
     except ValueError as error:
@@ -94,18 +82,18 @@ def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[
     return request_id, created
 
 
-def start(request: AssetRequest, deps: Deps, sfn: Any) -> str:
+def start(request: AssetRequest, deps: Deps, sfn: Any, name: str | None = None) -> str:
+    """Start the workflow for a request; the execution name makes a repeated start a no-op."""
+    name = name or request.request_id
     try:
         response = sfn.start_execution(
             stateMachineArn=deps.settings.state_machine_arn,
-            name=request.request_id,
+            name=name,
             input=json.dumps({"request": request.to_json()}),
         )
         arn = str(response["executionArn"])
     except sfn.exceptions.ExecutionAlreadyExists:
-        arn = (
-            f"{deps.settings.state_machine_arn.replace(':stateMachine:', ':execution:')}:{request.request_id}"
-        )
+        arn = f"{deps.settings.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
     deps.requests.set_execution(request.org_id, request.request_id, arn)
     return arn
 

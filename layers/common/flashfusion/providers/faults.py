@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 from flashfusion.errors import (
     ProviderAuthError,
@@ -19,7 +20,7 @@ from flashfusion.errors import (
     ProviderUnavailable,
 )
 from flashfusion.models import Fault
-from flashfusion.providers.base import GeneratedContent, GenerationJob, Provider
+from flashfusion.providers.base import GeneratedContent, GenerationJob, PendingJob, PollResult
 
 _ERRORS: dict[str, type[ProviderError]] = {
     "throttle": ProviderThrottled,
@@ -46,12 +47,28 @@ def reset() -> None:
 
 
 class FaultInjectingProvider:
-    def __init__(self, inner: Provider, faults: list[Fault]) -> None:
+    """Wraps any adapter; a fault strikes when the vendor would be called (generate or submit)."""
+
+    def __init__(self, inner: Any, faults: list[Fault]) -> None:
         self.inner = inner
-        self.name = inner.name
+        self.name: str = inner.name
         self.faults = faults
 
     def generate(self, job: GenerationJob) -> GeneratedContent:
+        self._strike(job)
+        result: GeneratedContent = self.inner.generate(job)
+        return result
+
+    def submit(self, job: GenerationJob) -> PendingJob:
+        self._strike(job)
+        result: PendingJob = self.inner.submit(job)
+        return result
+
+    def poll(self, job: GenerationJob, pending: PendingJob) -> PollResult:
+        result: PollResult = self.inner.poll(job, pending)
+        return result
+
+    def _strike(self, job: GenerationJob) -> None:
         for index, fault in enumerate(self.faults):
             if fault.model not in (None, job.model.id):
                 continue
@@ -62,4 +79,3 @@ class FaultInjectingProvider:
                     _raised[key] += 1
             if due:
                 raise _ERRORS[fault.kind](_MESSAGES[fault.kind], provider=self.name, model=job.model.id)
-        return self.inner.generate(job)

@@ -8,6 +8,7 @@ the rest of the workflow (lint, save, provenance) runs on a real file. Provenanc
 
 from __future__ import annotations
 
+import math
 import re
 
 from flashfusion.linting.terms import term_pattern
@@ -113,7 +114,12 @@ class OfflineTextProvider:
             vendor_model=job.model.vendor_model,
             offline=True,
             dataset_tag=DATASET_TAG,
-            usage={"inputChars": float(len(job.prompt)), "outputChars": float(len(text))},
-            cost_usd=0.0,
+            # Tokens estimated at ~4 characters each, so a priced offline matrix settles like a vendor would.
+            usage={
+                "inputChars": float(len(job.prompt)),
+                "outputChars": float(len(text)),
+                "inputTokens": float(math.ceil(len(job.prompt) / 4)),
+                "outputTokens": float(math.ceil(len(text) / 4)),
+            },
             parameters={"generator": "offline-templates", "sentences": _SENTENCES[job.model.tier]},
         )

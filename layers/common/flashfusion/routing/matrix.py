@@ -1,10 +1,11 @@
-"""The model matrix: which models exist, what they cost, and what they accept."""
+"""The model matrix: which models exist, what they cost in their own units, and what they accept."""
 
 from __future__ import annotations
 
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -12,12 +13,25 @@ from flashfusion.models import CamelModel, ContentType, Tier
 
 
 class Prices(CamelModel):
+    """USD list prices, each in the unit the vendor bills."""
+
     input_per_m_tok: float = Field(default=0.0, ge=0, alias="inputPerMTok")
     output_per_m_tok: float = Field(default=0.0, ge=0, alias="outputPerMTok")
+    per_image: dict[str, float] = Field(
+        default_factory=dict, description='by "WxH/quality", "WxH" or "default", most specific first'
+    )
+    per_second: float = Field(default=0.0, ge=0, description="per second of video or audio produced")
+    per_compute_second: float = Field(default=0.0, ge=0, description="per second of vendor compute (Replicate)")
 
 
 class Limits(CamelModel):
     max_prompt_chars: int = Field(default=4000, ge=1)
+    sizes: list[str] = Field(default_factory=list, description="image/video sizes accepted; empty: any")
+    default_size: str | None = None
+    min_seconds: float | None = Field(default=None, ge=0)
+    max_seconds: float | None = Field(default=None, ge=0)
+    default_seconds: float | None = Field(default=None, ge=0)
+    max_output_tokens: int | None = Field(default=None, ge=1)
 
 
 class ModelSpec(CamelModel):
@@ -27,9 +41,14 @@ class ModelSpec(CamelModel):
     medium: ContentType
     tier: Tier
     prices: Prices = Field(default_factory=Prices)
-    latency_class: str = "medium"
+    latency_class: Literal["fast", "medium", "slow"] = "medium"
     limits: Limits = Field(default_factory=Limits)
+    mode: Literal["sync", "async"] = "sync"
+    poll_seconds: int = Field(default=10, ge=1, le=300)
+    max_wait_seconds: int = Field(default=900, ge=10, le=86400)
+    endpoint: str | None = Field(default=None, description="generic-http provider: the operator's endpoint")
     enabled: bool = True
+    note: str = ""
 
 
 class ModelMatrix(CamelModel):

@@ -20,6 +20,16 @@ class AssetStore:
         )
         return key
 
+    def stage_from(
+        self, org_id: str, request_id: str, name: str, source_uri: str, content_type: str
+    ) -> tuple[str, bytes]:
+        """Stage an output a vendor wrote to S3 itself; only from this bucket's staging area of the org."""
+        bucket, _, source_key = source_uri.removeprefix("s3://").partition("/")
+        if bucket != self.bucket or not source_key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
+            raise PermissionError(f"{source_uri} is not in organisation {org_id}'s staging area")
+        data: bytes = self.s3.get_object(Bucket=bucket, Key=source_key)["Body"].read()
+        return self.stage(org_id, request_id, name, data, content_type), data
+
     def read_staged(self, org_id: str, key: str) -> bytes:
         if not key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
             raise PermissionError(f"staged object {key!r} does not belong to organisation {org_id}")

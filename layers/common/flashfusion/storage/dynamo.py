@@ -160,9 +160,7 @@ class RequestRepository:
             asset=AssetRef.model_validate(item["asset"]) if item.get("asset") else None,
             violations=[Violation.model_validate(v) for v in item.get("violations", [])],
             attempts=[AttemptRecord.model_validate(a) for a in item.get("attempts", [])],
-            error=ErrorInfo(type=error["type"], message=readable_cause(error.get("message", "")))
-            if error
-            else None,
+            error=ErrorInfo(type=error["type"], message=readable_cause(error.get("message", ""))) if error else None,
         )
 
     def _update(
@@ -196,6 +194,21 @@ class RequestRepository:
 
     def set_status(self, org_id: str, request_id: str, status: RequestStatus) -> None:
         self._update(org_id, request_id, {"status": status.value})
+
+    def resume(self, org_id: str, request_id: str) -> None:
+        """A queued request starts again: accepted, and the reason it waited is no longer its error."""
+        try:
+            self.table.update_item(
+                Key=keys.request_key(org_id, request_id),
+                UpdateExpression="SET #s = :s, updatedAt = :now REMOVE #e",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames={"#s": "status", "#e": "error"},
+                ExpressionAttributeValues={":s": RequestStatus.ACCEPTED.value, ":now": _now()},
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                raise RequestNotFound(f"request {request_id} not found") from error
+            raise
 
     def set_execution(self, org_id: str, request_id: str, execution_arn: str) -> None:
         self._update(org_id, request_id, {"executionArn": execution_arn})
@@ -238,14 +251,11 @@ class BrandKitRepository:
                 raise
             if self.get(org_id, kit.kit_id, kit.version) != kit:
                 raise BrandKitVersionExists(
-                    f"brand kit {kit.kit_id!r} version {kit.version} exists with other content; "
-                    "bump the version"
+                    f"brand kit {kit.kit_id!r} version {kit.version} exists with other content; bump the version"
                 ) from error
         try:
             self.table.put_item(
-                Item=to_item(
-                    {**keys.brand_kit_key(org_id, kit.kit_id), **body, "latestVersion": kit.version}
-                ),
+                Item=to_item({**keys.brand_kit_key(org_id, kit.kit_id), **body, "latestVersion": kit.version}),
                 ConditionExpression="attribute_not_exists(PK) OR latestVersion <= :v",
                 ExpressionAttributeValues={":v": kit.version},
             )

@@ -34,6 +34,14 @@ def brand_kit_key(org_id: str, kit_id: str, version: int | None = None) -> dict[
     return {"PK": org_pk(org_id), "SK": f"BRANDKIT#{_safe(kit_id, 'brand kit id')}{suffix}"}
 
 
+def budget_config_key(org_id: str) -> dict[str, str]:
+    return {"PK": org_pk(org_id), "SK": "BUDGET#CONFIG"}
+
+
+def budget_month_key(org_id: str, month: str) -> dict[str, str]:
+    return {"PK": org_pk(org_id), "SK": f"BUDGET#{_safe(month, 'month')}"}
+
+
 def provenance_key(org_id: str, asset_id: str, version: int) -> dict[str, str]:
     return {"PK": org_pk(org_id), "SK": f"ASSET#{_safe(asset_id, 'asset id')}#V#{version:06d}"}
 
@@ -44,15 +52,11 @@ def provenance_by_time(org_id: str) -> str:
 
 
 def asset_object_key(org_id: str, asset_id: str, version: int, extension: str) -> str:
-    return (
-        f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.{extension}"
-    )
+    return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.{extension}"
 
 
 def staging_object_key(prefix: str, org_id: str, request_id: str, name: str) -> str:
-    return (
-        f"{prefix}/{_safe(org_id, 'organisation id')}/{_safe(request_id, 'request id')}/{_safe(name, 'name')}"
-    )
+    return f"{prefix}/{_safe(org_id, 'organisation id')}/{_safe(request_id, 'request id')}/{_safe(name, 'name')}"
 
 
 def staging_prefix_of(prefix: str, org_id: str) -> str:

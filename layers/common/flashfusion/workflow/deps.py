@@ -5,21 +5,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flashfusion.routing.matrix import ModelMatrix, load_matrix_file
+from aws_lambda_powertools.utilities import parameters
+
+from flashfusion.providers import secrets
+from flashfusion.providers.base import ProviderContext
+from flashfusion.routing.matrix import ModelMatrix, load_matrix, load_matrix_file
 from flashfusion.settings import Settings, get_settings
 from flashfusion.storage import aws
 from flashfusion.storage.assets import AssetStore
+from flashfusion.storage.budgets import BudgetRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+
+MATRIX_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
-    matrix: ModelMatrix
     requests: RequestRepository
     kits: BrandKitRepository
     provenance: ProvenanceRepository
     assets: AssetStore
+    budgets: BudgetRepository
+    providers: ProviderContext
+
+    @property
+    def matrix(self) -> ModelMatrix:
+        """The packaged matrix, or the deployment's override from SSM (re-read every 5 minutes,
+        so an operator can change routing without a redeploy)."""
+        name = self.settings.model_matrix_parameter
+        if name:
+            return _parse_matrix(str(parameters.get_parameter(name, max_age=MATRIX_CACHE_SECONDS)))
+        return _file_matrix(self.settings.model_matrix_path or None)
+
+
+@lru_cache(maxsize=4)
+def _parse_matrix(text: str) -> ModelMatrix:
+    return load_matrix(text)
+
+
+@lru_cache(maxsize=2)
+def _file_matrix(path: str | None) -> ModelMatrix:
+    return load_matrix_file(path)
 
 
 @lru_cache(maxsize=1)
@@ -28,15 +55,24 @@ def get_deps() -> Deps:
     table = aws.table(settings.table_name)
     return Deps(
         settings=settings,
-        matrix=load_matrix_file(settings.model_matrix_path or None),
         requests=RequestRepository(table),
         kits=BrandKitRepository(table),
         provenance=ProvenanceRepository(table),
         assets=AssetStore(aws.client("s3"), settings.assets_bucket, settings.staging_prefix),
+        budgets=BudgetRepository(table, settings.default_monthly_budget_usd),
+        providers=ProviderContext(
+            api_key=lambda provider: secrets.api_key(settings.provider_secrets_prefix, provider),
+            aws_client=aws.client,
+            region=settings.aws_region,
+            assets_bucket=settings.assets_bucket,
+            staging_prefix=settings.staging_prefix,
+        ),
     )
 
 
 def reset() -> None:
     get_deps.cache_clear()
     get_settings.cache_clear()
+    _parse_matrix.cache_clear()
+    _file_matrix.cache_clear()
     aws.reset()

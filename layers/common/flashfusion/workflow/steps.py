@@ -10,35 +10,48 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import single_metric
 
-from flashfusion.errors import FaultInjectionNotAllowed, ProviderError, readable_cause
+from flashfusion.errors import (
+    BudgetExceeded,
+    FaultInjectionNotAllowed,
+    GenerationTimedOut,
+    ProviderError,
+    readable_cause,
+)
 from flashfusion.linting.text import lint_text
 from flashfusion.models import (
     AssetRef,
+    AssetRequest,
     AttemptRecord,
+    ContentType,
     Cost,
     Generation,
     LintReport,
+    PendingGeneration,
     RequestStatus,
     RouteDecision,
     SavedAsset,
     ValidatedRequest,
+    Violation,
     WorkflowState,
     prompt_hash,
+    utcnow,
 )
 from flashfusion.observability import MetricUnit, logger, metrics
 from flashfusion.provenance.records import build_provenance, object_metadata
-from flashfusion.providers.base import GenerationJob
+from flashfusion.providers.base import GeneratedContent, GenerationJob, GenerationOptions, PendingJob
 from flashfusion.providers.registry import available_providers, provider_for
-from flashfusion.routing import router
+from flashfusion.routing import pricing, router
+from flashfusion.routing.matrix import ModelSpec
 from flashfusion.workflow.deps import Deps
 
 ASSET_NAMESPACE = uuid.UUID("6f1d8c43-2b7e-4f55-9a57-2f9b0d6c1e11")
-
-
+RESERVATION_TRIES = 3
 T = TypeVar("T")
 
 
@@ -59,54 +72,89 @@ def validate(state: WorkflowState, deps: Deps) -> ValidatedRequest:
     )
 
 
+def route_query(request: AssetRequest, deps: Deps, remaining_usd: float | None) -> router.RouteQuery:
+    return router.query_for(request, available_providers(deps.settings.providers), remaining_usd)
+
+
+def _reserved(deps: Deps, request: AssetRequest, decision: RouteDecision) -> RouteDecision | None:
+    """The decision with its budget reservation, or None if concurrent spending took the room."""
+    if decision.estimated_cost_usd <= 0:
+        return decision  # offline models cost nothing: nothing to hold
+    reservation_id = f"{request.request_id}.{len(decision.failed)}"
+    if deps.budgets.reserve(request.org_id, reservation_id, decision.estimated_cost_usd):
+        return decision.model_copy(update={"reservation_id": reservation_id})
+    return None
+
+
 def route(state: WorkflowState, deps: Deps) -> RouteDecision:
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.ROUTING)
-    decision = router.route(
-        deps.matrix,
-        request.content_type,
-        request.tier,
-        available_providers(deps.settings.providers),
-        len(request.prompt),
-    )
-    logger.info("routed", extra={"model": decision.model, "chain": decision.chain})
-    return decision
+    for _ in range(RESERVATION_TRIES):
+        remaining = deps.budgets.status(request.org_id).available_usd
+        decision = _reserved(deps, request, router.route(deps.matrix, route_query(request, deps, remaining)))
+        if decision:
+            logger.info("routed", extra={"model": decision.model, "chain": decision.chain})
+            return decision
+    raise BudgetExceeded("concurrent requests used the budget while this one was being routed")
 
 
 def fallback(state: WorkflowState, deps: Deps) -> RouteDecision:
+    request = state.request
     decision = _require(state.route, "route")
+    if decision.reservation_id:  # a failed call is not billed: give its hold back first
+        deps.budgets.release(request.org_id, decision.reservation_id)
     error = state.last_error or {}
     error_name = str(error.get("Error", "Unknown"))
     message = readable_cause(str(error.get("Cause", "")))
     metrics.add_metric(name="Fallbacks", unit=MetricUnit.Count, value=1)
     logger.warning("falling back", extra={"failedModel": decision.model, "error": error_name})
-    return router.next_hop(deps.matrix, decision, error_name, message, len(state.request.prompt))
+    for _ in range(RESERVATION_TRIES):
+        remaining = deps.budgets.status(request.org_id).available_usd
+        query = route_query(request, deps, remaining)
+        following = _reserved(deps, request, router.next_hop(deps.matrix, decision, error_name, message, query))
+        if following:
+            return following
+    raise BudgetExceeded("concurrent requests used the budget while this one was falling back")
 
 
-def generate(state: WorkflowState, deps: Deps) -> Generation:
+def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
+    """On the failure path: give back whatever budget the request still holds."""
+    decision = state.route
+    released = bool(
+        decision and decision.reservation_id and deps.budgets.release(state.request.org_id, decision.reservation_id)
+    )
+    return {"released": released}
+
+
+def _job(state: WorkflowState, deps: Deps, spec: ModelSpec) -> GenerationJob:
     request = state.request
     validated = _require(state.validated, "validated")
-    decision = _require(state.route, "route")
-    deps.requests.set_status(request.org_id, request.request_id, RequestStatus.GENERATING)
-    spec = deps.matrix.get(decision.model)
-    kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
-    provider = provider_for(
-        spec.provider, deps.settings.providers, request.faults, deps.settings.allow_fault_injection
-    )
-    job = GenerationJob(
+    options = request.options
+    return GenerationJob(
         request_id=request.request_id,
         content_type=request.content_type,
         prompt=request.prompt,
         prompt_hash=validated.prompt_hash,
         model=spec,
-        brand_kit=kit,
+        brand_kit=deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version),
         channel=request.channel,
+        org_id=request.org_id,
+        options=GenerationOptions(
+            size=options.size,
+            quality=options.quality,
+            duration_seconds=options.duration_seconds,
+            aspect_ratio=options.aspect_ratio,
+            max_output_tokens=options.max_output_tokens,
+        ),
     )
-    started = time.perf_counter()
+
+
+@contextmanager
+def _attempt(deps: Deps, request: AssetRequest, spec: ModelSpec, started: float) -> Iterator[None]:
+    """Record a failed vendor call on the request (it feeds provenance) and count it per model."""
     try:
-        content = provider.generate(job)
+        yield
     except ProviderError as error:
-        elapsed = int((time.perf_counter() - started) * 1000)
         deps.requests.record_attempt(
             request.org_id,
             request.request_id,
@@ -115,26 +163,114 @@ def generate(state: WorkflowState, deps: Deps) -> Generation:
                 provider=spec.provider,
                 outcome="failed",
                 error=type(error).__name__,
-                latency_ms=elapsed,
+                latency_ms=int((time.perf_counter() - started) * 1000),
             ),
         )
         model_metric("ProviderErrors", MetricUnit.Count, 1, spec.id)
         raise
-    elapsed = int((time.perf_counter() - started) * 1000)
+
+
+def _provider(deps: Deps, request: AssetRequest, spec: ModelSpec) -> Any:
+    return provider_for(
+        spec.provider,
+        deps.providers,
+        deps.settings.providers,
+        request.faults,
+        deps.settings.allow_fault_injection,
+    )
+
+
+def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
+    request = state.request
+    decision = _require(state.route, "route")
+    deps.requests.set_status(request.org_id, request.request_id, RequestStatus.GENERATING)
+    spec = deps.matrix.get(decision.model)
+    job = _job(state, deps, spec)
+    provider = _provider(deps, request, spec)
     asset_id = str(uuid.uuid5(ASSET_NAMESPACE, request.request_id))
-    staged = deps.assets.stage(
-        request.org_id, request.request_id, f"{asset_id}.{content.extension}", content.data, content.mime_type
-    )
+    started = time.perf_counter()
+    if spec.mode == "async":
+        with _attempt(deps, request, spec, started):
+            pending = provider.submit(job)
+        return PendingGeneration(
+            asset_id=asset_id,
+            model=spec.id,
+            provider=spec.provider,
+            vendor_job_id=pending.vendor_job_id,
+            job_state=pending.state,
+            poll_after_seconds=pending.poll_after_seconds,
+        )
+    with _attempt(deps, request, spec, started):
+        content = provider.generate(job)
+    return _finish(deps, job, spec, decision, asset_id, content, int((time.perf_counter() - started) * 1000))
+
+
+def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
+    request = state.request
+    pending = _require(state.generation, "generation")
+    if not isinstance(pending, PendingGeneration):
+        return pending
+    spec = deps.matrix.get(pending.model)
+    job = _job(state, deps, spec)
+    waited = (utcnow() - pending.submitted_at).total_seconds()
+    started = time.perf_counter()
+    with _attempt(deps, request, spec, started):
+        result = _provider(deps, request, spec).poll(
+            job, PendingJob(pending.vendor_job_id, pending.poll_after_seconds, pending.job_state)
+        )
+    if result.status == "running":
+        if waited + result.poll_after_seconds > spec.max_wait_seconds:
+            with _attempt(deps, request, spec, started):
+                raise GenerationTimedOut(
+                    f"{spec.id} job {pending.vendor_job_id} still running after {waited:.0f} s "
+                    f"(limit {spec.max_wait_seconds} s)",
+                    provider=spec.provider,
+                    model=spec.id,
+                )
+        return pending.model_copy(
+            update={
+                "polls": pending.polls + 1,
+                "job_state": result.state if result.state is not None else pending.job_state,
+                "progress": result.progress,
+                "poll_after_seconds": result.poll_after_seconds,
+            }
+        )
+    content = _require(result.content, "content of the finished job")
+    return _finish(deps, job, spec, _require(state.route, "route"), pending.asset_id, content, int(waited * 1000))
+
+
+def _finish(
+    deps: Deps,
+    job: GenerationJob,
+    spec: ModelSpec,
+    decision: RouteDecision,
+    asset_id: str,
+    content: GeneratedContent,
+    latency_ms: int,
+) -> Generation:
+    """Stage the output in S3, record the attempt, price it, and describe it for lint and save."""
+    request_id, org_id = job.request_id, job.org_id
+    name = f"{asset_id}.{content.extension}"
+    if content.source_uri:
+        staged, data = deps.assets.stage_from(org_id, request_id, name, content.source_uri, content.mime_type)
+    else:
+        data = content.data
+        staged = deps.assets.stage(org_id, request_id, name, data, content.mime_type)
     deps.requests.record_attempt(
-        request.org_id,
-        request.request_id,
-        AttemptRecord(model=spec.id, provider=spec.provider, outcome="succeeded", latency_ms=elapsed),
+        org_id,
+        request_id,
+        AttemptRecord(model=spec.id, provider=spec.provider, outcome="succeeded", latency_ms=latency_ms),
     )
-    model_metric("GenerationLatency", MetricUnit.Milliseconds, elapsed, spec.id)
-    model_metric("GenerationCostUSD", MetricUnit.NoUnit, content.cost_usd, spec.id)
+    cost = content.cost_usd
+    if cost is None:
+        cost = pricing.cost_of(spec, content.usage, job.options.size, job.options.quality)
+    if decision.reservation_id:  # the vendor has billed: the hold becomes the actual spend
+        deps.budgets.settle(org_id, decision.reservation_id, cost)
+    model_metric("GenerationLatency", MetricUnit.Milliseconds, latency_ms, spec.id)
+    model_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, spec.id)
     return Generation(
         asset_id=asset_id,
-        content_type=request.content_type,
+        content_type=job.content_type,
         model=spec.id,
         provider=spec.provider,
         vendor_model=content.vendor_model,
@@ -143,10 +279,10 @@ def generate(state: WorkflowState, deps: Deps) -> Generation:
         staging_key=staged,
         mime_type=content.mime_type,
         extension=content.extension,
-        output_hash=hashlib.sha256(content.data).hexdigest(),
-        size_bytes=len(content.data),
-        latency_ms=elapsed,
-        cost=Cost(usd=content.cost_usd, units=content.usage),
+        output_hash=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+        latency_ms=latency_ms,
+        cost=Cost(usd=cost, units=content.usage),
         parameters=content.parameters,
     )
 
@@ -155,10 +291,25 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     request = state.request
     validated = _require(state.validated, "validated")
     generation = _require(state.generation, "generation")
+    if not isinstance(generation, Generation):
+        raise ValueError("LintAsset reached before the generation finished")
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
-    text = deps.assets.read_staged(request.org_id, generation.staging_key).decode("utf-8")
-    report = lint_text(text, kit)
+    if generation.content_type == ContentType.TEXT:
+        text = deps.assets.read_staged(request.org_id, generation.staging_key).decode("utf-8")
+        report = lint_text(text, kit)
+    else:
+        report = LintReport(
+            compliant=True,
+            violations=[
+                Violation(
+                    rule_id="lint.not-checked",
+                    severity="suggestion",
+                    message=f"{generation.content_type.value} assets are not brand-checked yet "
+                    "(colour, logo and platform checks come with the brand linter); not checked is not passed",
+                )
+            ],
+        )
     deps.requests.set_lint(request.org_id, request.request_id, report.violations)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)
     metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=len(report.violations))
@@ -168,12 +319,15 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
 def save(state: WorkflowState, deps: Deps) -> SavedAsset:
     request = state.request
     generation = _require(state.generation, "generation")
+    if not isinstance(generation, Generation):
+        raise ValueError("SaveAsset reached before the generation finished")
+    decision = _require(state.route, "route")
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)
     record = deps.requests.get(request.org_id, request.request_id)
     provenance = build_provenance(
         request,
         _require(state.validated, "validated"),
-        _require(state.route, "route"),
+        decision,
         generation,
         _require(state.lint, "lint"),
         record.attempts,

@@ -1,0 +1,32 @@
+"""BatchWorker: restarts budget-queued batch requests when the organisation's budget allows.
+
+Reports partial batch failures, so only the messages that still do not fit go back to the queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from flashfusion import batch
+from flashfusion.observability import MetricUnit, logger, metrics, tracer
+from flashfusion.storage import aws
+from flashfusion.workflow.deps import get_deps
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    batch.resume(record.json_body, receive_count, get_deps(), aws.client("stepfunctions"))
+    metrics.add_metric(name="BatchRequestsResumed", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,67 @@
+"""Price a generation in its medium's units: tokens, images by size and quality, seconds.
+
+`estimate` is what a model would cost before the call (for routing and budget reservations);
+`cost_of` is what it did cost, from the usage the vendor reported.
+"""
+
+from __future__ import annotations
+
+from flashfusion.models import ContentType, Tier
+from flashfusion.routing.matrix import ModelSpec
+
+# Rough output sizes per tier, for the estimate before a text call; the vendor's usage settles it.
+EXPECTED_OUTPUT_TOKENS = {Tier.BASIC: 300, Tier.STANDARD: 600, Tier.PREMIUM: 1200}
+SYSTEM_PROMPT_TOKENS = 200
+DEFAULT_IMAGE_SIZE = "1024x1024"
+DEFAULT_SECONDS = {ContentType.VIDEO: 5.0, ContentType.MUSIC: 30.0}
+
+
+def image_price(spec: ModelSpec, size: str | None, quality: str | None) -> float:
+    size = size or spec.limits.default_size or DEFAULT_IMAGE_SIZE
+    table = spec.prices.per_image
+    for key in (f"{size}/{quality}" if quality else None, size, "default"):
+        if key and key in table:
+            return table[key]
+    # Unknown size or quality: the dearest listed price, so an estimate never undershoots.
+    return max(table.values(), default=0.0)
+
+
+def seconds_for(spec: ModelSpec, requested: float | None) -> float:
+    seconds = requested or spec.limits.default_seconds or DEFAULT_SECONDS.get(spec.medium, 0.0)
+    if spec.limits.max_seconds:
+        seconds = min(seconds, spec.limits.max_seconds)
+    if spec.limits.min_seconds:
+        seconds = max(seconds, spec.limits.min_seconds)
+    return seconds
+
+
+def estimate(
+    spec: ModelSpec,
+    prompt_chars: int,
+    size: str | None = None,
+    quality: str | None = None,
+    seconds: float | None = None,
+) -> float:
+    if spec.medium == ContentType.TEXT:
+        usage = {
+            "inputTokens": prompt_chars / 4 + SYSTEM_PROMPT_TOKENS,  # ~4 characters a token
+            "outputTokens": float(spec.limits.max_output_tokens or EXPECTED_OUTPUT_TOKENS[spec.tier]),
+        }
+    elif spec.medium == ContentType.IMAGE:
+        usage = {"images": 1.0}
+    else:
+        usage = {"seconds": seconds_for(spec, seconds)}
+    return cost_of(spec, usage, size=size, quality=quality)
+
+
+def cost_of(spec: ModelSpec, usage: dict[str, float], size: str | None = None, quality: str | None = None) -> float:
+    prices = spec.prices
+    cost = (
+        usage.get("inputTokens", 0.0) * prices.input_per_m_tok / 1e6
+        + usage.get("outputTokens", 0.0) * prices.output_per_m_tok / 1e6
+        + usage.get("images", 0.0) * image_price(spec, size, quality)
+        + (usage.get("seconds", 0.0) + usage.get("videoSeconds", 0.0) + usage.get("audioSeconds", 0.0))
+        * prices.per_second
+        + usage.get("computeSeconds", 0.0) * prices.per_compute_second
+    )
+    return round(cost, 6)
