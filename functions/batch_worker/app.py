@@ -16,7 +16,8 @@ from flashfusion.observability import MetricUnit, logger, metrics, tracer
 from flashfusion.storage import aws
 from flashfusion.workflow.deps import get_deps
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch where nothing fits the budget yet is normal here, not an invocation error.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -359,8 +359,11 @@ class LocalEngine:
                 for m in received
             ]
         }
-        result, _ = self.invoke(self.resources.queue_consumers[queue], event)
-        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        result, invocation = self.invoke(self.resources.queue_consumers[queue], event)
+        if invocation.ok:
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+        else:  # a failed invocation returns the whole batch to the queue
+            failed = {m["MessageId"] for m in received}
         for message in received:
             if message["MessageId"] in failed:
                 sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)

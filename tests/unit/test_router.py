@@ -1,8 +1,10 @@
-"""The router: requested tier first, step down never up, fall back along a bounded chain."""
+"""The router: requested tier first, step down never up, within the budget, along a bounded chain."""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,15 +12,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from flashfusion.errors import FallbackChainExhausted, NoModelAvailable
-from flashfusion.models import ContentType, RouteDecision, Tier
+from flashfusion.errors import BudgetExceeded, FallbackChainExhausted, NoModelAvailable
+from flashfusion.models import AssetSubmission, ContentType, Latency, RouteDecision, Tier
 from flashfusion.providers.registry import ADAPTERS
 from flashfusion.routing.matrix import ModelMatrix, ModelSpec, load_matrix, load_matrix_file
-from flashfusion.routing.router import MAX_CHAIN, TIER_ORDER, candidates, estimate_cost_usd, next_hop, route
+from flashfusion.routing.router import (
+    LATENCY_ORDER,
+    MAX_CHAIN,
+    TIER_ORDER,
+    RouteQuery,
+    candidates,
+    estimate,
+    next_hop,
+    query_for,
+    route,
+)
 
-TEXT = ContentType.TEXT
-ALL_PROVIDERS = frozenset({"local", "openai", "gemini", "anthropic", "stability"})
-KNOWN_PROVIDERS = {"local", "openai", "gemini", "anthropic", "stability", "elevenlabs", "runway", "google"}
+TEXT, IMAGE, VIDEO, MUSIC = ContentType.TEXT, ContentType.IMAGE, ContentType.VIDEO, ContentType.MUSIC
+PAID_TEXT = frozenset({"openai", "gemini", "bedrock"})
+EVERY_PROVIDER = frozenset(ADAPTERS)
 
 
 def spec(
@@ -29,6 +41,10 @@ def spec(
     *,
     enabled: bool = True,
     max_prompt_chars: int = 4000,
+    latency: str = "medium",
+    prices: dict[str, Any] | None = None,
+    limits: dict[str, Any] | None = None,
+    note: str = "",
 ) -> ModelSpec:
     return ModelSpec.model_validate(
         {
@@ -38,17 +54,38 @@ def spec(
             "medium": medium,
             "tier": tier,
             "enabled": enabled,
-            "limits": {"maxPromptChars": max_prompt_chars},
+            "latencyClass": latency,
+            "prices": prices or {},
+            "limits": {"maxPromptChars": max_prompt_chars, **(limits or {})},
+            "note": note,
         }
     )
+
+
+def text_price(per_m: float) -> dict[str, float]:
+    return {"inputPerMTok": per_m, "outputPerMTok": per_m}
 
 
 def matrix(*models: ModelSpec) -> ModelMatrix:
     return ModelMatrix(version="test", models=list(models))
 
 
+def query(
+    content_type: ContentType = TEXT,
+    tier: Tier = Tier.STANDARD,
+    providers: frozenset[str] | set[str] = frozenset({"local"}),
+    prompt_chars: int = 10,
+    **kwargs: Any,
+) -> RouteQuery:
+    return RouteQuery(content_type, tier, frozenset(providers), prompt_chars, **kwargs)
+
+
 def rank(tier: Tier | str) -> int:
     return TIER_ORDER.index(Tier(tier))
+
+
+def dollars(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"\$(-?\d+(?:\.\d+)?)", text)]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +96,7 @@ def default_matrix() -> ModelMatrix:
 # --- the packaged matrix ----------------------------------------------------------------------
 
 
-def test_packaged_matrix_loads_with_unique_ids_and_valid_fields(default_matrix: ModelMatrix) -> None:
+def test_packaged_matrix_loads_with_unique_ids_and_known_providers(default_matrix: ModelMatrix) -> None:
     assert default_matrix.version
     assert default_matrix.models
     ids = [m.id for m in default_matrix.models]
@@ -67,21 +104,54 @@ def test_packaged_matrix_loads_with_unique_ids_and_valid_fields(default_matrix: 
     for m in default_matrix.models:
         assert isinstance(m.tier, Tier)
         assert isinstance(m.medium, ContentType)
-        assert m.provider in KNOWN_PROVIDERS
-        assert m.id.startswith(f"{m.provider}/"), m.id
+        assert m.provider in ADAPTERS, m.id
         assert m.vendor_model
         assert m.limits.max_prompt_chars >= 1
-        assert m.prices.input_per_m_tok >= 0
-        assert m.prices.output_per_m_tok >= 0
+        assert m.latency_class in LATENCY_ORDER
+        if m.provider != "generic-http":
+            assert m.id.startswith(f"{m.provider}/"), m.id
 
 
-def test_packaged_matrix_has_an_offline_text_model_at_every_tier(default_matrix: ModelMatrix) -> None:
-    local_text = {m.tier for m in default_matrix.models if m.provider == "local" and m.medium == TEXT}
-    assert local_text == set(Tier)
-    assert "local" in ADAPTERS
+@pytest.mark.parametrize("medium", list(ContentType))
+@pytest.mark.parametrize("tier", list(Tier))
+def test_packaged_matrix_has_an_enabled_model_for_every_medium_and_tier(
+    default_matrix: ModelMatrix, medium: ContentType, tier: Tier
+) -> None:
+    rows = [m for m in default_matrix.models if m.medium == medium and m.tier == tier]
+    assert rows
+    assert any(m.enabled for m in rows)
+    # The offline generators cover every cell, so the local engine can route anything.
+    assert any(m.enabled and m.provider == "local" for m in rows)
 
 
-def test_load_matrix_file_reads_a_path(tmp_path: Any, default_matrix: ModelMatrix) -> None:
+@pytest.mark.parametrize(("model_id", "medium"), [("midjourney/v6", IMAGE), ("suno/v3", MUSIC)])
+def test_packaged_matrix_disables_vendors_without_a_public_api(
+    default_matrix: ModelMatrix, model_id: str, medium: ContentType
+) -> None:
+    row = default_matrix.get(model_id)
+    assert row.medium == medium
+    assert not row.enabled
+    assert row.provider == "generic-http"
+    assert row.note
+    assert "no official public API" in row.note
+
+
+def test_packaged_matrix_every_disabled_row_says_why(default_matrix: ModelMatrix) -> None:
+    disabled = [m for m in default_matrix.models if not m.enabled]
+    assert {m.id for m in disabled} >= {"midjourney/v6", "suno/v3"}
+    assert all(m.note for m in disabled)
+
+
+def test_packaged_matrix_reports_a_disabled_row_with_its_note(default_matrix: ModelMatrix) -> None:
+    decision = route(default_matrix, query(IMAGE, Tier.PREMIUM, EVERY_PROVIDER))
+    assert decision.model != "midjourney/v6"
+    assert "midjourney/v6" not in decision.chain
+    reason = next(p.reason for p in decision.passed_over if p.model == "midjourney/v6")
+    assert "disabled" in reason
+    assert default_matrix.get("midjourney/v6").note in reason
+
+
+def test_load_matrix_file_reads_a_path(tmp_path: Any) -> None:
     path = tmp_path / "matrix.json"
     path.write_text(json.dumps(matrix(spec("local/x", "basic")).to_json()), "utf-8")
     loaded = load_matrix_file(path)
@@ -97,7 +167,15 @@ def test_load_matrix_rejects_duplicate_ids() -> None:
 
 @pytest.mark.parametrize(
     "patch",
-    [{"tier": "ultra"}, {"medium": "hologram"}, {"unknownField": 1}, {"limits": {"maxPromptChars": 0}}],
+    [
+        {"tier": "ultra"},
+        {"medium": "hologram"},
+        {"unknownField": 1},
+        {"limits": {"maxPromptChars": 0}},
+        {"latencyClass": "warp"},
+        {"mode": "eventually"},
+        {"prices": {"perSecond": -1}},
+    ],
 )
 def test_load_matrix_rejects_invalid_models(patch: dict[str, Any]) -> None:
     doc = matrix(spec("local/a", "basic")).to_json()
@@ -111,68 +189,75 @@ def test_matrix_get_unknown_model_raises_key_error(default_matrix: ModelMatrix) 
         default_matrix.get("nope/nope")
 
 
-# --- route() with the default matrix ----------------------------------------------------------
+# --- route() with the packaged matrix ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("medium", list(ContentType))
 @pytest.mark.parametrize("tier", list(Tier))
-def test_default_matrix_local_only_picks_local_model_of_requested_tier(default_matrix: ModelMatrix, tier: Tier) -> None:
-    decision = route(default_matrix, TEXT, tier, {"local"}, 100)
+def test_default_matrix_local_only_picks_local_model_of_requested_tier(
+    default_matrix: ModelMatrix, medium: ContentType, tier: Tier
+) -> None:
+    decision = route(default_matrix, query(medium, tier, {"local"}, 100))
     picked = default_matrix.get(decision.model)
-    assert picked.provider == "local"
-    assert picked.tier == tier
+    assert (picked.provider, picked.medium, picked.tier) == ("local", medium, tier)
     assert decision.provider == "local"
     # The chain steps down through the lower local tiers, never up.
     assert [default_matrix.get(m).tier for m in decision.chain] == [
         t for t in reversed(TIER_ORDER) if rank(t) < rank(tier)
     ]
     assert any(tier.value in r for r in decision.reasons)
+    assert decision.estimated_cost_usd == 0.0
 
 
-def test_default_matrix_prefers_matrix_order_within_a_tier(default_matrix: ModelMatrix) -> None:
-    decision = route(default_matrix, TEXT, Tier.PREMIUM, ALL_PROVIDERS, 100)
-    premium_in_order = [m.id for m in default_matrix.models if m.tier == Tier.PREMIUM and m.medium == TEXT]
-    assert decision.model == premium_in_order[0]
-    assert decision.chain[: len(premium_in_order) - 1] == premium_in_order[1:]
-    assert len(decision.chain) <= MAX_CHAIN
+def test_default_matrix_keeps_matrix_order_between_equally_fast_models(default_matrix: ModelMatrix) -> None:
+    decision = route(default_matrix, query(TEXT, Tier.PREMIUM, {"openai", "gemini"}, 100))
+    premium = [
+        m.id for m in default_matrix.models if m.medium == TEXT and m.tier == Tier.PREMIUM and m.provider != "local"
+    ]
+    assert {default_matrix.get(m).latency_class for m in premium} == {"medium"}
+    assert decision.model == premium[0]
+    assert decision.chain[: len(premium) - 1] == premium[1:]
+    assert len(decision.chain) == MAX_CHAIN
 
 
 def test_default_matrix_never_goes_above_the_requested_tier(default_matrix: ModelMatrix) -> None:
-    decision = route(default_matrix, TEXT, Tier.BASIC, ALL_PROVIDERS, 100)
-    for model_id in [decision.model, *decision.chain]:
-        assert default_matrix.get(model_id).tier == Tier.BASIC
+    for medium in ContentType:
+        decision = route(default_matrix, query(medium, Tier.BASIC, EVERY_PROVIDER, 100))
+        for model_id in [decision.model, *decision.chain]:
+            assert default_matrix.get(model_id).tier == Tier.BASIC
 
 
-@pytest.mark.parametrize("medium", [ContentType.IMAGE, ContentType.VIDEO, ContentType.MUSIC])
-def test_default_matrix_no_model_for_non_text_with_only_local(default_matrix: ModelMatrix, medium: ContentType) -> None:
+def test_default_matrix_no_model_for_a_medium_its_providers_do_not_serve(default_matrix: ModelMatrix) -> None:
     with pytest.raises(NoModelAvailable) as exc:
-        route(default_matrix, medium, Tier.STANDARD, {"local"}, 100)
-    assert medium.value in str(exc.value)
-    assert "local" in str(exc.value)
+        route(default_matrix, query(IMAGE, Tier.STANDARD, {"runway"}, 100))
+    assert "image" in str(exc.value)
+    assert "runway" in str(exc.value)
 
 
 def test_no_model_when_no_provider_is_enabled(default_matrix: ModelMatrix) -> None:
     with pytest.raises(NoModelAvailable, match="none"):
-        route(default_matrix, TEXT, Tier.STANDARD, set(), 100)
+        route(default_matrix, query(TEXT, Tier.STANDARD, set(), 100))
 
 
-def test_no_model_message_names_providers_given_as_an_iterator(default_matrix: ModelMatrix) -> None:
-    """``providers`` is typed Iterable: a one-shot iterator must be reported as faithfully as a set."""
-    with pytest.raises(NoModelAvailable) as exc:
-        route(default_matrix, ContentType.IMAGE, Tier.STANDARD, iter(["local"]), 100)
-    assert "local" in str(exc.value)
+def test_default_matrix_passes_over_a_model_that_does_not_offer_the_size(default_matrix: ModelMatrix) -> None:
+    decision = route(default_matrix, query(VIDEO, Tier.PREMIUM, {"openai", "local"}, 100, size="1920x1080"))
+    assert decision.model == "local/video-premium"
+    reason = next(p.reason for p in decision.passed_over if p.model == "openai/sora-2")
+    assert "1920x1080" in reason
 
 
 def test_estimated_cost_is_zero_for_local_and_positive_for_paid(default_matrix: ModelMatrix) -> None:
-    local = route(default_matrix, TEXT, Tier.PREMIUM, {"local"}, 1000)
-    paid = route(default_matrix, TEXT, Tier.PREMIUM, {"openai"}, 1000)
+    local = route(default_matrix, query(TEXT, Tier.PREMIUM, {"local"}, 1000))
+    paid_query = query(TEXT, Tier.PREMIUM, {"openai"}, 1000)
+    paid = route(default_matrix, paid_query)
     assert local.estimated_cost_usd == 0.0
     assert paid.estimated_cost_usd > 0.0
-    assert paid.estimated_cost_usd == estimate_cost_usd(default_matrix.get(paid.model), 1000)
+    assert paid.estimated_cost_usd == estimate(default_matrix.get(paid.model), paid_query)
 
 
 def test_estimated_cost_grows_with_prompt_length(default_matrix: ModelMatrix) -> None:
     gpt = default_matrix.get("openai/gpt-5")
-    assert estimate_cost_usd(gpt, 4000) > estimate_cost_usd(gpt, 10)
+    assert estimate(gpt, query(prompt_chars=4000)) > estimate(gpt, query(prompt_chars=10))
 
 
 # --- route() with hand-built matrices ---------------------------------------------------------
@@ -186,7 +271,7 @@ def test_requested_tier_first_in_matrix_order() -> None:
         spec("local/s2", "standard"),
         spec("local/b2", "basic"),
     )
-    decision = route(m, TEXT, Tier.STANDARD, {"local"}, 10)
+    decision = route(m, query(TEXT, Tier.STANDARD))
     assert decision.model == "local/s1"
     assert decision.chain == ["local/s2", "local/b1", "local/b2"]
     assert "local/p1" not in decision.chain
@@ -200,60 +285,279 @@ def test_steps_down_with_a_reason_when_tier_has_no_available_provider() -> None:
         spec("local/s", "standard"),
         spec("local/b", "basic"),
     )
-    decision = route(m, TEXT, Tier.PREMIUM, {"local"}, 10)
+    decision = route(m, query(TEXT, Tier.PREMIUM))
     assert decision.model == "local/s"
     assert decision.chain == ["local/b"]
     stepped = [r for r in decision.reasons if "stepped down" in r]
     assert len(stepped) == 1
     assert "premium" in stepped[0]
     assert "standard" in stepped[0]
+    assert any(p.model == "openai/p" and "openai" in p.reason for p in decision.passed_over)
 
 
 def test_never_picks_a_higher_tier() -> None:
     m = matrix(spec("local/p", "premium"), spec("local/s", "standard"))
-    with pytest.raises(NoModelAvailable):
-        route(m, TEXT, Tier.BASIC, {"local"}, 10)
-    assert route(m, TEXT, Tier.STANDARD, {"local"}, 10).chain == []
+    with pytest.raises(NoModelAvailable) as exc:
+        route(m, query(TEXT, Tier.BASIC))
+    assert "above the requested basic" in str(exc.value)
+    assert route(m, query(TEXT, Tier.STANDARD)).chain == []
 
 
 def test_never_picks_a_disabled_model() -> None:
-    m = matrix(spec("local/s-off", "standard", enabled=False), spec("local/s-on", "standard"))
-    decision = route(m, TEXT, Tier.STANDARD, {"local"}, 10)
+    m = matrix(spec("local/s-off", "standard", enabled=False, note="retired"), spec("local/s-on", "standard"))
+    decision = route(m, query(TEXT, Tier.STANDARD))
     assert decision.model == "local/s-on"
     assert "local/s-off" not in decision.chain
+    assert [(p.model, "retired" in p.reason) for p in decision.passed_over] == [("local/s-off", True)]
     with pytest.raises(NoModelAvailable):
-        route(matrix(spec("local/s-off", "standard", enabled=False)), TEXT, Tier.STANDARD, {"local"}, 10)
+        route(matrix(spec("local/s-off", "standard", enabled=False)), query(TEXT, Tier.STANDARD))
 
 
 def test_respects_available_providers() -> None:
     m = matrix(spec("openai/s", "standard", "openai"), spec("gemini/s", "standard", "gemini"))
-    assert route(m, TEXT, Tier.STANDARD, {"gemini"}, 10).model == "gemini/s"
-    assert route(m, TEXT, Tier.STANDARD, {"openai"}, 10).model == "openai/s"
-    both = route(m, TEXT, Tier.STANDARD, {"openai", "gemini"}, 10)
+    assert route(m, query(TEXT, Tier.STANDARD, {"gemini"})).model == "gemini/s"
+    assert route(m, query(TEXT, Tier.STANDARD, {"openai"})).model == "openai/s"
+    both = route(m, query(TEXT, Tier.STANDARD, {"openai", "gemini"}))
     assert (both.model, both.chain) == ("openai/s", ["gemini/s"])
 
 
 def test_respects_max_prompt_chars() -> None:
     m = matrix(spec("local/small", "standard", max_prompt_chars=100), spec("local/big", "basic"))
-    assert route(m, TEXT, Tier.STANDARD, {"local"}, 100).model == "local/small"
-    over = route(m, TEXT, Tier.STANDARD, {"local"}, 101)
+    assert route(m, query(TEXT, Tier.STANDARD, prompt_chars=100)).model == "local/small"
+    over = route(m, query(TEXT, Tier.STANDARD, prompt_chars=101))
     assert over.model == "local/big"
     assert over.chain == []
-    with pytest.raises(NoModelAvailable):
-        route(m, TEXT, Tier.STANDARD, {"local"}, 4001)
+    assert any(p.model == "local/small" and "101" in p.reason for p in over.passed_over)
+    with pytest.raises(NoModelAvailable) as exc:
+        route(m, query(TEXT, Tier.STANDARD, prompt_chars=4001))
+    assert "local/small" in str(exc.value)
+    assert "local/big" in str(exc.value)
+
+
+def test_no_model_available_names_every_reason() -> None:
+    m = matrix(
+        spec("local/off", "basic", enabled=False, note="broken"),
+        spec("openai/b", "basic", "openai"),
+        spec("local/p", "premium"),
+    )
+    with pytest.raises(NoModelAvailable) as exc:
+        route(m, query(TEXT, Tier.BASIC))
+    text = str(exc.value)
+    for fragment in ["local/off", "broken", "openai/b", "openai", "local/p", "premium", "text", "basic"]:
+        assert fragment in text
 
 
 def test_filters_by_medium() -> None:
     m = matrix(spec("local/img", "standard", medium="image"), spec("local/txt", "standard"))
-    assert route(m, ContentType.IMAGE, Tier.STANDARD, {"local"}, 10).model == "local/img"
-    assert route(m, TEXT, Tier.STANDARD, {"local"}, 10).chain == []
+    image = route(m, query(IMAGE, Tier.STANDARD))
+    assert image.model == "local/img"
+    assert image.passed_over == []  # another medium is not a candidate at all
+    assert route(m, query(TEXT, Tier.STANDARD)).chain == []
+
+
+def test_excluded_models_are_passed_over_as_already_tried() -> None:
+    m = matrix(spec("local/a", "basic"), spec("local/b", "basic"))
+    decision = route(m, query(TEXT, Tier.BASIC, exclude=frozenset({"local/a"})))
+    assert (decision.model, decision.chain) == ("local/b", [])
+    assert [(p.model, p.reason) for p in decision.passed_over] == [("local/a", "already tried for this request")]
 
 
 def test_chain_is_capped_at_max_chain() -> None:
     m = matrix(*(spec(f"local/m{i}", "basic") for i in range(MAX_CHAIN + 5)))
-    decision = route(m, TEXT, Tier.BASIC, {"local"}, 10)
+    decision = route(m, query(TEXT, Tier.BASIC))
     assert decision.model == "local/m0"
     assert decision.chain == [f"local/m{i}" for i in range(1, MAX_CHAIN + 1)]
+    beyond = [p for p in decision.passed_over if "chain limit" in p.reason]
+    assert [p.model for p in beyond] == [f"local/m{i}" for i in range(MAX_CHAIN + 1, MAX_CHAIN + 5)]
+
+
+# --- realtime vs batch ------------------------------------------------------------------------
+
+
+def two_speeds() -> ModelMatrix:
+    """In one tier: a dear fast model listed first, a cheap slow one after it, a cheaper basic one below."""
+    return matrix(
+        spec("openai/dear-fast", "standard", "openai", latency="fast", prices=text_price(10.0)),
+        spec("gemini/cheap-slow", "standard", "gemini", latency="slow", prices=text_price(0.1)),
+        spec("gemini/mid-medium", "standard", "gemini", latency="medium", prices=text_price(1.0)),
+        spec("local/basic", "basic", latency="slow", prices=text_price(0.01)),
+    )
+
+
+def test_realtime_prefers_the_faster_latency_class_within_a_tier() -> None:
+    decision = route(two_speeds(), query(TEXT, Tier.STANDARD, {"openai", "gemini", "local"}))
+    assert [decision.model, *decision.chain] == [
+        "openai/dear-fast",
+        "gemini/mid-medium",
+        "gemini/cheap-slow",
+        "local/basic",
+    ]
+    assert any("realtime" in r for r in decision.reasons)
+
+
+def test_batch_prefers_the_cheaper_estimate_within_a_tier_but_never_leaves_the_tier_for_price() -> None:
+    m = two_speeds()
+    q = query(TEXT, Tier.STANDARD, {"openai", "gemini", "local"}, latency=Latency.BATCH)
+    decision = route(m, q)
+    assert [decision.model, *decision.chain] == [
+        "gemini/cheap-slow",
+        "gemini/mid-medium",
+        "openai/dear-fast",
+        "local/basic",
+    ]
+    # The cheapest model of all is a lower tier: it is only a fallback.
+    assert estimate(m.get("local/basic"), q) < estimate(m.get("gemini/cheap-slow"), q)
+    assert any("batch" in r for r in decision.reasons)
+
+
+def test_batch_ties_keep_the_matrix_order() -> None:
+    m = matrix(
+        spec("openai/a", "basic", "openai", latency="slow", prices=text_price(1.0)),
+        spec("gemini/b", "basic", "gemini", latency="fast", prices=text_price(1.0)),
+    )
+    decision = route(m, query(TEXT, Tier.BASIC, {"openai", "gemini"}, latency=Latency.BATCH))
+    assert [decision.model, *decision.chain] == ["openai/a", "gemini/b"]
+
+
+def test_default_matrix_batch_ranks_standard_text_by_estimate(default_matrix: ModelMatrix) -> None:
+    realtime = query(TEXT, Tier.STANDARD, PAID_TEXT, 400)
+    batch = replace(realtime, latency=Latency.BATCH)
+    standard = [m for m in default_matrix.models if m.medium == TEXT and m.tier == Tier.STANDARD and m.provider != "local"]
+
+    def per_request(m: ModelSpec) -> float:  # 400 chars ~ 100 tokens + system prompt; the standard tier's output
+        return ((400 / 4 + 200) * m.prices.input_per_m_tok + 600 * m.prices.output_per_m_tok) / 1e6
+
+    by_price = sorted(standard, key=per_request)
+    assert route(default_matrix, batch).model == by_price[0].id
+    assert route(default_matrix, batch).chain[:2] == [m.id for m in by_price[1:]]
+    by_speed = sorted(standard, key=lambda m: LATENCY_ORDER[m.latency_class])
+    assert route(default_matrix, realtime).model == by_speed[0].id
+    assert route(default_matrix, realtime).chain[:2] == [m.id for m in by_speed[1:]]
+
+
+# --- the budget -------------------------------------------------------------------------------
+
+
+def test_remaining_zero_with_only_priced_models_names_the_cheapest(default_matrix: ModelMatrix) -> None:
+    q = query(IMAGE, Tier.STANDARD, {"openai", "bedrock"}, 100, remaining_budget_usd=0.0)
+    eligible = [
+        m
+        for m in default_matrix.models
+        if m.medium == IMAGE and m.enabled and m.provider in q.providers and rank(m.tier) <= rank(Tier.STANDARD)
+    ]
+    cheapest = min(eligible, key=lambda m: estimate(m, q))
+    assert all(estimate(m, q) > 0 for m in eligible)
+    with pytest.raises(BudgetExceeded) as exc:
+        route(default_matrix, q)
+    text = str(exc.value)
+    assert cheapest.id in text
+    assert estimate(cheapest, q) == pytest.approx(max(dollars(text)), abs=5e-5)
+    assert "image" in text
+
+
+def test_remaining_zero_still_routes_free_local_models(default_matrix: ModelMatrix) -> None:
+    q = query(TEXT, Tier.PREMIUM, {"local", "openai", "gemini"}, 100, remaining_budget_usd=0.0)
+    decision = route(default_matrix, q)
+    assert decision.model == "local/text-premium"
+    assert all(default_matrix.get(m).provider == "local" for m in decision.chain)
+    assert decision.estimated_cost_usd == 0.0
+    assert decision.remaining_budget_usd == 0.0
+    over = {p.model for p in decision.passed_over if p.over_budget}
+    assert over == {
+        m.id for m in default_matrix.models if m.medium == TEXT and m.provider in {"openai", "gemini"} and m.enabled
+    }
+
+
+def test_free_models_still_route_when_the_budget_is_overdrawn() -> None:
+    """availableUsd goes below zero when a settled cost beats its reservation or the limit is lowered
+    (storage/budgets.py); a model that costs nothing spends nothing and must still be routable."""
+    m = matrix(spec("local/free", "basic"), spec("openai/paid", "basic", "openai", prices=text_price(1.0)))
+    decision = route(m, query(TEXT, Tier.BASIC, {"local", "openai"}, remaining_budget_usd=-0.01))
+    assert decision.model == "local/free"
+
+
+def test_budget_message_figures_show_the_estimate_above_the_budget() -> None:
+    """Estimates are priced to the millionth of a dollar; the message must not print both as the same figure."""
+    m = matrix(spec("openai/nano", "basic", "openai", prices=text_price(0.25)))
+    q = query(TEXT, Tier.BASIC, {"openai"}, 100, remaining_budget_usd=0.00011)
+    cost = estimate(m.get("openai/nano"), q)
+    assert 0.00011 < cost < 0.00015
+    with pytest.raises(BudgetExceeded) as exc:
+        route(m, q)
+    shown_remaining, shown_cost = dollars(str(exc.value))
+    assert shown_cost > shown_remaining
+
+
+def test_a_model_whose_estimate_equals_the_remaining_budget_fits() -> None:
+    m = matrix(spec("openai/a", "basic", "openai", prices=text_price(2.0)))
+    q = query(TEXT, Tier.BASIC, {"openai"}, 100)
+    cost = estimate(m.get("openai/a"), q)
+    assert route(m, replace(q, remaining_budget_usd=cost)).estimated_cost_usd == cost
+    with pytest.raises(BudgetExceeded):
+        route(m, replace(q, remaining_budget_usd=cost - 1e-6))
+
+
+def test_over_budget_models_are_passed_over_with_their_estimate() -> None:
+    m = matrix(
+        spec("openai/dear", "standard", "openai", prices=text_price(10.0)),
+        spec("gemini/cheap", "standard", "gemini", prices=text_price(0.1)),
+    )
+    q = query(TEXT, Tier.STANDARD, {"openai", "gemini"}, 100)
+    dear = estimate(m.get("openai/dear"), q)
+    cheap = estimate(m.get("gemini/cheap"), q)
+    decision = route(m, replace(q, remaining_budget_usd=(dear + cheap) / 2))
+    assert (decision.model, decision.chain) == ("gemini/cheap", [])
+    [passed] = decision.passed_over
+    assert (passed.model, passed.over_budget, passed.estimated_cost_usd) == ("openai/dear", True, dear)
+    assert "budget" in passed.reason
+
+
+def test_budget_exceeded_only_when_the_budget_is_what_stands_in_the_way() -> None:
+    m = matrix(
+        spec("openai/off", "basic", "openai", enabled=False, prices=text_price(0.0)),
+        spec("openai/paid", "basic", "openai", prices=text_price(1.0)),
+    )
+    with pytest.raises(BudgetExceeded, match="openai/paid"):
+        route(m, query(TEXT, Tier.BASIC, {"openai"}, remaining_budget_usd=0.0))
+    # Nothing would serve it at any price: that is not a budget problem.
+    with pytest.raises(NoModelAvailable):
+        route(m, query(TEXT, Tier.BASIC, {"gemini"}, remaining_budget_usd=0.0))
+    with pytest.raises(NoModelAvailable):
+        route(m, query(TEXT, Tier.BASIC, {"openai"}, prompt_chars=5000, remaining_budget_usd=0.0))
+
+
+# --- query_for --------------------------------------------------------------------------------
+
+
+def test_query_for_copies_the_submission() -> None:
+    submission = AssetSubmission.model_validate(
+        {
+            "contentType": "video",
+            "prompt": "  A 7-second reel of the spring collection on a mountain ridge  ",
+            "tier": "premium",
+            "latency": "batch",
+            "brandKitId": "aurora-core",
+            "options": {"size": "1280x720", "quality": "high", "durationSeconds": 7},
+        }
+    )
+    providers = frozenset({"openai", "local"})
+    q = query_for(submission, providers, 1.25)
+    assert q.content_type == VIDEO
+    assert q.tier == Tier.PREMIUM
+    assert q.latency == Latency.BATCH
+    assert q.providers == providers
+    assert q.prompt_chars == len(submission.prompt) == len("A 7-second reel of the spring collection on a mountain ridge")
+    assert q.remaining_budget_usd == 1.25
+    assert (q.size, q.quality, q.seconds) == ("1280x720", "high", 7.0)
+    assert q.exclude == frozenset()
+
+
+def test_query_for_defaults_leave_the_options_to_the_model() -> None:
+    submission = AssetSubmission.model_validate({"contentType": "text", "prompt": "hello", "brandKitId": "k"})
+    q = query_for(submission, frozenset({"local"}), None)
+    assert (q.content_type, q.tier, q.latency) == (TEXT, Tier.STANDARD, Latency.REALTIME)
+    assert (q.size, q.quality, q.seconds, q.remaining_budget_usd) == (None, None, None, None)
+    assert q.prompt_chars == 5
 
 
 # --- next_hop ---------------------------------------------------------------------------------
@@ -261,7 +565,8 @@ def test_chain_is_capped_at_max_chain() -> None:
 
 def test_next_hop_walks_the_chain_then_raises_naming_every_failure() -> None:
     m = matrix(spec("local/s", "standard"), spec("openai/s", "standard", "openai"), spec("local/b", "basic"))
-    decision = route(m, TEXT, Tier.STANDARD, {"local", "openai"}, 10)
+    q = query(TEXT, Tier.STANDARD, {"local", "openai"})
+    decision = route(m, q)
     assert [decision.model, *decision.chain] == ["local/s", "openai/s", "local/b"]
 
     errors = [
@@ -272,18 +577,19 @@ def test_next_hop_walks_the_chain_then_raises_naming_every_failure() -> None:
     seen = [decision.model]
     for error, message in errors[:2]:
         previous = decision
-        decision = next_hop(m, decision, error, message, 10)
+        decision = next_hop(m, decision, error, message, q)
         seen.append(decision.model)
         assert decision.chain == previous.chain[1:]
         assert decision.failed[-1].model == previous.model
         assert decision.failed[-1].error == error
+        assert decision.failed[-1].message == message
         assert decision.provider == m.get(decision.model).provider
         assert any(previous.model in r and error in r for r in decision.reasons)
     assert seen == ["local/s", "openai/s", "local/b"]
     assert [f.model for f in decision.failed] == ["local/s", "openai/s"]
 
     with pytest.raises(FallbackChainExhausted) as exc:
-        next_hop(m, decision, *errors[2], 10)
+        next_hop(m, decision, *errors[2], q)
     text = str(exc.value)
     assert "3" in text
     for model_id, (error, message) in zip(seen, errors, strict=True):
@@ -293,19 +599,21 @@ def test_next_hop_walks_the_chain_then_raises_naming_every_failure() -> None:
 
 
 def test_next_hop_on_a_single_model_raises_immediately() -> None:
-    decision = route(matrix(spec("local/only", "basic")), TEXT, Tier.BASIC, {"local"}, 10)
+    m = matrix(spec("local/only", "basic"))
+    decision = route(m, query(TEXT, Tier.BASIC))
     with pytest.raises(FallbackChainExhausted, match=r"local/only failed with ProviderTimeout: slow"):
-        next_hop(matrix(spec("local/only", "basic")), decision, "ProviderTimeout", "slow", 10)
+        next_hop(m, decision, "ProviderTimeout", "slow", query(TEXT, Tier.BASIC))
 
 
 def test_next_hop_survives_a_json_round_trip() -> None:
     """The decision travels through Step Functions as JSON between Route, Generate and Fallback."""
     m = matrix(spec("local/a", "basic"), spec("local/b", "basic"), spec("local/c", "basic"))
-    decision = route(m, TEXT, Tier.BASIC, {"local"}, 10)
+    q = query(TEXT, Tier.BASIC)
+    decision = route(m, q)
     decision = RouteDecision.model_validate(json.loads(json.dumps(decision.to_json())))
-    decision = next_hop(m, decision, "ProviderUnavailable", "503", 10)
+    decision = next_hop(m, decision, "ProviderUnavailable", "503", q)
     decision = RouteDecision.model_validate(json.loads(json.dumps(decision.to_json())))
-    decision = next_hop(m, decision, "ProviderTimeout", "slow", 10)
+    decision = next_hop(m, decision, "ProviderTimeout", "slow", q)
     assert decision.model == "local/c"
     assert [(f.model, f.error) for f in decision.failed] == [
         ("local/a", "ProviderUnavailable"),
@@ -313,100 +621,257 @@ def test_next_hop_survives_a_json_round_trip() -> None:
     ]
 
 
-# --- properties over random matrices ----------------------------------------------------------
+def budget_chain() -> tuple[ModelMatrix, RouteQuery]:
+    m = matrix(
+        spec("openai/first", "standard", "openai", latency="fast", prices=text_price(1.0)),
+        spec("openai/dear", "standard", "openai", latency="medium", prices=text_price(10.0)),
+        spec("gemini/cheap", "standard", "gemini", latency="slow", prices=text_price(0.1)),
+    )
+    return m, query(TEXT, Tier.STANDARD, {"openai", "gemini"}, 100, remaining_budget_usd=1.0)
+
+
+def test_next_hop_rechecks_the_budget_and_skips_a_model_that_no_longer_fits() -> None:
+    m, q = budget_chain()
+    decision = route(m, q)
+    assert [decision.model, *decision.chain] == ["openai/first", "openai/dear", "gemini/cheap"]
+    cheap = estimate(m.get("gemini/cheap"), q)
+    dear = estimate(m.get("openai/dear"), q)
+    tight = replace(q, remaining_budget_usd=(cheap + dear) / 2)
+    following = next_hop(m, decision, "ProviderUnavailable", "503", tight)
+    assert (following.model, following.chain) == ("gemini/cheap", [])
+    assert following.estimated_cost_usd == cheap
+    assert following.remaining_budget_usd == tight.remaining_budget_usd
+    skipped = [p for p in following.passed_over if p.model == "openai/dear"]
+    assert len(skipped) == 1
+    assert skipped[0].over_budget
+    assert skipped[0].estimated_cost_usd == dear
+
+
+def test_next_hop_raises_budget_exceeded_when_only_the_budget_blocks_the_rest() -> None:
+    m, q = budget_chain()
+    decision = route(m, q)
+    with pytest.raises(BudgetExceeded) as exc:
+        next_hop(m, decision, "ProviderThrottled", "429 slow down", replace(q, remaining_budget_usd=0.0))
+    text = str(exc.value)
+    for fragment in ["openai/first", "ProviderThrottled", "429 slow down", "openai/dear", "gemini/cheap"]:
+        assert fragment in text
+
+
+def test_next_hop_raises_chain_exhausted_when_the_last_model_fails_even_with_no_budget_left() -> None:
+    m, q = budget_chain()
+    decision = route(m, q)
+    decision = next_hop(m, decision, "ProviderUnavailable", "503", q)
+    decision = next_hop(m, decision, "ProviderUnavailable", "503", q)
+    assert decision.chain == []
+    with pytest.raises(FallbackChainExhausted):
+        next_hop(m, decision, "ProviderUnavailable", "503", replace(q, remaining_budget_usd=0.0))
+
+
+# --- properties over random matrices, budgets and latencies -----------------------------------
 
 PROVIDERS = ["local", "openai", "gemini"]
+MEDIA = [TEXT, IMAGE, VIDEO]
+SIZES = ["512x512", "1024x1024", "1792x1024"]
+QUALITIES = ["standard", "hd"]
+IMAGE_KEYS = [*SIZES, *(f"{s}/{q}" for s in SIZES for q in QUALITIES), "default"]
 
 
 @st.composite
 def random_matrices(draw: st.DrawFn) -> ModelMatrix:
-    size = draw(st.integers(min_value=0, max_value=12))
-    models = [
-        spec(
-            f"{provider}/m{i}",
-            draw(st.sampled_from(list(Tier))),
-            provider,
-            draw(st.sampled_from([ContentType.TEXT, ContentType.IMAGE])),
-            enabled=draw(st.booleans()),
-            max_prompt_chars=draw(st.sampled_from([50, 500, 4000])),
+    models = []
+    for i in range(draw(st.integers(min_value=0, max_value=10))):
+        medium = draw(st.sampled_from(MEDIA))
+        provider = draw(st.sampled_from(PROVIDERS))
+        limits: dict[str, Any] = {}
+        if medium == TEXT:
+            per_m = st.sampled_from([0.0, 0.05, 0.4, 2.5, 10.0])
+            prices: dict[str, Any] = {"inputPerMTok": draw(per_m), "outputPerMTok": draw(per_m)}
+            limits["maxOutputTokens"] = draw(st.sampled_from([None, 100, 4000]))
+        elif medium == IMAGE:
+            keys = draw(st.lists(st.sampled_from(IMAGE_KEYS), max_size=4, unique=True))
+            prices = {"perImage": {k: draw(st.sampled_from([0.0, 0.02, 0.04, 0.12])) for k in keys}}
+            limits["sizes"] = draw(st.lists(st.sampled_from(SIZES), max_size=2, unique=True))
+        else:
+            prices = {"perSecond": draw(st.sampled_from([0.0, 0.01, 0.05, 0.1]))}
+            limits["minSeconds"] = draw(st.sampled_from([None, 2.0, 5.0]))
+            limits["maxSeconds"] = draw(st.sampled_from([None, 10.0, 60.0]))
+            limits["defaultSeconds"] = draw(st.sampled_from([None, 4.0]))
+        models.append(
+            spec(
+                f"{provider}/m{i}",
+                draw(st.sampled_from(list(Tier))),
+                provider,
+                medium,
+                enabled=draw(st.booleans()),
+                max_prompt_chars=draw(st.sampled_from([50, 500, 4000])),
+                latency=draw(st.sampled_from(list(LATENCY_ORDER))),
+                prices=prices,
+                limits={k: v for k, v in limits.items() if v is not None},
+            )
         )
-        for i in range(size)
-        for provider in [draw(st.sampled_from(PROVIDERS))]
-    ]
     return load_matrix(json.dumps(matrix(*models).to_json()))
 
 
-route_args = st.tuples(
-    random_matrices(),
-    st.sampled_from([ContentType.TEXT, ContentType.IMAGE]),
-    st.sampled_from(list(Tier)),
-    st.frozensets(st.sampled_from(PROVIDERS)),
-    st.integers(min_value=1, max_value=5000),
-)
+@st.composite
+def budgets_for(draw: st.DrawFn, m: ModelMatrix, q: RouteQuery) -> float | None:
+    """None, zero, any amount, or exactly some model's estimate (the boundary), sometimes a hair under it."""
+    costs = [estimate(s, q) for s in m.models if s.medium == q.content_type]
+    choices = [st.none(), st.just(0.0), st.floats(min_value=0.0, max_value=2.0, allow_nan=False)]
+    if costs:
+        at = st.sampled_from(costs)
+        choices += [at, at.map(lambda c: max(0.0, c - 1e-6))]
+    return draw(st.one_of(*choices))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(route_args)
-def test_property_route_only_picks_usable_models(args: tuple[Any, ...]) -> None:
-    m, medium, tier, providers, chars = args
-    usable = [
-        x
-        for x in m.models
-        if x.enabled
-        and x.provider in providers
-        and x.medium == medium
-        and chars <= x.limits.max_prompt_chars
-        and rank(x.tier) <= rank(tier)
-    ]
-    if not usable:
-        with pytest.raises(NoModelAvailable):
-            route(m, medium, tier, providers, chars)
-        return
-    decision = route(m, medium, tier, providers, chars)
-    picked = [m.get(i) for i in [decision.model, *decision.chain]]
-    for x in picked:
-        assert x.enabled
-        assert x.provider in providers
-        assert x.medium == medium
-        assert chars <= x.limits.max_prompt_chars
-        assert rank(x.tier) <= rank(tier)
-    # The first pick is of the best tier available and first in matrix order within it.
-    best = max(rank(x.tier) for x in usable)
-    assert decision.model == next(x.id for x in usable if rank(x.tier) == best)
-    # Tiers never go up along the chain.
-    ranks = [rank(x.tier) for x in picked]
-    assert ranks == sorted(ranks, reverse=True)
-    assert len(decision.chain) <= MAX_CHAIN
-    assert len(set(decision.chain)) == len(decision.chain)
-    assert decision.model not in decision.chain
-    assert len(picked) == min(len(usable), MAX_CHAIN + 1)
-    assert candidates(m, medium, tier, providers, chars)[: len(picked)] == picked
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[ModelMatrix, RouteQuery]:
+    m = draw(random_matrices())
+    medium = draw(st.sampled_from(MEDIA))
+    q = RouteQuery(
+        content_type=medium,
+        tier=draw(st.sampled_from(list(Tier))),
+        providers=draw(st.frozensets(st.sampled_from(PROVIDERS))),
+        prompt_chars=draw(st.integers(min_value=1, max_value=5000)),
+        latency=draw(st.sampled_from(list(Latency))),
+        size=draw(st.sampled_from([None, *SIZES])) if medium != TEXT else None,
+        quality=draw(st.sampled_from([None, *QUALITIES, "low"])) if medium == IMAGE else None,
+        seconds=draw(st.sampled_from([None, 1.0, 6.0, 120.0])) if medium == VIDEO else None,
+        exclude=draw(st.frozensets(st.sampled_from([s.id for s in m.models]))) if m.models else frozenset(),
+    )
+    return m, replace(q, remaining_budget_usd=draw(budgets_for(m, q)))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(route_args)
-def test_property_next_hop_walk_never_revisits_a_model(args: tuple[Any, ...]) -> None:
-    m, medium, tier, providers, chars = args
+def serves(s: ModelSpec, q: RouteQuery) -> bool:
+    """Could serve the query, budget aside (written from the rules, not from the router)."""
+    return (
+        s.medium == q.content_type
+        and s.enabled
+        and s.provider in q.providers
+        and rank(s.tier) <= rank(q.tier)
+        and q.prompt_chars <= s.limits.max_prompt_chars
+        and (not q.size or not s.limits.sizes or q.size in s.limits.sizes)
+        and s.id not in q.exclude
+    )
+
+
+def fits(s: ModelSpec, q: RouteQuery) -> bool:
+    return q.remaining_budget_usd is None or estimate(s, q) <= q.remaining_budget_usd
+
+
+def preference(m: ModelMatrix, q: RouteQuery) -> Any:
+    order = {s.id: i for i, s in enumerate(m.models)}
+
+    def key(s: ModelSpec) -> tuple[int, float, int]:
+        within = estimate(s, q) if q.latency == Latency.BATCH else LATENCY_ORDER[s.latency_class]
+        return -rank(s.tier), within, order[s.id]
+
+    return key
+
+
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(scenarios())
+def test_property_route_picks_only_usable_affordable_models_in_preference_order(
+    scenario: tuple[ModelMatrix, RouteQuery],
+) -> None:
+    m, q = scenario
+    same_medium = [s for s in m.models if s.medium == q.content_type]
+    servable = [s for s in same_medium if serves(s, q)]
+    affordable = [s for s in servable if fits(s, q)]
     try:
-        decision = route(m, medium, tier, providers, chars)
+        decision = route(m, q)
+    except BudgetExceeded:
+        assert not affordable
+        assert q.remaining_budget_usd is not None
+        # At least one model would have fitted without the budget.
+        assert servable
+        assert route(m, replace(q, remaining_budget_usd=None)).model in {s.id for s in servable}
+        return
     except NoModelAvailable:
+        assert not servable
+        with pytest.raises(NoModelAvailable):
+            route(m, replace(q, remaining_budget_usd=None))
+        return
+
+    picked = [m.get(i) for i in [decision.model, *decision.chain]]
+    for s in picked:
+        assert s.enabled
+        assert s.provider in q.providers
+        assert s.medium == q.content_type
+        assert rank(s.tier) <= rank(q.tier)
+        assert fits(s, q)
+    assert decision.provider == picked[0].provider
+    assert len(decision.chain) <= MAX_CHAIN
+    assert len({s.id for s in picked}) == len(picked)
+    assert picked == sorted(affordable, key=preference(m, q))[: MAX_CHAIN + 1]
+    assert decision.estimated_cost_usd == estimate(picked[0], q)
+    assert decision.remaining_budget_usd == q.remaining_budget_usd
+
+    # Everything else of this medium is accounted for, with a reason.
+    passed = {p.model: p for p in decision.passed_over}
+    assert len(passed) == len(decision.passed_over)
+    chosen = {s.id for s in picked}
+    for s in same_medium:
+        if s.id in chosen:
+            assert s.id not in passed
+            continue
+        assert s.id in passed, s.id
+        assert passed[s.id].reason
+        if s in affordable:
+            assert "chain limit" in passed[s.id].reason
+        assert passed[s.id].over_budget == (s in servable and s not in affordable)
+    assert set(passed) <= {s.id for s in same_medium}
+
+
+@PROPERTY
+@given(scenarios(), st.data())
+def test_property_next_hop_walk_never_revisits_and_respects_each_hops_budget(
+    scenario: tuple[ModelMatrix, RouteQuery], data: st.DataObject
+) -> None:
+    m, q = scenario
+    try:
+        decision = route(m, q)
+    except (BudgetExceeded, NoModelAvailable):
         return
     visited = [decision.model]
     for step in range(MAX_CHAIN + 2):
-        if not decision.chain:
-            with pytest.raises(FallbackChainExhausted) as exc:
-                next_hop(m, decision, "ProviderUnavailable", f"boom {step}", chars)
-            for model_id in visited:
-                assert model_id in str(exc.value)
+        previous_budget = q.remaining_budget_usd
+        lower = st.just(None) if previous_budget is None else st.floats(0.0, previous_budget, allow_nan=False)
+        budget = data.draw(st.one_of(st.just(previous_budget), lower, budgets_for(m, q)), label=f"budget {step}")
+        q = replace(q, remaining_budget_usd=budget)
+        before = decision
+        error, message = "ProviderUnavailable", f"boom {step}"
+        try:
+            decision = next_hop(m, before, error, message, q)
+        except BudgetExceeded as exc:
+            untried = [m.get(i) for i in before.chain if i not in visited]
+            assert untried
+            assert all(not fits(s, q) for s in untried)
+            assert all(model_id in str(exc) for model_id in visited)
             break
-        decision = next_hop(m, decision, "ProviderUnavailable", f"boom {step}", chars)
+        except FallbackChainExhausted as exc:
+            assert [i for i in before.chain if i not in visited] == []
+            for model_id in visited:
+                assert f"{model_id} failed with {error}" in str(exc)
+            break
+        picked = m.get(decision.model)
         assert decision.model not in visited
+        assert decision.model in before.chain
         assert decision.model not in decision.chain
-        assert m.get(decision.model).enabled
-        assert m.get(decision.model).provider in providers
+        assert fits(picked, q)
+        assert decision.estimated_cost_usd == estimate(picked, q)
+        skipped = before.chain[: before.chain.index(decision.model)]
+        assert all(not fits(m.get(i), q) for i in skipped)
+        assert {p.model for p in decision.passed_over if p.over_budget} >= set(skipped)
+        assert decision.chain == before.chain[before.chain.index(decision.model) + 1 :]
+        assert picked.enabled
+        assert picked.provider in q.providers
+        assert rank(picked.tier) <= rank(q.tier)
         visited.append(decision.model)
         assert [f.model for f in decision.failed] == visited[:-1]
     else:
-        pytest.fail("next_hop walked more than MAX_CHAIN + 1 models without exhausting the chain")
+        pytest.fail("next_hop walked more than MAX_CHAIN + 1 models without ending")
     assert len(visited) == len(set(visited))
     assert len(visited) <= MAX_CHAIN + 1

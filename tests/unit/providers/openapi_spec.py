@@ -28,8 +28,8 @@ REF_PREFIX = "#/components/schemas/"
 
 @functools.cache
 def document() -> dict[str, Any]:
-    if not SPEC_PATH.is_file():
-        pytest.skip(f"OpenAI's OpenAPI description is not at {SPEC_PATH} (set OPENAI_OPENAPI_SPEC)")
+    if not SPEC_PATH.is_file():  # CI lays shared/ beside the clone: a missing spec is a set-up error
+        pytest.fail(f"OpenAI's OpenAPI description is not at {SPEC_PATH} (set OPENAI_OPENAPI_SPEC)")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the file is ~3 MB: libyaml loads it in ~2 s
     with SPEC_PATH.open("r", encoding="utf-8") as handle:
         loaded: dict[str, Any] = yaml.load(handle, Loader=loader)

@@ -27,8 +27,8 @@ service model, which Stubber enforces in tests/unit/providers/test_bedrock.py):
   (.../APIReference/API_runtime_GetAsyncInvoke.html): status InProgress | Completed | Failed, failureMessage.
   A blocked video is status Failed with "The generated video has been blocked by our content filters."
   (.../nova/latest/userguide/video-gen-errors.html). StartAsyncInvoke's clientRequestToken (1-256 chars of
-  [!-~]) is an idempotency token; the call needs bedrock:InvokeModel, and the role needs s3:PutObject on the
-  output prefix because Bedrock writes the video with the caller's permissions.
+  [!-~]) is an idempotency token; the call needs bedrock:InvokeModel, and because Bedrock writes the video
+  "on your behalf" the calling role needs s3:PutObject on the output prefix (video-gen-access.html).
 
 Videos land at s3://<assets bucket>/<staging>/<org id>/<request id>/bedrock/<invocation id>/output.mp4,
 inside the organisation's staging area, where the Generate step's ``AssetStore.stage_from`` picks them up.

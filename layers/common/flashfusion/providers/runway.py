@@ -143,7 +143,7 @@ def first_frame_png(kit: BrandKit, ratio: str) -> bytes:
     )
     image = small.resize((width, height), Image.Resampling.BICUBIC)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # default zlib level: ~30 KB in ~50 ms; "optimize" triples the time
     return buffer.getvalue()
 
 

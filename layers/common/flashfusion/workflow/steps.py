@@ -263,7 +263,10 @@ def _finish(
     )
     cost = content.cost_usd
     if cost is None:
-        cost = pricing.cost_of(spec, content.usage, job.options.size, job.options.quality)
+        # The adapter's own words for size and quality (what it actually asked for) price best.
+        size = str(content.parameters.get("size") or job.options.size or "") or None
+        quality = str(content.parameters.get("quality") or job.options.quality or "") or None
+        cost = pricing.cost_of(spec, content.usage, size, quality)
     if decision.reservation_id:  # the vendor has billed: the hold becomes the actual spend
         deps.budgets.settle(org_id, decision.reservation_id, cost)
     model_metric("GenerationLatency", MetricUnit.Milliseconds, latency_ms, spec.id)
