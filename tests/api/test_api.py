@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flashfusion.models import MAX_PROMPT_CHARS, RequestStatus
-from tests.helpers import ORG, OTHER_ORG, body_of, claims, submission
+from tests.helpers import ORG, OTHER_ORG, ROOT, body_of, claims, submission
 
 STATUSES = {s.value for s in RequestStatus}
 
@@ -109,7 +109,6 @@ BAD_BODIES: dict[str, tuple[Any, str | None, str]] = {
     "oversize prompt": (submission(prompt="x" * (MAX_PROMPT_CHARS + 1)), None, "prompt"),
     "missing brand kit": ({k: v for k, v in submission().items() if k != "brandKitId"}, None, "brandKitId"),
     "unknown brand kit": (submission(brandKitId="no-such-kit"), None, "brandKitId"),
-    "no enabled model": (submission(contentType="image"), None, "contentType"),
     "unknown tier": (submission(tier="platinum"), None, "tier"),
     "misspelt field": (submission(promt="typo"), None, "promt"),
     "malformed json": (None, "{not json", "body"),
@@ -212,6 +211,20 @@ def test_faults_are_refused_when_fault_injection_is_off(engine: Any, monkeypatch
     assert "faults" in problems(error)
     assert executions(engine) == []
     assert stored(engine, "REQUEST#") == []
+
+
+def test_a_content_type_no_enabled_model_serves_is_a_400(sample_kit: dict[str, Any]) -> None:
+    from ffo.engine import LocalEngine
+
+    with LocalEngine(ROOT, env={"ENABLED_PROVIDERS": "suno"}) as engine:  # its only provider has no adapter
+        engine.seed_brand_kit(ORG, sample_kit)
+        response = post(engine, submission(contentType="image"))
+
+        error = json_error(response, 400)
+        assert "contentType" in problems(error)
+        assert "no enabled model serves image" in error["message"]
+        assert executions(engine) == []
+        assert stored(engine, "REQUEST#") == []
 
 
 def test_faults_are_accepted_on_the_local_engine(engine: Any) -> None:

@@ -212,8 +212,11 @@ def test_resolve_recurses_through_lists_and_mappings() -> None:
 def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> None:
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
-    assert r.conditions == {"IsProd": False}
-    assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod"}).conditions == {"IsProd": True}
+    assert r.conditions == {"IsProd": False, "HasMatrixParameter": False}
+    assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod"}).conditions == {
+        "IsProd": True,
+        "HasMatrixParameter": False,
+    }
     resolved = r.resolve(template["Resources"])
     for node in _walk(resolved):
         if isinstance(node, dict):
@@ -221,7 +224,11 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
     for logical_id, resource in template["Resources"].items():
         if resource.get("Type") == "AWS::Serverless::StateMachine":
             subs = resolved[logical_id]["Properties"]["DefinitionSubstitutions"]
-            for value in subs.values():
+            raw = resource["Properties"]["DefinitionSubstitutions"]
+            for key, value in subs.items():
                 assert isinstance(value, str)
                 assert "${" not in value
-                assert value in set(refs.values()) | set(attrs.values())
+                if isinstance(raw[key], str):  # a literal such as the default event bus
+                    assert value == raw[key]
+                else:
+                    assert value in set(refs.values()) | set(attrs.values())

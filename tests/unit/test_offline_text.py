@@ -25,8 +25,9 @@ from flashfusion.linting import terms
 from flashfusion.linting.text import lint_text
 from flashfusion.models import BrandKit, ContentType, Fault, Tier, prompt_hash
 from flashfusion.providers import faults
-from flashfusion.providers.base import GeneratedContent, GenerationJob
+from flashfusion.providers.base import GeneratedContent, GenerationJob, ProviderContext
 from flashfusion.providers.faults import FaultInjectingProvider
+from flashfusion.providers.local import LocalProvider
 from flashfusion.providers.offline_text import DATASET_TAG, OfflineTextProvider, compose, subject_of
 from flashfusion.providers.registry import available_providers, provider_for
 from flashfusion.routing.matrix import ModelSpec, load_matrix_file
@@ -46,6 +47,8 @@ PROMPTS = [
     "Write a post about camping stoves that fold flat",
     "Create some text announcing gift cards for the holidays",
 ]
+
+CTX = ProviderContext(api_key=lambda provider: "unused", aws_client=lambda service: None)
 
 
 def model(tier: Tier = Tier.STANDARD) -> ModelSpec:
@@ -129,7 +132,7 @@ def test_output_is_utf8_plain_text_and_marked_offline() -> None:
     assert content.offline is True
     assert content.dataset_tag == DATASET_TAG
     assert content.vendor_model == model().vendor_model
-    assert content.cost_usd == 0.0
+    assert content.cost_usd is None  # priced from usage by the matrix, like any vendor
     assert content.usage["outputChars"] == float(len(text))
     assert content.usage["inputChars"] == float(len(job("Write a post about crème brûlée picnics").prompt))
 
@@ -425,17 +428,17 @@ def test_wrapper_keeps_the_inner_provider_name() -> None:
 def test_provider_for_refuses_faults_unless_allowed() -> None:
     fault = [Fault(kind="throttle", times=1)]
     with pytest.raises(FaultInjectionNotAllowed) as exc:
-        provider_for("local", frozenset({"local"}), fault, allow_faults=False)
+        provider_for("local", CTX, frozenset({"local"}), fault, allow_faults=False)
     assert isinstance(exc.value, InvalidRequest)
-    wrapped = provider_for("local", frozenset({"local"}), fault, allow_faults=True)
+    wrapped = provider_for("local", CTX, frozenset({"local"}), fault, allow_faults=True)
     assert isinstance(wrapped, FaultInjectingProvider)
     with pytest.raises(ProviderThrottled):
         wrapped.generate(job())
 
 
 def test_provider_for_without_faults_is_the_plain_adapter() -> None:
-    provider = provider_for("local", frozenset({"local"}), [], allow_faults=False)
-    assert isinstance(provider, OfflineTextProvider)
+    provider = provider_for("local", CTX, frozenset({"local"}), [], allow_faults=False)
+    assert isinstance(provider, LocalProvider)
     assert provider.generate(job()).offline is True
 
 
@@ -450,7 +453,7 @@ def test_provider_for_without_faults_is_the_plain_adapter() -> None:
 )
 def test_provider_for_unknown_or_disabled_provider(name: str, enabled: frozenset[str]) -> None:
     with pytest.raises(NoModelAvailable, match=name):
-        provider_for(name, enabled, [], allow_faults=True)
+        provider_for(name, CTX, enabled, [], allow_faults=True)
 
 
 def test_available_providers_is_enabled_and_implemented() -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -239,11 +239,19 @@ def test_no_model_when_no_provider_is_enabled(default_matrix: ModelMatrix) -> No
         route(default_matrix, query(TEXT, Tier.STANDARD, set(), 100))
 
 
-def test_default_matrix_passes_over_a_model_that_does_not_offer_the_size(default_matrix: ModelMatrix) -> None:
-    decision = route(default_matrix, query(VIDEO, Tier.PREMIUM, {"openai", "local"}, 100, size="1920x1080"))
-    assert decision.model == "local/video-premium"
-    reason = next(p.reason for p in decision.passed_over if p.model == "openai/sora-2")
-    assert "1920x1080" in reason
+def test_passes_over_a_model_that_does_not_offer_the_size() -> None:
+    m = matrix(
+        spec("openai/v", "premium", "openai", VIDEO, limits={"sizes": ["1280x720", "720x1280"]}),
+        spec("local/v", "premium", "local", VIDEO),
+    )
+    q = query(VIDEO, Tier.PREMIUM, {"openai", "local"}, size="1920x1080")
+    decision = route(m, q)
+    assert (decision.model, decision.chain) == ("local/v", [])
+    [passed] = decision.passed_over
+    assert passed.model == "openai/v"
+    assert "1920x1080" in passed.reason
+    assert "1280x720" in passed.reason
+    assert route(m, replace(q, size="720x1280")).model == "openai/v"
 
 
 def test_estimated_cost_is_zero_for_local_and_positive_for_paid(default_matrix: ModelMatrix) -> None:
@@ -422,17 +430,19 @@ def test_batch_ties_keep_the_matrix_order() -> None:
 def test_default_matrix_batch_ranks_standard_text_by_estimate(default_matrix: ModelMatrix) -> None:
     realtime = query(TEXT, Tier.STANDARD, PAID_TEXT, 400)
     batch = replace(realtime, latency=Latency.BATCH)
-    standard = [m for m in default_matrix.models if m.medium == TEXT and m.tier == Tier.STANDARD and m.provider != "local"]
+    standard = [
+        m for m in default_matrix.models if m.medium == TEXT and m.tier == Tier.STANDARD and m.provider != "local"
+    ]
 
     def per_request(m: ModelSpec) -> float:  # 400 chars ~ 100 tokens + system prompt; the standard tier's output
         return ((400 / 4 + 200) * m.prices.input_per_m_tok + 600 * m.prices.output_per_m_tok) / 1e6
 
     by_price = sorted(standard, key=per_request)
     assert route(default_matrix, batch).model == by_price[0].id
-    assert route(default_matrix, batch).chain[:2] == [m.id for m in by_price[1:]]
+    assert route(default_matrix, batch).chain[: len(standard) - 1] == [m.id for m in by_price[1:]]
     by_speed = sorted(standard, key=lambda m: LATENCY_ORDER[m.latency_class])
     assert route(default_matrix, realtime).model == by_speed[0].id
-    assert route(default_matrix, realtime).chain[:2] == [m.id for m in by_speed[1:]]
+    assert route(default_matrix, realtime).chain[: len(standard) - 1] == [m.id for m in by_speed[1:]]
 
 
 # --- the budget -------------------------------------------------------------------------------
@@ -546,7 +556,9 @@ def test_query_for_copies_the_submission() -> None:
     assert q.tier == Tier.PREMIUM
     assert q.latency == Latency.BATCH
     assert q.providers == providers
-    assert q.prompt_chars == len(submission.prompt) == len("A 7-second reel of the spring collection on a mountain ridge")
+    assert (
+        q.prompt_chars == len(submission.prompt) == len("A 7-second reel of the spring collection on a mountain ridge")
+    )
     assert q.remaining_budget_usd == 1.25
     assert (q.size, q.quality, q.seconds) == ("1280x720", "high", 7.0)
     assert q.exclude == frozenset()
@@ -670,73 +682,106 @@ def test_next_hop_raises_chain_exhausted_when_the_last_model_fails_even_with_no_
 # --- properties over random matrices, budgets and latencies -----------------------------------
 
 PROVIDERS = ["local", "openai", "gemini"]
-MEDIA = [TEXT, IMAGE, VIDEO]
+MEDIA = [TEXT, IMAGE, VIDEO]  # music prices like video, by the second
 SIZES = ["512x512", "1024x1024", "1792x1024"]
 QUALITIES = ["standard", "hd"]
 IMAGE_KEYS = [*SIZES, *(f"{s}/{q}" for s in SIZES for q in QUALITIES), "default"]
 
 
+TIERS = st.sampled_from(list(Tier))
+QUERY_TIERS = st.sampled_from([Tier.PREMIUM, Tier.STANDARD, Tier.PREMIUM, Tier.BASIC])
+LATENCY_CLASSES = st.sampled_from(list(LATENCY_ORDER))
+PER_M_TOK = st.sampled_from([0.0, 0.05, 0.4, 2.5, 10.0])
+OUTPUT_CAPS = st.sampled_from([None, 100, 4000])
+IMAGE_PRICE_KEYS = st.lists(st.sampled_from(IMAGE_KEYS), max_size=4, unique=True)
+IMAGE_PRICES = st.sampled_from([0.0, 0.02, 0.04, 0.12])
+SIZE_LISTS = st.lists(st.sampled_from(SIZES), max_size=2, unique=True)
+PER_SECOND = st.sampled_from([0.0, 0.01, 0.05, 0.1])
+MIN_SECONDS = st.sampled_from([None, 2.0, 5.0])
+MAX_SECONDS = st.sampled_from([None, 10.0, 60.0])
+DEFAULT_SECONDS = st.sampled_from([None, 4.0])
+PROMPT_LIMITS = st.sampled_from([50, 500, 4000, 4000])
+PROVIDER_SETS = st.sampled_from([frozenset(PROVIDERS), *(frozenset(PROVIDERS) - {p} for p in PROVIDERS), frozenset()])
+PROMPT_CHARS = st.one_of(st.sampled_from([1, 100, 400]), st.integers(min_value=1, max_value=5000))
+LATENCIES = st.sampled_from(list(Latency))
+QUERY_SIZES = st.sampled_from([None, None, *SIZES])
+QUERY_QUALITIES = st.sampled_from([None, *QUALITIES, "low"])
+QUERY_SECONDS = st.sampled_from([None, 1.0, 6.0, 120.0])
+MEDIA_S = st.sampled_from(MEDIA)
+PROVIDERS_S = st.sampled_from(PROVIDERS)
+MOSTLY_TRUE = st.sampled_from([True, True, True, False])
+MATRIX_SIZES = st.one_of(st.integers(min_value=0, max_value=3), st.integers(min_value=4, max_value=14))
+
+
 @st.composite
-def random_matrices(draw: st.DrawFn) -> ModelMatrix:
+def random_matrices(draw: st.DrawFn, mostly: ContentType) -> ModelMatrix:
+    """Up to 14 models, most of them of the medium ``mostly`` (the others must be ignored)."""
     models = []
-    for i in range(draw(st.integers(min_value=0, max_value=10))):
-        medium = draw(st.sampled_from(MEDIA))
-        provider = draw(st.sampled_from(PROVIDERS))
+    for i in range(draw(MATRIX_SIZES)):
+        medium = mostly if draw(MOSTLY_TRUE) else draw(MEDIA_S)
+        provider = draw(PROVIDERS_S)
         limits: dict[str, Any] = {}
         if medium == TEXT:
-            per_m = st.sampled_from([0.0, 0.05, 0.4, 2.5, 10.0])
-            prices: dict[str, Any] = {"inputPerMTok": draw(per_m), "outputPerMTok": draw(per_m)}
-            limits["maxOutputTokens"] = draw(st.sampled_from([None, 100, 4000]))
+            prices: dict[str, Any] = {"inputPerMTok": draw(PER_M_TOK), "outputPerMTok": draw(PER_M_TOK)}
+            limits["maxOutputTokens"] = draw(OUTPUT_CAPS)
         elif medium == IMAGE:
-            keys = draw(st.lists(st.sampled_from(IMAGE_KEYS), max_size=4, unique=True))
-            prices = {"perImage": {k: draw(st.sampled_from([0.0, 0.02, 0.04, 0.12])) for k in keys}}
-            limits["sizes"] = draw(st.lists(st.sampled_from(SIZES), max_size=2, unique=True))
+            prices = {"perImage": {k: draw(IMAGE_PRICES) for k in draw(IMAGE_PRICE_KEYS)}}
+            limits["sizes"] = draw(SIZE_LISTS)
         else:
-            prices = {"perSecond": draw(st.sampled_from([0.0, 0.01, 0.05, 0.1]))}
-            limits["minSeconds"] = draw(st.sampled_from([None, 2.0, 5.0]))
-            limits["maxSeconds"] = draw(st.sampled_from([None, 10.0, 60.0]))
-            limits["defaultSeconds"] = draw(st.sampled_from([None, 4.0]))
+            prices = {"perSecond": draw(PER_SECOND)}
+            limits["minSeconds"] = draw(MIN_SECONDS)
+            limits["maxSeconds"] = draw(MAX_SECONDS)
+            limits["defaultSeconds"] = draw(DEFAULT_SECONDS)
         models.append(
             spec(
                 f"{provider}/m{i}",
-                draw(st.sampled_from(list(Tier))),
+                draw(TIERS),
                 provider,
                 medium,
-                enabled=draw(st.booleans()),
-                max_prompt_chars=draw(st.sampled_from([50, 500, 4000])),
-                latency=draw(st.sampled_from(list(LATENCY_ORDER))),
+                enabled=draw(MOSTLY_TRUE),
+                max_prompt_chars=draw(PROMPT_LIMITS),
+                latency=draw(LATENCY_CLASSES),
                 prices=prices,
                 limits={k: v for k, v in limits.items() if v is not None},
             )
         )
-    return load_matrix(json.dumps(matrix(*models).to_json()))
+    return matrix(*models)
+
+
+ANY_BUDGET = st.one_of(
+    st.none(), st.sampled_from([0.0, 0.0005, 0.01, 0.05, 0.3]), st.floats(min_value=0.0, max_value=2.0, allow_nan=False)
+)
+BOUNDARY = st.sampled_from(["any", "at", "under"])
+HOP_BUDGET = st.sampled_from(["same", "lower", "fresh"])
+SHARES = st.floats(min_value=0.0, max_value=1.0)
 
 
 @st.composite
 def budgets_for(draw: st.DrawFn, m: ModelMatrix, q: RouteQuery) -> float | None:
-    """None, zero, any amount, or exactly some model's estimate (the boundary), sometimes a hair under it."""
+    """None, zero, any amount, or exactly some model's estimate (the boundary), or a hair under it."""
     costs = [estimate(s, q) for s in m.models if s.medium == q.content_type]
-    choices = [st.none(), st.just(0.0), st.floats(min_value=0.0, max_value=2.0, allow_nan=False)]
-    if costs:
-        at = st.sampled_from(costs)
-        choices += [at, at.map(lambda c: max(0.0, c - 1e-6))]
-    return draw(st.one_of(*choices))
+    how = draw(BOUNDARY)
+    if how == "any" or not costs:
+        return draw(ANY_BUDGET)
+    cost = costs[draw(st.integers(min_value=0, max_value=len(costs) - 1))]
+    return cost if how == "at" else max(0.0, cost - 1e-6)
 
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[ModelMatrix, RouteQuery]:
-    m = draw(random_matrices())
-    medium = draw(st.sampled_from(MEDIA))
+    medium = draw(MEDIA_S)
+    m = draw(random_matrices(medium))
+    excluded = 0 if draw(MOSTLY_TRUE) else draw(st.integers(min_value=0, max_value=2 ** len(m.models) - 1))
     q = RouteQuery(
         content_type=medium,
-        tier=draw(st.sampled_from(list(Tier))),
-        providers=draw(st.frozensets(st.sampled_from(PROVIDERS))),
-        prompt_chars=draw(st.integers(min_value=1, max_value=5000)),
-        latency=draw(st.sampled_from(list(Latency))),
-        size=draw(st.sampled_from([None, *SIZES])) if medium != TEXT else None,
-        quality=draw(st.sampled_from([None, *QUALITIES, "low"])) if medium == IMAGE else None,
-        seconds=draw(st.sampled_from([None, 1.0, 6.0, 120.0])) if medium == VIDEO else None,
-        exclude=draw(st.frozensets(st.sampled_from([s.id for s in m.models]))) if m.models else frozenset(),
+        tier=draw(QUERY_TIERS),
+        providers=draw(PROVIDER_SETS),
+        prompt_chars=draw(PROMPT_CHARS),
+        latency=draw(LATENCIES),
+        size=draw(QUERY_SIZES) if medium != TEXT else None,
+        quality=draw(QUERY_QUALITIES) if medium == IMAGE else None,
+        seconds=draw(QUERY_SECONDS) if medium == VIDEO else None,
+        exclude=frozenset(s.id for i, s in enumerate(m.models) if excluded >> i & 1),
     )
     return m, replace(q, remaining_budget_usd=draw(budgets_for(m, q)))
 
@@ -783,6 +828,7 @@ def test_property_route_picks_only_usable_affordable_models_in_preference_order(
     try:
         decision = route(m, q)
     except BudgetExceeded:
+        event("route: BudgetExceeded")
         assert not affordable
         assert q.remaining_budget_usd is not None
         # At least one model would have fitted without the budget.
@@ -790,11 +836,13 @@ def test_property_route_picks_only_usable_affordable_models_in_preference_order(
         assert route(m, replace(q, remaining_budget_usd=None)).model in {s.id for s in servable}
         return
     except NoModelAvailable:
+        event("route: NoModelAvailable")
         assert not servable
         with pytest.raises(NoModelAvailable):
             route(m, replace(q, remaining_budget_usd=None))
         return
 
+    event("route: routed", payload=len(decision.chain))
     picked = [m.get(i) for i in [decision.model, *decision.chain]]
     for s in picked:
         assert s.enabled
@@ -806,6 +854,7 @@ def test_property_route_picks_only_usable_affordable_models_in_preference_order(
     assert len(decision.chain) <= MAX_CHAIN
     assert len({s.id for s in picked}) == len(picked)
     assert picked == sorted(affordable, key=preference(m, q))[: MAX_CHAIN + 1]
+    assert candidates(m, q)[0][: len(picked)] == picked
     assert decision.estimated_cost_usd == estimate(picked[0], q)
     assert decision.remaining_budget_usd == q.remaining_budget_usd
 
@@ -836,25 +885,23 @@ def test_property_next_hop_walk_never_revisits_and_respects_each_hops_budget(
     except (BudgetExceeded, NoModelAvailable):
         return
     visited = [decision.model]
+    ended: BudgetExceeded | FallbackChainExhausted | None = None
     for step in range(MAX_CHAIN + 2):
-        previous_budget = q.remaining_budget_usd
-        lower = st.just(None) if previous_budget is None else st.floats(0.0, previous_budget, allow_nan=False)
-        budget = data.draw(st.one_of(st.just(previous_budget), lower, budgets_for(m, q)), label=f"budget {step}")
+        # A fresh remaining budget each hop: the same, a share of it (spent meanwhile), or any other.
+        previous = q.remaining_budget_usd
+        how = data.draw(HOP_BUDGET, label=f"hop {step}")
+        if how == "lower" and previous is not None:
+            budget = previous * data.draw(SHARES, label=f"share {step}")
+        elif how == "fresh":
+            budget = data.draw(budgets_for(m, q), label=f"budget {step}")
+        else:
+            budget = previous
         q = replace(q, remaining_budget_usd=budget)
         before = decision
-        error, message = "ProviderUnavailable", f"boom {step}"
         try:
-            decision = next_hop(m, before, error, message, q)
-        except BudgetExceeded as exc:
-            untried = [m.get(i) for i in before.chain if i not in visited]
-            assert untried
-            assert all(not fits(s, q) for s in untried)
-            assert all(model_id in str(exc) for model_id in visited)
-            break
-        except FallbackChainExhausted as exc:
-            assert [i for i in before.chain if i not in visited] == []
-            for model_id in visited:
-                assert f"{model_id} failed with {error}" in str(exc)
+            decision = next_hop(m, before, "ProviderUnavailable", f"boom {step}", q)
+        except (BudgetExceeded, FallbackChainExhausted) as exc:
+            ended = exc
             break
         picked = m.get(decision.model)
         assert decision.model not in visited
@@ -862,7 +909,10 @@ def test_property_next_hop_walk_never_revisits_and_respects_each_hops_budget(
         assert decision.model not in decision.chain
         assert fits(picked, q)
         assert decision.estimated_cost_usd == estimate(picked, q)
+        assert decision.remaining_budget_usd == q.remaining_budget_usd
         skipped = before.chain[: before.chain.index(decision.model)]
+        if skipped:
+            event("hop skips an over-budget model")
         assert all(not fits(m.get(i), q) for i in skipped)
         assert {p.model for p in decision.passed_over if p.over_budget} >= set(skipped)
         assert decision.chain == before.chain[before.chain.index(decision.model) + 1 :]
@@ -871,7 +921,16 @@ def test_property_next_hop_walk_never_revisits_and_respects_each_hops_budget(
         assert rank(picked.tier) <= rank(q.tier)
         visited.append(decision.model)
         assert [f.model for f in decision.failed] == visited[:-1]
+    assert ended is not None, "next_hop walked more than MAX_CHAIN + 1 models without ending"
+    event(f"walk ends: {type(ended).__name__}", payload=len(visited))
+    untried = [m.get(i) for i in decision.chain if i not in visited]
+    if isinstance(ended, BudgetExceeded):
+        # Only the budget stood in the way: something was left, and none of it fits.
+        assert untried
+        assert all(not fits(s, q) for s in untried)
     else:
-        pytest.fail("next_hop walked more than MAX_CHAIN + 1 models without ending")
+        assert untried == []
+    for step, model_id in enumerate(visited):
+        assert f"{model_id} failed with ProviderUnavailable: boom {step}" in str(ended)
     assert len(visited) == len(set(visited))
     assert len(visited) <= MAX_CHAIN + 1

@@ -135,7 +135,7 @@ def test_fallback_releases_the_failed_hold_before_rechecking_the_budget(priced: 
     assert limit - premium < standard < limit
     priced.seed_budget(ORG, limit)
 
-    request_id, execution = start(priced, body)
+    _request_id, execution = start(priced, body)
 
     assert execution["status"] == "SUCCEEDED"
     output = json.loads(execution["output"])

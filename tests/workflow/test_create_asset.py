@@ -67,6 +67,7 @@ def test_happy_path_saves_asset_with_provenance(engine: Any, sample_kit: dict[st
         "ValidateRequest",
         "RouteModel",
         "Generate",
+        "IsGenerationReady",
         "LintAsset",
         "IsCompliant",
         "SaveAsset",
@@ -250,7 +251,13 @@ def test_a_step_failure_outside_generation_marks_the_request_failed(engine: Any)
     status = record(engine, "direct-1")
     assert status["status"] == "failed"
     assert "no-such-kit" in status["error"]["message"]
-    assert states_entered(engine, "direct-1") == ["ValidateRequest", "MarkFailed", "Failed"]
+    assert states_entered(engine, "direct-1") == [
+        "ValidateRequest",
+        "ReleaseBudget",
+        "MarkFailed",
+        "EmitFailed",
+        "Failed",
+    ]
 
 
 @pytest.mark.parametrize("kind", ["throttle", "unavailable", "timeout"])

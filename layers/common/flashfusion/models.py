@@ -60,7 +60,8 @@ class RequestStatus(StrEnum):
     FAILED = "failed"
 
 
-FaultKind = Literal["throttle", "unavailable", "timeout", "rejected", "auth"]
+FaultKind = Literal["throttle", "unavailable", "timeout", "rejected", "auth", "stall"]
+"""stall: an async job that never finishes (its polls keep answering "running")."""
 Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PROMPT_CHARS)]
 ClientRequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
@@ -207,6 +208,8 @@ class PendingGeneration(CamelModel):
     job_state: dict[str, Any] = Field(default_factory=dict)
     submitted_at: datetime = Field(default_factory=utcnow)
     poll_after_seconds: int = 10
+    waited_seconds: float = 0.0
+    """The waits the state machine was asked for so far (the clock can lag them on the local engine)."""
     polls: int = 0
     progress: float | None = None
 

@@ -24,6 +24,7 @@ from flashfusion.errors import (
 )
 from flashfusion.providers.base import Provider
 from flashfusion.providers.gemini import BASE_URL, DATASET_TAG, GeminiProvider
+from flashfusion.providers.prompting import brand_instructions
 from flashfusion.routing.pricing import cost_of
 from tests.unit.providers.vendor_cases import KIT, KeyStore, assert_clean, context, job, spec
 
@@ -119,12 +120,12 @@ def test_sends_the_key_in_the_header_and_the_brand_kit_as_system_instruction(
     assert KEY not in str(request.url)  # never the ?key= query form, which ends up in access logs
     assert request.url.path == "/v1beta/models/gemini-2.5-flash:generateContent"
     assert body["contents"] == [{"role": "user", "parts": [{"text": PROMPT}]}]
+    # The shared brand-kit instructions (providers.prompting), with the kit's name and terms in them.
     system = body["systemInstruction"]["parts"][0]["text"]
+    assert system == brand_instructions(KIT, "linkedin")
     assert "Aurora Outdoor" in system
-    assert "Include each of these terms exactly as written" in system
     for term in KIT.legal.banned_terms:
         assert term in system
-    assert "LinkedIn" in system
     assert "generationConfig" not in body  # no limit asked: the model's default applies
 
 
@@ -149,7 +150,11 @@ def test_returns_the_text_with_usage_priced_by_the_matrix(provider: GeminiProvid
 def test_thinking_tokens_are_billed_as_output_and_thought_parts_are_not_copy(
     provider: GeminiProvider, api: respx.MockRouter
 ) -> None:
-    parts = [{"text": "Planning the post...", "thought": True}, {"text": "Spring is here. "}, {"text": "Go outside."}]
+    parts: list[dict[str, Any]] = [
+        {"text": "Planning the post...", "thought": True},
+        {"text": "Spring is here. "},
+        {"text": "Go outside."},
+    ]
     route(api, "gemini-2.5-pro").mock(
         return_value=httpx.Response(200, json=answer(parts=parts, output_tokens=20, thoughts=300))
     )

@@ -39,8 +39,8 @@ PROMPT = "Upbeat acoustic folk with hand claps, for a spring hiking video"
 PREDICTION_ID = "gm3qorzdhgbfurvjtvhg6dckhu"
 VERSION = PINNED_VERSIONS["meta/musicgen"]
 OUTPUT_URL = "https://replicate.delivery/yhqm/abc123/out.wav"
-SMALL = "replicate/musicgen-small"
-LARGE = "replicate/musicgen-large"
+SMALL = "replicate/musicgen-large"
+LARGE = "replicate/musicgen-stereo-large"
 
 
 def prediction(status: str, **fields: Any) -> dict[str, Any]:
@@ -121,20 +121,20 @@ def test_submit_creates_a_versioned_prediction(provider: ReplicateProvider, api:
     assert body["input"]["prompt"] == PROMPT
     assert body["input"]["duration"] == 15  # the matrix's default seconds
     assert body["input"]["output_format"] == "wav"
-    # The matrix's "meta/musicgen:melody" names the legacy variant; the current version calls it melody-large.
-    assert body["input"]["model_version"] == "melody-large"
+    # The basic row names the mono "large" variant.
+    assert body["input"]["model_version"] == "large"
     assert isinstance(body["input"]["seed"], int)
     assert result.vendor_job_id == PREDICTION_ID
     assert result.poll_after_seconds == 5
     assert result.state["duration"] == 15
-    assert result.state["modelVersion"] == "melody-large"
+    assert result.state["modelVersion"] == "large"
 
 
-def test_the_large_row_asks_for_the_stereo_melody_model(provider: ReplicateProvider, api: respx.MockRouter) -> None:
+def test_the_stereo_row_asks_for_the_stereo_large_model(provider: ReplicateProvider, api: respx.MockRouter) -> None:
     r = create_route(api).mock(return_value=httpx.Response(201, json=prediction("starting")))
     provider.submit(job(spec(LARGE), PROMPT, duration_seconds=45))
     body = json.loads(r.calls.last.request.content)
-    assert body["input"]["model_version"] == "stereo-melody-large"
+    assert body["input"]["model_version"] == "stereo-large"
     assert body["input"]["duration"] == 30  # clamped to the matrix's maxSeconds
 
 
@@ -280,8 +280,9 @@ def test_poll_running_then_succeeded_downloads_the_wav(provider: ReplicateProvid
     assert (done.content.mime_type, done.content.extension) == ("audio/wav", "wav")
     assert done.content.dataset_tag == DATASET_TAG
     assert done.content.usage == {"audioSeconds": 15.0, "computeSeconds": 12.3}
-    # 15 s x $0.004 + 12.3 compute-s x $0.000975
-    assert cost_of(model, done.content.usage) == pytest.approx(0.071993)
+    # Replicate bills compute time: 12.3 s at the row's per-compute-second price, not the audio seconds
+    assert cost_of(model, done.content.usage) == pytest.approx(12.3 * model.prices.per_compute_second)
+    assert cost_of(model, done.content.usage) != pytest.approx(15 * model.prices.per_second)
     assert done.content.parameters["version"] == VERSION
     assert "authorization" not in cdn.calls.last.request.headers  # replicate.delivery gets no key
 

@@ -1,17 +1,19 @@
 """Premium music from the ElevenLabs Music API (compose), answered in one call with the audio bytes.
 
-Shapes follow the ElevenLabs API reference for "Compose music" and the official SDK generated from it
-(elevenlabs/elevenlabs-python, ``music/raw_client.py``) and ElevenLabs' music skill reference
+Shapes follow the official SDK generated from ElevenLabs' API definition (elevenlabs/elevenlabs-python,
+``music/raw_client.py``: "Compose a song from a prompt") and ElevenLabs' own music reference
 (elevenlabs/skills ``music/references/api_reference.md``):
 
 - ``POST https://api.elevenlabs.io/v1/music?output_format=mp3_44100_128`` with the key in the
   ``xi-api-key`` header; JSON ``{"prompt", "music_length_ms", "model_id", "force_instrumental",
   "seed"}``; ``music_length_ms`` 10,000-300,000 for ``music_v1``. The answer is the audio itself.
-- Errors are ``{"detail": {"status": "<code>", "message": "..."}}`` (ElevenLabs help centre,
-  "API error code 400 or 401": ``invalid_api_key``, ``quota_exceeded``...), 422 validation errors
-  are FastAPI's ``{"detail": [{"loc", "msg", "type"}]}``, 429 is ``too_many_concurrent_requests`` or
-  ``system_busy``. A prompt naming artists, bands or copyrighted lyrics is refused as ``bad_prompt``
-  with a ``prompt_suggestion`` (``bad_composition_plan`` likewise for plans): ProviderRejected.
+- Errors: ``{"detail": {"status": "<code>", "message": "..."}}`` (ElevenLabs help centre, "API error
+  code 400 or 401": ``invalid_api_key``, ``quota_exceeded``...); 422 is FastAPI's
+  ``{"detail": [{"loc", "msg", "type"}]}`` (the SDK's HttpValidationError); 429 carries
+  ``too_many_concurrent_requests`` or ``system_busy``. A prompt naming artists, bands or copyrighted
+  lyrics is refused as ``bad_prompt`` with a ``prompt_suggestion`` (``bad_composition_plan`` for
+  plans): ProviderRejected. Where the suggestion sits in the body is not documented, so both
+  ``detail.prompt_suggestion`` and ``detail.data.prompt_suggestion`` are read.
 """
 
 from __future__ import annotations

@@ -65,12 +65,14 @@ class FaultInjectingProvider:
         return result
 
     def poll(self, job: GenerationJob, pending: PendingJob) -> PollResult:
+        if any(f.kind == "stall" and f.model in (None, job.model.id) for f in self.faults):
+            return PollResult(status="running", progress=0.0, poll_after_seconds=job.model.poll_seconds)
         result: PollResult = self.inner.poll(job, pending)
         return result
 
     def _strike(self, job: GenerationJob) -> None:
         for index, fault in enumerate(self.faults):
-            if fault.model not in (None, job.model.id):
+            if fault.kind == "stall" or fault.model not in (None, job.model.id):
                 continue
             key = (job.request_id, job.model.id, index)
             with _lock:

@@ -1,13 +1,18 @@
 """Google Gemini text generation through the Gemini API (generativelanguage.googleapis.com).
 
-Shapes follow the Gemini API reference for ``models.generateContent`` (ai.google.dev/api/generate-content):
-request ``{"systemInstruction": Content, "contents": [Content], "generationConfig": {...}}`` with the
-key in the ``x-goog-api-key`` header; response ``candidates[].content.parts[].text``,
-``candidates[].finishReason``, ``promptFeedback.blockReason`` and ``usageMetadata`` (promptTokenCount,
-candidatesTokenCount, thoughtsTokenCount). Errors follow the Gemini troubleshooting guide
+Shapes follow the Gemini API's v1beta ``models.generateContent`` method as Google's own type references
+give it (GenerateContentRequest / GenerateContentResponse / UsageMetadata / FinishReason in the
+generativelanguage v1beta and Firebase AI references): request ``{"systemInstruction": Content,
+"contents": [Content], "generationConfig": {"maxOutputTokens"}}`` with the key in the ``x-goog-api-key``
+header (never ``?key=``, which lands in access logs); response ``candidates[].content.parts[].text``
+(parts with ``"thought": true`` are reasoning, not copy), ``candidates[].finishReason``,
+``promptFeedback.blockReason``, ``usageMetadata.{promptTokenCount, candidatesTokenCount,
+thoughtsTokenCount}``. Errors follow the Gemini troubleshooting guide
 (ai.google.dev/gemini-api/docs/troubleshooting): ``{"error": {"code", "message", "status", "details"}}``
 with 400 INVALID_ARGUMENT / FAILED_PRECONDITION, 403 PERMISSION_DENIED, 404 NOT_FOUND,
-429 RESOURCE_EXHAUSTED, 500 INTERNAL, 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED.
+429 RESOURCE_EXHAUSTED (its ``details`` carry a ``google.rpc.RetryInfo``), 500 INTERNAL,
+503 UNAVAILABLE, 504 DEADLINE_EXCEEDED. The system instruction is the shared brand-kit text
+(providers.prompting), so every text vendor is told the same rules.
 """
 
 from __future__ import annotations

@@ -139,12 +139,12 @@ def resolve_palette(kit: BrandKit) -> Palette:
 
 # --- sizes ------------------------------------------------------------------------------------------
 
-_SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$")  # noqa: RUF001 - "×" is a size separator
+_SIZE = re.compile(r"^\s*(\d{1,5})\s*[xX\u00d7]\s*(\d{1,5})\s*$")  # "1080x1080"; \u00d7 is the multiplication sign
 _RATIO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
 
 def _even(n: float) -> int:
-    return max(2, int(round(n / 2)) * 2)
+    return max(2, round(n / 2) * 2)
 
 
 def size_from_ratio(ratio: str) -> str | None:
@@ -194,8 +194,8 @@ def requested_size(job: GenerationJob, fallback: str, *, minimum: int, maximum: 
 _FONT_EXTRA = set("‘’“”…©«»°±·")  # noqa: RUF001 - typographic quotes are glyphs the font has
 _FOLD = {
     "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "ß": "ss", "Þ": "Th", "þ": "th",
-    "Ð": "D", "ð": "d", "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "ı": "i",
-    "–": "-", "—": "-", "‐": "-", "€": "EUR", "£": "GBP", "™": "(TM)", "®": "(R)",
+    "Ð": "D", "ð": "d", "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "\u0131": "i",  # dotless i
+    "\u2010": "-", "\u2013": "-", "\u2014": "-", "€": "EUR", "£": "GBP", "™": "(TM)", "®": "(R)",
 }  # fmt: skip
 
 
@@ -216,9 +216,12 @@ def printable(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def font(size: int) -> ImageFont.FreeTypeFont:
     # Pillow's embedded scalable font: the same glyphs on every machine and in Lambda, no font files.
-    return ImageFont.load_default(size=size)
+    face = ImageFont.load_default(size=size)
+    if not isinstance(face, ImageFont.FreeTypeFont):  # only a Pillow built without FreeType lands here
+        raise RuntimeError("Pillow has no FreeType support: the offline image generator needs it")
+    return face
 
 
 # Instruction words in media prompts that are not the subject ("a LinkedIn image for ...").
@@ -257,7 +260,7 @@ def headline_of(prompt: str, fallback: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def _wrap(text: str, face: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
+def _wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -335,10 +338,15 @@ class Scene:
     wordmark_at: tuple[int, int]
 
 
-def _wordmark(brand: str, palette: Palette, size: int) -> tuple[Image.Image, int]:
+def _wordmark(brand: str, palette: Palette, size: int, max_width: int) -> tuple[Image.Image, int]:
     """The brand name in a rounded box: RGBA patch of the box only, and the clear space around it."""
-    face = font(size)
     label = printable(brand) or "Brand"
+    # A long brand name gets a smaller type size (down to 8 px), then loses its end to "…".
+    while size > 8 and font(size).getlength(label) + 1.6 * size > max_width:
+        size -= 1
+    face = font(size)
+    while len(label) > 1 and face.getlength(label) + 1.6 * size > max_width:
+        label = label[:-2].rstrip() + "…"
     ascent, descent = face.getmetrics()
     pad_x, pad_y = round(size * 0.8), round(size * 0.45)
     box_w = round(face.getlength(label)) + 2 * pad_x
@@ -397,8 +405,9 @@ def _draw_art(composition: str, layout: Layout, palette: Palette, digits: bytes)
     aw, ah = ax1 - ax0, ay1 - ay0
     layer = Image.new("RGBA", (aw * ss, ah * ss), (*palette.background, 0))
     draw = ImageDraw.Draw(layer)
-    colours = [palette.primary, palette.secondary, palette.accent]
-    rotate = digits[1] % 3  # which of the three colours leads
+    # Distinct colours only: a kit whose roles share a colour would otherwise merge touching shapes.
+    colours = list(dict.fromkeys([palette.primary, palette.secondary, palette.accent]))
+    rotate = digits[1] % len(colours)  # which colour leads
     colours = colours[rotate:] + colours[:rotate]
     short = min(aw, ah)
     m = layout.margin
@@ -413,7 +422,8 @@ def _draw_art(composition: str, layout: Layout, palette: Palette, digits: bytes)
         cx, cy = aw * (0.45 + 0.1 * _u(digits, 3)), ah * (0.5 + 0.1 * _u(digits, 4))
         length = aw + ah
         offset = -short * 0.32
-        for i, colour in enumerate(colours):
+        for i in range(3):
+            colour = colours[i % len(colours)]
             band = short * (0.16 + 0.1 * _u(digits, 5 + i))
             mx, my = cx + nx * (offset + band / 2), cy + ny * (offset + band / 2)
             corners = [
@@ -426,18 +436,32 @@ def _draw_art(composition: str, layout: Layout, palette: Palette, digits: bytes)
             offset += band + short * 0.05
     elif composition == "circles":
         r1 = short * (0.36 + 0.08 * _u(digits, 3))
-        c1 = (aw * (0.3 + 0.12 * _u(digits, 4)), ah * (0.5 + 0.1 * _u(digits, 5)))
-        r2 = r1 * (0.5 + 0.15 * _u(digits, 6))
-        c2 = (c1[0] + r1 * 0.95, c1[1] - r1 * 0.55)
-        r3 = r1 * 0.32
-        c3 = (c1[0] + r1 * 1.15, c1[1] + r1 * 0.75)
-        draw.ellipse((px(c1[0] - r1), px(c1[1] - r1), px(c1[0] + r1), px(c1[1] + r1)), fill=(*colours[0], 255))
-        draw.ellipse((px(c2[0] - r2), px(c2[1] - r2), px(c2[0] + r2), px(c2[1] + r2)), fill=(*colours[1], 255))
-        draw.ellipse(
-            (px(c3[0] - r3), px(c3[1] - r3), px(c3[0] + r3), px(c3[1] + r3)),
-            outline=(*colours[2], 255),
-            width=px(r3 * 0.28),
-        )
+        circles = [  # (x, y, radius) relative to the big disc's centre
+            (0.0, 0.0, r1),
+            (r1 * 0.95, -r1 * 0.55, r1 * (0.5 + 0.15 * _u(digits, 6))),
+            (r1 * 1.15, r1 * 0.75, r1 * 0.32),
+        ]
+        cx, cy = aw * (0.3 + 0.12 * _u(digits, 4)), ah * (0.5 + 0.1 * _u(digits, 5))
+        # Discs may bleed off the canvas edge, but an edge inside the canvas (the headline's or the
+        # wordmark's side of the art box) would slice them: shrink and shift the group to clear it.
+        inset = m * 0.25
+        lo_x = -math.inf if ax0 == 0 else inset
+        hi_x = math.inf if ax1 == layout.width else aw - inset
+        lo_y = -math.inf if ay0 == 0 else inset
+        hi_y = ah - inset
+        gx0, gx1 = min(x - r for x, _, r in circles), max(x + r for x, _, r in circles)
+        gy0, gy1 = min(y - r for _, y, r in circles), max(y + r for _, y, r in circles)
+        scale = min(1.0, (hi_x - lo_x) / (gx1 - gx0), (hi_y - lo_y) / (gy1 - gy0))
+        circles = [(x * scale, y * scale, r * scale) for x, y, r in circles]
+        gx0, gx1, gy0, gy1 = gx0 * scale, gx1 * scale, gy0 * scale, gy1 * scale
+        cx = min(max(cx, lo_x - gx0), hi_x - gx1)
+        cy = min(max(cy, lo_y - gy0), hi_y - gy1)
+        for i, (x, y, r) in enumerate(circles):
+            bounds = (px(cx + x - r), px(cy + y - r), px(cx + x + r), px(cy + y + r))
+            if i < 2:
+                draw.ellipse(bounds, fill=(*colours[i % len(colours)], 255))
+            else:
+                draw.ellipse(bounds, outline=(*colours[i % len(colours)], 255), width=px(r * 0.28))
     elif composition == "grid":
         cols = 4 + digits[3] % 2 if aw >= ah * 0.8 else 4
         cell = (aw - 2 * m) / cols
@@ -451,12 +475,12 @@ def _draw_art(composition: str, layout: Layout, palette: Palette, digits: bytes)
                     continue  # a few empty cells give the grid rhythm
                 x0, y0 = m + col * cell + gap / 2, top + row * cell + gap / 2
                 x1, y1 = x0 + cell - gap, y0 + cell - gap
-                colour = (*colours[pick % 3], 255)
+                tile = (*colours[pick % len(colours)], 255)
                 box = (px(x0), px(y0), px(x1), px(y1))
                 if (pick >> 3) % 3 == 0:
-                    draw.ellipse(box, fill=colour)
+                    draw.ellipse(box, fill=tile)
                 else:
-                    draw.rounded_rectangle(box, radius=px(cell * 0.16), fill=colour)
+                    draw.rounded_rectangle(box, radius=px(cell * 0.16), fill=tile)
     else:  # arches: concentric quarter discs rising from the bottom-left corner
         ox, oy = aw * 0.08 * _u(digits, 3), ah
         radius = min(aw * 0.85, ah * 0.95)
@@ -464,7 +488,8 @@ def _draw_art(composition: str, layout: Layout, palette: Palette, digits: bytes)
         ring = radius / (rings + 0.6)
         for i in range(rings):
             r = radius - i * ring
-            colour = colours[i % 3]
+            # One colour alone alternates with the page, or the rings would read as one disc.
+            colour = colours[i % len(colours)] if len(colours) > 1 or i % 2 == 0 else palette.background
             draw.ellipse((px(ox - r), px(oy - r), px(ox + r), px(oy + r)), fill=(*colour, 255))
         r = radius - rings * ring
         draw.ellipse((px(ox - r), px(oy - r), px(ox + r), px(oy + r)), fill=(*palette.background, 255))
@@ -509,7 +534,7 @@ def build_scene(job: GenerationJob, width: int, height: int) -> Scene:
     digits = hash_bytes(job.prompt_hash)
     composition = COMPOSITIONS[digits[0] % len(COMPOSITIONS)]
     brand = kit.voice.brand_name or kit.name
-    box, clear = _wordmark(brand, palette, max(10, round(min(width, height) * 0.034)))
+    box, clear = _wordmark(brand, palette, max(10, round(min(width, height) * 0.034)), max_width=width // 2)
     layout = _layout(width, height, box.size, clear)
     headline, headline_at, lines, text_end = _headline(headline_of(job.prompt, brand), layout, palette)
     ax0, ay0, ax1, ay1 = layout.art_box

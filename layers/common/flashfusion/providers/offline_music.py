@@ -13,6 +13,7 @@ import io
 import math
 import re
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,14 +90,13 @@ MOODS = {
 KEYWORDS = {
     "calm": "calm relax relaxed relaxing chill chilled peaceful soft gentle soothing meditation meditative yoga "
     "spa lofi lo-fi serene quiet slow mellow cozy cosy",
-    "ambient": "ambient atmospheric atmosphere drone dreamy ethereal space spacious background",
+    "ambient": "ambient atmospheric atmosphere drone dreamy ethereal spacious",
     "happy": "happy cheerful joyful joy fun funny sunny playful bright summer bouncy carefree",
     "energetic": "energetic energy party dance dancing workout gym hype fast exciting edm club festival sport "
     "sports running upbeat driving intense",
     "uplifting": "uplifting inspiring inspirational motivational corporate hopeful positive optimistic "
     "confident success",
-    "sad": "sad melancholy melancholic emotional somber sombre nostalgic rain rainy lonely heartfelt tender "
-    "sorrow",
+    "sad": "sad melancholy melancholic emotional somber sombre nostalgic rain rainy lonely heartfelt tender sorrow",
     "epic": "epic cinematic dramatic heroic trailer orchestral powerful adventure triumphant grand bold",
     "dark": "dark mysterious mystery suspense suspenseful tense spooky halloween noir thriller eerie",
 }
@@ -163,8 +163,8 @@ def _wavetable(brightness: float) -> Signal:
 
 
 def _osc(table: Signal, freq: float, n: int) -> Signal:
-    phase = (np.arange(n) * (freq / SAMPLE_RATE)) % 1.0
-    return table[(phase * TABLE_SIZE).astype(np.int64) % TABLE_SIZE]
+    index = (np.arange(n) * (freq * TABLE_SIZE / SAMPLE_RATE)).astype(np.int64)
+    return table[index & (TABLE_SIZE - 1)]  # TABLE_SIZE is a power of two: the mask wraps the phase
 
 
 def _hz(midi: int) -> float:
@@ -223,6 +223,15 @@ def synthesise(plan: Plan, seconds: float, digits: bytes) -> tuple[Signal, Signa
     n = max(1, round(seconds * SAMPLE_RATE))
     mix = _Mix(n)
     mood = plan.mood
+    # A loop repeats its notes: each (voice, pitch, length) is synthesised once and reused.
+    rendered: dict[tuple[str, float, int], Signal] = {}
+
+    def voice(kind: str, table: Signal, freq: float, length: int, envelope: Callable[[int], Signal]) -> Signal:
+        key = (kind, freq, length)
+        if key not in rendered:
+            rendered[key] = _osc(table, freq, length) * envelope(length)
+        return rendered[key]
+
     # Every random choice (melody, drum noise) comes from a generator seeded by the prompt hash.
     rng = np.random.default_rng(int.from_bytes(digits[:8], "big"))
     scale = SCALES[plan.scale]
@@ -242,19 +251,27 @@ def synthesise(plan: Plan, seconds: float, digits: bytes) -> tuple[Signal, Signa
 
     # Pad: the chord's triad plus its root an octave down, two slightly detuned voices spread L/R.
     pad_table = _wavetable(0.15 + 0.5 * mood.brightness)
+
+    def pad_envelope(length: int) -> Signal:
+        return _swell(length, attack=0.05 + 0.6 * (1 - mood.energy), release=0.25)
+
     for bar_index in range(0, bars, mood.bars_per_chord):
         degree = chord_at(bar_index)
         start = round(bar_index * bar * SAMPLE_RATE)
         length = round((mood.bars_per_chord * bar + 0.25) * SAMPLE_RATE)  # a short overlap crossfades chords
-        env = _swell(length, attack=0.05 + 0.6 * (1 - mood.energy), release=0.25)
         notes = [degree_note(degree, tonic), degree_note(degree + 2, tonic), degree_note(degree + 4, tonic)]
         notes.append(notes[0] - 12)
         for note in notes:
             for detune, pan in ((-0.003, -0.6), (0.003, 0.6)):
-                mix.add(start, _osc(pad_table, _hz(note) * (1 + detune), length) * env, 0.07, pan)
+                signal = voice("pad", pad_table, _hz(note) * (1 + detune), length, pad_envelope)
+                mix.add(start, signal, 0.07, pan)
 
     # Bass: the chord root two octaves down, on the mood's pattern.
     bass_table = _wavetable(0.25)
+
+    def bass_envelope(length: int) -> Signal:
+        return _pluck(length, 0.005, 0.15 + 0.5 * (1 - mood.energy))
+
     hits = [i for i, c in enumerate(mood.bass.ljust(16, ".")) if c == "x"]
     for bar_index in range(bars):
         root = degree_note(chord_at(bar_index), tonic - 24)
@@ -262,11 +279,14 @@ def synthesise(plan: Plan, seconds: float, digits: bytes) -> tuple[Signal, Signa
             nxt = hits[j + 1] if j + 1 < len(hits) else 16
             length = round((nxt - hit) * step * SAMPLE_RATE)
             start = round((bar_index * bar + hit * step) * SAMPLE_RATE)
-            env = _pluck(length, 0.005, 0.15 + 0.5 * (1 - mood.energy))
-            mix.add(start, _osc(bass_table, _hz(root), length) * env, 0.35)
+            mix.add(start, voice("bass", bass_table, _hz(root), length, bass_envelope), 0.35)
 
     # Melody: a 4-bar motif on the pentatonic scale, chord tones on downbeats, repeated with a new last bar.
     lead_table = _wavetable(mood.brightness)
+
+    def lead_envelope(length: int) -> Signal:
+        return _pluck(length, 0.01 + 0.04 * (1 - mood.energy), 0.2 + 0.6 * (1 - mood.energy))
+
     dense = ["x.x.x.xx", "x..xx.x.", "x.x..x.x", "xx.x.x..", "x.xx..x."]
     sparse = ["x.......", "x...x...", "x.....x.", "x..x...."]
     rhythms = dense if mood.energy >= 0.5 else sparse
@@ -303,8 +323,7 @@ def synthesise(plan: Plan, seconds: float, digits: bytes) -> tuple[Signal, Signa
             if bar_index == bars - 1:
                 length = round(bar * SAMPLE_RATE)
             start = round((bar_index * bar + eighth * beat / 2) * SAMPLE_RATE)
-            env = _pluck(length, 0.01 + 0.04 * (1 - mood.energy), 0.2 + 0.6 * (1 - mood.energy))
-            mix.add(start, _osc(lead_table, _hz(note), length) * env, 0.22, -0.15)
+            mix.add(start, voice("lead", lead_table, _hz(note), length, lead_envelope), 0.22, -0.15)
 
     # Drums: from the second bar when there is room for an intro, stopping on the last downbeat.
     drums = _drum_voices(rng)

@@ -21,7 +21,12 @@ class Prices(CamelModel):
         default_factory=dict, description='by "WxH/quality", "WxH" or "default", most specific first'
     )
     per_second: float = Field(default=0.0, ge=0, description="per second of video or audio produced")
-    per_compute_second: float = Field(default=0.0, ge=0, description="per second of vendor compute (Replicate)")
+    per_compute_second: float = Field(
+        default=0.0,
+        ge=0,
+        description="per second of vendor compute (Replicate); when the vendor reports compute time, it "
+        "replaces per_second at settlement, and per_second stays the estimate before the call",
+    )
 
 
 class Limits(CamelModel):

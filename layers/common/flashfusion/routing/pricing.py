@@ -56,12 +56,16 @@ def estimate(
 
 def cost_of(spec: ModelSpec, usage: dict[str, float], size: str | None = None, quality: str | None = None) -> float:
     prices = spec.prices
+    if usage.get("computeSeconds") and prices.per_compute_second:
+        # Billed by compute time: that replaces the per-second estimate, never adds to it.
+        media = usage["computeSeconds"] * prices.per_compute_second
+    else:
+        seconds = usage.get("seconds", 0.0) + usage.get("videoSeconds", 0.0) + usage.get("audioSeconds", 0.0)
+        media = seconds * prices.per_second
     cost = (
         usage.get("inputTokens", 0.0) * prices.input_per_m_tok / 1e6
         + usage.get("outputTokens", 0.0) * prices.output_per_m_tok / 1e6
         + usage.get("images", 0.0) * image_price(spec, size, quality)
-        + (usage.get("seconds", 0.0) + usage.get("videoSeconds", 0.0) + usage.get("audioSeconds", 0.0))
-        * prices.per_second
-        + usage.get("computeSeconds", 0.0) * prices.per_compute_second
+        + media
     )
     return round(cost, 6)

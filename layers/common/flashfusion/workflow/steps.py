@@ -212,7 +212,9 @@ def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
         return pending
     spec = deps.matrix.get(pending.model)
     job = _job(state, deps, spec)
-    waited = (utcnow() - pending.submitted_at).total_seconds()
+    waited = max(
+        (utcnow() - pending.submitted_at).total_seconds(), pending.waited_seconds + pending.poll_after_seconds
+    )
     started = time.perf_counter()
     with _attempt(deps, request, spec, started):
         result = _provider(deps, request, spec).poll(
@@ -230,6 +232,7 @@ def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
         return pending.model_copy(
             update={
                 "polls": pending.polls + 1,
+                "waited_seconds": waited,
                 "job_state": result.state if result.state is not None else pending.job_state,
                 "progress": result.progress,
                 "poll_after_seconds": result.poll_after_seconds,
