@@ -79,3 +79,83 @@ def test_help_explains_each_command(command: list[str], capsys: pytest.CaptureFi
         main([*command, "--help"])
     assert exit_.value.code == 0
     assert "usage: ffo" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("event", "extension", "model"),
+    [
+        ("image-post.json", "png", "local/image-premium"),
+        ("video-reel.json", "mp4", "local/video-standard"),
+        ("music-jingle.json", "wav", "local/music-basic"),
+    ],
+)
+def test_run_works_offline_for_every_medium(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], event: str, extension: str, model: str
+) -> None:
+    code, out = run_cli(tmp_path, capsys, event)
+
+    assert code == 0
+    assert "status: succeeded" in out
+    written = sorted((tmp_path / "out").rglob(f"1.{extension}"))
+    assert len(written) == 1
+    assert written[0].stat().st_size > 1000
+    provenance = json.loads(written[0].with_name("1.provenance.json").read_text())
+    assert provenance["model"] == model
+    if extension in ("mp4", "wav"):
+        assert "-> WaitForVendor" in out
+        assert "-> PollGeneration" in out
+
+
+def test_run_queues_a_batch_request_over_budget_and_resumes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "--root", str(ROOT), "run", str(ROOT / "events" / "text-batch-over-budget.json"),
+            "--out", str(tmp_path / "out"),
+            "--matrix", str(ROOT / "events" / "matrix-priced-local.json"),
+            "--raise-budget", "1",
+        ]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert "status: queued" in out
+    assert "reason BudgetExceeded: no text model at tier standard or below fits the remaining budget" in out
+    assert "batch worker: 1 resumed, 0 still waiting" in out
+    assert out.rstrip().splitlines()[-1].startswith("wall time")
+    assert "status: succeeded" in out
+    assert "spent $0.0000" not in out
+
+
+def test_route_explains_the_decision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = json.loads((ROOT / "events" / "image-post.json").read_text())
+    request["body"]["options"] = {"quality": "medium"}
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+
+    code = main(["--root", str(ROOT), "route", str(path), "--providers", "openai", "--budget", "0.03"])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert "remaining budget: $0.0300" in out
+    assert "chosen: openai/dall-e-2  estimated $0.0200" in out
+    assert "why: no premium model available; stepped down to basic" in out
+    assert "openai/gpt-image-1: estimated $0.0420 exceeds the remaining budget of $0.0300" in out
+    # dall-e-3 has no "medium" quality: priced at its dearest, so the estimate never undershoots
+    assert "openai/dall-e-3: estimated $0.1200 exceeds the remaining budget of $0.0300" in out
+    assert "midjourney/v6: disabled in the matrix (Midjourney has no official public API" in out
+    assert "provider bedrock is not enabled in this deployment" in out
+
+
+def test_route_reports_a_budget_that_fits_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["--root", str(ROOT), "route", str(ROOT / "events" / "text-compliant.json"),
+         "--providers", "openai", "--budget", "0"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert (
+        "no route: BudgetExceeded: no text model at tier standard or below fits the remaining budget of $0.0000" in out
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 

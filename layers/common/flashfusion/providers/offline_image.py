@@ -602,6 +602,5 @@ class OfflineImageProvider:
             offline=True,
             dataset_tag=DATASET_TAG,
             usage={"images": 1.0},
-            cost_usd=0.0,
             parameters={**scene_parameters(scene), "size": f"{width}x{height}"},
         )

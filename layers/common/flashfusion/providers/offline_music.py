@@ -389,7 +389,6 @@ class OfflineMusicProvider:
             offline=True,
             dataset_tag=DATASET_TAG,
             usage={"audioSeconds": duration},
-            cost_usd=0.0,
             parameters={
                 "generator": GENERATOR,
                 "mood": plan.mood.name,

@@ -213,7 +213,6 @@ class OfflineVideoProvider:
             offline=True,
             dataset_tag=DATASET_TAG,
             usage={"videoSeconds": duration},
-            cost_usd=0.0,
             parameters={
                 **scene_parameters(scene),
                 "size": f"{width}x{height}",
