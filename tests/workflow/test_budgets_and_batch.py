@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from flashfusion.routing.router import format_usd
 from tests.helpers import ORG, ROOT, body_of, claims, submission
 
 PRICED = ROOT / "events" / "matrix-priced-local.json"
@@ -88,7 +89,7 @@ def test_realtime_request_over_budget_fails_with_a_clear_cause_and_an_event(pric
     cheapest = spec_estimate("local/text-basic", body["prompt"])
     assert status["error"]["message"] == (
         "no text model at tier standard or below fits the remaining budget of $0.0010; "
-        f"the cheapest, local/text-basic, is estimated at ${cheapest:.4f}"
+        f"the cheapest, local/text-basic, is estimated at {format_usd(cheapest)}"
     )
     assert entered(priced, priced.execution_arn(request_id))[-5:] == [
         "IsBatch",

@@ -41,11 +41,14 @@ def estimate(
     size: str | None = None,
     quality: str | None = None,
     seconds: float | None = None,
+    max_output_tokens: int | None = None,
 ) -> float:
     if spec.medium == ContentType.TEXT:
+        # The request's cap is what the adapter sends the vendor, so it bounds what can be billed.
+        caps = [c for c in (max_output_tokens, spec.limits.max_output_tokens) if c]
         usage = {
             "inputTokens": prompt_chars / 4 + SYSTEM_PROMPT_TOKENS,  # ~4 characters a token
-            "outputTokens": float(spec.limits.max_output_tokens or EXPECTED_OUTPUT_TOKENS[spec.tier]),
+            "outputTokens": float(min(caps) if caps else EXPECTED_OUTPUT_TOKENS[spec.tier]),
         }
     elif spec.medium == ContentType.IMAGE:
         usage = {"images": 1.0}

@@ -41,6 +41,7 @@ class RouteQuery:
     size: str | None = None
     quality: str | None = None
     seconds: float | None = None
+    max_output_tokens: int | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -56,11 +57,12 @@ def query_for(submission: AssetSubmission, providers: frozenset[str], remaining_
         size=options.size,
         quality=options.quality,
         seconds=options.duration_seconds,
+        max_output_tokens=options.max_output_tokens,
     )
 
 
 def estimate(spec: ModelSpec, query: RouteQuery) -> float:
-    return pricing.estimate(spec, query.prompt_chars, query.size, query.quality, query.seconds)
+    return pricing.estimate(spec, query.prompt_chars, query.size, query.quality, query.seconds, query.max_output_tokens)
 
 
 def _why_not(spec: ModelSpec, query: RouteQuery) -> str | None:
@@ -82,13 +84,20 @@ def _why_not(spec: ModelSpec, query: RouteQuery) -> str | None:
     return None
 
 
+def format_usd(amount: float) -> str:
+    """Dollars to four places, or to the millionth (pricing's precision) when four places would hide it."""
+    short = f"{amount:.4f}"
+    return f"${short}" if float(short) == round(amount, 6) else f"${amount:.6f}"
+
+
 def _over_budget(spec: ModelSpec, query: RouteQuery) -> PassedOver | None:
     cost = estimate(spec, query)
-    if query.remaining_budget_usd is None or cost <= query.remaining_budget_usd:
+    # Clamped at zero: an overdrawn budget (a settlement above its hold, a lowered limit) still admits free models.
+    if query.remaining_budget_usd is None or cost <= max(query.remaining_budget_usd, 0.0):
         return None
     return PassedOver(
         model=spec.id,
-        reason=f"estimated ${cost:.4f} exceeds the remaining budget of ${query.remaining_budget_usd:.4f}",
+        reason=f"estimated {format_usd(cost)} exceeds the remaining budget of {format_usd(query.remaining_budget_usd)}",
         over_budget=True,
         estimated_cost_usd=cost,
     )
@@ -192,8 +201,8 @@ def _nothing_fits(query: RouteQuery, passed: list[PassedOver]) -> Exception:
         cheapest = min(over_budget, key=lambda p: p.estimated_cost_usd or 0.0)
         return BudgetExceeded(
             f"no {query.content_type.value} model at tier {query.tier.value} or below fits the remaining "
-            f"budget of ${query.remaining_budget_usd or 0:.4f}; the cheapest, {cheapest.model}, "
-            f"is estimated at ${cheapest.estimated_cost_usd or 0:.4f}"
+            f"budget of {format_usd(query.remaining_budget_usd or 0)}; the cheapest, {cheapest.model}, "
+            f"is estimated at {format_usd(cheapest.estimated_cost_usd or 0)}"
         )
     detail = "; ".join(f"{p.model}: {p.reason}" for p in passed) or "the matrix has none"
     return NoModelAvailable(

@@ -212,9 +212,7 @@ def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
         return pending
     spec = deps.matrix.get(pending.model)
     job = _job(state, deps, spec)
-    waited = max(
-        (utcnow() - pending.submitted_at).total_seconds(), pending.waited_seconds + pending.poll_after_seconds
-    )
+    waited = max((utcnow() - pending.submitted_at).total_seconds(), pending.waited_seconds + pending.poll_after_seconds)
     started = time.perf_counter()
     with _attempt(deps, request, spec, started):
         result = _provider(deps, request, spec).poll(
