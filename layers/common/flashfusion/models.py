@@ -188,6 +188,7 @@ class AttemptRecord(CamelModel):
     provider: str
     outcome: Literal["succeeded", "failed"]
     error: str | None = None
+    message: str | None = Field(default=None, max_length=500, description="the vendor's reason, for the audit")
     latency_ms: int = 0
     at: datetime = Field(default_factory=utcnow)
 

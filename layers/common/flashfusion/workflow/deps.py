@@ -75,4 +75,5 @@ def reset() -> None:
     get_settings.cache_clear()
     _parse_matrix.cache_clear()
     _file_matrix.cache_clear()
+    parameters.clear_caches()
     aws.reset()

@@ -163,6 +163,7 @@ def _attempt(deps: Deps, request: AssetRequest, spec: ModelSpec, started: float)
                 provider=spec.provider,
                 outcome="failed",
                 error=type(error).__name__,
+                message=str(error)[:500],
                 latency_ms=int((time.perf_counter() - started) * 1000),
             ),
         )
