@@ -24,9 +24,9 @@ import httpx
 
 from flashfusion.errors import ProviderError, ProviderRejected, ProviderUnavailable
 from flashfusion.models import ContentType
-from flashfusion.providers.base import GeneratedContent, GenerationJob, ProviderContext
-from flashfusion.providers.http import MAX_MESSAGE, make_client, raise_for_status, transport_errors
-from flashfusion.providers.vendor_io import check_job, fetch_api_key, redacting
+from flashfusion.providers.base import GeneratedContent, GenerationJob
+from flashfusion.providers.http import MAX_MESSAGE, raise_for_status, transport_errors
+from flashfusion.providers.vendor_io import HttpVendor, check_job, fetch_api_key, redacting
 from flashfusion.routing.pricing import seconds_for
 
 PROVIDER = "elevenlabs"
@@ -107,18 +107,11 @@ def is_mp3(data: bytes) -> bool:
     return data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and (data[1] & 0xE0) == 0xE0)
 
 
-class ElevenLabsProvider:
+class ElevenLabsProvider(HttpVendor):
     name = PROVIDER
 
-    def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
-        self._ctx = ctx
-        self._client = client
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = make_client(BASE_URL, {}, TIMEOUT)
-        return self._client
+    base_url = BASE_URL
+    timeout = TIMEOUT
 
     def generate(self, job: GenerationJob) -> GeneratedContent:
         check_job(job, PROVIDER, frozenset({ContentType.MUSIC}))

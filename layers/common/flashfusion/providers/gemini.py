@@ -30,16 +30,15 @@ from flashfusion.errors import (
     ProviderUnavailable,
 )
 from flashfusion.models import ContentType
-from flashfusion.providers.base import GeneratedContent, GenerationJob, ProviderContext
+from flashfusion.providers.base import GeneratedContent, GenerationJob
 from flashfusion.providers.http import (
     MAX_MESSAGE,
-    make_client,
     raise_for_status,
     retry_after_seconds,
     transport_errors,
 )
 from flashfusion.providers.prompting import brand_instructions
-from flashfusion.providers.vendor_io import check_job, fetch_api_key, redacting
+from flashfusion.providers.vendor_io import HttpVendor, check_job, fetch_api_key, redacting
 
 PROVIDER = "gemini"
 BASE_URL = "https://generativelanguage.googleapis.com/v1beta"
@@ -168,19 +167,11 @@ def usage_of(body: dict[str, Any]) -> dict[str, float]:
     return {"inputTokens": float(meta.get("promptTokenCount", 0)), "outputTokens": output}
 
 
-class GeminiProvider:
+class GeminiProvider(HttpVendor):
     name = PROVIDER
 
-    def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
-        self._ctx = ctx
-        self._client = client
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            # No credentials on the client itself: the key goes on each request, read when needed.
-            self._client = make_client(BASE_URL, {}, TIMEOUT)
-        return self._client
+    base_url = BASE_URL
+    timeout = TIMEOUT
 
     def generate(self, job: GenerationJob) -> GeneratedContent:
         check_job(job, PROVIDER, frozenset({ContentType.TEXT}))

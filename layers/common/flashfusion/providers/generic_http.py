@@ -53,10 +53,9 @@ from flashfusion.providers.base import (
     GenerationJob,
     PendingJob,
     PollResult,
-    ProviderContext,
 )
-from flashfusion.providers.http import make_client, raise_for_status, transport_errors
-from flashfusion.providers.vendor_io import check_job, download, fetch_api_key, redacting
+from flashfusion.providers.http import raise_for_status, transport_errors
+from flashfusion.providers.vendor_io import HttpVendor, check_job, download, fetch_api_key, redacting
 from flashfusion.routing.pricing import seconds_for
 
 PROVIDER = "generic-http"
@@ -145,19 +144,11 @@ def media_type(content_type_header: str) -> str:
     return content_type_header.split(";")[0].strip().lower()
 
 
-class GenericHttpProvider:
+class GenericHttpProvider(HttpVendor):
     name = PROVIDER
 
-    def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
-        self._ctx = ctx
-        self._client = client
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            # No base URL and no credentials: each row has its own endpoint; the key goes per request.
-            self._client = make_client("", {}, TIMEOUT)
-        return self._client
+    base_url = ""
+    timeout = TIMEOUT
 
     def _post(self, job: GenerationJob) -> httpx.Response:
         check_job(job, PROVIDER, ALL_MEDIA)

@@ -33,16 +33,14 @@ from flashfusion.providers.base import (
     GenerationJob,
     PendingJob,
     PollResult,
-    ProviderContext,
 )
 from flashfusion.providers.http import (
-    make_client,
     raise_for_status,
     retry_after_seconds,
     transport_errors,
     vendor_message,
 )
-from flashfusion.providers.vendor_io import check_job, download, fetch_api_key, redacting
+from flashfusion.providers.vendor_io import HttpVendor, check_job, download, fetch_api_key, json_object, redacting
 from flashfusion.routing.pricing import seconds_for
 
 PROVIDER = "replicate"
@@ -146,19 +144,11 @@ def is_wav(data: bytes) -> bool:
     return len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE"
 
 
-class ReplicateProvider:
+class ReplicateProvider(HttpVendor):
     name = PROVIDER
 
-    def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
-        self._ctx = ctx
-        self._client = client
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            # No credentials on the client: outputs are served from replicate.delivery, not the API.
-            self._client = make_client(BASE_URL, {}, TIMEOUT)
-        return self._client
+    base_url = BASE_URL
+    timeout = TIMEOUT
 
     def request(self, job: GenerationJob) -> tuple[str, dict[str, Any]]:
         """(URL, body) of the prediction to create."""
@@ -257,12 +247,4 @@ class ReplicateProvider:
 
 
 def _json(response: httpx.Response, model: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as error:
-        raise ProviderUnavailable(
-            f"{PROVIDER} answered with a body that is not JSON", provider=PROVIDER, model=model
-        ) from error
-    if not isinstance(body, dict):
-        raise ProviderUnavailable(f"{PROVIDER} answered with unexpected JSON", provider=PROVIDER, model=model)
-    return body
+    return json_object(response, PROVIDER, model)

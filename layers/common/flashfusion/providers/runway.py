@@ -39,10 +39,9 @@ from flashfusion.providers.base import (
     GenerationJob,
     PendingJob,
     PollResult,
-    ProviderContext,
 )
-from flashfusion.providers.http import make_client, raise_for_status, transport_errors
-from flashfusion.providers.vendor_io import check_job, download, fetch_api_key, redacting
+from flashfusion.providers.http import raise_for_status, transport_errors
+from flashfusion.providers.vendor_io import HttpVendor, check_job, download, fetch_api_key, json_object, redacting
 from flashfusion.routing.pricing import seconds_for
 
 PROVIDER = "runway"
@@ -164,19 +163,11 @@ def is_mp4(data: bytes) -> bool:
     return len(data) >= 12 and data[4:8] == b"ftyp"
 
 
-class RunwayProvider:
+class RunwayProvider(HttpVendor):
     name = PROVIDER
 
-    def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
-        self._ctx = ctx
-        self._client = client
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            # No credentials on the client: downloads go to Runway's CDN and must not carry the key.
-            self._client = make_client(BASE_URL, {}, TIMEOUT)
-        return self._client
+    base_url = BASE_URL
+    timeout = TIMEOUT
 
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": API_VERSION}
@@ -274,12 +265,4 @@ class RunwayProvider:
 
 
 def _json(response: httpx.Response, model: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as error:
-        raise ProviderUnavailable(
-            f"{PROVIDER} answered with a body that is not JSON", provider=PROVIDER, model=model
-        ) from error
-    if not isinstance(body, dict):
-        raise ProviderUnavailable(f"{PROVIDER} answered with unexpected JSON", provider=PROVIDER, model=model)
-    return body
+    return json_object(response, PROVIDER, model)

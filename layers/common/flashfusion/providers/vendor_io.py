@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, ClassVar
 
 import httpx
 
@@ -25,7 +26,7 @@ from flashfusion.errors import (
 )
 from flashfusion.models import ContentType
 from flashfusion.providers.base import GenerationJob, ProviderContext
-from flashfusion.providers.http import retry_after_seconds, transport_errors
+from flashfusion.providers.http import DEFAULT_TIMEOUT, make_client, retry_after_seconds, transport_errors
 
 MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
 """A 10-second 1080p clip is tens of MB; anything this large is a wrong URL, not an output."""
@@ -108,3 +109,37 @@ def download(
                 )
             chunks.append(chunk)
         return b"".join(chunks), response.headers.get("content-type", "")
+
+
+class HttpVendor:
+    """The client plumbing every HTTP adapter shares: a client injected for tests, else one made on
+    first use with the vendor's base URL and timeouts. No credentials live on the client: each call
+    adds the key it reads when needed."""
+
+    name: str = ""
+    base_url: str = ""
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT
+    headers: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
+        self._ctx = ctx
+        self._client = client
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = make_client(self.base_url, dict(self.headers), self.timeout)
+        return self._client
+
+
+def json_object(response: httpx.Response, provider: str, model: str) -> dict[str, Any]:
+    """The vendor's JSON object body; anything else is the vendor misbehaving (retried, then fallback)."""
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise ProviderUnavailable(
+            f"{provider} answered with a body that is not JSON", provider=provider, model=model
+        ) from error
+    if not isinstance(body, dict):
+        raise ProviderUnavailable(f"{provider} answered with unexpected JSON", provider=provider, model=model)
+    return body
