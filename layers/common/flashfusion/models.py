@@ -120,33 +120,6 @@ def prompt_hash(prompt: str) -> str:
     return hashlib.sha256(normalise_prompt(prompt).encode("utf-8")).hexdigest()
 
 
-HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
-
-
-class BrandColor(CamelModel):
-    name: str = Field(min_length=1, max_length=64)
-    hex: HexColor
-    role: Literal["primary", "secondary", "accent", "background", "text", "neutral"] = "primary"
-
-
-class LegalRules(CamelModel):
-    banned_terms: list[str] = Field(default_factory=list)
-
-
-class VoiceRules(CamelModel):
-    brand_name: str = ""
-    required_terms: list[str] = Field(default_factory=list)
-
-
-class BrandKit(CamelModel):
-    kit_id: Identifier
-    version: int = Field(default=1, ge=1)
-    name: str = Field(min_length=1, max_length=200)
-    palette: list[BrandColor] = Field(default_factory=list, max_length=32)
-    voice: VoiceRules = Field(default_factory=VoiceRules)
-    legal: LegalRules = Field(default_factory=LegalRules)
-
-
 class ValidatedRequest(CamelModel):
     brand_kit_id: str
     brand_kit_version: int
@@ -247,18 +220,48 @@ class TextSpan(CamelModel):
     text: str
 
 
+class ImageBox(CamelModel):
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+class TimeRange(CamelModel):
+    start_seconds: float
+    end_seconds: float
+
+
+class Fix(CamelModel):
+    """A mechanical fix: replace ``span`` (or insert at ``span.start`` when empty) with ``text``."""
+
+    kind: Literal["replace", "insert", "trim"]
+    span: TextSpan
+    text: str = ""
+
+
 class Violation(CamelModel):
     rule_id: str
     severity: Severity
     message: str
-    location: TextSpan | None = None
+    location: TextSpan | ImageBox | TimeRange | None = None
     suggestion: str | None = None
+    fix: Fix | None = None
+
+
+class NotChecked(CamelModel):
+    """A check that could not run here: the report says so, never that it passed."""
+
+    check: str
+    reason: str
 
 
 class LintReport(CamelModel):
     compliant: bool
     violations: list[Violation] = Field(default_factory=list)
     rules_checked: list[str] = Field(default_factory=list)
+    not_checked: list[NotChecked] = Field(default_factory=list)
+    metrics: dict[str, float] = Field(default_factory=dict, description="e.g. colour compliance share, LUFS")
     checked_at: datetime = Field(default_factory=utcnow)
 
     def result_per_rule(self) -> dict[str, bool]:
@@ -348,3 +351,10 @@ class WorkflowState(CamelModel):
     generation: Annotated[Generation | PendingGeneration, Field(discriminator="status")] | None = None
     lint: LintReport | None = None
     saved: SavedAsset | None = None
+
+
+# Re-exported here, where every boundary model lives; imported last because brandkit builds on CamelModel.
+from flashfusion.brandkit import BrandColor as BrandColor  # noqa: E402
+from flashfusion.brandkit import BrandKit as BrandKit  # noqa: E402
+from flashfusion.brandkit import LegalRules as LegalRules  # noqa: E402
+from flashfusion.brandkit import VoiceRules as VoiceRules  # noqa: E402

@@ -1,0 +1,185 @@
+"""The brand kit: everything the linter checks an asset against. Versioned, one per organisation.
+
+Loaded from DynamoDB in AWS (its logo and font files in S3) or from a JSON/YAML file locally
+(`events/brand-kit.sample.json`). An invalid kit is rejected with the field and the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from flashfusion.models import CamelModel, Identifier
+
+HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Platform = Literal["x", "linkedin", "instagram", "facebook", "tiktok", "youtube"]
+Level = Literal["error", "warning", "suggestion"]
+Region = Literal["top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom", "bottom-right"]
+
+
+CORNERS: tuple[Region, ...] = ("bottom-right", "bottom-left", "top-left", "top-right")
+
+
+class BrandColor(CamelModel):
+    name: str = Field(min_length=1, max_length=64)
+    hex: HexColor
+    role: Literal["primary", "secondary", "accent", "background", "text", "neutral"] = "primary"
+
+
+class ColorRules(CamelModel):
+    tolerance: float = Field(default=10.0, gt=0, le=50, description="CIEDE2000 distance that still counts as on-brand")
+    neutrals_allowed: bool = Field(default=True, description="greys, near-white and near-black count as on-brand")
+    min_compliant_share: float = Field(
+        default=0.8, ge=0, le=1, description="share of the image's pixels that must be within tolerance"
+    )
+
+
+class BrandFont(CamelModel):
+    family: str = Field(min_length=1, max_length=100)
+    role: Literal["heading", "body", "accent"] = "body"
+    file: str | None = Field(default=None, description="TTF/OTF: a path locally, an S3 key in AWS")
+
+
+class LogoPlacement(CamelModel):
+    allowed_regions: list[Region] = Field(default_factory=lambda: list(CORNERS))
+    min_width_share: float = Field(default=0.05, gt=0, le=1, description="logo width / image width, at least")
+    max_width_share: float = Field(default=0.3, gt=0, le=1, description="logo width / image width, at most")
+    clear_space_share: float = Field(default=0.02, ge=0, le=0.5, description="margin to the image edge / image width")
+
+    @model_validator(mode="after")
+    def _sizes_in_order(self) -> LogoPlacement:
+        if self.min_width_share > self.max_width_share:
+            raise ValueError("minWidthShare must not exceed maxWidthShare")
+        return self
+
+
+class BrandLogo(CamelModel):
+    logo_id: Identifier
+    file: str = Field(description="PNG (transparency allowed): a path locally, an S3 key in AWS")
+    required: bool = False
+    placement: LogoPlacement = Field(default_factory=LogoPlacement)
+
+
+class ExistenceRule(CamelModel):
+    type: Literal["existence"] = "existence"
+    id: Identifier
+    tokens: list[str] = Field(min_length=1)
+    message: str = "avoid {match}"
+    level: Level = "warning"
+
+
+class SubstitutionRule(CamelModel):
+    type: Literal["substitution"] = "substitution"
+    id: Identifier
+    swap: dict[str, str] = Field(min_length=1, description="what is written -> what the brand says instead")
+    level: Level = "warning"
+
+
+class OccurrenceRule(CamelModel):
+    type: Literal["occurrence"] = "occurrence"
+    id: Identifier
+    token: str = Field(min_length=1)
+    max: int | None = Field(default=None, ge=0)
+    min: int | None = Field(default=None, ge=0)
+    level: Level = "warning"
+
+
+class RepetitionRule(CamelModel):
+    type: Literal["repetition"] = "repetition"
+    id: Identifier
+    level: Level = "warning"
+
+
+class CapitalizationRule(CamelModel):
+    type: Literal["capitalization"] = "capitalization"
+    id: Identifier
+    terms: list[str] = Field(min_length=1, description="terms whose exact capitalisation is required, e.g. iPhone")
+    level: Level = "error"
+
+
+class ConsistencyRule(CamelModel):
+    type: Literal["consistency"] = "consistency"
+    id: Identifier
+    either: list[list[str]] = Field(min_length=1, description="groups of variants; use one of each group throughout")
+    level: Level = "warning"
+
+
+class ReadabilityRule(CamelModel):
+    type: Literal["readability"] = "readability"
+    id: Identifier
+    metric: Literal["flesch-kincaid"] = "flesch-kincaid"
+    max_grade: float = Field(default=9.0, gt=0)
+    level: Level = "warning"
+
+
+VoiceRule = Annotated[
+    ExistenceRule
+    | SubstitutionRule
+    | OccurrenceRule
+    | RepetitionRule
+    | CapitalizationRule
+    | ConsistencyRule
+    | ReadabilityRule,
+    Field(discriminator="type"),
+]
+
+
+class VoiceRules(CamelModel):
+    brand_name: str = ""
+    required_terms: list[str] = Field(default_factory=list)
+    sentiment_range: tuple[float, float] = Field(default=(-0.05, 1.0), description="VADER compound, min and max")
+    reading_grade_range: tuple[float, float] = Field(default=(0.0, 12.0), description="Flesch-Kincaid grade")
+    formality: Literal["casual", "neutral", "formal"] = "neutral"
+    person: Literal["first", "second", "third", "any"] = "any"
+    max_exclamations: int = Field(default=1, ge=0)
+    emoji: Literal["allowed", "limited", "none"] = "limited"
+    max_emoji: int = Field(default=2, ge=0)
+    preferred_terms: dict[str, str] = Field(
+        default_factory=dict, description="what is written -> the brand's preferred term (auto-fixable)"
+    )
+    rules: list[VoiceRule] = Field(default_factory=list)
+
+
+class Disclaimer(CamelModel):
+    text: str = Field(min_length=1, max_length=300)
+    channels: list[str] = Field(default_factory=list, description="empty: every channel")
+    position: Literal["start", "end"] = "end"
+
+
+class Trademark(CamelModel):
+    term: str = Field(min_length=1)
+    symbol: Literal["™", "®", "℠"] = "®"
+    first_use_only: bool = True
+
+
+class Claim(CamelModel):
+    phrase: str = Field(min_length=1)
+    substantiation: str = Field(default="", description="what evidence the claim needs")
+
+
+class LegalRules(CamelModel):
+    banned_terms: list[str] = Field(default_factory=list)
+    required_disclaimers: list[Disclaimer] = Field(default_factory=list)
+    trademarks: list[Trademark] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list, description="claims that need substantiation")
+
+
+class AudioRules(CamelModel):
+    target_lufs: float = Field(default=-14.0, ge=-40, le=0)
+    tolerance_lu: float = Field(default=1.0, gt=0, le=10)
+    max_true_peak_dbtp: float = Field(default=-1.0, ge=-20, le=0)
+
+
+class BrandKit(CamelModel):
+    kit_id: Identifier
+    version: int = Field(default=1, ge=1)
+    name: str = Field(min_length=1, max_length=200)
+    palette: list[BrandColor] = Field(default_factory=list, max_length=32)
+    colors: ColorRules = Field(default_factory=ColorRules)
+    fonts: list[BrandFont] = Field(default_factory=list, max_length=16)
+    logos: list[BrandLogo] = Field(default_factory=list, max_length=8)
+    voice: VoiceRules = Field(default_factory=VoiceRules)
+    legal: LegalRules = Field(default_factory=LegalRules)
+    audio: AudioRules = Field(default_factory=AudioRules)
+    target_platforms: list[Platform] = Field(default_factory=list)

@@ -1,0 +1,41 @@
+"""What every check returns, and how check results become one lint report.
+
+A check is a function taking the asset (text, an RGB image array, audio samples...) and the brand kit
+and returning a CheckResult. It never raises for a non-compliant asset; it reports violations. What it
+cannot check here (no OCR engine, no moderation service offline) goes in ``not_checked``, never
+counted as passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flashfusion.models import LintReport, NotChecked, Violation
+
+
+@dataclass
+class CheckResult:
+    violations: list[Violation] = field(default_factory=list)
+    rules_checked: list[str] = field(default_factory=list)
+    not_checked: list[NotChecked] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def report(results: Iterable[CheckResult]) -> LintReport:
+    violations: list[Violation] = []
+    rules: list[str] = []
+    not_checked: list[NotChecked] = []
+    metrics: dict[str, float] = {}
+    for result in results:
+        violations += result.violations
+        rules += [r for r in result.rules_checked if r not in rules]
+        not_checked += result.not_checked
+        metrics.update(result.metrics)
+    return LintReport(
+        compliant=not any(v.severity == "error" for v in violations),
+        violations=violations,
+        rules_checked=rules,
+        not_checked=not_checked,
+        metrics=metrics,
+    )
