@@ -406,11 +406,25 @@ class LocalEngine:
 
         get_deps().budgets.set_monthly_limit(org_id, monthly_limit_usd)
 
-    def seed_brand_kit(self, org_id: str, kit: dict[str, Any]) -> None:
+    def seed_brand_kit(self, org_id: str, kit: dict[str, Any], files_from: Path | None = None) -> None:
+        """Store a kit for an organisation, its logo files uploaded to the org's brand folder in S3
+        (as an operator would), the kit pointing at them there."""
         from flashfusion.models import BrandKit
         from flashfusion.workflow.deps import get_deps
 
-        get_deps().kits.put(org_id, BrandKit.model_validate(kit))
+        deps = get_deps()
+        parsed = BrandKit.model_validate(kit)
+        logos = []
+        for logo in parsed.logos:
+            local = next(
+                (p for p in ((files_from or self.root) / logo.file, self.root / logo.file) if p.is_file()), None
+            )
+            if local is None:
+                logos.append(logo)
+                continue
+            key = deps.assets.put_brand_file(org_id, parsed.kit_id, local.name, local.read_bytes(), "image/png")
+            logos.append(logo.model_copy(update={"file": key}))
+        deps.kits.put(org_id, parsed.model_copy(update={"logos": logos}))
 
 
 def http_api_event(

@@ -21,6 +21,7 @@ from flashfusion.models import (
     BrandKit,
     Cost,
     LegalRules,
+    LintReport,
     Provenance,
     RequestStatus,
     TextSpan,
@@ -285,9 +286,12 @@ def test_set_lint_replaces_the_violations(requests: RequestRepository) -> None:
     ]
     second = [Violation(rule_id="required-terms", severity="warning", message="brand name missing")]
 
-    requests.set_lint(ORG, request.request_id, first)
-    assert requests.get(ORG, request.request_id).violations == first
-    requests.set_lint(ORG, request.request_id, second)
+    requests.set_lint(ORG, request.request_id, LintReport(compliant=False, violations=first, rules_checked=["a"]))
+    stored = requests.get(ORG, request.request_id)
+    assert stored.violations == first
+    assert stored.lint is not None
+    assert (stored.lint.compliant, stored.lint.rules_checked) == (False, ["a"])
+    requests.set_lint(ORG, request.request_id, LintReport(compliant=True, violations=second))
     assert requests.get(ORG, request.request_id).violations == second
 
 
@@ -340,7 +344,9 @@ UPDATES = {
     "set_execution": lambda repo, org, rid: repo.set_execution(org, rid, "arn:aws:states:us-east-1:1:execution:m:x"),
     "record_attempt": lambda repo, org, rid: repo.record_attempt(org, rid, attempt("local/text-basic")),
     "set_lint": lambda repo, org, rid: repo.set_lint(
-        org, rid, [Violation(rule_id="banned-terms", severity="error", message="m")]
+        org,
+        rid,
+        LintReport(compliant=False, violations=[Violation(rule_id="banned-terms", severity="error", message="m")]),
     ),
     "set_succeeded": lambda repo, org, rid: repo.set_succeeded(
         org, rid, AssetRef(asset_id="a", version=1, bucket=BUCKET, key="k", model="m", mime_type="text/plain")

@@ -209,6 +209,8 @@ class Generation(CamelModel):
     cost: Cost
     parameters: dict[str, Any] = Field(default_factory=dict)
     generated_at: datetime = Field(default_factory=utcnow)
+    auto_fixes: list[str] = Field(default_factory=list, description="rule ids the AutoFix step applied")
+    autofix_rounds: int = 0
 
 
 Severity = Literal["error", "warning", "suggestion"]
@@ -262,6 +264,7 @@ class LintReport(CamelModel):
     rules_checked: list[str] = Field(default_factory=list)
     not_checked: list[NotChecked] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict, description="e.g. colour compliance share, LUFS")
+    auto_fixable: bool = Field(default=False, description="not compliant, and some violation carries a fix")
     checked_at: datetime = Field(default_factory=utcnow)
 
     def result_per_rule(self) -> dict[str, bool]:
@@ -290,6 +293,7 @@ class Provenance(CamelModel):
     lint_passed: bool
     lint_results: dict[str, bool] = Field(default_factory=dict)
     human_edited: bool = False
+    auto_fixes: list[str] = Field(default_factory=list, description="mechanical fixes applied before saving")
     reviewer: str | None = None
     decision: str | None = None
     parent_asset_id: str | None = None
@@ -335,6 +339,7 @@ class RequestRecord(CamelModel):
     updated_at: datetime
     asset: AssetRef | None = None
     violations: list[Violation] = Field(default_factory=list)
+    lint: LintReport | None = None
     attempts: list[AttemptRecord] = Field(default_factory=list)
     error: ErrorInfo | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     provider_secrets_prefix: str = "flashfusion/dev/providers"
     default_monthly_budget_usd: float = Field(default=100.0, ge=0)
     batch_queue_url: str = ""
+    image_moderation: Literal["rekognition", "off"] = "off"
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
 
     @property

@@ -32,8 +32,10 @@ def report(results: Iterable[CheckResult]) -> LintReport:
         rules += [r for r in result.rules_checked if r not in rules]
         not_checked += result.not_checked
         metrics.update(result.metrics)
+    compliant = not any(v.severity == "error" for v in violations)
     return LintReport(
-        compliant=not any(v.severity == "error" for v in violations),
+        compliant=compliant,
+        auto_fixable=not compliant and any(v.fix is not None for v in violations),
         violations=violations,
         rules_checked=rules,
         not_checked=not_checked,

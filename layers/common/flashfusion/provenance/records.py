@@ -43,6 +43,7 @@ def build_provenance(
         brand_kit_version=validated.brand_kit_version,
         lint_passed=lint.compliant,
         lint_results=lint.result_per_rule(),
+        auto_fixes=generation.auto_fixes,
         attempts=attempts,
         fallback_chain=[f.model for f in route.failed] + [route.model],
         cost=generation.cost,

@@ -61,6 +61,20 @@ class AssetStore:
         )
         return key
 
+    def read_brand_file(self, org_id: str, key: str) -> bytes:
+        """A brand kit's logo or font file: only from the organisation's own brand folder."""
+        if not key.startswith(keys.brand_prefix_of(org_id)):
+            raise PermissionError(f"{key!r} is not in organisation {org_id}'s brand folder")
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return body
+
+    def put_brand_file(self, org_id: str, kit_id: str, name: str, data: bytes, content_type: str) -> str:
+        key = keys.brand_file_key(org_id, kit_id, name)
+        self.s3.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, ServerSideEncryption="AES256"
+        )
+        return key
+
     def read(self, key: str) -> tuple[bytes, dict[str, str]]:
         response = self.s3.get_object(Bucket=self.bucket, Key=key)
         return response["Body"].read(), response.get("Metadata", {})

@@ -23,6 +23,7 @@ from flashfusion.models import (
     AttemptRecord,
     BrandKit,
     ErrorInfo,
+    LintReport,
     Provenance,
     RequestRecord,
     RequestStatus,
@@ -159,6 +160,7 @@ class RequestRepository:
             updated_at=item["updatedAt"],
             asset=AssetRef.model_validate(item["asset"]) if item.get("asset") else None,
             violations=[Violation.model_validate(v) for v in item.get("violations", [])],
+            lint=LintReport.model_validate(item["lint"]) if item.get("lint") else None,
             attempts=[AttemptRecord.model_validate(a) for a in item.get("attempts", [])],
             error=ErrorInfo(type=error["type"], message=readable_cause(error.get("message", ""))) if error else None,
         )
@@ -216,8 +218,12 @@ class RequestRepository:
     def record_attempt(self, org_id: str, request_id: str, attempt: AttemptRecord) -> None:
         self._update(org_id, request_id, {}, append={"attempts": [attempt.to_json()]})
 
-    def set_lint(self, org_id: str, request_id: str, violations: list[Violation]) -> None:
-        self._update(org_id, request_id, {"violations": [v.to_json() for v in violations]})
+    def set_lint(self, org_id: str, request_id: str, report: LintReport) -> None:
+        self._update(
+            org_id,
+            request_id,
+            {"violations": [v.to_json() for v in report.violations], "lint": report.to_json()},
+        )
 
     def set_succeeded(self, org_id: str, request_id: str, asset: AssetRef) -> None:
         self._update(org_id, request_id, {"status": RequestStatus.SUCCEEDED.value, "asset": asset.to_json()})

@@ -55,6 +55,14 @@ def asset_object_key(org_id: str, asset_id: str, version: int, extension: str) -
     return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.{extension}"
 
 
+def brand_prefix_of(org_id: str) -> str:
+    return f"orgs/{_safe(org_id, 'organisation id')}/brand/"
+
+
+def brand_file_key(org_id: str, kit_id: str, name: str) -> str:
+    return f"{brand_prefix_of(org_id)}{_safe(kit_id, 'brand kit id')}/{_safe(name, 'file name')}"
+
+
 def staging_object_key(prefix: str, org_id: str, request_id: str, name: str) -> str:
     return f"{prefix}/{_safe(org_id, 'organisation id')}/{_safe(request_id, 'request id')}/{_safe(name, 'name')}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
 
@@ -28,6 +29,8 @@ class Deps:
     assets: AssetStore
     budgets: BudgetRepository
     providers: ProviderContext
+    moderation: Any | None
+    """Image moderation (Rekognition) where the deployment enables it; None: reported as not checked."""
 
     @property
     def matrix(self) -> ModelMatrix:
@@ -67,7 +70,16 @@ def get_deps() -> Deps:
             assets_bucket=settings.assets_bucket,
             staging_prefix=settings.staging_prefix,
         ),
+        moderation=_moderation(settings),
     )
+
+
+def _moderation(settings: Settings) -> Any | None:
+    if settings.image_moderation != "rekognition":
+        return None
+    from flashfusion.linting.legal import RekognitionModeration
+
+    return RekognitionModeration(aws.client("rekognition"))
 
 
 def reset() -> None:

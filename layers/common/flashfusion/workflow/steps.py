@@ -23,7 +23,8 @@ from flashfusion.errors import (
     ProviderError,
     readable_cause,
 )
-from flashfusion.linting.text import lint_text
+from flashfusion.linting.autofix import apply_fixes
+from flashfusion.linting.engine import LintContext, lint_asset
 from flashfusion.models import (
     AssetRef,
     AssetRequest,
@@ -37,7 +38,6 @@ from flashfusion.models import (
     RouteDecision,
     SavedAsset,
     ValidatedRequest,
-    Violation,
     WorkflowState,
     prompt_hash,
     utcnow,
@@ -49,6 +49,18 @@ from flashfusion.providers.registry import available_providers, provider_for
 from flashfusion.routing import pricing, router
 from flashfusion.routing.matrix import ModelSpec
 from flashfusion.workflow.deps import Deps
+
+
+def decode_rgba(data: bytes) -> Any:
+    """A logo file as an RGBA array (Pillow and numpy load only when an image is linted)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("RGBA"))
+
 
 ASSET_NAMESPACE = uuid.UUID("6f1d8c43-2b7e-4f55-9a57-2f9b0d6c1e11")
 RESERVATION_TRIES = 3
@@ -295,37 +307,60 @@ def _finish(
 def lint(state: WorkflowState, deps: Deps) -> LintReport:
     request = state.request
     validated = _require(state.validated, "validated")
-    generation = _require(state.generation, "generation")
-    if not isinstance(generation, Generation):
-        raise ValueError("LintAsset reached before the generation finished")
+    generation = _ready(state)
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
-    if generation.content_type == ContentType.TEXT:
-        text = deps.assets.read_staged(request.org_id, generation.staging_key).decode("utf-8")
-        report = lint_text(text, kit)
-    else:
-        report = LintReport(
-            compliant=True,
-            violations=[
-                Violation(
-                    rule_id="lint.not-checked",
-                    severity="suggestion",
-                    message=f"{generation.content_type.value} assets are not brand-checked yet "
-                    "(colour, logo and platform checks come with the brand linter); not checked is not passed",
-                )
-            ],
-        )
-    deps.requests.set_lint(request.org_id, request.request_id, report.violations)
+    data = deps.assets.read_staged(request.org_id, generation.staging_key)
+    context = LintContext(
+        kit=kit,
+        channel=request.channel,
+        load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(request.org_id, ref)),
+        moderation=deps.moderation,
+    )
+    report = lint_asset(data, generation.mime_type, context)
+    deps.requests.set_lint(request.org_id, request.request_id, report)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)
     metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=len(report.violations))
     return report
 
 
-def save(state: WorkflowState, deps: Deps) -> SavedAsset:
+def autofix(state: WorkflowState, deps: Deps) -> Generation:
+    """Apply the report's mechanical fixes to a text asset as a new staged object; LintAsset runs again."""
     request = state.request
+    generation = _ready(state)
+    report = _require(state.lint, "lint")
+    rounds = generation.autofix_rounds + 1
+    if generation.content_type != ContentType.TEXT:
+        return generation.model_copy(update={"autofix_rounds": rounds})
+    text = deps.assets.read_staged(request.org_id, generation.staging_key).decode("utf-8")
+    outcome = apply_fixes(text, report.violations)
+    if not outcome.applied:
+        return generation.model_copy(update={"autofix_rounds": rounds})
+    data = outcome.text.encode("utf-8")
+    name = f"{generation.asset_id}.fix{rounds}.{generation.extension}"
+    staged = deps.assets.stage(request.org_id, request.request_id, name, data, generation.mime_type)
+    metrics.add_metric(name="AutoFixesApplied", unit=MetricUnit.Count, value=len(outcome.applied))
+    return generation.model_copy(
+        update={
+            "staging_key": staged,
+            "output_hash": hashlib.sha256(data).hexdigest(),
+            "size_bytes": len(data),
+            "auto_fixes": [*generation.auto_fixes, *outcome.applied],
+            "autofix_rounds": rounds,
+        }
+    )
+
+
+def _ready(state: WorkflowState) -> Generation:
     generation = _require(state.generation, "generation")
     if not isinstance(generation, Generation):
-        raise ValueError("SaveAsset reached before the generation finished")
+        raise ValueError("the generation has not finished: the state machine skipped the poll loop")
+    return generation
+
+
+def save(state: WorkflowState, deps: Deps) -> SavedAsset:
+    request = state.request
+    generation = _ready(state)
     decision = _require(state.route, "route")
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)
     record = deps.requests.get(request.org_id, request.request_id)

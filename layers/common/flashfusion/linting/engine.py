@@ -1,0 +1,128 @@
+"""Lint any asset: pick the checks for its medium, run them, merge their results into one report.
+
+Check modules are imported per medium, so linting text never loads numpy, Pillow or PyAV.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flashfusion.brandkit import BrandKit
+from flashfusion.linting.base import CheckResult, report
+from flashfusion.models import ContentType, LintReport, NotChecked
+
+PLATFORMS = frozenset({"x", "linkedin", "instagram", "facebook", "tiktok", "youtube"})
+
+
+@dataclass
+class LintContext:
+    kit: BrandKit
+    channel: str | None = None
+    load_logo: Callable[[str], Any] | None = None
+    """logo file reference (S3 key or path) -> RGBA array; None where logos cannot be read."""
+    moderation: Any | None = None
+    """An image moderation adapter (Rekognition in AWS); None offline: reported as not checked."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def platforms(self) -> list[str]:
+        """The channel when it is a platform, else the kit's target platforms."""
+        if self.channel and self.channel.lower() in PLATFORMS:
+            return [self.channel.lower()]
+        return list(self.kit.target_platforms)
+
+
+def medium_of(mime_type: str) -> ContentType:
+    kind = mime_type.split(";")[0].strip().lower()
+    if kind.startswith("text/"):
+        return ContentType.TEXT
+    if kind.startswith("image/"):
+        return ContentType.IMAGE
+    if kind.startswith("video/"):
+        return ContentType.VIDEO
+    if kind.startswith("audio/"):
+        return ContentType.MUSIC
+    raise ValueError(f"cannot lint {mime_type!r}: not text, image, video or audio")
+
+
+def lint_asset(data: bytes, mime_type: str, ctx: LintContext) -> LintReport:
+    medium = medium_of(mime_type)
+    if medium == ContentType.TEXT:
+        return lint_text(data.decode("utf-8"), ctx)
+    if medium == ContentType.IMAGE:
+        return report(image_checks(data, ctx))
+    if medium == ContentType.VIDEO:
+        return report(video_checks(data, ctx))
+    return report(audio_checks(data, mime_type, ctx))
+
+
+def lint_text(text: str, ctx: LintContext) -> LintReport:
+    from flashfusion.linting import legal, platforms, terms, voice
+
+    required = CheckResult(
+        violations=terms.required_terms(text, ctx.kit.voice.required_terms), rules_checked=[terms.REQUIRED_RULE]
+    )
+    return report(
+        [
+            legal.check_legal(text, ctx.kit, ctx.channel),
+            required,
+            voice.check_voice(text, ctx.kit, ctx.channel),
+            platforms.check_text_for_platforms(text, ctx.platforms),
+        ]
+    )
+
+
+def frame_checks(frame: Any, ctx: LintContext) -> CheckResult:
+    """The checks every image, and every sampled video frame, goes through."""
+    from flashfusion.linting import colors
+
+    merged = report([colors.check_colors(frame, ctx.kit), _logo_check(frame, ctx)])
+    return CheckResult(merged.violations, merged.rules_checked, merged.not_checked, merged.metrics)
+
+
+def _logo_check(frame: Any, ctx: LintContext) -> CheckResult:
+    from flashfusion.linting import logo
+
+    if ctx.load_logo is None:
+        if not ctx.kit.logos:
+            return logo.check_logos(frame, ctx.kit, lambda _: None)
+        return CheckResult(not_checked=[NotChecked(check="logo", reason="logo files cannot be read here")])
+    return logo.check_logos(frame, ctx.kit, ctx.load_logo)
+
+
+def image_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
+    import numpy as np
+    from PIL import Image
+
+    from flashfusion.linting import legal, platforms
+
+    with Image.open(io.BytesIO(data)) as image:
+        fmt = (image.format or "").lower()
+        width, height = image.size
+        pixels = np.asarray(image.convert("RGB"))
+    return [
+        frame_checks(pixels, ctx),
+        legal.check_moderation(data, ctx.moderation),
+        platforms.check_image_for_platforms(width, height, fmt, len(data), ctx.platforms),
+    ]
+
+
+def video_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
+    from flashfusion.linting import platforms, video
+
+    info = video.probe_video(data)
+    return [
+        video.check_video(data, ctx.kit, lambda frame: frame_checks(frame, ctx)),
+        platforms.check_video_for_platforms(info.duration_s, info.width, info.height, ctx.platforms),
+    ]
+
+
+def audio_checks(data: bytes, mime_type: str, ctx: LintContext) -> list[CheckResult]:
+    from flashfusion.linting import audio, platforms
+
+    result = audio.check_audio(data, mime_type, ctx.kit)
+    seconds = result.metrics.get("audio.durationSeconds", 0.0)
+    return [result, platforms.check_audio_for_platforms(seconds, ctx.platforms)]
