@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from flashfusion.models import CamelModel, Identifier
+from flashfusion.modelbase import CamelModel, Identifier
 
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Platform = Literal["x", "linkedin", "instagram", "facebook", "tiktok", "youtube"]

@@ -12,17 +12,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
+# Re-exported: every model that crosses a boundary can be imported from here.
+from flashfusion.brandkit import BrandColor as BrandColor
+from flashfusion.brandkit import BrandKit as BrandKit
+from flashfusion.brandkit import LegalRules as LegalRules
+from flashfusion.brandkit import VoiceRules as VoiceRules
+from flashfusion.modelbase import CamelModel as CamelModel
+from flashfusion.modelbase import Identifier as Identifier
+
 MAX_PROMPT_CHARS = 4000
-
-
-class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-    def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def utcnow() -> datetime:
@@ -64,7 +65,6 @@ FaultKind = Literal["throttle", "unavailable", "timeout", "rejected", "auth", "s
 """stall: an async job that never finishes (its polls keep answering "running")."""
 Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PROMPT_CHARS)]
 ClientRequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
 
 class Fault(CamelModel):
@@ -356,10 +356,3 @@ class WorkflowState(CamelModel):
     generation: Annotated[Generation | PendingGeneration, Field(discriminator="status")] | None = None
     lint: LintReport | None = None
     saved: SavedAsset | None = None
-
-
-# Re-exported here, where every boundary model lives; imported last because brandkit builds on CamelModel.
-from flashfusion.brandkit import BrandColor as BrandColor  # noqa: E402
-from flashfusion.brandkit import BrandKit as BrandKit  # noqa: E402
-from flashfusion.brandkit import LegalRules as LegalRules  # noqa: E402
-from flashfusion.brandkit import VoiceRules as VoiceRules  # noqa: E402

@@ -1,0 +1,451 @@
+"""What each social platform accepts: text length, hashtags, image, video and audio limits.
+
+Limits as published by the platforms, compiled 2026-11 from their help centres and API references
+(last verified against these sources as known up to 2025; re-check before relying on an edge):
+
+- X: 280 weighted characters for non-Premium accounts (twitter-text v3 config: most Latin, Greek,
+  Cyrillic and general punctuation count 1, other code points 2, each URL 23); media upload API:
+  images JPEG/PNG/GIF/WEBP up to 5 MB; video 0.5 s to 140 s, aspect 1:3 to 3:1, 32x32 up to
+  1920x1200 (landscape) / 1200x1900 (portrait). Premium allows longer posts and videos; not modelled.
+- LinkedIn: post commentary 3,000 characters (Posts API / help centre); images (single-image
+  Sponsored Content spec, the strictest) JPG/PNG/GIF, 5 MB, aspect 1:1.91 to 1.91:1; video 3 s to
+  15 min, aspect 1:2.4 to 2.4:1, 256x144 to 4096x2304 ("Video sharing on LinkedIn" help article).
+- Instagram: caption 2,200 characters, 30 hashtags (help centre; Meta was reported in late 2025 to be
+  moving to a 5-hashtag cap -- check before tightening); Graph API content publishing: images JPEG
+  only, 8 MB, aspect 4:5 to 1.91:1; Reels 3 s to 15 min, aspect 0.01:1 to 10:1, at most 1920 px wide.
+- Facebook: post text 63,206 characters; photos JPEG/PNG/GIF/BMP/TIFF/WEBP up to 10 MB (no aspect
+  limit for organic posts); video 1 s to 240 min, aspect 9:16 to 16:9 (Page video specs).
+- TikTok: Content Posting API caption ("title") 2,200 UTF-16 code units (the app allows 4,000;
+  the API is what a publisher uses); photos JPEG/WEBP up to 20 MB; video 3 s to 10 min (every
+  creator may post 3 min; 5 and 10 min only for some: a warning above 3 min), 360 to 4096 px a side.
+- YouTube: title 100 characters, description 5,000 bytes (Data API v3 videos resource); more than
+  60 hashtags makes YouTube ignore all of them; thumbnails JPG/GIF/PNG, 2 MB, 16:9, at least
+  640 px wide; video up to 12 h (15 min for unverified accounts: a warning above 15 min).
+- Audio: none of these platforms publishes audio alone; audio goes out as a video's sound track, so
+  its limit is that platform's video duration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.models import Fix, Severity, TextSpan, Violation
+
+if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
+    from flashfusion.brandkit import Platform
+
+Counter = Literal["codepoints", "utf16", "utf8", "x-weighted"]
+Ratio = tuple[int, int]  # width:height, compared exactly with integers
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    max_chars: int
+    counter: Counter = "codepoints"
+    max_hashtags: int | None = None
+    hashtag_severity: Severity = "error"
+    max_title_chars: int | None = None
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    formats: frozenset[str]
+    max_bytes: int
+    min_aspect: Ratio | None = None
+    max_aspect: Ratio | None = None
+    min_width: int | None = None
+
+
+@dataclass(frozen=True)
+class VideoLimits:
+    min_duration_s: float
+    max_duration_s: float
+    warn_duration_s: float | None = None
+    warn_reason: str = ""
+    min_aspect: Ratio | None = None
+    max_aspect: Ratio | None = None
+    min_side: int | None = None
+    max_long_side: int | None = None
+    max_short_side: int | None = None
+    max_width: int | None = None
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    text: TextLimits
+    image: ImageLimits
+    video: VideoLimits
+    notes: list[str] = field(default_factory=list)
+
+
+MB = 1024 * 1024
+
+LIMITS: dict[Platform, PlatformLimits] = {
+    "x": PlatformLimits(
+        text=TextLimits(max_chars=280, counter="x-weighted"),
+        image=ImageLimits(formats=frozenset({"jpeg", "png", "gif", "webp"}), max_bytes=5 * MB),
+        video=VideoLimits(
+            min_duration_s=0.5,
+            max_duration_s=140,
+            min_aspect=(1, 3),
+            max_aspect=(3, 1),
+            min_side=32,
+            max_long_side=1920,
+            max_short_side=1200,
+        ),
+    ),
+    "linkedin": PlatformLimits(
+        text=TextLimits(max_chars=3000),
+        image=ImageLimits(
+            formats=frozenset({"jpeg", "png", "gif"}), max_bytes=5 * MB, min_aspect=(100, 191), max_aspect=(191, 100)
+        ),
+        video=VideoLimits(
+            min_duration_s=3,
+            max_duration_s=15 * 60,
+            min_aspect=(5, 12),
+            max_aspect=(12, 5),
+            min_side=144,
+            max_long_side=4096,
+            max_short_side=2304,
+        ),
+    ),
+    "instagram": PlatformLimits(
+        text=TextLimits(max_chars=2200, max_hashtags=30),
+        image=ImageLimits(formats=frozenset({"jpeg"}), max_bytes=8 * MB, min_aspect=(4, 5), max_aspect=(191, 100)),
+        video=VideoLimits(
+            min_duration_s=3, max_duration_s=15 * 60, min_aspect=(1, 100), max_aspect=(10, 1), max_width=1920
+        ),
+    ),
+    "facebook": PlatformLimits(
+        text=TextLimits(max_chars=63206),
+        image=ImageLimits(formats=frozenset({"jpeg", "png", "gif", "bmp", "tiff", "webp"}), max_bytes=10 * MB),
+        video=VideoLimits(min_duration_s=1, max_duration_s=240 * 60, min_aspect=(9, 16), max_aspect=(16, 9)),
+    ),
+    "tiktok": PlatformLimits(
+        text=TextLimits(max_chars=2200, counter="utf16"),
+        image=ImageLimits(formats=frozenset({"jpeg", "webp"}), max_bytes=20 * MB),
+        video=VideoLimits(
+            min_duration_s=3,
+            max_duration_s=10 * 60,
+            warn_duration_s=3 * 60,
+            warn_reason="only some TikTok creators may post videos over 3 minutes",
+            min_side=360,
+            max_long_side=4096,
+            max_short_side=4096,
+        ),
+    ),
+    "youtube": PlatformLimits(
+        text=TextLimits(
+            max_chars=5000, counter="utf8", max_hashtags=60, hashtag_severity="warning", max_title_chars=100
+        ),
+        image=ImageLimits(
+            formats=frozenset({"jpeg", "png", "gif"}),
+            max_bytes=2 * MB,
+            min_aspect=(16, 9),
+            max_aspect=(16, 9),
+            min_width=640,
+        ),
+        video=VideoLimits(
+            min_duration_s=1,
+            max_duration_s=12 * 3600,
+            warn_duration_s=15 * 60,
+            warn_reason="only verified YouTube accounts may upload videos over 15 minutes",
+        ),
+    ),
+}
+
+FORMAT_ALIASES = {"jpg": "jpeg", "jpe": "jpeg", "tif": "tiff"}
+
+
+def normalise_format(fmt: str) -> str:
+    """ "JPG", ".jpg", "image/jpeg" -> "jpeg"."""
+    name = fmt.strip().lower().rsplit("/", 1)[-1].lstrip(".")
+    return FORMAT_ALIASES.get(name, name)
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+URL = re.compile(r"https?://\S+", re.IGNORECASE)
+HASHTAG = re.compile(r"(?<![\w&#/])#(?=\w*[^\W\d_])\w+")
+
+
+def _x_char_weight(ch: str) -> int:
+    code = ord(ch)
+    return 1 if any(lo <= code <= hi for lo, hi in X_LIGHT_RANGES) else 2
+
+
+def x_weighted_length(text: str) -> int:
+    """twitter-text v3 weighting: URLs count 23; light code points 1; everything else (CJK, emoji) 2."""
+    total = 0
+    position = 0
+    for match in URL.finditer(text):
+        total += sum(_x_char_weight(ch) for ch in text[position : match.start()]) + 23
+        position = match.end()
+    return total + sum(_x_char_weight(ch) for ch in text[position:])
+
+
+COUNTERS: dict[Counter, Callable[[str], int]] = {
+    "codepoints": len,
+    "utf16": lambda s: len(s.encode("utf-16-le")) // 2,
+    "utf8": lambda s: len(s.encode("utf-8")),
+    "x-weighted": x_weighted_length,
+}
+
+
+def text_length(text: str, counter: Counter) -> int:
+    return COUNTERS[counter](text)
+
+
+def hashtags(text: str) -> list[re.Match[str]]:
+    return list(HASHTAG.finditer(text))
+
+
+def trim_point(text: str, limit: int, counter: Counter) -> int:
+    """Where to cut so that ``text[:cut].rstrip() + ELLIPSIS`` fits: the last word boundary that fits,
+    or a hard cut inside an overlong first word."""
+    count = COUNTERS[counter]
+
+    def fits(cut: int) -> bool:
+        return count(text[:cut].rstrip() + ELLIPSIS) <= limit
+
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits (the count grows with the prefix)
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    hard = lo
+    if hard < len(text) and not text[hard].isspace():
+        boundary = max((i for i in range(hard) if text[i].isspace()), default=-1)
+        if boundary > 0 and text[:boundary].strip():
+            return len(text[:boundary].rstrip())
+    return len(text[:hard].rstrip())
+
+
+def _trim_fix(text: str, limit: int, counter: Counter) -> Fix:
+    cut = trim_point(text, limit, counter)
+    return Fix(kind="trim", span=TextSpan(start=cut, end=len(text), text=text[cut:]), text=ELLIPSIS)
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _rule(platform: str, what: str) -> str:
+    return f"platform.{platform}.{what}"
+
+
+def check_text_for_platforms(
+    text: str, platforms: Iterable[Platform], *, kind: Literal["post", "title"] = "post"
+) -> CheckResult:
+    """Post text (YouTube: the description) or, with ``kind="title"``, a title (YouTube only)."""
+    result = CheckResult()
+    for platform in platforms:
+        limits = LIMITS[platform].text
+        if kind == "title":
+            if limits.max_title_chars is None:
+                continue
+            rule = _rule(platform, "title-length")
+            result.rules_checked.append(rule)
+            length = len(text)
+            if length > limits.max_title_chars:
+                result.violations.append(
+                    Violation(
+                        rule_id=rule,
+                        severity="error",
+                        message=f"{platform} titles take at most {limits.max_title_chars} characters; it has {length}",
+                        suggestion=f"shorten the title by {length - limits.max_title_chars} characters",
+                        fix=_trim_fix(text, limits.max_title_chars, "codepoints"),
+                    )
+                )
+            continue
+        rule = _rule(platform, "text-length")
+        result.rules_checked.append(rule)
+        length = text_length(text, limits.counter)
+        result.metrics[f"{platform}.text_length"] = float(length)
+        if length > limits.max_chars:
+            unit = {"utf8": "bytes", "utf16": "UTF-16 units", "x-weighted": "weighted characters"}.get(
+                limits.counter, "characters"
+            )
+            result.violations.append(
+                Violation(
+                    rule_id=rule,
+                    severity="error",
+                    message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
+                    suggestion=f"shorten by {length - limits.max_chars} {unit}",
+                    fix=_trim_fix(text, limits.max_chars, limits.counter),
+                )
+            )
+        if limits.max_hashtags is not None:
+            rule = _rule(platform, "hashtags")
+            result.rules_checked.append(rule)
+            tags = hashtags(text)
+            if len(tags) > limits.max_hashtags:
+                first_extra = tags[limits.max_hashtags]
+                result.violations.append(
+                    Violation(
+                        rule_id=rule,
+                        severity=limits.hashtag_severity,
+                        message=f"{platform} allows at most {limits.max_hashtags} hashtags; this has {len(tags)}",
+                        location=TextSpan(
+                            start=first_extra.start(),
+                            end=tags[-1].end(),
+                            text=text[first_extra.start() : tags[-1].end()],
+                        ),
+                        suggestion=f"remove {len(tags) - limits.max_hashtags} hashtags",
+                    )
+                )
+    return result
+
+
+def _ratio_text(r: Ratio) -> str:
+    return f"{r[0]}:{r[1]}"
+
+
+def _aspect_violation(
+    platform: str, what: str, width: int, height: int, lo: Ratio | None, hi: Ratio | None
+) -> Violation | None:
+    """Exact integer comparison: width/height within [lo, hi]."""
+    too_narrow = lo is not None and width * lo[1] < lo[0] * height
+    too_wide = hi is not None and width * hi[1] > hi[0] * height
+    if not (too_narrow or too_wide):
+        return None
+    allowed = (
+        f"exactly {_ratio_text(lo)}"
+        if lo is not None and lo == hi
+        else f"from {_ratio_text(lo) if lo else 'any'} to {_ratio_text(hi) if hi else 'any'}"
+    )
+    return Violation(
+        rule_id=_rule(platform, f"{what}-aspect"),
+        severity="error",
+        message=f"{platform} {what} aspect ratio must be {allowed}; this is {width}x{height} ({width / height:.3f}:1)",
+        suggestion="crop or pad to an allowed aspect ratio",
+    )
+
+
+def check_image_for_platforms(
+    width: int, height: int, fmt: str, size_bytes: int, platforms: Iterable[Platform]
+) -> CheckResult:
+    result = CheckResult()
+    name = normalise_format(fmt)
+    for platform in platforms:
+        limits = LIMITS[platform].image
+        result.rules_checked += [_rule(platform, w) for w in ("image-format", "image-size", "image-aspect")]
+        if name not in limits.formats:
+            result.violations.append(
+                Violation(
+                    rule_id=_rule(platform, "image-format"),
+                    severity="error",
+                    message=f"{platform} takes {', '.join(sorted(limits.formats))} images, not {name}",
+                    suggestion=f"convert to {sorted(limits.formats)[0]}",
+                )
+            )
+        if size_bytes > limits.max_bytes:
+            result.violations.append(
+                Violation(
+                    rule_id=_rule(platform, "image-size"),
+                    severity="error",
+                    message=f"{platform} images may be at most {limits.max_bytes / MB:g} MB; got {size_bytes / MB:.2f}",
+                    suggestion="recompress or downscale",
+                )
+            )
+        if limits.min_width is not None:
+            result.rules_checked.append(_rule(platform, "image-dimensions"))
+            if width < limits.min_width:
+                result.violations.append(
+                    Violation(
+                        rule_id=_rule(platform, "image-dimensions"),
+                        severity="error",
+                        message=f"{platform} images must be at least {limits.min_width} px wide; this is {width}",
+                        suggestion=f"regenerate at {limits.min_width} px wide or more",
+                    )
+                )
+        if width <= 0 or height <= 0:
+            continue
+        violation = _aspect_violation(platform, "image", width, height, limits.min_aspect, limits.max_aspect)
+        if violation is not None:
+            result.violations.append(violation)
+    return result
+
+
+def check_video_for_platforms(duration_s: float, width: int, height: int, platforms: Iterable[Platform]) -> CheckResult:
+    result = CheckResult()
+    for platform in platforms:
+        limits = LIMITS[platform].video
+        result.violations += _duration_violations(platform, "video", duration_s, limits)
+        result.rules_checked += [_rule(platform, "video-duration"), _rule(platform, "video-aspect")]
+        if width > 0 and height > 0:
+            violation = _aspect_violation(platform, "video", width, height, limits.min_aspect, limits.max_aspect)
+            if violation is not None:
+                result.violations.append(violation)
+        problems = []
+        short, long = sorted((width, height))
+        if limits.min_side is not None and short < limits.min_side:
+            problems.append(f"each side must be at least {limits.min_side} px")
+        if limits.max_long_side is not None and long > limits.max_long_side:
+            problems.append(f"the long side may be at most {limits.max_long_side} px")
+        if limits.max_short_side is not None and short > limits.max_short_side:
+            problems.append(f"the short side may be at most {limits.max_short_side} px")
+        if limits.max_width is not None and width > limits.max_width:
+            problems.append(f"the width may be at most {limits.max_width} px")
+        if any(x is not None for x in (limits.min_side, limits.max_long_side, limits.max_short_side, limits.max_width)):
+            result.rules_checked.append(_rule(platform, "video-dimensions"))
+        if problems:
+            result.violations.append(
+                Violation(
+                    rule_id=_rule(platform, "video-dimensions"),
+                    severity="error",
+                    message=f"{platform} video is {width}x{height}: " + "; ".join(problems),
+                    suggestion="re-encode at an accepted resolution",
+                )
+            )
+    return result
+
+
+def check_audio_for_platforms(duration_s: float, platforms: Iterable[Platform]) -> CheckResult:
+    """Audio goes out as a video's sound track, so the video duration limits apply."""
+    result = CheckResult()
+    for platform in platforms:
+        result.rules_checked.append(_rule(platform, "audio-duration"))
+        result.violations += _duration_violations(platform, "audio", duration_s, LIMITS[platform].video)
+    return result
+
+
+def _fmt_duration(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes // 60} h" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} min"
+    return f"{seconds:g} s"
+
+
+def _duration_violations(platform: str, what: str, duration_s: float, limits: VideoLimits) -> list[Violation]:
+    rule = _rule(platform, f"{what}-duration")
+    if duration_s < limits.min_duration_s or duration_s > limits.max_duration_s:
+        return [
+            Violation(
+                rule_id=rule,
+                severity="error",
+                message=(
+                    f"{platform} {what} must last {_fmt_duration(limits.min_duration_s)} to "
+                    f"{_fmt_duration(limits.max_duration_s)}; this lasts {duration_s:g} s"
+                ),
+                suggestion="trim it" if duration_s > limits.max_duration_s else "extend it",
+            )
+        ]
+    if limits.warn_duration_s is not None and duration_s > limits.warn_duration_s:
+        return [
+            Violation(
+                rule_id=rule,
+                severity="warning",
+                message=f"{limits.warn_reason}; this lasts {duration_s:g} s",
+                suggestion=f"keep it within {_fmt_duration(limits.warn_duration_s)} to be safe",
+            )
+        ]
+    return []

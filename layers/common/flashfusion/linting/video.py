@@ -1,0 +1,239 @@
+"""Video checks: probe the file, run the image checks on frames sampled through it, check the soundtrack.
+
+Frames are sampled at the middle of ``count`` equal slices of the video (so neither the first frame of
+a fade-in nor the last of a fade-out stands for a whole slice). Short videos are decoded straight
+through, converting only the chosen frames; long ones seek to the keyframe before each sample time,
+which decodes less than the whole file once the samples are more than a GOP apart.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import numpy as np
+import numpy.typing as npt
+from av.video.reformatter import ColorRange, Colorspace
+
+from flashfusion.linting.audio import check_audio_samples, decode_audio_stream
+from flashfusion.linting.base import CheckResult
+from flashfusion.models import BrandKit, ImageBox, NotChecked, TimeRange, Violation
+
+Frame = npt.NDArray[np.uint8]
+FrameCheck = Callable[[Frame], CheckResult]
+
+DECODE_RULE = "video.decodable"
+FRAMES_CHECK = "video.frames"
+SEEK_ABOVE_SECONDS = 20.0  # below this a straight decode is as quick as seeking to every sample
+# H.273 matrix coefficients: 1 = BT.709; 5, 6 = BT.601 (BT.470BG, SMPTE 170M); 2 = unspecified.
+BT709, BT601 = 1, {5, 6}
+FULL_RANGE = 2
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    duration_s: float
+    width: int
+    height: int
+    fps: float
+    frames: int
+    has_audio: bool = False
+
+
+def _open(data: bytes) -> av.container.InputContainer:
+    return av.open(io.BytesIO(data), mode="r")
+
+
+def _info(container: av.container.InputContainer) -> VideoInfo:
+    if not container.streams.video:
+        raise ValueError("no video stream")
+    stream = container.streams.video[0]
+    fps = float(stream.average_rate or stream.guessed_rate or 0)
+    if stream.duration is not None and stream.time_base is not None:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        duration = container.duration / av.time_base
+    else:
+        duration = 0.0
+    frames = stream.frames or (round(duration * fps) if fps else 0)
+    return VideoInfo(
+        duration_s=duration,
+        width=stream.codec_context.width,
+        height=stream.codec_context.height,
+        fps=fps,
+        frames=frames,
+        has_audio=bool(container.streams.audio),
+    )
+
+
+def probe_video(data: bytes) -> VideoInfo:
+    """Duration, size, frame rate and frame count of the first video stream."""
+    with _open(data) as container:
+        return _info(container)
+
+
+def sample_times(duration_s: float, count: int) -> list[float]:
+    """The middles of ``count`` equal slices of the video."""
+    return [(index + 0.5) * duration_s / count for index in range(count)]
+
+
+def sample_frames(data: bytes, count: int = 5, *, seek: bool | None = None) -> list[tuple[float, Frame]]:
+    """``count`` RGB frames (height, width, 3) evenly spaced through the video, with their times in seconds.
+
+    ``seek`` forces seeking (True) or a straight decode (False); by default long videos seek.
+    """
+    if count < 1:
+        return []
+    with _open(data) as container:
+        info = _info(container)
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        targets = sample_times(info.duration_s, count)
+        if seek is None:
+            seek = info.duration_s > SEEK_ABOVE_SECONDS
+        if seek:
+            return _by_seeking(container, stream, targets)
+        return _straight(container, stream, targets)
+
+
+def to_rgb(frame: av.VideoFrame) -> Frame:
+    """RGB (height, width, 3) with the matrix the video is tagged with, as players show it.
+
+    swscale defaults to BT.601, which shifts BT.709 colours by a few units: enough to move a brand colour.
+    Untagged video follows the players' rule: BT.709 from 720 lines up, BT.601 below.
+    """
+    tagged = frame.colorspace
+    hd = tagged == BT709 or (tagged not in BT601 and frame.height >= 720)
+    matrix = Colorspace.ITU709 if hd else Colorspace.ITU601
+    full = frame.color_range == FULL_RANGE or frame.format.name.startswith("yuvj")
+    array = frame.to_ndarray(
+        format="rgb24",
+        src_colorspace=matrix,
+        dst_colorspace=matrix,
+        src_color_range=ColorRange.JPEG if full else ColorRange.MPEG,
+        dst_color_range=ColorRange.JPEG,
+    )
+    return np.asarray(array, dtype=np.uint8)
+
+
+def _frame_time(frame: av.VideoFrame, stream: av.video.stream.VideoStream) -> float:
+    if frame.pts is None or frame.time_base is None:
+        return 0.0
+    start = stream.start_time or 0
+    return float((frame.pts - start) * Fraction(frame.time_base))
+
+
+def _straight(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, targets: list[float]
+) -> list[tuple[float, Frame]]:
+    sampled: list[tuple[float, Frame]] = []
+    previous: av.VideoFrame | None = None
+    for frame in container.decode(stream):
+        time = _frame_time(frame, stream)
+        # a target falls in [previous frame, this frame): take the frame on screen at the target
+        while len(sampled) < len(targets) and time > targets[len(sampled)] and previous is not None:
+            sampled.append((_frame_time(previous, stream), to_rgb(previous)))
+        if len(sampled) == len(targets):
+            break
+        previous = frame
+    while previous is not None and len(sampled) < len(targets):  # targets past the last frame's start
+        sampled.append((_frame_time(previous, stream), to_rgb(previous)))
+    return sampled
+
+
+def _by_seeking(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, targets: list[float]
+) -> list[tuple[float, Frame]]:
+    sampled: list[tuple[float, Frame]] = []
+    base = stream.time_base or Fraction(1, 1000)
+    start = stream.start_time or 0
+    for target in targets:
+        container.seek(start + math.floor(target / base), stream=stream, backward=True, any_frame=False)
+        chosen: av.VideoFrame | None = None
+        for frame in container.decode(stream):
+            if chosen is not None and _frame_time(frame, stream) > target:
+                break
+            chosen = frame
+        if chosen is not None:
+            sampled.append((_frame_time(chosen, stream), to_rgb(chosen)))
+    return sampled
+
+
+def check_video(
+    data: bytes, kit: BrandKit, frame_check: FrameCheck | None = None, *, frame_count: int = 5
+) -> CheckResult:
+    """Probe the video, run ``frame_check`` on sampled frames and the audio rules on its soundtrack."""
+    try:
+        info = probe_video(data)
+    except (av.error.FFmpegError, ValueError) as error:
+        return CheckResult(
+            violations=[
+                Violation(rule_id=DECODE_RULE, severity="error", message=f"the video could not be decoded: {error}")
+            ],
+            rules_checked=[DECODE_RULE],
+        )
+    result = CheckResult(
+        metrics={
+            "video.durationSeconds": round(info.duration_s, 3),
+            "video.width": float(info.width),
+            "video.height": float(info.height),
+            "video.fps": round(info.fps, 3),
+        }
+    )
+    if frame_check is None:
+        result.not_checked.append(NotChecked(check=FRAMES_CHECK, reason="no frame check was supplied"))
+    else:
+        _merge_frames(result, sample_frames(data, frame_count), frame_check, info)
+    if info.has_audio:
+        _soundtrack(result, data, kit)
+    return result
+
+
+def _merge_frames(
+    result: CheckResult, frames: list[tuple[float, Frame]], frame_check: FrameCheck, info: VideoInfo
+) -> None:
+    frame_length = 1.0 / info.fps if info.fps else 0.0
+    seen_not_checked: set[str] = set()
+    collected: dict[str, list[float]] = {}
+    for time, frame in frames:
+        checked = frame_check(frame)
+        for rule in checked.rules_checked:
+            if rule not in result.rules_checked:
+                result.rules_checked.append(rule)
+        for missing in checked.not_checked:
+            if missing.check not in seen_not_checked:
+                seen_not_checked.add(missing.check)
+                result.not_checked.append(missing)
+        for violation in checked.violations:
+            location = violation.location
+            if not isinstance(location, ImageBox):
+                location = TimeRange(start_seconds=round(time, 3), end_seconds=round(time + frame_length, 3))
+            result.violations.append(
+                violation.model_copy(update={"message": f"at {time:.2f} s: {violation.message}", "location": location})
+            )
+        for key, value in checked.metrics.items():
+            collected.setdefault(key, []).append(value)
+    # per-frame metrics: the mean under the check's own name, and the worst-case ends beside it
+    for key, values in collected.items():
+        result.metrics[key] = float(np.mean(values))
+        result.metrics[f"{key}.min"] = float(np.min(values))
+        result.metrics[f"{key}.max"] = float(np.max(values))
+    result.metrics["video.framesChecked"] = float(len(frames))
+
+
+def _soundtrack(result: CheckResult, data: bytes, kit: BrandKit) -> None:
+    try:
+        with _open(data) as container:
+            samples, rate = decode_audio_stream(container)
+    except (av.error.FFmpegError, ValueError) as error:
+        result.not_checked.append(NotChecked(check="audio", reason=f"the soundtrack could not be decoded: {error}"))
+        return
+    audio = check_audio_samples(samples, rate, kit)
+    result.violations += audio.violations
+    result.rules_checked += [r for r in audio.rules_checked if r not in result.rules_checked]
+    result.not_checked += audio.not_checked
+    result.metrics.update(audio.metrics)

