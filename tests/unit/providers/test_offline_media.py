@@ -322,7 +322,13 @@ def test_music_is_a_16bit_wav_at_the_models_default_length_without_clipping() ->
     assert content.usage == {"audioSeconds": 12.0}
     peak = int(np.abs(samples.astype(int)).max())
     assert peak < 32767  # nothing at full scale
-    assert 20 * np.log10(peak / 32767) == pytest.approx(-1.0, abs=0.05)  # peak-normalised to -1 dBFS
+    # levelled to what the brand's linter checks: loudness on target, true peak under the ceiling
+    from flashfusion.linting.audio import integrated_loudness, true_peak
+
+    level = samples / 32768.0
+    rules = job.brand_kit.audio
+    assert integrated_loudness(level, 44_100) == pytest.approx(rules.target_lufs, abs=0.2)
+    assert true_peak(level, 44_100) <= rules.max_true_peak_dbtp
     assert np.sqrt(np.mean((samples / 32768) ** 2)) > 0.02  # music, not near-silence
     assert np.abs(samples[0]).max() == 0  # faded in
     assert np.abs(samples[-100:]).max() < 200  # faded out

@@ -9,7 +9,7 @@ boundaries, in any case, in simple inflections, and through the usual obfuscatio
 - l33t: 0->o, 1->i/l, 3->e, 4->a, 5->s, 7->t, @->a, $->s;
 - letters split by one consistent separator: "m i r a c l e", "m.i.r.a.c.l.e", "m-i-r-a-c-l-e",
   "m_i_r_a_c_l_e", "m*i*r*a*c*l*e";
-- repeated letters: "miiiracle".
+- repeated letters: "miiiracle" (up to 30 of each).
 
 Decisions (tested):
 - word boundaries are kept, so a banned "ass" never hits "class", "assess" or "passage";
@@ -17,6 +17,9 @@ Decisions (tested):
   such derived words in the kit if they are banned too;
 - a hyphen inside a banned term also matches a space or nothing ("risk-free", "risk free",
   "riskfree");
+- a match made only of digits and symbols ("5413" for "sale") is a number, not a word: skipped;
+- spaced letters must be the whole run: "c l a s s" and "t i t l e" do not hit "ass" / "tit"; the
+  price is that a run right after a one-letter word ("a m i r a c l e") is missed too;
 - suffix letters are not stretched ("assess" must not read as "ass" + "eSS").
 
 Disclaimers apply when their ``channels`` is empty or names the channel (case-insensitive); with no
@@ -58,6 +61,7 @@ LEET: dict[str, str] = {
     "s": "s5$",
     "t": "t7",
 }
+MAX_REPEAT = 30  # a letter stretched further is not matched; unbounded repeats backtrack badly on "1111..."
 SEPARATORS = [" ", ".", "-", "_", "*"]
 SUFFIXES = ["s", "es", "ed", "ing", "er", "est", "ly"]
 VOWELS = set("aeiou")
@@ -66,7 +70,7 @@ VOWELS = set("aeiou")
 def _letter(ch: str, *, stretch: bool) -> str:
     """One letter of a term: its l33t look-alikes, optionally repeated ("miiiracle")."""
     cls = "[" + re.escape(LEET.get(ch, ch)) + "]"
-    return f"{cls}+" if stretch else cls
+    return f"{cls}{{1,{MAX_REPEAT}}}" if stretch else cls
 
 
 def _unit_patterns(word: str, *, stretch: bool) -> list[str]:
@@ -79,6 +83,26 @@ def _unit_patterns(word: str, *, stretch: bool) -> list[str]:
         else:
             units.append(re.escape(ch))
     return units
+
+
+def _stretched(word: str, sep: str | None) -> str:
+    """A word whose letters may repeat. Unseparated, a run of one letter becomes ``[cls]{n,}`` rather
+    than n adjacent ``[cls]+`` (which backtracks exponentially on a long run of that letter)."""
+    if sep is not None:  # separated: a letter may also repeat across separators ("s c a m m e r")
+        s = re.escape(sep)
+        units = [
+            f"{unit}(?:{s}{unit}){{0,3}}" if ch.isalpha() else unit
+            for ch, unit in zip(word.lower(), _unit_patterns(word, stretch=True), strict=True)
+        ]
+        return s.join(units)
+    out: list[str] = []
+    for run in re.finditer(r"(.)\1*", word.lower()):
+        ch, count = run.group(1), len(run.group(0))
+        if ch.isalpha():
+            out.append(_letter(ch, stretch=False) + f"{{{count},{count + MAX_REPEAT - 1}}}")
+        else:
+            out += _unit_patterns(run.group(0), stretch=False)
+    return "".join(out)
 
 
 def _join(units: list[str], sep: str | None) -> str:
@@ -100,20 +124,20 @@ def _stem_variants(word: str, sep: str | None) -> list[str]:
     """The last word written with its inflection, including y->i and dropped-e stems."""
     lower = word.lower()
     glue = "" if sep is None else re.escape(sep)
-    variants = [_join(_unit_patterns(word, stretch=True), sep) + _suffix_group(word, sep)]
+    variants = [_stretched(word, sep) + _suffix_group(word, sep)]
     if len(lower) > 2 and lower.endswith("y") and lower[-2] not in VOWELS:
-        stem = _join(_unit_patterns(word[:-1], stretch=True), sep)
+        stem = _stretched(word[:-1], sep)
         endings = [_join(_unit_patterns(s, stretch=False), sep) for s in ("es", "ed", "er", "est", "ly")]
         variants.append(stem + glue + _letter("i", stretch=False) + glue + "(?:" + "|".join(endings) + ")")
     if len(lower) > 2 and lower.endswith("e") and lower[-2] not in VOWELS:
-        stem = _join(_unit_patterns(word[:-1], stretch=True), sep)
+        stem = _stretched(word[:-1], sep)
         variants.append(stem + glue + "(?:" + _join(_unit_patterns("ing", stretch=False), sep) + ")")
     return variants
 
 
 def _phrase_pattern(term: str, sep: str | None) -> str:
     words = term.split()
-    head = [_join(_unit_patterns(w, stretch=True), sep) for w in words[:-1]]
+    head = [_stretched(w, sep) for w in words[:-1]]
     last = "(?:" + "|".join(_stem_variants(words[-1], sep)) + ")"
     between = r"\s+" if sep is None else r"(?:\s|" + re.escape(sep) + ")+"
     return between.join([*head, last])
@@ -124,7 +148,10 @@ def banned_pattern(term: str) -> re.Pattern[str]:
     forms = [_phrase_pattern(term, None)]
     letters = sum(ch.isalpha() for ch in term)
     if letters >= 3:  # "a s" or "o.k" are too ambiguous to read as obfuscations
-        forms += [_phrase_pattern(term, sep) for sep in SEPARATORS]
+        for sep in SEPARATORS:
+            # a spaced run is one word: not the middle of a longer run ("c l a s s", "t i t l e")
+            s = re.escape(sep)
+            forms.append(rf"(?<!(?<!\w)\w{s})(?:{_phrase_pattern(term, sep)})(?!{s}\w(?!\w))")
     return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
 
 
@@ -133,8 +160,11 @@ def find_banned(text: str, terms: list[str]) -> list[Violation]:
     for term in terms:
         if not term.split():
             continue
+        has_letters = any(ch.isalpha() for ch in term)
         for match in banned_pattern(term).finditer(text):
             written = match.group(0)
+            if has_letters and not any(ch.isalpha() for ch in written):
+                continue  # all digits and symbols ("5413", "1 1 1"): a number, not an obfuscated word
             plain = " ".join(term.split())
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
             found.append(

