@@ -159,3 +159,43 @@ def test_route_reports_a_budget_that_fits_nothing(capsys: pytest.CaptureFixture[
     assert (
         "no route: BudgetExceeded: no text model at tier standard or below fits the remaining budget of $0.0000" in out
     )
+
+
+def test_lint_files_on_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Aurora Outdoor makes tents for every trail. We test each one in the mountains we love.")
+    dirty = tmp_path / "dirty.txt"
+    dirty.write_text("Our cheap tents are guaranteed for customers!!")
+    kit = str(ROOT / "events" / "brand-kit.sample.json")
+
+    assert main(["--root", str(ROOT), "lint", "--brand-kit", kit, str(clean)]) == 0
+    assert f"{clean}: compliant" in capsys.readouterr().out
+
+    assert main(["--root", str(ROOT), "lint", "--brand-kit", kit, str(clean), str(dirty)]) == 1
+    out = capsys.readouterr().out
+    assert f"{dirty}: NOT compliant" in out
+    assert '[error] legal.banned-term at 20-30 "guaranteed"' in out
+    assert "auto-fix: replace with 'affordable'" in out
+
+    assert main(["--root", str(ROOT), "lint", "--json", "--brand-kit", kit, str(dirty)]) == 1
+    reports = json.loads(capsys.readouterr().out)
+    assert reports[0]["file"] == str(dirty)
+    assert reports[0]["report"]["compliant"] is False
+
+
+def test_lint_an_image_and_a_bad_kit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image
+
+    image = tmp_path / "magenta.png"
+    Image.new("RGB", (400, 400), (200, 30, 160)).save(image)
+    kit = str(ROOT / "events" / "brand-kit.sample.json")
+    assert main(["--root", str(ROOT), "lint", "--brand-kit", kit, str(image)]) == 1
+    out = capsys.readouterr().out
+    assert "[error] colors.palette" in out
+    assert "[not checked] legal.moderation" in out
+
+    bad = tmp_path / "kit.yaml"
+    bad.write_text("kitId: k\nname: Bad\npalette:\n  - {name: Red, hex: '#GG0000'}\n")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--root", str(ROOT), "lint", "--brand-kit", str(bad), str(image)])
+    assert "palette.0.hex" in str(exit_.value)

@@ -274,3 +274,30 @@ def test_transient_errors_are_retried_before_falling_back(engine: Any, kind: str
     assert execution["status"] == "SUCCEEDED"
     assert len(engine.sleeps.retries) == generate_retrier(error)["MaxAttempts"]
     assert provenance(engine, record(engine, request_id)["asset"])["model"] == "local/text-basic"
+
+
+def test_fixable_violations_are_auto_fixed_and_linted_again_before_anyone_is_asked(engine: Any) -> None:
+    """Instagram needs '#ad': the generated copy lacks it, AutoFix inserts it, the second lint passes."""
+    request_id, execution = run(engine, submission(channel="instagram"))
+
+    assert execution["status"] == "SUCCEEDED"
+    states = states_entered(engine, request_id)
+    assert states.count("LintAsset") == 2
+    assert states[states.index("AutoFix") - 1] == "IsCompliant"
+    assert states[-2:] == ["SaveAsset", "Succeeded"]
+    status = record(engine, request_id)
+    assert status["lint"]["compliant"] is True
+    data, _ = s3_object(engine, status["asset"]["key"])
+    assert data.decode("utf-8").rstrip().endswith("#ad")
+    saved = provenance(engine, status["asset"])
+    assert saved["autoFixes"] == ["legal.disclaimer"]
+    assert saved["outputHash"] == hashlib.sha256(data).hexdigest()  # the fixed text, not the first draft
+
+
+def test_the_lint_report_is_returned_with_the_request(engine: Any) -> None:
+    request_id, _ = run(engine, submission(prompt="Write a post saying our jackets are a guaranteed miracle"))
+
+    report = record(engine, request_id)["lint"]
+    assert report["compliant"] is False
+    assert "legal.banned-term" in report["rulesChecked"]
+    assert {"voice.sentiment", "voice.grade"} & set(report["metrics"])

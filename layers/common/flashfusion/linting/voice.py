@@ -134,29 +134,45 @@ def syllables(word: str) -> int:
     return count
 
 
-def flesch_kincaid(prose: str) -> float:
-    """Flesch-Kincaid grade: 0.39 * words/sentence + 11.8 * syllables/word - 15.59. Words are ``WORD``
-    matches; sentences are split as in ``count_sentences``, and (as textstat did) sentences of one or
-    two words ("Results guaranteed!", "Post 7-1.") are not counted, though their words are."""
+def _prose_counts(prose: str, syllables_too: bool = True) -> tuple[int, int, int, int]:
+    """(words, sentences, sentences of three or more words, syllables) of ``prose`` in one pass: words
+    are ``WORD`` matches, sentences are split as in ``count_sentences``. Syllables are 0 unless asked."""
     cache = _syllable_cache
     words = 0
     syllable_total = 0
     sentences = 0
+    long_sentences = 0
     start = 0
     ends = [m.span() for m in SENTENCE_END.finditer(prose)]
     ends.append((len(prose), len(prose)))
     for stop, next_start in ends:
         segment = WORD.findall(prose, start, stop)
         start = next_start
+        if not segment:
+            continue
+        sentences += 1
         if len(segment) > 2:
-            sentences += 1
+            long_sentences += 1
         words += len(segment)
-        for word in segment:
-            count = cache.get(word)
-            syllable_total += count if count is not None else _cached_syllables(word)
+        if syllables_too:
+            for word in segment:
+                count = cache.get(word)
+                syllable_total += count if count is not None else _cached_syllables(word)
+    return words, sentences, long_sentences, syllable_total
+
+
+def _grade(words: int, long_sentences: int, syllable_total: int) -> float:
     if not words:
         return 0.0
-    return 0.39 * words / max(1, sentences) + 11.8 * syllable_total / words - 15.59
+    return 0.39 * words / max(1, long_sentences) + 11.8 * syllable_total / words - 15.59
+
+
+def flesch_kincaid(prose: str) -> float:
+    """Flesch-Kincaid grade: 0.39 * words/sentence + 11.8 * syllables/word - 15.59. Words are ``WORD``
+    matches; sentences are split as in ``count_sentences``, and (as textstat did) sentences of one or
+    two words ("Results guaranteed!", "Post 7-1.") are not counted, though their words are."""
+    words, _, long_sentences, syllable_total = _prose_counts(prose)
+    return _grade(words, long_sentences, syllable_total)
 
 
 def _cached_syllables(word: str) -> int:
@@ -590,18 +606,18 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     voice = kit.voice
     result = CheckResult()
     prose = _prose(text)
-    words = len(WORD.findall(prose))
-    sentences = count_sentences(prose)
+    words, sentences, long_sentences, syllable_total = _prose_counts(prose)
     result.metrics["voice.words"] = float(words)
     result.metrics["voice.sentences"] = float(sentences)
 
     _check_sentiment(text, voice, result)
-    grade = _check_grade(prose, words, voice, result)
+    grade = _check_grade(_grade(words, long_sentences, syllable_total), words, voice, result)
     scan = scan_words(text)
-    _check_formality(text, words, voice, scan, result)
+    emoji = emoji_spans(text)
+    _check_formality(text, words, voice, scan, len(emoji), result)
     _check_person(text, voice, scan, result)
     _check_exclamations(text, voice, result)
-    _check_emoji(text, voice, result)
+    _check_emoji(text, voice, emoji, result)
     patterns = _kit_patterns(voice)
     _check_preferred_terms(text, voice, patterns, result)
     for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
@@ -642,7 +658,7 @@ def _check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
         )
 
 
-def _check_grade(prose: str, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
+def _check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
     if words < MIN_GRADE_WORDS:
         result.not_checked.append(
             NotChecked(
@@ -652,7 +668,7 @@ def _check_grade(prose: str, words: int, voice: VoiceRules, result: CheckResult)
         )
         return None
     readability = _readability()
-    grade = round(float(readability.grade(prose)), 2)
+    grade = round(raw_grade, 2)
     result.rules_checked.append(GRADE_RULE)
     result.metrics["voice.grade"] = grade
     result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
@@ -770,9 +786,10 @@ def formality_of(
     return round(score, 3), label, found
 
 
-def _check_formality(text: str, words: int, voice: VoiceRules, scan: _WordScan, result: CheckResult) -> None:
+def _check_formality(
+    text: str, words: int, voice: VoiceRules, scan: _WordScan, emoji_count: int, result: CheckResult
+) -> None:
     result.rules_checked.append(FORMALITY_RULE)
-    emoji_count = 0 if text.isascii() else len(emoji_spans(text))
     score, label, found = formality_of(text, words, emoji_count, scan)
     result.metrics["voice.formality"] = score
     wanted = voice.formality
@@ -877,9 +894,8 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end in _emoji_table().find(text) if text[start:end] not in LEGAL_MARKS]
 
 
-def _check_emoji(text: str, voice: VoiceRules, result: CheckResult) -> None:
+def _check_emoji(text: str, voice: VoiceRules, spans: list[tuple[int, int]], result: CheckResult) -> None:
     result.rules_checked.append(EMOJI_RULE)
-    spans = emoji_spans(text)
     result.metrics["voice.emoji"] = float(len(spans))
     if voice.emoji == "allowed" or not spans:
         return
