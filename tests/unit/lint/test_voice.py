@@ -176,7 +176,9 @@ CASES: list[tuple[dict[str, Any], str, str, str, str | None, str | None]] = [
 
 
 @pytest.mark.parametrize(("fields", "text", "rule_id", "severity", "span", "fix"), CASES)
-def test_each_rule_type_is_caught(fields, text, rule_id, severity, span, fix) -> None:
+def test_each_rule_type_is_caught(
+    fields: dict[str, Any], text: str, rule_id: str, severity: str, span: str | None, fix: str | None
+) -> None:
     result = check_voice(text, kit(**fields))
     found = of(result.violations, rule_id)
     assert found, f"{rule_id} not reported: {[v.rule_id for v in result.violations]}"
@@ -186,7 +188,7 @@ def test_each_rule_type_is_caught(fields, text, rule_id, severity, span, fix) ->
         assert first.location is None
     else:
         assert first.location is not None
-        assert first.location.text == span  # type: ignore[union-attr]
+        assert first.location.text == span
     if fix is None:
         assert first.fix is None
     else:
@@ -199,7 +201,9 @@ def test_each_rule_type_is_caught(fields, text, rule_id, severity, span, fix) ->
 @pytest.mark.parametrize(
     ("fields", "text", "rule_id", "severity", "span", "fix"), [c for c in CASES if c[5] is not None]
 )
-def test_fixes_remove_the_violation(fields, text, rule_id, severity, span, fix) -> None:
+def test_fixes_remove_the_violation(
+    fields: dict[str, Any], text: str, rule_id: str, severity: str, span: str | None, fix: str | None
+) -> None:
     k = kit(**fields)
     fixed = apply(text, check_voice(text, k).violations)
     assert not of(check_voice(fixed, k).violations, rule_id), fixed
@@ -301,7 +305,7 @@ def test_grades_are_sane_offline_with_the_cmu_dictionary() -> None:
     assert dense > 20
     # with the dictionary, a known word's syllables come from CMU, not hyphenation
     assert voice._cmu_dictionary() is not None
-    assert "heterogeneity" in voice._cmu_dictionary()  # type: ignore[operator]
+    assert "heterogeneity" in (voice._cmu_dictionary() or {})
 
 
 def test_formality_estimate_orders_texts() -> None:

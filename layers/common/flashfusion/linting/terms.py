@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flashfusion.models import TextSpan, Violation
 
@@ -10,6 +11,7 @@ BANNED_RULE = "legal.banned-term"
 REQUIRED_RULE = "voice.required-term"
 
 
+@lru_cache(maxsize=4096)  # a kit's terms are few and reused on every post
 def term_pattern(term: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in term.split()]
     # \b fails next to non-word characters (e.g. "C++"), so use look-arounds on word characters instead.

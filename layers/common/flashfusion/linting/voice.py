@@ -306,14 +306,32 @@ class _Terms:
         self.terms = tuple(terms)
         self.combined = _alternation(self.terms)
         self.patterns = () if self.combined is not None else tuple(_pattern(t) for t in self.terms)
+        self.first_runs: frozenset[str] | None = None
+        if all(t.split() and all(w.isascii() and COMBINABLE_TERM.fullmatch(w) for w in t.split()) for t in terms):
+            self.first_runs = frozenset(ALNUM_RUN.findall(t.lower())[0] for t in terms)
 
-    def matches(self, text: str) -> list[tuple[int, re.Match[str]]]:
+    def matches(self, text: str, runs: frozenset[str] | None = None) -> list[tuple[int, re.Match[str]]]:
         """(index of the term, match) for every match of every term; in text order when combined, else
         term by term (callers sort by position; the two orders agree after a stable sort, since no two
-        terms then match at the same position)."""
+        terms then match at the same position).
+
+        ``runs``: the lowercase letter-digit runs of an ASCII text (``text_runs``). A match of a term of
+        ASCII words starts with a whole run equal to the term's first run, so when none of the terms'
+        first runs is among them there is nothing to scan for."""
+        if runs is not None and self.first_runs is not None and runs.isdisjoint(self.first_runs):
+            return []
         if self.combined is not None:
             return [(m.lastindex - 1, m) for m in self.combined.finditer(text) if m.lastindex]
         return [(i, m) for i, pattern in enumerate(self.patterns) for m in pattern.finditer(text)]
+
+
+TEXT_RUN = re.compile(r"[^\W_]+")
+
+
+def text_runs(text: str) -> frozenset[str] | None:
+    """The lowercase letter-digit runs of ``text`` if it is ASCII (else None: regex case folding and
+    ``str.lower`` agree only there), for ``_Terms.matches`` to skip terms that cannot match."""
+    return frozenset(TEXT_RUN.findall(text.lower())) if text.isascii() else None
 
 
 class _RulePatterns:
@@ -619,22 +637,23 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     _check_exclamations(text, voice, result)
     _check_emoji(text, voice, emoji, result)
     patterns = _kit_patterns(voice)
-    _check_preferred_terms(text, voice, patterns, result)
+    runs = text_runs(text)
+    _check_preferred_terms(text, voice, patterns, runs, result)
     for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
         rule_id = f"voice.{rule.id}"
         result.rules_checked.append(rule_id)
         if rule.type == "existence":
-            result.violations += _existence(text, rule, compiled, rule_id)
+            result.violations += _existence(text, rule, compiled, runs, rule_id)
         elif rule.type == "substitution":
-            result.violations += _substitutions(text, compiled.terms, compiled.wanted, rule_id, rule.level)
+            result.violations += _substitutions(text, compiled.terms, compiled.wanted, runs, rule_id, rule.level)
         elif rule.type == "occurrence":
-            result.violations += _occurrence(text, rule, compiled, rule_id)
+            result.violations += _occurrence(text, rule, compiled, runs, rule_id)
         elif rule.type == "repetition":
             result.violations += _repetition(text, rule, rule_id)
         elif rule.type == "capitalization":
-            result.violations += _capitalization(text, rule, compiled, rule_id)
+            result.violations += _capitalization(text, rule, compiled, runs, rule_id)
         elif rule.type == "consistency":
-            result.violations += _consistency(text, rule, compiled, rule_id)
+            result.violations += _consistency(text, rule, compiled, runs, rule_id)
         elif rule.type == "readability":
             _readability_rule(grade, words, rule, rule_id, result)
     result.violations.sort(key=lambda v: v.location.start if isinstance(v.location, TextSpan) else -1)
@@ -924,9 +943,11 @@ def _check_emoji(text: str, voice: VoiceRules, spans: list[tuple[int, int]], res
         )
 
 
-def _substitutions(text: str, terms: _Terms, wanted_for: Sequence[str], rule_id: str, level: Level) -> list[Violation]:
+def _substitutions(
+    text: str, terms: _Terms, wanted_for: Sequence[str], runs: frozenset[str] | None, rule_id: str, level: Level
+) -> list[Violation]:
     found: list[Violation] = []
-    for index, match in terms.matches(text):
+    for index, match in terms.matches(text, runs):
         wanted = wanted_for[index]
         replacement = match_case(match.group(0), wanted)
         if match.group(0) == replacement:
@@ -944,17 +965,23 @@ def _substitutions(text: str, terms: _Terms, wanted_for: Sequence[str], rule_id:
     return found
 
 
-def _check_preferred_terms(text: str, voice: VoiceRules, patterns: _KitPatterns, result: CheckResult) -> None:
+def _check_preferred_terms(
+    text: str, voice: VoiceRules, patterns: _KitPatterns, runs: frozenset[str] | None, result: CheckResult
+) -> None:
     if not voice.preferred_terms:
         return
     result.rules_checked.append(PREFERRED_RULE)
-    result.violations += _substitutions(text, patterns.preferred, patterns.preferred_wanted, PREFERRED_RULE, "warning")
+    result.violations += _substitutions(
+        text, patterns.preferred, patterns.preferred_wanted, runs, PREFERRED_RULE, "warning"
+    )
 
 
 # --- Vale-style rules -----------------------------------------------------------------------------
 
 
-def _existence(text: str, rule: ExistenceRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
+def _existence(
+    text: str, rule: ExistenceRule, compiled: _RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
     return [
         Violation(
             rule_id=rule_id,
@@ -963,12 +990,14 @@ def _existence(text: str, rule: ExistenceRule, compiled: _RulePatterns, rule_id:
             location=_span(text, match.start(), match.end()),
             suggestion=f'remove or rephrase "{match.group(0)}"',
         )
-        for _, match in compiled.terms.matches(text)
+        for _, match in compiled.terms.matches(text, runs)
     ]
 
 
-def _occurrence(text: str, rule: OccurrenceRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
-    matches = [match for _, match in compiled.terms.matches(text)]
+def _occurrence(
+    text: str, rule: OccurrenceRule, compiled: _RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
+    matches = [match for _, match in compiled.terms.matches(text, runs)]
     if rule.max is not None and len(matches) > rule.max:
         excess = matches[rule.max]
         return [
@@ -1010,9 +1039,11 @@ def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation
     return found
 
 
-def _capitalization(text: str, rule: CapitalizationRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
+def _capitalization(
+    text: str, rule: CapitalizationRule, compiled: _RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
     found: list[Violation] = []
-    for index, match in compiled.terms.matches(text):
+    for index, match in compiled.terms.matches(text, runs):
         term = rule.terms[index]
         if match.group(0).split() == term.split():
             continue
@@ -1029,12 +1060,14 @@ def _capitalization(text: str, rule: CapitalizationRule, compiled: _RulePatterns
     return found
 
 
-def _consistency(text: str, rule: ConsistencyRule, compiled: _RulePatterns, rule_id: str) -> list[Violation]:
+def _consistency(
+    text: str, rule: ConsistencyRule, compiled: _RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
     """Per group: every occurrence of a variant other than the first one used is reported, with a fix
     to the first one used."""
     found: list[Violation] = []
     for group, terms in zip(rule.either, compiled.groups, strict=True):
-        uses = sorted((match.start(), match.end(), group[index]) for index, match in terms.matches(text))
+        uses = sorted((match.start(), match.end(), group[index]) for index, match in terms.matches(text, runs))
         used = list(dict.fromkeys(variant for _, _, variant in uses))
         if len(used) < 2:
             continue
