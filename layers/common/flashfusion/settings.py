@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     default_monthly_budget_usd: float = Field(default=100.0, ge=0)
     batch_queue_url: str = ""
     image_moderation: Literal["rekognition", "off"] = "off"
+    image_ocr: Literal["rekognition", "tesseract", "off"] = "off"
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
 
     @property

@@ -25,6 +25,10 @@ class LintContext:
     """logo file reference (S3 key or path) -> RGBA array; None where logos cannot be read."""
     moderation: Any | None = None
     """An image moderation adapter (Rekognition in AWS); None offline: reported as not checked."""
+    ocr: Any | None = None
+    """An OCR adapter (Rekognition DetectText in AWS, Tesseract locally); None: image text not checked."""
+    load_font: Callable[[str], Any] | None = None
+    """font file reference -> bytes or path, for the font check."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -97,7 +101,7 @@ def image_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
     import numpy as np
     from PIL import Image
 
-    from flashfusion.linting import legal, platforms
+    from flashfusion.linting import legal, ocr, platforms
 
     with Image.open(io.BytesIO(data)) as image:
         fmt = (image.format or "").lower()
@@ -106,6 +110,7 @@ def image_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
     return [
         frame_checks(pixels, ctx),
         legal.check_moderation(data, ctx.moderation),
+        *ocr.image_text_checks(pixels, ctx.kit, ctx.channel, ctx.ocr, ctx.load_font, image_bytes=data),
         platforms.check_image_for_platforms(width, height, fmt, len(data), ctx.platforms),
     ]
 

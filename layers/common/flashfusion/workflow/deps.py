@@ -31,6 +31,8 @@ class Deps:
     providers: ProviderContext
     moderation: Any | None
     """Image moderation (Rekognition) where the deployment enables it; None: reported as not checked."""
+    ocr: Any | None
+    """Text in images: Rekognition DetectText in AWS, Tesseract locally; None: reported as not checked."""
 
     @property
     def matrix(self) -> ModelMatrix:
@@ -71,7 +73,18 @@ def get_deps() -> Deps:
             staging_prefix=settings.staging_prefix,
         ),
         moderation=_moderation(settings),
+        ocr=_ocr(settings),
     )
+
+
+def _ocr(settings: Settings) -> Any | None:
+    from flashfusion.linting import ocr
+
+    if settings.image_ocr == "rekognition":
+        return ocr.RekognitionOcr(aws.client("rekognition"))
+    if settings.image_ocr == "tesseract" and ocr.TesseractOcr.available():
+        return ocr.TesseractOcr()
+    return None
 
 
 def _moderation(settings: Settings) -> Any | None:

@@ -316,6 +316,8 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
         channel=request.channel,
         load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(request.org_id, ref)),
         moderation=deps.moderation,
+        ocr=deps.ocr,
+        load_font=lambda ref: deps.assets.read_brand_file(request.org_id, ref),
     )
     report = lint_asset(data, generation.mime_type, context)
     deps.requests.set_lint(request.org_id, request.request_id, report)
