@@ -27,9 +27,12 @@ def report(results: Iterable[CheckResult]) -> LintReport:
     rules: list[str] = []
     not_checked: list[NotChecked] = []
     metrics: dict[str, float] = {}
+    seen: set[str] = set()
     for result in results:
         violations += result.violations
-        rules += [r for r in result.rules_checked if r not in rules]
+        added = [r for r in result.rules_checked if r not in seen]  # repeats within one result stay
+        rules += added
+        seen.update(added)
         not_checked += result.not_checked
         metrics.update(result.metrics)
     compliant = not any(v.severity == "error" for v in violations)

@@ -33,6 +33,7 @@ check reports ``not_checked`` rather than passing.
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -157,11 +158,59 @@ def banned_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
 
 
+# A cheap necessary condition for ``banned_pattern(term)`` to match: the text and the term are reduced
+# the same way (case folded, with the non-ASCII letters ``re.IGNORECASE`` equates to ASCII ones; each
+# l33t class mapped to one byte; whitespace and separators dropped). Every match then reduces to a
+# string holding the term's reduction minus its last letter (inflections drop or change only that
+# letter), each character possibly repeated ("miiiracle"), so a text where ``_term_key(term)`` finds
+# nothing cannot match and its expensive pattern is skipped.
+_IGNORECASE_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_LEET_CANON = {"4": "a", "@": "a", "3": "e", "l": "1", "i": "1", "0": "o", "5": "s", "$": "s", "7": "t"}
+_DROPPED_ASCII = "".join(chr(c) for c in range(128) if chr(c).isspace()) + "".join(SEPARATORS) + "-"
+_ASCII_TABLE = bytes.maketrans(
+    (string.ascii_uppercase + "".join(_LEET_CANON) + "IL").encode(),
+    (string.ascii_lowercase.replace("i", "1").replace("l", "1") + "".join(_LEET_CANON.values()) + "11").encode(),
+)
+_DROPPED_ASCII_BYTES = _DROPPED_ASCII.encode()
+
+
+_NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")  # what the patterns' \s matches beyond ASCII
+_NON_ASCII_CASE = re.compile("[" + "".join(_IGNORECASE_ASCII) + "]")
+_NON_ASCII_TABLE = str.maketrans({ch: _LEET_CANON.get(letter, letter) for ch, letter in _IGNORECASE_ASCII.items()})
+
+
+def _reduce(text: str) -> bytes:
+    if not text.isascii():
+        text = _NON_ASCII_SPACE.sub("", text)
+        if _NON_ASCII_CASE.search(text):
+            text = text.translate(_NON_ASCII_TABLE)
+    return text.encode("utf-8").translate(_ASCII_TABLE, _DROPPED_ASCII_BYTES)
+
+
+@lru_cache(maxsize=1024)
+def _term_key(term: str) -> re.Pattern[bytes] | None:
+    """Finds, in a reduced text, the reduced term minus its last letter with each character repeatable;
+    None (always run the pattern) for a non-ASCII term."""
+    plain = " ".join(term.split())
+    if not plain.isascii():
+        return None
+    reduced = _reduce(plain[:-1] if plain[-1:].isalpha() else plain)
+    runs = [m.group(0)[:1] for m in re.finditer(rb"(.)\1*", reduced, re.DOTALL)]
+    return re.compile(b"".join(re.escape(r) + b"+" for r in runs))
+
+
 def find_banned(text: str, terms: list[str]) -> list[Violation]:
     found: list[Violation] = []
+    reduced: bytes | None = None
     for term in terms:
         if not term.split():
             continue
+        key = _term_key(term)
+        if key is not None:
+            if reduced is None:
+                reduced = _reduce(text)
+            if key.search(reduced) is None:
+                continue
         has_letters = any(ch.isalpha() for ch in term)
         for match in banned_pattern(term).finditer(text):
             written = match.group(0)

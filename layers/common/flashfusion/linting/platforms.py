@@ -182,6 +182,8 @@ _HEAVY = re.compile("[^" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" 
 
 
 def _x_weight(text: str) -> int:
+    if text.isascii():  # every ASCII code point is light
+        return len(text)
     return len(text) + len(_HEAVY.findall(text))
 
 
