@@ -8,7 +8,6 @@ API's ``bad_prompt`` refusal with a ``prompt_suggestion``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -45,12 +44,6 @@ def keys() -> KeyStore:
 @pytest.fixture
 def provider(keys: KeyStore) -> ElevenLabsProvider:
     return ElevenLabsProvider(context(keys))
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def compose(api: respx.MockRouter) -> respx.Route:

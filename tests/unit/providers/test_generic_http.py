@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -47,12 +46,6 @@ def keys() -> KeyStore:
 @pytest.fixture
 def provider(keys: KeyStore) -> GenericHttpProvider:
     return GenericHttpProvider(context(keys))
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def test_serves_both_sync_and_async_use(provider: GenericHttpProvider, keys: KeyStore) -> None:

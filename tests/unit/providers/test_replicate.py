@@ -7,7 +7,6 @@ are Replicate's problem documents ({"title", "detail", "status"}) and the rate-l
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -77,12 +76,6 @@ def keys() -> KeyStore:
 @pytest.fixture
 def provider(keys: KeyStore) -> ReplicateProvider:
     return ReplicateProvider(context(keys))
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def create_route(api: respx.MockRouter) -> respx.Route:

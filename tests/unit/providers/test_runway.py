@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -61,12 +60,6 @@ def keys() -> KeyStore:
 @pytest.fixture
 def provider(keys: KeyStore) -> RunwayProvider:
     return RunwayProvider(context(keys))
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def create_route(api: respx.MockRouter) -> respx.Route:
