@@ -104,3 +104,31 @@ def readable_cause(cause: str) -> str:
     if isinstance(payload, dict) and "errorMessage" in payload:
         return str(payload["errorMessage"])
     return cause
+
+
+class PublishError(FlashFusionError):
+    """A platform could not take a post."""
+
+    def __init__(self, message: str, *, platform: str = "") -> None:
+        super().__init__(message)
+        self.platform = platform
+
+
+class PublishAuthExpired(PublishError):
+    """The account's token is expired or revoked: the account needs re-authorising; never retried blindly."""
+
+
+class PublishRateLimited(PublishError):
+    """The platform asked us to wait; ``retry_after`` seconds (from its reset headers) when it said."""
+
+    def __init__(self, message: str, *, platform: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, platform=platform)
+        self.retry_after = retry_after
+
+
+class PublishRejected(PublishError):
+    """The platform refused the content itself (too long, bad media, policy): the post fails with its reason."""
+
+
+class PublishUnavailable(PublishError):
+    """The platform failed (5xx, timeout, connection) or answered something unknown: retried, then dead-lettered."""

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 # Re-exported: every model that crosses a boundary can be imported from here.
@@ -22,6 +22,7 @@ from flashfusion.brandkit import LegalRules as LegalRules
 from flashfusion.brandkit import VoiceRules as VoiceRules
 from flashfusion.modelbase import CamelModel as CamelModel
 from flashfusion.modelbase import Identifier as Identifier
+from flashfusion.scheduling.models import ScheduleRequest
 
 MAX_PROMPT_CHARS = 4000
 
@@ -65,6 +66,8 @@ FaultKind = Literal["throttle", "unavailable", "timeout", "rejected", "auth", "s
 """stall: an async job that never finishes (its polls keep answering "running")."""
 Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PROMPT_CHARS)]
 ClientRequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")]
+"""A BCP 47 language tag as marketing teams write them: fr-FR, de-DE, ja-JP, pt-BR, zh-Hans-CN, es-419."""
 
 
 class Fault(CamelModel):
@@ -99,7 +102,19 @@ class AssetSubmission(CamelModel):
     channel: str | None = Field(default=None, max_length=32)
     options: OutputOptions = Field(default_factory=OutputOptions)
     client_request_id: ClientRequestId | None = None
+    locales: list[Locale] = Field(
+        default_factory=list, max_length=20, description="translate the saved asset into each of these"
+    )
+    campaign_id: Identifier | None = Field(default=None, description="the saved asset joins this campaign")
+    schedule: ScheduleRequest | None = Field(default=None, description="post the saved asset, or plan it")
     faults: list[Fault] = Field(default_factory=list, max_length=10)
+
+    @field_validator("locales")
+    @classmethod
+    def _distinct_locales(cls, locales: list[str]) -> list[str]:
+        if len(set(locales)) != len(locales):
+            raise ValueError("each locale at most once")
+        return locales
 
 
 class AssetRequest(AssetSubmission):

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     enabled_providers: str = Field(default="local", description="comma-separated provider names")
     allow_fault_injection: bool = False
     org_claim: str = "org_id"
+    groups_claim: str = Field(default="cognito:groups", description="JWT claim listing the caller's groups")
+    reviewer_group: str = Field(default="reviewers", description="group whose members may decide reviews")
     model_matrix_path: str = ""
     model_matrix_parameter: str = Field(default="", description="SSM parameter holding a matrix override")
     staging_prefix: str = "staging"
