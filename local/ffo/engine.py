@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -328,12 +329,12 @@ class LocalEngine:
         method: str,
         path: str,
         body: Any = None,
-        claims: dict[str, str] | None = None,
+        claims: dict[str, Any] | None = None,
         raw_body: str | None = None,
         function: str = "ApiFunction",
     ) -> dict[str, Any]:
         """Call the API function with an API Gateway HTTP API (payload 2.0) event."""
-        event = http_api_event(method, path, body, claims, raw_body)
+        event = http_api_event(method, path, body, claims, raw_body, api_routes(self.template, function))
         result, _ = self.invoke(function, event)
         return dict(result)
 
@@ -435,20 +436,53 @@ class LocalEngine:
         deps.kits.put(org_id, parsed.model_copy(update={"logos": logos}))
 
 
+def api_routes(template: dict[str, Any], function: str = "ApiFunction") -> list[tuple[str, str]]:
+    """(method, path template) of every HttpApi event of the API function in template.yaml."""
+    events = template["Resources"][function]["Properties"].get("Events", {})
+    return [
+        (str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]))
+        for e in events.values()
+        if e.get("Type") == "HttpApi"
+    ]
+
+
+def match_route(method: str, path: str, routes: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    """The template route a request path matches, and its path parameters, as API Gateway resolves them."""
+    parts = path.strip("/").split("/")
+    for route_method, template in routes:
+        if route_method not in (method.upper(), "ANY"):
+            continue
+        pattern = template.strip("/").split("/")
+        if len(pattern) != len(parts):
+            continue
+        parameters: dict[str, str] = {}
+        for want, got in zip(pattern, parts, strict=True):
+            if want.startswith("{") and want.endswith("}"):
+                parameters[want[1:-1]] = urllib.parse.unquote(got)
+            elif want != got:
+                break
+        else:
+            return template, parameters
+    return path, {}
+
+
 def http_api_event(
-    method: str, path: str, body: Any, claims: dict[str, str] | None, raw_body: str | None = None
+    method: str,
+    path: str,
+    body: Any,
+    claims: dict[str, Any] | None,
+    raw_body: str | None = None,
+    routes: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
-    path_parameters = {}
-    route = path
-    if path.startswith("/v1/requests/"):
-        path_parameters = {"requestId": path.rsplit("/", 1)[1]}
-        route = "/v1/requests/{requestId}"
+    path, _, query = path.partition("?")
+    route, path_parameters = match_route(method, path, routes or [])
     return {
         "version": "2.0",
         "routeKey": f"{method} {route}",
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query,
+        "queryStringParameters": dict(urllib.parse.parse_qsl(query)) or None,
         "headers": {"content-type": "application/json", "authorization": "Bearer local"},
         "requestContext": {
             "accountId": ACCOUNT_ID,
