@@ -7,6 +7,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 import respx
 
@@ -54,19 +55,20 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
-def multipart_parts(request: object) -> dict[str, tuple[str | None, str | None, bytes]]:
+def multipart_parts(request: httpx.Request) -> dict[str, tuple[str | None, str | None, bytes]]:
     """name -> (filename, content type, bytes) of a multipart/form-data request body."""
     import email.parser
     import email.policy
 
-    content_type = request.headers["content-type"]  # type: ignore[attr-defined]
-    raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request.content  # type: ignore[attr-defined]
+    content_type = request.headers["content-type"]
+    raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request.content
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
     parts: dict[str, tuple[str | None, str | None, bytes]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         filename = part.get_param("filename", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         ctype = part.get("content-type")
         parts[str(name)] = (str(filename) if filename else None, str(ctype) if ctype else None, payload)
     return parts

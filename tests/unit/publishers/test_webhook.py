@@ -28,7 +28,7 @@ def publisher(addresses: list[str] | None = None) -> WebhookPublisher:
 
 
 def content(**extra: object) -> PublishContent:
-    return PublishContent(text="Spring is here", idempotency_key=KEY, **extra)  # type: ignore[arg-type]
+    return PublishContent(text="Spring is here", idempotency_key=KEY, **extra)
 
 
 def test_posts_signed_json_and_reads_id(api: respx.MockRouter) -> None:
