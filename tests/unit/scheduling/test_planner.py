@@ -267,13 +267,13 @@ def test_fall_back_a_repeated_time_is_used_once_at_its_first_occurrence(
 
 
 def test_daily_limit_counts_local_days_not_utc_days() -> None:
-    # 23:30 and 00:30 UTC are one Kolkata day (05:00 and 06:00 IST... +05:30): a one-a-day limit allows one.
+    # 20:00 UTC on May 5 is 01:30 IST on May 6: with one post a day, May 6 (local) is already full.
     zone = "Asia/Kolkata"
     start = datetime(2024, 5, 6, 0, 0, tzinfo=ZoneInfo(zone))
     camp = campaign(
         start, start + timedelta(days=3), time_zone=zone, quiet_hours=None, max_posts_per_day={"linkedin": 1}
     )
-    existing = [post("linkedin", "li-1", datetime(2024, 5, 6, 4, 0, tzinfo=UTC))]  # 09:30 IST on May 6
+    existing = [post("linkedin", "li-1", datetime(2024, 5, 5, 20, 0, tzinfo=UTC))]
     plan = plan_and_check(camp, assets(3), start, existing=existing)
     days = [s.at.astimezone(ZoneInfo(zone)).date() for s in plan.slots]
     assert date(2024, 5, 6) not in days
