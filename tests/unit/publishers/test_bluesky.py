@@ -12,7 +12,12 @@ import respx
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.bluesky import BlueskyPublisher, facets_for, grapheme_count
+from flashfusion.scheduling.publishers.bluesky import (
+    BlueskyPublisher,
+    approximate_grapheme_count,
+    facets_for,
+    grapheme_count,
+)
 from tests.unit.publishers.conftest import NOW_EPOCH, PNG, fixed_clock
 
 PDS = "https://bsky.social/xrpc"
@@ -238,3 +243,19 @@ def test_custom_pds_and_hashtag_inside_url_is_not_a_tag(api: respx.MockRouter) -
 
 def test_facets_for_plain_text_is_empty() -> None:
     assert facets_for("no links or tags here, just #1") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "graphemes"),
+    [
+        ("hello", 5),
+        ("👍🏽", 1),  # skin tone modifier
+        ("👩\u200d💻", 1),  # ZWJ sequence
+        ("🇫🇷🇯🇵", 2),  # flags are pairs of regional indicators
+        ("e\u0301te\u0301", 3),  # combining acute accents: "été"
+        ("❤\ufe0f", 1),  # variation selector
+    ],
+)
+def test_grapheme_counts_with_and_without_regex(text: str, graphemes: int) -> None:
+    assert grapheme_count(text) == graphemes
+    assert approximate_grapheme_count(text) == graphemes

@@ -84,8 +84,10 @@ def test_registry_covers_every_platform(tmp_path: Path) -> None:
     assert isinstance(publisher_for("bluesky"), BlueskyPublisher)
 
 
-def test_registry_outbox_uses_the_given_dir(tmp_path: Path) -> None:
-    result = publisher_for("outbox", outbox_dir=tmp_path, clock=fixed_clock).publish(
+@pytest.mark.parametrize("as_str", [False, True])
+def test_registry_outbox_uses_the_given_dir(tmp_path: Path, as_str: bool) -> None:
+    outbox_dir = str(tmp_path) if as_str else tmp_path
+    result = publisher_for("outbox", outbox_dir=outbox_dir, clock=fixed_clock).publish(
         ACCOUNT, {}, PublishContent(text="a", idempotency_key=KEY)
     )
     assert result.url is not None

@@ -36,7 +36,7 @@ __all__ = [
     "verify_signature",
 ]
 
-_Builder = Callable[[ClientFactory, Clock, Sleep, Path | None], Publisher]
+_Builder = Callable[[ClientFactory, Clock, Sleep, Path | str | None], Publisher]
 
 _BUILDERS: dict[str, _Builder] = {
     "x": lambda f, c, s, _o: XPublisher(client_factory=f, clock=c, sleep=s),
@@ -56,7 +56,7 @@ def publisher_for(
     platform: str,
     *,
     client_factory: ClientFactory = default_client_factory,
-    outbox_dir: Path | None = None,
+    outbox_dir: Path | str | None = None,
     clock: Clock = utc_now,
     sleep: Sleep = real_sleep,
 ) -> Publisher:

@@ -62,8 +62,8 @@ def _extension(content: PublishContent) -> str:
 class OutboxPublisher:
     platform = PLATFORM
 
-    def __init__(self, outbox_dir: Path | None = None, *, clock: Clock = utc_now) -> None:
-        self._root = outbox_dir if outbox_dir is not None else DEFAULT_OUTBOX_DIR
+    def __init__(self, outbox_dir: Path | str | None = None, *, clock: Clock = utc_now) -> None:
+        self._root = Path(outbox_dir) if outbox_dir else DEFAULT_OUTBOX_DIR
         self._clock = clock
 
     def publish(self, account: PlatformAccount, credentials: dict[str, str], content: PublishContent) -> PublishResult:
