@@ -1,0 +1,26 @@
+"""SchedulePosts step: one post and one EventBridge Scheduler schedule per target of the saved asset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from flashfusion.models import WorkflowState
+from flashfusion.observability import MetricUnit, logger, metrics, tracer
+from flashfusion.scheduling.posts import scheduling_deps
+from flashfusion.scheduling.schedule_step import schedule_posts
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    state = WorkflowState.model_validate(event)
+    logger.set_correlation_id(state.request.request_id)
+    logger.append_keys(orgId=state.request.org_id, step="schedule_posts")
+    result = schedule_posts(state, scheduling_deps())
+    metrics.add_metric(name="PostsScheduled", unit=MetricUnit.Count, value=len(result["posts"]))
+    if result["skipped"]:
+        logger.info("posts skipped", extra={"skipped": result["skipped"]})
+    return result

@@ -1,0 +1,207 @@
+"""Publishing a post exactly once, and classifying what the platform said."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+
+from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
+from flashfusion.scheduling.models import AccountStatus, PostStatus
+from flashfusion.scheduling.posts import schedule
+from flashfusion.scheduling.publishing import publish
+from tests.unit.campaigns.world import FakePublisher, World
+
+pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining time left")
+
+
+def scheduled(world: World, text: str = "Spring hiking, ready when you are.", platform: str = "x", **kw: object):  # type: ignore[no-untyped-def]
+    account = world.account(f"acct-{platform}", platform)
+    post = world.post(world.asset(text, **kw), account)  # type: ignore[arg-type]
+    stored, _ = schedule(post, world.scheduling)
+    return stored
+
+
+def test_a_due_post_is_published_and_keeps_the_platform_id_and_url(world: World) -> None:
+    post = scheduled(world)
+
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+
+    assert outcome.outcome == "published"
+    assert outcome.status == PostStatus.PUBLISHED
+    stored = world.scheduling.posts.get(post.org_id, post.post_id)
+    assert (stored.platform_post_id, stored.platform_url) == ("pp-1", "https://example.test/p/1")
+    ((account_id, credentials, content),) = world.publisher.calls
+    assert account_id == "acct-x"
+    assert credentials == {"accessToken": "token-acct-x"}
+    assert content.text == "Spring hiking, ready when you are."
+    assert content.media is None
+    assert content.idempotency_key == f"{post.org_id}:{post.post_id}:acct-x"
+
+
+def test_firing_the_same_schedule_twice_posts_once(world: World) -> None:
+    post = scheduled(world)
+    deps = world.publish_deps()
+
+    first = publish(post.org_id, post.post_id, deps)
+    second = publish(post.org_id, post.post_id, deps)
+
+    assert (first.outcome, second.outcome) == ("published", "duplicate")
+    assert second.platform_post_id == first.platform_post_id
+    assert len(world.publisher.calls) == 1
+
+
+def test_a_retry_after_the_record_write_failed_gets_the_stored_result_not_a_second_post(world: World) -> None:
+    post = scheduled(world)
+    deps = world.publish_deps()
+    publish(post.org_id, post.post_id, deps)
+    # as if the invocation died after posting, before it marked the post published
+    world.scheduling.posts.put(
+        world.scheduling.posts.get(post.org_id, post.post_id).model_copy(update={"status": PostStatus.SCHEDULED})
+    )
+
+    again = publish(post.org_id, post.post_id, deps)
+
+    assert again.outcome == "published"
+    assert again.platform_post_id == "pp-1"
+    assert len(world.publisher.calls) == 1
+
+
+def test_concurrent_fires_of_one_schedule_post_once(world: World) -> None:
+    post = scheduled(world)
+    world.publisher = FakePublisher(delay=0.3)
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def fire() -> None:
+        deps = world.publish_deps()
+        barrier.wait()
+        try:
+            outcomes.append(publish(post.org_id, post.post_id, deps).outcome)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=fire) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not errors, errors
+    assert len(world.publisher.calls) == 1
+    assert sorted(outcomes).count("published") == 1
+    assert set(outcomes) <= {"published", "in_progress", "duplicate"}
+    assert world.scheduling.posts.get(post.org_id, post.post_id).status == PostStatus.PUBLISHED
+
+
+def test_an_expired_token_marks_account_and_post_and_emits_an_event(world: World) -> None:
+    post = scheduled(world)
+    world.publisher = FakePublisher(errors=[PublishAuthExpired("token expired (code 89)", platform="x")])
+
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+
+    assert outcome.outcome == "needs_reauth"
+    assert world.scheduling.posts.get(post.org_id, post.post_id).status == PostStatus.NEEDS_REAUTH
+    account = world.scheduling.accounts.get(post.org_id, post.account_id)
+    assert account.status == AccountStatus.NEEDS_REAUTH
+    assert "token expired" in (account.status_reason or "")
+    (event,) = world.events
+    assert event["DetailType"] == "PostNeedsReauth"
+    assert json.loads(event["Detail"])["postId"] == post.post_id
+    # no blind retry: firing again publishes nothing and calls nobody
+    assert publish(post.org_id, post.post_id, world.publish_deps()).outcome == "skipped"
+    assert world.publisher.calls == []
+
+
+def test_an_account_already_needing_reauth_is_not_called(world: World) -> None:
+    post = scheduled(world)
+    world.scheduling.accounts.set_status(post.org_id, post.account_id, AccountStatus.NEEDS_REAUTH, "revoked")
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+    assert outcome.outcome == "needs_reauth"
+    assert world.publisher.calls == []
+    assert world.credentials_read == []
+
+
+def test_rate_limited_schedules_a_retry_at_the_platforms_reset(world: World) -> None:
+    post = scheduled(world)
+    world.publisher = FakePublisher(errors=[PublishRateLimited("429 too many requests", platform="x", retry_after=900)])
+
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+
+    assert outcome.outcome == "rescheduled"
+    assert outcome.status == PostStatus.SCHEDULED
+    stored = world.scheduling.posts.get(post.org_id, post.post_id)
+    assert stored.attempts == 1
+    assert stored.schedule_name == f"post-{post.post_id}-retry1"
+    assert stored.scheduled_at == world.now() + timedelta(seconds=901)
+    retry = world.scheduler_client.get_schedule(Name=stored.schedule_name, GroupName="ffo-posts")
+    assert retry["ScheduleExpression"] == f"at({(world.now() + timedelta(seconds=901)):%Y-%m-%dT%H:%M:%S})"
+    # the retry fire publishes (the failed attempt left no idempotency record behind)
+    assert publish(post.org_id, post.post_id, world.publish_deps()).outcome == "published"
+    assert len(world.publisher.calls) == 1
+
+
+def test_rejected_content_fails_with_the_platforms_reason(world: World) -> None:
+    post = scheduled(world)
+    world.publisher = FakePublisher(errors=[PublishRejected("duplicate content (code 187)", platform="x")])
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+    assert outcome.outcome == "failed"
+    assert "duplicate content (code 187)" in (outcome.reason or "")
+    stored = world.scheduling.posts.get(post.org_id, post.post_id)
+    assert stored.status == PostStatus.FAILED
+    assert "code 187" in (stored.error or "")
+
+
+def test_an_unknown_error_is_raised_for_the_retries_and_a_retry_can_publish(world: World) -> None:
+    post = scheduled(world)
+    world.publisher = FakePublisher(errors=[PublishUnavailable("502 bad gateway", platform="x")])
+    with pytest.raises(PublishUnavailable):
+        publish(post.org_id, post.post_id, world.publish_deps())
+    stored = world.scheduling.posts.get(post.org_id, post.post_id)
+    assert stored.status == PostStatus.SCHEDULED
+    assert stored.attempts == 1
+    assert "502" in (stored.error or "")
+    assert publish(post.org_id, post.post_id, world.publish_deps()).outcome == "published"
+
+
+def test_a_cancelled_post_is_not_published(world: World) -> None:
+    from flashfusion.scheduling.posts import cancel
+
+    post = scheduled(world)
+    cancel(post.org_id, post.post_id, world.scheduling)
+    assert publish(post.org_id, post.post_id, world.publish_deps()).outcome == "skipped"
+    assert world.publisher.calls == []
+
+
+def test_an_asset_that_is_no_longer_approved_is_not_published(world: World) -> None:
+    post = scheduled(world, lint_passed=False)
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+    assert outcome.outcome == "failed"
+    assert "not approved" in (outcome.reason or "")
+    assert world.publisher.calls == []
+
+
+def test_text_over_the_platforms_limit_is_not_published(world: World) -> None:
+    post = scheduled(world, text="word " * 100)  # 500 characters: over X's 280
+    outcome = publish(post.org_id, post.post_id, world.publish_deps())
+    assert outcome.outcome == "failed"
+    assert "not compliant for x" in (outcome.reason or "")
+    assert world.publisher.calls == []
+
+
+def test_a_platform_not_enabled_goes_to_the_outbox(world: World) -> None:
+    post = scheduled(world, platform="linkedin")
+    outcome = publish(post.org_id, post.post_id, world.publish_deps(enabled=frozenset({"outbox"})))
+    assert outcome.outcome == "published"
+    assert outcome.via == "outbox"
+    assert world.credentials_read == []  # the outbox needs no credentials
+
+
+def test_a_platform_not_enabled_without_outbox_fails_clearly(world: World) -> None:
+    post = scheduled(world, platform="linkedin")
+    outcome = publish(post.org_id, post.post_id, world.publish_deps(enabled=frozenset({"x"})))
+    assert outcome.outcome == "failed"
+    assert "not enabled" in (outcome.reason or "")
