@@ -19,6 +19,11 @@ from flashfusion.workflow.deps import get_deps
 
 app = APIGatewayHttpResolver()
 register_error_handlers(app)
+from flashfusion.http.campaign_routes import router as campaign_router  # noqa: E402
+from flashfusion.http.review_routes import router as review_router  # noqa: E402
+
+app.include_router(campaign_router)
+app.include_router(review_router)
 
 
 def caller() -> tuple[str, str]:

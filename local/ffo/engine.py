@@ -41,6 +41,10 @@ TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 # moto has no Rekognition: offline, image moderation is reported as not checked (never as passed)
 # and text in images is read with Tesseract instead.
 LOCAL_FUNCTION_ENV = {"IMAGE_MODERATION": "off", "IMAGE_OCR": "tesseract"}
+# moto's KMS hashes a MessageType=DIGEST message again (real KMS does not), so a KMS-signed manifest
+# would not verify: locally the development key and chain sit in a Secrets Manager secret instead.
+LOCAL_SIGNING_SECRET = "flashfusion/local/c2pa-signing"
+LOCAL_SIGNING_ENV = {"SIGNING_MODE": "secret", "SIGNING_SECRET_NAME": LOCAL_SIGNING_SECRET, "SIGNING_KMS_KEY_ID": ""}
 SQS_ATTRIBUTES = {"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"}
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -90,8 +94,10 @@ class LocalEngine:
         parameters: dict[str, str] | None = None,
         instant: bool = True,
         env: dict[str, str] | None = None,
+        dev_ca_dir: Path | None = None,
     ) -> None:
         self.root = root
+        self.dev_ca_dir = dev_ca_dir or root / "out" / ".ffo-dev-ca"
         self.env_overrides = env or {}
         self.region = region
         self.stack_name = stack_name
@@ -128,6 +134,7 @@ class LocalEngine:
         self._capture_stdout()
         self._stack.append(self._release_stdout)
         self._build()
+        self._seed_signing_key()
         self._reset_layer_caches()
         self._route_layer_logs()
 
@@ -225,6 +232,7 @@ class LocalEngine:
                 **global_env,
                 **resolve(props.get("Environment", {}).get("Variables", {})),
                 **LOCAL_FUNCTION_ENV,
+                **LOCAL_SIGNING_ENV,
                 **self.env_overrides,
             }
             function = LocalFunction(
@@ -254,6 +262,31 @@ class LocalEngine:
         for logical_id, resource in self.template["Resources"].items():
             if resource["Type"] == "AWS::Serverless::StateMachine":
                 self._create_state_machine(logical_id, resource["Properties"], role)
+        self._create_schedule_groups()
+
+    def _seed_signing_key(self) -> None:
+        """The development signing key and chain (created once under dev_ca_dir) as the functions' secret."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        from ffo.devcert import dev_chain, issue_leaf
+
+        ca = dev_chain(self.dev_ca_dir)
+        key = ec.generate_private_key(ec.SECP256R1())
+        leaf = issue_leaf(ca, key.public_key(), "FlashFusion local engine (development signer)")
+        self.trust_anchor_pem: bytes = ca.certificate_pem
+        private_pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        self.client("secretsmanager").create_secret(
+            Name=LOCAL_SIGNING_SECRET,
+            SecretString=json.dumps(
+                {
+                    "privateKeyPem": private_pem.decode("utf-8"),
+                    "certificateChainPem": (leaf + ca.certificate_pem).decode("utf-8"),
+                }
+            ),
+        )
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
         args: dict[str, Any] = {
@@ -434,6 +467,19 @@ class LocalEngine:
             key = deps.assets.put_brand_file(org_id, parsed.kit_id, local.name, local.read_bytes(), "image/png")
             logos.append(logo.model_copy(update={"file": key}))
         deps.kits.put(org_id, parsed.model_copy(update={"logos": logos}))
+
+    # scheduled posts -------------------------------------------------------------------------
+    def _create_schedule_groups(self) -> None:
+        """moto refuses schedules in a group that does not exist: create the template's groups."""
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] == "AWS::Scheduler::ScheduleGroup":
+                self.client("scheduler").create_schedule_group(Name=str(self.resolver.resolve({"Ref": logical_id})))
+
+    def fire_due(self, until: Any) -> list[Any]:
+        """Fire every schedule due up to ``until`` (moto stores schedules but never fires them)."""
+        from ffo.scheduler_clock import fire_due
+
+        return fire_due(self, until)
 
 
 def api_routes(template: dict[str, Any], function: str = "ApiFunction") -> list[tuple[str, str]]:

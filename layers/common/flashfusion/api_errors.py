@@ -6,7 +6,16 @@ import json
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from flashfusion.errors import InvalidRequest, RequestNotFound
+from flashfusion.errors import (
+    AssetNotFound,
+    Forbidden,
+    InvalidRequest,
+    RegenerationLimitReached,
+    RequestNotFound,
+    ReviewConflict,
+    ReviewNotFound,
+    ReviewUnavailable,
+)
 from flashfusion.observability import logger
 
 
@@ -22,9 +31,25 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def invalid(error: InvalidRequest) -> Response:
         return error_response(400, "invalid_request", str(error), error.fields)
 
-    @app.exception_handler(RequestNotFound)
-    def not_found(error: RequestNotFound) -> Response:
+    @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound])
+    def not_found(error: Exception) -> Response:
         return error_response(404, "not_found", str(error))
+
+    @app.exception_handler(Forbidden)
+    def forbidden(error: Forbidden) -> Response:
+        return error_response(403, "forbidden", str(error))
+
+    @app.exception_handler(ReviewConflict)
+    def conflict(error: ReviewConflict) -> Response:
+        return error_response(409, f"review_{error.status or 'closed'}", str(error))
+
+    @app.exception_handler(RegenerationLimitReached)
+    def limit(error: RegenerationLimitReached) -> Response:
+        return error_response(409, "regeneration_limit_reached", str(error))
+
+    @app.exception_handler(ReviewUnavailable)
+    def unavailable(error: ReviewUnavailable) -> Response:
+        return error_response(503, "try_again", str(error))
 
     @app.not_found
     def no_route(error: Exception) -> Response:

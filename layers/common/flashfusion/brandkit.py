@@ -171,6 +171,25 @@ class AudioRules(CamelModel):
     max_true_peak_dbtp: float = Field(default=-1.0, ge=-20, le=0)
 
 
+class ReviewRules(CamelModel):
+    """The human-in-the-loop rules: how long a review may wait and how often a reviewer may regenerate."""
+
+    timeout_seconds: int = Field(default=7 * 86400, ge=1, le=365 * 86400, description="a decision within this")
+    heartbeat_seconds: int = Field(
+        default=2 * 86400, ge=1, le=365 * 86400, description="a review nobody opens for this long is abandoned"
+    )
+    max_regenerations: int = Field(default=2, ge=0, le=10)
+
+
+class LocaleRules(CamelModel):
+    """Rules that apply to one locale's copy on top of (or instead of) the kit's defaults."""
+
+    banned_terms: list[str] = Field(default_factory=list, description="added to the kit's banned terms")
+    required_disclaimers: list[Disclaimer] | None = Field(default=None, description="replace the kit's when set")
+    preferred_terms: dict[str, str] = Field(default_factory=dict, description="added to the kit's preferred terms")
+    required_terms: list[str] | None = Field(default=None, description="replace the kit's when set")
+
+
 class BrandKit(CamelModel):
     kit_id: Identifier
     version: int = Field(default=1, ge=1)
@@ -183,3 +202,32 @@ class BrandKit(CamelModel):
     legal: LegalRules = Field(default_factory=LegalRules)
     audio: AudioRules = Field(default_factory=AudioRules)
     target_platforms: list[Platform] = Field(default_factory=list)
+    review: ReviewRules = Field(default_factory=ReviewRules)
+    locales: dict[str, LocaleRules] = Field(default_factory=dict, description="BCP 47 tag -> that locale's rules")
+
+    def for_locale(self, locale: str | None) -> BrandKit:
+        """The kit as it applies to copy in ``locale``: its rules (exact tag, else the language) merged in."""
+        if not locale:
+            return self
+        rules = self.locales.get(locale) or self.locales.get(locale.split("-")[0])
+        if rules is None:
+            return self
+        legal = self.legal.model_copy(
+            update={
+                "banned_terms": [*self.legal.banned_terms, *rules.banned_terms],
+                "required_disclaimers": (
+                    rules.required_disclaimers
+                    if rules.required_disclaimers is not None
+                    else self.legal.required_disclaimers
+                ),
+            }
+        )
+        voice = self.voice.model_copy(
+            update={
+                "preferred_terms": {**self.voice.preferred_terms, **rules.preferred_terms},
+                "required_terms": (
+                    rules.required_terms if rules.required_terms is not None else self.voice.required_terms
+                ),
+            }
+        )
+        return self.model_copy(update={"legal": legal, "voice": voice})

@@ -79,6 +79,38 @@ class RequestNotFound(FlashFusionError):
     """No request with this id exists in the caller's organisation."""
 
 
+class TranslationSkipped(FlashFusionError):
+    """This asset cannot be translated into the locale (music, a vendor image's baked-in text); not retried."""
+
+
+class ReviewNotFound(FlashFusionError):
+    """No review with this id exists in the caller's organisation."""
+
+
+class AssetNotFound(FlashFusionError):
+    """No asset with this id exists in the caller's organisation."""
+
+
+class ReviewConflict(FlashFusionError):
+    """The review was already decided or has expired: a second decision would resume the workflow twice."""
+
+    def __init__(self, message: str, *, status: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class RegenerationLimitReached(FlashFusionError):
+    """The reviewer asked for another regeneration but the brand kit's rounds are used up."""
+
+
+class Forbidden(FlashFusionError):
+    """The caller is authenticated but may not do this (e.g. decide a review without the reviewer role)."""
+
+
+class ReviewUnavailable(FlashFusionError):
+    """The workflow could not be resumed just now (a transient Step Functions error); try again."""
+
+
 class InvalidRequest(FlashFusionError):
     """The request is malformed; ``fields`` says which field and what is wrong with it."""
 

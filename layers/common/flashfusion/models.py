@@ -59,7 +59,15 @@ class RequestStatus(StrEnum):
     QUEUED = "queued"
     SUCCEEDED = "succeeded"
     NEEDS_REVIEW = "needs_review"
+    REVIEW_EXPIRED = "review_expired"
+    REJECTED = "rejected"
+    REGENERATING = "regenerating"
+    TRANSLATING = "translating"
     FAILED = "failed"
+
+
+ReviewDecisionKind = Literal["approve", "approve_with_edits", "regenerate", "reject"]
+ReviewOutcomeKind = Literal["approve", "approve_with_edits", "regenerate", "reject", "expired"]
 
 
 FaultKind = Literal["throttle", "unavailable", "timeout", "rejected", "auth", "stall"]
@@ -135,11 +143,44 @@ def prompt_hash(prompt: str) -> str:
     return hashlib.sha256(normalise_prompt(prompt).encode("utf-8")).hexdigest()
 
 
+class ReviewPolicy(CamelModel):
+    """How long a human review may take, and how many regenerations a reviewer may ask for."""
+
+    timeout_seconds: int
+    heartbeat_seconds: int
+    max_regenerations: int
+
+
 class ValidatedRequest(CamelModel):
     brand_kit_id: str
     brand_kit_version: int
     prompt_hash: str
+    review: ReviewPolicy | None = None
+    locale_count: int = Field(default=0, description="how many translations the Map state makes")
     validated_at: datetime = Field(default_factory=utcnow)
+
+
+class Revision(CamelModel):
+    """Which version of the asset the workflow is making now, and from what."""
+
+    version: int = 1
+    parent_version: int | None = None
+    round: int = Field(default=0, description="regeneration rounds a reviewer asked for so far")
+    feedback: list[str] = Field(default_factory=list, description="reviewer feedback, oldest first")
+    prompt_hash: str | None = Field(default=None, description="hash of the prompt with the feedback in it")
+
+
+class ReviewOutcome(CamelModel):
+    """What the reviewer decided: the API hands it to the waiting workflow (SendTaskSuccess)."""
+
+    review_id: str
+    decision: ReviewOutcomeKind
+    reviewer: str | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+    feedback: str | None = Field(default=None, max_length=2000)
+    edited_staging_key: str | None = None
+    edited_mime_type: str | None = None
+    decided_at: datetime = Field(default_factory=utcnow)
 
 
 class FailedAttempt(CamelModel):
@@ -226,6 +267,10 @@ class Generation(CamelModel):
     generated_at: datetime = Field(default_factory=utcnow)
     auto_fixes: list[str] = Field(default_factory=list, description="rule ids the AutoFix step applied")
     autofix_rounds: int = 0
+    human_edited: bool = False
+    parent_version: int | None = None
+    locale: str | None = None
+    translation: dict[str, Any] | None = Field(default=None, description="source, locale, engine; None: original")
 
 
 Severity = Literal["error", "warning", "suggestion"]
@@ -311,7 +356,18 @@ class Provenance(CamelModel):
     auto_fixes: list[str] = Field(default_factory=list, description="mechanical fixes applied before saving")
     reviewer: str | None = None
     decision: str | None = None
+    review_id: str | None = None
+    review_comment: str | None = None
+    review_round: int = 0
+    feedback: list[str] = Field(default_factory=list, description="reviewer feedback that shaped this version")
     parent_asset_id: str | None = None
+    parent_version: int | None = None
+    locale: str | None = None
+    translation: dict[str, Any] | None = None
+    campaign_id: str | None = None
+    status: Literal["published", "superseded", "rejected", "expired"] = Field(
+        default="published", description="published: the request's result; otherwise kept for the audit"
+    )
     attempts: list[AttemptRecord] = Field(default_factory=list)
     fallback_chain: list[str] = Field(default_factory=list, description="models tried, in order")
     cost: Cost
@@ -319,7 +375,21 @@ class Provenance(CamelModel):
     output_hash: str
     bucket: str
     key: str
+    mime_type: str | None = None
+    credentials: ContentCredentials | None = None
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class ContentCredentials(CamelModel):
+    """How the stored file carries its provenance (C2PA manifest, XMP), and the hash of what was stored."""
+
+    kind: Literal["embedded", "sidecar", "none"]
+    stored_hash: str = Field(description="SHA-256 of the stored object (with its manifest)")
+    manifest_label: str | None = None
+    sidecar_key: str | None = None
+    signer: str | None = Field(default=None, description="the signing certificate's subject")
+    xmp_digital_source_type: str | None = None
+    reason: str | None = Field(default=None, description="why nothing was embedded, when kind is none")
 
 
 class AssetRef(CamelModel):
@@ -329,6 +399,25 @@ class AssetRef(CamelModel):
     key: str
     model: str
     mime_type: str
+    sidecar_key: str | None = None
+
+
+class LocaleOutcome(CamelModel):
+    """What became of one requested translation."""
+
+    locale: str
+    status: Literal["succeeded", "non_compliant", "failed", "skipped"]
+    asset: AssetRef | None = None
+    lint_passed: bool | None = None
+    violations: list[Violation] = Field(default_factory=list)
+    error: str | None = None
+    stand_in: bool = False
+
+
+class ReviewRef(CamelModel):
+    review_id: str
+    status: str
+    round: int = 0
 
 
 class SavedAsset(CamelModel):
@@ -357,6 +446,8 @@ class RequestRecord(CamelModel):
     lint: LintReport | None = None
     attempts: list[AttemptRecord] = Field(default_factory=list)
     error: ErrorInfo | None = None
+    review: ReviewRef | None = None
+    translations: dict[str, LocaleOutcome] = Field(default_factory=dict)
 
 
 class WorkflowState(CamelModel):
@@ -371,3 +462,7 @@ class WorkflowState(CamelModel):
     generation: Annotated[Generation | PendingGeneration, Field(discriminator="status")] | None = None
     lint: LintReport | None = None
     saved: SavedAsset | None = None
+    revision: Revision = Field(default_factory=Revision)
+    review: ReviewOutcome | None = None
+    locale: str | None = Field(default=None, description="inside the translation Map: the target locale")
+    translated: SavedAsset | None = None

@@ -21,6 +21,21 @@ class Settings(BaseSettings):
     org_claim: str = "org_id"
     groups_claim: str = Field(default="cognito:groups", description="JWT claim listing the caller's groups")
     reviewer_group: str = Field(default="reviewers", description="group whose members may decide reviews")
+    event_bus_name: str = "default"
+    signing_mode: Literal["kms", "secret", "off"] = Field(
+        default="off", description="kms: a KMS key signs (chain in a secret); secret: key and chain in a secret"
+    )
+    signing_kms_key_id: str = ""
+    signing_secret_name: str = Field(
+        default="", description="kms: the certificate chain PEM; secret: JSON privateKeyPem + certificateChainPem"
+    )
+    schedule_group: str = Field(default="default", description="EventBridge Scheduler group of the post schedules")
+    publish_function_arn: str = Field(default="", description="the publish function, target of every post schedule")
+    scheduler_role_arn: str = Field(default="", description="role EventBridge Scheduler assumes to invoke it")
+    publish_dlq_arn: str = Field(default="", description="SQS queue for schedule fires that kept failing")
+    account_secrets_prefix: str = Field(default="flashfusion/dev/accounts", description="<prefix>/<org>/<account>")
+    enabled_publishers: str = Field(default="outbox", description="platforms this deployment may post to")
+    outbox_dir: str = Field(default="out/outbox", description="where the outbox publisher writes posts")
     model_matrix_path: str = ""
     model_matrix_parameter: str = Field(default="", description="SSM parameter holding a matrix override")
     staging_prefix: str = "staging"

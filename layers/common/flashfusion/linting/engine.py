@@ -29,6 +29,8 @@ class LintContext:
     """An OCR adapter (Rekognition DetectText in AWS, Tesseract locally); None: image text not checked."""
     load_font: Callable[[str], Any] | None = None
     """font file reference -> bytes or path, for the font check."""
+    locale: str | None = None
+    """The copy's locale (translations); None: the kit's own language."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,11 +71,23 @@ def lint_text(text: str, ctx: LintContext) -> LintReport:
     required = CheckResult(
         violations=terms.required_terms(text, ctx.kit.voice.required_terms), rules_checked=[terms.REQUIRED_RULE]
     )
+    if ctx.locale and not ctx.locale.lower().startswith("en"):
+        # Sentiment (VADER), reading grade (Flesch-Kincaid, CMU syllables) and formality are English
+        # models: on other languages they would give confident, wrong scores.
+        voice_result = CheckResult(
+            not_checked=[
+                NotChecked(
+                    check="voice", reason=f"the voice analyzers are English-only; {ctx.locale} copy is not scored"
+                )
+            ]
+        )
+    else:
+        voice_result = voice.check_voice(text, ctx.kit, ctx.channel)
     return report(
         [
             legal.check_legal(text, ctx.kit, ctx.channel),
             required,
-            voice.check_voice(text, ctx.kit, ctx.channel),
+            voice_result,
             platforms.check_text_for_platforms(text, ctx.platforms),
         ]
     )

@@ -38,6 +38,12 @@ class GenerationJob:
     options: GenerationOptions = field(default_factory=GenerationOptions)
     org_id: str = ""
     """The requesting organisation: vendors that write to S3 (Bedrock async) write under its prefix."""
+    task: Literal["generate", "translate"] = "generate"
+    """translate: ``prompt`` holds the translation instruction and ``source_text`` the copy to translate."""
+    target_locale: str | None = None
+    source_text: str | None = None
+    overlay_text: str | None = None
+    """Image and video: the headline to draw instead of the one taken from the prompt (translations)."""
 
 
 @dataclass(frozen=True)

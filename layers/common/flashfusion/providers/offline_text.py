@@ -102,10 +102,35 @@ def compose(job: GenerationJob) -> str:
     return " ".join(parts) + "\n"
 
 
+STAND_IN_LABEL = "[{locale} translation stand-in: not translated]"
+
+
+def stand_in_translation(source: str, locale: str) -> str:
+    """What the offline engine gives for a translation: the source, labelled so no one ships it as one.
+
+    There is no offline translation model; the label keeps the workflow honest (the record says
+    stand-in too) while the rest of the path (locale rules, lint, save, provenance) runs for real.
+    """
+    label, text = STAND_IN_LABEL.format(locale=locale), source.strip()
+    return f"{label}\n{text}\n" if "\n" in text else f"{label} {text}\n"
+
+
 class OfflineTextProvider:
     name = "local"
 
     def generate(self, job: GenerationJob) -> GeneratedContent:
+        if job.task == "translate":
+            text = stand_in_translation(job.source_text or "", job.target_locale or "und")
+            return GeneratedContent(
+                data=text.encode("utf-8"),
+                mime_type="text/plain; charset=utf-8",
+                extension="txt",
+                vendor_model=job.model.vendor_model,
+                offline=True,
+                dataset_tag="offline-translation-stand-in-v1",
+                usage={"inputTokens": float(math.ceil(len(job.prompt) / 4)), "outputTokens": float(len(text) // 4)},
+                parameters={"generator": "offline-translation-stand-in", "standIn": True},
+            )
         text = compose(job)
         return GeneratedContent(
             data=text.encode("utf-8"),

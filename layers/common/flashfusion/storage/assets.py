@@ -61,6 +61,45 @@ class AssetStore:
         )
         return key
 
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
+        """Store a finished object under an organisation's permanent prefix (keys come from storage.keys)."""
+        if not key.startswith("orgs/"):
+            raise PermissionError(f"{key!r} is not under an organisation's prefix")
+        self.s3.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            Metadata=metadata,
+            ServerSideEncryption="AES256",
+        )
+
+    def presigned_get(self, key: str, expires_seconds: int = 900) -> str:
+        url: str = self.s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_seconds
+        )
+        return url
+
+    def presigned_put(self, key: str, content_type: str, expires_seconds: int = 900) -> str:
+        url: str = self.s3.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type, "ServerSideEncryption": "AES256"},
+            ExpiresIn=expires_seconds,
+        )
+        return url
+
+    def head_staged(self, org_id: str, key: str) -> dict[str, Any] | None:
+        """An uploaded staged object's size and type, or None when nothing was uploaded there."""
+        if not key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
+            raise PermissionError(f"staged object {key!r} does not belong to organisation {org_id}")
+        try:
+            head: dict[str, Any] = self.s3.head_object(Bucket=self.bucket, Key=key)
+        except self.s3.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return head
+
     def read_brand_file(self, org_id: str, key: str) -> bytes:
         """A brand kit's logo or font file: only from the organisation's own brand folder."""
         if not key.startswith(keys.brand_prefix_of(org_id)):

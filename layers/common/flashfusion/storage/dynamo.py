@@ -24,9 +24,11 @@ from flashfusion.models import (
     BrandKit,
     ErrorInfo,
     LintReport,
+    LocaleOutcome,
     Provenance,
     RequestRecord,
     RequestStatus,
+    ReviewRef,
     Violation,
     utcnow,
 )
@@ -89,6 +91,7 @@ class RequestRepository:
             "request": request.to_json(),
             "attempts": [],
             "violations": [],
+            "translations": {},
         }
         writes: list[dict[str, Any]] = [
             {
@@ -163,6 +166,8 @@ class RequestRepository:
             lint=LintReport.model_validate(item["lint"]) if item.get("lint") else None,
             attempts=[AttemptRecord.model_validate(a) for a in item.get("attempts", [])],
             error=ErrorInfo(type=error["type"], message=readable_cause(error.get("message", ""))) if error else None,
+            review=ReviewRef.model_validate(item["review"]) if item.get("review") else None,
+            translations={k: _outcome(v) for k, v in (item.get("translations") or {}).items()},
         )
 
     def _update(
@@ -228,6 +233,28 @@ class RequestRepository:
     def set_succeeded(self, org_id: str, request_id: str, asset: AssetRef) -> None:
         self._update(org_id, request_id, {"status": RequestStatus.SUCCEEDED.value, "asset": asset.to_json()})
 
+    def set_saved(self, org_id: str, request_id: str, asset: AssetRef, status: RequestStatus) -> None:
+        """The published asset is stored; the request goes on (translating) or is done (succeeded)."""
+        self._update(org_id, request_id, {"status": status.value, "asset": asset.to_json()})
+
+    def set_review(self, org_id: str, request_id: str, review: ReviewRef, status: RequestStatus) -> None:
+        self._update(org_id, request_id, {"status": status.value, "review": review.to_json()})
+
+    def set_translation(self, org_id: str, request_id: str, outcome: LocaleOutcome) -> None:
+        """One locale's outcome, written beside the others (each Map iteration writes only its own)."""
+        try:
+            self.table.update_item(
+                Key=keys.request_key(org_id, request_id),
+                UpdateExpression="SET #t.#l = :o, #u = :now",
+                ConditionExpression="attribute_exists(PK) AND attribute_exists(#t)",
+                ExpressionAttributeNames={"#t": "translations", "#l": outcome.locale, "#u": "updatedAt"},
+                ExpressionAttributeValues=to_item({":o": outcome.to_json(), ":now": _now()}),
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                raise RequestNotFound(f"request {request_id} not found") from error
+            raise
+
     def mark_failed(self, org_id: str, request_id: str, error_type: str, message: str) -> None:
         self._update(
             org_id,
@@ -282,16 +309,50 @@ class ProvenanceRepository:
         self.table = table
 
     def put(self, record: Provenance) -> None:
-        """Write once: a version's provenance never changes; a retried save with the same record is fine."""
+        """Write once: a version's provenance never changes; a retried save with the same record is fine.
+
+        A version derived from another asset (a translation) also writes a link under its parent, in
+        the same transaction, so the parent's lineage finds its children with one query.
+        """
+        when = f"{sort_time(record.generated_at)}#{record.asset_id}#{record.version}"
         item = {
             **keys.provenance_key(record.org_id, record.asset_id, record.version),
             "GSI1PK": keys.provenance_by_time(record.org_id),
-            "GSI1SK": f"{sort_time(record.generated_at)}#{record.asset_id}#{record.version}",
+            "GSI1SK": when,
+            "GSI2PK": keys.provenance_by_model(record.org_id, record.model),
+            "GSI2SK": when,
             "type": "provenance",
             **record.to_json(),
         }
+        if record.campaign_id:
+            item |= {"GSI3PK": keys.provenance_by_campaign(record.org_id, record.campaign_id), "GSI3SK": when}
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": to_item(item),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        ]
+        if record.parent_asset_id and record.parent_asset_id != record.asset_id:
+            link = {
+                **keys.asset_child_key(record.org_id, record.parent_asset_id, record.asset_id),
+                "type": "asset-child",
+                "childAssetId": record.asset_id,
+                "parentVersion": record.parent_version,
+                "locale": record.locale,
+            }
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self.table.name,
+                        "Item": to_item({k: v for k, v in link.items() if v is not None}),
+                    }
+                }
+            )
         try:
-            self.table.put_item(Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
+            self.table.meta.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if not _conditional_failed(error):
                 raise
@@ -308,18 +369,83 @@ class ProvenanceRepository:
         return _provenance(item)
 
     def list_by_time(self, org_id: str, since: datetime | None = None, limit: int = 100) -> list[Provenance]:
-        condition = Key("GSI1PK").eq(keys.provenance_by_time(org_id))
-        if since:
-            condition = condition & Key("GSI1SK").gte(sort_time(since))
+        return self.audit(org_id, since=since, limit=limit)[0]
+
+    def audit(
+        self,
+        org_id: str,
+        *,
+        model: str | None = None,
+        campaign_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[Provenance], dict[str, Any] | None]:
+        """An organisation's records, oldest first, by time, by model (GSI2) or by campaign (GSI3).
+
+        Returns the records and the key to continue from (None at the end). The start key must come
+        from this organisation's own earlier page: a key of another partition is refused.
+        """
+        if model:
+            index, partition = "GSI2", keys.provenance_by_model(org_id, model)
+        elif campaign_id:
+            index, partition = "GSI3", keys.provenance_by_campaign(org_id, campaign_id)
+        else:
+            index, partition = "GSI1", keys.provenance_by_time(org_id)
+        condition = Key(f"{index}PK").eq(partition)
+        sort = Key(f"{index}SK")
+        if since and until:
+            condition &= sort.between(sort_time(since), sort_time(until) + "~")
+        elif since:
+            condition &= sort.gte(sort_time(since))
+        elif until:
+            condition &= sort.lte(sort_time(until) + "~")
+        query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition}
+        if start_key:
+            if start_key.get(f"{index}PK") != partition or start_key.get("PK") != keys.org_pk(org_id):
+                raise ValueError("nextToken does not belong to this query")
+            query["ExclusiveStartKey"] = start_key
         items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {"IndexName": "GSI1", "KeyConditionExpression": condition}
+        last: dict[str, Any] | None = None
         while len(items) < limit:
             response = self.table.query(**query, Limit=limit - len(items))
             items += response.get("Items", [])
-            if "LastEvaluatedKey" not in response:
+            last = response.get("LastEvaluatedKey")
+            if not last:
                 break
+            query["ExclusiveStartKey"] = last
+        return [_provenance(i) for i in items], (from_item(last) if last else None)
+
+    def versions(self, org_id: str, asset_id: str) -> list[Provenance]:
+        """Every recorded version of one asset, oldest first."""
+        return [
+            _provenance(i)
+            for i in self._query_prefix(org_id, keys.asset_versions_prefix(asset_id))
+            if i.get("type") == "provenance"
+        ]
+
+    def children(self, org_id: str, asset_id: str) -> list[str]:
+        """Assets derived from this one (translations), by asset id."""
+        return [str(i["childAssetId"]) for i in self._query_prefix(org_id, keys.asset_children_prefix(asset_id))]
+
+    def _query_prefix(self, org_id: str, prefix: str) -> list[dict[str, Any]]:
+        condition = Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix)
+        query: dict[str, Any] = {"KeyConditionExpression": condition}
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self.table.query(**query)
+            items += response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                return items
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [_provenance(i) for i in items]
+
+
+def _outcome(value: dict[str, Any]) -> LocaleOutcome:
+    """A locale's outcome; one the state machine wrote on its Catch path carries the raw Lambda cause."""
+    if value.get("error"):
+        value = {**value, "error": readable_cause(str(value["error"]))}
+    return LocaleOutcome.model_validate(value)
 
 
 def sort_time(moment: datetime) -> str:
@@ -329,7 +455,7 @@ def sort_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "type"}
+_KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "type"}
 
 
 def _provenance(item: dict[str, Any]) -> Provenance:

@@ -69,3 +69,100 @@ def staging_object_key(prefix: str, org_id: str, request_id: str, name: str) -> 
 
 def staging_prefix_of(prefix: str, org_id: str) -> str:
     return f"{prefix}/{_safe(org_id, 'organisation id')}/"
+
+
+# campaigns, posts, platform accounts (scheduling) ------------------------------------------------
+# statemachine/create_asset.asl.json's AddToCampaign writes ``campaign_asset_key`` items directly
+# (States.Format('CAMPAIGNASSET#{}#{}', campaignId, assetId)); CampaignRepository reads them back.
+
+
+def campaign_key(org_id: str, campaign_id: str) -> dict[str, str]:
+    return {"PK": org_pk(org_id), "SK": f"CAMPAIGN#{_safe(campaign_id, 'campaign id')}"}
+
+
+def campaign_prefix() -> str:
+    return "CAMPAIGN#"
+
+
+def campaign_asset_key(org_id: str, campaign_id: str, asset_id: str) -> dict[str, str]:
+    """One item per asset in a campaign (not a list on the campaign): an idempotent put, no read first."""
+    return {
+        "PK": org_pk(org_id),
+        "SK": f"{campaign_assets_prefix(campaign_id)}{_safe(asset_id, 'asset id')}",
+    }
+
+
+def campaign_assets_prefix(campaign_id: str) -> str:
+    return f"CAMPAIGNASSET#{_safe(campaign_id, 'campaign id')}#"
+
+
+def post_key(org_id: str, post_id: str) -> dict[str, str]:
+    return {"PK": org_pk(org_id), "SK": f"POST#{_safe(post_id, 'post id')}"}
+
+
+def posts_by_campaign(org_id: str, campaign_id: str) -> str:
+    """GSI1 partition of a campaign's posts, sorted by scheduled time."""
+    return f"{org_pk(org_id)}#CAMPAIGN#{_safe(campaign_id, 'campaign id')}#POSTS"
+
+
+def posts_by_org(org_id: str) -> str:
+    """GSI1 partition of the posts that belong to no campaign, sorted by scheduled time."""
+    return f"{org_pk(org_id)}#POSTS"
+
+
+def account_key(org_id: str, account_id: str) -> dict[str, str]:
+    return {"PK": org_pk(org_id), "SK": f"ACCOUNT#{_safe(account_id, 'account id')}"}
+
+
+def account_prefix() -> str:
+    return "ACCOUNT#"
+
+
+def account_secret_name(prefix: str, org_id: str, account_id: str) -> str:
+    """Secrets Manager name of an account's credentials: ``<prefix>/<orgId>/<accountId>``."""
+    return f"{prefix}/{_safe(org_id, 'organisation id')}/{_safe(account_id, 'account id')}"
+
+
+def review_key(org_id: str, review_id: str) -> dict[str, str]:
+    return {"PK": org_pk(org_id), "SK": f"REVIEW#{_safe(review_id, 'review id')}"}
+
+
+def reviews_by_status(org_id: str, status: str) -> str:
+    """GSI1 partition of an organisation's reviews in one status, sorted by when they were opened."""
+    return f"{org_pk(org_id)}#REVIEWS#{_safe(status, 'review status')}"
+
+
+def asset_versions_prefix(asset_id: str) -> str:
+    return f"ASSET#{_safe(asset_id, 'asset id')}#V#"
+
+
+def asset_child_key(org_id: str, parent_asset_id: str, child_asset_id: str) -> dict[str, str]:
+    """A link from an asset to an asset derived from it (a translation), beside the parent's versions."""
+    return {
+        "PK": org_pk(org_id),
+        "SK": f"ASSET#{_safe(parent_asset_id, 'asset id')}#CHILD#{_safe(child_asset_id, 'asset id')}",
+    }
+
+
+def asset_children_prefix(asset_id: str) -> str:
+    return f"ASSET#{_safe(asset_id, 'asset id')}#CHILD#"
+
+
+def provenance_by_model(org_id: str, model: str) -> str:
+    """GSI2 partition: an organisation's provenance records made by one model (A/B tests, cost per model)."""
+    return f"{org_pk(org_id)}#MODEL#{model}"
+
+
+def provenance_by_campaign(org_id: str, campaign_id: str) -> str:
+    """GSI3 partition: an organisation's provenance records of one campaign."""
+    return f"{org_pk(org_id)}#CAMPAIGN#{_safe(campaign_id, 'campaign id')}"
+
+
+def review_upload_key(prefix: str, org_id: str, request_id: str, review_id: str, upload_id: str, ext: str) -> str:
+    name = f"review-{_safe(review_id, 'review id')}-{_safe(upload_id, 'upload id')}.{_safe(ext, 'extension')}"
+    return staging_object_key(prefix, org_id, request_id, name)
+
+
+def sidecar_object_key(org_id: str, asset_id: str, version: int) -> str:
+    """The C2PA sidecar manifest of a format that cannot carry one (plain text), next to the asset."""
+    return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.c2pa"

@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
 
+from flashfusion.provenance.marking import Marker
 from flashfusion.providers import secrets
 from flashfusion.providers.base import ProviderContext
 from flashfusion.routing.matrix import ModelMatrix, load_matrix, load_matrix_file
@@ -16,6 +17,7 @@ from flashfusion.storage import aws
 from flashfusion.storage.assets import AssetStore
 from flashfusion.storage.budgets import BudgetRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+from flashfusion.storage.reviews import ReviewRepository
 
 MATRIX_CACHE_SECONDS = 300
 
@@ -33,6 +35,30 @@ class Deps:
     """Image moderation (Rekognition) where the deployment enables it; None: reported as not checked."""
     ocr: Any | None
     """Text in images: Rekognition DetectText in AWS, Tesseract locally; None: reported as not checked."""
+    reviews: ReviewRepository
+    marker: Marker
+    """Content credentials (XMP + signed C2PA) for every stored version."""
+
+    def events(self) -> Any:
+        return aws.client("events")
+
+    def stepfunctions(self) -> Any:
+        return aws.client("stepfunctions")
+
+    def emit(self, detail_type: str, detail: dict[str, Any]) -> None:
+        """An EventBridge event for subscribers (notifications, dashboards); never holds prompts or tokens."""
+        import json
+
+        self.events().put_events(
+            Entries=[
+                {
+                    "Source": "flashfusion.orchestrator",
+                    "DetailType": detail_type,
+                    "EventBusName": self.settings.event_bus_name,
+                    "Detail": json.dumps(detail),
+                }
+            ]
+        )
 
     @property
     def matrix(self) -> ModelMatrix:
@@ -74,7 +100,30 @@ def get_deps() -> Deps:
         ),
         moderation=_moderation(settings),
         ocr=_ocr(settings),
+        reviews=ReviewRepository(table),
+        marker=Marker(lambda: _signing_key(settings), "signing is turned off in this deployment (SIGNING_MODE=off)"),
     )
+
+
+@lru_cache(maxsize=1)
+def _signing_key_cached(mode: str, key_id: str, secret_name: str) -> Any:
+    from flashfusion.provenance import signing
+
+    if not secret_name:
+        raise ValueError(f"SIGNING_MODE={mode} needs SIGNING_SECRET_NAME")
+    raw = parameters.get_secret(secret_name, max_age=MATRIX_CACHE_SECONDS)
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    if mode == "kms":
+        if not key_id:
+            raise ValueError("SIGNING_MODE=kms needs SIGNING_KMS_KEY_ID")
+        return signing.KmsSigningKey(aws.client("kms"), key_id, text.encode("utf-8"))
+    return signing.PemSigningKey.from_secret(text)
+
+
+def _signing_key(settings: Settings) -> Any | None:
+    if settings.signing_mode == "off":
+        return None
+    return _signing_key_cached(settings.signing_mode, settings.signing_kms_key_id, settings.signing_secret_name)
 
 
 def _ocr(settings: Settings) -> Any | None:
@@ -100,5 +149,6 @@ def reset() -> None:
     get_settings.cache_clear()
     _parse_matrix.cache_clear()
     _file_matrix.cache_clear()
+    _signing_key_cached.cache_clear()
     parameters.clear_caches()
     aws.reset()

@@ -26,7 +26,6 @@ from flashfusion.errors import (
 from flashfusion.linting.autofix import apply_fixes
 from flashfusion.linting.engine import LintContext, lint_asset
 from flashfusion.models import (
-    AssetRef,
     AssetRequest,
     AttemptRecord,
     ContentType,
@@ -35,6 +34,8 @@ from flashfusion.models import (
     LintReport,
     PendingGeneration,
     RequestStatus,
+    ReviewPolicy,
+    Revision,
     RouteDecision,
     SavedAsset,
     ValidatedRequest,
@@ -43,7 +44,6 @@ from flashfusion.models import (
     utcnow,
 )
 from flashfusion.observability import MetricUnit, logger, metrics
-from flashfusion.provenance.records import build_provenance, object_metadata
 from flashfusion.providers.base import GeneratedContent, GenerationJob, GenerationOptions, PendingJob
 from flashfusion.providers.registry import available_providers, provider_for
 from flashfusion.routing import pricing, router
@@ -79,20 +79,41 @@ def validate(state: WorkflowState, deps: Deps) -> ValidatedRequest:
     if request.faults and not deps.settings.allow_fault_injection:
         raise FaultInjectionNotAllowed("fault injection is only allowed on the local engine")
     kit = deps.kits.get(request.org_id, request.brand_kit_id)
+    rules = kit.review
     return ValidatedRequest(
-        brand_kit_id=kit.kit_id, brand_kit_version=kit.version, prompt_hash=prompt_hash(request.prompt)
+        brand_kit_id=kit.kit_id,
+        brand_kit_version=kit.version,
+        prompt_hash=prompt_hash(request.prompt),
+        review=ReviewPolicy(
+            timeout_seconds=rules.timeout_seconds,
+            heartbeat_seconds=min(rules.heartbeat_seconds, rules.timeout_seconds),
+            max_regenerations=rules.max_regenerations,
+        ),
+        locale_count=len(request.locales),
     )
+
+
+def effective_prompt(request: AssetRequest, revision: Revision) -> str:
+    """The prompt a model is given: the request's, plus every round of reviewer feedback so far."""
+    if not revision.feedback:
+        return request.prompt
+    points = "\n".join(f"- {item}" for item in revision.feedback)
+    return f"{request.prompt}\n\nReviewer feedback on the previous version (address every point):\n{points}"
 
 
 def route_query(request: AssetRequest, deps: Deps, remaining_usd: float | None) -> router.RouteQuery:
     return router.query_for(request, available_providers(deps.settings.providers), remaining_usd)
 
 
-def _reserved(deps: Deps, request: AssetRequest, decision: RouteDecision) -> RouteDecision | None:
+def _reserved(
+    deps: Deps, request: AssetRequest, decision: RouteDecision, revision: Revision | None = None
+) -> RouteDecision | None:
     """The decision with its budget reservation, or None if concurrent spending took the room."""
     if decision.estimated_cost_usd <= 0:
         return decision  # offline models cost nothing: nothing to hold
-    reservation_id = f"{request.request_id}.{len(decision.failed)}"
+    # Each regeneration round and each fallback hop holds its own reservation.
+    round_part = f"r{revision.round}." if revision and revision.round else ""
+    reservation_id = f"{request.request_id}.{round_part}{len(decision.failed)}"
     if deps.budgets.reserve(request.org_id, reservation_id, decision.estimated_cost_usd):
         return decision.model_copy(update={"reservation_id": reservation_id})
     return None
@@ -103,7 +124,9 @@ def route(state: WorkflowState, deps: Deps) -> RouteDecision:
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.ROUTING)
     for _ in range(RESERVATION_TRIES):
         remaining = deps.budgets.status(request.org_id).available_usd
-        decision = _reserved(deps, request, router.route(deps.matrix, route_query(request, deps, remaining)))
+        decision = _reserved(
+            deps, request, router.route(deps.matrix, route_query(request, deps, remaining)), state.revision
+        )
         if decision:
             logger.info("routed", extra={"model": decision.model, "chain": decision.chain})
             return decision
@@ -123,7 +146,9 @@ def fallback(state: WorkflowState, deps: Deps) -> RouteDecision:
     for _ in range(RESERVATION_TRIES):
         remaining = deps.budgets.status(request.org_id).available_usd
         query = route_query(request, deps, remaining)
-        following = _reserved(deps, request, router.next_hop(deps.matrix, decision, error_name, message, query))
+        following = _reserved(
+            deps, request, router.next_hop(deps.matrix, decision, error_name, message, query), state.revision
+        )
         if following:
             return following
     raise BudgetExceeded("concurrent requests used the budget while this one was falling back")
@@ -145,8 +170,8 @@ def _job(state: WorkflowState, deps: Deps, spec: ModelSpec) -> GenerationJob:
     return GenerationJob(
         request_id=request.request_id,
         content_type=request.content_type,
-        prompt=request.prompt,
-        prompt_hash=validated.prompt_hash,
+        prompt=effective_prompt(request, state.revision),
+        prompt_hash=state.revision.prompt_hash or validated.prompt_hash,
         model=spec,
         brand_kit=deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version),
         channel=request.channel,
@@ -215,7 +240,9 @@ def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration
         )
     with _attempt(deps, request, spec, started):
         content = provider.generate(job)
-    return _finish(deps, job, spec, decision, asset_id, content, int((time.perf_counter() - started) * 1000))
+    latency = int((time.perf_counter() - started) * 1000)
+    revision = state.revision
+    return _finish(deps, job, spec, decision, asset_id, content, latency, revision.version, revision.parent_version)
 
 
 def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
@@ -250,7 +277,18 @@ def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
             }
         )
     content = _require(result.content, "content of the finished job")
-    return _finish(deps, job, spec, _require(state.route, "route"), pending.asset_id, content, int(waited * 1000))
+    revision = state.revision
+    return _finish(
+        deps,
+        job,
+        spec,
+        _require(state.route, "route"),
+        pending.asset_id,
+        content,
+        int(waited * 1000),
+        revision.version,
+        revision.parent_version,
+    )
 
 
 def _finish(
@@ -261,10 +299,12 @@ def _finish(
     asset_id: str,
     content: GeneratedContent,
     latency_ms: int,
+    version: int = 1,
+    parent_version: int | None = None,
 ) -> Generation:
     """Stage the output in S3, record the attempt, price it, and describe it for lint and save."""
     request_id, org_id = job.request_id, job.org_id
-    name = f"{asset_id}.{content.extension}"
+    name = f"{asset_id}.v{version}.{content.extension}"
     if content.source_uri:
         staged, data = deps.assets.stage_from(org_id, request_id, name, content.source_uri, content.mime_type)
     else:
@@ -287,6 +327,8 @@ def _finish(
     model_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, spec.id)
     return Generation(
         asset_id=asset_id,
+        version=version,
+        parent_version=parent_version,
         content_type=job.content_type,
         model=spec.id,
         provider=spec.provider,
@@ -308,11 +350,13 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     request = state.request
     validated = _require(state.validated, "validated")
     generation = _ready(state)
-    deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
+    if state.locale is None:
+        deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
     data = deps.assets.read_staged(request.org_id, generation.staging_key)
     context = LintContext(
-        kit=kit,
+        kit=kit.for_locale(state.locale),
+        locale=state.locale,
         channel=request.channel,
         load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(request.org_id, ref)),
         moderation=deps.moderation,
@@ -320,7 +364,8 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
         load_font=lambda ref: deps.assets.read_brand_file(request.org_id, ref),
     )
     report = lint_asset(data, generation.mime_type, context)
-    deps.requests.set_lint(request.org_id, request.request_id, report)
+    if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
+        deps.requests.set_lint(request.org_id, request.request_id, report)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)
     metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=len(report.violations))
     return report
@@ -339,7 +384,7 @@ def autofix(state: WorkflowState, deps: Deps) -> Generation:
     if not outcome.applied:
         return generation.model_copy(update={"autofix_rounds": rounds})
     data = outcome.text.encode("utf-8")
-    name = f"{generation.asset_id}.fix{rounds}.{generation.extension}"
+    name = f"{generation.asset_id}.v{generation.version}.fix{rounds}.{generation.extension}"
     staged = deps.assets.stage(request.org_id, request.request_id, name, data, generation.mime_type)
     metrics.add_metric(name="AutoFixesApplied", unit=MetricUnit.Count, value=len(outcome.applied))
     return generation.model_copy(
@@ -361,43 +406,16 @@ def _ready(state: WorkflowState) -> Generation:
 
 
 def save(state: WorkflowState, deps: Deps) -> SavedAsset:
+    """The request's result: the compliant (or reviewer-approved) version, stored with its credentials."""
+    from flashfusion.workflow.versions import store_version
+
     request = state.request
-    generation = _ready(state)
-    decision = _require(state.route, "route")
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)
-    record = deps.requests.get(request.org_id, request.request_id)
-    provenance = build_provenance(
-        request,
-        _require(state.validated, "validated"),
-        decision,
-        generation,
-        _require(state.lint, "lint"),
-        record.attempts,
-        bucket=deps.assets.bucket,
-        key="",
-    )
-    key = deps.assets.promote(
-        request.org_id,
-        generation.staging_key,
-        generation.asset_id,
-        generation.version,
-        generation.extension,
-        generation.mime_type,
-        object_metadata(provenance),
-    )
-    provenance = provenance.model_copy(update={"key": key})
-    deps.provenance.put(provenance)
-    asset = AssetRef(
-        asset_id=generation.asset_id,
-        version=generation.version,
-        bucket=deps.assets.bucket,
-        key=key,
-        model=generation.model,
-        mime_type=generation.mime_type,
-    )
-    deps.requests.set_succeeded(request.org_id, request.request_id, asset)
-    metrics.add_metric(name="AssetCostUSD", unit=MetricUnit.NoUnit, value=generation.cost.usd)
-    return SavedAsset(asset=asset, provenance=provenance)
+    saved = store_version(state, deps, _ready(state), status="published")
+    after = RequestStatus.TRANSLATING if request.locales else RequestStatus.SUCCEEDED
+    deps.requests.set_saved(request.org_id, request.request_id, saved.asset, after)
+    metrics.add_metric(name="AssetCostUSD", unit=MetricUnit.NoUnit, value=_ready(state).cost.usd)
+    return saved
 
 
 def model_metric(name: str, unit: MetricUnit, value: float, model: str) -> None:

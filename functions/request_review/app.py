@@ -1,0 +1,23 @@
+"""RequestReview: opens a review holding the workflow's task token, and announces it; the workflow waits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from flashfusion.models import WorkflowState
+from flashfusion.observability import logger, metrics, tracer
+from flashfusion.workflow import review_steps
+from flashfusion.workflow.deps import get_deps
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # lambda:invoke.waitForTaskToken hands over {"taskToken", "state"}; the token is never logged.
+    state = WorkflowState.model_validate(event["state"])
+    logger.set_correlation_id(state.request.request_id)
+    logger.append_keys(orgId=state.request.org_id, step="request_review")
+    return review_steps.request_review(state, str(event["taskToken"]), get_deps())

@@ -1,0 +1,187 @@
+"""The human review loop: open a review and wait, then act on the decision (or on its expiry).
+
+RequestReview waits on a task token (lambda:invoke.waitForTaskToken); the API resumes the workflow
+with the reviewer's ReviewOutcome. Every version a reviewer saw is stored with its provenance before
+the workflow moves on, so the lineage holds each round: the version sent back, the edit, the
+regeneration, the rejection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+
+from flashfusion.errors import RegenerationLimitReached
+from flashfusion.models import (
+    Generation,
+    RequestStatus,
+    ReviewOutcome,
+    ReviewRef,
+    Revision,
+    SavedAsset,
+    WorkflowState,
+    prompt_hash,
+    utcnow,
+)
+from flashfusion.observability import MetricUnit, logger, metrics
+from flashfusion.storage.reviews import Preview, Review, deadline_after, review_id_for
+from flashfusion.workflow.deps import Deps
+from flashfusion.workflow.steps import _ready, _require, effective_prompt
+
+DEFAULT_TIMEOUT_SECONDS = 3 * 86400
+
+
+def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[str, str]:
+    """Store the review with the token the workflow now waits on, and tell subscribers."""
+    request = state.request
+    generation = _ready(state)
+    report = _require(state.lint, "lint")
+    policy = _require(state.validated, "validated").review
+    review_id = review_id_for(request.request_id, generation.version)
+    timeout = policy.timeout_seconds if policy else DEFAULT_TIMEOUT_SECONDS
+    review = Review(
+        review_id=review_id,
+        org_id=request.org_id,
+        request_id=request.request_id,
+        asset_id=generation.asset_id,
+        version=generation.version,
+        round=state.revision.round,
+        max_regenerations=policy.max_regenerations if policy else 0,
+        status="pending",
+        content_type=generation.content_type.value,
+        channel=request.channel,
+        prompt=effective_prompt(request, state.revision),
+        violations=report.violations,
+        suggestions=[v.suggestion for v in report.violations if v.suggestion],
+        preview=Preview(bucket=deps.assets.bucket, key=generation.staging_key, mime_type=generation.mime_type),
+        created_at=utcnow(),
+        deadline=deadline_after(timeout),
+    )
+    deps.reviews.open(review, task_token)
+    deps.requests.set_review(
+        request.org_id,
+        request.request_id,
+        ReviewRef(review_id=review_id, status="pending", round=review.round),
+        RequestStatus.NEEDS_REVIEW,
+    )
+    deps.emit(
+        "AssetReviewRequested",
+        {
+            "orgId": request.org_id,
+            "requestId": request.request_id,
+            "reviewId": review_id,
+            "assetId": generation.asset_id,
+            "version": generation.version,
+            "violations": len(report.violations),
+            "deadline": review.deadline.isoformat(),
+            "reviewUrl": f"/v1/reviews/{review_id}",
+        },
+    )
+    metrics.add_metric(name="ReviewsRequested", unit=MetricUnit.Count, value=1)
+    return {"reviewId": review_id}
+
+
+def expire_review(state: WorkflowState, deps: Deps) -> ReviewOutcome:
+    """Nobody decided in time (or nobody touched the review for the heartbeat window): close it cleanly."""
+    request = state.request
+    generation = _ready(state)
+    review_id = review_id_for(request.request_id, generation.version)
+    closed = deps.reviews.expire(request.org_id, review_id)
+    if not closed:  # a decision was claimed, but too late to reach the workflow
+        logger.warning("review decided after its deadline", extra={"reviewId": review_id})
+    deps.requests.set_review(
+        request.org_id,
+        request.request_id,
+        ReviewRef(review_id=review_id, status="expired", round=state.revision.round),
+        RequestStatus.REVIEW_EXPIRED,
+    )
+    deps.emit("AssetReviewExpired", {"orgId": request.org_id, "requestId": request.request_id, "reviewId": review_id})
+    metrics.add_metric(name="ReviewsExpired", unit=MetricUnit.Count, value=1)
+    return ReviewOutcome(review_id=review_id, decision="expired")
+
+
+_AFTER = {
+    "reject": ("rejected", RequestStatus.REJECTED),
+    "expired": ("expired", RequestStatus.REVIEW_EXPIRED),
+    "regenerate": ("superseded", RequestStatus.REGENERATING),
+    "approve_with_edits": ("superseded", RequestStatus.SAVING),
+}
+
+
+def save_reviewed(state: WorkflowState, deps: Deps) -> SavedAsset:
+    """Store the version the reviewer saw, with the decision, before the workflow acts on it."""
+    from flashfusion.workflow.versions import store_version
+
+    request = state.request
+    outcome = _require(state.review, "review")
+    version_status, request_status = _AFTER[outcome.decision]
+    saved = store_version(state, deps, _ready(state), status=version_status)
+    deps.requests.set_status(request.org_id, request.request_id, request_status)
+    metrics.add_metric(name=f"Review_{outcome.decision}", unit=MetricUnit.Count, value=1)
+    return saved
+
+
+def apply_edits(state: WorkflowState, deps: Deps) -> Generation:
+    """The reviewer's edited text or replacement file becomes the next version, marked human-edited."""
+    request = state.request
+    parent = _ready(state)
+    outcome = _require(state.review, "review")
+    key = _require(outcome.edited_staging_key, "editedStagingKey")
+    mime = outcome.edited_mime_type or parent.mime_type
+    data = deps.assets.read_staged(request.org_id, key)
+    extension = parent.extension if mime == parent.mime_type else _extension(mime, parent.extension)
+    return parent.model_copy(
+        update={
+            "version": parent.version + 1,
+            "parent_version": parent.version,
+            "staging_key": key,
+            "mime_type": mime,
+            "extension": extension,
+            "output_hash": hashlib.sha256(data).hexdigest(),
+            "size_bytes": len(data),
+            "human_edited": True,
+            "auto_fixes": [],
+            "autofix_rounds": 0,
+            "generated_at": utcnow(),
+            "latency_ms": 0,
+            "cost": parent.cost.model_copy(update={"usd": 0.0, "units": {}}),
+        }
+    )
+
+
+def _extension(mime: str, fallback: str) -> str:
+    base = mime.split(";")[0].strip()
+    known = {"text/plain": "txt", "text/markdown": "md", "image/jpeg": "jpg", "audio/wav": "wav"}
+    guessed = known.get(base) or (mimetypes.guess_extension(base) or "").lstrip(".")
+    return guessed or fallback
+
+
+def prepare_regeneration(state: WorkflowState, deps: Deps) -> WorkflowState:
+    """The next round: the feedback joins the prompt; route, generate and lint start again."""
+    request = state.request
+    outcome = _require(state.review, "review")
+    policy = _require(state.validated, "validated").review
+    limit = policy.max_regenerations if policy else 0
+    previous = state.revision
+    if previous.round >= limit:
+        raise RegenerationLimitReached(f"{previous.round} of {limit} regeneration rounds already used")
+    feedback = [*previous.feedback, (outcome.feedback or "").strip()]
+    revision = Revision(
+        version=_ready(state).version + 1,
+        parent_version=_ready(state).version,
+        round=previous.round + 1,
+        feedback=[f for f in feedback if f],
+    )
+    revision = revision.model_copy(update={"prompt_hash": prompt_hash(effective_prompt(request, revision))})
+    deps.requests.set_status(request.org_id, request.request_id, RequestStatus.REGENERATING)
+    return state.model_copy(
+        update={
+            "revision": revision,
+            "route": None,
+            "generation": None,
+            "lint": None,
+            "review": None,
+            "last_error": None,
+            "saved": None,
+        }
+    )
