@@ -46,6 +46,7 @@ from flashfusion.scheduling.posts import SchedulingDeps, flexible_minutes, paylo
 from flashfusion.scheduling.publishers.base import PublishContent, Publisher, PublishResult
 from flashfusion.scheduling.scheduler import schedule_name
 from flashfusion.storage import keys
+from flashfusion.storage.campaigns import PostNotFound
 
 SECRET_CACHE_SECONDS = 300
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
@@ -107,12 +108,10 @@ def secret_credentials(prefix: str) -> Callable[[str, str], dict[str, str]]:
 
 
 def default_publisher_for(outbox_dir: str) -> Callable[[str], Publisher]:
-    def make(platform: str) -> Publisher:
-        from flashfusion.scheduling import publishers
+    from flashfusion.scheduling.publishers import publisher_for
 
-        factory: Any = getattr(publishers, "publisher_for")  # noqa: B009 - lands with the publishers package
-        publisher: Publisher = factory(platform, outbox_dir=outbox_dir)
-        return publisher
+    def make(platform: str) -> Publisher:
+        return publisher_for(platform, outbox_dir=outbox_dir)
 
     return make
 
@@ -149,7 +148,12 @@ class NotPublishable(Exception):
 
 def publish(org_id: str, post_id: str, deps: PublishDeps) -> PublishOutcome:
     posts = deps.scheduling.posts
-    post = posts.get(org_id, post_id)
+    try:
+        post = posts.get(org_id, post_id)
+    except PostNotFound:  # deleted since: a schedule firing for it has nothing to do, and no retry helps
+        return PublishOutcome(
+            post_id=post_id, outcome="skipped", status=PostStatus.CANCELLED, platform="", reason="no such post"
+        )
     logger.append_keys(orgId=org_id, postId=post_id, platform=post.platform)
     if post.status == PostStatus.PUBLISHED:
         return _outcome(post, "duplicate", reason="already published")

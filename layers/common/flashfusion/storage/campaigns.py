@@ -119,7 +119,7 @@ class CampaignRepository:
             self.table.put_item(
                 Item=to_item({**keys.campaign_key(org_id, campaign_id), "type": "campaign", **_fields(updated)}),
                 ConditionExpression="attribute_exists(PK) AND updatedAt = :seen",
-                ExpressionAttributeValues={":seen": existing.updated_at.isoformat()},
+                ExpressionAttributeValues={":seen": existing.to_json()["updatedAt"]},
             )
         except ClientError as error:
             if _conditional_failed(error):
