@@ -161,3 +161,84 @@ def serve(
         for record in fire_due(engine, datetime.now(UTC)):
             say(record.describe() + "\n")
         time.sleep(interval)
+
+
+# the `ffo plan`, `ffo tick` and `ffo serve` commands ---------------------------------------------------
+LOCAL_ACCOUNT = {"accountId": "outbox-main", "platform": "outbox", "handle": "local outbox"}
+
+
+def plan_file(path: Any) -> str:
+    """``ffo plan``: a campaign file (CampaignFields + ``assets`` [+ ``now``]) -> the planner's table."""
+    import yaml
+
+    from flashfusion.scheduling import planner
+    from flashfusion.scheduling.models import Campaign, PlanAsset
+
+    data = yaml.safe_load(path.read_text("utf-8"))  # JSON is YAML
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a campaign object")
+    assets = [PlanAsset.model_validate(a) for a in data.pop("assets", [])]
+    now_text = data.pop("now", None)
+    now = parse_time(str(now_text)) if now_text else datetime.now(UTC)
+    data.setdefault("campaignId", path.stem.replace(" ", "-")[:64] or "campaign")
+    data.setdefault("orgId", "local-org")
+    data.setdefault("createdAt", now.isoformat())
+    data.setdefault("updatedAt", now.isoformat())
+    campaign = Campaign.model_validate(data)
+    return planner.format_plan(planner.plan_campaign(campaign, assets, now=now))
+
+
+def seed_accounts(engine: Any, org_id: str, accounts: list[dict[str, Any]]) -> None:
+    from flashfusion.scheduling.models import PlatformAccount
+    from flashfusion.scheduling.posts import scheduling_deps
+
+    repository = scheduling_deps().accounts
+    for account in [LOCAL_ACCOUNT, *accounts]:
+        repository.put(org_id, PlatformAccount.model_validate(account))
+
+
+def run_request(engine: Any, path: Any, kit: dict[str, Any], say: Callable[[str], Any], timeout: float) -> bool:
+    """Submit a request file, wait for the workflow, and schedule its posts (``schedule`` on the body).
+
+    While the state machine has no SchedulePosts state yet, the step's function is invoked here with the
+    execution's final state, as the state machine would.
+    """
+    from ffo.cli import read_request_file
+    from ffo.engine import http_api_event
+
+    _, body, caller = read_request_file(path)
+    org_id = caller["orgId"]
+    engine.seed_brand_kit(org_id, kit)
+    seed_accounts(engine, org_id, list(caller.get("accounts", [])))
+    event = http_api_event("POST", "/v1/assets", body, {"org_id": org_id, "sub": caller["userId"]})
+    result, _ = engine.invoke("ApiFunction", event)
+    answer = json.loads(result.get("body") or "{}")
+    say(f"{path}: POST /v1/assets -> {result['statusCode']} {json.dumps(answer)}\n")
+    if result["statusCode"] != 202:
+        return False
+    arn = engine.execution_arn(answer["requestId"])
+    description = engine.wait_for_execution(arn, timeout=timeout)
+    say(f"  workflow {description['status']}\n")
+    if description["status"] != "SUCCEEDED":
+        return False
+    states = {e.get("stateEnteredEventDetails", {}).get("name") for e in engine.history(arn)}
+    output = json.loads(description.get("output") or "{}")
+    if "SchedulePosts" not in states and output.get("saved"):
+        scheduled, _ = engine.invoke("SchedulePostsFunction", output)
+        output["posts"] = scheduled
+    posts = output.get("posts") or {}
+    for post in posts.get("posts", []):
+        say(f"  scheduled post {post['postId']} on {post['platform']}/{post['accountId']} at {post['scheduledAt']}\n")
+    for reason in posts.get("skipped", []):
+        say(f"  not scheduled: {reason}\n")
+    return True
+
+
+def run_tick(engine: Any, until: datetime, say: Callable[[str], Any]) -> list[Fired]:
+    say(f"firing the schedules due by {until.isoformat()}\n")
+    fired = fire_due(engine, until)
+    for record in fired:
+        say("  " + record.describe() + "\n")
+    if not fired:
+        say("  nothing was due\n")
+    return fired

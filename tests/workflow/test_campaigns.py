@@ -212,3 +212,33 @@ def _add_to_campaign_as_the_asl_does(engine: Any, state: dict[str, Any]) -> None
             ":now": {"S": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"},
         },
     )
+
+
+def test_ffo_plan_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    from ffo.cli import main
+
+    assert main(["plan", str(ROOT / "events" / "campaign.sample.json")]) == 0
+    out = capsys.readouterr().out
+    assert "7 post(s) planned, 0 unplaced" in out
+    assert "2027-03-02 Tue 09:00 CET  x" in out
+
+
+TICK = ["-m", "ffo.cli", "tick", "events/text-scheduled.json", "--until", "2027-06-02T00:00:00Z"]
+
+
+def test_ffo_tick_runs_a_scheduled_request_and_fires_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, *TICK, "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "scheduled post" in done.stdout
+    assert '"outcome": "published"' in done.stdout
+    assert len(list((tmp_path / "outbox").rglob("*.json"))) == 1
