@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,57 @@ def test_a_platform_not_enabled_without_outbox_fails_clearly(world: World) -> No
     outcome = publish(post.org_id, post.post_id, world.publish_deps(enabled=frozenset({"x"})))
     assert outcome.outcome == "failed"
     assert "not enabled" in (outcome.reason or "")
+
+
+# the real X adapter, with respx standing in for api.x.com ------------------------------------------
+def x_deps(world: World):  # type: ignore[no-untyped-def]
+    from flashfusion.scheduling.publishers import publisher_for
+
+    deps = world.publish_deps()
+    deps.publisher_for = lambda platform: publisher_for(platform)
+    return deps
+
+
+def test_the_x_adapter_posts_once_and_keeps_the_tweet_id_and_url(world: World) -> None:
+    import httpx
+    import respx
+
+    post = scheduled(world)
+    with respx.mock(assert_all_called=True) as router:
+        route = router.post("https://api.x.com/2/tweets").mock(
+            return_value=httpx.Response(201, json={"data": {"id": "1850000000000000001", "text": "Spring hiking"}})
+        )
+        first = publish(post.org_id, post.post_id, x_deps(world))
+        second = publish(post.org_id, post.post_id, x_deps(world))
+    assert route.call_count == 1
+    assert route.calls[0].request.headers["authorization"] == "Bearer token-acct-x"
+    assert json.loads(route.calls[0].request.content) == {"text": "Spring hiking, ready when you are."}
+    assert (first.outcome, second.outcome) == ("published", "duplicate")
+    stored = world.scheduling.posts.get(post.org_id, post.post_id)
+    assert stored.platform_post_id == "1850000000000000001"
+    assert stored.platform_url == "https://x.com/acct-x/status/1850000000000000001"
+
+
+def test_the_x_adapter_401_means_needs_reauth_and_429_a_retry_at_the_reset(world: World) -> None:
+    import httpx
+    import respx
+
+    expired = scheduled(world)
+    limited = world.post(world.asset(), world.account("acct-x2", "x"))
+    schedule(limited, world.scheduling)
+    reset = int(time.time()) + 20 * 60  # the adapter reads X's reset against the real clock
+    with respx.mock() as router:
+        router.post("https://api.x.com/2/tweets").mock(
+            side_effect=[
+                httpx.Response(401, json={"title": "Unauthorized", "detail": "Unauthorized", "status": 401}),
+                httpx.Response(429, headers={"x-rate-limit-reset": str(reset)}, json={"title": "Too Many Requests"}),
+            ]
+        )
+        deps = x_deps(world)
+        assert publish(expired.org_id, expired.post_id, deps).outcome == "needs_reauth"
+        outcome = publish(limited.org_id, limited.post_id, deps)
+    assert outcome.outcome == "rescheduled"
+    retry_at = world.scheduling.posts.get(limited.org_id, limited.post_id).scheduled_at
+    assert retry_at >= world.now() + timedelta(minutes=19)
+    assert retry_at <= world.now() + timedelta(minutes=22)
+    assert [e["DetailType"] for e in world.events] == ["PostNeedsReauth"]
