@@ -43,7 +43,7 @@ TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 LOCAL_FUNCTION_ENV = {"IMAGE_MODERATION": "off", "IMAGE_OCR": "tesseract"}
 # moto's KMS hashes a MessageType=DIGEST message again (real KMS does not), so a KMS-signed manifest
 # would not verify: locally the development key and chain sit in a Secrets Manager secret instead.
-LOCAL_SIGNING_SECRET = "flashfusion/local/c2pa-signing"
+LOCAL_SIGNING_SECRET = "flashfusion/local/c2pa-signing"  # noqa: S105 (a secret name, not a secret)
 LOCAL_SIGNING_ENV = {"SIGNING_MODE": "secret", "SIGNING_SECRET_NAME": LOCAL_SIGNING_SECRET, "SIGNING_KMS_KEY_ID": ""}
 SQS_ATTRIBUTES = {"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"}
 LOCAL_ENV = {
@@ -113,7 +113,11 @@ class LocalEngine:
 
     # lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # a half-started engine must not leave moto's mocks on for whoever runs next
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

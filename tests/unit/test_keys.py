@@ -16,7 +16,7 @@ from flashfusion.storage import keys
 from tests.helpers import ORG, ROOT, submission
 
 ASL_PATH = ROOT / "statemachine" / "create_asset.asl.json"
-FORMAT = re.compile(r"^States\.Format\('((?:[^'\\]|\\.)*)',\s*(\$[A-Za-z0-9_.]+)\)$")
+FORMAT = re.compile(r"^States\.Format\('((?:[^'\\]|\\.)*)',\s*(\$[A-Za-z0-9_.]+(?:,\s*\$[A-Za-z0-9_.]+)*)\)$")
 
 # Every builder, called with the organisation and one id to check.
 BUILDERS: dict[str, Callable[[str, str], Any]] = {
@@ -163,20 +163,41 @@ def _json_path(document: dict[str, Any], path: str) -> Any:
 
 def _states_format(expression: str, document: dict[str, Any]) -> str:
     match = FORMAT.match(expression)
-    assert match, f"not a one-argument States.Format: {expression}"
-    template, path = match.groups()
+    assert match, f"not a States.Format of JSON paths: {expression}"
+    template, paths = match.groups()
     template = re.sub(r"\\(.)", r"\1", template)
-    assert template.count("{}") == 1, template
-    return template.replace("{}", str(_json_path(document, path)))
+    arguments = [p.strip() for p in paths.split(",")]
+    assert template.count("{}") == len(arguments), template
+    for path in arguments:
+        template = template.replace("{}", str(_json_path(document, path)), 1)
+    return template
+
+
+def _dynamodb_tasks(states: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for name, state in states.items():
+        if str(state.get("Resource", "")).startswith("arn:aws:states:::dynamodb:"):
+            found.append((name, state["Parameters"]["Key"]))
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:  # the Map state's inner states (translation outcomes) write request keys too
+            found += _dynamodb_tasks(processor["States"])
+    return found
+
+
+def _dynamodb_keys() -> list[tuple[str, dict[str, Any]]]:
+    return _dynamodb_tasks(json.loads(ASL_PATH.read_text("utf-8"))["States"])
 
 
 def _dynamodb_request_keys() -> list[tuple[str, dict[str, Any]]]:
-    asl = json.loads(ASL_PATH.read_text("utf-8"))
-    found = []
-    for name, state in asl["States"].items():
-        if str(state.get("Resource", "")).startswith("arn:aws:states:::dynamodb:"):
-            found.append((name, state["Parameters"]["Key"]))
-    return found
+    return [(n, k) for n, k in _dynamodb_keys() if "REQUEST#" in k["SK"]["S.$"]]
+
+
+def test_asl_campaign_asset_key_matches_keys_campaign_asset_key() -> None:
+    document = {"request": {"orgId": ORG, "campaignId": "spring-26"}, "saved": {"asset": {"assetId": "a-1"}}}
+    tasks = [(n, k) for n, k in _dynamodb_keys() if "CAMPAIGNASSET#" in k["SK"]["S.$"]]
+    assert [n for n, _ in tasks] == ["AddToCampaign"]
+    built = {attribute: _states_format(value["S.$"], document) for attribute, value in tasks[0][1].items()}
+    assert built == keys.campaign_asset_key(ORG, "spring-26", "a-1")
 
 
 def test_asl_updates_dynamodb_directly() -> None:
@@ -211,6 +232,6 @@ def test_every_states_format_in_the_asl_that_builds_a_key_is_checked() -> None:
         for value in node.values()
         if isinstance(value, str) and value.startswith("States.Format(") and "#" in value
     ]
-    checked = [v["S.$"] for _, key in _dynamodb_request_keys() for v in key.values()]
+    checked = [v["S.$"] for _, key in _dynamodb_keys() for v in key.values()]
     assert formats
     assert sorted(formats) == sorted(checked)

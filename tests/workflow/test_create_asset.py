@@ -71,6 +71,9 @@ def test_happy_path_saves_asset_with_provenance(engine: Any, sample_kit: dict[st
         "LintAsset",
         "IsCompliant",
         "SaveAsset",
+        "HasCampaign",
+        "HasLocales",
+        "WantsPosts",
         "Succeeded",
     ]
     status = record(engine, request_id)
@@ -192,11 +195,14 @@ def test_every_model_failing_fails_with_a_readable_cause(engine: Any) -> None:
 
 
 def test_non_compliant_text_needs_review_with_violations(engine: Any, sample_kit: dict[str, Any]) -> None:
-    body = submission(prompt="Write a post saying our jackets are a guaranteed miracle")
-    request_id, execution = run(engine, body)
+    from tests.workflow.review_helpers import wait_for_review
 
-    assert execution["status"] == "SUCCEEDED"
-    assert states_entered(engine, request_id)[-2:] == ["MarkNeedsReview", "NeedsReview"]
+    body = submission(prompt="Write a post saying our jackets are a guaranteed miracle")
+    response = engine.api("POST", "/v1/assets", body, claims())
+    request_id = body_of(response)["requestId"]
+    wait_for_review(engine, request_id)
+
+    assert states_entered(engine, request_id)[-2:] == ["IsCompliant", "RequestReview"]
     status = record(engine, request_id)
     assert status["status"] == "needs_review"
     found = {v["location"]["text"].lower() for v in status["violations"]}
@@ -284,7 +290,7 @@ def test_fixable_violations_are_auto_fixed_and_linted_again_before_anyone_is_ask
     states = states_entered(engine, request_id)
     assert states.count("LintAsset") == 2
     assert states[states.index("AutoFix") - 1] == "IsCompliant"
-    assert states[-2:] == ["SaveAsset", "Succeeded"]
+    assert states[-5:] == ["SaveAsset", "HasCampaign", "HasLocales", "WantsPosts", "Succeeded"]
     status = record(engine, request_id)
     assert status["lint"]["compliant"] is True
     data, _ = s3_object(engine, status["asset"]["key"])
@@ -295,7 +301,10 @@ def test_fixable_violations_are_auto_fixed_and_linted_again_before_anyone_is_ask
 
 
 def test_the_lint_report_is_returned_with_the_request(engine: Any) -> None:
-    request_id, _ = run(engine, submission(prompt="Write a post saying our jackets are a guaranteed miracle"))
+    from tests.workflow.review_helpers import submit, wait_for_review
+
+    request_id = submit(engine, submission(prompt="Write a post saying our jackets are a guaranteed miracle"))
+    wait_for_review(engine, request_id)
 
     report = record(engine, request_id)["lint"]
     assert report["compliant"] is False

@@ -157,6 +157,8 @@ class ValidatedRequest(CamelModel):
     prompt_hash: str
     review: ReviewPolicy | None = None
     locale_count: int = Field(default=0, description="how many translations the Map state makes")
+    has_campaign: bool = Field(default=False, description="the saved asset joins request.campaignId")
+    wants_posts: bool = Field(default=False, description="request.schedule asks for posts")
     validated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound
-from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord
+from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord, Revision
 from flashfusion.providers.registry import available_providers
 from flashfusion.routing import router
 from flashfusion.workflow.deps import Deps
@@ -89,7 +89,8 @@ def start(request: AssetRequest, deps: Deps, sfn: Any, name: str | None = None) 
         response = sfn.start_execution(
             stateMachineArn=deps.settings.state_machine_arn,
             name=name,
-            input=json.dumps({"request": request.to_json()}),
+            # The revision is part of the state from the start: the Map state selects it by path.
+            input=json.dumps({"request": request.to_json(), "revision": Revision().to_json()}),
         )
         arn = str(response["executionArn"])
     except sfn.exceptions.ExecutionAlreadyExists:

@@ -90,6 +90,8 @@ def validate(state: WorkflowState, deps: Deps) -> ValidatedRequest:
             max_regenerations=rules.max_regenerations,
         ),
         locale_count=len(request.locales),
+        has_campaign=request.campaign_id is not None,
+        wants_posts=request.schedule is not None,
     )
 
 
