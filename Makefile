@@ -19,7 +19,7 @@ help:
 	@echo "make validate      ffo validate (template + state machine definitions)"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
-	@echo "make bench         import times, router/budget timings, ffo run per medium, lint checks' speed"
+	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
@@ -77,6 +77,10 @@ bench: setup
 	$(BIN)/python tests/bench/bench_colors.py
 	$(BIN)/python tests/bench/bench_text_lint.py
 	$(BIN)/python tests/bench/bench_logo.py
+	$(BIN)/python tests/bench/bench_signing.py
+	$(BIN)/python tests/bench/bench_review_transitions.py
+	$(BIN)/python tests/bench/bench_planner.py
+	$(BIN)/python tests/bench/bench_publish.py
 
 ci: test sam-validate sam-build
 

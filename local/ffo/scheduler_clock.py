@@ -198,11 +198,8 @@ def seed_accounts(engine: Any, org_id: str, accounts: list[dict[str, Any]]) -> N
 
 
 def run_request(engine: Any, path: Any, kit: dict[str, Any], say: Callable[[str], Any], timeout: float) -> bool:
-    """Submit a request file, wait for the workflow, and schedule its posts (``schedule`` on the body).
-
-    While the state machine has no SchedulePosts state yet, the step's function is invoked here with the
-    execution's final state, as the state machine would.
-    """
+    """Submit a request file and wait for the workflow; its SchedulePosts state schedules the posts the
+    body's ``schedule`` asks for."""
     from ffo.cli import read_request_file
     from ffo.engine import http_api_event
 
@@ -221,11 +218,9 @@ def run_request(engine: Any, path: Any, kit: dict[str, Any], say: Callable[[str]
     say(f"  workflow {description['status']}\n")
     if description["status"] != "SUCCEEDED":
         return False
-    states = {e.get("stateEnteredEventDetails", {}).get("name") for e in engine.history(arn)}
     output = json.loads(description.get("output") or "{}")
-    if "SchedulePosts" not in states and output.get("saved"):
-        scheduled, _ = engine.invoke("SchedulePostsFunction", output)
-        output["posts"] = scheduled
+    if output.get("followUpError"):
+        say(f"  scheduling failed: {output['followUpError'].get('Cause')}\n")
     posts = output.get("posts") or {}
     for post in posts.get("posts", []):
         say(f"  scheduled post {post['postId']} on {post['platform']}/{post['accountId']} at {post['scheduledAt']}\n")

@@ -19,6 +19,7 @@ from flashfusion.models import (
     AssetRequest,
     AttemptRecord,
     BrandKit,
+    ContentCredentials,
     Cost,
     LegalRules,
     LintReport,
@@ -151,7 +152,24 @@ def full_provenance(
         auto_fixes=["voice.preferred-term"],
         reviewer="reviewer-7",
         decision="approve_with_edits",
+        review_id="req-asset-1-v1",
+        review_comment="tighter opening",
+        review_round=1,
+        feedback=["warmer", "no guarantees"],
         parent_asset_id="asset-0",
+        parent_version=4,
+        locale="fr-FR",
+        translation={"sourceAssetId": "asset-0", "sourceVersion": 4, "standIn": True},
+        campaign_id="spring-27",
+        status="superseded",
+        mime_type="text/plain; charset=utf-8",
+        credentials=ContentCredentials(
+            kind="sidecar",
+            stored_hash="ab" * 32,
+            manifest_label="urn:c2pa:1",
+            sidecar_key=keys.sidecar_object_key(org, asset_id, version),
+            signer="FlashFusion test signer",
+        ),
         attempts=[
             attempt("openai/gpt-5", "failed", "ProviderThrottled"),
             attempt("local/text-premium", minute=1),
@@ -480,9 +498,13 @@ def test_provenance_round_trip_preserves_every_field(provenance: ProvenanceRepos
     assert got == record
     assert got.to_json() == record.to_json()
     stored = all_items(table)
-    assert len(stored) == 1
-    assert stored[0]["PK"] == keys.org_pk(ORG)
-    assert "prompt" not in stored[0]  # the audit index holds the prompt's hash only
+    records = [i for i in stored if i.get("type") == "provenance"]
+    assert len(records) == 1
+    assert records[0]["PK"] == keys.org_pk(ORG)
+    assert "prompt" not in records[0]  # the audit index holds the prompt's hash only
+    # derived from another asset: a link under the parent, so the parent's lineage finds it
+    (link,) = [i for i in stored if i.get("type") == "asset-child"]
+    assert link["SK"] == keys.asset_child_key(ORG, "asset-0", record.asset_id)["SK"]
 
 
 def test_provenance_put_again_with_the_same_output_is_fine(provenance: ProvenanceRepository) -> None:

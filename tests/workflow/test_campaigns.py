@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import ORG, OTHER_ORG, ROOT, body_of, claims, submission
+from tests.workflow.review_helpers import finish, request_record, states_entered, submit
 
 pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining time left")
 
@@ -242,3 +243,71 @@ def test_ffo_tick_runs_a_scheduled_request_and_fires_it(tmp_path: Path) -> None:
     assert "scheduled post" in done.stdout
     assert '"outcome": "published"' in done.stdout
     assert len(list((tmp_path / "outbox").rglob("*.json"))) == 1
+
+
+def created(engine: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = engine.api("POST", path, body, claims())
+    assert response["statusCode"] == 201, response
+    result: dict[str, Any] = body_of(response)
+    return result
+
+
+def test_saved_asset_joins_its_campaign_and_its_post_goes_out_once(engine: Any) -> None:
+    created(engine, "/v1/accounts", {"accountId": "outbox-main", "platform": "outbox", "handle": "@aurora"})
+    start = datetime.now(UTC) + timedelta(days=1)
+    campaign = created(
+        engine,
+        "/v1/campaigns",
+        {
+            "name": "Spring 2027",
+            "brandKitId": "aurora-core",
+            "startsAt": start.isoformat(),
+            "endsAt": (start + timedelta(days=30)).isoformat(),
+            "timeZone": "Europe/Paris",
+            "targets": [{"platform": "outbox", "accountId": "outbox-main"}],
+        },
+    )
+    at = (start + timedelta(hours=2)).replace(microsecond=0)
+    body = submission(
+        campaignId=campaign["campaignId"],
+        schedule={
+            "mode": "at",
+            "at": at.isoformat(),
+            "timeZone": "Europe/Paris",
+            "targets": [{"platform": "outbox", "accountId": "outbox-main"}],
+            "caption": "Spring is here.",
+        },
+    )
+    request_id = submit(engine, body)
+    execution = finish(engine, request_id)
+
+    assert states_entered(engine, request_id)[-6:] == [
+        "HasCampaign",
+        "AddToCampaign",
+        "HasLocales",
+        "WantsPosts",
+        "SchedulePosts",
+        "Succeeded",
+    ]
+    asset = request_record(engine, request_id)["asset"]
+    joined = body_of(engine.api("GET", f"/v1/campaigns/{campaign['campaignId']}", None, claims()))
+    assert joined["assetIds"] == [asset["assetId"]]
+    (post,) = json.loads(execution["output"])["posts"]["posts"]
+    assert datetime.fromisoformat(post["scheduledAt"]) == at
+
+    assert engine.fire_due(at - timedelta(minutes=1)) == []  # not due yet
+    fired = engine.fire_due(at + timedelta(minutes=1))
+    assert [f.result["outcome"] for f in fired] == ["published"]
+    assert engine.fire_due(at + timedelta(days=1)) == []  # a one-time schedule is deleted after it fires
+    stored = body_of(engine.api("GET", f"/v1/posts/{post['postId']}", None, claims()))
+    assert stored["status"] == "published"
+    assert stored["platformPostId"]
+    assert len(list(engine.outbox.rglob("*.json"))) == 1
+
+
+def test_an_unknown_campaign_is_refused_before_anything_starts(engine: Any) -> None:
+    response = engine.api("POST", "/v1/assets", submission(campaignId="no-such-campaign"), claims())
+    assert response["statusCode"] == 400
+    assert body_of(response)["fields"][0]["field"] == "campaignId"
+    executions = engine.client("stepfunctions").list_executions(stateMachineArn=engine.state_machine_arn())
+    assert executions["executions"] == []

@@ -199,3 +199,44 @@ def test_lint_an_image_and_a_bad_kit(tmp_path: Path, capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit) as exit_:
         main(["--root", str(ROOT), "lint", "--brand-kit", str(bad), str(image)])
     assert "palette.0.hex" in str(exit_.value)
+
+
+def test_review_decides_each_round_and_provenance_reads_the_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "out"
+    args = ["--root", str(ROOT), "review", str(ROOT / "events" / "text-noncompliant.json"), "--out", str(out_dir)]
+    decisions = ["--decision", "regenerate", "--feedback", "no guarantees", "--decision", "approve_with_edits"]
+    code = main([*args, *decisions, "--edited-text", "Meet Aurora. Warm jackets for every trail."])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert out.count("POST /v1/reviews/") == 2
+    assert "decision regenerate -> 200" in out
+    assert "decision approve_with_edits -> 200" in out
+    assert "status: succeeded" in out
+    assert len(list((out_dir / "reviews").rglob("*.txt"))) == 2  # the preview of each round
+    lineage = [
+        line.strip() for line in out.splitlines() if line.startswith("  ") and " v" in line and "decision=" in line
+    ]
+    assert [line.split()[1:3] for line in lineage] == [["v1", "superseded"], ["v2", "superseded"], ["v3", "published"]]
+
+    (saved,) = sorted(out_dir.rglob("3.txt"))
+    assert saved.read_text() == "Meet Aurora. Warm jackets for every trail."
+    assert saved.with_suffix(".c2pa").is_file()
+    assert main(["--root", str(ROOT), "provenance", str(saved)]) == 0
+    shown = capsys.readouterr().out
+    assert "content credentials valid and trusted" in shown
+    assert "action c2pa.edited [humanEdits]" in shown
+    assert "(parentOf)" in shown
+
+    saved.write_text("Meet Aurora. Warm jackets for every trail!")  # one character changed after signing
+    assert main(["--root", str(ROOT), "provenance", str(saved)]) == 1
+    assert "INVALID" in capsys.readouterr().out
+
+
+def test_run_stops_at_a_review_instead_of_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(tmp_path, capsys, "text-noncompliant.json")
+    assert code == 0
+    assert "a person must decide review" in out
+    assert "ffo review" in out

@@ -71,7 +71,15 @@ def test_approve_as_is_saves_the_version_with_the_decision(engine: Any) -> None:
     finish(engine, request_id)
 
     states = states_entered(engine, request_id)
-    assert states[-6:] == ["RequestReview", "ReviewDecided", "SaveAsset", "HasCampaign", "HasLocales", "WantsPosts"]
+    assert states[-7:] == [
+        "RequestReview",
+        "ReviewDecided",
+        "SaveAsset",
+        "HasCampaign",
+        "HasLocales",
+        "WantsPosts",
+        "Succeeded",
+    ]
     record = request_record(engine, request_id)
     assert record["status"] == "succeeded"
     record_ = provenance_record(record["asset"]["assetId"], 1)

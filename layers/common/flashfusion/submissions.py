@@ -55,6 +55,14 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
         deps.kits.get(org_id, submission.brand_kit_id)
     except BrandKitNotFound as error:
         raise InvalidRequest(str(error), [{"field": "brandKitId", "problem": str(error)}]) from error
+    if submission.campaign_id:
+        from flashfusion.storage.campaigns import CampaignNotFound, CampaignRepository
+
+        try:
+            CampaignRepository(deps.requests.table).get(org_id, submission.campaign_id, with_assets=False)
+        except CampaignNotFound as error:
+            problem = f"campaign {submission.campaign_id!r} not found in this organisation"
+            raise InvalidRequest(problem, [{"field": "campaignId", "problem": problem}]) from error
 
 
 def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[str, bool]:
