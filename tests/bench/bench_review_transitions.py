@@ -37,7 +37,11 @@ def main() -> None:
     scenarios: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
         ("compliant, no review", submission(), []),
         ("one review round: approve", noncompliant(), [{"decision": "approve"}]),
-        ("one review round: approve with edits", noncompliant(), [{"decision": "approve_with_edits", "editedText": edited}]),
+        (
+            "one review round: approve with edits",
+            noncompliant(),
+            [{"decision": "approve_with_edits", "editedText": edited}],
+        ),
         (
             "regenerate once, then approve",
             noncompliant(),
