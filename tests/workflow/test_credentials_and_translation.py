@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from flashfusion.linting.terms import REQUIRED_RULE
-from tests.helpers import ORG, body_of, claims, submission
+from tests.helpers import ORG, ROOT, body_of, claims, submission
 from tests.workflow.review_helpers import finish, provenance_record, request_record, stored, submit
 
 IMAGE = {
@@ -144,3 +145,20 @@ def test_music_is_skipped_and_failed_locales_do_not_fail_the_request(engine: Any
     assert record["asset"]
     assert {o["status"] for o in record["translations"].values()} == {"failed"}
     assert all("unavailable" in (o["error"] or "").lower() for o in record["translations"].values())
+
+
+def test_video_and_music_carry_embedded_credentials(engine: Any) -> None:
+    for event, mime in (("video-reel.json", "video/mp4"), ("music-jingle.json", "audio/wav")):
+        body = json.loads((ROOT / "events" / event).read_text("utf-8"))["body"]
+        request_id = submit(engine, body)
+        finish(engine, request_id)
+        asset = request_record(engine, request_id)["asset"]
+        assert asset["mimeType"].startswith(mime.split("/")[0])
+        data = stored(asset["key"])
+        report = read(engine, data, mime)
+        assert report.signature_valid, (event, report.errors)
+        assert report.actions[0].software_agent == asset["model"]
+        assert report.xmp_digital_source_type is not None
+        record = provenance_record(asset["assetId"], asset["version"])
+        assert record["credentials"]["kind"] == "embedded"
+        assert record["credentials"]["storedHash"] == hashlib.sha256(data).hexdigest()
