@@ -101,6 +101,23 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
         (target.parent / f"{asset['version']}.provenance.json").write_text(json.dumps(provenance, indent=2))
         say(f"asset written to {target} ({len(data)} bytes, {asset['mimeType']})\n")
         say("provenance record:\n" + json.dumps(provenance, indent=2) + "\n")
+        for locale, outcome in sorted(record.get("translations", {}).items()):
+            line = f"translation {locale}: {outcome['status']}"
+            if outcome.get("asset"):
+                child = outcome["asset"]
+                data, _ = deps.assets.read(child["key"])
+                written = out / child["key"]
+                written.parent.mkdir(parents=True, exist_ok=True)
+                written.write_bytes(data)
+                if child.get("sidecarKey"):
+                    sidecar, _ = deps.assets.read(child["sidecarKey"])
+                    written.with_suffix(".c2pa").write_bytes(sidecar)
+                line += f" -> {written}" + (" (stand-in, not translated)" if outcome.get("standIn") else "")
+            if outcome.get("error"):
+                line += f" ({outcome['error']})"
+            say(line + "\n")
+            for violation in outcome.get("violations", []):
+                say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
         budget = deps.budgets.status(org_id)
         say(
             f"budget {budget.month}: spent ${budget.spent_usd:.4f} of ${budget.limit_usd:.4f}, "

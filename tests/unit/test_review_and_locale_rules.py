@@ -95,3 +95,28 @@ def test_locales_on_a_submission_are_checked() -> None:
     for bad in (["fr-FR", "fr-FR"], ["french"], ["FR-fr"]):
         with pytest.raises(ValidationError):
             AssetSubmission.model_validate({**base, "locales": bad})
+
+
+@pytest.mark.parametrize(
+    ("feedback", "expected"),
+    [
+        ("don't say 'miracle', it's too much", ["miracle"]),
+        ('remove "guaranteed" and "risk-free"', ["guaranteed", "risk-free"]),
+        ("drop “risk-free”.", ["risk-free"]),
+        ("it's the users' call, no quotes here", []),
+    ],
+)
+def test_the_offline_writer_reads_quoted_terms_from_feedback(feedback: str, expected: list[str]) -> None:
+    from flashfusion.providers.offline_text import ruled_out
+
+    assert ruled_out((feedback,)) == expected
+
+
+def test_the_offline_writer_drops_the_clauses_that_say_a_ruled_out_term() -> None:
+    from flashfusion.providers.offline_text import without
+
+    subject = "bring you our jackets are a guaranteed miracle and completely risk-free"
+    assert without(subject, ["risk-free"]) == "bring you our jackets are a guaranteed miracle"
+    assert without(subject, ["miracle"]) == "bring you our jackets"
+    assert without("a guaranteed miracle", ["miracle"]) == "share something new"
+    assert without(subject, []) == subject

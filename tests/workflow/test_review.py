@@ -298,3 +298,22 @@ def test_malformed_decisions_are_refused_and_the_review_stays_open(
     assert request_record(engine, request_id)["review"]["status"] == "pending"
     assert decide(engine, review_id, {"decision": "reject"})["statusCode"] == 200
     finish(engine, request_id)
+
+
+def test_feedback_that_names_the_terms_gives_a_compliant_regeneration(engine: Any) -> None:
+    request_id = submit(engine, noncompliant())
+    review_id = wait_for_review(engine, request_id)["review"]["reviewId"]
+    feedback = 'Remove "guaranteed", "miracle" and "risk-free"; talk about warmth'
+    assert decide(engine, review_id, {"decision": "regenerate", "feedback": feedback})["statusCode"] == 200
+    finish(engine, request_id)
+
+    states = states_entered(engine, request_id)
+    assert states.count("RequestReview") == 1  # the second round passed lint: nobody had to look again
+    record = request_record(engine, request_id)
+    assert record["status"] == "succeeded"
+    asset = record["asset"]
+    text = stored(asset["key"]).decode("utf-8").lower()
+    assert not any(term in text for term in ("guaranteed", "miracle", "risk-free"))
+    assert "reviewer feedback" not in text  # the feedback steers the model; it is not copy
+    v2 = provenance_record(asset["assetId"], 2)
+    assert (v2["lintPassed"], v2["parentVersion"], v2["feedback"], v2.get("decision")) == (True, 1, [feedback], None)

@@ -38,6 +38,11 @@ class GenerationJob:
     options: GenerationOptions = field(default_factory=GenerationOptions)
     org_id: str = ""
     """The requesting organisation: vendors that write to S3 (Bedrock async) write under its prefix."""
+    brief: str | None = None
+    """The request's own prompt, without reviewer feedback (``prompt`` has both): offline generators
+    draw their subject and headline from it."""
+    feedback: tuple[str, ...] = ()
+    """Reviewer feedback of earlier rounds, oldest first (already in ``prompt`` for vendor models)."""
     task: Literal["generate", "translate"] = "generate"
     """translate: ``prompt`` holds the translation instruction and ``source_text`` the copy to translate."""
     target_locale: str | None = None

@@ -536,7 +536,7 @@ def build_scene(job: GenerationJob, width: int, height: int) -> Scene:
     brand = kit.voice.brand_name or kit.name
     box, clear = _wordmark(brand, palette, max(10, round(min(width, height) * 0.034)), max_width=width // 2)
     layout = _layout(width, height, box.size, clear)
-    text = job.overlay_text or headline_of(job.prompt, brand)
+    text = job.overlay_text or headline_of(job.brief or job.prompt, brand)
     headline, headline_at, lines, text_end = _headline(text, layout, palette)
     ax0, ay0, ax1, ay1 = layout.art_box
     if ay0 > text_end:  # a short headline leaves room: the shapes take it

@@ -77,11 +77,37 @@ def subject_of(prompt: str) -> str:
     return subject  # mid-sentence already: keep names as written ("Aurora Trail Boots")
 
 
+# A quote opens after a space or punctuation and closes before one, so "don't" starts no term.
+_QUOTED_TERM = re.compile(r"(?:^|(?<=[\s(\[,:;]))[\"“«']([^\"“”«»']{2,60})[\"”»'](?=$|[\s).,;:!?\]])")
+_CLAUSE = re.compile(r",\s*|;\s*|\s+(?:and|but)\s+")
+_VERB = re.compile(r"\s+(?:are|is|was|were|will|has|have|can)\s+")
+
+
+def ruled_out(feedback: tuple[str, ...]) -> list[str]:
+    """Terms a reviewer named in quotes ("drop 'guaranteed'"): what a revising model would leave out."""
+    return [m.strip() for item in feedback for m in _QUOTED_TERM.findall(item) if m.strip()]
+
+
+def without(subject: str, terms: list[str]) -> str:
+    """The subject minus every clause that says a ruled-out term; if all do, just what it is about."""
+    if not terms:
+        return subject
+    says = [term_pattern(t) for t in terms]
+    clauses = [c for c in _CLAUSE.split(subject) if c.strip()]
+    kept = [c for c in clauses if not any(p.search(c) for p in says)]
+    if kept and clauses and kept[0] == clauses[0]:  # the clause that says what it is about stays
+        return " and ".join(kept)
+    head = _VERB.split(clauses[0])[0] if clauses else ""
+    return head if head and not any(p.search(head) for p in says) else "share something new"
+
+
 def compose(job: GenerationJob) -> str:
     digest = job.prompt_hash
     brand = job.brand_kit.voice.brand_name or job.brand_kit.name
     banned = job.brand_kit.legal.banned_terms
-    topic = subject_of(job.prompt)
+    # The reviewer's feedback is in job.prompt for a real model; this generator reads the brief for its
+    # subject and honours the terms the feedback names in quotes.
+    topic = without(subject_of(job.brief or job.prompt), ruled_out(job.feedback))
     detail = _pick(_DETAILS, digest, 2, banned)
     parts = [
         _pick(_OPENERS, digest, 0, banned).format(brand=brand),

@@ -174,6 +174,8 @@ def _job(state: WorkflowState, deps: Deps, spec: ModelSpec) -> GenerationJob:
         content_type=request.content_type,
         prompt=effective_prompt(request, state.revision),
         prompt_hash=state.revision.prompt_hash or validated.prompt_hash,
+        brief=request.prompt,
+        feedback=tuple(state.revision.feedback),
         model=spec,
         brand_kit=deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version),
         channel=request.channel,
