@@ -35,16 +35,14 @@ from flashfusion.errors import PublishAuthExpired, PublishRejected, PublishUnava
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.publishers.http import (
-    ClientFactory,
     Clock,
+    HttpPublisher,
     body_json,
-    default_client_factory,
     first_string,
     guarded,
     json_object,
     seconds_until_epoch,
     status_error,
-    utc_now,
 )
 
 PLATFORM = "bluesky"
@@ -143,18 +141,11 @@ def _jwt_subject(token: str) -> str:
     return sub if isinstance(sub, str) else ""
 
 
-class BlueskyPublisher:
+class BlueskyPublisher(HttpPublisher):
     platform = PLATFORM
 
-    def __init__(
-        self,
-        *,
-        client_factory: ClientFactory = default_client_factory,
-        clock: Clock = utc_now,
-        session_sink: SessionSink | None = None,
-    ) -> None:
-        self._client_factory = client_factory
-        self._clock = clock
+    def __init__(self, *, session_sink: SessionSink | None = None, **plumbing: Any) -> None:
+        super().__init__(**plumbing)
         self._session_sink = session_sink
 
     def publish(self, account: PlatformAccount, credentials: dict[str, str], content: PublishContent) -> PublishResult:

@@ -194,3 +194,27 @@ def first_string(body: Any, *keys: str) -> str:
             if isinstance(value, str) and value:
                 return value
     return ""
+
+
+class HttpPublisher:
+    """What every HTTP publisher keeps: the injected client factory, clock and sleep (tests replace them)."""
+
+    platform = ""
+
+    def __init__(
+        self,
+        *,
+        client_factory: ClientFactory = default_client_factory,
+        clock: Clock = utc_now,
+        sleep: Sleep = real_sleep,
+    ) -> None:
+        self._client_factory = client_factory
+        self._clock = clock
+        self._sleep = sleep
+
+    def _credential(self, credentials: dict[str, str], *names: str) -> str:
+        """The first of ``names`` the account's secret holds; refused before any call when it has none."""
+        for name in names:
+            if credentials.get(name):
+                return credentials[name]
+        raise PublishRejected(f"{self.platform}: credentials have no {names[0]}", platform=self.platform)

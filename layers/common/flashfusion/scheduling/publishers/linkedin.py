@@ -24,17 +24,14 @@ from flashfusion.errors import PublishAuthExpired, PublishRejected, PublishUnava
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.publishers.http import (
-    ClientFactory,
-    Clock,
+    HttpPublisher,
     body_json,
-    default_client_factory,
     first_string,
     guarded,
     json_object,
     retry_after_seconds,
     short,
     status_error,
-    utc_now,
 )
 
 API = "https://api.linkedin.com/rest"
@@ -69,18 +66,12 @@ def _seconds_to_utc_midnight(now: datetime) -> float:
     return max(0.0, (midnight - now).total_seconds())
 
 
-class LinkedInPublisher:
+class LinkedInPublisher(HttpPublisher):
     platform = PLATFORM
 
-    def __init__(self, *, client_factory: ClientFactory = default_client_factory, clock: Clock = utc_now) -> None:
-        self._client_factory = client_factory
-        self._clock = clock
-
     def publish(self, account: PlatformAccount, credentials: dict[str, str], content: PublishContent) -> PublishResult:
-        token = credentials.get("accessToken", "")
+        token = self._credential(credentials, "accessToken")
         author = account.settings.get("authorUrn", "")
-        if not token:
-            raise PublishRejected("linkedin: credentials have no accessToken", platform=PLATFORM)
         if not author.startswith(("urn:li:person:", "urn:li:organization:")):
             raise PublishRejected(
                 "linkedin: settings.authorUrn must be a person or organization URN", platform=PLATFORM

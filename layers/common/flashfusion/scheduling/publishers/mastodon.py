@@ -26,19 +26,14 @@ from flashfusion.errors import PublishRejected, PublishUnavailable
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.publishers.http import (
-    ClientFactory,
-    Clock,
-    Sleep,
+    HttpPublisher,
     body_json,
-    default_client_factory,
     first_string,
     guarded,
     json_object,
-    real_sleep,
     reset_seconds,
     retry_after_seconds,
     status_error,
-    utc_now,
 )
 
 PLATFORM = "mastodon"
@@ -46,26 +41,15 @@ MAX_MEDIA_POLLS = 20
 MEDIA_POLL_S = 2.0
 
 
-class MastodonPublisher:
+class MastodonPublisher(HttpPublisher):
     platform = PLATFORM
 
-    def __init__(
-        self,
-        *,
-        client_factory: ClientFactory = default_client_factory,
-        clock: Clock = utc_now,
-        sleep: Sleep = real_sleep,
-        max_media_polls: int = MAX_MEDIA_POLLS,
-    ) -> None:
-        self._client_factory = client_factory
-        self._clock = clock
-        self._sleep = sleep
+    def __init__(self, *, max_media_polls: int = MAX_MEDIA_POLLS, **plumbing: Any) -> None:
+        super().__init__(**plumbing)
         self._max_media_polls = max_media_polls
 
     def publish(self, account: PlatformAccount, credentials: dict[str, str], content: PublishContent) -> PublishResult:
-        token = credentials.get("accessToken", "")
-        if not token:
-            raise PublishRejected("mastodon: credentials have no accessToken", platform=PLATFORM)
+        token = self._credential(credentials, "accessToken")
         instance = account.settings.get("instanceUrl", "").rstrip("/")
         parts = urlsplit(instance)
         if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):

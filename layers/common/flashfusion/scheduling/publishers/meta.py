@@ -40,17 +40,13 @@ from flashfusion.errors import (
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.publishers.http import (
-    ClientFactory,
     Clock,
-    Sleep,
+    HttpPublisher,
     body_json,
-    default_client_factory,
     guarded,
     json_object,
-    real_sleep,
     retry_after_seconds,
     short,
-    utc_now,
 )
 
 GRAPH = "https://graph.facebook.com"
@@ -115,20 +111,11 @@ def graph_error(response: httpx.Response, platform: str, clock: Clock) -> Publis
     return PublishRejected(message, platform=platform)
 
 
-class _GraphPublisher:
+class _GraphPublisher(HttpPublisher):
     platform = "meta"
 
-    def __init__(
-        self,
-        *,
-        client_factory: ClientFactory = default_client_factory,
-        clock: Clock = utc_now,
-        sleep: Sleep = real_sleep,
-        max_container_polls: int = MAX_CONTAINER_POLLS,
-    ) -> None:
-        self._client_factory = client_factory
-        self._clock = clock
-        self._sleep = sleep
+    def __init__(self, *, max_container_polls: int = MAX_CONTAINER_POLLS, **plumbing: Any) -> None:
+        super().__init__(**plumbing)
         self._max_container_polls = max_container_polls
 
     def _base(self, account: PlatformAccount) -> str:
@@ -155,9 +142,7 @@ class FacebookPagePublisher(_GraphPublisher):
     platform = "facebook"
 
     def publish(self, account: PlatformAccount, credentials: dict[str, str], content: PublishContent) -> PublishResult:
-        token = credentials.get("pageAccessToken") or credentials.get("accessToken", "")
-        if not token:
-            raise PublishRejected("facebook: credentials have no pageAccessToken", platform=self.platform)
+        token = self._credential(credentials, "pageAccessToken", "accessToken")
         page_id = self._setting(account, "pageId")
         has_image = bool(content.media) or bool(content.media_url)
         if has_image and not (content.media_mime_type or "image/").startswith("image/"):

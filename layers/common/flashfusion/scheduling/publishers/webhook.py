@@ -45,10 +45,8 @@ from flashfusion.errors import PublishRejected
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.publishers.http import (
-    ClientFactory,
-    Clock,
+    HttpPublisher,
     body_json,
-    default_client_factory,
     first_string,
     guarded,
     retry_after_seconds,
@@ -128,18 +126,11 @@ def check_destination(url: str, resolver: Resolver) -> None:
             raise PublishRejected(f"webhook host {host!r} resolves to a non-public address ({ip})", platform=PLATFORM)
 
 
-class WebhookPublisher:
+class WebhookPublisher(HttpPublisher):
     platform = PLATFORM
 
-    def __init__(
-        self,
-        *,
-        client_factory: ClientFactory = default_client_factory,
-        clock: Clock = utc_now,
-        resolver: Resolver = system_resolver,
-    ) -> None:
-        self._client_factory = client_factory
-        self._clock = clock
+    def __init__(self, *, resolver: Resolver = system_resolver, **plumbing: Any) -> None:
+        super().__init__(**plumbing)
         self._resolver = resolver
 
     def payload(self, account: PlatformAccount, content: PublishContent) -> dict[str, Any]:

@@ -21,18 +21,13 @@ from flashfusion.errors import PublishRejected, PublishUnavailable
 from flashfusion.scheduling.models import PlatformAccount
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.publishers.http import (
-    ClientFactory,
-    Clock,
-    Sleep,
+    HttpPublisher,
     body_json,
-    default_client_factory,
     first_string,
     guarded,
     json_object,
-    real_sleep,
     seconds_until_epoch,
     status_error,
-    utc_now,
 )
 
 API = "https://api.x.com/2"
@@ -43,28 +38,18 @@ MAX_STATUS_POLLS = 30
 MAX_POLL_SLEEP_S = 10.0
 
 
-class XPublisher:
+class XPublisher(HttpPublisher):
     platform = PLATFORM
 
     def __init__(
-        self,
-        *,
-        client_factory: ClientFactory = default_client_factory,
-        clock: Clock = utc_now,
-        sleep: Sleep = real_sleep,
-        chunk_size: int = CHUNK_SIZE,
-        max_status_polls: int = MAX_STATUS_POLLS,
+        self, *, chunk_size: int = CHUNK_SIZE, max_status_polls: int = MAX_STATUS_POLLS, **plumbing: Any
     ) -> None:
-        self._client_factory = client_factory
-        self._clock = clock
-        self._sleep = sleep
+        super().__init__(**plumbing)
         self._chunk_size = chunk_size
         self._max_status_polls = max_status_polls
 
     def publish(self, account: PlatformAccount, credentials: dict[str, str], content: PublishContent) -> PublishResult:
-        token = credentials.get("accessToken", "")
-        if not token:
-            raise PublishRejected("x: credentials have no accessToken", platform=PLATFORM)
+        token = self._credential(credentials, "accessToken")
         headers = {"Authorization": f"Bearer {token}"}
         with guarded(PLATFORM, [token]), self._client_factory() as client:
             body: dict[str, Any] = {"text": content.text}
