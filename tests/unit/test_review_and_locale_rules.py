@@ -120,3 +120,11 @@ def test_the_offline_writer_drops_the_clauses_that_say_a_ruled_out_term() -> Non
     assert without(subject, ["miracle"]) == "bring you our jackets"
     assert without("a guaranteed miracle", ["miracle"]) == "share something new"
     assert without(subject, []) == subject
+
+
+def test_a_review_cannot_outlive_its_staged_preview(sample_kit: dict[str, Any]) -> None:
+    assert BrandKit.model_validate({**sample_kit, "review": {"timeoutSeconds": 6 * 86400}}).review.timeout_seconds
+    with pytest.raises(ValidationError, match="timeoutSeconds"):
+        BrandKit.model_validate({**sample_kit, "review": {"timeoutSeconds": 10 * 86400}})
+    with pytest.raises(ValidationError, match="maxRegenerations"):
+        BrandKit.model_validate({**sample_kit, "review": {"maxRegenerations": -1}})

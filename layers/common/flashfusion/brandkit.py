@@ -174,9 +174,10 @@ class AudioRules(CamelModel):
 class ReviewRules(CamelModel):
     """The human-in-the-loop rules: how long a review may wait and how often a reviewer may regenerate."""
 
-    timeout_seconds: int = Field(default=7 * 86400, ge=1, le=365 * 86400, description="a decision within this")
+    # At most 6 days: the preview is the staged output, and staged outputs expire after 7 (template.yaml).
+    timeout_seconds: int = Field(default=5 * 86400, ge=1, le=6 * 86400, description="a decision within this")
     heartbeat_seconds: int = Field(
-        default=2 * 86400, ge=1, le=365 * 86400, description="a review nobody opens for this long is abandoned"
+        default=2 * 86400, ge=1, le=6 * 86400, description="a review nobody opens for this long is abandoned"
     )
     max_regenerations: int = Field(default=2, ge=0, le=10)
 

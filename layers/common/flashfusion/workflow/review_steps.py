@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 
+from flashfusion.brandkit import ReviewRules
 from flashfusion.errors import RegenerationLimitReached
 from flashfusion.models import (
     Generation,
@@ -28,7 +29,7 @@ from flashfusion.storage.reviews import Preview, Review, deadline_after, review_
 from flashfusion.workflow.deps import Deps
 from flashfusion.workflow.steps import _ready, _require, effective_prompt
 
-DEFAULT_TIMEOUT_SECONDS = 3 * 86400
+DEFAULT_TIMEOUT_SECONDS = ReviewRules().timeout_seconds
 
 
 def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[str, str]:
