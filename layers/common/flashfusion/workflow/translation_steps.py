@@ -8,6 +8,7 @@ of the source version, with its own provenance. A locale that cannot be done fai
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 import uuid
@@ -83,7 +84,7 @@ def _translate_text(state: WorkflowState, deps: Deps, text: str, locale: str) ->
         if held:
             deps.budgets.settle(request.org_id, reservation, cost)
         translated = content.data.decode("utf-8").strip()
-        return translated, GeneratedContent(**{**content.__dict__, "cost_usd": cost}), spec.id
+        return translated, dataclasses.replace(content, cost_usd=cost), spec.id
     raise ProviderRejected(f"no text model would translate into {locale}: {last}")
 
 
@@ -101,12 +102,18 @@ def translate(state: WorkflowState, deps: Deps) -> Generation:
         )
     if source.content_type == ContentType.TEXT:
         stored, _ = deps.assets.read(source.key)
-        translated, content, text_model = _translate_text(state, deps, stored.decode("utf-8"), locale)
-        data = (translated + "\n").encode("utf-8")
-        mime, extension, model = "text/plain; charset=utf-8", "txt", text_model
-        parameters = dict(content.parameters)
+        translated, text_content, text_model = _translate_text(state, deps, stored.decode("utf-8"), locale)
+        content = dataclasses.replace(
+            text_content,
+            data=(translated + "\n").encode("utf-8"),
+            mime_type="text/plain; charset=utf-8",
+            extension="txt",
+        )
+        model = text_model
     else:
-        translated, content, text_model, data, mime, extension, model, parameters = _redraw(state, deps, locale)
+        content, text_model = _redraw(state, deps, locale)
+        model = source.model
+    data, mime, extension = content.data, content.mime_type, content.extension
     asset_id = translation_asset_id(request.request_id, locale)
     staged = deps.assets.stage(request.org_id, request.request_id, f"{asset_id}.v1.{extension}", data, mime)
     metrics.add_metric(name="Translations", unit=MetricUnit.Count, value=1)
@@ -126,7 +133,7 @@ def translate(state: WorkflowState, deps: Deps) -> Generation:
         size_bytes=len(data),
         latency_ms=int((time.perf_counter() - started) * 1000),
         cost=Cost(usd=content.cost_usd or 0.0, units=content.usage),
-        parameters=parameters,
+        parameters=dict(content.parameters),
         locale=locale,
         parent_version=None,
         translation={
@@ -140,10 +147,8 @@ def translate(state: WorkflowState, deps: Deps) -> Generation:
     )
 
 
-def _redraw(
-    state: WorkflowState, deps: Deps, locale: str
-) -> tuple[str, GeneratedContent, str, bytes, str, str, str, dict[str, object]]:
-    """An offline image or video drawn again with its headline in ``locale``."""
+def _redraw(state: WorkflowState, deps: Deps, locale: str) -> tuple[GeneratedContent, str]:
+    """An offline image or video drawn again with its headline in ``locale``, and the text model used."""
     from flashfusion.providers.offline_image import OfflineImageProvider, headline_of, printable
     from flashfusion.providers.offline_video import OfflineVideoProvider
 
@@ -152,7 +157,7 @@ def _redraw(
     validated = _require(state.validated, "validated")
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
     prompt = effective_prompt(request, state.revision)
-    headline = headline_of(prompt, kit.voice.brand_name or kit.name)
+    headline = headline_of(request.prompt, kit.voice.brand_name or kit.name)  # as the generator drew it
     translated, text_content, text_model = _translate_text(state, deps, headline, locale)
     drawable = printable(translated)
     if drawable != " ".join(translated.split()):
@@ -172,6 +177,8 @@ def _redraw(
             size=options.size, duration_seconds=options.duration_seconds, aspect_ratio=options.aspect_ratio
         ),
         org_id=request.org_id,
+        brief=request.prompt,
+        feedback=tuple(state.revision.feedback),
         overlay_text=drawable,
     )
     generator = OfflineImageProvider() if source.content_type == ContentType.IMAGE else OfflineVideoProvider()
@@ -189,7 +196,7 @@ def _redraw(
         cost_usd=text_content.cost_usd,
         parameters=parameters,
     )
-    return translated, content, text_model, drawn.data, drawn.mime_type, drawn.extension, source.model, parameters
+    return content, text_model
 
 
 def save_translation(state: WorkflowState, deps: Deps) -> SavedAsset:
