@@ -1,4 +1,4 @@
-"""SaveAsset: moves the output to its permanent key and writes the provenance record."""
+"""SaveAsset: stores the output under its permanent key with content credentials, then the provenance record."""
 
 from __future__ import annotations
 

@@ -336,7 +336,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 REVIEWER = {"cognito:groups": "[reviewers]"}
 
 
-def _decision_body(decision: str, args: argparse.Namespace, feedback: list[str], asset_type: str) -> dict[str, Any]:
+def _decision_body(decision: str, args: argparse.Namespace, feedback: list[str]) -> dict[str, Any]:
     body: dict[str, Any] = {"decision": decision}
     if args.comment:
         body["comment"] = args.comment
@@ -351,6 +351,7 @@ def _upload(engine: Any, review: dict[str, Any], path: Path, claims: dict[str, A
     """Upload a replacement file the way a client would: ask for a ticket, then put the bytes there."""
     import mimetypes
 
+    from flashfusion.media_types import extension_for
     from flashfusion.storage import keys
     from flashfusion.workflow.deps import get_deps
 
@@ -361,15 +362,13 @@ def _upload(engine: Any, review: dict[str, Any], path: Path, claims: dict[str, A
         raise SystemExit(f"ffo review: the upload was refused: {ticket.get('message')}")
     # The ticket's presigned URL points at S3; in-process the engine's S3 is moto, so put there directly.
     deps = get_deps()
-    from flashfusion.reviews import UPLOAD_TYPES
-
     key = keys.review_upload_key(
         deps.assets.staging_prefix,
         review["orgId"],
         review["requestId"],
         review["reviewId"],
         ticket["uploadId"],
-        UPLOAD_TYPES[mime.split(";")[0]],
+        extension_for(mime),
     )
     deps.assets.s3.put_object(Bucket=deps.assets.bucket, Key=key, Body=path.read_bytes(), ContentType=mime)
     return str(ticket["uploadId"])
@@ -435,7 +434,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             else:
                 say("no decision left to give: the review stays pending (pass --decision once per round)\n")
                 return 0
-            decision_body = _decision_body(decision, args, feedback, review["contentType"])
+            decision_body = _decision_body(decision, args, feedback)
             if decision == "approve_with_edits" and args.file:
                 decision_body["replacementUploadId"] = _upload(engine, review, Path(args.file), reviewer_claims)
             decided = engine.api("POST", f"/v1/reviews/{review['reviewId']}/decision", decision_body, reviewer_claims)

@@ -168,12 +168,16 @@ def issue_leaf(ca: DevChain, public_key: ec.EllipticCurvePublicKey, subject_cn: 
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def dev_signing_key(directory: Path, subject_cn: str = LEAF_COMMON_NAME) -> PemSigningKey:
-    """A fresh ES256 key with a leaf from the cached dev CA; chain = leaf + CA (CA included for readers)."""
+def dev_signing_material(directory: Path, subject_cn: str = LEAF_COMMON_NAME) -> tuple[bytes, bytes]:
+    """A fresh ES256 private key (PEM) and its chain (leaf + the cached dev CA, the CA included for readers)."""
     ca = dev_chain(directory)
     key = ec.generate_private_key(ec.SECP256R1())
     leaf_pem = issue_leaf(ca, key.public_key(), subject_cn)
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return PemSigningKey(key_pem, leaf_pem + ca.certificate_pem)
+    return key_pem, leaf_pem + ca.certificate_pem
+
+
+def dev_signing_key(directory: Path, subject_cn: str = LEAF_COMMON_NAME) -> PemSigningKey:
+    return PemSigningKey(*dev_signing_material(directory, subject_cn))

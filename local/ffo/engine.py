@@ -98,6 +98,7 @@ class LocalEngine:
     ) -> None:
         self.root = root
         self.dev_ca_dir = dev_ca_dir or root / "out" / ".ffo-dev-ca"
+        self._route_cache: dict[str, list[tuple[str, str]]] = {}
         self.env_overrides = env or {}
         self.region = region
         self.stack_name = stack_name
@@ -270,27 +271,12 @@ class LocalEngine:
 
     def _seed_signing_key(self) -> None:
         """The development signing key and chain (created once under dev_ca_dir) as the functions' secret."""
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
+        from ffo.devcert import dev_chain, dev_signing_material
 
-        from ffo.devcert import dev_chain, issue_leaf
-
-        ca = dev_chain(self.dev_ca_dir)
-        key = ec.generate_private_key(ec.SECP256R1())
-        leaf = issue_leaf(ca, key.public_key(), "FlashFusion local engine (development signer)")
-        self.trust_anchor_pem: bytes = ca.certificate_pem
-        private_pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        self.client("secretsmanager").create_secret(
-            Name=LOCAL_SIGNING_SECRET,
-            SecretString=json.dumps(
-                {
-                    "privateKeyPem": private_pem.decode("utf-8"),
-                    "certificateChainPem": (leaf + ca.certificate_pem).decode("utf-8"),
-                }
-            ),
-        )
+        private_pem, chain_pem = dev_signing_material(self.dev_ca_dir, "FlashFusion local engine (development signer)")
+        self.trust_anchor_pem: bytes = dev_chain(self.dev_ca_dir).certificate_pem
+        secret = {"privateKeyPem": private_pem.decode("utf-8"), "certificateChainPem": chain_pem.decode("utf-8")}
+        self.client("secretsmanager").create_secret(Name=LOCAL_SIGNING_SECRET, SecretString=json.dumps(secret))
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
         args: dict[str, Any] = {
@@ -371,7 +357,7 @@ class LocalEngine:
         function: str = "ApiFunction",
     ) -> dict[str, Any]:
         """Call the API function with an API Gateway HTTP API (payload 2.0) event."""
-        event = http_api_event(method, path, body, claims, raw_body, api_routes(self.template, function))
+        event = http_api_event(method, path, body, claims, raw_body, self._routes(function))
         result, _ = self.invoke(function, event)
         return dict(result)
 
@@ -473,6 +459,11 @@ class LocalEngine:
         deps.kits.put(org_id, parsed.model_copy(update={"logos": logos}))
 
     # scheduled posts -------------------------------------------------------------------------
+    def _routes(self, function: str) -> list[tuple[str, str]]:
+        if function not in self._route_cache:  # the template does not change under a running engine
+            self._route_cache[function] = api_routes(self.template, function)
+        return self._route_cache[function]
+
     def _create_schedule_groups(self) -> None:
         """moto refuses schedules in a group that does not exist: create the template's groups."""
         for logical_id, resource in self.template["Resources"].items():

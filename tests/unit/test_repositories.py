@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -314,7 +315,7 @@ def test_set_lint_replaces_the_violations(requests: RequestRepository) -> None:
     assert requests.get(ORG, request.request_id).violations == second
 
 
-def test_set_succeeded_stores_the_asset(requests: RequestRepository) -> None:
+def test_set_saved_stores_the_asset(requests: RequestRepository) -> None:
     request = make_request()
     requests.create(request, "h")
     asset = AssetRef(
@@ -326,7 +327,7 @@ def test_set_succeeded_stores_the_asset(requests: RequestRepository) -> None:
         mime_type="text/plain; charset=utf-8",
     )
 
-    requests.set_succeeded(ORG, request.request_id, asset)
+    requests.set_saved(ORG, request.request_id, asset, RequestStatus.SUCCEEDED)
 
     record = requests.get(ORG, request.request_id)
     assert record.status is RequestStatus.SUCCEEDED
@@ -367,8 +368,11 @@ UPDATES = {
         rid,
         LintReport(compliant=False, violations=[Violation(rule_id="banned-terms", severity="error", message="m")]),
     ),
-    "set_succeeded": lambda repo, org, rid: repo.set_succeeded(
-        org, rid, AssetRef(asset_id="a", version=1, bucket=BUCKET, key="k", model="m", mime_type="text/plain")
+    "set_saved": lambda repo, org, rid: repo.set_saved(
+        org,
+        rid,
+        AssetRef(asset_id="a", version=1, bucket=BUCKET, key="k", model="m", mime_type="text/plain"),
+        RequestStatus.SUCCEEDED,
     ),
     "mark_failed": lambda repo, org, rid: repo.mark_failed(org, rid, "X", "boom"),
 }
@@ -611,27 +615,42 @@ def test_read_staged_refuses_another_orgs_key(store: AssetStore, owner: str) -> 
         store.read_staged(ORG, key)
 
 
-def test_promote_copies_with_metadata_and_content_type(store: AssetStore, s3: Any) -> None:
-    record = full_provenance()
-    metadata = object_metadata(record)
-    staged = store.stage(ORG, "req-1", "output.txt", b"hello spring", "application/octet-stream")
+def test_put_stores_a_version_with_metadata_and_content_type(store: AssetStore, s3: Any) -> None:
+    metadata = object_metadata(full_provenance())
+    key = keys.asset_object_key(ORG, "asset-1", 3, "txt")
 
-    key = store.promote(ORG, staged, "asset-1", 3, "txt", "text/plain; charset=utf-8", metadata)
+    store.put(ORG, key, b"hello spring", "text/plain; charset=utf-8", metadata)
 
-    assert key == "orgs/acme/assets/asset-1/3.txt"
     body, stored_metadata = store.read(key)
     assert body == b"hello spring"
     assert stored_metadata == metadata
     head = s3.head_object(Bucket=BUCKET, Key=key)
     assert head["ContentType"] == "text/plain; charset=utf-8"
     assert head["ServerSideEncryption"] == "AES256"
-    assert store.read_staged(ORG, staged) == b"hello spring"  # the staged copy is left to the lifecycle rule
 
 
-def test_promote_refuses_another_orgs_staged_key(store: AssetStore, s3: Any) -> None:
-    theirs = store.stage(OTHER_ORG, "req-9", "output.txt", b"theirs", "text/plain")
+@pytest.mark.parametrize("key", ["orgs/globex/assets/asset-1/1.txt", "orgs/acme2/assets/a/1.txt", "staging/acme/x"])
+def test_put_refuses_a_key_outside_the_orgs_assets(store: AssetStore, s3: Any, key: str) -> None:
+    with pytest.raises(PermissionError, match="acme"):
+        store.put(ORG, key, b"x", "text/plain", {})
+    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
 
-    with pytest.raises(PermissionError, match=OTHER_ORG):
-        store.promote(ORG, theirs, "asset-1", 1, "txt", "text/plain", {"ffo-model": "m"})
 
-    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="orgs/").get("KeyCount") == 0
+def test_errors_the_state_machine_writes_read_back_as_messages(requests: RequestRepository) -> None:
+    request = make_request()
+    requests.create(request, "h")
+    cause = json.dumps({"errorType": "ClientError", "errorMessage": "Scheduler is throttling"})
+    requests.table.update_item(  # as RecordFollowUpError and RecordLocaleFailed write them
+        Key=keys.request_key(ORG, request.request_id),
+        UpdateExpression="SET followUpError = :f, translations.#l = :o",
+        ExpressionAttributeNames={"#l": "fr-FR"},
+        ExpressionAttributeValues={
+            ":f": {"type": "States.TaskFailed", "message": cause},
+            ":o": {"locale": "fr-FR", "status": "failed", "error": cause},
+        },
+    )
+    record = requests.get(ORG, request.request_id)
+    assert record.follow_up_error is not None
+    assert record.follow_up_error.message == "Scheduler is throttling"
+    assert record.translations["fr-FR"].error == "Scheduler is throttling"
+    assert record.to_json()["followUpError"]["type"] == "States.TaskFailed"

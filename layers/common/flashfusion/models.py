@@ -450,6 +450,9 @@ class RequestRecord(CamelModel):
     error: ErrorInfo | None = None
     review: ReviewRef | None = None
     translations: dict[str, LocaleOutcome] = Field(default_factory=dict)
+    follow_up_error: ErrorInfo | None = Field(
+        default=None, description="the asset is saved, but joining its campaign or scheduling its posts failed"
+    )
 
 
 class WorkflowState(CamelModel):

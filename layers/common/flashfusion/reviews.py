@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
-import mimetypes
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -23,9 +22,11 @@ from flashfusion.errors import (
     InvalidRequest,
     RegenerationLimitReached,
     ReviewConflict,
+    ReviewNotFound,
     ReviewUnavailable,
 )
 from flashfusion.http.identity import Caller
+from flashfusion.media_types import EXTENSIONS, base_type
 from flashfusion.modelbase import CamelModel, Identifier
 from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome
 from flashfusion.observability import logger
@@ -38,14 +39,7 @@ MAX_EDITED_TEXT = 20_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PREVIEW_SECONDS = 900
 MEDIUM_PREFIX = {"text": "text/", "image": "image/", "video": "video/", "music": "audio/"}
-UPLOAD_TYPES = {
-    "text/plain": "txt",
-    "text/markdown": "md",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "video/mp4": "mp4",
-    "audio/wav": "wav",
-}
+UPLOAD_TYPES = EXTENSIONS
 
 
 class Decision(CamelModel):
@@ -79,7 +73,6 @@ class UploadRequest(CamelModel):
 class UploadTicket:
     upload_id: str
     url: str
-    key: str
     mime_type: str
     expires_in: int
 
@@ -123,7 +116,7 @@ def list_reviews(caller: Caller, status: str | None, deps: Deps) -> list[Review]
 def get_review(caller: Caller, review_id: str, deps: Deps) -> Review:
     """A review of the caller's organisation; a reviewer opening a pending one keeps it alive (heartbeat)."""
     check_org(caller.org_id)
-    _check_id(review_id, "review")
+    _check_review_id(review_id)
     review = deps.reviews.get(caller.org_id, review_id)
     if review.status == "pending" and caller.has_role(deps.settings.reviewer_group):
         _heartbeat(caller.org_id, review, deps)
@@ -143,9 +136,10 @@ def _heartbeat(org_id: str, review: Review, deps: Deps) -> None:
 def create_upload(caller: Caller, review_id: str, body: Any, deps: Deps) -> UploadTicket:
     """A presigned PUT for a replacement file; the decision then names its upload id."""
     _reviewer(caller, deps)
+    _check_review_id(review_id)
     review = _pending(caller.org_id, review_id, deps)
     request = _parse(UploadRequest, body)
-    mime = request.mime_type.split(";")[0].strip().lower()
+    mime = base_type(request.mime_type)
     if mime not in UPLOAD_TYPES:
         raise InvalidRequest(
             f"{mime!r} cannot be uploaded", [{"field": "mimeType", "problem": f"one of {', '.join(UPLOAD_TYPES)}"}]
@@ -157,7 +151,7 @@ def create_upload(caller: Caller, review_id: str, body: Any, deps: Deps) -> Uplo
         )
     upload_id = uuid.uuid4().hex[:16]
     key = _upload_key(deps, review, upload_id, mime)
-    return UploadTicket(upload_id, deps.assets.presigned_put(key, mime, PREVIEW_SECONDS), key, mime, PREVIEW_SECONDS)
+    return UploadTicket(upload_id, deps.assets.presigned_put(key, mime, PREVIEW_SECONDS), mime, PREVIEW_SECONDS)
 
 
 def _upload_key(deps: Deps, review: Review, upload_id: str, mime: str) -> str:
@@ -187,7 +181,7 @@ def _find_upload(deps: Deps, review: Review, upload_id: str) -> tuple[str, str]:
 
 def decide(caller: Caller, review_id: str, body: Any, deps: Deps) -> Review:
     reviewer = _reviewer(caller, deps)
-    _check_id(review_id, "review")
+    _check_review_id(review_id)
     decision = _parse(Decision, body)
     review = _pending(caller.org_id, review_id, deps)
     if decision.decision == "regenerate" and review.regenerations_left <= 0:
@@ -229,9 +223,11 @@ def decide(caller: Caller, review_id: str, body: Any, deps: Deps) -> Review:
         deps.reviews.release(caller.org_id, review_id)
         logger.exception("could not resume the workflow", extra={"reviewId": review_id})
         raise ReviewUnavailable("the workflow could not be resumed just now; send the decision again") from error
-    confirmed = deps.reviews.confirm(caller.org_id, review_id)
     logger.info("review decided", extra={"reviewId": review_id, "decision": outcome.decision})
-    return confirmed if confirmed else claimed
+    try:
+        return deps.reviews.confirm(caller.org_id, review_id)
+    except ReviewConflict:  # the workflow already has the decision: that is what the caller asked for
+        return claimed
 
 
 def _edits(decision: Decision, review: Review, deps: Deps) -> tuple[str | None, str | None]:
@@ -275,15 +271,15 @@ def _parse(model: type[Any], body: Any) -> Any:
         raise InvalidRequest("the decision is invalid", field_errors(error)) from error
 
 
-def _check_id(value: str, what: str) -> None:
-    try:
-        keys.review_key("x", value) if what == "review" else keys.provenance_key("x", value, 1)
-    except ValueError as error:  # not an id we ever issued: the same answer as an unknown one
-        if what == "review":
-            from flashfusion.errors import ReviewNotFound
+def _check_review_id(review_id: str) -> None:
+    """Not an id we ever issued: no lookup, the same answer as an unknown one."""
+    if not keys.is_key_part(review_id):
+        raise ReviewNotFound(f"review {review_id} not found")
 
-            raise ReviewNotFound(f"review {value} not found") from error
-        raise AssetNotFound(f"asset {value} not found") from error
+
+def _check_asset_id(asset_id: str) -> None:
+    if not keys.is_key_part(asset_id):
+        raise AssetNotFound(f"asset {asset_id} not found")
 
 
 # lineage and audit --------------------------------------------------------------------------------
@@ -320,7 +316,7 @@ def _node(record: Provenance) -> dict[str, Any]:
 def lineage(caller: Caller, asset_id: str, deps: Deps) -> dict[str, Any]:
     """Every version of the asset's family: up to its root through parent links, then down to each child."""
     check_org(caller.org_id)
-    _check_id(asset_id, "asset")
+    _check_asset_id(asset_id)
     org = caller.org_id
     versions = deps.provenance.versions(org, asset_id)
     if not versions:
@@ -345,9 +341,6 @@ def lineage(caller: Caller, asset_id: str, deps: Deps) -> dict[str, Any]:
         nodes += [_node(r) for r in deps.provenance.versions(org, current)]
         queue += deps.provenance.children(org, current)
     return {"assetId": asset_id, "root": root, "versions": nodes}
-
-
-AuditBy = Literal["time", "model", "campaign"]
 
 
 def audit(caller: Caller, query: dict[str, str], deps: Deps) -> dict[str, Any]:
@@ -382,7 +375,3 @@ def audit(caller: Caller, query: dict[str, str], deps: Deps) -> dict[str, Any]:
     if last:
         body["nextToken"] = base64.urlsafe_b64encode(json.dumps(last).encode()).decode()
     return body
-
-
-def extension_for(mime: str) -> str:
-    return UPLOAD_TYPES.get(mime) or (mimetypes.guess_extension(mime) or ".bin").lstrip(".")

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 
 from ffo.cfn import load_template
-from flashfusion.models import AssetRef, AssetRequest, Cost, Provenance, prompt_hash
+from flashfusion.models import AssetRef, AssetRequest, Cost, Provenance, RequestStatus, prompt_hash
 from flashfusion.scheduling.models import PlatformAccount, Post
 from flashfusion.scheduling.posts import SchedulingDeps, make_post
 from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
@@ -158,7 +158,7 @@ class World:
         ref = AssetRef(
             asset_id=asset_id, version=1, bucket=BUCKET, key=key, model="local/text-standard", mime_type="text/plain"
         )
-        requests.set_succeeded(org, request.request_id, ref)
+        requests.set_saved(org, request.request_id, ref, RequestStatus.SUCCEEDED)
         return ref
 
     def post(

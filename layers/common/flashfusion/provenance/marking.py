@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flashfusion.media_types import base_type
 from flashfusion.models import ContentCredentials, Provenance
 from flashfusion.provenance.records import (
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
@@ -43,10 +44,6 @@ class Marked:
     data: bytes
     sidecar: bytes | None
     credentials: ContentCredentials
-
-
-def base_mime(mime_type: str) -> str:
-    return mime_type.split(";")[0].strip().lower()
 
 
 def action_of(record: Provenance) -> str:
@@ -112,7 +109,7 @@ class Marker:
             human_edited=record.human_edited,
             action=action_of(record),
             parent=(
-                credentials.Ingredient(data=parent.data, mime_type=base_mime(parent.mime_type), title=parent.title)
+                credentials.Ingredient(data=parent.data, mime_type=base_type(parent.mime_type), title=parent.title)
                 if parent
                 else None
             ),
@@ -124,7 +121,7 @@ class Marker:
     def mark(self, data: bytes, mime_type: str, record: Provenance, parent: ParentFile | None) -> Marked:
         from flashfusion.provenance import credentials, xmp
 
-        mime = base_mime(mime_type)
+        mime = base_type(mime_type)
         embeddable = EMBEDDABLE.get(mime)
         spec = self.spec_for(mime, record, parent)
         packet = credentials.xmp_packet_for(spec)
@@ -143,6 +140,7 @@ class Marker:
             )
         if embeddable:
             signed = credentials.sign_embedded(data, spec, key, packet)
+            # Read back before storing: proof the file verifies, and the manifest label for the record.
             report = credentials.read_credentials(signed, embeddable)
             return Marked(
                 signed,

@@ -16,6 +16,7 @@ from flashfusion.models import Tier
 from flashfusion.providers.base import GeneratedContent, GenerationJob
 
 DATASET_TAG = "offline-templates-v1"
+STAND_IN_DATASET_TAG = "offline-translation-stand-in-v1"
 
 _OPENERS = [
     "Meet {brand}.",
@@ -147,30 +148,26 @@ class OfflineTextProvider:
     def generate(self, job: GenerationJob) -> GeneratedContent:
         if job.task == "translate":
             text = stand_in_translation(job.source_text or "", job.target_locale or "und")
-            return GeneratedContent(
-                data=text.encode("utf-8"),
-                mime_type="text/plain; charset=utf-8",
-                extension="txt",
-                vendor_model=job.model.vendor_model,
-                offline=True,
-                dataset_tag="offline-translation-stand-in-v1",
-                usage={"inputTokens": float(math.ceil(len(job.prompt) / 4)), "outputTokens": float(len(text) // 4)},
-                parameters={"generator": "offline-translation-stand-in", "standIn": True},
-            )
-        text = compose(job)
-        return GeneratedContent(
-            data=text.encode("utf-8"),
-            mime_type="text/plain; charset=utf-8",
-            extension="txt",
-            vendor_model=job.model.vendor_model,
-            offline=True,
-            dataset_tag=DATASET_TAG,
-            # Tokens estimated at ~4 characters each, so a priced offline matrix settles like a vendor would.
-            usage={
-                "inputChars": float(len(job.prompt)),
-                "outputChars": float(len(text)),
-                "inputTokens": float(math.ceil(len(job.prompt) / 4)),
-                "outputTokens": float(math.ceil(len(text) / 4)),
-            },
-            parameters={"generator": "offline-templates", "sentences": _SENTENCES[job.model.tier]},
-        )
+            parameters: dict[str, object] = {"generator": "offline-translation-stand-in", "standIn": True}
+            return _content(job, text, STAND_IN_DATASET_TAG, parameters)
+        parameters = {"generator": "offline-templates", "sentences": _SENTENCES[job.model.tier]}
+        return _content(job, compose(job), DATASET_TAG, parameters)
+
+
+def _content(job: GenerationJob, text: str, dataset_tag: str, parameters: dict[str, object]) -> GeneratedContent:
+    return GeneratedContent(
+        data=text.encode("utf-8"),
+        mime_type="text/plain; charset=utf-8",
+        extension="txt",
+        vendor_model=job.model.vendor_model,
+        offline=True,
+        dataset_tag=dataset_tag,
+        # Tokens estimated at ~4 characters each, so a priced offline matrix settles like a vendor would.
+        usage={
+            "inputChars": float(len(job.prompt)),
+            "outputChars": float(len(text)),
+            "inputTokens": float(math.ceil(len(job.prompt) / 4)),
+            "outputTokens": float(math.ceil(len(text) / 4)),
+        },
+        parameters=parameters,
+    )

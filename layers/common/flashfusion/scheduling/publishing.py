@@ -38,6 +38,7 @@ from pydantic import Field
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected
 from flashfusion.linting import platforms as platform_checks
+from flashfusion.media_types import mime_for_key
 from flashfusion.modelbase import CamelModel
 from flashfusion.models import RequestStatus
 from flashfusion.observability import MetricUnit, logger, metrics
@@ -286,7 +287,7 @@ def _content(post: Post, deps: PublishDeps, via: str) -> PublishContent:
             f"asset {post.asset_id} is not approved: it failed the brand lint and no reviewer approved it"
         )
     body, _ = _read(deps, provenance.key)
-    mime = _mime_of(provenance.key)
+    mime = provenance.mime_type or mime_for_key(provenance.key)
     is_text = mime.startswith("text/")
     text = post.caption if post.caption is not None else (body.decode("utf-8") if is_text else "")
     media = None if is_text else body
@@ -309,21 +310,6 @@ def _content(post: Post, deps: PublishDeps, via: str) -> PublishContent:
 def _read(deps: PublishDeps, key: str) -> tuple[bytes, dict[str, str]]:
     response = deps.s3.get_object(Bucket=deps.bucket, Key=key)
     return response["Body"].read(), response.get("Metadata", {})
-
-
-_MIME = {
-    "txt": "text/plain",
-    "md": "text/markdown",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "mp4": "video/mp4",
-    "wav": "audio/wav",
-}
-
-
-def _mime_of(key: str) -> str:
-    return _MIME.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 def _check_platform(platform: str, text: str, media: bytes | None, mime: str) -> None:

@@ -36,35 +36,10 @@ class AssetStore:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return body
 
-    def promote(
-        self,
-        org_id: str,
-        staged_key: str,
-        asset_id: str,
-        version: int,
-        extension: str,
-        content_type: str,
-        metadata: dict[str, str],
-    ) -> str:
-        """Copy a staged output to its permanent key with provenance metadata; returns the key."""
-        if not staged_key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
-            raise PermissionError(f"staged object {staged_key!r} does not belong to organisation {org_id}")
-        key = keys.asset_object_key(org_id, asset_id, version, extension)
-        self.s3.copy_object(
-            Bucket=self.bucket,
-            Key=key,
-            CopySource={"Bucket": self.bucket, "Key": staged_key},
-            MetadataDirective="REPLACE",
-            Metadata=metadata,
-            ContentType=content_type,
-            ServerSideEncryption="AES256",
-        )
-        return key
-
-    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
-        """Store a finished object under an organisation's permanent prefix (keys come from storage.keys)."""
-        if not key.startswith("orgs/"):
-            raise PermissionError(f"{key!r} is not under an organisation's prefix")
+    def put(self, org_id: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
+        """Store a finished version (keys come from storage.keys), only under the organisation's own prefix."""
+        if not key.startswith(keys.asset_prefix_of(org_id)):
+            raise PermissionError(f"{key!r} is not in organisation {org_id}'s assets")
         self.s3.put_object(
             Bucket=self.bucket,
             Key=key,

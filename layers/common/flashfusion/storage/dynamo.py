@@ -151,7 +151,6 @@ class RequestRepository:
         item = self.get_item(org_id, request_id)
         if item is None:
             raise RequestNotFound(f"request {request_id} not found")
-        error = item.get("error")
         return RequestRecord(
             request_id=item["requestId"],
             org_id=item["orgId"],
@@ -165,9 +164,10 @@ class RequestRepository:
             violations=[Violation.model_validate(v) for v in item.get("violations", [])],
             lint=LintReport.model_validate(item["lint"]) if item.get("lint") else None,
             attempts=[AttemptRecord.model_validate(a) for a in item.get("attempts", [])],
-            error=ErrorInfo(type=error["type"], message=readable_cause(error.get("message", ""))) if error else None,
+            error=_error(item.get("error")),
             review=ReviewRef.model_validate(item["review"]) if item.get("review") else None,
             translations={k: _outcome(v) for k, v in (item.get("translations") or {}).items()},
+            follow_up_error=_error(item.get("followUpError")),
         )
 
     def _update(
@@ -229,9 +229,6 @@ class RequestRepository:
             request_id,
             {"violations": [v.to_json() for v in report.violations], "lint": report.to_json()},
         )
-
-    def set_succeeded(self, org_id: str, request_id: str, asset: AssetRef) -> None:
-        self._update(org_id, request_id, {"status": RequestStatus.SUCCEEDED.value, "asset": asset.to_json()})
 
     def set_saved(self, org_id: str, request_id: str, asset: AssetRef, status: RequestStatus) -> None:
         """The published asset is stored; the request goes on (translating) or is done (succeeded)."""
@@ -439,6 +436,13 @@ class ProvenanceRepository:
             if "LastEvaluatedKey" not in response:
                 return items
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _error(value: dict[str, Any] | None) -> ErrorInfo | None:
+    """An error the state machine wrote: its message is the raw Lambda cause, read back as the message."""
+    if not value:
+        return None
+    return ErrorInfo(type=value["type"], message=readable_cause(value.get("message", "")))
 
 
 def _outcome(value: dict[str, Any]) -> LocaleOutcome:

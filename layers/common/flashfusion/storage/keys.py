@@ -12,9 +12,14 @@ _SAFE = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 
 def _safe(part: str, what: str) -> str:
-    if not _SAFE.fullmatch(part) or "#" in part:
+    if not is_key_part(part):
         raise ValueError(f"{what} {part!r} has characters a key cannot hold")
     return part
+
+
+def is_key_part(part: str) -> bool:
+    """Whether ``part`` can be a key segment: ids a caller sends are checked with this before a lookup."""
+    return bool(_SAFE.fullmatch(part)) and "#" not in part
 
 
 def org_pk(org_id: str) -> str:
@@ -53,6 +58,10 @@ def provenance_by_time(org_id: str) -> str:
 
 def asset_object_key(org_id: str, asset_id: str, version: int, extension: str) -> str:
     return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.{extension}"
+
+
+def asset_prefix_of(org_id: str) -> str:
+    return f"orgs/{_safe(org_id, 'organisation id')}/assets/"
 
 
 def brand_prefix_of(org_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -47,8 +48,6 @@ class Deps:
 
     def emit(self, detail_type: str, detail: dict[str, Any]) -> None:
         """An EventBridge event for subscribers (notifications, dashboards); never holds prompts or tokens."""
-        import json
-
         self.events().put_events(
             Entries=[
                 {
@@ -105,25 +104,27 @@ def get_deps() -> Deps:
     )
 
 
-@lru_cache(maxsize=1)
-def _signing_key_cached(mode: str, key_id: str, secret_name: str) -> Any:
+@lru_cache(maxsize=2)
+def _signing_key_for(mode: str, key_id: str, secret: str) -> Any:
+    """Parsed once per secret value: a rotated key or certificate chain is a new value, picked up within
+    the secret's cache time, without parsing PEM on every save."""
     from flashfusion.provenance import signing
 
-    if not secret_name:
-        raise ValueError(f"SIGNING_MODE={mode} needs SIGNING_SECRET_NAME")
-    raw = parameters.get_secret(secret_name, max_age=MATRIX_CACHE_SECONDS)
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
     if mode == "kms":
         if not key_id:
             raise ValueError("SIGNING_MODE=kms needs SIGNING_KMS_KEY_ID")
-        return signing.KmsSigningKey(aws.client("kms"), key_id, text.encode("utf-8"))
-    return signing.PemSigningKey.from_secret(text)
+        return signing.KmsSigningKey(aws.client("kms"), key_id, secret.encode("utf-8"))
+    return signing.PemSigningKey.from_secret(secret)
 
 
 def _signing_key(settings: Settings) -> Any | None:
     if settings.signing_mode == "off":
         return None
-    return _signing_key_cached(settings.signing_mode, settings.signing_kms_key_id, settings.signing_secret_name)
+    if not settings.signing_secret_name:
+        raise ValueError(f"SIGNING_MODE={settings.signing_mode} needs SIGNING_SECRET_NAME")
+    raw = parameters.get_secret(settings.signing_secret_name, max_age=MATRIX_CACHE_SECONDS)
+    secret = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    return _signing_key_for(settings.signing_mode, settings.signing_kms_key_id, secret)
 
 
 def _ocr(settings: Settings) -> Any | None:
@@ -149,6 +150,6 @@ def reset() -> None:
     get_settings.cache_clear()
     _parse_matrix.cache_clear()
     _file_matrix.cache_clear()
-    _signing_key_cached.cache_clear()
+    _signing_key_for.cache_clear()
     parameters.clear_caches()
     aws.reset()

@@ -9,11 +9,12 @@ regeneration, the rejection.
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 
 from flashfusion.brandkit import ReviewRules
 from flashfusion.errors import RegenerationLimitReached
+from flashfusion.media_types import extension_for
 from flashfusion.models import (
+    Cost,
     Generation,
     RequestStatus,
     ReviewOutcome,
@@ -130,7 +131,7 @@ def apply_edits(state: WorkflowState, deps: Deps) -> Generation:
     key = _require(outcome.edited_staging_key, "editedStagingKey")
     mime = outcome.edited_mime_type or parent.mime_type
     data = deps.assets.read_staged(request.org_id, key)
-    extension = parent.extension if mime == parent.mime_type else _extension(mime, parent.extension)
+    extension = parent.extension if mime == parent.mime_type else extension_for(mime, parent.extension)
     return parent.model_copy(
         update={
             "version": parent.version + 1,
@@ -145,16 +146,9 @@ def apply_edits(state: WorkflowState, deps: Deps) -> Generation:
             "autofix_rounds": 0,
             "generated_at": utcnow(),
             "latency_ms": 0,
-            "cost": parent.cost.model_copy(update={"usd": 0.0, "units": {}}),
+            "cost": Cost(),  # a person's edit: no model was billed for it
         }
     )
-
-
-def _extension(mime: str, fallback: str) -> str:
-    base = mime.split(";")[0].strip()
-    known = {"text/plain": "txt", "text/markdown": "md", "image/jpeg": "jpg", "audio/wav": "wav"}
-    guessed = known.get(base) or (mimetypes.guess_extension(base) or "").lstrip(".")
-    return guessed or fallback
 
 
 def prepare_regeneration(state: WorkflowState, deps: Deps) -> WorkflowState:
@@ -174,7 +168,7 @@ def prepare_regeneration(state: WorkflowState, deps: Deps) -> WorkflowState:
         feedback=[f for f in feedback if f],
     )
     revision = revision.model_copy(update={"prompt_hash": prompt_hash(effective_prompt(request, revision))})
-    deps.requests.set_status(request.org_id, request.request_id, RequestStatus.REGENERATING)
+    # SaveReviewedVersion already set the request to regenerating; RouteModel moves it on.
     return state.model_copy(
         update={
             "revision": revision,

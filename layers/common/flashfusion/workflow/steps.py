@@ -245,8 +245,7 @@ def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration
     with _attempt(deps, request, spec, started):
         content = provider.generate(job)
     latency = int((time.perf_counter() - started) * 1000)
-    revision = state.revision
-    return _finish(deps, job, spec, decision, asset_id, content, latency, revision.version, revision.parent_version)
+    return _finish(deps, job, spec, decision, asset_id, content, latency, state.revision)
 
 
 def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
@@ -281,18 +280,8 @@ def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
             }
         )
     content = _require(result.content, "content of the finished job")
-    revision = state.revision
-    return _finish(
-        deps,
-        job,
-        spec,
-        _require(state.route, "route"),
-        pending.asset_id,
-        content,
-        int(waited * 1000),
-        revision.version,
-        revision.parent_version,
-    )
+    decision = _require(state.route, "route")
+    return _finish(deps, job, spec, decision, pending.asset_id, content, int(waited * 1000), state.revision)
 
 
 def _finish(
@@ -303,12 +292,11 @@ def _finish(
     asset_id: str,
     content: GeneratedContent,
     latency_ms: int,
-    version: int = 1,
-    parent_version: int | None = None,
+    revision: Revision,
 ) -> Generation:
     """Stage the output in S3, record the attempt, price it, and describe it for lint and save."""
     request_id, org_id = job.request_id, job.org_id
-    name = f"{asset_id}.v{version}.{content.extension}"
+    name = f"{asset_id}.v{revision.version}.{content.extension}"
     if content.source_uri:
         staged, data = deps.assets.stage_from(org_id, request_id, name, content.source_uri, content.mime_type)
     else:
@@ -331,8 +319,8 @@ def _finish(
     model_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, spec.id)
     return Generation(
         asset_id=asset_id,
-        version=version,
-        parent_version=parent_version,
+        version=revision.version,
+        parent_version=revision.parent_version,
         content_type=job.content_type,
         model=spec.id,
         provider=spec.provider,

@@ -47,13 +47,14 @@ def _translate_text(state: WorkflowState, deps: Deps, text: str, locale: str) ->
     validated = _require(state.validated, "validated")
     as_text = request.model_copy(update={"content_type": ContentType.TEXT, "prompt": text, "options": OutputOptions()})
     remaining = deps.budgets.status(request.org_id).available_usd
-    decision = router.route(deps.matrix, route_query(as_text, deps, remaining))
+    query = route_query(as_text, deps, remaining)
+    decision = router.route(deps.matrix, query)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version).for_locale(locale)
     last: Exception | None = None
     for model_id in [decision.model, *decision.chain]:
         spec = deps.matrix.get(model_id)
         reservation = f"{request.request_id}.translate.{locale}.{model_id.replace('/', '-')}"
-        estimate = router.estimate(spec, route_query(as_text, deps, remaining))
+        estimate = router.estimate(spec, query)
         held = estimate > 0 and deps.budgets.reserve(request.org_id, reservation, estimate)
         job = GenerationJob(
             request_id=request.request_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flashfusion.media_types import mime_for_key
 from flashfusion.models import AssetRef, Generation, Provenance, SavedAsset, WorkflowState
 from flashfusion.provenance.marking import ParentFile
 from flashfusion.provenance.records import VersionStatus, build_provenance, object_metadata
@@ -24,21 +25,9 @@ def _asset_ref(record: Provenance) -> AssetRef:
         bucket=record.bucket,
         key=record.key,
         model=record.model,
-        mime_type=record.mime_type or _mime_of(record),
+        mime_type=record.mime_type or mime_for_key(record.key),
         sidecar_key=record.credentials.sidecar_key if record.credentials else None,
     )
-
-
-def _mime_of(record: Provenance) -> str:
-    extension = record.key.rsplit(".", 1)[-1]
-    return {
-        "txt": "text/plain; charset=utf-8",
-        "md": "text/markdown; charset=utf-8",
-        "png": "image/png",
-        "jpg": "image/jpeg",
-        "mp4": "video/mp4",
-        "wav": "audio/wav",
-    }.get(extension, "application/octet-stream")
 
 
 def parent_file(deps: Deps, org_id: str, asset_id: str, version: int) -> ParentFile | None:
@@ -48,7 +37,8 @@ def parent_file(deps: Deps, org_id: str, asset_id: str, version: int) -> ParentF
     except KeyError:
         return None
     data, _ = deps.assets.read(record.key)
-    return ParentFile(data=data, mime_type=record.mime_type or _mime_of(record), title=f"{asset_id} v{version}")
+    mime = record.mime_type or mime_for_key(record.key)
+    return ParentFile(data=data, mime_type=mime, title=f"{asset_id} v{version}")
 
 
 def store_version(
@@ -73,6 +63,7 @@ def store_version(
     if validated is None:
         raise ValueError("workflow state has no 'validated': the state machine passed the wrong input")
     record = deps.requests.get(org_id, request.request_id)
+    key = keys.asset_object_key(org_id, generation.asset_id, generation.version, generation.extension)
     provenance = build_provenance(
         request,
         validated,
@@ -81,7 +72,7 @@ def store_version(
         state.lint,
         record.attempts if generation.locale is None else [],
         bucket=deps.assets.bucket,
-        key="",
+        key=key,
         revision=state.revision,
         review=state.review,
         status=status,
@@ -89,19 +80,18 @@ def store_version(
         parent_version=parent_version,
     )
     data = deps.assets.read_staged(org_id, generation.staging_key)
-    key = keys.asset_object_key(org_id, generation.asset_id, generation.version, generation.extension)
-    source_asset = parent_asset_id or generation.asset_id
-    source_version = parent_version if parent_version is not None else generation.parent_version
-    parent = parent_file(deps, org_id, source_asset, source_version) if source_version is not None else None
-    marked = deps.marker.mark(data, generation.mime_type, provenance.model_copy(update={"key": key}), parent)
+    parent = None
+    if provenance.parent_asset_id and provenance.parent_version is not None:
+        parent = parent_file(deps, org_id, provenance.parent_asset_id, provenance.parent_version)
+    marked = deps.marker.mark(data, generation.mime_type, provenance, parent)
     sidecar_key = None
     if marked.sidecar is not None:
         sidecar_key = keys.sidecar_object_key(org_id, generation.asset_id, generation.version)
-        deps.assets.put(sidecar_key, marked.sidecar, "application/c2pa", {"ffo-manifest-for": key})
+        deps.assets.put(org_id, sidecar_key, marked.sidecar, "application/c2pa", {"ffo-manifest-for": key})
     credentials = marked.credentials.model_copy(
         update={"stored_hash": hashlib.sha256(marked.data).hexdigest(), "sidecar_key": sidecar_key}
     )
-    provenance = provenance.model_copy(update={"key": key, "credentials": credentials})
-    deps.assets.put(key, marked.data, generation.mime_type, object_metadata(provenance))
+    provenance = provenance.model_copy(update={"credentials": credentials})
+    deps.assets.put(org_id, key, marked.data, generation.mime_type, object_metadata(provenance))
     deps.provenance.put(provenance)
     return SavedAsset(asset=_asset_ref(provenance), provenance=provenance)
