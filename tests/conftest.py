@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.helpers import ORG, OTHER_ORG, ROOT
+
+_PARENT = str(ROOT.parent).rstrip(os.sep) + os.sep
+_INSIDE = str(ROOT) + os.sep
+# Interpreters, the temporary directory and hidden folders (~/.cache, ~/.pyenv) may sit beside a clone.
+_ALLOWED = tuple(str(Path(p).resolve()) + os.sep for p in {tempfile.gettempdir(), sys.prefix, sys.base_prefix})
+
+
+def _self_contained(event: str, args: tuple[Any, ...]) -> None:
+    """The repository stands alone: a test that opens a file beside the clone (a shared specs folder, say) fails."""
+    if event != "open" or not isinstance(args[0], str | bytes | os.PathLike):
+        return
+    path = os.path.abspath(os.fsdecode(args[0]))
+    if not path.startswith(_PARENT) or path.startswith(_INSIDE) or path.startswith(_ALLOWED):
+        return
+    if not path[len(_PARENT) :].startswith("."):
+        raise PermissionError(f"tests may not read outside the repository: {path}")
+
+
+sys.addaudithook(_self_contained)
 
 
 @pytest.fixture(autouse=True)

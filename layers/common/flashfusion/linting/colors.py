@@ -5,7 +5,7 @@ thumbnail are judged on the same grid), converted to CIELAB (sRGB, D65), and eve
 compared with every brand colour by CIEDE2000 (Sharma, Wu & Dalal 2005). Compliance is the share of
 pixel *mass* within ``kit.colors.tolerance`` of some brand colour (or neutral, when the kit allows
 neutrals). Counting by pixel share rather than by clusters matters: a smooth gradient falls into many
-clusters, and CIEDE2000 and RGB distance disagree on pale blues and oranges (see ../shared/DESIGN.md).
+clusters, and CIEDE2000 and RGB distance disagree on pale blues and oranges (measured: see the colour tests).
 
 k-means in Lab is only used to *name* the off-brand colours in the report (and to warn about a single
 large off-brand colour); it never decides compliance.
