@@ -44,8 +44,8 @@ def _aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    from flashfusion import wiring as deps
     from flashfusion.providers import faults
-    from flashfusion.workflow import deps
 
     deps.reset()
     faults.reset()

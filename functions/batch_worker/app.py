@@ -11,10 +11,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashfusion import batch
+from flashfusion.app import batch
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
-from flashfusion.storage import aws
-from flashfusion.workflow.deps import get_deps
+from flashfusion.wiring import get_deps
 
 # A batch where nothing fits the budget yet is normal here, not an invocation error.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -22,7 +21,8 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def record_handler(record: SQSRecord) -> None:
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    batch.resume(record.json_body, receive_count, get_deps(), aws.client("stepfunctions"))
+    deps = get_deps()
+    batch.resume(record.json_body, receive_count, deps, deps.stepfunctions())
     metrics.add_metric(name="BatchRequestsResumed", unit=MetricUnit.Count, value=1)
 
 

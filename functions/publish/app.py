@@ -10,8 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from flashfusion.app import publishing
 from flashfusion.observability import logger, metrics, tracer
-from flashfusion.scheduling import publishing
+from flashfusion.wiring import publish_deps
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
@@ -21,6 +22,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     org_id, post_id = str(event["orgId"]), str(event["postId"])
     logger.set_correlation_id(post_id)
     publishing.IDEMPOTENCY_CONFIG.register_lambda_context(context)
-    outcome = publishing.publish(org_id, post_id, publishing.publish_deps(context.invoked_function_arn))
+    outcome = publishing.publish(org_id, post_id, publish_deps(context.invoked_function_arn))
     logger.info("publish outcome", extra={"outcome": outcome.outcome, "status": outcome.status.value})
     return outcome.to_json()

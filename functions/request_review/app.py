@@ -6,10 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from flashfusion.app import review_steps
 from flashfusion.models import WorkflowState
 from flashfusion.observability import logger, metrics, tracer
-from flashfusion.workflow import review_steps
-from flashfusion.workflow.deps import get_deps
+from flashfusion.wiring import get_deps
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

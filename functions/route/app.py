@@ -6,9 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from flashfusion.app import steps
 from flashfusion.observability import logger, metrics, tracer
-from flashfusion.workflow import steps
-from flashfusion.workflow.handler import run_step
+from flashfusion.step_handler import run_step
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

@@ -6,10 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from flashfusion.app.schedule_posts import schedule_posts
 from flashfusion.models import WorkflowState
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
-from flashfusion.scheduling.posts import scheduling_deps
-from flashfusion.scheduling.schedule_step import schedule_posts
+from flashfusion.wiring import scheduling_deps
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

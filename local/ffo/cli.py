@@ -74,7 +74,7 @@ def follow(
 
 def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[str], Any]) -> dict[str, Any]:
     """Print the request's final status; write its asset and provenance under ``out``."""
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     record: dict[str, Any] = json.loads(
         engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"]
@@ -289,8 +289,8 @@ def local_ocr() -> Any | None:
 def cmd_lint(args: argparse.Namespace) -> int:
     import mimetypes
 
+    from flashfusion.app.steps import decode_rgba
     from flashfusion.linting.engine import LintContext, lint_asset
-    from flashfusion.workflow.steps import decode_rgba
 
     kit_path = Path(args.brand_kit)
     kit = load_brand_kit(kit_path)
@@ -353,7 +353,7 @@ def _upload(engine: Any, review: dict[str, Any], path: Path, claims: dict[str, A
 
     from flashfusion.media_types import extension_for
     from flashfusion.storage import keys
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     mime = TEXT_SUFFIXES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or ""
     answer = engine.api("POST", f"/v1/reviews/{review['reviewId']}/uploads", {"mimeType": mime}, claims)
@@ -375,7 +375,7 @@ def _upload(engine: Any, review: dict[str, Any], path: Path, claims: dict[str, A
 
 
 def _show_review(review: dict[str, Any], out: Path, say: Callable[[str], Any]) -> None:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     say(
         f"\nreview {review['reviewId']} (round {review['round']}, "

@@ -171,8 +171,8 @@ class LocalEngine:
             sys.stdout = fallback
 
     def _reset_layer_caches(self) -> None:
+        from flashfusion import wiring as deps
         from flashfusion.providers import faults
-        from flashfusion.workflow import deps
 
         deps.reset()
         faults.reset()
@@ -434,7 +434,7 @@ class LocalEngine:
             kwargs["nextToken"] = page["nextToken"]
 
     def seed_budget(self, org_id: str, monthly_limit_usd: float) -> None:
-        from flashfusion.workflow.deps import get_deps
+        from flashfusion.wiring import get_deps
 
         get_deps().budgets.set_monthly_limit(org_id, monthly_limit_usd)
 
@@ -442,7 +442,7 @@ class LocalEngine:
         """Store a kit for an organisation, its logo files uploaded to the org's brand folder in S3
         (as an operator would), the kit pointing at them there."""
         from flashfusion.models import BrandKit
-        from flashfusion.workflow.deps import get_deps
+        from flashfusion.wiring import get_deps
 
         deps = get_deps()
         parsed = BrandKit.model_validate(kit)

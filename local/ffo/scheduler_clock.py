@@ -190,7 +190,7 @@ def plan_file(path: Any) -> str:
 
 def seed_accounts(engine: Any, org_id: str, accounts: list[dict[str, Any]]) -> None:
     from flashfusion.scheduling.models import PlatformAccount
-    from flashfusion.scheduling.posts import scheduling_deps
+    from flashfusion.wiring import scheduling_deps
 
     repository = scheduling_deps().accounts
     for account in [LOCAL_ACCOUNT, *accounts]:

@@ -198,7 +198,7 @@ def test_client_request_ids_are_per_org(engine: Any) -> None:
 
 
 def test_faults_are_refused_when_fault_injection_is_off(engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flashfusion.workflow import deps
+    from flashfusion import wiring as deps
 
     body = submission(faults=[{"model": "local/text-standard", "kind": "throttle", "times": 1}])
     with monkeypatch.context() as patch:  # undone while the engine still runs, so its env is restored cleanly

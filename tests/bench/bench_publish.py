@@ -80,9 +80,10 @@ def main() -> None:
             return original(client, operation, params)
 
         BaseClient._make_api_call = counted  # type: ignore[method-assign]
-        from flashfusion.scheduling.posts import schedule
-        from flashfusion.scheduling.publishers import publisher_for
-        from flashfusion.scheduling.publishing import publish, secret_credentials
+        from flashfusion.app.posts import schedule
+        from flashfusion.app.publishing import publish
+        from flashfusion.aws.secrets import account_credentials
+        from flashfusion.publishers import publisher_for
         from tests.unit.campaigns.world import ORG, build_world
 
         world = build_world()
@@ -96,7 +97,7 @@ def main() -> None:
 
         def deps(platform_publisher: Any) -> Any:
             base = world.publish_deps(enabled=frozenset({"outbox", "x"}))
-            base.credentials = secret_credentials("bench/accounts")
+            base.credentials = account_credentials("bench/accounts")
             base.events = boto3.client("events")
             base.publisher_for = platform_publisher
             return base

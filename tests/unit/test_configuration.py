@@ -10,9 +10,9 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from flashfusion.providers import secrets
+from flashfusion import wiring as deps
+from flashfusion.aws import secrets
 from flashfusion.routing.matrix import default_matrix_text
-from flashfusion.workflow import deps
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from flashfusion.app.reviews import Decision
+from flashfusion.app.steps import effective_prompt
 from flashfusion.linting.engine import LintContext, lint_text
 from flashfusion.models import AssetRequest, BrandKit, Revision
 from flashfusion.providers.offline_text import stand_in_translation
-from flashfusion.reviews import Decision
-from flashfusion.workflow.steps import effective_prompt
 
 
 def test_locale_rules_merge_over_the_kit(sample_kit: dict[str, Any]) -> None:

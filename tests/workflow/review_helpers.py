@@ -76,14 +76,14 @@ def versions(engine: Any, asset_id: str, org: str = ORG) -> list[dict[str, Any]]
 
 
 def provenance_record(asset_id: str, version: int, org: str = ORG) -> dict[str, Any]:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     record: dict[str, Any] = get_deps().provenance.get(org, asset_id, version).to_json()
     return record
 
 
 def stored(key: str) -> bytes:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     data, _ = get_deps().assets.read(key)
     return data

@@ -50,7 +50,7 @@ def status_of(engine: Any, request_id: str) -> dict[str, Any]:
 
 
 def budget(engine: Any) -> Any:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     return get_deps().budgets.status(ORG)
 
@@ -64,7 +64,7 @@ def test_success_settles_the_reservation_to_the_actual_cost(priced: Any) -> None
     request_id, execution = start(priced, submission())
 
     assert execution["status"] == "SUCCEEDED"
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     asset = status_of(priced, request_id)["asset"]
     cost = get_deps().provenance.get(ORG, asset["assetId"], asset["version"]).cost

@@ -182,7 +182,7 @@ def test_other_orgs_posts_are_invisible_to_the_step(engine: Any) -> None:
 
 def _state_document(engine: Any, state: dict[str, Any]) -> dict[str, Any]:
     """The state as the ASL hands it over: the saved asset reference plus its provenance record."""
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     asset = state["saved"]["asset"]
     provenance = get_deps().provenance.get(ORG, asset["assetId"], asset["version"]).to_json()

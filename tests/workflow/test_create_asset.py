@@ -36,14 +36,14 @@ def states_entered(engine: Any, request_id: str) -> list[str]:
 
 
 def provenance(engine: Any, asset: dict[str, Any], org: str = ORG) -> dict[str, Any]:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     result: dict[str, Any] = get_deps().provenance.get(org, asset["assetId"], asset["version"]).to_json()
     return result
 
 
 def s3_object(engine: Any, key: str) -> tuple[bytes, dict[str, str]]:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     return get_deps().assets.read(key)
 
@@ -189,7 +189,7 @@ def test_every_model_failing_fails_with_a_readable_cause(engine: Any) -> None:
     assert "Traceback" not in message
     assert "stackTrace" not in message
     assert "asset" not in status
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     assert get_deps().provenance.list_by_time(ORG) == []
 
@@ -241,7 +241,7 @@ def test_same_client_request_id_in_two_orgs_is_two_requests(engine: Any) -> None
 def test_a_step_failure_outside_generation_marks_the_request_failed(engine: Any) -> None:
     """A workflow started with a kit the org does not have fails in ValidateRequest, with its cause."""
     from flashfusion.models import AssetRequest
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     request = AssetRequest.model_validate(
         {**submission(brandKitId="no-such-kit"), "requestId": "direct-1", "orgId": ORG, "userId": "u"}

@@ -29,7 +29,7 @@ def run(engine: Any, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def saved(engine: Any, request_id: str) -> tuple[bytes, dict[str, Any], dict[str, Any]]:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     status = body_of(engine.api("GET", f"/v1/requests/{request_id}", None, claims()))
     asset = status["asset"]

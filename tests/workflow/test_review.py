@@ -50,7 +50,7 @@ def test_failed_lint_waits_for_a_review_holding_the_token(engine: Any) -> None:
     assert "taskToken" not in review
     assert "taskToken" not in str(listed)
 
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     token = get_deps().reviews.token(ORG, review_id)
     history = engine.history(engine.execution_arn(request_id))
@@ -134,7 +134,7 @@ def test_approve_with_an_uploaded_replacement_file(engine: Any) -> None:
 
     replacement = b"Aurora jackets: warm, dry and made to last. Find out more on our website.\n"
     from flashfusion.storage import keys
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     deps = get_deps()
     key = keys.review_upload_key("staging", ORG, request_id, review_id, upload["uploadId"], "txt")

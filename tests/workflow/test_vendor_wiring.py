@@ -41,7 +41,7 @@ def run(engine: Any, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def provenance_of(engine: Any, request_id: str) -> dict[str, Any]:
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     asset = body_of(engine.api("GET", f"/v1/requests/{request_id}", None, claims()))["asset"]
     result: dict[str, Any] = get_deps().provenance.get(ORG, asset["assetId"], asset["version"]).to_json()
@@ -60,7 +60,7 @@ def test_vendor_text_is_generated_priced_and_settled(vendor_engine: Any) -> None
     record = provenance_of(vendor_engine, request_id)
     assert record["model"] == "openai/gpt-5-mini"
     assert record["offline"] is False
-    from flashfusion.workflow.deps import get_deps
+    from flashfusion.wiring import get_deps
 
     spec = get_deps().matrix.get("openai/gpt-5-mini")
     expected = pricing.cost_of(spec, {"inputTokens": 900, "outputTokens": 200})

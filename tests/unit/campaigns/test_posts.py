@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from flashfusion.app.posts import cancel, reschedule, schedule
+from flashfusion.aws.scheduler import at_expression, schedule_name
 from flashfusion.errors import InvalidRequest
 from flashfusion.scheduling.models import PostStatus
-from flashfusion.scheduling.posts import cancel, reschedule, schedule
-from flashfusion.scheduling.scheduler import at_expression, schedule_name
 from flashfusion.storage.campaigns import PostNotFound
 from tests.helpers import OTHER_ORG
 from tests.unit.campaigns.world import FUNCTION_ARN, GROUP, ROLE_ARN, World

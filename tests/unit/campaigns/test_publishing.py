@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from flashfusion.app.posts import schedule
+from flashfusion.app.publishing import publish
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
 from flashfusion.scheduling.models import AccountStatus, PostStatus
-from flashfusion.scheduling.posts import schedule
-from flashfusion.scheduling.publishing import publish
 from tests.unit.campaigns.world import FakePublisher, World
 
 pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining time left")
@@ -169,7 +169,7 @@ def test_an_unknown_error_is_raised_for_the_retries_and_a_retry_can_publish(worl
 
 
 def test_a_cancelled_post_is_not_published(world: World) -> None:
-    from flashfusion.scheduling.posts import cancel
+    from flashfusion.app.posts import cancel
 
     post = scheduled(world)
     cancel(post.org_id, post.post_id, world.scheduling)
@@ -210,7 +210,7 @@ def test_a_platform_not_enabled_without_outbox_fails_clearly(world: World) -> No
 
 # the real X adapter, with respx standing in for api.x.com ------------------------------------------
 def x_deps(world: World):  # type: ignore[no-untyped-def]
-    from flashfusion.scheduling.publishers import publisher_for
+    from flashfusion.publishers import publisher_for
 
     deps = world.publish_deps()
     deps.publisher_for = lambda platform: publisher_for(platform)

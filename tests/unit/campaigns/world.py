@@ -14,12 +14,12 @@ from typing import Any
 import boto3
 
 from ffo.cfn import load_template
+from flashfusion.app.posts import SchedulingDeps, make_post
+from flashfusion.app.publishing import PublishDeps
+from flashfusion.aws.scheduler import PostScheduler, ScheduleTarget
 from flashfusion.models import AssetRef, AssetRequest, Cost, Provenance, RequestStatus, prompt_hash
+from flashfusion.publishers.base import PublishContent, PublishResult
 from flashfusion.scheduling.models import PlatformAccount, Post
-from flashfusion.scheduling.posts import SchedulingDeps, make_post
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishing import PublishDeps
-from flashfusion.scheduling.scheduler import PostScheduler, ScheduleTarget
 from flashfusion.storage import keys
 from flashfusion.storage.campaigns import AccountRepository, CampaignRepository, PostRepository
 from flashfusion.storage.dynamo import ProvenanceRepository, RequestRepository

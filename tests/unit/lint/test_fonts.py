@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from flashfusion.linting import fonts, ocr
 from flashfusion.models import BrandKit, ImageBox
+from flashfusion.vision.tesseract import TesseractOcr
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FILES = {"DejaVu Sans": "DejaVuSans.ttf", "DejaVu Serif": "DejaVuSerif.ttf", "DejaVu Sans Mono": "DejaVuSansMono.ttf"}
@@ -105,13 +106,13 @@ def test_reference_fonts_are_found_on_this_system() -> None:
 
 
 @pytest.fixture(scope="module")
-def tesseract() -> ocr.TesseractOcr:
-    if shutil.which("tesseract") is None or not ocr.TesseractOcr.available():
+def tesseract() -> TesseractOcr:
+    if shutil.which("tesseract") is None or not TesseractOcr.available():
         pytest.fail(f"tesseract is not installed: {INSTALL}", pytrace=False)
-    return ocr.TesseractOcr()
+    return TesseractOcr()
 
 
-def test_text_in_a_non_brand_font_warns_at_the_largest_word(tesseract: ocr.TesseractOcr) -> None:
+def test_text_in_a_non_brand_font_warns_at_the_largest_word(tesseract: TesseractOcr) -> None:
     pixels = render_line("Spring launch weekend", "DejaVu Sans", 56)
     words = tesseract.words(pixels)
     result = fonts.check_fonts(pixels, words, kit(("DejaVu Serif", path("DejaVu Serif"))), lambda p: p)
@@ -127,7 +128,7 @@ def test_text_in_a_non_brand_font_warns_at_the_largest_word(tesseract: ocr.Tesse
     assert result.rules_checked == [fonts.FONT_RULE]
 
 
-def test_text_in_the_brand_font_passes(tesseract: ocr.TesseractOcr) -> None:
+def test_text_in_the_brand_font_passes(tesseract: TesseractOcr) -> None:
     pixels = render_line("Spring launch weekend", "DejaVu Serif", 56)
     words = tesseract.words(pixels)
     brand = Path(path("DejaVu Serif")).read_bytes()
@@ -137,7 +138,7 @@ def test_text_in_the_brand_font_passes(tesseract: ocr.TesseractOcr) -> None:
     assert result.metrics["fonts.distance.Acme Serif"] == result.metrics["fonts.bestDistance"]
 
 
-def test_mono_text_against_a_sans_brand_warns(tesseract: ocr.TesseractOcr) -> None:
+def test_mono_text_against_a_sans_brand_warns(tesseract: TesseractOcr) -> None:
     pixels = render_line("quality journey", "DejaVu Sans Mono", 44)
     words = tesseract.words(pixels)
     result = fonts.check_fonts(pixels, words, kit(("DejaVu Sans", path("DejaVu Sans"))), lambda p: p)

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from flashfusion.linting import legal, terms
 from flashfusion.models import BrandKit, TextSpan, Violation
+from flashfusion.vision.rekognition import RekognitionModeration
 
 
 def kit(**legal_rules: Any) -> BrandKit:
@@ -312,7 +313,7 @@ def test_rekognition_via_stubber() -> None:
         stub.add_response(
             "detect_moderation_labels", response, {"Image": {"Bytes": b"\xff\xd8jpeg"}, "MinConfidence": 60.0}
         )
-        result = legal.check_moderation(b"\xff\xd8jpeg", legal.RekognitionModeration(client, 60), 90)
+        result = legal.check_moderation(b"\xff\xd8jpeg", RekognitionModeration(client, 60), 90)
         stub.assert_no_pending_responses()
     assert [v.message.split('"')[1] for v in result.violations] == ["Explicit Nudity", "Nudity"]
     assert result.rules_checked == [legal.MODERATION_RULE]
@@ -323,7 +324,7 @@ def test_rekognition_clean_image() -> None:
     client = rekognition()
     with Stubber(client) as stub:
         stub.add_response("detect_moderation_labels", {"ModerationLabels": [], "ModerationModelVersion": "7.0"})
-        result = legal.check_moderation(b"png", legal.RekognitionModeration(client), 50)
+        result = legal.check_moderation(b"png", RekognitionModeration(client), 50)
     assert result.violations == []
     assert result.not_checked == []
 
@@ -334,7 +335,7 @@ def test_rekognition_image_error_is_not_checked() -> None:
         stub.add_client_error(
             "detect_moderation_labels", service_error_code="InvalidImageFormatException", service_message="bad image"
         )
-        result = legal.check_moderation(b"gif?", legal.RekognitionModeration(client), 50)
+        result = legal.check_moderation(b"gif?", RekognitionModeration(client), 50)
     assert result.violations == []
     (nc,) = result.not_checked
     assert nc.check == legal.MODERATION_RULE
@@ -348,14 +349,14 @@ def test_rekognition_service_error_propagates_for_retry() -> None:
             "detect_moderation_labels", service_error_code="ThrottlingException", http_status_code=400
         )
         with pytest.raises(ClientError) as caught:
-            legal.check_moderation(b"img", legal.RekognitionModeration(client), 50)
+            legal.check_moderation(b"img", RekognitionModeration(client), 50)
     assert caught.value.response["Error"]["Code"] == "ThrottlingException"
 
 
 def test_rekognition_bytes_over_5_mb_not_sent() -> None:
     client = rekognition()
     with Stubber(client) as stub:  # no response queued: a call would fail
-        result = legal.check_moderation(b"\0" * (5 * 1024 * 1024 + 1), legal.RekognitionModeration(client), 50)
+        result = legal.check_moderation(b"\0" * (5 * 1024 * 1024 + 1), RekognitionModeration(client), 50)
         stub.assert_no_pending_responses()
     assert "ImageTooLargeException" in result.not_checked[0].reason
 

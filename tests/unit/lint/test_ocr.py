@@ -20,6 +20,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from flashfusion.linting import legal, ocr, terms
 from flashfusion.models import BrandKit, ImageBox, NotChecked
+from flashfusion.vision.rekognition import RekognitionOcr
+from flashfusion.vision.tesseract import TesseractOcr
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FAMILIES = {"sans": "DejaVuSans.ttf", "serif": "DejaVuSerif.ttf", "mono": "DejaVuSansMono.ttf"}
@@ -45,10 +47,10 @@ WORDS = [
 
 
 @pytest.fixture(scope="module")
-def tesseract() -> ocr.TesseractOcr:
-    if shutil.which("tesseract") is None or not ocr.TesseractOcr.available():
+def tesseract() -> TesseractOcr:
+    if shutil.which("tesseract") is None or not TesseractOcr.available():
         pytest.fail(f"tesseract is not installed: {INSTALL}", pytrace=False)
-    return ocr.TesseractOcr()
+    return TesseractOcr()
 
 
 def font_path(family: str) -> str:
@@ -92,7 +94,7 @@ def kit(**fields: Any) -> BrandKit:
 # --- Tesseract -----------------------------------------------------------------------------------
 
 
-def test_tesseract_reads_rendered_words_in_three_families(tesseract: ocr.TesseractOcr) -> None:
+def test_tesseract_reads_rendered_words_in_three_families(tesseract: TesseractOcr) -> None:
     expected = 0
     found = 0
     missed: list[tuple[str, int, str]] = []
@@ -116,7 +118,7 @@ def test_tesseract_reads_rendered_words_in_three_families(tesseract: ocr.Tessera
     assert recall >= 0.9, missed
 
 
-def test_tesseract_words_come_in_reading_order_with_lines(tesseract: ocr.TesseractOcr) -> None:
+def test_tesseract_words_come_in_reading_order_with_lines(tesseract: TesseractOcr) -> None:
     pixels, _ = render([("Spring coffee launch", "sans", 40), ("journey harbour", "serif", 40)])
     words = tesseract.words(pixels)
     assert [w.text for w in words] == ["Spring", "coffee", "launch", "journey", "harbour"]
@@ -126,14 +128,14 @@ def test_tesseract_words_come_in_reading_order_with_lines(tesseract: ocr.Tessera
     assert text == "Spring coffee launch\njourney harbour"
 
 
-def test_tesseract_takes_encoded_bytes(tesseract: ocr.TesseractOcr) -> None:
+def test_tesseract_takes_encoded_bytes(tesseract: TesseractOcr) -> None:
     pixels, _ = render([("Premium weekend", "mono", 48)])
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
     assert [w.text for w in tesseract.words(buffer.getvalue())] == ["Premium", "weekend"]
 
 
-def test_banned_word_on_the_image_is_an_error_at_its_box(tesseract: ocr.TesseractOcr) -> None:
+def test_banned_word_on_the_image_is_an_error_at_its_box(tesseract: TesseractOcr) -> None:
     pixels, truth = render([("Our miracle coffee", "serif", 52), ("fresh every morning", "sans", 30)])
     result = ocr.check_image_text(pixels, kit(legal={"bannedTerms": ["miracle"]}), "instagram", tesseract)
     banned = [v for v in result.violations if v.rule_id == terms.BANNED_RULE]
@@ -148,7 +150,7 @@ def test_banned_word_on_the_image_is_an_error_at_its_box(tesseract: ocr.Tesserac
     assert result.metrics[ocr.WORDS_METRIC] == 6
 
 
-def test_clean_image_passes_and_no_text_is_zero_words(tesseract: ocr.TesseractOcr) -> None:
+def test_clean_image_passes_and_no_text_is_zero_words(tesseract: TesseractOcr) -> None:
     pixels, _ = render([("fresh every morning", "sans", 40)])
     result = ocr.check_image_text(pixels, kit(legal={"bannedTerms": ["miracle"]}), None, tesseract)
     assert [v for v in result.violations if v.severity == "error"] == []
@@ -279,7 +281,7 @@ def test_rekognition_words_become_pixel_boxes() -> None:
             DETECTIONS,
             {"Image": {"Bytes": image}, "Filters": {"WordFilter": {"MinConfidence": 80.0}}},
         )
-        words = ocr.RekognitionOcr(client).words(image)
+        words = RekognitionOcr(client).words(image)
         stub.assert_no_pending_responses()
     assert [w.text for w in words] == ["Our", "miracle", "coffee", "Now", "open"]
     assert [w.line for w in words] == [0, 0, 0, 1, 1]
@@ -292,7 +294,7 @@ def test_rekognition_feeds_the_banned_term_check_from_an_array() -> None:
     pixels = np.full((200, 400, 3), 255, dtype=np.uint8)
     with Stubber(client) as stub:
         stub.add_response("detect_text", DETECTIONS)
-        result = ocr.check_image_text(pixels, kit(legal={"bannedTerms": ["miracle"]}), None, ocr.RekognitionOcr(client))
+        result = ocr.check_image_text(pixels, kit(legal={"bannedTerms": ["miracle"]}), None, RekognitionOcr(client))
     [banned] = [v for v in result.violations if v.rule_id == terms.BANNED_RULE]
     assert banned.location == ImageBox(x=100, y=20, width=80, height=20)
 
@@ -301,7 +303,7 @@ def test_rekognition_image_errors_are_not_checked() -> None:
     client = rekognition()
     with Stubber(client) as stub:
         stub.add_client_error("detect_text", service_error_code="InvalidImageFormatException", service_message="bad")
-        result = ocr.check_image_text(png(10, 10), kit(), None, ocr.RekognitionOcr(client))
+        result = ocr.check_image_text(png(10, 10), kit(), None, RekognitionOcr(client))
     assert result.rules_checked == []
     [not_checked] = result.not_checked
     assert not_checked.check == "image.text"
@@ -313,10 +315,10 @@ def test_rekognition_throttling_propagates_for_retry() -> None:
     with Stubber(client) as stub:
         stub.add_client_error("detect_text", service_error_code="ThrottlingException", http_status_code=400)
         with pytest.raises(ClientError, match="ThrottlingException"):
-            ocr.RekognitionOcr(client).words(png(10, 10))
+            RekognitionOcr(client).words(png(10, 10))
 
 
 def test_rekognition_refuses_over_5_mb_without_calling() -> None:
     noise = np.random.default_rng(0).integers(0, 256, size=(1400, 1400, 3), dtype=np.uint8)
     with pytest.raises(ocr.OcrUnavailable, match="5 MB"):
-        ocr.RekognitionOcr(object()).words(noise)
+        RekognitionOcr(object()).words(noise)

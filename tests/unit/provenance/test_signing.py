@@ -16,9 +16,9 @@ from moto import mock_aws
 from moto.kms.utils import ECDSAPrivateKey
 
 from ffo.devcert import CA_COMMON_NAME, DOCUMENT_SIGNING, DevChain, dev_chain, dev_signing_key, issue_leaf
+from flashfusion.aws.kms_signing import KmsSigningKey
 from flashfusion.provenance import credentials
 from flashfusion.provenance.signing import (
-    KmsSigningKey,
     PemSigningKey,
     SigningKey,
     SigningKeyError,

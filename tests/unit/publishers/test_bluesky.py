@@ -10,14 +10,14 @@ import pytest
 import respx
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.bluesky import (
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.bluesky import (
     BlueskyPublisher,
     approximate_grapheme_count,
     facets_for,
     grapheme_count,
 )
+from flashfusion.scheduling.models import PlatformAccount
 from tests.unit.publishers.conftest import NOW_EPOCH, PNG, fixed_clock
 
 PDS = "https://bsky.social/xrpc"

@@ -8,9 +8,9 @@ import pytest
 import respx
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.linkedin import DEFAULT_VERSION, LinkedInPublisher, escape_commentary
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.linkedin import DEFAULT_VERSION, LinkedInPublisher, escape_commentary
 from tests.unit.publishers.conftest import PNG, fixed_clock
 
 TOKEN = "AQV-linkedin-token-0123456789abcdefghijklmnop"

@@ -9,9 +9,9 @@ import pytest
 import respx
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.mastodon import MastodonPublisher
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.mastodon import MastodonPublisher
 from tests.unit.publishers.conftest import PNG, Sleeps, fixed_clock, multipart_parts
 
 TOKEN = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"

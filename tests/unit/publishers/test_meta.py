@@ -10,9 +10,9 @@ import pytest
 import respx
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.meta import FacebookPagePublisher, InstagramPublisher
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.meta import FacebookPagePublisher, InstagramPublisher
 from tests.unit.publishers.conftest import PNG, Sleeps, fixed_clock, multipart_parts
 
 TOKEN = "EAAGm0PX4ZCpsBAPageTokenFAKE0123456789"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from flashfusion.errors import PublishUnavailable
+from flashfusion.publishers import PLATFORMS, publisher_for
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.bluesky import BlueskyPublisher
+from flashfusion.publishers.meta import FacebookPagePublisher, InstagramPublisher
+from flashfusion.publishers.outbox import OutboxPublisher
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers import PLATFORMS, publisher_for
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.bluesky import BlueskyPublisher
-from flashfusion.scheduling.publishers.meta import FacebookPagePublisher, InstagramPublisher
-from flashfusion.scheduling.publishers.outbox import OutboxPublisher
 from tests.unit.publishers.conftest import PNG, fixed_clock
 
 ACCOUNT = PlatformAccount(account_id="acc-out", platform="outbox", handle="local", settings={"orgId": "org-aurora"})

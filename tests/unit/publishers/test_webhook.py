@@ -10,9 +10,9 @@ import pytest
 import respx
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.webhook import SIGNATURE_HEADER, WebhookPublisher, sign, verify_signature
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.webhook import SIGNATURE_HEADER, WebhookPublisher, sign, verify_signature
 from tests.unit.publishers.conftest import NOW, NOW_EPOCH, PNG, fixed_clock
 
 SECRET = "whsec_9f8e7d6c5b4a39281706f5e4d3c2b1a0"

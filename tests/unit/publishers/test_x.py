@@ -9,9 +9,9 @@ import pytest
 import respx
 
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected, PublishUnavailable
+from flashfusion.publishers.base import PublishContent
+from flashfusion.publishers.x import XPublisher
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent
-from flashfusion.scheduling.publishers.x import XPublisher
 from tests.unit.publishers.conftest import MP4, NOW_EPOCH, PNG, Sleeps, fixed_clock, multipart_parts
 
 TOKEN = "x-user-token-VGhpcyBpcyBub3QgYSByZWFsIHRva2Vu"

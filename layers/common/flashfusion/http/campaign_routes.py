@@ -10,11 +10,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from flashfusion import campaigns
-from flashfusion.errors import InvalidRequest
-from flashfusion.http.identity import caller_of, require_org
-from flashfusion.scheduling.posts import scheduling_deps
-from flashfusion.workflow.deps import get_deps
+from flashfusion.app import campaigns
+from flashfusion.http.identity import caller_of, json_body, require_org
+from flashfusion.wiring import campaign_deps, get_deps
 
 router = Router()
 
@@ -24,15 +22,11 @@ def _org() -> str:
 
 
 def _deps() -> campaigns.CampaignDeps:
-    deps = get_deps()
-    return campaigns.CampaignDeps(scheduling=scheduling_deps(), kits=deps.kits, provenance=deps.provenance)
+    return campaign_deps()
 
 
 def _body() -> Any:
-    try:
-        return router.current_event.json_body
-    except ValueError as error:
-        raise InvalidRequest("the body is not valid JSON", [{"field": "body", "problem": "not valid JSON"}]) from error
+    return json_body(router.current_event)
 
 
 def _created(body: dict[str, Any]) -> Response:

@@ -1,22 +1,16 @@
-"""Who is calling: organisation, user and roles from the JWT authorizer's claims, never from the body."""
+"""Who is calling (organisation, user and roles from the JWT authorizer's claims, never from the body), and
+the request's body and query, read the same way by every router."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from flashfusion.app.caller import Caller
+from flashfusion.app.submissions import check_org
 from flashfusion.errors import InvalidRequest
 from flashfusion.settings import Settings
 
-
-@dataclass(frozen=True)
-class Caller:
-    org_id: str
-    user_id: str
-    groups: frozenset[str]
-
-    def has_role(self, group: str) -> bool:
-        return group in self.groups
+__all__ = ["Caller", "caller_of", "json_body", "query", "require_org"]
 
 
 def _groups(raw: Any) -> frozenset[str]:
@@ -38,9 +32,19 @@ def caller_of(event: Any, settings: Settings) -> Caller:
 
 
 def require_org(caller: Caller) -> str:
-    from flashfusion.submissions import check_org
-
     check_org(caller.org_id)
     if not caller.user_id:
         raise InvalidRequest("the caller has no user id", [{"field": "sub", "problem": "missing from the token"}])
     return caller.org_id
+
+
+def json_body(event: Any) -> Any:
+    """The request body as JSON; a body that is not JSON is a 400 like any other invalid request."""
+    try:
+        return event.json_body
+    except ValueError as error:
+        raise InvalidRequest("the body is not valid JSON", [{"field": "body", "problem": "not valid JSON"}]) from error
+
+
+def query(event: Any) -> dict[str, str]:
+    return dict(event.query_string_parameters or {})

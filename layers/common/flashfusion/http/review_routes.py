@@ -7,10 +7,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from flashfusion import reviews
-from flashfusion.errors import InvalidRequest
-from flashfusion.http.identity import Caller, caller_of
-from flashfusion.workflow.deps import get_deps
+from flashfusion.app import reviews
+from flashfusion.http.identity import Caller, caller_of, json_body, query
+from flashfusion.wiring import get_deps
 
 router = Router()
 
@@ -20,14 +19,11 @@ def _caller() -> Caller:
 
 
 def _body() -> Any:
-    try:
-        return router.current_event.json_body
-    except ValueError as error:
-        raise InvalidRequest("the body is not valid JSON", [{"field": "body", "problem": "not valid JSON"}]) from error
+    return json_body(router.current_event)
 
 
 def _query() -> dict[str, str]:
-    return dict(router.current_event.query_string_parameters or {})
+    return query(router.current_event)
 
 
 @router.get("/v1/reviews")

@@ -26,8 +26,8 @@ Disclaimers apply when their ``channels`` is empty or names the channel (case-in
 channel, only the every-channel disclaimers apply. A disclaimer is present when its text appears
 anywhere (any case, any whitespace).
 
-Image moderation is an adapter (``ModerationAdapter``) passed in; offline there is none and the
-check reports ``not_checked`` rather than passing.
+Image moderation is an adapter (``ModerationAdapter``, Rekognition in ``flashfusion.vision``) passed in;
+offline there is none and the check reports ``not_checked`` rather than passing.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import string
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.terms import BANNED_RULE, term_pattern
@@ -361,42 +361,6 @@ class ModerationRejected(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
-
-
-REKOGNITION_IMAGE_ERRORS = {"InvalidImageFormatException", "ImageTooLargeException", "InvalidParameterException"}
-REKOGNITION_MAX_BYTES = 5 * 1024 * 1024  # DetectModerationLabels Image.Bytes limit
-
-
-def _error_code(exc: Exception) -> tuple[str, str]:
-    response: Any = getattr(exc, "response", None)
-    error = response.get("Error", {}) if isinstance(response, dict) else {}
-    return str(error.get("Code", "")), str(error.get("Message", ""))
-
-
-class RekognitionModeration:
-    """Amazon Rekognition DetectModerationLabels, with an injected boto3 ``rekognition`` client.
-
-    Image errors (bad format, too large) raise ``ModerationRejected``; throttling and service errors
-    propagate so the state machine's Retry can handle them.
-    """
-
-    def __init__(self, client: Any, min_confidence: float = 50.0) -> None:
-        self.client = client
-        self.min_confidence = min_confidence
-
-    def labels(self, image_bytes: bytes) -> list[tuple[str, float]]:
-        if len(image_bytes) > REKOGNITION_MAX_BYTES:
-            raise ModerationRejected("ImageTooLargeException", "image bytes over 5 MB; pass an S3 object instead")
-        try:
-            response = self.client.detect_moderation_labels(
-                Image={"Bytes": image_bytes}, MinConfidence=float(self.min_confidence)
-            )
-        except Exception as exc:
-            code, message = _error_code(exc)
-            if code in REKOGNITION_IMAGE_ERRORS:
-                raise ModerationRejected(code, message) from exc
-            raise
-        return [(str(label["Name"]), float(label["Confidence"])) for label in response.get("ModerationLabels", [])]
 
 
 def check_moderation(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flashfusion.media_types import base_type
 from flashfusion.models import ContentCredentials, Provenance
@@ -17,6 +17,9 @@ from flashfusion.provenance.records import (
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
     TRAINED_ALGORITHMIC_MEDIA,
 )
+
+if TYPE_CHECKING:
+    from flashfusion.provenance.signing import SigningKey
 
 EMBEDDABLE = {
     "image/png": "image/png",
@@ -91,7 +94,7 @@ def assertion_of(record: Provenance) -> dict[str, Any]:
 class Marker:
     """Marks files with a signing key obtained on first use (KMS or Secrets Manager; None: signing off)."""
 
-    def __init__(self, signing_key: Callable[[], Any | None], off_reason: str = "signing is turned off") -> None:
+    def __init__(self, signing_key: Callable[[], SigningKey | None], off_reason: str = "signing is turned off") -> None:
         self._signing_key = signing_key
         self._off_reason = off_reason
 

@@ -11,7 +11,6 @@ injected), so the same code signs in Lambda, in the local engine (moto KMS) and 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Protocol, runtime_checkable
 
@@ -79,7 +78,7 @@ def load_chain(chain_pem: bytes | str) -> list[x509.Certificate]:
     return certificates
 
 
-def _require_p256(public_key: Any, what: str) -> ec.EllipticCurvePublicKey:
+def require_p256(public_key: Any, what: str) -> ec.EllipticCurvePublicKey:
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or not isinstance(public_key.curve, ec.SECP256R1):
         raise SigningKeyError(f"{what} must be an EC P-256 key for es256, got {type(public_key).__name__}")
     return public_key
@@ -109,7 +108,7 @@ class PemSigningKey:
         if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(private_key.curve, ec.SECP256R1):
             raise SigningKeyError("privateKeyPem must be an EC P-256 private key (es256)")
         chain = load_chain(certificate_chain_pem)
-        leaf_public = _require_p256(chain[0].public_key(), "the leaf certificate's public key")
+        leaf_public = require_p256(chain[0].public_key(), "the leaf certificate's public key")
         if leaf_public.public_numbers() != private_key.public_key().public_numbers():
             raise SigningKeyError("the leaf certificate (first in certificateChainPem) is not for privateKeyPem")
         self._private_key = private_key
@@ -148,47 +147,3 @@ class PemSigningKey:
     def __repr__(self) -> str:
         # Never show the key; the subject is enough to tell keys apart in logs.
         return f"PemSigningKey(subject={self._chain[0].subject.rfc4514_string()!r})"
-
-
-class KmsSigningKey:
-    """An ES256 key in AWS KMS (KeySpec ECC_NIST_P256, KeyUsage SIGN_VERIFY): the private key never leaves KMS.
-
-    The certificate chain is issued out of band for the key's public key (``kms.get_public_key``).
-    The digest is computed here and sent as ``MessageType="DIGEST"`` so the 4 KiB KMS message limit
-    never applies, whatever c2pa asks us to sign.
-    """
-
-    algorithm = ES256
-
-    def __init__(self, kms_client: Any, key_id: str, certificate_chain_pem: bytes | str) -> None:
-        chain = load_chain(certificate_chain_pem)
-        _require_p256(chain[0].public_key(), "the leaf certificate's public key")
-        self._kms = kms_client
-        self._key_id = key_id
-        self._chain = chain
-        self._chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
-
-    @property
-    def key_id(self) -> str:
-        return self._key_id
-
-    @property
-    def certificate_chain_pem(self) -> bytes:
-        return self._chain_pem
-
-    @property
-    def certificate(self) -> x509.Certificate:
-        return self._chain[0]
-
-    def sign(self, data: bytes) -> bytes:
-        digest = hashlib.sha256(data).digest()
-        response = self._kms.sign(
-            KeyId=self._key_id,
-            Message=digest,
-            MessageType="DIGEST",
-            SigningAlgorithm="ECDSA_SHA_256",
-        )
-        return der_to_raw_ecdsa(response["Signature"])
-
-    def __repr__(self) -> str:
-        return f"KmsSigningKey(key_id={self._key_id!r})"

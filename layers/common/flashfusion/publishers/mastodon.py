@@ -23,9 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from flashfusion.errors import PublishRejected, PublishUnavailable
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import (
     HttpPublisher,
     body_json,
     first_string,
@@ -35,6 +34,7 @@ from flashfusion.scheduling.publishers.http import (
     retry_after_seconds,
     status_error,
 )
+from flashfusion.scheduling.models import PlatformAccount
 
 PLATFORM = "mastodon"
 MAX_MEDIA_POLLS = 20

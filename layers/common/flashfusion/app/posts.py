@@ -23,14 +23,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from flashfusion.aws.scheduler import PostScheduler, schedule_name
 from flashfusion.errors import InvalidRequest
 from flashfusion.models import utcnow
 from flashfusion.scheduling import platform_rules
 from flashfusion.scheduling.models import AccountStatus, Platform, PlatformAccount, Post, PostStatus
-from flashfusion.scheduling.scheduler import PostScheduler, ScheduleTarget, schedule_name
-from flashfusion.storage import aws
 from flashfusion.storage.campaigns import (
     AccountRepository,
     CampaignRepository,
@@ -53,30 +51,6 @@ class SchedulingDeps:
     accounts: AccountRepository
     scheduler: PostScheduler
     clock: Clock = field(default=utcnow)
-
-    @classmethod
-    def build(cls, table: Any, settings: Any, scheduler_client: Any | None = None) -> SchedulingDeps:
-        return cls(
-            campaigns=CampaignRepository(table),
-            posts=PostRepository(table),
-            accounts=AccountRepository(table),
-            scheduler=PostScheduler(
-                scheduler_client or aws.client("scheduler"),
-                ScheduleTarget(
-                    function_arn=settings.publish_function_arn,
-                    role_arn=settings.scheduler_role_arn,
-                    dead_letter_arn=settings.publish_dlq_arn,
-                    group=settings.schedule_group,
-                ),
-            ),
-        )
-
-
-def scheduling_deps() -> SchedulingDeps:
-    from flashfusion.workflow.deps import get_deps
-
-    deps = get_deps()
-    return SchedulingDeps.build(deps.requests.table, deps.settings)
 
 
 def new_post_id() -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from flashfusion.scheduling.publishers.base import PublishContent, Publisher, PublishResult
-from flashfusion.scheduling.publishers.bluesky import BlueskyPublisher
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, Publisher, PublishResult
+from flashfusion.publishers.bluesky import BlueskyPublisher
+from flashfusion.publishers.http import (
     ClientFactory,
     Clock,
     Sleep,
@@ -20,12 +20,12 @@ from flashfusion.scheduling.publishers.http import (
     real_sleep,
     utc_now,
 )
-from flashfusion.scheduling.publishers.linkedin import LinkedInPublisher
-from flashfusion.scheduling.publishers.mastodon import MastodonPublisher
-from flashfusion.scheduling.publishers.meta import FacebookPagePublisher, InstagramPublisher
-from flashfusion.scheduling.publishers.outbox import OutboxPublisher
-from flashfusion.scheduling.publishers.webhook import WebhookPublisher, verify_signature
-from flashfusion.scheduling.publishers.x import XPublisher
+from flashfusion.publishers.linkedin import LinkedInPublisher
+from flashfusion.publishers.mastodon import MastodonPublisher
+from flashfusion.publishers.meta import FacebookPagePublisher, InstagramPublisher
+from flashfusion.publishers.outbox import OutboxPublisher
+from flashfusion.publishers.webhook import WebhookPublisher, verify_signature
+from flashfusion.publishers.x import XPublisher
 
 __all__ = [
     "PLATFORMS",

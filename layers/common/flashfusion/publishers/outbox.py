@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from flashfusion.errors import PublishUnavailable
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import Clock, utc_now
 from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import Clock, utc_now
 
 PLATFORM = "outbox"
 DEFAULT_OUTBOX_DIR = Path("out") / "outbox"

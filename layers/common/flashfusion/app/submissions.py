@@ -14,11 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from flashfusion.app.deps import Deps
 from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound
 from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord, Revision
-from flashfusion.providers.registry import available_providers
 from flashfusion.routing import router
-from flashfusion.workflow.deps import Deps
 
 ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -48,7 +47,7 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
             [{"field": "faults", "problem": "not allowed in this deployment"}],
         )
     try:
-        router.route(deps.matrix, router.query_for(submission, available_providers(deps.settings.providers), None))
+        router.route(deps.matrix, router.query_for(submission, deps.available_providers, None))
     except NoModelAvailable as error:
         raise InvalidRequest(str(error), [{"field": "contentType", "problem": str(error)}]) from error
     try:

@@ -32,9 +32,8 @@ from typing import Any
 import httpx
 
 from flashfusion.errors import PublishAuthExpired, PublishRejected, PublishUnavailable
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import (
     Clock,
     HttpPublisher,
     body_json,
@@ -44,6 +43,7 @@ from flashfusion.scheduling.publishers.http import (
     seconds_until_epoch,
     status_error,
 )
+from flashfusion.scheduling.models import PlatformAccount
 
 PLATFORM = "bluesky"
 DEFAULT_PDS = "https://bsky.social"

@@ -21,9 +21,8 @@ from typing import Any
 import httpx
 
 from flashfusion.errors import PublishAuthExpired, PublishRejected, PublishUnavailable
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import (
     HttpPublisher,
     body_json,
     first_string,
@@ -33,6 +32,7 @@ from flashfusion.scheduling.publishers.http import (
     short,
     status_error,
 )
+from flashfusion.scheduling.models import PlatformAccount
 
 API = "https://api.linkedin.com/rest"
 PLATFORM = "linkedin"

@@ -37,9 +37,8 @@ from flashfusion.errors import (
     PublishRejected,
     PublishUnavailable,
 )
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import (
     Clock,
     HttpPublisher,
     body_json,
@@ -48,6 +47,7 @@ from flashfusion.scheduling.publishers.http import (
     retry_after_seconds,
     short,
 )
+from flashfusion.scheduling.models import PlatformAccount
 
 GRAPH = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"

@@ -18,9 +18,8 @@ from typing import Any
 import httpx
 
 from flashfusion.errors import PublishRejected, PublishUnavailable
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import (
     HttpPublisher,
     body_json,
     first_string,
@@ -29,6 +28,7 @@ from flashfusion.scheduling.publishers.http import (
     seconds_until_epoch,
     status_error,
 )
+from flashfusion.scheduling.models import PlatformAccount
 
 API = "https://api.x.com/2"
 PLATFORM = "x"

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from flashfusion.models import WorkflowState
 from flashfusion.observability import logger
-from flashfusion.workflow.deps import Deps, get_deps
+from flashfusion.wiring import Deps, get_deps
 
 
 def run_step(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flashfusion.campaigns import plan_for, schedule_plan
+from flashfusion.app.campaigns import plan_for, schedule_plan
+from flashfusion.app.posts import SchedulingDeps, check_account, make_post, schedule, stable_post_id
 from flashfusion.errors import InvalidRequest
 from flashfusion.models import WorkflowState
-from flashfusion.scheduling.posts import SchedulingDeps, check_account, make_post, schedule, stable_post_id
 from flashfusion.storage.campaigns import AccountNotFound, CampaignNotFound
 
 

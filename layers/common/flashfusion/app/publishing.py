@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from typing import Any, Literal
 
-from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -36,20 +35,20 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from pydantic import Field
 
+from flashfusion.app.posts import SchedulingDeps, flexible_minutes, payload_of
+from flashfusion.aws.scheduler import schedule_name
 from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRejected
 from flashfusion.linting import platforms as platform_checks
 from flashfusion.media_types import mime_for_key
 from flashfusion.modelbase import CamelModel
 from flashfusion.models import RequestStatus
 from flashfusion.observability import MetricUnit, logger, metrics
+from flashfusion.publishers.base import PublishContent, Publisher, PublishResult
 from flashfusion.scheduling.models import AccountStatus, PlatformAccount, Post, PostStatus
-from flashfusion.scheduling.posts import SchedulingDeps, flexible_minutes, payload_of
-from flashfusion.scheduling.publishers.base import PublishContent, Publisher, PublishResult
-from flashfusion.scheduling.scheduler import schedule_name
 from flashfusion.storage import keys
 from flashfusion.storage.campaigns import PostNotFound
+from flashfusion.storage.dynamo import ProvenanceRepository, RequestRepository
 
-SECRET_CACHE_SECONDS = 300
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
 DEFAULT_RATE_LIMIT_WAIT = 15 * 60
 MIN_RATE_LIMIT_WAIT = 60
@@ -80,8 +79,8 @@ class PublishOutcome(CamelModel):
 class PublishDeps:
     scheduling: SchedulingDeps
     table: Any
-    provenance: Any
-    requests: Any
+    provenance: ProvenanceRepository
+    requests: RequestRepository
     s3: Any
     bucket: str
     events: Any
@@ -91,56 +90,6 @@ class PublishDeps:
     credentials: Callable[[str, str], dict[str, str]]
     idempotency_client: Any = None
     counters: dict[str, int] = field(default_factory=dict)
-
-
-def secret_credentials(prefix: str) -> Callable[[str, str], dict[str, str]]:
-    def load(org_id: str, account_id: str) -> dict[str, str]:
-        raw = parameters.get_secret(keys.account_secret_name(prefix, org_id, account_id), max_age=SECRET_CACHE_SECONDS)
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return {"accessToken": text.strip()}
-        if not isinstance(value, dict):
-            raise ValueError(f"the secret of account {account_id} must be a JSON object")
-        return {str(k): str(v) for k, v in value.items()}
-
-    return load
-
-
-def default_publisher_for(outbox_dir: str) -> Callable[[str], Publisher]:
-    from flashfusion.scheduling.publishers import publisher_for
-
-    def make(platform: str) -> Publisher:
-        return publisher_for(platform, outbox_dir=outbox_dir)
-
-    return make
-
-
-def publish_deps(own_arn: str = "") -> PublishDeps:
-    """``own_arn``: this function's ARN (from the Lambda context), the target of rate-limit retries when
-    the settings name none (a function cannot reference its own ARN in template.yaml)."""
-    from flashfusion.storage import aws
-    from flashfusion.workflow.deps import get_deps
-
-    deps = get_deps()
-    settings = deps.settings
-    if own_arn and not settings.publish_function_arn:
-        settings = settings.model_copy(update={"publish_function_arn": own_arn})
-    return PublishDeps(
-        scheduling=SchedulingDeps.build(deps.requests.table, settings),
-        table=deps.requests.table,
-        provenance=deps.provenance,
-        requests=deps.requests,
-        s3=deps.assets.s3,
-        bucket=deps.assets.bucket,
-        events=aws.client("events"),
-        event_bus=settings.event_bus_name,
-        enabled_publishers=frozenset(p.strip() for p in settings.enabled_publishers.split(",") if p.strip()),
-        publisher_for=default_publisher_for(settings.outbox_dir),
-        credentials=secret_credentials(settings.account_secrets_prefix),
-        idempotency_client=aws.client("dynamodb"),
-    )
 
 
 class NotPublishable(Exception):

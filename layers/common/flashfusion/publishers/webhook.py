@@ -42,9 +42,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flashfusion.errors import PublishRejected
-from flashfusion.scheduling.models import PlatformAccount
-from flashfusion.scheduling.publishers.base import PublishContent, PublishResult
-from flashfusion.scheduling.publishers.http import (
+from flashfusion.publishers.base import PublishContent, PublishResult
+from flashfusion.publishers.http import (
     HttpPublisher,
     body_json,
     first_string,
@@ -53,6 +52,7 @@ from flashfusion.scheduling.publishers.http import (
     status_error,
     utc_now,
 )
+from flashfusion.scheduling.models import PlatformAccount
 
 PLATFORM = "webhook"
 SIGNATURE_HEADER = "X-FlashFusion-Signature"

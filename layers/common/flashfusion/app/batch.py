@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flashfusion import submissions
+from flashfusion.app import submissions
+from flashfusion.app.deps import Deps
+from flashfusion.app.steps import route_query
 from flashfusion.models import AssetRequest
 from flashfusion.routing import router
-from flashfusion.workflow.deps import Deps
-from flashfusion.workflow.steps import route_query
 
 
 def resume(body: dict[str, Any], receive_count: int, deps: Deps, sfn: Any) -> str:

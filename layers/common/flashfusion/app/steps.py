@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import single_metric
 
+from flashfusion.app.deps import Deps
 from flashfusion.errors import (
     BudgetExceeded,
     FaultInjectionNotAllowed,
@@ -45,10 +46,8 @@ from flashfusion.models import (
 )
 from flashfusion.observability import MetricUnit, logger, metrics
 from flashfusion.providers.base import GeneratedContent, GenerationJob, GenerationOptions, PendingJob
-from flashfusion.providers.registry import available_providers, provider_for
 from flashfusion.routing import pricing, router
 from flashfusion.routing.matrix import ModelSpec
-from flashfusion.workflow.deps import Deps
 
 
 def decode_rgba(data: bytes) -> Any:
@@ -104,7 +103,7 @@ def effective_prompt(request: AssetRequest, revision: Revision) -> str:
 
 
 def route_query(request: AssetRequest, deps: Deps, remaining_usd: float | None) -> router.RouteQuery:
-    return router.query_for(request, available_providers(deps.settings.providers), remaining_usd)
+    return router.query_for(request, deps.available_providers, remaining_usd)
 
 
 def _reserved(
@@ -213,13 +212,8 @@ def _attempt(deps: Deps, request: AssetRequest, spec: ModelSpec, started: float)
 
 
 def _provider(deps: Deps, request: AssetRequest, spec: ModelSpec) -> Any:
-    return provider_for(
-        spec.provider,
-        deps.providers,
-        deps.settings.providers,
-        request.faults,
-        deps.settings.allow_fault_injection,
-    )
+    """The model's adapter: synchronous or a job API, as the matrix row's ``mode`` says."""
+    return deps.provider(spec.provider, request.faults)
 
 
 def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
@@ -399,7 +393,7 @@ def _ready(state: WorkflowState) -> Generation:
 
 def save(state: WorkflowState, deps: Deps) -> SavedAsset:
     """The request's result: the compliant (or reviewer-approved) version, stored with its credentials."""
-    from flashfusion.workflow.versions import store_version
+    from flashfusion.app.versions import store_version
 
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)

@@ -13,6 +13,8 @@ import hashlib
 import time
 import uuid
 
+from flashfusion.app.deps import Deps
+from flashfusion.app.steps import ASSET_NAMESPACE, _provider, _require, effective_prompt, route_query
 from flashfusion.errors import ProviderAuthError, ProviderRejected, TranslationSkipped
 from flashfusion.models import (
     ContentType,
@@ -26,8 +28,6 @@ from flashfusion.models import (
 from flashfusion.observability import MetricUnit, metrics
 from flashfusion.providers.base import GeneratedContent, GenerationJob, GenerationOptions
 from flashfusion.routing import pricing, router
-from flashfusion.workflow.deps import Deps
-from flashfusion.workflow.steps import ASSET_NAMESPACE, _provider, _require, effective_prompt, route_query
 
 INSTRUCTION = (
     "Translate the marketing copy between the <copy> tags into the language and locale {locale}. "
@@ -202,7 +202,7 @@ def _redraw(state: WorkflowState, deps: Deps, locale: str) -> tuple[GeneratedCon
 
 def save_translation(state: WorkflowState, deps: Deps) -> SavedAsset:
     """Store the translation as a child of the source version, and record the locale's outcome."""
-    from flashfusion.workflow.versions import store_version
+    from flashfusion.app.versions import store_version
 
     request = state.request
     generation = _require(state.generation, "generation")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 
+from flashfusion.app.deps import Deps
 from flashfusion.media_types import mime_for_key
 from flashfusion.models import AssetRef, Generation, Provenance, SavedAsset, WorkflowState
 from flashfusion.provenance.marking import ParentFile
 from flashfusion.provenance.records import VersionStatus, build_provenance, object_metadata
 from flashfusion.storage import keys
-from flashfusion.workflow.deps import Deps
 
 
 def _asset_ref(record: Provenance) -> AssetRef:

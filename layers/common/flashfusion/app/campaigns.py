@@ -13,6 +13,17 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
+from flashfusion.app.posts import (
+    SchedulingDeps,
+    cancel,
+    check_account,
+    make_post,
+    new_post_id,
+    reschedule,
+    schedule,
+    stable_post_id,
+)
+from flashfusion.app.submissions import check_org, field_errors
 from flashfusion.errors import BrandKitNotFound, InvalidRequest
 from flashfusion.modelbase import CamelModel, Identifier
 from flashfusion.models import utcnow
@@ -29,18 +40,7 @@ from flashfusion.scheduling.models import (
     PostStatus,
     TimeZoneName,
 )
-from flashfusion.scheduling.posts import (
-    SchedulingDeps,
-    cancel,
-    check_account,
-    make_post,
-    new_post_id,
-    reschedule,
-    schedule,
-    stable_post_id,
-)
 from flashfusion.storage.campaigns import AccountNotFound, StaleWrite
-from flashfusion.submissions import check_org, field_errors
 
 
 def _parse(model: type[BaseModel], body: Any) -> Any:
@@ -356,8 +356,8 @@ def update_account(org_id: str, account_id: str, body: Any, deps: CampaignDeps) 
 
 
 def _id(value: str, what: str) -> str:
+    from flashfusion.app.submissions import ORG_ID
     from flashfusion.storage.campaigns import AccountNotFound, CampaignNotFound, PostNotFound
-    from flashfusion.submissions import ORG_ID
 
     if not ORG_ID.match(value):  # not an id we could have issued: the same answer as an unknown one
         error = {"campaign": CampaignNotFound, "post": PostNotFound, "account": AccountNotFound}.get(what)

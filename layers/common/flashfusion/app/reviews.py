@@ -16,6 +16,9 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
+from flashfusion.app.caller import Caller
+from flashfusion.app.deps import Deps
+from flashfusion.app.submissions import check_org, field_errors
 from flashfusion.errors import (
     AssetNotFound,
     Forbidden,
@@ -25,15 +28,12 @@ from flashfusion.errors import (
     ReviewNotFound,
     ReviewUnavailable,
 )
-from flashfusion.http.identity import Caller
 from flashfusion.media_types import EXTENSIONS, base_type
 from flashfusion.modelbase import CamelModel, Identifier
 from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome
 from flashfusion.observability import logger
 from flashfusion.storage import keys
 from flashfusion.storage.reviews import Review, ReviewStatus
-from flashfusion.submissions import check_org, field_errors
-from flashfusion.workflow.deps import Deps
 
 MAX_EDITED_TEXT = 20_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+from flashfusion.app.deps import Deps
+from flashfusion.app.steps import _ready, _require, effective_prompt
 from flashfusion.brandkit import ReviewRules
 from flashfusion.errors import RegenerationLimitReached
 from flashfusion.media_types import extension_for
@@ -27,8 +29,6 @@ from flashfusion.models import (
 )
 from flashfusion.observability import MetricUnit, logger, metrics
 from flashfusion.storage.reviews import Preview, Review, deadline_after, review_id_for
-from flashfusion.workflow.deps import Deps
-from flashfusion.workflow.steps import _ready, _require, effective_prompt
 
 DEFAULT_TIMEOUT_SECONDS = ReviewRules().timeout_seconds
 
@@ -112,7 +112,7 @@ _AFTER = {
 
 def save_reviewed(state: WorkflowState, deps: Deps) -> SavedAsset:
     """Store the version the reviewer saw, with the decision, before the workflow acts on it."""
-    from flashfusion.workflow.versions import store_version
+    from flashfusion.app.versions import store_version
 
     request = state.request
     outcome = _require(state.review, "review")

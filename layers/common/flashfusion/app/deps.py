@@ -1,0 +1,70 @@
+"""What the workflow steps and the API's use cases are given: repositories and adapters, as protocols.
+
+``flashfusion.wiring`` builds one per cold start from the settings; tests build their own. The
+application never picks an adapter itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flashfusion.linting.legal import ModerationAdapter
+from flashfusion.linting.ocr_types import OcrAdapter
+from flashfusion.models import Fault
+from flashfusion.provenance.marking import Marker
+from flashfusion.providers.base import AsyncProvider, Provider
+from flashfusion.routing.matrix import ModelMatrix
+from flashfusion.settings import Settings
+from flashfusion.storage.assets import AssetStore
+from flashfusion.storage.budgets import BudgetRepository
+from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+from flashfusion.storage.reviews import ReviewRepository
+
+ProviderFactory = Callable[[str, Sequence[Fault]], Provider | AsyncProvider]
+"""provider name, the request's injected faults -> the adapter (refuses a provider not enabled here)."""
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    requests: RequestRepository
+    kits: BrandKitRepository
+    provenance: ProvenanceRepository
+    assets: AssetStore
+    budgets: BudgetRepository
+    provider: ProviderFactory
+    available_providers: frozenset[str]
+    """Providers both enabled in this deployment and implemented by an adapter: what routing may pick."""
+    matrix_source: Callable[[], ModelMatrix]
+    """The model matrix in force (packaged, or an operator's override re-read every few minutes)."""
+    moderation: ModerationAdapter | None
+    """Image moderation (Rekognition) where the deployment enables it; None: reported as not checked."""
+    ocr: OcrAdapter | None
+    """Text in images: Rekognition DetectText in AWS, Tesseract locally; None: reported as not checked."""
+    reviews: ReviewRepository
+    marker: Marker
+    """Content credentials (XMP + signed C2PA) for every stored version."""
+    events: Callable[[], Any]
+    """The EventBridge client (boto3), created on first use."""
+    stepfunctions: Callable[[], Any]
+    """The Step Functions client (boto3), created on first use."""
+
+    @property
+    def matrix(self) -> ModelMatrix:
+        return self.matrix_source()
+
+    def emit(self, detail_type: str, detail: dict[str, Any]) -> None:
+        """An EventBridge event for subscribers (notifications, dashboards); never holds prompts or tokens."""
+        self.events().put_events(
+            Entries=[
+                {
+                    "Source": "flashfusion.orchestrator",
+                    "DetailType": detail_type,
+                    "EventBusName": self.settings.event_bus_name,
+                    "Detail": json.dumps(detail),
+                }
+            ]
+        )

@@ -1,0 +1,1 @@
+"""AWS service adapters: cached boto3 clients, EventBridge Scheduler, KMS signing, Secrets Manager, throttling."""

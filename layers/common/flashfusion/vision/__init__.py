@@ -1,0 +1,1 @@
+"""Reading images: OCR engines (Tesseract, Rekognition DetectText) and image moderation (Rekognition)."""
