@@ -28,7 +28,7 @@ import numpy as np
 
 from flashfusion.brandkit import BrandKit
 from flashfusion.linting.base import CheckResult
-from flashfusion.linting.ocr import OcrWord
+from flashfusion.linting.ocr_words import OcrWord
 from flashfusion.models import NotChecked, Violation
 
 FONT_RULE = "fonts.brand"

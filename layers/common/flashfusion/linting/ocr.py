@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flashfusion.brandkit import BrandKit
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.ocr_words import OcrWord
 from flashfusion.models import ImageBox, NotChecked, TextSpan, Violation
 
 if TYPE_CHECKING:
@@ -39,16 +40,6 @@ REKOGNITION_IMAGE_ERRORS = {"InvalidImageFormatException", "ImageTooLargeExcepti
 
 Image = Any
 """An image as the adapters take it: encoded bytes (PNG/JPEG) or an RGB/grey ``numpy`` array."""
-
-
-@dataclass(frozen=True)
-class OcrWord:
-    text: str
-    box: ImageBox
-    confidence: float
-    """0-100, as both Tesseract and Rekognition report it."""
-    line: int = 0
-    """Words with the same number are on the same line; lines and words come in reading order."""
 
 
 class OcrAdapter(Protocol):
