@@ -200,8 +200,8 @@ def seed_accounts(engine: Any, org_id: str, accounts: list[dict[str, Any]]) -> N
 def run_request(engine: Any, path: Any, kit: dict[str, Any], say: Callable[[str], Any], timeout: float) -> bool:
     """Submit a request file and wait for the workflow; its SchedulePosts state schedules the posts the
     body's ``schedule`` asks for."""
-    from ffo.cli import read_request_file
     from ffo.engine import http_api_event
+    from ffo.request_files import read_request_file
 
     _, body, caller = read_request_file(path)
     org_id = caller["orgId"]

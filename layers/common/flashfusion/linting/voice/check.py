@@ -1,0 +1,51 @@
+"""``check_voice``: every voice check of a text against a kit, in one pass over the shared counts."""
+
+from __future__ import annotations
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.voice.common import strip_non_prose
+from flashfusion.linting.voice.emojis import _emoji_table, check_emoji, emoji_spans
+from flashfusion.linting.voice.exclamations import check_exclamations
+from flashfusion.linting.voice.formality import check_formality
+from flashfusion.linting.voice.person import check_person
+from flashfusion.linting.voice.preferred_terms import check_preferred_terms
+from flashfusion.linting.voice.reading_grade import _hyphenator, _readability, check_grade, fk_grade, prose_counts
+from flashfusion.linting.voice.sentiment import _sentiment, check_sentiment
+from flashfusion.linting.voice.term_patterns import kit_patterns, text_runs
+from flashfusion.linting.voice.vale_rules import check_rules
+from flashfusion.linting.voice.word_scan import scan_words
+from flashfusion.models import BrandKit, TextSpan
+
+
+def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckResult:
+    """Voice and tone of ``text`` against ``kit.voice``. ``channel`` is accepted for the engine's
+    common check signature; no voice rule depends on it yet."""
+    voice = kit.voice
+    result = CheckResult()
+    prose = strip_non_prose(text)
+    words, sentences, long_sentences, syllable_total = prose_counts(prose)
+    result.metrics["voice.words"] = float(words)
+    result.metrics["voice.sentences"] = float(sentences)
+
+    check_sentiment(text, voice, result)
+    grade = check_grade(fk_grade(words, long_sentences, syllable_total), words, voice, result)
+    scan = scan_words(text)
+    emoji = emoji_spans(text)
+    check_formality(text, words, voice, scan, len(emoji), result)
+    check_person(text, voice, scan, result)
+    check_exclamations(text, voice, result)
+    check_emoji(text, voice, emoji, result)
+    patterns = kit_patterns(voice)
+    runs = text_runs(text)
+    check_preferred_terms(text, voice, patterns, runs, result)
+    check_rules(text, voice, patterns, runs, grade, words, result)
+    result.violations.sort(key=lambda v: v.location.start if isinstance(v.location, TextSpan) else -1)
+    return result
+
+
+def warm_up() -> None:
+    """Load every analyzer now (e.g. at a Lambda cold start) instead of on the first lint."""
+    _readability().grade("Warm up the reading grade. It loads the dictionary once.")
+    _hyphenator()
+    _sentiment()("warm up")
+    _emoji_table().find("warm up 👍")

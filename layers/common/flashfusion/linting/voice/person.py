@@ -1,0 +1,55 @@
+"""Grammatical person of a text against the kit's (first, second, third or any).
+
+Person counts first (I, we, our...), second (you, your...) and third (he, she, they, them...) person
+pronouns; "it" is left out (it is as common in first-person copy as anywhere). When the kit's person
+has no pronoun and another has some: warning. When the kit's person is present but another person
+outnumbers it: suggestion.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.voice.common import text_span
+from flashfusion.linting.voice.word_scan import WordScan
+from flashfusion.models import Violation, VoiceRules
+
+PERSON_RULE = "voice.person"
+
+
+def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResult) -> None:
+    counts = scan.counts
+    first_at = scan.first_at
+    for person, count in counts.items():
+        result.metrics[f"voice.pronouns.{person}"] = float(count)
+    wanted = voice.person
+    if wanted == "any":
+        return
+    result.rules_checked.append(PERSON_RULE)
+    others = {p: c for p, c in counts.items() if p != wanted and c > 0}
+    if not others:
+        return
+    dominant = max(others, key=lambda p: others[p])
+    severity: Literal["warning", "suggestion"]
+    if counts[wanted] == 0:
+        severity = "warning"
+        message = f"written in the {dominant} person ({others[dominant]} pronouns); the brand speaks in the {wanted}"
+    elif others[dominant] > counts[wanted]:
+        severity = "suggestion"
+        message = (
+            f"mostly {dominant}-person pronouns ({others[dominant]} against {counts[wanted]} "
+            f"{wanted}-person); the brand speaks in the {wanted}"
+        )
+    else:
+        return
+    start, end = first_at[dominant]
+    result.violations.append(
+        Violation(
+            rule_id=PERSON_RULE,
+            severity=severity,
+            message=message,
+            location=text_span(text, start, end),
+            suggestion=f"rewrite in the {wanted} person",
+        )
+    )

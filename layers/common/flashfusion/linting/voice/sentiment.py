@@ -1,0 +1,200 @@
+"""Sentiment of a text: VADER's compound score (loaded lazily, once per process), against the kit's range."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
+from flashfusion.models import Violation
+
+if TYPE_CHECKING:
+    from flashfusion.models import VoiceRules
+
+SENTIMENT_RULE = "voice.sentiment"
+
+
+@lru_cache(maxsize=1)
+def _sentiment() -> Callable[[str], dict[str, float]]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return _FastVader(SentimentIntensityAnalyzer())
+
+
+class _FastVader:
+    """``SentimentIntensityAnalyzer.polarity_scores`` with identical scores and less per-call work:
+    the emoji pass is skipped for texts with no emoji in VADER's table, words outside the lexicon get
+    their 0 valence without a ``sentiment_valence`` call, and a text with no valenced word skips the
+    scoring (all-zero sentiments score compound 0)."""
+
+    def __init__(self, analyzer: Any) -> None:
+        from vaderSentiment import vaderSentiment as vs
+
+        self.analyzer = analyzer
+        self.lexicon: dict[str, float] = analyzer.lexicon
+        self.emojis: dict[str, str] = analyzer.emojis
+        # its emoji pass looks characters up one by one, so only one-character keys ever match
+        self.emoji_chars = frozenset(k for k in analyzer.emojis if len(k) == 1)
+        self.emoji_non_ascii = not any(k.isascii() for k in self.emoji_chars)  # then only non-ASCII need a look
+        self.boosters = vs.BOOSTER_DICT
+        self.senti_text = vs.SentiText
+        self.strip_punc = vs.SentiText._strip_punc_if_word
+        self.vs = vs
+        self.stripped: dict[str, str] = {}
+        self.memo_words: list[str] | None = None
+        self.memo_lower: list[str] = []
+        # the analyzer's per-word checks lowercase the whole text each time: these reuse one list
+        analyzer._negation_check = self._negation_check
+        analyzer._special_idioms_check = self._special_idioms_check
+
+    def _no_emoji(self, text: str) -> str:
+        """vaderSentiment's emoji pass: each emoji becomes its description, after a space unless it
+        starts the text or follows a space."""
+        if self.emoji_chars.isdisjoint(text):
+            return text
+        emojis = self.emojis
+        parts: list[str] = []
+        done = 0
+        positions: Iterable[int] = (
+            (m.start() for m in NON_ASCII.finditer(text)) if self.emoji_non_ascii else range(len(text))
+        )
+        for i in positions:
+            ch = text[i]
+            if ch in emojis:
+                parts.append(text[done:i])
+                if i and text[i - 1] != " ":
+                    parts.append(" ")
+                parts.append(emojis[ch])
+                done = i + 1
+        parts.append(text[done:])
+        return "".join(parts)
+
+    def _words(self, text: str) -> list[str]:
+        """``SentiText._words_and_emoticons``: each whitespace-split token without its surrounding
+        punctuation, unless that leaves two characters or fewer (an emoticon); cached per token."""
+        stripped = self.stripped
+        out: list[str] = []
+        for token in text.split():
+            word = stripped.get(token)
+            if word is None:
+                word = self.strip_punc(token)
+                if len(stripped) >= WORD_KIND_CACHE_LIMIT:
+                    stripped.clear()
+                stripped[token] = word
+            out.append(word)
+        return out
+
+    def _lowered(self, words: list[str]) -> list[str]:
+        """The lowercased words of the text being scored (the list VADER's checks rebuild per call)."""
+        if words is not self.memo_words:
+            self.memo_words = words
+            self.memo_lower = [w.lower() for w in words]
+        return self.memo_lower
+
+    def _negation_check(self, valence: float, words_and_emoticons: list[str], start_i: int, i: int) -> float:
+        """``SentimentIntensityAnalyzer._negation_check``, verbatim but for the lowercased list."""
+        negated, n_scalar = self.vs.negated, self.vs.N_SCALAR
+        words_and_emoticons_lower = self._lowered(words_and_emoticons)
+        if start_i == 0 and negated([words_and_emoticons_lower[i - (start_i + 1)]]):
+            valence = valence * n_scalar
+        if start_i == 1:
+            if words_and_emoticons_lower[i - 2] == "never" and (
+                words_and_emoticons_lower[i - 1] == "so" or words_and_emoticons_lower[i - 1] == "this"
+            ):
+                valence = valence * 1.25
+            elif words_and_emoticons_lower[i - 2] == "without" and words_and_emoticons_lower[i - 1] == "doubt":
+                valence = valence
+            elif negated([words_and_emoticons_lower[i - (start_i + 1)]]):
+                valence = valence * n_scalar
+        if start_i == 2:
+            if (
+                words_and_emoticons_lower[i - 3] == "never"
+                and (words_and_emoticons_lower[i - 2] == "so" or words_and_emoticons_lower[i - 2] == "this")
+            ) or (words_and_emoticons_lower[i - 1] == "so" or words_and_emoticons_lower[i - 1] == "this"):
+                valence = valence * 1.25
+            elif words_and_emoticons_lower[i - 3] == "without" and (
+                words_and_emoticons_lower[i - 2] == "doubt" or words_and_emoticons_lower[i - 1] == "doubt"
+            ):
+                valence = valence
+            elif negated([words_and_emoticons_lower[i - (start_i + 1)]]):
+                valence = valence * n_scalar
+        return valence
+
+    def _special_idioms_check(self, valence: float, words_and_emoticons: list[str], i: int) -> float:
+        """``SentimentIntensityAnalyzer._special_idioms_check``, verbatim but for the lowercased list."""
+        special_cases, boosters = self.vs.SPECIAL_CASES, self.vs.BOOSTER_DICT
+        words_and_emoticons_lower = self._lowered(words_and_emoticons)
+        onezero = f"{words_and_emoticons_lower[i - 1]} {words_and_emoticons_lower[i]}"
+        twoonezero = (
+            f"{words_and_emoticons_lower[i - 2]} {words_and_emoticons_lower[i - 1]} {words_and_emoticons_lower[i]}"
+        )
+        twoone = f"{words_and_emoticons_lower[i - 2]} {words_and_emoticons_lower[i - 1]}"
+        threetwoone = (
+            f"{words_and_emoticons_lower[i - 3]} {words_and_emoticons_lower[i - 2]} {words_and_emoticons_lower[i - 1]}"
+        )
+        threetwo = f"{words_and_emoticons_lower[i - 3]} {words_and_emoticons_lower[i - 2]}"
+        for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+            if seq in special_cases:
+                valence = special_cases[seq]
+                break
+        if len(words_and_emoticons_lower) - 1 > i:
+            zeroone = f"{words_and_emoticons_lower[i]} {words_and_emoticons_lower[i + 1]}"
+            if zeroone in special_cases:
+                valence = special_cases[zeroone]
+        if len(words_and_emoticons_lower) - 1 > i + 1:
+            zeroonetwo = (
+                f"{words_and_emoticons_lower[i]} {words_and_emoticons_lower[i + 1]} {words_and_emoticons_lower[i + 2]}"
+            )
+            if zeroonetwo in special_cases:
+                valence = special_cases[zeroonetwo]
+        for n_gram in (threetwoone, threetwo, twoone):
+            if n_gram in boosters:
+                valence = valence + boosters[n_gram]
+        return valence
+
+    def __call__(self, text: str) -> dict[str, float]:
+        text = self._no_emoji(text).strip()
+        sentitext = self.senti_text.__new__(self.senti_text)
+        sentitext.text = text
+        words = sentitext.words_and_emoticons = self._words(text)
+        sentitext.is_cap_diff = self.vs.allcap_differential(words)
+        lowered = self._lowered(words)
+        lexicon = self.lexicon
+        boosters = self.boosters
+        analyzer = self.analyzer
+        sentiments: list[Any] = []
+        valenced = False
+        last = len(words) - 1
+        for i, item in enumerate(words):
+            lower = lowered[i]
+            if lower not in lexicon or lower in boosters or (lower == "kind" and i < last and lowered[i + 1] == "of"):
+                sentiments.append(0)
+                continue
+            valenced = True
+            sentiments = analyzer.sentiment_valence(0, sentitext, item, i, sentiments)
+        if not valenced:
+            if not sentiments:
+                return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+        sentiments = analyzer._but_check(words, sentiments)
+        scores: dict[str, float] = analyzer.score_valence(sentiments, text)
+        return scores
+
+
+def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
+    result.rules_checked.append(SENTIMENT_RULE)
+    compound = float(_sentiment()(text)["compound"])
+    result.metrics["voice.sentiment"] = compound
+    low, high = voice.sentiment_range
+    if not low <= compound <= high:
+        side = "too negative" if compound < low else "too positive"
+        result.violations.append(
+            Violation(
+                rule_id=SENTIMENT_RULE,
+                severity="warning",
+                message=f"the tone is {side}: sentiment {compound:+.2f}, the brand kit wants {low:+.2f} to {high:+.2f}",
+                suggestion="reword towards the brand's tone" if compound < low else "tone the enthusiasm down",
+            )
+        )

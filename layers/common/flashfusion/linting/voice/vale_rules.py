@@ -1,0 +1,186 @@
+"""The kit's Vale-style rules (``kit.voice.rules``): existence, substitution, occurrence, repetition,
+capitalization, consistency and readability, each reported as ``voice.<rule id>``."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.voice.common import match_case, replace_with, text_span
+from flashfusion.linting.voice.preferred_terms import substitutions
+from flashfusion.linting.voice.term_patterns import KitPatterns, RulePatterns
+from flashfusion.models import NotChecked, Violation, VoiceRules
+
+if TYPE_CHECKING:
+    # Annotations only: importing flashfusion.brandkit before flashfusion.models is a circular import.
+    from flashfusion.brandkit import (
+        CapitalizationRule,
+        ConsistencyRule,
+        ExistenceRule,
+        OccurrenceRule,
+        ReadabilityRule,
+        RepetitionRule,
+    )
+
+REPEATED_WORD = re.compile(r"(?<![\w'\u2019])([^\W\d_]+)(?=(\s+)(\1)(?![\w'\u2019]))", re.IGNORECASE)
+
+
+def check_rules(
+    text: str,
+    voice: VoiceRules,
+    patterns: KitPatterns,
+    runs: frozenset[str] | None,
+    grade: float | None,
+    words: int,
+    result: CheckResult,
+) -> None:
+    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``)."""
+    for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
+        rule_id = f"voice.{rule.id}"
+        result.rules_checked.append(rule_id)
+        if rule.type == "existence":
+            result.violations += _existence(text, rule, compiled, runs, rule_id)
+        elif rule.type == "substitution":
+            result.violations += substitutions(text, compiled.terms, compiled.wanted, runs, rule_id, rule.level)
+        elif rule.type == "occurrence":
+            result.violations += _occurrence(text, rule, compiled, runs, rule_id)
+        elif rule.type == "repetition":
+            result.violations += _repetition(text, rule, rule_id)
+        elif rule.type == "capitalization":
+            result.violations += _capitalization(text, rule, compiled, runs, rule_id)
+        elif rule.type == "consistency":
+            result.violations += _consistency(text, rule, compiled, runs, rule_id)
+        elif rule.type == "readability":
+            _readability_rule(grade, words, rule, rule_id, result)
+
+
+def _existence(
+    text: str, rule: ExistenceRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
+    return [
+        Violation(
+            rule_id=rule_id,
+            severity=rule.level,
+            message=rule.message.replace("{match}", match.group(0)),
+            location=text_span(text, match.start(), match.end()),
+            suggestion=f'remove or rephrase "{match.group(0)}"',
+        )
+        for _, match in compiled.terms.matches(text, runs)
+    ]
+
+
+def _occurrence(
+    text: str, rule: OccurrenceRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
+    matches = [match for _, match in compiled.terms.matches(text, runs)]
+    if rule.max is not None and len(matches) > rule.max:
+        excess = matches[rule.max]
+        return [
+            Violation(
+                rule_id=rule_id,
+                severity=rule.level,
+                message=f'"{rule.token}" appears {len(matches)} times; at most {rule.max} allowed',
+                location=text_span(text, excess.start(), excess.end()),
+                suggestion=f'use "{rule.token}" at most {rule.max} times',
+            )
+        ]
+    if rule.min is not None and len(matches) < rule.min:
+        return [
+            Violation(
+                rule_id=rule_id,
+                severity=rule.level,
+                message=f'"{rule.token}" appears {len(matches)} times; at least {rule.min} needed',
+                suggestion=f'mention "{rule.token}"',
+            )
+        ]
+    return []
+
+
+def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation]:
+    found: list[Violation] = []
+    for match in REPEATED_WORD.finditer(text):
+        start = match.start(1)
+        gap_start, end = match.start(2), match.end(3)
+        found.append(
+            Violation(
+                rule_id=rule_id,
+                severity=rule.level,
+                message=f'"{match.group(1)}" is repeated',
+                location=text_span(text, start, end),
+                suggestion=f'remove the second "{match.group(3)}"',
+                fix=replace_with(text, gap_start, end, ""),
+            )
+        )
+    return found
+
+
+def _capitalization(
+    text: str, rule: CapitalizationRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
+    found: list[Violation] = []
+    for index, match in compiled.terms.matches(text, runs):
+        term = rule.terms[index]
+        if match.group(0).split() == term.split():
+            continue
+        found.append(
+            Violation(
+                rule_id=rule_id,
+                severity=rule.level,
+                message=f'write "{term}", not "{match.group(0)}"',
+                location=text_span(text, match.start(), match.end()),
+                suggestion=f'replace with "{term}"',
+                fix=replace_with(text, match.start(), match.end(), term),
+            )
+        )
+    return found
+
+
+def _consistency(
+    text: str, rule: ConsistencyRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+) -> list[Violation]:
+    """Per group: every occurrence of a variant other than the first one used is reported, with a fix
+    to the first one used."""
+    found: list[Violation] = []
+    for group, terms in zip(rule.either, compiled.groups, strict=True):
+        uses = sorted((match.start(), match.end(), group[index]) for index, match in terms.matches(text, runs))
+        used = list(dict.fromkeys(variant for _, _, variant in uses))
+        if len(used) < 2:
+            continue
+        chosen = used[0]
+        names = ", ".join(f'"{v}"' for v in used)
+        for start, end, variant in uses:
+            if variant == chosen:
+                continue
+            replacement = match_case(text[start:end], chosen)
+            found.append(
+                Violation(
+                    rule_id=rule_id,
+                    severity=rule.level,
+                    message=f"inconsistent: {names} are all used",
+                    location=text_span(text, start, end),
+                    suggestion=f'use "{chosen}" (used first) throughout',
+                    fix=replace_with(text, start, end, replacement),
+                )
+            )
+    return found
+
+
+def _readability_rule(
+    grade: float | None, words: int, rule: ReadabilityRule, rule_id: str, result: CheckResult
+) -> None:
+    if grade is None:
+        result.rules_checked.remove(rule_id)
+        result.not_checked.append(
+            NotChecked(check=rule_id, reason=f"{words} words: too short for a stable Flesch-Kincaid grade")
+        )
+        return
+    if grade > rule.max_grade:
+        result.violations.append(
+            Violation(
+                rule_id=rule_id,
+                severity=rule.level,
+                message=f"reading grade {grade:.1f} (Flesch-Kincaid) is above {rule.max_grade:g}",
+                suggestion="use shorter sentences and simpler words",
+            )
+        )

@@ -1,0 +1,134 @@
+"""One pass over the words of a text: the formality markers and the pronouns by person it holds."""
+
+from __future__ import annotations
+
+import re
+
+from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.lexicon import (
+    formal_words,
+    imperative_verbs,
+    person_of,
+    pronoun_heads,
+    pronoun_pattern,
+    slang_words,
+)
+
+CONTRACTION_ENDINGS = ("n't", "'re", "'ll", "'ve", "'m", "'d")
+S_CONTRACTIONS = frozenset(
+    f"{w}'s" for w in ("it", "that", "what", "there", "here", "he", "she", "who", "let", "where", "how")
+) | {"y'all"}
+SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
+LONG_WORD_LETTERS = 13
+
+
+class WordScan:
+    """What one pass over the words of a text finds: formality markers and pronoun counts."""
+
+    __slots__ = ("casual", "counts", "first_at", "formal", "found")
+
+    def __init__(self) -> None:
+        self.casual = 0.0
+        self.formal = 0.0
+        self.found: list[str] = []
+        self.counts = {"first": 0, "second": 0, "third": 0}
+        self.first_at: dict[str, tuple[int, int]] = {}
+
+    def pronoun(self, person: str, start: int, end: int) -> None:
+        self.counts[person] += 1
+        if person not in self.first_at:
+            self.first_at[person] = (start, end)
+
+
+def _pronouns_in(text: str, word: str, start: int, end: int, scan: WordScan) -> None:
+    """The pronouns ``pronoun_pattern()`` matches inside the ``WORD`` token ``text[start:end]``: it can only match
+    at the token's start (unless an apostrophe or "_" comes before it) or just after a hyphen in it, and
+    then matches the letters up to the next apostrophe or hyphen ("you're" counts "you"; "y'all" is
+    one pronoun). ASCII tokens are looked up directly; others (where regex case folding and str.lower
+    can differ) ask ``pronoun_pattern()`` at those positions."""
+    persons = person_of()
+    allowed_at_start = start == 0 or text[start - 1] not in "_'\u2019"
+    if not word.isascii():
+        positions = [start] if allowed_at_start else []
+        positions += [start + i + 1 for i, c in enumerate(word) if c == "-"]
+        for position in positions:
+            match = pronoun_pattern().match(text, position)
+            if match is not None:
+                person = persons.get(match.group(1).lower().replace("\u2019", "'"))
+                if person is not None:
+                    scan.pronoun(person, match.start(1), match.end(1))
+        return
+    offset = 0
+    for segment in word.split("-"):
+        if offset or allowed_at_start:
+            head = segment.split("'", 1)[0].lower()
+            if head == "y" and segment[:5].lower() == "y'all" and segment[5:6] in ("", "'"):
+                head = "y'all"
+            person = persons.get(head)
+            if person is not None:
+                head_end = start + offset + len(head)
+                if head_end != end or text[end : end + 1] != "_":
+                    scan.pronoun(person, start + offset, head_end)
+        offset += len(segment) + 1
+
+
+_CASUAL, _FORMAL, _LONG, _PRONOUN = 1, 2, 4, 8
+_word_kinds: dict[str, int] = {}
+
+
+def _word_kind(word: str) -> int:
+    """What ``scan_words`` needs to know of one ``WORD`` token (bit flags), cached per token."""
+    lower = word.lower().replace("\u2019", "'")
+    kind = 0
+    if lower in slang_words() or ("'" in lower and (lower.endswith(CONTRACTION_ENDINGS) or lower in S_CONTRACTIONS)):
+        kind |= _CASUAL
+    elif lower in formal_words():
+        kind |= _FORMAL
+    elif len(lower) >= LONG_WORD_LETTERS:
+        kind |= _LONG
+    if "-" in word or not word.isascii() or (lower.split("'", 1)[0] if "'" in lower else lower) in pronoun_heads():
+        kind |= _PRONOUN
+    if len(_word_kinds) >= WORD_KIND_CACHE_LIMIT:
+        _word_kinds.clear()
+    _word_kinds[word] = kind
+    return kind
+
+
+def scan_words(text: str) -> WordScan:
+    """One pass over the words: casual and formal markers (see ``formality``) and the pronouns
+    by person, then one over sentence openings and one count of "!" runs."""
+    scan = WordScan()
+    found = scan.found
+    casual = 0.0
+    formal = 0.0
+    kinds = _word_kinds
+    imperatives = imperative_verbs()
+    # the tokens in order: each starts with a letter or digit, which no gap between tokens holds, so
+    # the first occurrence of a token after the previous one's end is where it was matched
+    position = 0
+    for word in WORD.findall(text):
+        start = text.find(word, position)
+        position = start + len(word)
+        kind = kinds.get(word)
+        if kind is None:
+            kind = _word_kind(word)
+        if kind & _CASUAL:
+            casual += 1.0
+            found.append(word)
+        elif kind & _FORMAL:
+            formal += 1.0
+        elif kind & _LONG:
+            formal += 0.5
+        if kind & _PRONOUN:
+            _pronouns_in(text, word, start, position, scan)
+    for opening in SENTENCE_OPENING.finditer(text):
+        if opening.group(1).lower().replace("\u2019", "'") in imperatives:
+            casual += 0.5
+            found.append(opening.group(1))
+    bangs = len(EXCLAMATIONS.findall(text))
+    if bangs:
+        casual += 0.5 * bangs
+        found.append("!" * min(bangs, 3))
+    scan.casual = casual
+    scan.formal = formal
+    return scan

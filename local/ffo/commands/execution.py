@@ -1,0 +1,100 @@
+"""Following a workflow execution from the command line: its states as they happen, the review it
+waits on, and the final report with the asset and provenance written to disk."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def waiting_review(engine: Any, org_id: str, request_id: str) -> dict[str, Any] | None:
+    """The pending review the request waits on, if it waits on one."""
+    record: dict[str, Any] = json.loads(
+        engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"]
+    )
+    review = record.get("review") or {}
+    if record.get("status") == "needs_review" and review.get("status") == "pending":
+        return review
+    return None
+
+
+def follow(
+    engine: Any,
+    arn: str,
+    say: Callable[[str], Any],
+    timeout: float,
+    paused: Callable[[], bool] | None = None,
+) -> bool:
+    """Print the execution's states as they happen, until it ends or ``paused()`` says it waits on a
+    person; False if it is still running after ``timeout``."""
+    from ffo.progress import ProgressPrinter
+
+    printer = ProgressPrinter(emit=lambda line: say(line + "\n"), retry_delays=lambda: engine.sleeps.retries)
+    deadline = time.monotonic() + timeout
+    sfn = engine.client("stepfunctions")
+    while True:
+        status = sfn.describe_execution(executionArn=arn)["status"]
+        printer.feed(engine.history(arn))
+        if status != "RUNNING" or (paused is not None and paused()):
+            return True
+        if time.monotonic() > deadline:
+            say(f"ffo: gave up waiting after {timeout} s; the execution is still running\n")
+            return False
+        time.sleep(0.05)
+
+
+def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[str], Any]) -> dict[str, Any]:
+    """Print the request's final status; write its asset and provenance under ``out``."""
+    from flashfusion.wiring import get_deps
+
+    record: dict[str, Any] = json.loads(
+        engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"]
+    )
+    say(f"\nstatus: {record['status']}\n")
+    for violation in record.get("violations", []):
+        say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
+    if record.get("error"):
+        say(
+            f"  {'reason' if record['status'] == 'queued' else 'error'} {record['error']['type']}: "
+            f"{record['error']['message']}\n"
+        )
+    if record.get("asset"):
+        asset = record["asset"]
+        deps = get_deps()
+        data, _ = deps.assets.read(asset["key"])
+        target = out / asset["key"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        if asset.get("sidecarKey"):
+            sidecar, _ = deps.assets.read(asset["sidecarKey"])
+            target.with_suffix(".c2pa").write_bytes(sidecar)
+        provenance = deps.provenance.get(org_id, asset["assetId"], asset["version"]).to_json()
+        (target.parent / f"{asset['version']}.provenance.json").write_text(json.dumps(provenance, indent=2))
+        say(f"asset written to {target} ({len(data)} bytes, {asset['mimeType']})\n")
+        say("provenance record:\n" + json.dumps(provenance, indent=2) + "\n")
+        for locale, outcome in sorted(record.get("translations", {}).items()):
+            line = f"translation {locale}: {outcome['status']}"
+            if outcome.get("asset"):
+                child = outcome["asset"]
+                data, _ = deps.assets.read(child["key"])
+                written = out / child["key"]
+                written.parent.mkdir(parents=True, exist_ok=True)
+                written.write_bytes(data)
+                if child.get("sidecarKey"):
+                    sidecar, _ = deps.assets.read(child["sidecarKey"])
+                    written.with_suffix(".c2pa").write_bytes(sidecar)
+                line += f" -> {written}" + (" (stand-in, not translated)" if outcome.get("standIn") else "")
+            if outcome.get("error"):
+                line += f" ({outcome['error']})"
+            say(line + "\n")
+            for violation in outcome.get("violations", []):
+                say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
+        budget = deps.budgets.status(org_id)
+        say(
+            f"budget {budget.month}: spent ${budget.spent_usd:.4f} of ${budget.limit_usd:.4f}, "
+            f"${budget.available_usd:.4f} left\n"
+        )
+    return record

@@ -1,0 +1,119 @@
+"""`ffo lint`: lint files on disk against a brand kit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ffo.commands.common import Parents, Subparsers, mime_of
+from ffo.request_files import project_root
+
+
+def register(subparsers: Subparsers, parents: Parents) -> None:
+    parser = subparsers.add_parser(
+        "lint",
+        help="lint files on disk against a brand kit",
+        description="Checks text, image, video and audio files against a brand kit (JSON or YAML): voice, "
+        "legal and platform rules for text; colours, logo placement and platform formats for images; sampled "
+        "frames, duration and aspect for video; loudness, true peak and clipping for audio. Exit code: 0 all "
+        "compliant, 1 something is not, 2 a file could not be read.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--brand-kit", required=True, metavar="KIT", help="brand kit file (.json, .yaml)")
+    parser.add_argument("--channel", help="the platform the files are for (x, linkedin, instagram, ...)")
+    parser.add_argument("--json", action="store_true", help="machine-readable reports")
+    parser.set_defaults(func=run)
+
+
+def load_brand_kit(path: Path) -> Any:
+    """A brand kit from a JSON or YAML file; an invalid kit exits naming each field and its problem."""
+    import yaml
+    from pydantic import ValidationError
+
+    from flashfusion.models import BrandKit
+
+    text = path.read_text("utf-8")
+    data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    try:
+        return BrandKit.model_validate(data)
+    except ValidationError as error:
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        raise SystemExit(f"ffo: {path} is not a valid brand kit:\n" + "\n".join(lines)) from error
+
+
+def describe(report: Any) -> list[str]:
+    errors = sum(v.severity == "error" for v in report.violations)
+    warnings = sum(v.severity == "warning" for v in report.violations)
+    lines = [f"{'compliant' if report.compliant else 'NOT compliant'} ({errors} errors, {warnings} warnings)"]
+    for v in report.violations:
+        where = ""
+        location = v.location
+        if location is not None and hasattr(location, "text"):
+            where = f' at {location.start}-{location.end} "{location.text}"'
+        elif location is not None and hasattr(location, "width"):
+            where = f" at box x={location.x} y={location.y} {location.width}x{location.height}"
+        elif location is not None:
+            where = f" at {location.start_seconds:.1f}-{location.end_seconds:.1f} s"
+        lines.append(f"  [{v.severity}] {v.rule_id}{where}: {v.message}")
+        if v.suggestion:
+            lines.append(f"      suggestion: {v.suggestion}")
+        if v.fix:
+            lines.append(f"      auto-fix: {v.fix.kind} with {v.fix.text!r}")
+    for skipped in report.not_checked:
+        lines.append(f"  [not checked] {skipped.check}: {skipped.reason}")
+    if report.metrics:
+        lines.append("  metrics: " + ", ".join(f"{k}={v:.3g}" for k, v in sorted(report.metrics.items())))
+    return lines
+
+
+def local_ocr() -> Any | None:
+    from flashfusion.linting.ocr import TesseractOcr
+
+    return TesseractOcr() if TesseractOcr.available() else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from flashfusion.linting.engine import LintContext, lint_asset
+    from flashfusion.app.steps import decode_rgba
+
+    kit_path = Path(args.brand_kit)
+    kit = load_brand_kit(kit_path)
+    root = project_root(args.root)
+
+    def find_file(ref: str) -> bytes:
+        for candidate in (Path(ref), kit_path.parent / ref, root / ref):
+            if candidate.is_file():
+                return candidate.read_bytes()
+        raise FileNotFoundError(f"brand file {ref!r} not found next to the kit, here or in the project")
+
+    def load_logo(ref: str) -> Any:
+        return decode_rgba(find_file(ref))
+
+    results = []
+    unreadable = False
+    for name in args.files:
+        path = Path(name)
+        mime = mime_of(path)
+        try:
+            context = LintContext(
+                kit=kit, channel=args.channel, load_logo=load_logo, ocr=local_ocr(), load_font=find_file
+            )
+            report = lint_asset(path.read_bytes(), mime, context)
+        except (OSError, ValueError) as error:
+            print(f"{name}: cannot lint: {error}")
+            unreadable = True
+            continue
+        results.append((name, report))
+    if args.json:
+        print(json.dumps([{"file": name, "report": report.to_json()} for name, report in results], indent=2))
+    else:
+        for name, report in results:
+            lines = describe(report)
+            print(f"{name}: {lines[0]}")
+            for line in lines[1:]:
+                print(line)
+    if unreadable:
+        return 2
+    return 0 if all(report.compliant for _, report in results) else 1

@@ -1,0 +1,164 @@
+"""`ffo review`: run a request and decide the reviews it stops for, through the real API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ffo.commands.common import Parents, Subparsers, mime_of
+from ffo.commands.execution import follow, report, waiting_review
+from ffo.request_files import DEFAULT_KIT, project_root, read_kit, read_request_file
+
+REVIEWER = {"cognito:groups": "[reviewers]"}
+
+
+def register(subparsers: Subparsers, parents: Parents) -> None:
+    parser = subparsers.add_parser(
+        "review",
+        parents=[parents.request_file],
+        help="run a request and decide the reviews it stops for",
+        description="Submits a request file like `ffo run`; each time the workflow waits on a human review it "
+        "shows the violations and suggestions, writes the preview under --out/reviews/, and decides through the "
+        "real API: the next --decision (approve, approve_with_edits, regenerate, reject), or asks when run in a "
+        "terminal without --decision. Then prints the final status, the asset, its provenance and its lineage.",
+    )
+    parser.add_argument(
+        "--decision",
+        action="append",
+        choices=["approve", "approve_with_edits", "regenerate", "reject"],
+        help="the decision for the next review round (repeat once per round)",
+    )
+    parser.add_argument("--feedback", action="append", help="what a regeneration should change (one per regenerate)")
+    parser.add_argument("--edited-text", help="approve_with_edits: the corrected text")
+    parser.add_argument("--file", help="approve_with_edits: a replacement file, uploaded like a client would")
+    parser.add_argument("--comment", help="a comment recorded with each decision")
+    parser.add_argument("--reviewer", default="local-reviewer", help="the reviewer's user id (default local-reviewer)")
+    parser.add_argument("--kit", default=DEFAULT_KIT, help=f"brand kit file to seed (default {DEFAULT_KIT})")
+    parser.add_argument("--out", default="out", help="folder for previews and the saved asset (default out/)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each stretch of the run")
+    parser.set_defaults(func=run)
+
+
+def _decision_body(decision: str, args: argparse.Namespace, feedback: list[str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"decision": decision}
+    if args.comment:
+        body["comment"] = args.comment
+    if decision == "regenerate":
+        body["feedback"] = feedback.pop(0) if feedback else "address the violations the linter found"
+    if decision == "approve_with_edits" and args.edited_text is not None:
+        body["editedText"] = args.edited_text
+    return body
+
+
+def _upload(engine: Any, review: dict[str, Any], path: Path, claims: dict[str, Any]) -> str:
+    """Upload a replacement file the way a client would: ask for a ticket, then put the bytes there."""
+    from flashfusion.media_types import extension_for
+    from flashfusion.storage import keys
+    from flashfusion.wiring import get_deps
+
+    mime = mime_of(path)
+    answer = engine.api("POST", f"/v1/reviews/{review['reviewId']}/uploads", {"mimeType": mime}, claims)
+    ticket = json.loads(answer["body"])
+    if answer["statusCode"] != 201:
+        raise SystemExit(f"ffo review: the upload was refused: {ticket.get('message')}")
+    # The ticket's presigned URL points at S3; in-process the engine's S3 is moto, so put there directly.
+    deps = get_deps()
+    key = keys.review_upload_key(
+        deps.assets.staging_prefix,
+        review["orgId"],
+        review["requestId"],
+        review["reviewId"],
+        ticket["uploadId"],
+        extension_for(mime),
+    )
+    deps.assets.s3.put_object(Bucket=deps.assets.bucket, Key=key, Body=path.read_bytes(), ContentType=mime)
+    return str(ticket["uploadId"])
+
+
+def _show_review(review: dict[str, Any], out: Path, say: Callable[[str], Any]) -> None:
+    from flashfusion.wiring import get_deps
+
+    say(
+        f"\nreview {review['reviewId']} (round {review['round']}, "
+        f"{review['regenerationsLeft']} regeneration(s) left, decide by {review['deadline']})\n"
+    )
+    for violation in review.get("violations", []):
+        say(f"  [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
+    for suggestion in review.get("suggestions", []):
+        say(f"  suggestion: {suggestion}\n")
+    preview = review["preview"]
+    data, _ = get_deps().assets.read(preview["key"])
+    target = out / "reviews" / review["reviewId"] / Path(preview["key"]).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    say(f"  preview: {target}\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a request and decide each review it stops for, through the real API handler."""
+    from ffo.engine import LocalEngine
+
+    root = project_root(args.root)
+    _, body, caller = read_request_file(Path(args.event))
+    kit = read_kit(root, args.kit)
+    out = Path(args.out)
+    decisions, feedback = list(args.decision or []), list(args.feedback or [])
+    interactive = not decisions and sys.stdin.isatty()
+    with LocalEngine(root, instant=True) as engine:
+        say = engine.stream.fallback.write
+        org_id = caller["orgId"]
+        claims = {"org_id": org_id, "sub": caller["userId"]}
+        engine.seed_brand_kit(org_id, kit)
+        answer = engine.api("POST", "/v1/assets", body, claims)
+        accepted = json.loads(answer["body"] or "{}")
+        say(f"POST /v1/assets -> {answer['statusCode']} {json.dumps(accepted)}\n")
+        if answer["statusCode"] != 202:
+            return 2
+        request_id = accepted["requestId"]
+        arn = engine.execution_arn(request_id)
+        reviewer_claims = {**claims, "sub": args.reviewer, **REVIEWER}
+        while True:
+            paused = lambda: waiting_review(engine, org_id, request_id) is not None  # noqa: E731
+            if not follow(engine, arn, say, args.timeout, paused):
+                return 3
+            pending = waiting_review(engine, org_id, request_id)
+            if pending is None:
+                break
+            review = json.loads(engine.api("GET", f"/v1/reviews/{pending['reviewId']}", None, reviewer_claims)["body"])
+            _show_review(review, out, say)
+            if interactive:
+                decision = input("decision [approve/approve_with_edits/regenerate/reject]: ").strip()
+                if decision == "regenerate":
+                    feedback.append(input("feedback: ").strip())
+            elif decisions:
+                decision = decisions.pop(0)
+            else:
+                say("no decision left to give: the review stays pending (pass --decision once per round)\n")
+                return 0
+            decision_body = _decision_body(decision, args, feedback)
+            if decision == "approve_with_edits" and args.file:
+                decision_body["replacementUploadId"] = _upload(engine, review, Path(args.file), reviewer_claims)
+            decided = engine.api("POST", f"/v1/reviews/{review['reviewId']}/decision", decision_body, reviewer_claims)
+            result = json.loads(decided["body"])
+            say(f"POST /v1/reviews/{review['reviewId']}/decision {decision} -> {decided['statusCode']}\n")
+            if decided["statusCode"] != 200:
+                say(f"  refused: {result.get('message')}\n")
+                return 2
+        record = report(engine, org_id, request_id, out, say)
+        if record.get("asset"):
+            lineage = json.loads(
+                engine.api("GET", f"/v1/assets/{record['asset']['assetId']}/lineage", None, claims)["body"]
+            )
+            say("lineage:\n")
+            for node in lineage["versions"]:
+                say(
+                    f"  {node['assetId']} v{node['version']} {node['status']}"
+                    f"{' human-edited' if node.get('humanEdited') else ''}"
+                    f"{' decision=' + node['decision'] if node.get('decision') else ''}"
+                    f"{' parent=v' + str(node['parentVersion']) if node.get('parentVersion') else ''}\n"
+                )
+        return 1 if record["status"] == "failed" else 0
