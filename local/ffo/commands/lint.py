@@ -69,14 +69,14 @@ def describe(report: Any) -> list[str]:
 
 
 def local_ocr() -> Any | None:
-    from flashfusion.linting.ocr import TesseractOcr
+    from flashfusion.vision.tesseract import TesseractOcr
 
     return TesseractOcr() if TesseractOcr.available() else None
 
 
 def run(args: argparse.Namespace) -> int:
-    from flashfusion.linting.engine import LintContext, lint_asset
     from flashfusion.app.steps import decode_rgba
+    from flashfusion.linting.engine import LintContext, lint_asset
 
     kit_path = Path(args.brand_kit)
     kit = load_brand_kit(kit_path)
