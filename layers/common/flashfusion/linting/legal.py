@@ -376,8 +376,8 @@ def _error_code(exc: Exception) -> tuple[str, str]:
 class RekognitionModeration:
     """Amazon Rekognition DetectModerationLabels, with an injected boto3 ``rekognition`` client.
 
-    Image errors (bad format, too large) raise ``ModerationRejected``; throttling and service errors
-    propagate so the state machine's Retry can handle them.
+    Image errors (bad format, too large) raise ``ModerationRejected``; throttling raises ``AwsThrottled``
+    and other service errors propagate, so the state machine's Retry can handle them.
     """
 
     def __init__(self, client: Any, min_confidence: float = 50.0) -> None:
@@ -387,10 +387,13 @@ class RekognitionModeration:
     def labels(self, image_bytes: bytes) -> list[tuple[str, float]]:
         if len(image_bytes) > REKOGNITION_MAX_BYTES:
             raise ModerationRejected("ImageTooLargeException", "image bytes over 5 MB; pass an S3 object instead")
+        from flashfusion.aws.throttling import typed_throttling  # botocore only where Rekognition is used
+
         try:
-            response = self.client.detect_moderation_labels(
-                Image={"Bytes": image_bytes}, MinConfidence=float(self.min_confidence)
-            )
+            with typed_throttling("rekognition"):
+                response = self.client.detect_moderation_labels(
+                    Image={"Bytes": image_bytes}, MinConfidence=float(self.min_confidence)
+                )
         except Exception as exc:
             code, message = _error_code(exc)
             if code in REKOGNITION_IMAGE_ERRORS:

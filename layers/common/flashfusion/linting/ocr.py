@@ -169,8 +169,8 @@ class RekognitionOcr:
 
     Keeps the ``WORD`` detections; their ``Geometry.BoundingBox`` ratios become pixel boxes, their
     ``ParentId`` (the LINE) the line number. Image errors (bad format, too large) raise
-    ``OcrUnavailable``; throttling and service errors propagate so the state machine's Retry can
-    handle them. DetectText returns at most 100 words per image.
+    ``OcrUnavailable``; throttling raises ``AwsThrottled`` and other service errors propagate, so the
+    state machine's Retry can handle them. DetectText returns at most 100 words per image.
     """
 
     def __init__(self, client: Any, min_confidence: float = 80.0) -> None:
@@ -181,10 +181,13 @@ class RekognitionOcr:
         data, width, height = _encoded(image)
         if len(data) > REKOGNITION_MAX_BYTES:
             raise OcrUnavailable("ImageTooLargeException: image bytes over 5 MB; pass an S3 object instead")
+        from flashfusion.aws.throttling import typed_throttling  # botocore only where Rekognition is used
+
         try:
-            response = self.client.detect_text(
-                Image={"Bytes": data}, Filters={"WordFilter": {"MinConfidence": float(self.min_confidence)}}
-            )
+            with typed_throttling("rekognition"):
+                response = self.client.detect_text(
+                    Image={"Bytes": data}, Filters={"WordFilter": {"MinConfidence": float(self.min_confidence)}}
+                )
         except Exception as exc:
             code, message = _error_code(exc)
             if code in REKOGNITION_IMAGE_ERRORS:

@@ -1,0 +1,1 @@
+"""AWS service helpers shared by the adapters."""
