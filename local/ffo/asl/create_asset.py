@@ -10,6 +10,7 @@ from flashfusion import errors
 from flashfusion.storage import keys
 
 from .builder import (
+    AWS_THROTTLING,
     DYNAMODB_TRANSIENT,
     LAMBDA_SERVICE_ERRORS,
     LAMBDA_TRANSIENT,
@@ -52,14 +53,13 @@ FAIL = "ReleaseBudget"
 GENERATION_RETRIES: tuple[Retrier, ...] = (*PROVIDER_RETRIES, LAMBDA_TRANSIENT)
 """Generate, PollGeneration and TranslateAsset: provider transient errors, then the invoke itself."""
 
-LINT_RETRIES: tuple[Retrier, ...] = (LAMBDA_TRANSIENT,)
-"""Every state that runs the Lint function."""
+LINT_RETRIES: tuple[Retrier, ...] = (LAMBDA_TRANSIENT, AWS_THROTTLING)
+"""Every state that runs the Lint function, the one that calls Rekognition (OCR, moderation): a throttled
+DetectText/DetectModerationLabels is retried, not a failed request."""
 
-SCHEDULE_RETRIES: tuple[Retrier, ...] = (
-    LAMBDA_TRANSIENT,
-    Retrier("SchedulePosts any", ("States.TaskFailed",), 2, 3, 2.0, 10),
-)
-"""SchedulePosts."""
+SCHEDULE_RETRIES: tuple[Retrier, ...] = (LAMBDA_TRANSIENT, AWS_THROTTLING)
+"""SchedulePosts: transient errors only (DynamoDB or Scheduler throttling arrives typed as AwsThrottled).
+Not States.TaskFailed: InvalidRequest and other definite errors would only be repeated."""
 
 FALLBACK_ERRORS = (
     *PROVIDER_TRANSIENT_ERRORS,
