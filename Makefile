@@ -11,12 +11,13 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate unit workflow api sam-validate sam-build bench ci clean ocr-deps
+.PHONY: help setup run test lint typecheck validate asl unit workflow api sam-validate sam-build bench ci clean ocr-deps
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
 	@echo "make test          set up, then lint, type-check, validate the ASL and run the whole test suite"
 	@echo "make validate      ffo validate (template + state machine definitions)"
+	@echo "make asl           regenerate statemachine/*.asl.json from local/ffo/asl/ (ffo asl)"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
 	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path"
@@ -44,6 +45,11 @@ typecheck: setup
 
 validate: setup
 	$(BIN)/ffo validate
+	$(BIN)/ffo asl --check
+
+# statemachine/*.asl.json are generated from local/ffo/asl/ and committed; tests fail when they drift.
+asl: setup
+	$(BIN)/ffo asl
 
 # Tesseract and the DejaVu fonts: the local OCR engine and the reference fonts of the image text checks.
 ocr-deps:

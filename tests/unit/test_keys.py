@@ -235,3 +235,10 @@ def test_every_states_format_in_the_asl_that_builds_a_key_is_checked() -> None:
     checked = [v["S.$"] for _, key in _dynamodb_keys() for v in key.values()]
     assert formats
     assert sorted(formats) == sorted(checked)
+
+
+@given(org=ORGS, item=ORGS, other=ORGS)
+def test_format_templates_build_the_same_keys_as_the_builders(org: str, item: str, other: str) -> None:
+    assert keys.ORG_PK_FORMAT.format(org) == keys.org_pk(org)
+    assert keys.REQUEST_SK_FORMAT.format(item) == keys.request_key(org, item)["SK"]
+    assert keys.CAMPAIGN_ASSET_SK_FORMAT.format(item, other) == keys.campaign_asset_key(org, item, other)["SK"]

@@ -123,6 +123,16 @@ class FaultInjectionNotAllowed(InvalidRequest):
     """Fault injection was requested outside the local engine."""
 
 
+class AwsThrottled(FlashFusionError):
+    """An AWS service (Rekognition, DynamoDB, Scheduler…) still throttled after botocore's own retries;
+    transient: the state machine retries it with backoff (see flashfusion.aws.throttling)."""
+
+    def __init__(self, message: str, *, service: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.service = service
+        self.code = code
+
+
 TRANSIENT_PROVIDER_ERRORS = ("ProviderThrottled", "ProviderUnavailable", "ProviderTimeout")
 """Error names the Generate state retries before it falls back."""
 

@@ -9,31 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities import parameters
 
-from flashfusion.app.campaigns import CampaignDeps
 from flashfusion.app.deps import Deps
-from flashfusion.app.posts import SchedulingDeps
-from flashfusion.app.publishing import PublishDeps
 from flashfusion.aws import clients, secrets
-from flashfusion.aws.scheduler import PostScheduler, ScheduleTarget
-from flashfusion.linting.legal import ModerationAdapter
-from flashfusion.linting.ocr_types import OcrAdapter
 from flashfusion.models import Fault
 from flashfusion.provenance.marking import Marker
-from flashfusion.provenance.signing import SigningKey
 from flashfusion.providers import registry
 from flashfusion.providers.base import AsyncProvider, Provider, ProviderContext
-from flashfusion.publishers.base import Publisher
 from flashfusion.routing.matrix import ModelMatrix, load_matrix, load_matrix_file
 from flashfusion.settings import Settings, get_settings
 from flashfusion.storage.assets import AssetStore
 from flashfusion.storage.budgets import BudgetRepository
-from flashfusion.storage.campaigns import AccountRepository, CampaignRepository, PostRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
 from flashfusion.storage.reviews import ReviewRepository
+
+if TYPE_CHECKING:  # built on demand: a step's cold start does not pay for campaigns and publishing
+    from flashfusion.app.campaigns import CampaignDeps
+    from flashfusion.app.posts import SchedulingDeps
+    from flashfusion.app.publishing import PublishDeps
+    from flashfusion.linting.legal import ModerationAdapter
+    from flashfusion.linting.ocr_types import OcrAdapter
+    from flashfusion.provenance.signing import SigningKey
+    from flashfusion.publishers.base import Publisher
 
 MATRIX_CACHE_SECONDS = 300
 
@@ -142,6 +142,10 @@ def _moderation(settings: Settings) -> ModerationAdapter | None:
 # scheduling, campaigns, publishing ------------------------------------------------------------------
 def scheduling_deps(settings: Settings | None = None, scheduler_client: Any | None = None) -> SchedulingDeps:
     """Posts and their EventBridge Scheduler schedules; ``settings`` defaults to this process's."""
+    from flashfusion.app.posts import SchedulingDeps
+    from flashfusion.aws.scheduler import PostScheduler, ScheduleTarget
+    from flashfusion.storage.campaigns import AccountRepository, CampaignRepository, PostRepository
+
     settings = settings or get_settings()
     table = clients.table(settings.table_name)
     return SchedulingDeps(
@@ -161,6 +165,8 @@ def scheduling_deps(settings: Settings | None = None, scheduler_client: Any | No
 
 
 def campaign_deps() -> CampaignDeps:
+    from flashfusion.app.campaigns import CampaignDeps
+
     deps = get_deps()
     return CampaignDeps(scheduling=scheduling_deps(), kits=deps.kits, provenance=deps.provenance)
 
@@ -177,6 +183,8 @@ def publisher_factory(outbox_dir: str) -> Callable[[str], Publisher]:
 def publish_deps(own_arn: str = "") -> PublishDeps:
     """``own_arn``: this function's ARN (from the Lambda context), the target of rate-limit retries when
     the settings name none (a function cannot reference its own ARN in template.yaml)."""
+    from flashfusion.app.publishing import PublishDeps
+
     deps = get_deps()
     settings = deps.settings
     if own_arn and not settings.publish_function_arn:

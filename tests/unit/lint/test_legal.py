@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from flashfusion.errors import AwsThrottled
 from flashfusion.linting import legal, terms
 from flashfusion.models import BrandKit, TextSpan, Violation
 from flashfusion.vision.rekognition import RekognitionModeration
@@ -342,15 +343,16 @@ def test_rekognition_image_error_is_not_checked() -> None:
     assert "InvalidImageFormatException" in nc.reason
 
 
-def test_rekognition_service_error_propagates_for_retry() -> None:
+def test_rekognition_throttling_is_typed_for_retry() -> None:
     client = rekognition()
     with Stubber(client) as stub:
         stub.add_client_error(
             "detect_moderation_labels", service_error_code="ThrottlingException", http_status_code=400
         )
-        with pytest.raises(ClientError) as caught:
+        with pytest.raises(AwsThrottled) as caught:
             legal.check_moderation(b"img", RekognitionModeration(client), 50)
-    assert caught.value.response["Error"]["Code"] == "ThrottlingException"
+    assert caught.value.code == "ThrottlingException"
+    assert isinstance(caught.value.__cause__, ClientError)
 
 
 def test_rekognition_bytes_over_5_mb_not_sent() -> None:

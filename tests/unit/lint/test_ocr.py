@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from PIL import Image, ImageDraw, ImageFont
 
+from flashfusion.errors import AwsThrottled
 from flashfusion.linting import legal, ocr, terms
 from flashfusion.models import BrandKit, ImageBox, NotChecked
 from flashfusion.vision.rekognition import RekognitionOcr
@@ -310,12 +311,14 @@ def test_rekognition_image_errors_are_not_checked() -> None:
     assert "InvalidImageFormatException" in not_checked.reason
 
 
-def test_rekognition_throttling_propagates_for_retry() -> None:
+def test_rekognition_throttling_is_typed_for_retry() -> None:
     client = rekognition()
     with Stubber(client) as stub:
         stub.add_client_error("detect_text", service_error_code="ThrottlingException", http_status_code=400)
-        with pytest.raises(ClientError, match="ThrottlingException"):
+        with pytest.raises(AwsThrottled, match="ThrottlingException") as caught:
             RekognitionOcr(client).words(png(10, 10))
+    assert isinstance(caught.value.__cause__, ClientError)
+    assert (caught.value.service, caught.value.code) == ("rekognition", "ThrottlingException")
 
 
 def test_rekognition_refuses_over_5_mb_without_calling() -> None:

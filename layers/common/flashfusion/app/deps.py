@@ -9,21 +9,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from flashfusion.linting.legal import ModerationAdapter
-from flashfusion.linting.ocr_types import OcrAdapter
-from flashfusion.models import Fault
-from flashfusion.provenance.marking import Marker
-from flashfusion.providers.base import AsyncProvider, Provider
-from flashfusion.routing.matrix import ModelMatrix
-from flashfusion.settings import Settings
-from flashfusion.storage.assets import AssetStore
-from flashfusion.storage.budgets import BudgetRepository
-from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
-from flashfusion.storage.reviews import ReviewRepository
+if TYPE_CHECKING:  # types only: a step's cold start imports none of these for Deps' sake
+    from flashfusion.linting.legal import ModerationAdapter
+    from flashfusion.linting.ocr_types import OcrAdapter
+    from flashfusion.models import Fault
+    from flashfusion.provenance.marking import Marker
+    from flashfusion.providers.base import AsyncProvider, Provider
+    from flashfusion.routing.matrix import ModelMatrix
+    from flashfusion.settings import Settings
+    from flashfusion.storage.assets import AssetStore
+    from flashfusion.storage.budgets import BudgetRepository
+    from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+    from flashfusion.storage.reviews import ReviewRepository
 
-ProviderFactory = Callable[[str, Sequence[Fault]], Provider | AsyncProvider]
+ProviderFactory: TypeAlias = "Callable[[str, Sequence[Fault]], Provider | AsyncProvider]"
 """provider name, the request's injected faults -> the adapter (refuses a provider not enabled here)."""
 
 

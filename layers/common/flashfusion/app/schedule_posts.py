@@ -5,7 +5,8 @@ Output: ``{"posts": [{"postId", "platform", "accountId", "scheduledAt"}], "skipp
 A target that cannot be scheduled (unknown or inactive account, a time already past, nothing left in
 the campaign plan) is skipped with its reason rather than failing the whole request, whose asset is
 saved already. Post ids are derived from the request, asset and target, so a retried step schedules
-nothing twice. Infrastructure errors (DynamoDB, Scheduler) are raised for the state machine to retry.
+nothing twice. Infrastructure errors (DynamoDB, Scheduler) are raised; throttling as ``AwsThrottled``,
+which the state machine retries (other errors go to RecordFollowUpError).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from flashfusion.app.campaigns import plan_for, schedule_plan
 from flashfusion.app.posts import SchedulingDeps, check_account, make_post, schedule, stable_post_id
+from flashfusion.aws.throttling import typed_throttling
 from flashfusion.errors import InvalidRequest
 from flashfusion.models import WorkflowState
 from flashfusion.storage.campaigns import AccountNotFound, CampaignNotFound
@@ -28,6 +30,7 @@ def _row(post: Any) -> dict[str, str]:
     }
 
 
+@typed_throttling("dynamodb/scheduler")
 def schedule_posts(state: WorkflowState, deps: SchedulingDeps) -> dict[str, list[Any]]:
     request = state.request
     wanted = request.schedule

@@ -1,7 +1,9 @@
 """Key layouts. Every key starts with the organisation, so no query can cross organisations.
 
-statemachine/create_asset.asl.json builds the request key with States.Format for its direct DynamoDB
-updates; tests/unit/test_keys.py checks that it matches ``request_key``.
+statemachine/create_asset.asl.json builds the request and campaign-asset keys with States.Format for
+its direct DynamoDB updates; the generator (local/ffo/asl) takes those templates from the ``*_FORMAT``
+constants below, and tests/unit/test_keys.py checks that they match ``request_key`` and
+``campaign_asset_key``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,19 @@ from __future__ import annotations
 import re
 
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]+$")
+
+ORG_PREFIX = "ORG#"
+REQUEST_PREFIX = "REQUEST#"
+CAMPAIGN_ASSET_PREFIX = "CAMPAIGNASSET#"
+
+# Templates for code that builds keys outside Python (the state machine's States.Format): one ``{}``
+# per id, in the builder's argument order.
+ORG_PK_FORMAT = ORG_PREFIX + "{}"
+"""``org_pk(org_id)``."""
+REQUEST_SK_FORMAT = REQUEST_PREFIX + "{}"
+"""``request_key(org_id, request_id)["SK"]``."""
+CAMPAIGN_ASSET_SK_FORMAT = CAMPAIGN_ASSET_PREFIX + "{}#{}"
+"""``campaign_asset_key(org_id, campaign_id, asset_id)["SK"]``."""
 
 
 def _safe(part: str, what: str) -> str:
@@ -23,11 +38,11 @@ def is_key_part(part: str) -> bool:
 
 
 def org_pk(org_id: str) -> str:
-    return f"ORG#{_safe(org_id, 'organisation id')}"
+    return f"{ORG_PREFIX}{_safe(org_id, 'organisation id')}"
 
 
 def request_key(org_id: str, request_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"REQUEST#{_safe(request_id, 'request id')}"}
+    return {"PK": org_pk(org_id), "SK": f"{REQUEST_PREFIX}{_safe(request_id, 'request id')}"}
 
 
 def idempotency_key(org_id: str, client_request_id: str) -> dict[str, str]:
@@ -82,7 +97,7 @@ def staging_prefix_of(prefix: str, org_id: str) -> str:
 
 # campaigns, posts, platform accounts (scheduling) ------------------------------------------------
 # statemachine/create_asset.asl.json's AddToCampaign writes ``campaign_asset_key`` items directly
-# (States.Format('CAMPAIGNASSET#{}#{}', campaignId, assetId)); CampaignRepository reads them back.
+# (States.Format of CAMPAIGN_ASSET_SK_FORMAT with campaignId, assetId); CampaignRepository reads them back.
 
 
 def campaign_key(org_id: str, campaign_id: str) -> dict[str, str]:
@@ -102,7 +117,7 @@ def campaign_asset_key(org_id: str, campaign_id: str, asset_id: str) -> dict[str
 
 
 def campaign_assets_prefix(campaign_id: str) -> str:
-    return f"CAMPAIGNASSET#{_safe(campaign_id, 'campaign id')}#"
+    return f"{CAMPAIGN_ASSET_PREFIX}{_safe(campaign_id, 'campaign id')}#"
 
 
 def post_key(org_id: str, post_id: str) -> dict[str, str]:

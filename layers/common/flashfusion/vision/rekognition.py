@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from flashfusion.aws.throttling import typed_throttling
 from flashfusion.linting.legal import ModerationRejected
 from flashfusion.linting.ocr_types import Image, OcrUnavailable, OcrWord
 from flashfusion.models import ImageBox
@@ -48,8 +49,8 @@ class RekognitionOcr:
 
     Keeps the ``WORD`` detections; their ``Geometry.BoundingBox`` ratios become pixel boxes, their
     ``ParentId`` (the LINE) the line number. Image errors (bad format, too large) raise
-    ``OcrUnavailable``; throttling and service errors propagate so the state machine's Retry can
-    handle them. DetectText returns at most 100 words per image.
+    ``OcrUnavailable``; throttling raises ``AwsThrottled`` and other service errors propagate, so the
+    state machine's Retry can handle them. DetectText returns at most 100 words per image.
     """
 
     def __init__(self, client: Any, min_confidence: float = 80.0) -> None:
@@ -61,9 +62,10 @@ class RekognitionOcr:
         if len(data) > REKOGNITION_MAX_BYTES:
             raise OcrUnavailable("ImageTooLargeException: image bytes over 5 MB; pass an S3 object instead")
         try:
-            response = self.client.detect_text(
-                Image={"Bytes": data}, Filters={"WordFilter": {"MinConfidence": float(self.min_confidence)}}
-            )
+            with typed_throttling("rekognition"):
+                response = self.client.detect_text(
+                    Image={"Bytes": data}, Filters={"WordFilter": {"MinConfidence": float(self.min_confidence)}}
+                )
         except Exception as exc:
             code, message = _error_code(exc)
             if code in REKOGNITION_IMAGE_ERRORS:
@@ -92,8 +94,8 @@ class RekognitionOcr:
 class RekognitionModeration:
     """Amazon Rekognition DetectModerationLabels, with an injected boto3 ``rekognition`` client.
 
-    Image errors (bad format, too large) raise ``ModerationRejected``; throttling and service errors
-    propagate so the state machine's Retry can handle them.
+    Image errors (bad format, too large) raise ``ModerationRejected``; throttling raises ``AwsThrottled``
+    and other service errors propagate, so the state machine's Retry can handle them.
     """
 
     def __init__(self, client: Any, min_confidence: float = 50.0) -> None:
@@ -104,9 +106,10 @@ class RekognitionModeration:
         if len(image_bytes) > REKOGNITION_MAX_BYTES:
             raise ModerationRejected("ImageTooLargeException", "image bytes over 5 MB; pass an S3 object instead")
         try:
-            response = self.client.detect_moderation_labels(
-                Image={"Bytes": image_bytes}, MinConfidence=float(self.min_confidence)
-            )
+            with typed_throttling("rekognition"):
+                response = self.client.detect_moderation_labels(
+                    Image={"Bytes": image_bytes}, MinConfidence=float(self.min_confidence)
+                )
         except Exception as exc:
             code, message = _error_code(exc)
             if code in REKOGNITION_IMAGE_ERRORS:
