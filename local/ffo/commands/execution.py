@@ -64,13 +64,7 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
     if record.get("asset"):
         asset = record["asset"]
         deps = get_deps()
-        data, _ = deps.assets.read(asset["key"])
-        target = out / asset["key"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        if asset.get("sidecarKey"):
-            sidecar, _ = deps.assets.read(asset["sidecarKey"])
-            target.with_suffix(".c2pa").write_bytes(sidecar)
+        target, data = _download(deps, asset, out)
         provenance = deps.provenance.get(org_id, asset["assetId"], asset["version"]).to_json()
         (target.parent / f"{asset['version']}.provenance.json").write_text(json.dumps(provenance, indent=2))
         say(f"asset written to {target} ({len(data)} bytes, {asset['mimeType']})\n")
@@ -79,13 +73,7 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
             line = f"translation {locale}: {outcome['status']}"
             if outcome.get("asset"):
                 child = outcome["asset"]
-                data, _ = deps.assets.read(child["key"])
-                written = out / child["key"]
-                written.parent.mkdir(parents=True, exist_ok=True)
-                written.write_bytes(data)
-                if child.get("sidecarKey"):
-                    sidecar, _ = deps.assets.read(child["sidecarKey"])
-                    written.with_suffix(".c2pa").write_bytes(sidecar)
+                written, _ = _download(deps, child, out)
                 line += f" -> {written}" + (" (stand-in, not translated)" if outcome.get("standIn") else "")
             if outcome.get("error"):
                 line += f" ({outcome['error']})"
@@ -98,3 +86,15 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
             f"${budget.available_usd:.4f} left\n"
         )
     return record
+
+
+def _download(deps: Any, asset: dict[str, Any], out: Path) -> tuple[Path, bytes]:
+    """Copy a stored version (and its sidecar manifest, if any) from the bucket to ``out/<key>``."""
+    data, _ = deps.assets.read(asset["key"])
+    target = out / asset["key"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if asset.get("sidecarKey"):
+        sidecar, _ = deps.assets.read(asset["sidecarKey"])
+        target.with_suffix(".c2pa").write_bytes(sidecar)
+    return target, data
