@@ -324,3 +324,21 @@ def test_unknown_route_is_a_json_404(engine: Any, method: str, path: str) -> Non
 
     assert body["error"] == "not_found"
     assert executions(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/assets"),
+        ("POST", "/v1/campaigns"),
+        ("POST", "/v1/posts"),
+        ("PATCH", "/v1/accounts/acct-1"),
+        ("POST", "/v1/reviews/review-1/decision"),
+    ],
+)
+def test_a_body_that_is_not_json_is_the_same_400_on_every_route(engine: Any, method: str, path: str) -> None:
+    response = engine.api(method, path, None, claims(), raw_body="{not json")
+
+    error = json_error(response, 400)
+    assert error["error"] == "invalid_request"
+    assert "body" in problems(error)
