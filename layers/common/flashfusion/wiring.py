@@ -23,6 +23,7 @@ from flashfusion.routing.matrix import ModelMatrix, load_matrix, load_matrix_fil
 from flashfusion.settings import Settings, get_settings
 from flashfusion.storage.assets import AssetStore
 from flashfusion.storage.budgets import BudgetRepository
+from flashfusion.storage.campaigns import CampaignRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
 from flashfusion.storage.reviews import ReviewRepository
 
@@ -56,11 +57,12 @@ def get_deps() -> Deps:
         provenance=ProvenanceRepository(table),
         assets=AssetStore(clients.client("s3"), settings.assets_bucket, settings.staging_prefix),
         budgets=BudgetRepository(table, settings.default_monthly_budget_usd),
+        campaigns=CampaignRepository(table),
         provider=partial(_provider, context, settings),
         available_providers=registry.available_providers(settings.providers),
         matrix_source=partial(_matrix, settings),
         moderation=_moderation(settings),
-        ocr=_ocr(settings),
+        ocr=ocr_engine(settings.image_ocr),
         reviews=ReviewRepository(table),
         marker=Marker(lambda: _signing_key(settings), "signing is turned off in this deployment (SIGNING_MODE=off)"),
         events=partial(clients.client, "events"),
@@ -118,12 +120,13 @@ def _signing_key(settings: Settings) -> SigningKey | None:
     return _signing_key_for(settings.signing_mode, settings.signing_kms_key_id, secret)
 
 
-def _ocr(settings: Settings) -> OcrAdapter | None:
-    if settings.image_ocr == "rekognition":
+def ocr_engine(kind: str) -> OcrAdapter | None:
+    """``rekognition`` (DetectText), ``tesseract`` (when installed here) or none: not checked, never passed."""
+    if kind == "rekognition":
         from flashfusion.vision.rekognition import RekognitionOcr
 
         return RekognitionOcr(clients.client("rekognition"))
-    if settings.image_ocr == "tesseract":
+    if kind == "tesseract":
         from flashfusion.vision.tesseract import TesseractOcr
 
         if TesseractOcr.available():
@@ -144,7 +147,7 @@ def scheduling_deps(settings: Settings | None = None, scheduler_client: Any | No
     """Posts and their EventBridge Scheduler schedules; ``settings`` defaults to this process's."""
     from flashfusion.app.posts import SchedulingDeps
     from flashfusion.aws.scheduler import PostScheduler, ScheduleTarget
-    from flashfusion.storage.campaigns import AccountRepository, CampaignRepository, PostRepository
+    from flashfusion.storage.campaigns import AccountRepository, PostRepository
 
     settings = settings or get_settings()
     table = clients.table(settings.table_name)

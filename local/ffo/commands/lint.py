@@ -69,9 +69,9 @@ def describe(report: Any) -> list[str]:
 
 
 def local_ocr() -> Any | None:
-    from flashfusion.vision.tesseract import TesseractOcr
+    from flashfusion.wiring import ocr_engine
 
-    return TesseractOcr() if TesseractOcr.available() else None
+    return ocr_engine("tesseract")
 
 
 def run(args: argparse.Namespace) -> int:

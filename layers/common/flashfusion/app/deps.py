@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # types only: a step's cold start imports none of these for D
     from flashfusion.settings import Settings
     from flashfusion.storage.assets import AssetStore
     from flashfusion.storage.budgets import BudgetRepository
+    from flashfusion.storage.campaigns import CampaignRepository
     from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
     from flashfusion.storage.reviews import ReviewRepository
 
@@ -36,6 +37,7 @@ class Deps:
     provenance: ProvenanceRepository
     assets: AssetStore
     budgets: BudgetRepository
+    campaigns: CampaignRepository
     provider: ProviderFactory
     available_providers: frozenset[str]
     """Providers both enabled in this deployment and implemented by an adapter: what routing may pick."""

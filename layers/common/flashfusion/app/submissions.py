@@ -55,10 +55,10 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
     except BrandKitNotFound as error:
         raise InvalidRequest(str(error), [{"field": "brandKitId", "problem": str(error)}]) from error
     if submission.campaign_id:
-        from flashfusion.storage.campaigns import CampaignNotFound, CampaignRepository
+        from flashfusion.storage.campaigns import CampaignNotFound
 
         try:
-            CampaignRepository(deps.requests.table).get(org_id, submission.campaign_id, with_assets=False)
+            deps.campaigns.get(org_id, submission.campaign_id, with_assets=False)
         except CampaignNotFound as error:
             problem = f"campaign {submission.campaign_id!r} not found in this organisation"
             raise InvalidRequest(problem, [{"field": "campaignId", "problem": problem}]) from error
