@@ -200,15 +200,13 @@ def seed_accounts(engine: Any, org_id: str, accounts: list[dict[str, Any]]) -> N
 def run_request(engine: Any, path: Any, kit: dict[str, Any], say: Callable[[str], Any], timeout: float) -> bool:
     """Submit a request file and wait for the workflow; its SchedulePosts state schedules the posts the
     body's ``schedule`` asks for."""
-    from ffo.engine import http_api_event
     from ffo.request_files import read_request_file
 
     _, body, caller = read_request_file(path)
     org_id = caller["orgId"]
     engine.seed_brand_kit(org_id, kit)
     seed_accounts(engine, org_id, list(caller.get("accounts", [])))
-    event = http_api_event("POST", "/v1/assets", body, {"org_id": org_id, "sub": caller["userId"]})
-    result, _ = engine.invoke("ApiFunction", event)
+    result = engine.api("POST", "/v1/assets", body, {"org_id": org_id, "sub": caller["userId"]})
     answer = json.loads(result.get("body") or "{}")
     say(f"{path}: POST /v1/assets -> {result['statusCode']} {json.dumps(answer)}\n")
     if result["statusCode"] != 202:
