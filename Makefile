@@ -76,6 +76,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_routing.py
 	$(BIN)/python tests/bench/bench_colors.py
 	$(BIN)/python tests/bench/bench_text_lint.py
+	$(BIN)/python tests/bench/bench_banned_backtracking.py
 	$(BIN)/python tests/bench/bench_logo.py
 	$(BIN)/python tests/bench/bench_signing.py
 	$(BIN)/python tests/bench/bench_review_transitions.py
