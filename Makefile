@@ -60,11 +60,15 @@ ocr-deps:
 	    tesseract-ocr fonts-dejavu-core >/dev/null; \
 	fi
 
+# Tests run on every core (pytest-xdist); each worker keeps one local engine (tests/conftest.py).
+# PYTEST_WORKERS=0 runs them in this process (for -s, --pdb, or a single test).
+PYTEST_WORKERS ?= auto
+
 test: ocr-deps lint typecheck validate
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 unit workflow api: setup
-	$(BIN)/pytest tests/$@
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/$@
 
 $(SAM_STAMP): requirements-sam.txt
 	$(PYTHON) -m venv $(SAM_VENV)
@@ -83,6 +87,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_routing.py
 	$(BIN)/python tests/bench/bench_colors.py
 	$(BIN)/python tests/bench/bench_text_lint.py
+	$(BIN)/python tests/bench/bench_banned_backtracking.py
 	$(BIN)/python tests/bench/bench_logo.py
 	$(BIN)/python tests/bench/bench_signing.py
 	$(BIN)/python tests/bench/bench_review_transitions.py

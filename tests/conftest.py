@@ -1,4 +1,13 @@
-"""Shared fixtures: fake AWS credentials, fresh layer caches, and the local engine."""
+"""Shared fixtures: fake AWS credentials, fresh layer caches, and the local engine.
+
+One LocalEngine per process (per xdist worker) is started on first use and kept, suspended, between
+tests: starting one costs ~1 s of CPU (30 boto3 clients, every resource of the template, the ASL
+parse). Each test that asks for ``engine`` (or ``fresh_engine``) gets it resumed with a clean world
+(``LocalEngine.reset_world``); ``engine.configure(env=...)`` / ``engine.configured(env)`` replace
+``LocalEngine(ROOT, env=...)`` and are undone after the test. Between those tests moto's mocks, the
+engine's patches and its environment are off, so a test's own ``mock_aws()`` gets a clean moto (it
+resets moto's data; the engine notices and builds its resources again at its next use).
+"""
 
 from __future__ import annotations
 
@@ -34,8 +43,27 @@ def _self_contained(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_self_contained)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_botocore_loader() -> Iterator[None]:
+    """Service models parsed once per process, not once per boto3 session (moto makes one per mock_aws)."""
+    from ffo.botocache import shared_loaders
+
+    with shared_loaders():
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _environ() -> Iterator[None]:
+    """os.environ as it was before the test, whatever the test (or an engine) set: tests share a process."""
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _aws_env(_environ: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test can reach real AWS: fake credentials, a fixed region, no endpoint overrides."""
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.delenv(name, raising=False)
@@ -60,12 +88,32 @@ def sample_kit() -> dict[str, Any]:
     return kit
 
 
-@pytest.fixture
-def engine(sample_kit: dict[str, Any]) -> Iterator[Any]:
-    """The local engine with the sample brand kit seeded for ORG and OTHER_ORG."""
+@pytest.fixture(scope="session")
+def _shared_engine() -> Iterator[Any]:
+    """The process's engine, started once, suspended whenever no test is using it."""
     from ffo.engine import LocalEngine
 
     with LocalEngine(ROOT) as local:
-        local.seed_brand_kit(ORG, sample_kit)
-        local.seed_brand_kit(OTHER_ORG, sample_kit)
+        local.suspend()
         yield local
+
+
+@pytest.fixture
+def fresh_engine(_shared_engine: Any) -> Iterator[Any]:
+    """The local engine with a clean world and nothing seeded; configure() is undone afterwards."""
+    local = _shared_engine
+    local.resume()
+    try:
+        local.reset_world()
+        yield local
+    finally:
+        local.configure()
+        local.suspend()
+
+
+@pytest.fixture
+def engine(fresh_engine: Any, sample_kit: dict[str, Any]) -> Any:
+    """The local engine with the sample brand kit seeded for ORG and OTHER_ORG."""
+    fresh_engine.seed_brand_kit(ORG, sample_kit)
+    fresh_engine.seed_brand_kit(OTHER_ORG, sample_kit)
+    return fresh_engine

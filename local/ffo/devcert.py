@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -25,6 +28,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from flashfusion.provenance.signing import PemSigningKey
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no lock (nothing there runs test workers in parallel on one checkout)
+    fcntl = None
 
 CA_COMMON_NAME = "FlashFusion Local Development CA — not trusted"
 LEAF_COMMON_NAME = "FlashFusion Local Development Signer — not trusted"
@@ -111,6 +120,24 @@ def dev_chain(directory: Path) -> DevChain:
     A CA that has expired (or is about to) is replaced, since leaves issued from it would fail the
     validity check anyway.
     """
+    directory.mkdir(parents=True, exist_ok=True)
+    with _locked(directory / ".lock"):  # test workers (pytest-xdist) may create it at the same moment
+        return _dev_chain(directory)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _dev_chain(directory: Path) -> DevChain:
     cert_path = directory / CA_CERT_FILE
     key_path = directory / CA_KEY_FILE
     if cert_path.is_file() and key_path.is_file():

@@ -3,6 +3,11 @@
 with LocalEngine(project_root) as engine:
     response = engine.api("POST", "/v1/assets", body, claims)
     execution = engine.wait_for_execution(request_id)
+
+One engine can serve many tests: ``suspend()`` turns moto's mocks, the patches and the environment
+off while keeping moto's data; ``resume()`` turns them back on (rebuilding the resources if something
+reset moto meanwhile); ``reset_world()`` empties every table, bucket, queue and schedule group and
+forgets executions; ``configure(env=...)`` changes the functions' environment (``configure()`` undoes it).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import time
 import urllib.parse
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +32,7 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
@@ -64,6 +72,8 @@ class LocalFunction:
     environment: dict[str, str]
     timeout: int
     memory: int
+    base_environment: dict[str, str] = field(default_factory=dict)
+    """The environment from the template and the engine's constructor, before ``configure``."""
     _handler: Handler | None = None
 
     def handler(self) -> Handler:
@@ -111,6 +121,13 @@ class LocalEngine:
         self._stack: list[Any] = []
         self._saved_env: dict[str, str | None] = {}
         self.stream = ThreadRoutedStream(sys.stdout)
+        self._clients: dict[str, Any] = {}
+        self._parked_threads: set[int] = set()
+        self._aws: Any = None
+        self.active = False
+        self.configured_env: dict[str, str] = {}
+        self.rebuilds = 0
+        """How many times ``resume`` found moto reset (by another ``mock_aws``) and built the resources again."""
 
     # lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
@@ -125,11 +142,42 @@ class LocalEngine:
         self.stop()
 
     def start(self) -> None:
+        self._activate(reset=True)
+        self._build()
+        self._seed_signing_key()
+
+    def stop(self) -> None:
+        self._deactivate(remove_data=True)
+
+    def suspend(self) -> None:
+        """Mocks, patches, stdout and environment off; moto's data (the resources) kept for ``resume``."""
+        self._deactivate(remove_data=False)
+
+    def resume(self) -> None:
+        """Back on after ``suspend``; builds the resources again if moto was reset meanwhile."""
+        self._activate(reset=False)
+        try:
+            self.client("stepfunctions").describe_state_machine(stateMachineArn=self.state_machine_arn())
+        except Exception:  # another mock_aws reset moto's backends: the world is gone
+            self.rebuilds += 1
+            self._build()
+            self._seed_signing_key()
+        else:  # the functions' environment is applied for the whole run, as _build does
+            for function in self.resources.functions.values():
+                self._set_env(function.environment)
+
+    def _activate(self, *, reset: bool) -> None:
+        if self.active:
+            return
         self._set_env({**LOCAL_ENV, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region})
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        aws = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
-        aws.start()
-        self._stack.append(aws.stop)
+        if self._aws is None:
+            self._aws = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._aws.start(reset=reset)
+        self.active = True
+        parse = mock.patch.object(AmazonStateLanguageParser, "parse", staticmethod(_cached_parse))
+        parse.start()
+        self._stack.append(parse.stop)
         sleeps = self.sleeps.installed()
         sleeps.__enter__()
         self._stack.append(lambda: sleeps.__exit__(None, None, None))
@@ -138,14 +186,17 @@ class LocalEngine:
         self._stack.append(patcher.stop)
         self._capture_stdout()
         self._stack.append(self._release_stdout)
-        self._build()
-        self._seed_signing_key()
         self._reset_layer_caches()
         self._route_layer_logs()
 
-    def stop(self) -> None:
+    def _deactivate(self, *, remove_data: bool) -> None:
+        if self.active:
+            self.stop_executions()
         while self._stack:
             self._stack.pop()()
+        if self.active:
+            self.active = False
+            self._aws.stop(remove_data=remove_data)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -188,9 +239,121 @@ class LocalEngine:
 
     # resources -------------------------------------------------------------------------------
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region)
+        """One client per service for the engine's life (creating a boto3 client costs ~10 ms)."""
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=self.region)
+        return self._clients[service]
+
+    # per-test isolation ----------------------------------------------------------------------
+    def configure(self, env: dict[str, str] | None = None) -> None:
+        """Overrides on top of every function's environment (as ``LocalEngine(env=...)`` would set them);
+        ``configure()`` goes back to the engine's own. Handlers and layer caches are loaded again."""
+        env = dict(env or {})
+        if env == self.configured_env:
+            return
+        for name in set(self.configured_env) - set(env):
+            if name in self._saved_env:
+                original = self._saved_env[name]
+                if original is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = original
+        self.configured_env = env
+        for function in self.resources.functions.values():
+            function.environment = {**function.base_environment, **env}
+            function._handler = None  # a new deployment: a cold start with the new environment
+            if self.active:
+                self._set_env(function.environment)
+                self.client("lambda").update_function_configuration(
+                    FunctionName=function.logical_id, Environment={"Variables": function.environment}
+                )
+        self._reset_layer_caches()
+
+    @contextmanager
+    def configured(self, env: dict[str, str]) -> Iterator[LocalEngine]:
+        """configure(env) for a block: with engine.configured({"MODEL_MATRIX_PATH": p}) as engine: ..."""
+        previous = self.configured_env
+        self.configure(env)
+        try:
+            yield self
+        finally:
+            self.configure(previous)
+
+    def stop_executions(self, grace: float = 0.5) -> None:
+        """Stop every running execution, let a handler that is running finish, and give moto's
+        interpreter threads ``grace`` seconds to end.
+
+        A stopped execution that was waiting for a task token (a review) keeps its thread blocked
+        until the token's timeout: moto does not wake it. It invokes nothing more (the execution is
+        stopped); it is remembered and not waited for again.
+        """
+        sfn = self.client("stepfunctions")
+        for arn in self.resources.state_machines.values():
+            try:
+                running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+            except Exception:  # moto was reset under the engine: nothing of ours is running
+                running = []
+            for execution in running:
+                sfn.stop_execution(executionArn=execution["executionArn"], error="TestEnded")
+        with self._invoke_lock:  # a handler still running on an interpreter thread ends first
+            pass
+        deadline = time.monotonic() + grace
+        for thread in threading.enumerate():
+            target = getattr(thread, "_target", None)
+            if thread is threading.current_thread() or target is None or thread.ident in self._parked_threads:
+                continue
+            if str(getattr(target, "__module__", "")).startswith("moto.stepfunctions"):
+                thread.join(max(0.0, deadline - time.monotonic()))
+                if thread.is_alive() and thread.ident is not None:
+                    self._parked_threads.add(thread.ident)
+
+    def reset_world(self) -> None:
+        """Every table, bucket, queue and schedule group empty, no executions, no secrets but the
+        signing key, no recorded invocations or sleeps, fresh layer caches: as after ``start()``."""
+        self.stop_executions()
+        refs, _ = local_names(self.template, self.region, self.stack_name)
+        role = self._role
+        ddb, sqs, scheduler = self.client("dynamodb"), self.client("sqs"), self.client("scheduler")
+        sfn, secrets = self.client("stepfunctions"), self.client("secretsmanager")
+        for logical_id, resource in self.template["Resources"].items():
+            kind, props = resource["Type"], resource.get("Properties", {})
+            if kind == "AWS::DynamoDB::Table":
+                ddb.delete_table(TableName=refs[logical_id])
+                self._create_table(refs[logical_id], props)
+            elif kind == "AWS::S3::Bucket":
+                self._empty_bucket(refs[logical_id])
+            elif kind == "AWS::Serverless::StateMachine":  # its executions go with it; the parse is cached
+                sfn.delete_state_machine(stateMachineArn=self.resources.state_machines[logical_id])
+                self._create_state_machine(logical_id, props, role)
+        for url in self.resources.queues.values():  # moto allows one PurgeQueue a minute, as AWS does
+            sqs.delete_queue(QueueUrl=url)
+        self._create_queues()
+        for group in scheduler.list_schedule_groups()["ScheduleGroups"]:
+            for schedule in scheduler.list_schedules(GroupName=group["Name"])["Schedules"]:
+                scheduler.delete_schedule(Name=schedule["Name"], GroupName=group["Name"])
+            if group["Name"] != "default" and group["Name"] not in self._schedule_groups():
+                scheduler.delete_schedule_group(Name=group["Name"])
+        for secret in secrets.list_secrets()["SecretList"]:
+            if secret["Name"] != LOCAL_SIGNING_SECRET:
+                secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+        self.invocations.clear()
+        self.sleeps.clear()
+        self.__dict__.pop("_scheduler_clock", None)
+        self._reset_layer_caches()
+
+    def _empty_bucket(self, name: str) -> None:
+        s3 = self.client("s3")
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+            keys = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            ]
+            if keys:
+                s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
 
     def _build(self) -> None:
+        previous = self.resources.functions
+        self.resources = Resources()
         refs, attrs = local_names(self.template, self.region, self.stack_name)
         pseudo = {
             "AWS::Region": self.region,
@@ -207,26 +370,14 @@ class LocalEngine:
             RoleName="ffo-local",
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
         )["Role"]["Arn"]
+        self._role: str = role
         for logical_id, resource in self.template["Resources"].items():
             kind, props = resource["Type"], resource.get("Properties", {})
             if kind == "AWS::DynamoDB::Table":
                 self._create_table(refs[logical_id], props)
             elif kind == "AWS::S3::Bucket":
                 self._create_bucket(refs[logical_id], props)
-            elif kind == "AWS::SQS::Queue":
-                self.resources.queues[logical_id] = self.client("sqs").create_queue(
-                    QueueName=attrs[(logical_id, "QueueName")],
-                    Attributes={k: str(v) for k, v in props.items() if k in SQS_ATTRIBUTES},
-                )["QueueUrl"]
-        for logical_id, resource in self.template["Resources"].items():
-            redrive = (
-                resource.get("Properties", {}).get("RedrivePolicy") if resource["Type"] == "AWS::SQS::Queue" else None
-            )
-            if redrive:  # set once every queue exists, as CloudFormation orders it
-                self.client("sqs").set_queue_attributes(
-                    QueueUrl=self.resources.queues[logical_id],
-                    Attributes={"RedrivePolicy": json.dumps(resolve(redrive))},
-                )
+        self._create_queues()
         # Every function's environment is applied for the whole run (and again at each invocation),
         # because the layer reads its settings once per process, as Lambda reads them once per sandbox.
         for logical_id, resource in self.template["Resources"].items():
@@ -240,14 +391,18 @@ class LocalEngine:
                 **LOCAL_SIGNING_ENV,
                 **self.env_overrides,
             }
+            base = {k: str(v) for k, v in env.items()}
             function = LocalFunction(
                 logical_id=logical_id,
                 code_dir=self.root / props["CodeUri"],
                 handler_name=props.get("Handler", globals_fn.get("Handler", "app.lambda_handler")),
-                environment={k: str(v) for k, v in env.items()},
+                environment={**base, **self.configured_env},
                 timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
                 memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+                base_environment=base,
             )
+            if logical_id in previous:  # built again after a moto reset: the loaded module stays loaded
+                function._handler = previous[logical_id]._handler
             self.resources.functions[logical_id] = function
             for event in props.get("Events", {}).values():
                 if event.get("Type") == "SQS":
@@ -268,6 +423,25 @@ class LocalEngine:
             if resource["Type"] == "AWS::Serverless::StateMachine":
                 self._create_state_machine(logical_id, resource["Properties"], role)
         self._create_schedule_groups()
+
+    def _create_queues(self) -> None:
+        _, attrs = local_names(self.template, self.region, self.stack_name)
+        queues = {
+            logical_id: resource.get("Properties", {})
+            for logical_id, resource in self.template["Resources"].items()
+            if resource["Type"] == "AWS::SQS::Queue"
+        }
+        for logical_id, props in queues.items():
+            self.resources.queues[logical_id] = self.client("sqs").create_queue(
+                QueueName=attrs[(logical_id, "QueueName")],
+                Attributes={k: str(v) for k, v in props.items() if k in SQS_ATTRIBUTES},
+            )["QueueUrl"]
+        for logical_id, props in queues.items():
+            if props.get("RedrivePolicy"):  # set once every queue exists, as CloudFormation orders it
+                self.client("sqs").set_queue_attributes(
+                    QueueUrl=self.resources.queues[logical_id],
+                    Attributes={"RedrivePolicy": json.dumps(self.resolver.resolve(props["RedrivePolicy"]))},
+                )
 
     def _seed_signing_key(self) -> None:
         """The development signing key and chain (created once under dev_ca_dir) as the functions' secret."""
@@ -464,11 +638,17 @@ class LocalEngine:
             self._route_cache[function] = api_routes(self.template, function)
         return self._route_cache[function]
 
+    def _schedule_groups(self) -> list[str]:
+        return [
+            str(self.resolver.resolve({"Ref": logical_id}))
+            for logical_id, resource in self.template["Resources"].items()
+            if resource["Type"] == "AWS::Scheduler::ScheduleGroup"
+        ]
+
     def _create_schedule_groups(self) -> None:
         """moto refuses schedules in a group that does not exist: create the template's groups."""
-        for logical_id, resource in self.template["Resources"].items():
-            if resource["Type"] == "AWS::Scheduler::ScheduleGroup":
-                self.client("scheduler").create_schedule_group(Name=str(self.resolver.resolve({"Ref": logical_id})))
+        for name in self._schedule_groups():
+            self.client("scheduler").create_schedule_group(Name=name)
 
     def fire_due(self, until: Any) -> list[Any]:
         """Fire every schedule due up to ``until`` (moto stores schedules but never fires them)."""
@@ -547,6 +727,19 @@ def http_api_event(
         "body": text,
         "isBase64Encoded": False,
     }
+
+
+_PARSED: dict[str, tuple[Any, Any]] = {}
+_real_parse = AmazonStateLanguageParser.parse
+
+
+def _cached_parse(definition: str) -> tuple[Any, Any]:
+    """moto parses the ASL on create_state_machine and again on every start_execution (~0.3 s each):
+    parse each definition once. The parsed program keeps no execution state (that lives in each
+    execution's Environment), which is how moto itself runs one Map iterator for many items at once."""
+    if definition not in _PARSED:
+        _PARSED[definition] = _real_parse(definition)
+    return _PARSED[definition]
 
 
 def _placeholder_zip() -> bytes:

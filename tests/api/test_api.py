@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flashfusion.models import MAX_PROMPT_CHARS, RequestStatus
-from tests.helpers import ORG, OTHER_ORG, ROOT, body_of, claims, submission
+from tests.helpers import ORG, OTHER_ORG, body_of, claims, submission
 
 STATUSES = {s.value for s in RequestStatus}
 
@@ -213,10 +213,8 @@ def test_faults_are_refused_when_fault_injection_is_off(engine: Any, monkeypatch
     assert stored(engine, "REQUEST#") == []
 
 
-def test_a_content_type_no_enabled_model_serves_is_a_400(sample_kit: dict[str, Any]) -> None:
-    from ffo.engine import LocalEngine
-
-    with LocalEngine(ROOT, env={"ENABLED_PROVIDERS": "suno"}) as engine:  # its only provider has no adapter
+def test_a_content_type_no_enabled_model_serves_is_a_400(sample_kit: dict[str, Any], fresh_engine: Any) -> None:
+    with fresh_engine.configured({"ENABLED_PROVIDERS": "suno"}) as engine:  # its only provider has no adapter
         engine.seed_brand_kit(ORG, sample_kit)
         response = post(engine, submission(contentType="image"))
 

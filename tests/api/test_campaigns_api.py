@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import ORG, OTHER_ORG, ROOT, body_of, claims, submission
+from tests.helpers import ORG, OTHER_ORG, body_of, claims, submission
 
 pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining time left")
 
 
 @pytest.fixture
-def engine(sample_kit: dict[str, Any], tmp_path: Path) -> Iterator[Any]:
-    from ffo.engine import LocalEngine
-
-    with LocalEngine(ROOT, env={"OUTBOX_DIR": str(tmp_path / "outbox")}) as local:
-        local.seed_brand_kit(ORG, sample_kit)
-        local.seed_brand_kit(OTHER_ORG, sample_kit)
-        local.outbox = tmp_path / "outbox"
-        yield local
+def engine(fresh_engine: Any, sample_kit: dict[str, Any], tmp_path: Path) -> Any:
+    fresh_engine.configure(env={"OUTBOX_DIR": str(tmp_path / "outbox")})
+    fresh_engine.seed_brand_kit(ORG, sample_kit)
+    fresh_engine.seed_brand_kit(OTHER_ORG, sample_kit)
+    fresh_engine.outbox = tmp_path / "outbox"
+    return fresh_engine
 
 
 def call(engine: Any, method: str, path: str, body: Any = None, org: str = ORG) -> tuple[int, Any]:

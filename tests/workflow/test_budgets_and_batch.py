@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,13 +14,11 @@ PRICED = ROOT / "events" / "matrix-priced-local.json"
 
 
 @pytest.fixture
-def priced(sample_kit: dict[str, Any]) -> Iterator[Any]:
+def priced(fresh_engine: Any, sample_kit: dict[str, Any]) -> Any:
     """The local engine with the offline models priced, so budgets bite."""
-    from ffo.engine import LocalEngine
-
-    with LocalEngine(ROOT, env={"MODEL_MATRIX_PATH": str(PRICED)}) as local:
-        local.seed_brand_kit(ORG, sample_kit)
-        yield local
+    fresh_engine.configure(env={"MODEL_MATRIX_PATH": str(PRICED)})
+    fresh_engine.seed_brand_kit(ORG, sample_kit)
+    return fresh_engine
 
 
 def spec_estimate(model_id: str, prompt: str) -> float:

@@ -4,7 +4,6 @@ the AddToCampaign item layout, and the local scheduler clock (retry policy, dead
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining
 
 
 @pytest.fixture
-def engine(sample_kit: dict[str, Any], tmp_path: Path) -> Iterator[Any]:
-    from ffo.engine import LocalEngine
-
-    with LocalEngine(ROOT, env={"OUTBOX_DIR": str(tmp_path / "outbox")}) as local:
-        local.seed_brand_kit(ORG, sample_kit)
-        local.outbox = tmp_path / "outbox"
-        yield local
+def engine(fresh_engine: Any, sample_kit: dict[str, Any], tmp_path: Path) -> Any:
+    fresh_engine.configure(env={"OUTBOX_DIR": str(tmp_path / "outbox")})
+    fresh_engine.seed_brand_kit(ORG, sample_kit)
+    fresh_engine.outbox = tmp_path / "outbox"
+    return fresh_engine
 
 
 def api(engine: Any, method: str, path: str, body: Any = None, org: str = ORG) -> Any:

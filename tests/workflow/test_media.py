@@ -106,11 +106,9 @@ def short_wait_matrix(tmp_path: Path) -> Path:
 
 
 def test_a_job_that_never_finishes_times_out_and_falls_back(
-    short_wait_matrix: Path, sample_kit: dict[str, Any]
+    short_wait_matrix: Path, sample_kit: dict[str, Any], fresh_engine: Any
 ) -> None:
-    from ffo.engine import LocalEngine
-
-    with LocalEngine(ROOT, env={"MODEL_MATRIX_PATH": str(short_wait_matrix)}) as engine:
+    with fresh_engine.configured({"MODEL_MATRIX_PATH": str(short_wait_matrix)}) as engine:
         engine.seed_brand_kit(ORG, sample_kit)
         request = body("video-reel.json", faults=[{"model": "local/video-standard", "kind": "stall"}])
         request_id, execution = run(engine, request)

@@ -7,7 +7,6 @@ code a deployment runs (registry, Powertools parameters over Secrets Manager, Re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 import respx
 
 from flashfusion.routing import pricing
-from tests.helpers import ORG, ROOT, body_of, claims, submission
+from tests.helpers import ORG, body_of, claims, submission
 from tests.unit.providers.test_openai import response_body
 
 KEY = "sk-test-wiring-0123456789"
@@ -23,14 +22,12 @@ PREFIX = "ffo/test/providers"
 
 
 @pytest.fixture
-def vendor_engine(sample_kit: dict[str, Any]) -> Iterator[Any]:
-    from ffo.engine import LocalEngine
-
-    env = {"ENABLED_PROVIDERS": "openai,local", "PROVIDER_SECRETS_PREFIX": PREFIX}
-    with LocalEngine(ROOT, env=env) as engine:
-        engine.seed_brand_kit(ORG, sample_kit)
-        engine.client("secretsmanager").create_secret(Name=f"{PREFIX}/openai", SecretString=json.dumps({"apiKey": KEY}))
-        yield engine
+def vendor_engine(fresh_engine: Any, sample_kit: dict[str, Any]) -> Any:
+    engine = fresh_engine
+    engine.configure(env={"ENABLED_PROVIDERS": "openai,local", "PROVIDER_SECRETS_PREFIX": PREFIX})
+    engine.seed_brand_kit(ORG, sample_kit)
+    engine.client("secretsmanager").create_secret(Name=f"{PREFIX}/openai", SecretString=json.dumps({"apiKey": KEY}))
+    return engine
 
 
 def run(engine: Any, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:

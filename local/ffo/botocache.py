@@ -1,0 +1,43 @@
+"""One botocore data loader per process, shared by every boto3/botocore session.
+
+moto's ``mock_aws`` resets ``boto3.DEFAULT_SESSION`` each time it starts, and every new session
+builds its own loader, so each test (and each engine resume) read and parsed the service models'
+JSON again (~20-100 ms a service). The models are read-only data; one loader serves them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import botocore.loaders
+import botocore.session
+
+
+class _SearchPaths(list[str]):
+    """boto3.Session appends its data directory to its loader's paths: once is enough when shared."""
+
+    def append(self, path: str) -> None:
+        if path not in self:
+            super().append(path)
+
+
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_create_loader = botocore.loaders.create_loader
+
+
+def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    if search_path_string not in _LOADERS:
+        loader = _create_loader(search_path_string)
+        loader._search_paths = _SearchPaths(loader.search_paths)
+        _LOADERS[search_path_string] = loader
+    return _LOADERS[search_path_string]
+
+
+@contextmanager
+def shared_loaders() -> Iterator[Any]:
+    """While active, new botocore sessions share one loader (and its cache of parsed models)."""
+    with mock.patch.object(botocore.session, "create_loader", shared_loader) as patched:
+        yield patched
