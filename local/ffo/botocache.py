@@ -7,7 +7,9 @@ JSON again (~20-100 ms a service). The models are read-only data; one loader ser
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from unittest import mock
@@ -25,15 +27,30 @@ class _SearchPaths(list[str]):
 
 
 _LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_LOCK = threading.RLock()
 _create_loader = botocore.loaders.create_loader
 
 
+def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    """One loader now serves every thread (the engine's handlers, race tests): its caches are plain dicts."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with _LOCK:
+            return method(*args, **kwargs)
+
+    return call
+
+
 def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
-    if search_path_string not in _LOADERS:
-        loader = _create_loader(search_path_string)
-        loader._search_paths = _SearchPaths(loader.search_paths)
-        _LOADERS[search_path_string] = loader
-    return _LOADERS[search_path_string]
+    with _LOCK:
+        if search_path_string not in _LOADERS:
+            loader = _create_loader(search_path_string)
+            loader._search_paths = _SearchPaths(loader.search_paths)
+            for name in ("load_service_model", "load_data", "load_data_with_path", "list_available_services"):
+                setattr(loader, name, _serialised(getattr(loader, name)))
+            _LOADERS[search_path_string] = loader
+        return _LOADERS[search_path_string]
 
 
 @contextmanager

@@ -325,6 +325,12 @@ class LocalEngine:
             elif kind == "AWS::Serverless::StateMachine":  # its executions go with it; the parse is cached
                 sfn.delete_state_machine(stateMachineArn=self.resources.state_machines[logical_id])
                 self._create_state_machine(logical_id, props, role)
+        for table in set(ddb.list_tables()["TableNames"]) - set(self.resources.tables):  # a test's own
+            ddb.delete_table(TableName=table)
+        for bucket in self.client("s3").list_buckets()["Buckets"]:
+            if bucket["Name"] not in self.resources.buckets:
+                self._empty_bucket(bucket["Name"])
+                self.client("s3").delete_bucket(Bucket=bucket["Name"])
         for url in self.resources.queues.values():  # moto allows one PurgeQueue a minute, as AWS does
             sqs.delete_queue(QueueUrl=url)
         self._create_queues()
