@@ -25,8 +25,17 @@ from tests.helpers import ORG, OTHER_ORG, ROOT
 
 _PARENT = str(ROOT.parent).rstrip(os.sep) + os.sep
 _INSIDE = str(ROOT) + os.sep
-# Interpreters, the temporary directory and hidden folders (~/.cache, ~/.pyenv) may sit beside a clone.
-_ALLOWED = tuple(str(Path(p).resolve()) + os.sep for p in {tempfile.gettempdir(), sys.prefix, sys.base_prefix})
+# The interpreters may sit beside a clone, and so may hidden folders (~/.cache, ~/.pyenv) and, in a
+# clone made right in the temporary directory, the temporary files of pytest and tempfile.
+_INTERPRETERS = tuple(str(Path(p).resolve()) + os.sep for p in {sys.prefix, sys.base_prefix})
+_IN_TEMP = str(Path(tempfile.gettempdir()).resolve()) + os.sep == _PARENT
+
+
+def _beside_the_clone(path: str) -> bool:
+    if not path.startswith(_PARENT) or path.startswith(_INSIDE) or path.startswith(_INTERPRETERS):
+        return False
+    first = path[len(_PARENT) :].split(os.sep, 1)[0]
+    return not first.startswith(".") and not (_IN_TEMP and first.startswith(("tmp", "pytest-of-")))
 
 
 def _self_contained(event: str, args: tuple[Any, ...]) -> None:
@@ -34,9 +43,7 @@ def _self_contained(event: str, args: tuple[Any, ...]) -> None:
     if event != "open" or not isinstance(args[0], str | bytes | os.PathLike):
         return
     path = os.path.abspath(os.fsdecode(args[0]))
-    if not path.startswith(_PARENT) or path.startswith(_INSIDE) or path.startswith(_ALLOWED):
-        return
-    if not path[len(_PARENT) :].startswith("."):
+    if _beside_the_clone(path):
         raise PermissionError(f"tests may not read outside the repository: {path}")
 
 
