@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 REGION ?= us-east-1
 # sam build needs python3.13 on PATH (the Lambda runtime); pyenv has it here, not on PATH by default.
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl unit workflow api sam-validate sam-build bench ci clean ocr-deps
+.PHONY: help setup run test lint typecheck validate asl checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
@@ -20,6 +22,7 @@ help:
 	@echo "make asl           regenerate statemachine/*.asl.json from local/ffo/asl/ (ffo asl)"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
+	@echo "make checkov       checkov on template.yaml (skips justified in .checkov.yaml and in place)"
 	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
@@ -94,7 +97,17 @@ bench: setup
 	$(BIN)/python tests/bench/bench_planner.py
 	$(BIN)/python tests/bench/bench_publish.py
 
-ci: test sam-validate sam-build
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	@touch $@
+
+# Offline: no policy download, no guideline look-ups (BC_SKIP_MAPPING).
+checkov: $(CHECKOV_STAMP)
+	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -f template.yaml --config-file .checkov.yaml
+
+ci: test checkov sam-validate sam-build
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache

@@ -212,12 +212,15 @@ def test_resolve_recurses_through_lists_and_mappings() -> None:
 def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> None:
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
-    assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False}
+    caps = {"CapsApi": False, "CapsGenerate": False}
+    assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False, **caps}
     assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod", "SigningMode": "off"}).conditions == {
         "IsKmsSigning": False,
         "IsProd": True,
         "HasMatrixParameter": False,
+        **caps,
     }
+    assert Resolver(template, refs, attrs, PSEUDO, {"ApiConcurrencyLimit": "20"}).conditions["CapsApi"] is True
     resolved = r.resolve(template["Resources"])
     for node in _walk(resolved):
         if isinstance(node, dict):
