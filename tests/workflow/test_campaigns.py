@@ -278,12 +278,13 @@ def test_saved_asset_joins_its_campaign_and_its_post_goes_out_once(engine: Any) 
     request_id = submit(engine, body)
     execution = finish(engine, request_id)
 
-    assert states_entered(engine, request_id)[-6:] == [
+    assert states_entered(engine, request_id)[-7:] == [
         "HasCampaign",
         "AddToCampaign",
         "HasLocales",
         "WantsPosts",
         "SchedulePosts",
+        "AllPostsScheduled",
         "Succeeded",
     ]
     asset = request_record(engine, request_id)["asset"]

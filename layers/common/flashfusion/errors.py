@@ -148,6 +148,11 @@ def readable_cause(cause: str) -> str:
     return cause
 
 
+class PostsNotScheduled(FlashFusionError):
+    """The asset is saved, but some posts the request asked for could not be scheduled (the reasons in the
+    cause): recorded on the request as ``followUpError``."""
+
+
 class PublishError(FlashFusionError):
     """A platform could not take a post."""
 

@@ -23,7 +23,7 @@ from flashfusion.routing.matrix import ModelMatrix, load_matrix, load_matrix_fil
 from flashfusion.settings import Settings, get_settings
 from flashfusion.storage.assets import AssetStore
 from flashfusion.storage.budgets import BudgetRepository
-from flashfusion.storage.campaigns import CampaignRepository
+from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
 from flashfusion.storage.reviews import ReviewRepository
 
@@ -58,6 +58,7 @@ def get_deps() -> Deps:
         assets=AssetStore(clients.client("s3"), settings.assets_bucket, settings.staging_prefix),
         budgets=BudgetRepository(table, settings.default_monthly_budget_usd),
         campaigns=CampaignRepository(table),
+        accounts=AccountRepository(table),
         provider=partial(_provider, context, settings),
         available_providers=registry.available_providers(settings.providers),
         matrix_source=partial(_matrix, settings),
@@ -147,7 +148,7 @@ def scheduling_deps(settings: Settings | None = None, scheduler_client: Any | No
     """Posts and their EventBridge Scheduler schedules; ``settings`` defaults to this process's."""
     from flashfusion.app.posts import SchedulingDeps
     from flashfusion.aws.scheduler import PostScheduler, ScheduleTarget
-    from flashfusion.storage.campaigns import AccountRepository, PostRepository
+    from flashfusion.storage.campaigns import PostRepository
 
     settings = settings or get_settings()
     table = clients.table(settings.table_name)

@@ -216,11 +216,21 @@ def wait(seconds_path: str, next_state: str, comment: str | None = None) -> Stat
 
 
 def pass_state(
-    *, result_path: str | None, result: Any = None, next_state: str | None = None, end: bool = False
+    *,
+    result_path: str | None,
+    result: Any = None,
+    parameters: State | None = None,
+    comment: str | None = None,
+    next_state: str | None = None,
+    end: bool = False,
 ) -> State:
     state: State = {"Type": "Pass"}
+    if comment is not None:
+        state["Comment"] = comment
     if result is not None:
         state["Result"] = result
+    if parameters is not None:
+        state["Parameters"] = parameters
     state["ResultPath"] = result_path
     return _flow(state, next_state, end)
 

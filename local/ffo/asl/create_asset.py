@@ -28,6 +28,7 @@ from .builder import (
     inline_map,
     lambda_task,
     machine,
+    pass_state,
     rule,
     s_path,
     s_value,
@@ -71,6 +72,7 @@ FALLBACK_ERRORS = (
 
 BUDGET_EXCEEDED = errors.BudgetExceeded.__name__
 TRANSLATION_SKIPPED = errors.TranslationSkipped.__name__
+POSTS_NOT_SCHEDULED = errors.PostsNotScheduled.__name__
 
 
 # --- the request item, updated directly (no Lambda) ---------------------------------------------
@@ -454,7 +456,18 @@ def _main_states() -> dict[str, State]:
             result_path="$.posts",
             retry=SCHEDULE_RETRIES,
             catches=[catch_all("RecordFollowUpError", "$.followUpError")],
-            next_state="Succeeded",
+            next_state="AllPostsScheduled",
+        ),
+        "AllPostsScheduled": choice(
+            [rule("$.posts.skipped[0]", "IsPresent", True, "ReportSkippedPosts")],
+            "Succeeded",
+            comment="A target that could not be scheduled (account gone or inactive, time passed) is not silent.",
+        ),
+        "ReportSkippedPosts": pass_state(
+            comment="The posts not scheduled, with their reasons, as the request's followUpError.",
+            parameters={"Error": POSTS_NOT_SCHEDULED, "Cause.$": "States.JsonToString($.posts.skipped)"},
+            result_path="$.followUpError",
+            next_state="RecordFollowUpError",
         ),
         "RecordFollowUpError": update_request(
             comment="The asset is saved, but joining the campaign or scheduling its posts failed: the request says so.",

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # types only: a step's cold start imports none of these for D
     from flashfusion.settings import Settings
     from flashfusion.storage.assets import AssetStore
     from flashfusion.storage.budgets import BudgetRepository
-    from flashfusion.storage.campaigns import CampaignRepository
+    from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
     from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
     from flashfusion.storage.reviews import ReviewRepository
 
@@ -38,6 +38,8 @@ class Deps:
     assets: AssetStore
     budgets: BudgetRepository
     campaigns: CampaignRepository
+    accounts: AccountRepository
+    """The organisation's platform accounts (a scheduled request's targets are checked at submit)."""
     provider: ProviderFactory
     available_providers: frozenset[str]
     """Providers both enabled in this deployment and implemented by an adapter: what routing may pick."""

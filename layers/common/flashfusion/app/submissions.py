@@ -62,6 +62,36 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
         except CampaignNotFound as error:
             problem = f"campaign {submission.campaign_id!r} not found in this organisation"
             raise InvalidRequest(problem, [{"field": "campaignId", "problem": problem}]) from error
+    if submission.schedule is not None:
+        check_schedule(submission, org_id, deps)
+
+
+def check_schedule(submission: AssetSubmission, org_id: str, deps: Deps) -> None:
+    """What can be known at submit about the posts asked for: a plan needs a campaign, a time must be ahead,
+    and every target must be an active account of this organisation on that platform. (Whatever changes
+    before the asset is saved is reported on the request as ``followUpError``.)"""
+    from flashfusion.app.posts import check_account, check_future
+    from flashfusion.models import utcnow
+    from flashfusion.storage.campaigns import AccountNotFound
+
+    schedule = submission.schedule
+    assert schedule is not None
+    if schedule.mode == "campaign_plan":
+        if not submission.campaign_id:
+            problem = "'add to the campaign plan' needs a campaignId on the request"
+            raise InvalidRequest(problem, [{"field": "campaignId", "problem": problem}])
+        return
+    assert schedule.at is not None  # ScheduleRequest guarantees it for mode 'at'
+    check_future(schedule.at, utcnow(), "schedule.at")
+    for index, target in enumerate(schedule.targets):
+        where = f"schedule.targets.{index}.accountId"
+        try:
+            check_account(deps.accounts.get(org_id, target.account_id), target.platform)
+        except AccountNotFound as error:
+            problem = f"account {target.account_id!r} not found in this organisation"
+            raise InvalidRequest(problem, [{"field": where, "problem": problem}]) from error
+        except InvalidRequest as error:
+            raise InvalidRequest(str(error), [{"field": where, "problem": str(error)}]) from error
 
 
 def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[str, bool]:
