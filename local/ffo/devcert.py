@@ -60,11 +60,11 @@ class DevChain:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def _name(common_name: str) -> x509.Name:
+def _name(common_name: str, organization: str = ORGANIZATION) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANIZATION),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
         ]
     )
 
@@ -73,10 +73,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _create_ca() -> DevChain:
+def _create_ca(common_name: str = CA_COMMON_NAME, organization: str = ORGANIZATION) -> DevChain:
     key = ec.generate_private_key(ec.SECP256R1())
     now = _now()
-    name = _name(CA_COMMON_NAME)
+    name = _name(common_name, organization)
     public = key.public_key()
     certificate = (
         x509.CertificateBuilder()
@@ -158,7 +158,17 @@ def _dev_chain(directory: Path) -> DevChain:
     return chain
 
 
-def issue_leaf(ca: DevChain, public_key: ec.EllipticCurvePublicKey, subject_cn: str = LEAF_COMMON_NAME) -> bytes:
+def create_ca(common_name: str, organization: str) -> DevChain:
+    """A new self-signed root CA (EC P-256) that may issue end-entity certificates only (path length 0)."""
+    return _create_ca(common_name, organization)
+
+
+def issue_leaf(
+    ca: DevChain,
+    public_key: ec.EllipticCurvePublicKey,
+    subject_cn: str = LEAF_COMMON_NAME,
+    organization: str = ORGANIZATION,
+) -> bytes:
     """A C2PA-profile end-entity certificate (PEM) for ``public_key``, issued by the dev CA."""
     if not isinstance(public_key.curve, ec.SECP256R1):
         raise ValueError(f"dev leaf certificates are for EC P-256 keys (es256), got curve {public_key.curve.name}")
@@ -166,7 +176,7 @@ def issue_leaf(ca: DevChain, public_key: ec.EllipticCurvePublicKey, subject_cn: 
     ca_ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(_name(subject_cn))
+        .subject_name(_name(subject_cn, organization))
         .issuer_name(ca.certificate.subject)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())

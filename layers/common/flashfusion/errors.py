@@ -148,6 +148,10 @@ def readable_cause(cause: str) -> str:
     return cause
 
 
+class SigningNotConfigured(FlashFusionError):
+    """Content signing is on but its key or certificate chain is missing: refused before anything is paid for."""
+
+
 class PostsNotScheduled(FlashFusionError):
     """The asset is saved, but some posts the request asked for could not be scheduled (the reasons in the
     cause): recorded on the request as ``followUpError``."""

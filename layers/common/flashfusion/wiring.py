@@ -68,6 +68,7 @@ def get_deps() -> Deps:
         marker=Marker(lambda: _signing_key(settings), "signing is turned off in this deployment (SIGNING_MODE=off)"),
         events=partial(clients.client, "events"),
         stepfunctions=partial(clients.client, "stepfunctions"),
+        signing_problem=partial(signing_problem, settings),
     )
 
 
@@ -119,6 +120,35 @@ def _signing_key(settings: Settings) -> SigningKey | None:
     raw = parameters.get_secret(settings.signing_secret_name, max_age=MATRIX_CACHE_SECONDS)
     secret = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
     return _signing_key_for(settings.signing_mode, settings.signing_kms_key_id, secret)
+
+
+SIGNING_SET_UP = (
+    "store the chain with `ffo signing-cert --key-id <ContentSigningKey> --secret-name {secret} "
+    "--organization <your organisation>` (README: Provenance and content credentials)"
+)
+
+
+def signing_problem(settings: Settings) -> str | None:
+    """A cheap look at the signing set-up (no key parsing: the Validate step has no cryptography): the
+    secret exists and holds what the mode needs. A fresh stack with SigningMode=kms has no chain yet."""
+    mode, secret = settings.signing_mode, settings.signing_secret_name
+    if mode == "off":
+        return None
+    if not secret:
+        return f"SIGNING_MODE={mode} needs SIGNING_SECRET_NAME"
+    if mode == "kms" and not settings.signing_kms_key_id:
+        return "SIGNING_MODE=kms needs SIGNING_KMS_KEY_ID"
+    how = SIGNING_SET_UP.format(secret=secret)
+    try:
+        raw = parameters.get_secret(secret, max_age=MATRIX_CACHE_SECONDS)
+    except parameters.exceptions.GetParameterError as error:
+        return f"the signing secret {secret} cannot be read ({type(error.__cause__ or error).__name__}); {how}"
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+    if mode == "kms" and "-----BEGIN CERTIFICATE-----" not in text:
+        return f"the signing secret {secret} holds no certificate chain for the KMS key; {how}"
+    if mode == "secret" and not ("privateKeyPem" in text and "certificateChainPem" in text):
+        return f"the signing secret {secret} must be JSON with privateKeyPem and certificateChainPem"
+    return None
 
 
 def ocr_engine(kind: str) -> OcrAdapter | None:

@@ -56,6 +56,8 @@ class Deps:
     """The EventBridge client (boto3), created on first use."""
     stepfunctions: Callable[[], Any]
     """The Step Functions client (boto3), created on first use."""
+    signing_problem: Callable[[], str | None] = lambda: None
+    """Why versions could not be signed here (key or chain missing), or None: checked before generating."""
 
     @property
     def matrix(self) -> ModelMatrix:

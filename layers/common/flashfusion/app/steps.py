@@ -22,6 +22,7 @@ from flashfusion.errors import (
     FaultInjectionNotAllowed,
     GenerationTimedOut,
     ProviderError,
+    SigningNotConfigured,
     readable_cause,
 )
 from flashfusion.linting.autofix import apply_fixes
@@ -77,6 +78,9 @@ def validate(state: WorkflowState, deps: Deps) -> ValidatedRequest:
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.VALIDATING)
     if request.faults and not deps.settings.allow_fault_injection:
         raise FaultInjectionNotAllowed("fault injection is only allowed on the local engine")
+    problem = deps.signing_problem()
+    if problem:  # every SaveAsset would fail after the generation was paid for: stop before routing
+        raise SigningNotConfigured(f"content credentials cannot be signed in this deployment: {problem}")
     kit = deps.kits.get(request.org_id, request.brand_kit_id)
     rules = kit.review
     return ValidatedRequest(
