@@ -65,7 +65,7 @@ def check_declared_size(width: int, height: int, what: str = "image") -> None:
         )
 
 
-def reduction(width: int, height: int, budget: int = LINT_PIXEL_BUDGET) -> int:
+def reduction(width: int, height: int, budget: int) -> int:
     """The smallest integer factor that brings width x height within ``budget`` pixels."""
     factor = max(1, math.ceil(math.sqrt(width * height / budget)))
     while math.ceil(width / factor) * math.ceil(height / factor) > budget:
@@ -95,11 +95,12 @@ def open_image(data: bytes) -> Any:
     return image
 
 
-def decode_image(data: bytes, budget: int = LINT_PIXEL_BUDGET, mode: str = "RGB") -> DecodedImage:
+def decode_image(data: bytes, budget: int | None = None, mode: str = "RGB") -> DecodedImage:
     """Decode to a ``mode`` array of at most ``budget`` pixels; ``UnsupportedMedia`` for what cannot be."""
     import numpy as np
     from PIL import Image
 
+    budget = budget or LINT_PIXEL_BUDGET
     with open_image(data) as image:
         fmt = (image.format or "").lower()
         width, height = image.size
