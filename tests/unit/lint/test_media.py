@@ -140,3 +140,35 @@ def test_audio_past_the_decode_limit_is_measured_on_its_start_and_keeps_its_leng
     result = audio.check_audio(wav_bytes(sine(-20.0, 3.0, 8000), 8000), "audio/wav", KIT)
     assert audio.LENGTH_CHECK in [n.check for n in result.not_checked]
     assert result.metrics["audio.durationSeconds"] == pytest.approx(3.0)
+
+
+def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_not_know() -> None:
+    from types import SimpleNamespace
+    from typing import Any
+
+    from flashfusion.app import steps
+    from flashfusion.models import Generation
+
+    recorded: list[Any] = []
+    request = SimpleNamespace(org_id="org", request_id="req", channel=None)
+    state: Any = SimpleNamespace(
+        request=request,
+        validated=SimpleNamespace(brand_kit_id="kit", brand_kit_version=1),
+        generation=Generation.model_construct(staging_key="staged/bomb.png", mime_type="image/png"),
+        locale=None,
+    )
+    deps: Any = SimpleNamespace(
+        requests=SimpleNamespace(
+            set_status=lambda *args: None, set_lint=lambda org, request_id, report: recorded.append(report)
+        ),
+        kits=SimpleNamespace(get=lambda *args: SimpleNamespace(for_locale=lambda locale: KIT)),
+        assets=SimpleNamespace(read_staged=lambda org, key: png_declaring(30000, 30000), read_brand_file=None),
+        moderation=None,
+        ocr=None,
+    )
+    report = steps.lint(state, deps)
+    assert not report.compliant
+    assert not report.auto_fixable  # IsCompliant sends it to RequestReview
+    assert [v.rule_id for v in report.violations] == [engine.MEDIA_RULE]
+    assert "decompression bomb" in report.violations[0].message
+    assert recorded == [report]
