@@ -18,7 +18,8 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
         description="Checks text, image, video and audio files against a brand kit (JSON or YAML): voice, "
         "legal and platform rules for text; colours, logo placement and platform formats for images; sampled "
         "frames, duration and aspect for video; loudness, true peak and clipping for audio. Exit code: 0 all "
-        "compliant, 1 something is not, 2 a file could not be read.",
+        "compliant, 1 something is not, 2 a file could not be linted (unreadable, not decodable, or over the size "
+        "limits: images above 85 Mpx, decompression bombs; reported as errors, in --json as {file, error} entries).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--brand-kit", required=True, metavar="KIT", help="brand kit file (.json, .yaml)")

@@ -136,7 +136,7 @@ def test_audio_past_the_decode_limit_is_measured_on_its_start_and_keeps_its_leng
     from flashfusion.linting import audio
     from tests.unit.lint.test_audio import sine, wav_bytes
 
-    monkeypatch.setattr(audio, "MAX_DECODED_SECONDS", 1.0)
+    monkeypatch.setattr(audio, "MAX_DECODED_SAMPLES", 2 * 8000)  # 1 s of stereo at 8 kHz
     result = audio.check_audio(wav_bytes(sine(-20.0, 3.0, 8000), 8000), "audio/wav", KIT)
     assert audio.LENGTH_CHECK in [n.check for n in result.not_checked]
     assert result.metrics["audio.durationSeconds"] == pytest.approx(3.0)

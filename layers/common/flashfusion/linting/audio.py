@@ -76,9 +76,11 @@ TRUE_PEAK_PHASES = np.array(
     ]
 )  # fmt: skip
 
-MAX_DECODED_SECONDS = 600.0
-"""Audio decoded at most (10 minutes: 230 MB of float32 stereo at 48 kHz); a longer file is measured on its
-first ten minutes, says so in ``not_checked``, and keeps its declared duration for the platform rules."""
+MAX_DECODED_SAMPLES = 24_000_000
+"""Samples (frames x channels) decoded at most: 250 s of 48 kHz stereo, about 800 MB peak through the meters
+(K-weighting, 4x true-peak oversampling), within the Lint function's 1,536 MB beside a 200 MB upload. A
+longer file is measured on its start, says so in ``not_checked``, and keeps its declared duration for the
+platform rules."""
 LENGTH_CHECK = "audio.length"
 
 WAV_MIMES = {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"}
@@ -107,7 +109,7 @@ def decode_audio(data: bytes, mime: str) -> tuple[Samples, int]:
 def _decode_wav(data: bytes) -> tuple[Samples, int]:
     with wave.open(io.BytesIO(data), "rb") as reader:
         channels, width, rate = reader.getnchannels(), reader.getsampwidth(), reader.getframerate()
-        raw = reader.readframes(min(reader.getnframes(), math.ceil(MAX_DECODED_SECONDS * rate)))
+        raw = reader.readframes(min(reader.getnframes(), max_frames(channels)))
     if width == 1:  # 8-bit WAV is unsigned
         values = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
     elif width == 2:
@@ -125,27 +127,32 @@ def _decode_wav(data: bytes) -> tuple[Samples, int]:
     return values[:usable].reshape(-1, channels), rate
 
 
+def max_frames(channels: int) -> int:
+    """Frames decoded at most for this many channels."""
+    return max(1, MAX_DECODED_SAMPLES // max(1, channels))
+
+
 def decode_audio_stream(container: av.container.InputContainer) -> tuple[Samples, int]:
     """Decode the first audio stream of an open container (an audio file, or a video's soundtrack); at most
-    ``MAX_DECODED_SECONDS`` of it."""
+    ``MAX_DECODED_SAMPLES`` of it."""
     stream = container.streams.audio[0]
     rate = stream.rate or stream.codec_context.sample_rate
     resampler = av.AudioResampler(format="fltp")  # float planar, layout and rate kept
     chunks: list[npt.NDArray[np.float32]] = []
-    limit = math.ceil(MAX_DECODED_SECONDS * rate) if rate else None
+    limit = max_frames(stream.channels or stream.codec_context.channels or 1)
     decoded = 0
     for frame in container.decode(stream):
         for converted in resampler.resample(frame):
             chunks.append(np.asarray(converted.to_ndarray(), dtype=np.float32))
             decoded += chunks[-1].shape[-1]
-        if limit is not None and decoded >= limit:
+        if decoded >= limit:
             break
     else:
         for converted in resampler.resample(None):
             chunks.append(np.asarray(converted.to_ndarray(), dtype=np.float32))
     if not chunks:
         return np.zeros((0, max(1, stream.channels)), dtype=np.float32), int(rate)
-    planar = np.concatenate(chunks, axis=1)[:, :limit]  # (channels, frames), at most MAX_DECODED_SECONDS
+    planar = np.concatenate(chunks, axis=1)[:, :limit]  # (channels, frames), at most MAX_DECODED_SAMPLES
     return np.ascontiguousarray(planar.T, dtype=np.float32), int(rate)
 
 
@@ -339,18 +346,19 @@ def check_audio_samples(
 ) -> CheckResult:
     """The audio rules on decoded samples (frames, channels): loudness, true peak, clipping.
 
-    Samples cut at ``MAX_DECODED_SECONDS`` are measured as they are, reported in ``not_checked``; the
+    Samples cut at ``MAX_DECODED_SAMPLES`` are measured as they are, reported in ``not_checked``; the
     duration metric is then ``declared_seconds`` (the header's) when that is longer.
     """
     rules = kit.audio
     result = CheckResult(rules_checked=[LOUDNESS_RULE, TRUE_PEAK_RULE, CLIPPING_RULE])
     duration = samples.shape[0] / rate if rate else 0.0
-    if rate and samples.shape[0] >= math.ceil(MAX_DECODED_SECONDS * rate):
+    measured = duration
+    if rate and samples.ndim == 2 and samples.shape[0] >= max_frames(samples.shape[1]):
         duration = max(duration, declared_seconds or 0.0)
         result.not_checked.append(
             NotChecked(
                 check=LENGTH_CHECK,
-                reason=f"only the first {MAX_DECODED_SECONDS:g} s of {duration:.0f} s were decoded: loudness, "
+                reason=f"only the first {measured:.0f} s of {duration:.0f} s were decoded: loudness, "
                 "true peak and clipping are measured on them",
             )
         )

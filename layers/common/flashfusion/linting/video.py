@@ -19,9 +19,10 @@ import numpy as np
 import numpy.typing as npt
 from av.video.reformatter import ColorRange, Colorspace
 
+from flashfusion.linting import media
 from flashfusion.linting.audio import check_audio_samples, decode_audio_stream
 from flashfusion.linting.base import CheckResult
-from flashfusion.linting.media import LINT_PIXEL_BUDGET, check_declared_size, describe_error, reduction
+from flashfusion.linting.media import check_declared_size, describe_error, reduction
 from flashfusion.models import BrandKit, ImageBox, NotChecked, TimeRange, Violation
 
 Frame = npt.NDArray[np.uint8]
@@ -116,7 +117,7 @@ def to_rgb(frame: av.VideoFrame) -> Frame:
     hd = tagged == BT709 or (tagged not in BT601 and frame.height >= 720)
     matrix = Colorspace.ITU709 if hd else Colorspace.ITU601
     full = frame.color_range == FULL_RANGE or frame.format.name.startswith("yuvj")
-    factor = reduction(frame.width, frame.height, LINT_PIXEL_BUDGET)
+    factor = reduction(frame.width, frame.height, media.LINT_PIXEL_BUDGET)
     array = frame.to_ndarray(
         width=-(-frame.width // factor),
         height=-(-frame.height // factor),
