@@ -201,6 +201,53 @@ def test_lint_an_image_and_a_bad_kit(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "palette.0.hex" in str(exit_.value)
 
 
+def test_lint_refuses_a_decompression_bomb_with_a_readable_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.unit.lint.test_media import png_declaring
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_declaring(30000, 30000))
+    kit = str(ROOT / "events" / "brand-kit.sample.json")
+    assert main(["--root", str(ROOT), "lint", "--brand-kit", kit, str(bomb)]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith(f"{bomb}: cannot lint: the image is a decompression bomb")
+
+    assert main(["--root", str(ROOT), "lint", "--json", "--brand-kit", kit, str(bomb)]) == 2
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["file"] == str(bomb)
+    assert "decompression bomb" in entry["error"]
+
+
+def test_lint_json_is_one_document_with_an_entry_per_file_even_unreadable_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Aurora Outdoor makes tents for every trail. We test each one in the mountains we love.")
+    garbage = tmp_path / "garbage.png"
+    garbage.write_bytes(b"not a png")
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"caf\xe9")
+    missing = tmp_path / "missing.txt"
+    kit = str(ROOT / "events" / "brand-kit.sample.json")
+    files = [str(clean), str(garbage), str(latin1), str(missing)]
+    assert main(["--root", str(ROOT), "lint", "--json", "--brand-kit", kit, *files]) == 2
+    out = capsys.readouterr().out
+    entries = json.loads(out)
+    assert [entry["file"] for entry in entries] == files
+    assert entries[0]["report"]["compliant"] is True
+    assert "error" not in entries[0]
+    assert entries[1]["error"] == "the file is not an image Pillow can read"
+    assert "not UTF-8" in entries[2]["error"]
+    assert entries[3]["error"] == f"no such file: {missing}"
+    assert "object at 0x" not in out
+
+    assert main(["--root", str(ROOT), "lint", "--brand-kit", kit, *files]) == 2
+    out = capsys.readouterr().out
+    assert f"{garbage}: cannot lint: the file is not an image Pillow can read" in out
+    assert "object at 0x" not in out
+
+
 def test_review_decides_each_round_and_provenance_reads_the_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

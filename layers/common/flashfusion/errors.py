@@ -123,6 +123,12 @@ class FaultInjectionNotAllowed(InvalidRequest):
     """Fault injection was requested outside the local engine."""
 
 
+class UnsupportedMedia(FlashFusionError):
+    """An asset that cannot be decoded within the memory bound: too many pixels declared (a decompression
+    bomb), frames too large, or a file no decoder reads. Not retried: the same bytes fail the same way.
+    Linting reports it (``ffo lint`` exit 2; the workflow's lint report, an error violation)."""
+
+
 class AwsThrottled(FlashFusionError):
     """An AWS service (Rekognition, DynamoDB, Scheduler…) still throttled after botocore's own retries;
     transient: the state machine retries it with backoff (see flashfusion.aws.throttling)."""

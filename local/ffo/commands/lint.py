@@ -18,7 +18,8 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
         description="Checks text, image, video and audio files against a brand kit (JSON or YAML): voice, "
         "legal and platform rules for text; colours, logo placement and platform formats for images; sampled "
         "frames, duration and aspect for video; loudness, true peak and clipping for audio. Exit code: 0 all "
-        "compliant, 1 something is not, 2 a file could not be read.",
+        "compliant, 1 something is not, 2 a file could not be linted (unreadable, not decodable, or over the size "
+        "limits: images above 85 Mpx, decompression bombs; reported as errors, in --json as {file, error} entries).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--brand-kit", required=True, metavar="KIT", help="brand kit file (.json, .yaml)")
@@ -76,6 +77,7 @@ def local_ocr() -> Any | None:
 
 def run(args: argparse.Namespace) -> int:
     from flashfusion.app.steps import decode_rgba
+    from flashfusion.errors import UnsupportedMedia
     from flashfusion.linting.engine import LintContext, lint_asset
 
     kit_path = Path(args.brand_kit)
@@ -91,29 +93,52 @@ def run(args: argparse.Namespace) -> int:
     def load_logo(ref: str) -> Any:
         return decode_rgba(find_file(ref))
 
-    results = []
-    unreadable = False
+    results: list[tuple[str, Any]] = []
+    failures: list[tuple[str, str]] = []
     for name in args.files:
         path = Path(name)
-        mime = mime_of(path)
         try:
             context = LintContext(
                 kit=kit, channel=args.channel, load_logo=load_logo, ocr=local_ocr(), load_font=find_file
             )
-            report = lint_asset(path.read_bytes(), mime, context)
-        except (OSError, ValueError) as error:
-            print(f"{name}: cannot lint: {error}")
-            unreadable = True
+            report = lint_asset(path.read_bytes(), mime_of(path), context)
+        except (OSError, ValueError, UnicodeDecodeError, UnsupportedMedia) as error:
+            failures.append((name, cannot_lint(error)))
+            results.append((name, None))
             continue
         results.append((name, report))
     if args.json:
-        print(json.dumps([{"file": name, "report": report.to_json()} for name, report in results], indent=2))
+        entries = [
+            {"file": name, "report": report.to_json()}
+            if report is not None
+            else {"file": name, "error": dict(failures)[name]}
+            for name, report in results
+        ]
+        print(json.dumps(entries, indent=2))
     else:
         for name, report in results:
+            if report is None:
+                print(f"{name}: cannot lint: {dict(failures)[name]}")
+                continue
             lines = describe(report)
             print(f"{name}: {lines[0]}")
             for line in lines[1:]:
                 print(line)
-    if unreadable:
+    if failures:
         return 2
     return 0 if all(report.compliant for _, report in results) else 1
+
+
+def cannot_lint(error: BaseException) -> str:
+    """Why a file could not be linted, in words: no exception class names or object reprs."""
+    from flashfusion.linting.media import describe_error
+
+    if isinstance(error, FileNotFoundError):
+        return f"no such file: {error.filename}"
+    if isinstance(error, IsADirectoryError):
+        return "it is a directory"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start}: {error.reason})"
+    return describe_error(error)

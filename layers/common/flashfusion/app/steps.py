@@ -23,10 +23,11 @@ from flashfusion.errors import (
     GenerationTimedOut,
     ProviderError,
     SigningNotConfigured,
+    UnsupportedMedia,
     readable_cause,
 )
 from flashfusion.linting.autofix import apply_fixes
-from flashfusion.linting.engine import LintContext, lint_asset
+from flashfusion.linting.engine import LintContext, lint_asset, unsupported_report
 from flashfusion.models import (
     AssetRequest,
     AttemptRecord,
@@ -52,14 +53,11 @@ from flashfusion.routing.matrix import ModelSpec
 
 
 def decode_rgba(data: bytes) -> Any:
-    """A logo file as an RGBA array (Pillow and numpy load only when an image is linted)."""
-    import io
+    """A logo file as an RGBA array (Pillow and numpy load only when an image is linted), decoded within the
+    linter's memory bound: ``UnsupportedMedia`` for a bomb or a file that is not an image."""
+    from flashfusion.linting.media import decode_image
 
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        return np.asarray(image.convert("RGBA"))
+    return decode_image(data, mode="RGBA").pixels
 
 
 ASSET_NAMESPACE = uuid.UUID("6f1d8c43-2b7e-4f55-9a57-2f9b0d6c1e11")
@@ -353,7 +351,11 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
         ocr=deps.ocr,
         load_font=lambda ref: deps.assets.read_brand_file(request.org_id, ref),
     )
-    report = lint_asset(data, generation.mime_type, context)
+    try:
+        report = lint_asset(data, generation.mime_type, context)
+    except UnsupportedMedia as error:  # a bomb, or a file no decoder reads: a report, so a person decides
+        logger.warning("asset cannot be linted", extra={"reason": str(error)})
+        report = unsupported_report(error)
     if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
         deps.requests.set_lint(request.org_id, request.request_id, report)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)

@@ -5,14 +5,14 @@ Check modules are imported per medium, so linting text never loads numpy, Pillow
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flashfusion.brandkit import BrandKit
+from flashfusion.errors import UnsupportedMedia
 from flashfusion.linting.base import CheckResult, report
-from flashfusion.models import ContentType, LintReport, NotChecked
+from flashfusion.models import ContentType, LintReport, NotChecked, Violation
 
 PLATFORMS = frozenset({"x", "linkedin", "instagram", "facebook", "tiktok", "youtube"})
 
@@ -54,15 +54,45 @@ def medium_of(mime_type: str) -> ContentType:
     raise ValueError(f"cannot lint {mime_type!r}: not text, image, video or audio")
 
 
+MEDIA_RULE = "media.decodable"
+
+
 def lint_asset(data: bytes, mime_type: str, ctx: LintContext) -> LintReport:
+    """The merged report; ``UnsupportedMedia`` for media that cannot be decoded within the memory bound
+    (see ``unsupported_report`` for that outcome as a report)."""
     medium = medium_of(mime_type)
     if medium == ContentType.TEXT:
-        return lint_text(data.decode("utf-8"), ctx)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnsupportedMedia(f"the text is not UTF-8 (byte {error.start}: {error.reason})") from error
+        return lint_text(text, ctx)
     if medium == ContentType.IMAGE:
         return report(image_checks(data, ctx))
     if medium == ContentType.VIDEO:
         return report(video_checks(data, ctx))
     return report(audio_checks(data, mime_type, ctx))
+
+
+def unsupported_report(error: Exception) -> LintReport:
+    """What the workflow records for an asset it cannot decode: an error (so not compliant and not auto-fixable:
+    a person decides), and every other check not run."""
+    from flashfusion.linting.media import describe_error
+
+    return LintReport(
+        compliant=False,
+        auto_fixable=False,
+        violations=[
+            Violation(
+                rule_id=MEDIA_RULE,
+                severity="error",
+                message=f"the asset could not be linted: {describe_error(error)}",
+                suggestion="replace it with a smaller or re-encoded file",
+            )
+        ],
+        rules_checked=[MEDIA_RULE],
+        not_checked=[NotChecked(check="brand", reason="the asset could not be decoded: no other check ran")],
+    )
 
 
 def lint_text(text: str, ctx: LintContext) -> LintReport:
@@ -112,31 +142,57 @@ def _logo_check(frame: Any, ctx: LintContext) -> CheckResult:
 
 
 def image_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
-    import numpy as np
-    from PIL import Image
+    """``UnsupportedMedia`` for an image that cannot be decoded within the memory bound (see linting.media)."""
+    from flashfusion.linting import legal, media, ocr, platforms
 
-    from flashfusion.linting import legal, ocr, platforms
-
-    with Image.open(io.BytesIO(data)) as image:
-        fmt = (image.format or "").lower()
-        width, height = image.size
-        pixels = np.asarray(image.convert("RGB"))
-    return [
+    image = media.decode_image(data)
+    pixels = image.pixels
+    reduced = image.scale > 1.0
+    # the OCR engine reads the encoded file when the checks see it at full size; a reduced image's text is
+    # read from the reduced pixels, so word boxes and pixels agree
+    checks = [
         frame_checks(pixels, ctx),
         legal.check_moderation(data, ctx.moderation),
-        *ocr.image_text_checks(pixels, ctx.kit, ctx.channel, ctx.ocr, ctx.load_font, image_bytes=data),
-        platforms.check_image_for_platforms(width, height, fmt, len(data), ctx.platforms),
+        *ocr.image_text_checks(
+            pixels, ctx.kit, ctx.channel, ctx.ocr, ctx.load_font, image_bytes=None if reduced else data
+        ),
     ]
+    if reduced:
+        checks = [_full_size(check, image.scale) for check in checks]
+        checks.append(CheckResult(metrics={"image.decodeScale": round(image.scale, 3)}))
+    return [
+        *checks,
+        platforms.check_image_for_platforms(image.width, image.height, image.format, len(data), ctx.platforms),
+    ]
+
+
+def _full_size(result: CheckResult, scale: float) -> CheckResult:
+    """Boxes found on a reduced image, in the full image's pixels."""
+    from flashfusion.models import ImageBox
+
+    def grow(box: ImageBox) -> ImageBox:
+        return ImageBox(
+            x=round(box.x * scale),
+            y=round(box.y * scale),
+            width=round(box.width * scale),
+            height=round(box.height * scale),
+        )
+
+    result.violations = [
+        v.model_copy(update={"location": grow(v.location)}) if isinstance(v.location, ImageBox) else v
+        for v in result.violations
+    ]
+    return result
 
 
 def video_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
     from flashfusion.linting import platforms, video
 
+    checked = video.check_video(data, ctx.kit, lambda frame: frame_checks(frame, ctx))
+    if video.DECODE_RULE in checked.rules_checked:  # not a video: the decode violation says so
+        return [checked]
     info = video.probe_video(data)
-    return [
-        video.check_video(data, ctx.kit, lambda frame: frame_checks(frame, ctx)),
-        platforms.check_video_for_platforms(info.duration_s, info.width, info.height, ctx.platforms),
-    ]
+    return [checked, platforms.check_video_for_platforms(info.duration_s, info.width, info.height, ctx.platforms)]
 
 
 def audio_checks(data: bytes, mime_type: str, ctx: LintContext) -> list[CheckResult]:

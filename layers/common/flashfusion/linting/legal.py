@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.media import describe_error
 from flashfusion.linting.terms import BANNED_RULE, term_pattern
 from flashfusion.models import BrandKit, Fix, NotChecked, TextSpan, Violation
 
@@ -373,7 +374,7 @@ def check_moderation(
     try:
         labels = adapter.labels(image_bytes)
     except ModerationRejected as exc:
-        reason = f"the moderation service could not check this image ({exc}); not checked is not passed"
+        reason = f"the moderation service could not check this image ({describe_error(exc)}); not checked is not passed"
         return CheckResult(not_checked=[NotChecked(check=MODERATION_RULE, reason=reason)])
     violations: list[Violation] = []
     top = 0.0

@@ -48,6 +48,7 @@ from PIL import Image
 # flashfusion.models must be imported before flashfusion.brandkit (models re-exports the kit types).
 from flashfusion.brandkit import BrandLogo, Region
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.media import describe_error
 from flashfusion.models import BrandKit, ImageBox, NotChecked, Violation
 
 MISSING_RULE = "logo.missing"
@@ -463,7 +464,8 @@ def _load(load_logo: Callable[[str], Any], brand_logo: BrandLogo) -> NDArray[np.
     try:
         raw = load_logo(brand_logo.file)
     except Exception as exc:  # any loader failure (missing file, S3 error, bad PNG) means "not checked"
-        return f"logo {brand_logo.logo_id!r} ({brand_logo.file}) could not be loaded: {type(exc).__name__}: {exc}"
+        why = f"{type(exc).__name__}: {describe_error(exc)}"
+        return f"logo {brand_logo.logo_id!r} ({brand_logo.file}) could not be loaded: {why}"
     if raw is None:
         return f"logo {brand_logo.logo_id!r} ({brand_logo.file}) cannot be read here"
     array = np.asarray(raw)

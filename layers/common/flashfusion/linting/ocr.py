@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from flashfusion.brandkit import BrandKit
 from flashfusion.linting import fonts
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.media import describe_error
 from flashfusion.linting.ocr_types import Image, OcrAdapter, OcrUnavailable, OcrWord
 from flashfusion.models import ImageBox, NotChecked, TextSpan, Violation
 
@@ -101,7 +102,7 @@ def check_image_text(
         try:
             words = ocr.words(pixels)
         except OcrUnavailable as exc:
-            reason = f"the OCR engine could not read this image ({exc}); not checked is not passed"
+            reason = f"the OCR engine could not read this image ({describe_error(exc)}); not checked is not passed"
             return CheckResult(not_checked=[NotChecked(check=IMAGE_TEXT_CHECK, reason=reason)])
     text, placed = join_words(words)
     result = CheckResult(metrics={WORDS_METRIC: float(len(words))})
@@ -137,7 +138,7 @@ def image_text_checks(
     try:
         words = ocr.words(image_bytes if image_bytes is not None else pixels)
     except OcrUnavailable as exc:
-        reason = f"the OCR engine could not read this image ({exc}); not checked is not passed"
+        reason = f"the OCR engine could not read this image ({describe_error(exc)}); not checked is not passed"
         return [
             CheckResult(not_checked=[NotChecked(check=IMAGE_TEXT_CHECK, reason=reason)]),
             CheckResult(not_checked=[NotChecked(check=fonts.FONT_RULE, reason=reason)]),

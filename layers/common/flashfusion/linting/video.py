@@ -19,8 +19,10 @@ import numpy as np
 import numpy.typing as npt
 from av.video.reformatter import ColorRange, Colorspace
 
+from flashfusion.linting import media
 from flashfusion.linting.audio import check_audio_samples, decode_audio_stream
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.media import check_declared_size, describe_error, reduction
 from flashfusion.models import BrandKit, ImageBox, NotChecked, TimeRange, Violation
 
 Frame = npt.NDArray[np.uint8]
@@ -29,6 +31,9 @@ FrameCheck = Callable[[Frame], CheckResult]
 DECODE_RULE = "video.decodable"
 FRAMES_CHECK = "video.frames"
 SEEK_ABOVE_SECONDS = 20.0  # below this a straight decode is as quick as seeking to every sample
+MAX_DECODED_FRAMES = 3000
+"""Frames decoded at most for the samples (a straight decode, or one seek's run to its target): a stream
+whose timestamps never reach the targets stops here instead of decoding to the end."""
 # H.273 matrix coefficients: 1 = BT.709; 5, 6 = BT.601 (BT.470BG, SMPTE 170M); 2 = unspecified.
 BT709, BT601 = 1, {5, 6}
 FULL_RANGE = 2
@@ -90,6 +95,7 @@ def sample_frames(data: bytes, count: int = 5, *, seek: bool | None = None) -> l
         return []
     with _open(data) as container:
         info = _info(container)
+        check_declared_size(info.width, info.height, "video frame")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         targets = sample_times(info.duration_s, count)
@@ -101,7 +107,8 @@ def sample_frames(data: bytes, count: int = 5, *, seek: bool | None = None) -> l
 
 
 def to_rgb(frame: av.VideoFrame) -> Frame:
-    """RGB (height, width, 3) with the matrix the video is tagged with, as players show it.
+    """RGB (height, width, 3) with the matrix the video is tagged with, as players show it; frames over the
+    linter's pixel budget are scaled down by an integer factor while converting.
 
     swscale defaults to BT.601, which shifts BT.709 colours by a few units: enough to move a brand colour.
     Untagged video follows the players' rule: BT.709 from 720 lines up, BT.601 below.
@@ -110,7 +117,10 @@ def to_rgb(frame: av.VideoFrame) -> Frame:
     hd = tagged == BT709 or (tagged not in BT601 and frame.height >= 720)
     matrix = Colorspace.ITU709 if hd else Colorspace.ITU601
     full = frame.color_range == FULL_RANGE or frame.format.name.startswith("yuvj")
+    factor = reduction(frame.width, frame.height, media.LINT_PIXEL_BUDGET)
     array = frame.to_ndarray(
+        width=-(-frame.width // factor),
+        height=-(-frame.height // factor),
         format="rgb24",
         src_colorspace=matrix,
         dst_colorspace=matrix,
@@ -132,7 +142,9 @@ def _straight(
 ) -> list[tuple[float, Frame]]:
     sampled: list[tuple[float, Frame]] = []
     previous: av.VideoFrame | None = None
-    for frame in container.decode(stream):
+    for decoded, frame in enumerate(container.decode(stream)):
+        if decoded >= MAX_DECODED_FRAMES:
+            break
         time = _frame_time(frame, stream)
         # a target falls in [previous frame, this frame): take the frame on screen at the target
         while len(sampled) < len(targets) and time > targets[len(sampled)] and previous is not None:
@@ -154,8 +166,8 @@ def _by_seeking(
     for target in targets:
         container.seek(start + math.floor(target / base), stream=stream, backward=True, any_frame=False)
         chosen: av.VideoFrame | None = None
-        for frame in container.decode(stream):
-            if chosen is not None and _frame_time(frame, stream) > target:
+        for decoded, frame in enumerate(container.decode(stream)):
+            if decoded >= MAX_DECODED_FRAMES or (chosen is not None and _frame_time(frame, stream) > target):
                 break
             chosen = frame
         if chosen is not None:
@@ -166,16 +178,24 @@ def _by_seeking(
 def check_video(
     data: bytes, kit: BrandKit, frame_check: FrameCheck | None = None, *, frame_count: int = 5
 ) -> CheckResult:
-    """Probe the video, run ``frame_check`` on sampled frames and the audio rules on its soundtrack."""
+    """Probe the video, run ``frame_check`` on sampled frames and the audio rules on its soundtrack.
+
+    ``UnsupportedMedia`` when its frames declare more pixels than can be decoded within the memory bound.
+    """
     try:
         info = probe_video(data)
     except (av.error.FFmpegError, ValueError) as error:
         return CheckResult(
             violations=[
-                Violation(rule_id=DECODE_RULE, severity="error", message=f"the video could not be decoded: {error}")
+                Violation(
+                    rule_id=DECODE_RULE,
+                    severity="error",
+                    message=f"the video could not be decoded: {describe_error(error)}",
+                )
             ],
             rules_checked=[DECODE_RULE],
         )
+    check_declared_size(info.width, info.height, "video frame")
     result = CheckResult(
         metrics={
             "video.durationSeconds": round(info.duration_s, 3),
@@ -189,7 +209,7 @@ def check_video(
     else:
         _merge_frames(result, sample_frames(data, frame_count), frame_check, info)
     if info.has_audio:
-        _soundtrack(result, data, kit)
+        _soundtrack(result, data, kit, info.duration_s)
     return result
 
 
@@ -225,14 +245,16 @@ def _merge_frames(
     result.metrics["video.framesChecked"] = float(len(frames))
 
 
-def _soundtrack(result: CheckResult, data: bytes, kit: BrandKit) -> None:
+def _soundtrack(result: CheckResult, data: bytes, kit: BrandKit, duration_s: float) -> None:
     try:
         with _open(data) as container:
             samples, rate = decode_audio_stream(container)
     except (av.error.FFmpegError, ValueError) as error:
-        result.not_checked.append(NotChecked(check="audio", reason=f"the soundtrack could not be decoded: {error}"))
+        result.not_checked.append(
+            NotChecked(check="audio", reason=f"the soundtrack could not be decoded: {describe_error(error)}")
+        )
         return
-    audio = check_audio_samples(samples, rate, kit)
+    audio = check_audio_samples(samples, rate, kit, declared_seconds=duration_s)
     result.violations += audio.violations
     result.rules_checked += [r for r in audio.rules_checked if r not in result.rules_checked]
     result.not_checked += audio.not_checked
