@@ -1,6 +1,7 @@
 """Campaign, post and platform-account routes of the HTTP API (a Powertools Router for ApiFunction).
 
-The organisation always comes from the token (``caller_of``); bodies never name it.
+The organisation always comes from the token (``authenticated``: a token without a user or
+organisation is a 401); bodies never name it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from flashfusion.app import campaigns
-from flashfusion.http.identity import caller_of, json_body, require_org
+from flashfusion.http.identity import Caller, authenticated, json_body
 from flashfusion.wiring import campaign_deps, get_deps
 
 router = Router()
 
 
+def _caller() -> Caller:
+    return authenticated(router.current_event, get_deps().settings)
+
+
 def _org() -> str:
-    return require_org(caller_of(router.current_event, get_deps().settings))
+    return _caller().org_id
 
 
 def _deps() -> campaigns.CampaignDeps:
