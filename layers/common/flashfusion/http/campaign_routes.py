@@ -110,7 +110,7 @@ def cancel_post(post_id: str) -> dict[str, Any]:
 # accounts ------------------------------------------------------------------------------------------
 @router.post("/v1/accounts")
 def create_account() -> Response:
-    return _created(campaigns.create_account(_org(), _body(), _deps()).to_json())
+    return _created(campaigns.create_account(_caller(), _body(), _deps()).to_json())
 
 
 @router.get("/v1/accounts")
@@ -125,4 +125,4 @@ def get_account(account_id: str) -> dict[str, Any]:
 
 @router.patch("/v1/accounts/<account_id>")
 def update_account(account_id: str) -> dict[str, Any]:
-    return campaigns.update_account(_org(), account_id, _body(), _deps()).to_json()
+    return campaigns.update_account(_caller(), account_id, _body(), _deps()).to_json()
