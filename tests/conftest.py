@@ -69,6 +69,19 @@ def _environ() -> Iterator[None]:
         os.environ.update(saved)
 
 
+PUBLIC_TEST_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_dns() -> Iterator[None]:
+    """No test resolves a real name: the outbound-URL policy sees every host name as one public address
+    (a test that needs another answer passes its own resolver or wraps ``use_resolver``)."""
+    from flashfusion.outbound import use_resolver
+
+    with use_resolver(lambda _host: [PUBLIC_TEST_ADDRESS]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _aws_env(_environ: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test can reach real AWS: fake credentials, a fixed region, no endpoint overrides."""

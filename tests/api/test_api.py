@@ -139,11 +139,11 @@ def test_bad_submission_is_a_400_naming_the_field_and_starts_nothing(
     [{}, {"sub": "user-1"}, {"org_id": "", "sub": "user-1"}],
     ids=["no claims", "no org claim", "empty org claim"],
 )
-def test_submit_without_an_org_claim_is_a_400_and_starts_nothing(engine: Any, caller: dict[str, str]) -> None:
+def test_submit_without_an_org_claim_is_a_401_and_starts_nothing(engine: Any, caller: dict[str, str]) -> None:
     response = post(engine, submission(), caller)
 
-    error = json_error(response, 400)
-    assert "orgId" in problems(error)
+    error = json_error(response, 401)
+    assert error["error"] == "unauthorized"
     assert executions(engine) == []
     assert stored(engine, "REQUEST#") == []
 
@@ -283,14 +283,13 @@ def test_request_id_no_request_can_have_is_a_404_not_a_500(engine: Any, request_
 
 
 @pytest.mark.parametrize("caller", [{}, {"sub": "user-1"}], ids=["no claims", "no org claim"])
-def test_status_without_an_org_claim_is_a_client_error(engine: Any, caller: dict[str, str]) -> None:
+def test_status_without_an_org_claim_is_a_401(engine: Any, caller: dict[str, str]) -> None:
     request_id = accepted(post(engine, submission()))
     finish(engine, request_id)
 
     response = get(engine, request_id, caller)
 
-    assert 400 <= response["statusCode"] < 500, response
-    assert body_of(response)["error"] != "internal_error"
+    assert json_error(response, 401)["error"] == "unauthorized"
 
 
 @pytest.mark.parametrize("method", ["POST", "GET"])

@@ -107,6 +107,18 @@ class Forbidden(FlashFusionError):
     """The caller is authenticated but may not do this (e.g. decide a review without the reviewer role)."""
 
 
+class Unauthenticated(FlashFusionError):
+    """The token does not say who is calling: no subject, or a missing or malformed organisation claim (401)."""
+
+
+class UnsafeDestination(FlashFusionError):
+    """An outbound URL that must not receive a request (not https, or a private/internal host).
+
+    Raised by ``flashfusion.outbound``; each caller turns it into its own error (PublishRejected,
+    ProviderRejected, a 400 naming the field).
+    """
+
+
 class ReviewUnavailable(FlashFusionError):
     """The workflow could not be resumed just now (a transient Step Functions error); try again."""
 

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     org_claim: str = "org_id"
     groups_claim: str = Field(default="cognito:groups", description="JWT claim listing the caller's groups")
     reviewer_group: str = Field(default="reviewers", description="group whose members may decide reviews")
+    admin_group: str = Field(
+        default="admins", description="group whose members may change where an account's credentials go"
+    )
     event_bus_name: str = "default"
     signing_mode: Literal["kms", "secret", "off"] = Field(
         default="off", description="kms: a KMS key signs (chain in a secret); secret: key and chain in a secret"

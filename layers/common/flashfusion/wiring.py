@@ -202,7 +202,13 @@ def campaign_deps() -> CampaignDeps:
     from flashfusion.app.campaigns import CampaignDeps
 
     deps = get_deps()
-    return CampaignDeps(scheduling=scheduling_deps(), kits=deps.kits, provenance=deps.provenance)
+    return CampaignDeps(
+        scheduling=scheduling_deps(),
+        kits=deps.kits,
+        provenance=deps.provenance,
+        admin_group=deps.settings.admin_group,
+        emit=deps.emit,
+    )
 
 
 def publisher_factory(outbox_dir: str) -> Callable[[str], Publisher]:

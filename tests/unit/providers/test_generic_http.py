@@ -225,11 +225,22 @@ def test_an_unusable_endpoint_is_rejected_before_any_call(
     assert keys.calls == []  # refused before the secret was even read
 
 
-def test_plain_http_is_allowed_for_a_local_endpoint(provider: GenericHttpProvider, api: respx.MockRouter) -> None:
-    api.post("http://localhost:8080/gen").mock(
-        return_value=httpx.Response(200, content=PNG, headers={"Content-Type": "image/png"})
-    )
-    assert provider.generate(job(midjourney(endpoint="http://localhost:8080/gen"), PROMPT)).data == PNG
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://localhost:8080/gen",
+        "https://127.0.0.1/gen",
+        "https://169.254.169.254/latest",
+        "https://[fd00:ec2::254]/",
+    ],
+)
+def test_internal_endpoints_are_refused(
+    provider: GenericHttpProvider, keys: KeyStore, api: respx.MockRouter, endpoint: str
+) -> None:
+    with pytest.raises(ProviderRejected, match="refused"):
+        provider.generate(job(midjourney(endpoint=endpoint), PROMPT))
+    assert keys.calls == []
+    assert not api.calls
 
 
 @pytest.mark.parametrize(

@@ -141,16 +141,14 @@ def test_internal_destinations_are_refused(api: respx.MockRouter, url: str, addr
     assert not api.calls
 
 
-@pytest.mark.parametrize("url", ["http://localhost:8080/hook", "http://127.0.0.1:9000/hook"])
-def test_localhost_over_http_is_allowed_for_local_testing(api: respx.MockRouter, url: str) -> None:
-    api.post(url).respond(200, json={"id": 42})
+@pytest.mark.parametrize("url", ["http://localhost:8080/hook", "http://127.0.0.1:9000/hook", "https://localhost/hook"])
+def test_localhost_is_refused_too(api: respx.MockRouter, url: str) -> None:
+    # In Lambda, 127.0.0.1:9001 is the runtime API: no local-testing exception.
     account = ACCOUNT.model_copy(update={"settings": {"url": url}})
 
-    result = WebhookPublisher(clock=fixed_clock, resolver=lambda _h: pytest.fail("localhost is not resolved")).publish(
-        account, CREDS, content()
-    )
-
-    assert result.platform_post_id == "42"
+    with pytest.raises(PublishRejected):
+        publisher().publish(account, CREDS, content())
+    assert not api.calls
 
 
 def test_missing_secret_or_key_is_rejected_before_any_call(api: respx.MockRouter) -> None:

@@ -7,12 +7,14 @@ campaign, post or account is a 404, because every key starts with ``ORG#<org_id>
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
+from flashfusion.app.caller import Caller
 from flashfusion.app.posts import (
     SchedulingDeps,
     cancel,
@@ -24,9 +26,11 @@ from flashfusion.app.posts import (
     stable_post_id,
 )
 from flashfusion.app.submissions import check_org, field_errors
-from flashfusion.errors import BrandKitNotFound, InvalidRequest
+from flashfusion.errors import BrandKitNotFound, Forbidden, InvalidRequest, UnsafeDestination
 from flashfusion.modelbase import CamelModel, Identifier
 from flashfusion.models import utcnow
+from flashfusion.observability import logger
+from flashfusion.outbound import Resolver, check_url, host_of, is_url_setting
 from flashfusion.scheduling import planner
 from flashfusion.scheduling.models import (
     AccountStatus,
@@ -57,6 +61,12 @@ class CampaignDeps:
     scheduling: SchedulingDeps
     kits: Any
     provenance: Any
+    admin_group: str = "admins"
+    """Members of this group (in the token's groups claim) may change where an account's credentials go."""
+    emit: Callable[[str, dict[str, Any]], None] | None = None
+    """Sends an EventBridge event (AccountDestinationChanged); None: the audit log line only."""
+    resolver: Resolver | None = None
+    """Host resolution for the outbound-URL check; None: the process default (tests replace it)."""
 
 
 # campaigns -----------------------------------------------------------------------------------------
@@ -320,14 +330,68 @@ class AccountPatch(CamelModel):
     status: AccountStatus | None = Field(default=None, description="active after re-authorising, or disabled")
 
 
-def create_account(org_id: str, body: Any, deps: CampaignDeps) -> PlatformAccount:
+def _destination_changes(
+    caller: Caller, account_id: str, before: dict[str, str], after: dict[str, str], deps: CampaignDeps
+) -> list[dict[str, str]]:
+    """The URL-valued settings (where requests, and so credentials, go) this write changes. Changing any
+    needs the admin group (403); each new URL must pass the outbound-URL policy (400 naming the field)."""
+    keys = sorted(
+        k
+        for k in set(before) | set(after)
+        if (is_url_setting(k, before.get(k)) or is_url_setting(k, after.get(k))) and before.get(k) != after.get(k)
+    )
+    if not keys:
+        return []
+    if not caller.has_role(deps.admin_group):
+        raise Forbidden(
+            f"changing where account {account_id} sends its credentials ({', '.join('settings.' + k for k in keys)})"
+            f" needs the {deps.admin_group!r} group"
+        )
+    for key in keys:
+        value = after.get(key)
+        if value:
+            try:
+                check_url(value, resolver=deps.resolver)
+            except UnsafeDestination as error:
+                raise InvalidRequest(
+                    f"settings.{key} is not an allowed destination: {error}",
+                    [{"field": f"settings.{key}", "problem": str(error)}],
+                ) from None
+    return [{"setting": k, "oldHost": host_of(before.get(k)), "newHost": host_of(after.get(k))} for k in keys]
+
+
+def _record_destination_change(
+    caller: Caller, account: PlatformAccount, changes: list[dict[str, str]], deps: CampaignDeps
+) -> None:
+    """Audit: who pointed which account where (hosts only: paths and queries may hold secrets)."""
+    if not changes:
+        return
+    detail = {
+        "orgId": caller.org_id,
+        "accountId": account.account_id,
+        "platform": str(account.platform),
+        "userId": caller.user_id,
+        "changes": changes,
+    }
+    logger.info("AccountDestinationChanged", extra={"audit": detail})
+    if deps.emit is not None:
+        try:
+            deps.emit("AccountDestinationChanged", detail)
+        except Exception:  # the change is stored and logged above; the event is best effort
+            logger.exception("could not emit AccountDestinationChanged", extra={"audit": detail})
+
+
+def create_account(caller: Caller, body: Any, deps: CampaignDeps) -> PlatformAccount:
+    org_id = caller.org_id
     check_org(org_id)
     fields: AccountFields = _parse(AccountFields, body)
     try:
         deps.scheduling.accounts.get(org_id, fields.account_id)
     except AccountNotFound:
+        changes = _destination_changes(caller, fields.account_id, {}, fields.settings, deps)
         account = PlatformAccount(**fields.model_dump())
         deps.scheduling.accounts.put(org_id, account)
+        _record_destination_change(caller, account, changes, deps)
         return account
     raise InvalidRequest(
         f"account {fields.account_id} exists; PATCH it instead", [{"field": "accountId", "problem": "exists"}]
@@ -344,14 +408,20 @@ def list_accounts(org_id: str, deps: CampaignDeps) -> list[PlatformAccount]:
     return deps.scheduling.accounts.list_for_org(org_id)
 
 
-def update_account(org_id: str, account_id: str, body: Any, deps: CampaignDeps) -> PlatformAccount:
-    account = get_account(org_id, account_id, deps)
+def update_account(caller: Caller, account_id: str, body: Any, deps: CampaignDeps) -> PlatformAccount:
+    account = get_account(caller.org_id, account_id, deps)
     patch: AccountPatch = _parse(AccountPatch, body)
     changes = patch.model_dump(exclude_none=True)
     if patch.status == AccountStatus.ACTIVE:
         changes["status_reason"] = None
+    destinations = (
+        _destination_changes(caller, account.account_id, dict(account.settings), patch.settings, deps)
+        if patch.settings is not None
+        else []
+    )
     updated = account.model_copy(update=changes)
-    deps.scheduling.accounts.put(org_id, updated)
+    deps.scheduling.accounts.put(caller.org_id, updated)
+    _record_destination_change(caller, updated, destinations, deps)
     return updated
 
 

@@ -1,6 +1,7 @@
 """Asset request routes of the HTTP API (a Powertools Router for ApiFunction): submit, and ask how it went.
 
-The organisation and user come from the token (``caller_of``), never from the body.
+The organisation and user come from the token (``authenticated``: a token without a user or
+organisation is a 401), never from the body.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from flashfusion.app import submissions
-from flashfusion.http.identity import caller_of, json_body
+from flashfusion.http.identity import authenticated, json_body
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
 from flashfusion.wiring import get_deps
 
@@ -22,7 +23,7 @@ router = Router()
 @tracer.capture_method(capture_response=False)
 def submit_asset() -> Response:
     deps = get_deps()
-    caller = caller_of(router.current_event, deps.settings)
+    caller = authenticated(router.current_event, deps.settings)
     body = json_body(router.current_event)
     request_id, started = submissions.submit(body, caller.org_id, caller.user_id, deps, deps.stepfunctions())
     logger.append_keys(requestId=request_id, orgId=caller.org_id)
@@ -43,5 +44,5 @@ def submit_asset() -> Response:
 @tracer.capture_method(capture_response=False)
 def get_request(request_id: str) -> dict[str, Any]:
     deps = get_deps()
-    caller = caller_of(router.current_event, deps.settings)
+    caller = authenticated(router.current_event, deps.settings)
     return submissions.status(caller.org_id, request_id, deps).to_json()

@@ -1,6 +1,7 @@
 """Campaign, post and platform-account routes of the HTTP API (a Powertools Router for ApiFunction).
 
-The organisation always comes from the token (``caller_of``); bodies never name it.
+The organisation always comes from the token (``authenticated``: a token without a user or
+organisation is a 401); bodies never name it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from flashfusion.app import campaigns
-from flashfusion.http.identity import caller_of, json_body, require_org
+from flashfusion.http.identity import Caller, authenticated, json_body
 from flashfusion.wiring import campaign_deps, get_deps
 
 router = Router()
 
 
+def _caller() -> Caller:
+    return authenticated(router.current_event, get_deps().settings)
+
+
 def _org() -> str:
-    return require_org(caller_of(router.current_event, get_deps().settings))
+    return _caller().org_id
 
 
 def _deps() -> campaigns.CampaignDeps:
@@ -105,7 +110,7 @@ def cancel_post(post_id: str) -> dict[str, Any]:
 # accounts ------------------------------------------------------------------------------------------
 @router.post("/v1/accounts")
 def create_account() -> Response:
-    return _created(campaigns.create_account(_org(), _body(), _deps()).to_json())
+    return _created(campaigns.create_account(_caller(), _body(), _deps()).to_json())
 
 
 @router.get("/v1/accounts")
@@ -120,4 +125,4 @@ def get_account(account_id: str) -> dict[str, Any]:
 
 @router.patch("/v1/accounts/<account_id>")
 def update_account(account_id: str) -> dict[str, Any]:
-    return campaigns.update_account(_org(), account_id, _body(), _deps()).to_json()
+    return campaigns.update_account(_caller(), account_id, _body(), _deps()).to_json()

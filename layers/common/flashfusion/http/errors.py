@@ -15,6 +15,7 @@ from flashfusion.errors import (
     ReviewConflict,
     ReviewNotFound,
     ReviewUnavailable,
+    Unauthenticated,
 )
 from flashfusion.observability import logger
 
@@ -34,6 +35,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound])
     def not_found(error: Exception) -> Response:
         return error_response(404, "not_found", str(error))
+
+    @app.exception_handler(Unauthenticated)
+    def unauthenticated(error: Unauthenticated) -> Response:
+        return error_response(401, "unauthorized", str(error))
 
     @app.exception_handler(Forbidden)
     def forbidden(error: Forbidden) -> Response:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flashfusion.app.caller import Caller
-from flashfusion.app.submissions import check_org
-from flashfusion.errors import InvalidRequest
+from flashfusion.app.submissions import ORG_ID
+from flashfusion.errors import InvalidRequest, Unauthenticated
 from flashfusion.settings import Settings
 
-__all__ = ["Caller", "caller_of", "json_body", "query", "require_org"]
+__all__ = ["Caller", "authenticated", "caller_of", "json_body", "query", "require_org"]
 
 
 def _groups(raw: Any) -> frozenset[str]:
@@ -32,10 +32,23 @@ def caller_of(event: Any, settings: Settings) -> Caller:
 
 
 def require_org(caller: Caller) -> str:
-    check_org(caller.org_id)
-    if not caller.user_id:
-        raise InvalidRequest("the caller has no user id", [{"field": "sub", "problem": "missing from the token"}])
+    """The caller's organisation; Unauthenticated (401) unless the token names a user (``sub``) and a
+    well-formed organisation. The one identity rule every route applies (through ``authenticated``)."""
+    if not caller.user_id.strip():
+        raise Unauthenticated("the token has no subject (sub)")
+    if not caller.org_id:
+        raise Unauthenticated("the token has no organisation claim")
+    if not ORG_ID.match(caller.org_id):
+        raise Unauthenticated("the token's organisation claim is malformed")
     return caller.org_id
+
+
+def authenticated(event: Any, settings: Settings) -> Caller:
+    """The caller of a request, refused with a 401 unless ``require_org`` holds: every router reads its
+    caller through this, never ``caller_of`` directly."""
+    caller = caller_of(event, settings)
+    require_org(caller)
+    return caller
 
 
 def json_body(event: Any) -> Any:

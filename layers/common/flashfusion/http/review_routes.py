@@ -8,14 +8,14 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from flashfusion.app import reviews
-from flashfusion.http.identity import Caller, caller_of, json_body, query
+from flashfusion.http.identity import Caller, authenticated, json_body, query
 from flashfusion.wiring import get_deps
 
 router = Router()
 
 
 def _caller() -> Caller:
-    return caller_of(router.current_event, get_deps().settings)
+    return authenticated(router.current_event, get_deps().settings)
 
 
 def _body() -> Any:

@@ -30,7 +30,8 @@ Poll -- ``GET {pollUrl}``, or ``GET {endpoint}/{id}`` without one. Answers ``200
 ``succeeded`` needs ``outputUrl``; the adapter downloads it. ``failed`` is ProviderRejected, or
 ProviderUnavailable when ``retryable`` is true.
 
-Safety rules the adapter enforces: the endpoint must be HTTPS (plain HTTP only for localhost); the key
+Safety rules the adapter enforces: the endpoint, pollUrl and outputUrl pass ``flashfusion.outbound``
+(https, public hosts only, checked at each call), redirects are never followed; the key
 is sent only to URLs on the endpoint's own origin, so a ``pollUrl`` or ``outputUrl`` on another host
 (a CDN, say) is fetched without it. A ``202`` to a sync call or a ``200`` to an async submit is a
 configuration error (ProviderRejected): a synchronous Lambda cannot wait on a job, and a job's state
@@ -46,8 +47,9 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from flashfusion.errors import ProviderRejected, ProviderUnavailable
+from flashfusion.errors import ProviderRejected, ProviderUnavailable, UnsafeDestination
 from flashfusion.models import ContentType
+from flashfusion.outbound import check_url
 from flashfusion.providers.base import (
     GeneratedContent,
     GenerationJob,
@@ -62,7 +64,6 @@ PROVIDER = "generic-http"
 # A sync row waits for the media in one call; the Generate Lambda has 110 s in all.
 TIMEOUT = httpx.Timeout(connect=5.0, read=90.0, write=30.0, pool=5.0)
 ALL_MEDIA = frozenset(ContentType)
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 EXTENSIONS = {
     "image/png": "png",
     "image/jpeg": "jpg",
@@ -100,13 +101,18 @@ def checked_endpoint(job: GenerationJob) -> str:
         raise ProviderRejected(
             f"{PROVIDER}: model {job.model.id} has no endpoint configured", provider=PROVIDER, model=job.model.id
         )
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" or (parts.scheme == "http" and (parts.hostname or "") in LOCAL_HOSTS):
-        return endpoint.rstrip("/")
-    # The bearer key must never travel in clear text.
-    raise ProviderRejected(
-        f"{PROVIDER}: the endpoint of {job.model.id} must be an https:// URL", provider=PROVIDER, model=job.model.id
-    )
+    return checked_url(job, endpoint, "endpoint")
+
+
+def checked_url(job: GenerationJob, url: str, what: str) -> str:
+    """``url`` under the outbound-URL policy (https, public hosts only; checked at each call)."""
+    try:
+        return check_url(url)
+    except UnsafeDestination as error:
+        # The bearer key must never travel in clear text, nor to an internal host.
+        raise ProviderRejected(
+            f"{PROVIDER}: the {what} of {job.model.id} is refused: {error}", provider=PROVIDER, model=job.model.id
+        ) from None
 
 
 def options_of(job: GenerationJob) -> dict[str, Any]:
@@ -149,6 +155,8 @@ class GenericHttpProvider(HttpVendor):
 
     base_url = ""
     timeout = TIMEOUT
+    # A redirect could carry the key (or the request) to an internal host: never followed.
+    follow_redirects = False
 
     def _post(self, job: GenerationJob) -> httpx.Response:
         check_job(job, PROVIDER, ALL_MEDIA)
@@ -161,6 +169,7 @@ class GenericHttpProvider(HttpVendor):
                     headers={"Authorization": f"Bearer {key}", "Idempotency-Key": job.request_id},
                     json=request_body(job),
                     timeout=TIMEOUT,
+                    follow_redirects=False,
                 )
             raise_for_status(response, PROVIDER, job.model.id)
         return response
@@ -225,12 +234,16 @@ class GenericHttpProvider(HttpVendor):
     def poll(self, job: GenerationJob, pending: PendingJob) -> PollResult:
         endpoint = checked_endpoint(job)
         url = str(pending.state.get("pollUrl") or f"{endpoint}/{quote(pending.vendor_job_id, safe='')}")
+        url = checked_url(job, url, "pollUrl")
         key = fetch_api_key(self._ctx, PROVIDER, job.model.id)
         same_origin = origin(url) == origin(endpoint)
         with redacting(key):
             with transport_errors(PROVIDER, job.model.id):
                 response = self.client.get(
-                    url, headers={"Authorization": f"Bearer {key}"} if same_origin else {}, timeout=TIMEOUT
+                    url,
+                    headers={"Authorization": f"Bearer {key}"} if same_origin else {},
+                    timeout=TIMEOUT,
+                    follow_redirects=False,
                 )
             raise_for_status(response, PROVIDER, job.model.id)
             try:
@@ -265,10 +278,10 @@ class GenericHttpProvider(HttpVendor):
                 raise ProviderUnavailable(
                     f"{PROVIDER}: the job succeeded without an outputUrl", provider=PROVIDER, model=job.model.id
                 )
-            output_url = urljoin(endpoint + "/", output_url)
+            output_url = checked_url(job, urljoin(endpoint + "/", output_url), "outputUrl")
             headers = {"Authorization": f"Bearer {key}"} if origin(output_url) == origin(endpoint) else None
             data, content_type = download(
-                self.client, output_url, provider=PROVIDER, model=job.model.id, headers=headers
+                self.client, output_url, provider=PROVIDER, model=job.model.id, headers=headers, follow_redirects=False
             )
         return PollResult(
             status="succeeded", content=self._content(job, data, content_type, jobId=pending.vendor_job_id)

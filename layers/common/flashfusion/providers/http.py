@@ -27,8 +27,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=30.0, pool=5.0)
 MAX_MESSAGE = 300
 
 
-def make_client(base_url: str, headers: dict[str, str], timeout: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Client:
-    return httpx.Client(base_url=base_url, headers=headers, timeout=timeout, follow_redirects=True)
+def make_client(
+    base_url: str, headers: dict[str, str], timeout: httpx.Timeout = DEFAULT_TIMEOUT, *, follow_redirects: bool = True
+) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers=headers, timeout=timeout, follow_redirects=follow_redirects)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

@@ -85,11 +85,18 @@ def download(
     model: str,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
     headers: dict[str, str] | None = None,
+    follow_redirects: bool | None = None,
 ) -> tuple[bytes, str]:
     """The bytes at ``url`` and their content type. ``headers`` only for same-origin URLs."""
     with (
         transport_errors(provider, model),
-        client.stream("GET", url, headers=headers or {}, timeout=DOWNLOAD_TIMEOUT) as response,
+        client.stream(
+            "GET",
+            url,
+            headers=headers or {},
+            timeout=DOWNLOAD_TIMEOUT,
+            follow_redirects=client.follow_redirects if follow_redirects is None else follow_redirects,
+        ) as response,
     ):
         if response.status_code >= 400:
             # The URL is left out of the message: pre-signed URLs carry their own credentials.
@@ -120,6 +127,7 @@ class HttpVendor:
     base_url: str = ""
     timeout: httpx.Timeout = DEFAULT_TIMEOUT
     headers: ClassVar[dict[str, str]] = {}
+    follow_redirects: bool = True
 
     def __init__(self, ctx: ProviderContext, client: httpx.Client | None = None) -> None:
         self._ctx = ctx
@@ -128,7 +136,9 @@ class HttpVendor:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = make_client(self.base_url, dict(self.headers), self.timeout)
+            self._client = make_client(
+                self.base_url, dict(self.headers), self.timeout, follow_redirects=self.follow_redirects
+            )
         return self._client
 
 

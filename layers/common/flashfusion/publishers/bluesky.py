@@ -159,7 +159,7 @@ class BlueskyPublisher(HttpPublisher):
         password = credentials.get("appPassword") or credentials.get("password", "")
         if not credentials.get("accessJwt") and not (credentials.get("identifier") and password):
             raise PublishRejected("bluesky: credentials need identifier + appPassword, or accessJwt", platform=PLATFORM)
-        pds = account.settings.get("pdsUrl", DEFAULT_PDS).rstrip("/")
+        pds = self._destination(account.settings.get("pdsUrl") or DEFAULT_PDS, "pdsUrl")
         secrets = [credentials.get(k, "") for k in ("accessJwt", "refreshJwt")] + [password]
         with guarded(PLATFORM, secrets), self._client_factory() as client:
             call = _Session(client, pds, credentials, password, self._clock, self._session_sink)

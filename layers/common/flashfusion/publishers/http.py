@@ -24,7 +24,9 @@ from flashfusion.errors import (
     PublishRateLimited,
     PublishRejected,
     PublishUnavailable,
+    UnsafeDestination,
 )
+from flashfusion.outbound import Resolver, check_url
 
 # Publishing is a handful of small calls; media uploads get the longer write timeout.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
@@ -207,10 +209,20 @@ class HttpPublisher:
         client_factory: ClientFactory = default_client_factory,
         clock: Clock = utc_now,
         sleep: Sleep = real_sleep,
+        resolver: Resolver | None = None,
     ) -> None:
         self._client_factory = client_factory
         self._clock = clock
         self._sleep = sleep
+        self._resolver = resolver
+
+    def _destination(self, url: str, field: str) -> str:
+        """``url`` (an account setting named ``field``) checked against the outbound-URL policy, at send
+        time (DNS can change after the API accepted it); PublishRejected before any call otherwise."""
+        try:
+            return check_url(url, resolver=self._resolver)
+        except UnsafeDestination as error:
+            raise PublishRejected(f"{self.platform} settings.{field}: {error}", platform=self.platform) from None
 
     def _credential(self, credentials: dict[str, str], *names: str) -> str:
         """The first of ``names`` the account's secret holds; refused before any call when it has none."""

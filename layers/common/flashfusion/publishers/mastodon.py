@@ -54,6 +54,7 @@ class MastodonPublisher(HttpPublisher):
         parts = urlsplit(instance)
         if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):
             raise PublishRejected("mastodon: settings.instanceUrl must be https://<host>", platform=PLATFORM)
+        instance = self._destination(instance, "instanceUrl")
         headers = {"Authorization": f"Bearer {token}"}
         with guarded(PLATFORM, [token]), self._client_factory() as client:
             form: dict[str, Any] = {"status": content.text}

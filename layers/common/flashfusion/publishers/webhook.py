@@ -23,23 +23,16 @@ Answers: 2xx -> published (id from the response JSON ``id`` if any, else the ide
 401/403 -> PublishAuthExpired; 429 (+Retry-After) -> PublishRateLimited; other 4xx ->
 PublishRejected; 5xx, timeouts, connection errors, redirects -> PublishUnavailable.
 
-Destination rules (no SSRF): https only; plain http only for literally ``localhost`` / ``127.0.0.1``
-(local testing). The host is resolved and refused when any address is private, loopback, link-local,
-multicast, reserved or unspecified (again except literal localhost/127.0.0.1). Redirects are never
-followed. Not covered: a DNS answer that changes between this check and the connection (rebinding);
-deployments that need that guarantee should send webhooks through an egress proxy.
+Destination rules (no SSRF): ``flashfusion.outbound`` (https only, public hosts only, checked at send
+time); redirects are never followed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from flashfusion.errors import PublishRejected
 from flashfusion.publishers.base import PublishContent, PublishResult
@@ -56,17 +49,6 @@ from flashfusion.scheduling.models import PlatformAccount
 
 PLATFORM = "webhook"
 SIGNATURE_HEADER = "X-FlashFusion-Signature"
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
-
-Resolver = Callable[[str], list[str]]
-
-
-def system_resolver(host: str) -> list[str]:
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as error:
-        raise PublishRejected(f"webhook host {host!r} does not resolve", platform=PLATFORM) from error
-    return sorted({str(info[4][0]) for info in infos})
 
 
 def sign(body: bytes, secret: str, timestamp: int) -> str:
@@ -98,40 +80,8 @@ def verify_signature(
     return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
 
 
-def check_destination(url: str, resolver: Resolver) -> None:
-    """Refuse URLs that could reach internal services (see the module docstring)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise PublishRejected("webhook settings.url has no host", platform=PLATFORM)
-    if parts.username or parts.password:
-        raise PublishRejected("webhook settings.url must not embed credentials", platform=PLATFORM)
-    local = host in LOCAL_HOSTS
-    if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise PublishRejected("webhook settings.url must be https (http only for localhost)", platform=PLATFORM)
-    if local:
-        return
-    try:
-        ipaddress.ip_address(host)
-        addresses = [host]
-    except ValueError:
-        addresses = resolver(host)
-    if not addresses:
-        raise PublishRejected(f"webhook host {host!r} does not resolve", platform=PLATFORM)
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if not ip.is_global or ip.is_multicast:
-            raise PublishRejected(f"webhook host {host!r} resolves to a non-public address ({ip})", platform=PLATFORM)
-
-
 class WebhookPublisher(HttpPublisher):
     platform = PLATFORM
-
-    def __init__(self, *, resolver: Resolver = system_resolver, **plumbing: Any) -> None:
-        super().__init__(**plumbing)
-        self._resolver = resolver
 
     def payload(self, account: PlatformAccount, content: PublishContent) -> dict[str, Any]:
         media: dict[str, Any] | None = None
@@ -158,7 +108,7 @@ class WebhookPublisher(HttpPublisher):
             raise PublishRejected("webhook: credentials have no signingSecret", platform=PLATFORM)
         if not content.idempotency_key:
             raise PublishRejected("webhook: an idempotency key is required", platform=PLATFORM)
-        check_destination(url, self._resolver)
+        url = self._destination(url, "url")
         body = json.dumps(self.payload(account, content), separators=(",", ":"), ensure_ascii=False).encode()
         headers = {
             "Content-Type": "application/json",

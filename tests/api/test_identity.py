@@ -1,0 +1,72 @@
+"""One identity rule for every route: a token without a subject, or without a well-formed organisation,
+is a 401 and changes nothing, whatever the route (every HttpApi event of ApiFunction in template.yaml)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from ffo.cfn import load_template
+from ffo.engine import api_routes
+from tests.helpers import ORG, ROOT, body_of, submission
+
+ROUTES = api_routes(load_template(ROOT / "template.yaml"))
+
+BAD_CALLERS = {
+    "missing sub": {"org_id": ORG},
+    "empty sub": {"org_id": ORG, "sub": ""},
+    "missing org": {"sub": "user-1"},
+    "empty org": {"org_id": "", "sub": "user-1"},
+    "malformed org": {"org_id": "acme#REQUEST", "sub": "user-1"},
+    "no claims": {},
+}
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "id-1", path)
+
+
+def everything(engine: Any) -> list[dict[str, Any]]:
+    (table,) = engine.resources.tables
+    ddb = engine.client("dynamodb")
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    while True:
+        page = ddb.scan(**kwargs)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def executions(engine: Any) -> int:
+    return len(engine.client("stepfunctions").list_executions(stateMachineArn=engine.state_machine_arn())["executions"])
+
+
+def test_the_route_list_is_the_template_s() -> None:
+    assert ("POST", "/v1/assets") in ROUTES
+    assert ("PATCH", "/v1/accounts/{accountId}") in ROUTES
+    assert len(ROUTES) >= 20, ROUTES
+
+
+@pytest.mark.parametrize("caller", list(BAD_CALLERS.values()), ids=list(BAD_CALLERS))
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_every_route_refuses_a_token_without_user_or_org_with_401(
+    engine: Any, method: str, path: str, caller: dict[str, str]
+) -> None:
+    before = everything(engine)
+    started = executions(engine)
+    body: Any = (
+        submission() if (method, path) == ("POST", "/v1/assets") else ({} if method in ("POST", "PATCH") else None)
+    )
+
+    response = engine.api(method, concrete(path), body, caller)
+
+    assert response["statusCode"] == 401, response
+    error = body_of(response)
+    assert error["error"] == "unauthorized"
+    assert error["message"]
+    assert everything(engine) == before
+    assert executions(engine) == started
