@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Any
 
 
+def reader(org_id: str) -> dict[str, str]:
+    """The claims the CLI reads its own requests with: the organisation, and a user as every route needs."""
+    return {"org_id": org_id, "sub": "ffo-local"}
+
+
 def waiting_review(engine: Any, org_id: str, request_id: str) -> dict[str, Any] | None:
     """The pending review the request waits on, if it waits on one."""
     record: dict[str, Any] = json.loads(
-        engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"]
+        engine.api("GET", f"/v1/requests/{request_id}", None, reader(org_id))["body"]
     )
     review = record.get("review") or {}
     if record.get("status") == "needs_review" and review.get("status") == "pending":
@@ -51,7 +56,7 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
     from flashfusion.wiring import get_deps
 
     record: dict[str, Any] = json.loads(
-        engine.api("GET", f"/v1/requests/{request_id}", None, {"org_id": org_id})["body"]
+        engine.api("GET", f"/v1/requests/{request_id}", None, reader(org_id))["body"]
     )
     say(f"\nstatus: {record['status']}\n")
     for violation in record.get("violations", []):
