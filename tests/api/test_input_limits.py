@@ -151,11 +151,17 @@ def test_an_image_size_beyond_what_models_make_is_a_400(engine: Any, size: str) 
     refused(call(engine, "POST", "/v1/assets", body), "options")
 
 
-@pytest.mark.parametrize("cap", [-5, 0, 101])
+@pytest.mark.parametrize("cap", [-5, -1, 101, 10**9])
 def test_max_posts_per_day_out_of_range_is_a_400(engine: Any, cap: int) -> None:
     account(engine)
     body = campaign_body(cadence={"maxPostsPerDay": {"outbox": cap}})
     refused(call(engine, "POST", "/v1/campaigns", body), "cadence")
+
+
+def test_max_posts_per_day_zero_still_keeps_a_platform_out(engine: Any) -> None:
+    account(engine)
+    body = campaign_body(cadence={"maxPostsPerDay": {"outbox": 0, "x": 100}})
+    assert call(engine, "POST", "/v1/campaigns", body)[0] == 201
 
 
 def test_a_campaign_window_longer_than_a_year_is_a_400(engine: Any) -> None:

@@ -65,8 +65,9 @@ class QuietHours(CamelModel):
 class Cadence(CamelModel):
     """How often the campaign posts. Platform defaults (daily limits) apply where these are unset."""
 
-    max_posts_per_day: dict[Platform, Annotated[int, Field(ge=1, le=MAX_POSTS_PER_DAY)]] = Field(
-        default_factory=dict, description="platform -> posts per local day at most (tighter than its limit)"
+    max_posts_per_day: dict[Platform, Annotated[int, Field(ge=0, le=MAX_POSTS_PER_DAY)]] = Field(
+        default_factory=dict,
+        description="platform -> posts per local day at most (tighter than its limit); 0: no posts there",
     )
     min_gap_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60, description="between two posts on one account")
     quiet_hours: QuietHours | None = Field(default_factory=lambda: QuietHours(start=time(22, 0), end=time(7, 0)))
