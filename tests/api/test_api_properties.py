@@ -9,6 +9,7 @@ runs in CI in well under a minute.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -24,7 +25,7 @@ from tests.helpers import ROOT, claims
 pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining time left")
 
 ROUTES = api_routes(load_template(ROOT / "template.yaml"))
-EXAMPLES_PER_ROUTE = 12
+EXAMPLES_PER_ROUTE = 15
 
 FIELDS = [
     "contentType", "prompt", "tier", "latency", "brandKitId", "channel", "options", "size", "clientRequestId",
@@ -59,7 +60,6 @@ ODD_STRINGS = [
     "pending",
     "approve",
 ]
-QUERY_KEYS = ["status", "model", "campaignId", "since", "until", "limit", "nextToken"]
 
 scalars = st.one_of(
     st.none(),
@@ -79,21 +79,41 @@ json_values = st.recursive(
 )
 shaped_bodies = st.dictionaries(st.sampled_from(FIELDS), json_values, min_size=1, max_size=8)
 bodies = st.one_of(json_values, shaped_bodies)
+depths = st.sampled_from([1, 2, 63, 64, 65, 1_000, 100_000])
 raw_bodies = st.one_of(
+    depths.map(lambda n: "[" * n + "]" * n),
+    st.none(),
+    depths.map(lambda n: '{"prompt":' * n + "1" + "}" * n),
     st.none(),
     st.text(max_size=40),
-    st.integers(min_value=1, max_value=5000).map(lambda n: "[" * n + "]" * n),
-    st.integers(min_value=1, max_value=5000).map(lambda n: '{"a":' * n + "1" + "}" * n),
 )
 ids = st.one_of(
-    st.text(min_size=1, max_size=40),
     st.sampled_from([s for s in ODD_STRINGS if s]),
+    st.text(min_size=1, max_size=40),
     st.tuples(st.characters(), st.integers(min_value=65, max_value=3000)).map(lambda t: t[0] * t[1]),
 )
-queries = st.dictionaries(
-    st.one_of(st.sampled_from(QUERY_KEYS), st.text(min_size=1, max_size=10)),
-    st.one_of(st.text(max_size=40), st.sampled_from([s for s in ODD_STRINGS if s])),
-    max_size=4,
+odd = st.sampled_from([s for s in ODD_STRINGS if s])
+moments = st.one_of(
+    odd,
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+    st.sampled_from(["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2030-01-01T00:00:00Z"]),
+)
+tokens = st.one_of(
+    json_values.map(lambda v: base64.urlsafe_b64encode(json.dumps(v).encode()).decode()),
+    st.text(max_size=40),
+)
+queries = st.fixed_dictionaries(
+    {},
+    optional={
+        "status": st.one_of(odd, st.text(max_size=20)),
+        "model": ids,
+        "campaignId": ids,
+        "since": moments,
+        "until": moments,
+        "limit": st.one_of(st.integers(min_value=-5, max_value=10**6).map(str), odd),
+        "nextToken": tokens,
+        "other": st.text(max_size=20),
+    },
 )
 
 
