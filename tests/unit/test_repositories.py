@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -654,3 +654,50 @@ def test_errors_the_state_machine_writes_read_back_as_messages(requests: Request
     assert record.follow_up_error.message == "Scheduler is throttling"
     assert record.translations["fr-FR"].error == "Scheduler is throttling"
     assert record.to_json()["followUpError"]["type"] == "States.TaskFailed"
+
+
+# DynamoDB key sizes: refused before the call, as DynamoDB refuses them (moto does not) ----------------
+def test_keys_longer_than_dynamodb_allows_are_refused_on_reads_writes_and_queries(table: Any) -> None:
+    from flashfusion.errors import KeyTooLarge
+    from flashfusion.scheduling.models import PlatformAccount
+    from flashfusion.storage.campaigns import AccountNotFound, AccountRepository, CampaignRepository, PostRepository
+    from flashfusion.storage.reviews import ReviewRepository
+
+    long_sort = "a" * (keys.MAX_SORT_KEY_BYTES + 1)
+    long_partition = "a" * (keys.MAX_PARTITION_KEY_BYTES + 1)
+    accounts, campaigns = AccountRepository(table), CampaignRepository(table)
+    calls: list[Callable[[], object]] = [
+        lambda: RequestRepository(table).get(ORG, long_sort),
+        lambda: BrandKitRepository(table).get(ORG, long_sort),
+        lambda: ProvenanceRepository(table).get(ORG, long_sort, 1),
+        lambda: ProvenanceRepository(table).versions(ORG, long_sort),
+        lambda: ProvenanceRepository(table).audit(ORG, model=long_partition),
+        lambda: ReviewRepository(table).get(ORG, long_sort),
+        lambda: campaigns.get(ORG, long_sort),
+        lambda: campaigns.assets(ORG, long_sort),
+        lambda: PostRepository(table).get(ORG, long_sort),
+        lambda: PostRepository(table).list_for_campaign(ORG, long_partition),
+        lambda: accounts.get(ORG, long_sort),
+        lambda: accounts.put(ORG, PlatformAccount.model_construct(account_id=long_sort, platform="outbox", handle="h")),
+        lambda: accounts.list_for_org(long_partition),
+    ]
+    for call in calls:
+        with pytest.raises(KeyTooLarge):
+            call()
+    at_the_limit = "a" * (keys.MAX_SORT_KEY_BYTES - len("ACCOUNT#"))
+    with pytest.raises(AccountNotFound):  # exactly 1,024 bytes: DynamoDB takes it, so do we
+        accounts.get(ORG, at_the_limit)
+    assert table.scan()["Count"] == 0
+
+
+def test_key_builders_check_sizes_in_utf8_bytes() -> None:
+    from flashfusion.errors import KeyTooLarge
+
+    assert keys.checked_sk("é" * 512) == "é" * 512
+    with pytest.raises(KeyTooLarge):
+        keys.checked_sk("é" * 513)
+    assert keys.checked_pk("€" * 682)
+    with pytest.raises(KeyTooLarge):
+        keys.checked_pk("€" * 683)
+    with pytest.raises(KeyTooLarge):
+        keys.provenance_by_model(ORG, "m" * 2100)

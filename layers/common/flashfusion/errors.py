@@ -131,6 +131,11 @@ class InvalidRequest(FlashFusionError):
         self.fields = fields or []
 
 
+class KeyTooLarge(InvalidRequest):
+    """A DynamoDB key attribute would exceed DynamoDB's limit (partition key 2,048 bytes, sort key 1,024):
+    refused before the call, as DynamoDB would (moto does not)."""
+
+
 class FaultInjectionNotAllowed(InvalidRequest):
     """Fault injection was requested outside the local engine."""
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 # Re-exported: every model that crosses a boundary can be imported from here.
@@ -86,7 +86,19 @@ class Fault(CamelModel):
     times: int | None = Field(default=None, ge=1, le=20)
 
 
-Size = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$")]
+MIN_SIDE_PX = 64
+MAX_SIDE_PX = 4096
+"""Each side of an image or video size: the smallest and largest any model in the matrix makes."""
+
+
+def _sides_in_range(size: str) -> str:
+    width, height = (int(side) for side in size.split("x"))
+    if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
+        raise ValueError(f"each side must be {MIN_SIDE_PX}-{MAX_SIDE_PX} px")
+    return size
+
+
+Size = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$"), AfterValidator(_sides_in_range)]
 
 
 class OutputOptions(CamelModel):

@@ -17,9 +17,7 @@ def reader(org_id: str) -> dict[str, str]:
 
 def waiting_review(engine: Any, org_id: str, request_id: str) -> dict[str, Any] | None:
     """The pending review the request waits on, if it waits on one."""
-    record: dict[str, Any] = json.loads(
-        engine.api("GET", f"/v1/requests/{request_id}", None, reader(org_id))["body"]
-    )
+    record: dict[str, Any] = json.loads(engine.api("GET", f"/v1/requests/{request_id}", None, reader(org_id))["body"])
     review = record.get("review") or {}
     if record.get("status") == "needs_review" and review.get("status") == "pending":
         return review
@@ -55,9 +53,7 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
     """Print the request's final status; write its asset and provenance under ``out``."""
     from flashfusion.wiring import get_deps
 
-    record: dict[str, Any] = json.loads(
-        engine.api("GET", f"/v1/requests/{request_id}", None, reader(org_id))["body"]
-    )
+    record: dict[str, Any] = json.loads(engine.api("GET", f"/v1/requests/{request_id}", None, reader(org_id))["body"])
     say(f"\nstatus: {record['status']}\n")
     for violation in record.get("violations", []):
         say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from flashfusion.app.caller import Caller
 from flashfusion.app.posts import (
@@ -27,7 +27,7 @@ from flashfusion.app.posts import (
 )
 from flashfusion.app.submissions import check_org, field_errors
 from flashfusion.errors import BrandKitNotFound, Forbidden, InvalidRequest, UnsafeDestination
-from flashfusion.modelbase import CamelModel, Identifier
+from flashfusion.modelbase import CamelModel, Identifier, Instant
 from flashfusion.models import utcnow
 from flashfusion.observability import logger
 from flashfusion.outbound import Resolver, check_url, host_of, is_url_setting
@@ -249,14 +249,14 @@ class PostFields(CamelModel):
     asset_version: int = Field(default=1, ge=1)
     platform: Platform
     account_id: Identifier
-    scheduled_at: AwareDatetime
+    scheduled_at: Instant
     time_zone: TimeZoneName = "UTC"
     caption: str | None = Field(default=None, max_length=5000)
     campaign_id: Identifier | None = None
 
 
 class PostMove(CamelModel):
-    scheduled_at: AwareDatetime
+    scheduled_at: Instant
     time_zone: TimeZoneName | None = None
 
 

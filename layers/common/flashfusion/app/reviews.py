@@ -29,7 +29,7 @@ from flashfusion.errors import (
     ReviewUnavailable,
 )
 from flashfusion.media_types import EXTENSIONS, base_type
-from flashfusion.modelbase import CamelModel, Identifier
+from flashfusion.modelbase import MAX_YEAR, MIN_YEAR, CamelModel, Identifier, parse_instant
 from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome
 from flashfusion.observability import logger
 from flashfusion.storage import keys
@@ -271,15 +271,25 @@ def _parse(model: type[Any], body: Any) -> Any:
         raise InvalidRequest("the decision is invalid", field_errors(error)) from error
 
 
+MAX_ID_CHARS = 128
+"""The longest id a path or query names (ours are far shorter): a longer one is never looked up."""
+MAX_TOKEN_CHARS = 4096
+"""The longest nextToken we hand out is well under this."""
+
+
+def _is_id(value: str) -> bool:
+    return len(value) <= MAX_ID_CHARS and keys.is_key_part(value)
+
+
 def _check_review_id(review_id: str) -> None:
     """Not an id we ever issued: no lookup, the same answer as an unknown one."""
-    if not keys.is_key_part(review_id):
-        raise ReviewNotFound(f"review {review_id} not found")
+    if not _is_id(review_id):
+        raise ReviewNotFound(f"review {review_id[:MAX_ID_CHARS]} not found")
 
 
 def _check_asset_id(asset_id: str) -> None:
-    if not keys.is_key_part(asset_id):
-        raise AssetNotFound(f"asset {asset_id} not found")
+    if not _is_id(asset_id):
+        raise AssetNotFound(f"asset {asset_id[:MAX_ID_CHARS]} not found")
 
 
 # lineage and audit --------------------------------------------------------------------------------
@@ -343,6 +353,38 @@ def lineage(caller: Caller, asset_id: str, deps: Deps) -> dict[str, Any]:
     return {"assetId": asset_id, "root": root, "versions": nodes}
 
 
+def _bad(field: str, problem: str) -> InvalidRequest:
+    return InvalidRequest(f"{field}: {problem}", [{"field": field, "problem": problem}])
+
+
+def _instant(query: dict[str, str], name: str) -> datetime | None:
+    if not query.get(name):
+        return None
+    try:
+        return parse_instant(query[name])
+    except ValueError as error:
+        raise _bad(name, f"an ISO 8601 date and time with Z or an offset, years {MIN_YEAR}-{MAX_YEAR}") from error
+
+
+def _start_key(token: str | None) -> dict[str, str] | None:
+    """The decoded nextToken: a JSON object of string key attributes, or a 400 naming nextToken.
+    Which attributes, and that they belong to the caller's organisation, the repository checks."""
+    if not token:
+        return None
+    problem = "not a nextToken this API handed out"
+    if len(token) > MAX_TOKEN_CHARS:
+        raise _bad("nextToken", problem)
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+    except (ValueError, TypeError, RecursionError) as error:
+        raise _bad("nextToken", problem) from error
+    if not isinstance(decoded, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_TOKEN_CHARS for k, v in decoded.items()
+    ):
+        raise _bad("nextToken", problem)
+    return decoded
+
+
 def audit(caller: Caller, query: dict[str, str], deps: Deps) -> dict[str, Any]:
     """``GET /v1/provenance?model=|campaignId=&since=&until=&limit=&nextToken=``: the audit trail."""
     check_org(caller.org_id)
@@ -351,20 +393,18 @@ def audit(caller: Caller, query: dict[str, str], deps: Deps) -> dict[str, Any]:
         raise InvalidRequest(
             "filter by model or by campaign, not both", [{"field": "campaignId", "problem": "use one filter"}]
         )
+    if model is not None and (len(model) > MAX_ID_CHARS or not model.isprintable()):
+        raise _bad("model", f"a model id of at most {MAX_ID_CHARS} printable characters")
+    if campaign is not None and not _is_id(campaign):
+        raise _bad("campaignId", f"a campaign id of at most {MAX_ID_CHARS} characters [A-Za-z0-9._:-]")
+    since, until = _instant(query, "since"), _instant(query, "until")
     try:
-        since = datetime.fromisoformat(query["since"]) if query.get("since") else None
-        until = datetime.fromisoformat(query["until"]) if query.get("until") else None
         limit = int(query.get("limit") or 50)
-        token = json.loads(base64.urlsafe_b64decode(query["nextToken"])) if query.get("nextToken") else None
-    except (ValueError, TypeError) as error:
-        raise InvalidRequest(
-            f"bad query: {error}", [{"field": "query", "problem": "since/until ISO 8601, limit 1-200, nextToken"}]
-        ) from error
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None and moment.tzinfo is None:
-            raise InvalidRequest(f"{name} has no time zone", [{"field": name, "problem": "add Z or an offset"}])
+    except ValueError as error:
+        raise _bad("limit", "between 1 and 200") from error
     if not 1 <= limit <= 200:
         raise InvalidRequest("limit must be 1-200", [{"field": "limit", "problem": "between 1 and 200"}])
+    token = _start_key(query.get("nextToken"))
     try:
         records, last = deps.provenance.audit(
             caller.org_id, model=model, campaign_id=campaign, since=since, until=until, limit=limit, start_key=token

@@ -19,7 +19,8 @@ from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailabl
 from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord, Revision
 from flashfusion.routing import router
 
-ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+"""An id as we issue them; ``\\Z``, not ``$``, so a trailing newline is refused too."""
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:

@@ -3,6 +3,7 @@ the request's body and query, read the same way by every router."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flashfusion.app.caller import Caller
@@ -51,11 +52,34 @@ def authenticated(event: Any, settings: Settings) -> Caller:
     return caller
 
 
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects a body may have; no model of ours nests nearly as deep."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays and objects of ``text`` nest (strings skipped), counted without recursion."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def json_body(event: Any) -> Any:
-    """The request body as JSON; a body that is not JSON is a 400 like any other invalid request."""
+    """The request body as JSON; a body that is not JSON, or nests deeper than MAX_JSON_DEPTH, is a 400."""
     try:
+        text = event.decoded_body
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        if text and json_depth(text) > MAX_JSON_DEPTH:
+            raise InvalidRequest(
+                f"the body nests deeper than {MAX_JSON_DEPTH} levels",
+                [{"field": "body", "problem": f"nested deeper than {MAX_JSON_DEPTH} levels"}],
+            )
         return event.json_body
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise InvalidRequest("the body is not valid JSON", [{"field": "body", "problem": "not valid JSON"}]) from error
 
 

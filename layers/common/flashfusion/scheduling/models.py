@@ -5,17 +5,22 @@ IANA time zone.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
-from flashfusion.modelbase import CamelModel, Identifier
+from flashfusion.modelbase import CamelModel, Identifier, Instant
 
 Platform = Literal["x", "linkedin", "facebook", "instagram", "bluesky", "mastodon", "webhook", "outbox"]
 """Where a post can go. ``outbox`` is the embedded default: files under out/ instead of a platform."""
+
+MAX_POSTS_PER_DAY = 100
+"""The most posts per local day a cadence may ask for on one platform (every platform allows fewer)."""
+MAX_CAMPAIGN_DAYS = 366
+"""The longest campaign window: planning walks it slot by slot, so it must stay short enough to be fast."""
 
 
 def _zone(name: str) -> str:
@@ -60,8 +65,9 @@ class QuietHours(CamelModel):
 class Cadence(CamelModel):
     """How often the campaign posts. Platform defaults (daily limits) apply where these are unset."""
 
-    max_posts_per_day: dict[str, int] = Field(
-        default_factory=dict, description="platform -> posts per local day at most (tighter than its limit)"
+    max_posts_per_day: dict[Platform, Annotated[int, Field(ge=0, le=MAX_POSTS_PER_DAY)]] = Field(
+        default_factory=dict,
+        description="platform -> posts per local day at most (tighter than its limit); 0: no posts there",
     )
     min_gap_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60, description="between two posts on one account")
     quiet_hours: QuietHours | None = Field(default_factory=lambda: QuietHours(start=time(22, 0), end=time(7, 0)))
@@ -88,8 +94,8 @@ class CampaignFields(CamelModel):
 
     name: str = Field(min_length=1, max_length=200)
     brand_kit_id: Identifier
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     time_zone: TimeZoneName = "UTC"
     targets: list[CampaignTarget] = Field(default_factory=list, max_length=50)
     cadence: Cadence = Field(default_factory=Cadence)
@@ -99,6 +105,8 @@ class CampaignFields(CamelModel):
     def _window_in_order(self) -> CampaignFields:
         if self.ends_at <= self.starts_at:
             raise ValueError("endsAt must be after startsAt")
+        if self.ends_at - self.starts_at > timedelta(days=MAX_CAMPAIGN_DAYS):
+            raise ValueError(f"a campaign lasts at most {MAX_CAMPAIGN_DAYS} days")
         return self
 
 
@@ -189,7 +197,7 @@ class ScheduleRequest(CamelModel):
     """``schedule`` on an asset request: post the saved asset at a time, or add it to the campaign plan."""
 
     mode: Literal["at", "campaign_plan"] = "at"
-    at: AwareDatetime | None = Field(default=None, description="mode 'at': when to post")
+    at: Instant | None = Field(default=None, description="mode 'at': when to post")
     time_zone: TimeZoneName = "UTC"
     targets: list[CampaignTarget] = Field(default_factory=list, max_length=20)
     caption: str | None = Field(default=None, max_length=5000)

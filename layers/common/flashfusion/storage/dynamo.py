@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from flashfusion.errors import (
     BrandKitNotFound,
     BrandKitVersionExists,
+    KeyTooLarge,
     ProvenanceConflict,
     RequestNotFound,
     readable_cause,
@@ -400,9 +401,7 @@ class ProvenanceRepository:
             condition &= sort.lte(sort_time(until) + "~")
         query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition}
         if start_key:
-            if start_key.get(f"{index}PK") != partition or start_key.get("PK") != keys.org_pk(org_id):
-                raise ValueError("nextToken does not belong to this query")
-            query["ExclusiveStartKey"] = start_key
+            query["ExclusiveStartKey"] = _start_key(start_key, index, partition, org_id)
         items: list[dict[str, Any]] = []
         last: dict[str, Any] | None = None
         while len(items) < limit:
@@ -457,6 +456,22 @@ def sort_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime has no instant; pass an aware one")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _start_key(start_key: dict[str, Any], index: str, partition: str, org_id: str) -> dict[str, str]:
+    """An ExclusiveStartKey from a caller: exactly the index's and the table's key attributes, each a
+    string DynamoDB accepts, in this query's partition of this organisation; ValueError otherwise."""
+    wanted = {"PK", "SK", f"{index}PK", f"{index}SK"}
+    if set(start_key) != wanted or not all(isinstance(v, str) and v for v in start_key.values()):
+        raise ValueError("nextToken is not a key of this query")
+    if start_key[f"{index}PK"] != partition or start_key["PK"] != keys.org_pk(org_id):
+        raise ValueError("nextToken does not belong to this query")
+    try:
+        keys.checked_sk(start_key["SK"])
+        keys.checked_sk(start_key[f"{index}SK"])
+    except KeyTooLarge as error:
+        raise ValueError("nextToken is not a key of this query") from error
+    return {k: str(v) for k, v in start_key.items()}
 
 
 _KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "type"}

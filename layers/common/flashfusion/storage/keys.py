@@ -10,6 +10,13 @@ from __future__ import annotations
 
 import re
 
+from flashfusion.errors import KeyTooLarge
+
+MAX_PARTITION_KEY_BYTES = 2048
+"""DynamoDB's limit on a partition key value (table and index keys alike), in UTF-8 bytes."""
+MAX_SORT_KEY_BYTES = 1024
+"""DynamoDB's limit on a sort key value, in UTF-8 bytes."""
+
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 ORG_PREFIX = "ORG#"
@@ -37,38 +44,61 @@ def is_key_part(part: str) -> bool:
     return bool(_SAFE.fullmatch(part)) and "#" not in part
 
 
+def checked_pk(value: str) -> str:
+    """A partition key value (of the table or an index) DynamoDB accepts, or KeyTooLarge."""
+    if len(value.encode("utf-8")) > MAX_PARTITION_KEY_BYTES:
+        raise KeyTooLarge(
+            f"a partition key is longer than {MAX_PARTITION_KEY_BYTES} bytes",
+            [{"field": "id", "problem": "too long"}],
+        )
+    return value
+
+
+def checked_sk(value: str) -> str:
+    """A sort key value (or sort key prefix) DynamoDB accepts, or KeyTooLarge."""
+    if len(value.encode("utf-8")) > MAX_SORT_KEY_BYTES:
+        raise KeyTooLarge(
+            f"a sort key is longer than {MAX_SORT_KEY_BYTES} bytes", [{"field": "id", "problem": "too long"}]
+        )
+    return value
+
+
+def _key(pk: str, sk: str) -> dict[str, str]:
+    return {"PK": checked_pk(pk), "SK": checked_sk(sk)}
+
+
 def org_pk(org_id: str) -> str:
-    return f"{ORG_PREFIX}{_safe(org_id, 'organisation id')}"
+    return checked_pk(f"{ORG_PREFIX}{_safe(org_id, 'organisation id')}")
 
 
 def request_key(org_id: str, request_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"{REQUEST_PREFIX}{_safe(request_id, 'request id')}"}
+    return _key(org_pk(org_id), f"{REQUEST_PREFIX}{_safe(request_id, 'request id')}")
 
 
 def idempotency_key(org_id: str, client_request_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"IDEMPOTENCY#{_safe(client_request_id, 'client request id')}"}
+    return _key(org_pk(org_id), f"IDEMPOTENCY#{_safe(client_request_id, 'client request id')}")
 
 
 def brand_kit_key(org_id: str, kit_id: str, version: int | None = None) -> dict[str, str]:
     suffix = "" if version is None else f"#V#{version:06d}"
-    return {"PK": org_pk(org_id), "SK": f"BRANDKIT#{_safe(kit_id, 'brand kit id')}{suffix}"}
+    return _key(org_pk(org_id), f"BRANDKIT#{_safe(kit_id, 'brand kit id')}{suffix}")
 
 
 def budget_config_key(org_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": "BUDGET#CONFIG"}
+    return _key(org_pk(org_id), "BUDGET#CONFIG")
 
 
 def budget_month_key(org_id: str, month: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"BUDGET#{_safe(month, 'month')}"}
+    return _key(org_pk(org_id), f"BUDGET#{_safe(month, 'month')}")
 
 
 def provenance_key(org_id: str, asset_id: str, version: int) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"ASSET#{_safe(asset_id, 'asset id')}#V#{version:06d}"}
+    return _key(org_pk(org_id), f"ASSET#{_safe(asset_id, 'asset id')}#V#{version:06d}")
 
 
 def provenance_by_time(org_id: str) -> str:
     """GSI1 partition of an organisation's provenance records, sorted by generatedAt."""
-    return f"{org_pk(org_id)}#PROVENANCE"
+    return checked_pk(f"{org_pk(org_id)}#PROVENANCE")
 
 
 def asset_object_key(org_id: str, asset_id: str, version: int, extension: str) -> str:
@@ -101,7 +131,7 @@ def staging_prefix_of(prefix: str, org_id: str) -> str:
 
 
 def campaign_key(org_id: str, campaign_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"CAMPAIGN#{_safe(campaign_id, 'campaign id')}"}
+    return _key(org_pk(org_id), f"CAMPAIGN#{_safe(campaign_id, 'campaign id')}")
 
 
 def campaign_prefix() -> str:
@@ -110,32 +140,29 @@ def campaign_prefix() -> str:
 
 def campaign_asset_key(org_id: str, campaign_id: str, asset_id: str) -> dict[str, str]:
     """One item per asset in a campaign (not a list on the campaign): an idempotent put, no read first."""
-    return {
-        "PK": org_pk(org_id),
-        "SK": f"{campaign_assets_prefix(campaign_id)}{_safe(asset_id, 'asset id')}",
-    }
+    return _key(org_pk(org_id), f"{campaign_assets_prefix(campaign_id)}{_safe(asset_id, 'asset id')}")
 
 
 def campaign_assets_prefix(campaign_id: str) -> str:
-    return f"{CAMPAIGN_ASSET_PREFIX}{_safe(campaign_id, 'campaign id')}#"
+    return checked_sk(f"{CAMPAIGN_ASSET_PREFIX}{_safe(campaign_id, 'campaign id')}#")
 
 
 def post_key(org_id: str, post_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"POST#{_safe(post_id, 'post id')}"}
+    return _key(org_pk(org_id), f"POST#{_safe(post_id, 'post id')}")
 
 
 def posts_by_campaign(org_id: str, campaign_id: str) -> str:
     """GSI1 partition of a campaign's posts, sorted by scheduled time."""
-    return f"{org_pk(org_id)}#CAMPAIGN#{_safe(campaign_id, 'campaign id')}#POSTS"
+    return checked_pk(f"{org_pk(org_id)}#CAMPAIGN#{_safe(campaign_id, 'campaign id')}#POSTS")
 
 
 def posts_by_org(org_id: str) -> str:
     """GSI1 partition of the posts that belong to no campaign, sorted by scheduled time."""
-    return f"{org_pk(org_id)}#POSTS"
+    return checked_pk(f"{org_pk(org_id)}#POSTS")
 
 
 def account_key(org_id: str, account_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"ACCOUNT#{_safe(account_id, 'account id')}"}
+    return _key(org_pk(org_id), f"ACCOUNT#{_safe(account_id, 'account id')}")
 
 
 def account_prefix() -> str:
@@ -148,38 +175,35 @@ def account_secret_name(prefix: str, org_id: str, account_id: str) -> str:
 
 
 def review_key(org_id: str, review_id: str) -> dict[str, str]:
-    return {"PK": org_pk(org_id), "SK": f"REVIEW#{_safe(review_id, 'review id')}"}
+    return _key(org_pk(org_id), f"REVIEW#{_safe(review_id, 'review id')}")
 
 
 def reviews_by_status(org_id: str, status: str) -> str:
     """GSI1 partition of an organisation's reviews in one status, sorted by when they were opened."""
-    return f"{org_pk(org_id)}#REVIEWS#{_safe(status, 'review status')}"
+    return checked_pk(f"{org_pk(org_id)}#REVIEWS#{_safe(status, 'review status')}")
 
 
 def asset_versions_prefix(asset_id: str) -> str:
-    return f"ASSET#{_safe(asset_id, 'asset id')}#V#"
+    return checked_sk(f"ASSET#{_safe(asset_id, 'asset id')}#V#")
 
 
 def asset_child_key(org_id: str, parent_asset_id: str, child_asset_id: str) -> dict[str, str]:
     """A link from an asset to an asset derived from it (a translation), beside the parent's versions."""
-    return {
-        "PK": org_pk(org_id),
-        "SK": f"ASSET#{_safe(parent_asset_id, 'asset id')}#CHILD#{_safe(child_asset_id, 'asset id')}",
-    }
+    return _key(org_pk(org_id), f"ASSET#{_safe(parent_asset_id, 'asset id')}#CHILD#{_safe(child_asset_id, 'asset id')}")
 
 
 def asset_children_prefix(asset_id: str) -> str:
-    return f"ASSET#{_safe(asset_id, 'asset id')}#CHILD#"
+    return checked_sk(f"ASSET#{_safe(asset_id, 'asset id')}#CHILD#")
 
 
 def provenance_by_model(org_id: str, model: str) -> str:
     """GSI2 partition: an organisation's provenance records made by one model (A/B tests, cost per model)."""
-    return f"{org_pk(org_id)}#MODEL#{model}"
+    return checked_pk(f"{org_pk(org_id)}#MODEL#{model}")
 
 
 def provenance_by_campaign(org_id: str, campaign_id: str) -> str:
     """GSI3 partition: an organisation's provenance records of one campaign."""
-    return f"{org_pk(org_id)}#CAMPAIGN#{_safe(campaign_id, 'campaign id')}"
+    return checked_pk(f"{org_pk(org_id)}#CAMPAIGN#{_safe(campaign_id, 'campaign id')}")
 
 
 def review_upload_key(prefix: str, org_id: str, request_id: str, review_id: str, upload_id: str, ext: str) -> str:
