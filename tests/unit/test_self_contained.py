@@ -13,8 +13,9 @@ SIBLING = ".." + "/shared"  # spelt apart so this file does not match its own se
 
 
 def test_opening_a_file_beside_the_clone_fails() -> None:
+    """Refused by the guard in tests/conftest.py before the file system is asked (the file need not exist)."""
     with pytest.raises(PermissionError, match="outside the repository"):
-        (ROOT.parent / "shared" / "specs" / "README.md").open("rb")
+        (ROOT.parent / "a-folder-beside-the-clone" / "notes.txt").open("rb")
 
 
 def test_reading_inside_the_clone_and_the_temp_dir_still_works(tmp_path) -> None:

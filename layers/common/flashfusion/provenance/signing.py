@@ -93,10 +93,27 @@ def verify_raw_signature(public_key: ec.EllipticCurvePublicKey, data: bytes, raw
     return True
 
 
-class PemSigningKey:
-    """An ES256 key held as PEM (in production: a Secrets Manager JSON secret; locally: the dev CA)."""
+class CertifiedKey:
+    """What every ES256 signing key shares: its certificate chain (leaf first), loaded and checked once."""
 
     algorithm = ES256
+
+    def __init__(self, certificate_chain_pem: bytes | str) -> None:
+        self._chain = load_chain(certificate_chain_pem)
+        self._leaf_public = require_p256(self._chain[0].public_key(), "the leaf certificate's public key")
+        self._chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self._chain)
+
+    @property
+    def certificate_chain_pem(self) -> bytes:
+        return self._chain_pem
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return self._chain[0]
+
+
+class PemSigningKey(CertifiedKey):
+    """An ES256 key held as PEM (in production: a Secrets Manager JSON secret; locally: the dev CA)."""
 
     def __init__(self, private_key_pem: bytes | str, certificate_chain_pem: bytes | str) -> None:
         key_bytes = private_key_pem.encode() if isinstance(private_key_pem, str) else private_key_pem
@@ -107,13 +124,10 @@ class PemSigningKey:
             raise SigningKeyError("privateKeyPem is not an unencrypted PEM private key") from exc
         if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(private_key.curve, ec.SECP256R1):
             raise SigningKeyError("privateKeyPem must be an EC P-256 private key (es256)")
-        chain = load_chain(certificate_chain_pem)
-        leaf_public = require_p256(chain[0].public_key(), "the leaf certificate's public key")
-        if leaf_public.public_numbers() != private_key.public_key().public_numbers():
+        super().__init__(certificate_chain_pem)
+        if self._leaf_public.public_numbers() != private_key.public_key().public_numbers():
             raise SigningKeyError("the leaf certificate (first in certificateChainPem) is not for privateKeyPem")
         self._private_key = private_key
-        self._chain = chain
-        self._chain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
 
     @classmethod
     def from_secret(cls, secret_string: str) -> PemSigningKey:
@@ -131,14 +145,6 @@ class PemSigningKey:
         if missing:
             raise SigningKeyError(f"signing secret is missing string field(s): {', '.join(missing)}")
         return cls(secret["privateKeyPem"], secret["certificateChainPem"])
-
-    @property
-    def certificate_chain_pem(self) -> bytes:
-        return self._chain_pem
-
-    @property
-    def certificate(self) -> x509.Certificate:
-        return self._chain[0]
 
     def sign(self, data: bytes) -> bytes:
         der = self._private_key.sign(data, ec.ECDSA(hashes.SHA256()))
