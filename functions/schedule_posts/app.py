@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from flashfusion.app.schedule_posts import schedule_posts
 from flashfusion.models import WorkflowState
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
+from flashfusion.step_handler import check_state_budget
 from flashfusion.wiring import scheduling_deps
 
 
@@ -20,6 +21,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.set_correlation_id(state.request.request_id)
     logger.append_keys(orgId=state.request.org_id, step="schedule_posts")
     result = schedule_posts(state, scheduling_deps())
+    check_state_budget("schedule_posts", event, result)
     metrics.add_metric(name="PostsScheduled", unit=MetricUnit.Count, value=len(result["posts"]))
     if result["skipped"]:
         logger.info("posts skipped", extra={"skipped": result["skipped"]})

@@ -24,7 +24,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -34,6 +34,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
+from ffo import aws_limits, execution_events
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -70,7 +71,7 @@ class LocalFunction:
     code_dir: Path
     handler_name: str
     environment: dict[str, str]
-    timeout: int
+    timeout: float
     memory: int
     base_environment: dict[str, str] = field(default_factory=dict)
     """The environment from the template and the engine's constructor, before ``configure``."""
@@ -126,6 +127,9 @@ class LocalEngine:
         self._aws: Any = None
         self.active = False
         self.configured_env: dict[str, str] = {}
+        self._stopped_by_engine: set[str] = set()
+        """Executions the engine stopped itself (a test ended): their endings are not announced."""
+        self.event_rules: list[tuple[dict[str, Any], str]] = []
         self.rebuilds = 0
         """How many times ``resume`` found moto reset (by another ``mock_aws``) and built the resources again."""
 
@@ -178,6 +182,12 @@ class LocalEngine:
         parse = mock.patch.object(AmazonStateLanguageParser, "parse", staticmethod(_cached_parse))
         parse.start()
         self._stack.append(parse.stop)
+        limits = aws_limits.step_functions_limits()
+        limits.__enter__()
+        self._stack.append(lambda: limits.__exit__(None, None, None))
+        events = execution_events.delivered(self._execution_ended)
+        events.__enter__()
+        self._stack.append(lambda: events.__exit__(None, None, None))
         sleeps = self.sleeps.installed()
         sleeps.__enter__()
         self._stack.append(lambda: sleeps.__exit__(None, None, None))
@@ -294,6 +304,7 @@ class LocalEngine:
             except Exception:  # moto was reset under the engine: nothing of ours is running
                 running = []
             for execution in running:
+                self._stopped_by_engine.add(execution["executionArn"])
                 sfn.stop_execution(executionArn=execution["executionArn"], error="TestEnded")
         with self._invoke_lock:  # a handler still running on an interpreter thread ends first
             pass
@@ -415,20 +426,41 @@ class LocalEngine:
                     queue = event["Properties"]["Queue"]
                     self.resources.queue_consumers[queue["Fn::GetAtt"][0]] = logical_id
             self._set_env(function.environment)
-            self.client("lambda").create_function(
-                FunctionName=logical_id,
-                Runtime="python3.12",  # moto's runtime list; the template's python3.13 is what deploys
-                Role=role,
-                Handler=function.handler_name,
-                Code={"ZipFile": _placeholder_zip()},
-                Timeout=function.timeout,
-                MemorySize=function.memory,
-                Environment={"Variables": function.environment},
-            )
+            self._create_function(function)
         for logical_id, resource in self.template["Resources"].items():
             if resource["Type"] == "AWS::Serverless::StateMachine":
                 self._create_state_machine(logical_id, resource["Properties"], role)
         self._create_schedule_groups()
+        self.event_rules = execution_events.rules(self.template, self.resolver.resolve)
+
+    def _execution_ended(self, execution: Any) -> None:
+        """EventBridge's status-change event to the functions whose rule matches (AWS invokes them async)."""
+        if not self.active or execution.exec_arn in self._stopped_by_engine:
+            return
+        event = execution_events.status_change(execution, self.region, ACCOUNT_ID)
+        for pattern, function in self.event_rules:
+            if execution_events.matches(pattern, event):
+                self.invoke(function, event)
+
+    def _create_function(self, function: LocalFunction) -> None:
+        self.client("lambda").create_function(
+            FunctionName=function.logical_id,
+            Runtime="python3.12",  # moto's runtime list; the template's python3.13 is what deploys
+            Role=self._role,
+            Handler=function.handler_name,
+            Code={"ZipFile": _placeholder_zip()},
+            Timeout=max(1, round(function.timeout)),
+            MemorySize=function.memory,
+            Environment={"Variables": function.environment},
+        )
+
+    def add_function(self, logical_id: str, code_dir: Path, handler: str, *, timeout: float, memory: int = 128) -> str:
+        """A function that is not in the template (a test's probe), run like the template's; its ARN."""
+        if logical_id not in self.resources.functions:
+            function = LocalFunction(logical_id, code_dir, handler, {}, timeout, memory)
+            self.resources.functions[logical_id] = function
+            self._create_function(function)
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{logical_id}"
 
     def _create_queues(self) -> None:
         _, attrs = local_names(self.template, self.region, self.stack_name)
@@ -511,6 +543,8 @@ class LocalEngine:
         return _invoke_lambda
 
     def invoke(self, logical_id: str, event: Any) -> tuple[Any, Invocation]:
+        """Run the function's handler as Lambda would, with Lambda's limits: 6 MB in and out, and its
+        timeout (measured locally as the handler thread's CPU time, so a busy machine does not time out)."""
         function = self.resources.functions[logical_id]
         with self._invoke_lock:
             self._capture_stdout()
@@ -522,7 +556,21 @@ class LocalEngine:
                 region=self.region,
                 account_id=ACCOUNT_ID,
             )
+            size = aws_limits.payload_bytes(event)
+            if size > aws_limits.LAMBDA_SYNC_PAYLOAD_BYTES:
+                refused = aws_limits.request_too_large(size)
+                invocation = Invocation(logical_id, False, 0.0, "", refused["errorType"])
+                self.invocations.append(invocation)
+                return refused, invocation
+            cpu_started = time.thread_time()
             result, invocation = invoke(function.handler(), event, context, self.stream)
+            took = time.thread_time() - cpu_started
+            if took > function.timeout:
+                result = aws_limits.timed_out(context.aws_request_id, function.timeout, took)
+                invocation = replace(invocation, ok=False, error_type=result["errorType"])
+            elif invocation.ok and (size := aws_limits.payload_bytes(result)) > aws_limits.LAMBDA_SYNC_PAYLOAD_BYTES:
+                result = aws_limits.response_too_large(size)
+                invocation = replace(invocation, ok=False, error_type=result["errorType"])
             self.invocations.append(invocation)
             return result, invocation
 
@@ -538,7 +586,15 @@ class LocalEngine:
     ) -> dict[str, Any]:
         """Call the API function with an API Gateway HTTP API (payload 2.0) event."""
         event = http_api_event(method, path, body, claims, raw_body, self._routes(function))
-        result, _ = self.invoke(function, event)
+        result, invocation = self.invoke(function, event)
+        if not invocation.ok:  # API Gateway hides a failed invoke behind a bare status
+            too_large = invocation.error_type == "RequestEntityTooLargeException"
+            status, message = (413, "Request Entity Too Large") if too_large else (500, "Internal Server Error")
+            return {
+                "statusCode": status,
+                "headers": {"content-type": "application/json"},
+                "body": json.dumps({"message": message}),
+            }
         return dict(result)
 
     def deliver(self, queue: str, max_messages: int = 10) -> dict[str, list[str]]:

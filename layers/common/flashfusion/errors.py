@@ -136,6 +136,17 @@ class KeyTooLarge(InvalidRequest):
     refused before the call, as DynamoDB would (moto does not)."""
 
 
+class StateTooLarge(FlashFusionError):
+    """A step's result would take the workflow state past its budget (flashfusion.limits): refused as an
+    ordinary error, which the failure path catches, rather than Step Functions' uncatchable
+    States.DataLimitExceeded."""
+
+
+class ItemTooLarge(InvalidRequest):
+    """DynamoDB refused a write because the item would exceed 400 KB (attribute names and values as
+    UTF-8): typed, so the caller sees which write and why instead of a bare ValidationException."""
+
+
 class FaultInjectionNotAllowed(InvalidRequest):
     """Fault injection was requested outside the local engine."""
 

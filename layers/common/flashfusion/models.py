@@ -66,6 +66,17 @@ class RequestStatus(StrEnum):
     FAILED = "failed"
 
 
+FINAL_STATUSES = frozenset(
+    {
+        RequestStatus.SUCCEEDED,
+        RequestStatus.FAILED,
+        RequestStatus.REJECTED,
+        RequestStatus.REVIEW_EXPIRED,
+        RequestStatus.QUEUED,
+    }
+)
+"""Statuses after which the request's execution has ended on purpose (queued: the batch worker restarts it)."""
+
 ReviewDecisionKind = Literal["approve", "approve_with_edits", "regenerate", "reject"]
 ReviewOutcomeKind = Literal["approve", "approve_with_edits", "regenerate", "reject", "expired"]
 
@@ -316,13 +327,20 @@ class Fix(CamelModel):
     text: str = ""
 
 
+Location = TextSpan | ImageBox | TimeRange
+
+
 class Violation(CamelModel):
     rule_id: str
     severity: Severity
     message: str
-    location: TextSpan | ImageBox | TimeRange | None = None
+    location: Location | None = None
     suggestion: str | None = None
     fix: Fix | None = None
+    count: int = Field(default=1, ge=1, description="how many times this finding occurs (repeats are one violation)")
+    locations: list[Location] = Field(
+        default_factory=list, description="when count > 1: where the first occurrences are (location is the first)"
+    )
 
 
 class NotChecked(CamelModel):
@@ -340,6 +358,11 @@ class LintReport(CamelModel):
     metrics: dict[str, float] = Field(default_factory=dict, description="e.g. colour compliance share, LUFS")
     auto_fixable: bool = Field(default=False, description="not compliant, and some violation carries a fix")
     checked_at: datetime = Field(default_factory=utcnow)
+    report_key: str | None = Field(
+        default=None, description="the full report (every finding, every fix) as JSON in the staging area"
+    )
+    findings: int | None = Field(default=None, description="findings in the full report, repeats counted")
+    omitted: int = Field(default=0, ge=0, description="violations left out of this summary to keep it small")
 
     def result_per_rule(self) -> dict[str, bool]:
         failed = {v.rule_id for v in self.violations if v.severity == "error"}

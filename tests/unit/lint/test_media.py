@@ -154,7 +154,9 @@ def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_
     state: Any = SimpleNamespace(
         request=request,
         validated=SimpleNamespace(brand_kit_id="kit", brand_kit_version=1),
-        generation=Generation.model_construct(staging_key="staged/bomb.png", mime_type="image/png"),
+        generation=Generation.model_construct(
+            asset_id="a", version=1, autofix_rounds=0, staging_key="staged/bomb.png", mime_type="image/png"
+        ),
         locale=None,
     )
     deps: Any = SimpleNamespace(
@@ -162,7 +164,11 @@ def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_
             set_status=lambda *args: None, set_lint=lambda org, request_id, report: recorded.append(report)
         ),
         kits=SimpleNamespace(get=lambda *args: SimpleNamespace(for_locale=lambda locale: KIT)),
-        assets=SimpleNamespace(read_staged=lambda org, key: png_declaring(30000, 30000), read_brand_file=None),
+        assets=SimpleNamespace(
+            read_staged=lambda org, key: png_declaring(30000, 30000),
+            read_brand_file=None,
+            stage=lambda org, request_id, name, data, mime: f"staging/org/req/{name}",
+        ),
         moderation=None,
         ocr=None,
     )
@@ -172,3 +178,4 @@ def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_
     assert [v.rule_id for v in report.violations] == [engine.MEDIA_RULE]
     assert "decompression bomb" in report.violations[0].message
     assert recorded == [report]
+    assert report.report_key == "staging/org/req/a.v1.r0.lint.json"

@@ -26,8 +26,10 @@ from flashfusion.errors import (
     UnsupportedMedia,
     readable_cause,
 )
+from flashfusion.limits import LINT_SUMMARY_BYTES
 from flashfusion.linting.autofix import apply_fixes
 from flashfusion.linting.engine import LintContext, lint_asset, unsupported_report
+from flashfusion.linting.summary import summarize
 from flashfusion.models import (
     AssetRequest,
     AttemptRecord,
@@ -352,15 +354,40 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
         load_font=lambda ref: deps.assets.read_brand_file(request.org_id, ref),
     )
     try:
-        report = lint_asset(data, generation.mime_type, context)
+        full = lint_asset(data, generation.mime_type, context)
     except UnsupportedMedia as error:  # a bomb, or a file no decoder reads: a report, so a person decides
         logger.warning("asset cannot be linted", extra={"reason": str(error)})
-        report = unsupported_report(error)
+        full = unsupported_report(error)
+    report = keep_full_report(state, deps, generation, full)
     if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
         deps.requests.set_lint(request.org_id, request.request_id, report)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)
-    metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=len(report.violations))
+    metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=report.findings or 0)
     return report
+
+
+def keep_full_report(state: WorkflowState, deps: Deps, generation: Generation, full: LintReport) -> LintReport:
+    """The full report goes to the staging area beside the output it describes; the state, the request
+    record and the review carry a bounded summary pointing at it (limits.LINT_SUMMARY_BYTES)."""
+    request = state.request
+    locale = f".{state.locale}" if state.locale else ""
+    name = f"{generation.asset_id}.v{generation.version}{locale}.r{generation.autofix_rounds}.lint.json"
+    key = deps.assets.stage(
+        request.org_id,
+        request.request_id,
+        name,
+        full.model_dump_json(by_alias=True, exclude_none=True).encode("utf-8"),
+        "application/json",
+    )
+    return summarize(full, budget_bytes=LINT_SUMMARY_BYTES, report_key=key)
+
+
+def full_report(state: WorkflowState, deps: Deps, summary: LintReport) -> LintReport:
+    """Every finding and fix of a summarised report (the summary itself when it was never summarised)."""
+    if summary.report_key is None:
+        return summary
+    data = deps.assets.read_staged(state.request.org_id, summary.report_key)
+    return LintReport.model_validate_json(data)
 
 
 def autofix(state: WorkflowState, deps: Deps) -> Generation:
@@ -372,7 +399,7 @@ def autofix(state: WorkflowState, deps: Deps) -> Generation:
     if generation.content_type != ContentType.TEXT:
         return generation.model_copy(update={"autofix_rounds": rounds})
     text = deps.assets.read_staged(request.org_id, generation.staging_key).decode("utf-8")
-    outcome = apply_fixes(text, report.violations)
+    outcome = apply_fixes(text, full_report(state, deps, report).violations)
     if not outcome.applied:
         return generation.model_copy(update={"autofix_rounds": rounds})
     data = outcome.text.encode("utf-8")

@@ -137,6 +137,16 @@ class BudgetRepository:
         """Give a reservation back untouched (the call failed); False if it was already closed."""
         return self._close(org_id, reservation_id, Decimal(0))
 
+    def release_request(self, org_id: str, request_id: str) -> list[str]:
+        """Give back every hold a request still has (its reservation ids begin with its id); which ones."""
+        held = {
+            reservation_id
+            for month in (month_of(), _previous(month_of()))
+            for reservation_id in (self._month_item(org_id, month) or {}).get("reservations", {})
+            if reservation_id.startswith(f"{request_id}.")
+        }
+        return sorted(r for r in held if self.release(org_id, r))
+
     def _close(self, org_id: str, reservation_id: str, actual: Decimal) -> bool:
         # The reservation may belong to last month (a request that straddled midnight UTC).
         for month in (month_of(), _previous(month_of())):

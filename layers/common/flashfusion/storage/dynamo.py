@@ -19,6 +19,7 @@ from flashfusion.errors import (
     readable_cause,
 )
 from flashfusion.models import (
+    FINAL_STATUSES,
     AssetRef,
     AssetRequest,
     AttemptRecord,
@@ -252,6 +253,30 @@ class RequestRepository:
             if _conditional_failed(error):
                 raise RequestNotFound(f"request {request_id} not found") from error
             raise
+
+    def fail_if_open(self, org_id: str, request_id: str, error_type: str, message: str) -> bool:
+        """Mark the request failed unless it already has a final status; False if it had one."""
+        finals = {f":final{i}": status for i, status in enumerate(sorted(FINAL_STATUSES))}
+        try:
+            self.table.update_item(
+                Key=keys.request_key(org_id, request_id),
+                UpdateExpression="SET #status = :failed, #error = :error, #updatedAt = :now",
+                ConditionExpression=f"attribute_exists(PK) AND NOT #status IN ({', '.join(finals)})",
+                ExpressionAttributeNames={"#status": "status", "#error": "error", "#updatedAt": "updatedAt"},
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":failed": RequestStatus.FAILED.value,
+                        ":error": {"type": error_type, "message": message},
+                        ":now": _now(),
+                        **finals,
+                    }
+                ),
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
 
     def mark_failed(self, org_id: str, request_id: str, error_type: str, message: str) -> None:
         self._update(
