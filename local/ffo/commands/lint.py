@@ -44,9 +44,18 @@ def load_brand_kit(path: Path) -> Any:
         raise SystemExit(f"ffo: {path} is not a valid brand kit:\n" + "\n".join(lines)) from error
 
 
+def aggregated(report: Any) -> Any:
+    """Repeats of one finding as one violation with a count (every finding stays counted)."""
+    from flashfusion.linting.summary import aggregate
+
+    findings = sum(v.count for v in report.violations)
+    return report.model_copy(update={"violations": aggregate(report.violations), "findings": findings})
+
+
 def describe(report: Any) -> list[str]:
-    errors = sum(v.severity == "error" for v in report.violations)
-    warnings = sum(v.severity == "warning" for v in report.violations)
+    report = aggregated(report)
+    errors = sum(v.count for v in report.violations if v.severity == "error")
+    warnings = sum(v.count for v in report.violations if v.severity == "warning")
     lines = [f"{'compliant' if report.compliant else 'NOT compliant'} ({errors} errors, {warnings} warnings)"]
     for v in report.violations:
         where = ""
@@ -57,7 +66,8 @@ def describe(report: Any) -> list[str]:
             where = f" at box x={location.x} y={location.y} {location.width}x{location.height}"
         elif location is not None:
             where = f" at {location.start_seconds:.1f}-{location.end_seconds:.1f} s"
-        lines.append(f"  [{v.severity}] {v.rule_id}{where}: {v.message}")
+        times = f" (x{v.count}, first {len(v.locations)} shown in --json)" if v.count > 1 else ""
+        lines.append(f"  [{v.severity}] {v.rule_id}{where}: {v.message}{times}")
         if v.suggestion:
             lines.append(f"      suggestion: {v.suggestion}")
         if v.fix:
@@ -109,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         results.append((name, report))
     if args.json:
         entries = [
-            {"file": name, "report": report.to_json()}
+            {"file": name, "report": aggregated(report).to_json()}
             if report is not None
             else {"file": name, "error": dict(failures)[name]}
             for name, report in results
