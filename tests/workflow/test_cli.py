@@ -183,6 +183,31 @@ def test_lint_files_on_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert reports[0]["report"]["compliant"] is False
 
 
+def test_lint_looks_up_the_ocr_engine_once_and_only_when_an_image_needs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    from ffo.commands import lint
+
+    lookups: list[int] = []
+    monkeypatch.setattr(lint, "local_ocr", lambda: lookups.append(1))
+    post = tmp_path / "post.txt"
+    post.write_text("Our new trail jacket keeps you dry on every climb.", "utf-8")
+    image = tmp_path / "image.png"
+    Image.new("RGB", (64, 64), "#0F6E6E").save(image)
+    colours = tmp_path / "colours.json"
+    colours.write_text(json.dumps({"kitId": "c", "name": "C", "palette": [{"name": "T", "hex": "#0F6E6E"}]}))
+    banned = tmp_path / "banned.json"
+    banned.write_text(json.dumps({"kitId": "b", "name": "B", "legal": {"bannedTerms": ["miracle"]}}))
+
+    main(["--root", str(ROOT), "lint", "--brand-kit", str(banned), str(post), str(post)])  # text only
+    main(["--root", str(ROOT), "lint", "--brand-kit", str(colours), str(image), str(image)])  # no text rule
+    assert lookups == []
+    main(["--root", str(ROOT), "lint", "--brand-kit", str(banned), str(post), str(image), str(image)])
+    assert lookups == [1]
+
+
 def test_lint_an_image_and_a_bad_kit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from PIL import Image
 

@@ -28,11 +28,37 @@ class BrandColor(CamelModel):
 
 
 class ColorRules(CamelModel):
+    """How the palette is checked (``linting.colors``). Compliance = the share of the image within ``tolerance``
+    of a brand colour, plus the share that is neutral (greys, near-black, near-white), counted up to
+    ``max_neutral_share``; it must reach ``min_compliant_share``."""
+
     tolerance: float = Field(default=10.0, gt=0, le=50, description="CIEDE2000 distance that still counts as on-brand")
-    neutrals_allowed: bool = Field(default=True, description="greys, near-white and near-black count as on-brand")
+    neutrals_allowed: bool = Field(
+        default=True, description="greys, near-white and near-black count as on-brand, up to maxNeutralShare"
+    )
     min_compliant_share: float = Field(
         default=0.8, ge=0, le=1, description="share of the image's pixels that must be within tolerance"
     )
+    max_neutral_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="at most this share of the image counts as on-brand for being neutral: a mostly grey or "
+        "near-black image needs brand colours too (1: neutrals count without limit)",
+    )
+    neutral_chroma: tuple[float, float] = Field(
+        default=(4.0, 12.0),
+        description="CIELAB chroma: at or below the first a colour is fully neutral, at or above the second not "
+        "neutral, partly neutral in between (linearly), so a re-encode that nudges a pale tint moves the score "
+        "a little instead of flipping it",
+    )
+
+    @model_validator(mode="after")
+    def _chroma_band_in_order(self) -> ColorRules:
+        low, high = self.neutral_chroma
+        if not 0 <= low < high <= 50:
+            raise ValueError("neutralChroma must be two numbers with 0 <= first < second <= 50")
+        return self
 
 
 class BrandFont(CamelModel):

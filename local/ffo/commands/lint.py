@@ -85,8 +85,25 @@ def local_ocr() -> Any | None:
     return ocr_engine("tesseract")
 
 
+def ocr_for(kit: Any, files: list[str]) -> Any | None:
+    """The local OCR engine, looked up once for the whole run, and only when it will be used: an image
+    among the files and a kit rule that reads image text (looking it up runs ``tesseract --version``)."""
+    from flashfusion.linting.engine import medium_of
+    from flashfusion.linting.ocr import image_text_rules
+    from flashfusion.models import ContentType
+
+    def is_image(name: str) -> bool:
+        try:
+            return medium_of(mime_of(Path(name))) == ContentType.IMAGE
+        except ValueError:
+            return False
+
+    if not image_text_rules(kit) or not any(is_image(name) for name in files):
+        return None
+    return local_ocr()
+
+
 def run(args: argparse.Namespace) -> int:
-    from flashfusion.app.steps import decode_rgba
     from flashfusion.errors import UnsupportedMedia
     from flashfusion.linting.engine import LintContext, lint_asset
 
@@ -101,16 +118,19 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"brand file {ref!r} not found next to the kit, here or in the project")
 
     def load_logo(ref: str) -> Any:
-        return decode_rgba(find_file(ref))
+        # the linter's own decoder, imported on first use; not flashfusion.app.steps.decode_rgba, whose module
+        # brings the workflow's imports (~0.9 s) into every run
+        from flashfusion.linting.media import decode_image
 
+        return decode_image(find_file(ref), mode="RGBA").pixels
+
+    ocr = ocr_for(kit, args.files)
     results: list[tuple[str, Any]] = []
     failures: list[tuple[str, str]] = []
     for name in args.files:
         path = Path(name)
         try:
-            context = LintContext(
-                kit=kit, channel=args.channel, load_logo=load_logo, ocr=local_ocr(), load_font=find_file
-            )
+            context = LintContext(kit=kit, channel=args.channel, load_logo=load_logo, ocr=ocr, load_font=find_file)
             report = lint_asset(path.read_bytes(), mime_of(path), context)
         except (OSError, ValueError, UnicodeDecodeError, UnsupportedMedia) as error:
             failures.append((name, cannot_lint(error)))

@@ -141,8 +141,12 @@ CASES: list[tuple[str, Callable[[], np.ndarray], BrandKit, bool, bool]] = [
     ("gradient brand blue to off-brand green", lambda: gradient(BLUE, GREEN), kit(), False, False),
     ("brand colour with sensor noise", lambda: noisy(blocks(BLUE, ORANGE, NAVY, SKY), 8), kit(), True, False),
     ("off-brand confetti", confetti, kit(), False, False),
-    ("greys with neutrals allowed", lambda: gradient("#101010", "#F0F0F0"), kit(), True, False),
+    # Neutrals count for at most half the image by default (maxNeutralShare): an all-grey image is not on-brand
+    # for every kit; a kit can lift the cap.
+    ("greys, neutral cap lifted", lambda: gradient("#101010", "#F0F0F0"), kit(maxNeutralShare=1.0), True, False),
+    ("greys, default neutral cap", lambda: gradient("#101010", "#F0F0F0"), kit(), False, False),
     ("greys with neutrals refused", lambda: gradient("#101010", "#F0F0F0"), kit(neutralsAllowed=False), False, False),
+    ("brand half, white half", lambda: with_patch(solid(BLUE), "#FFFFFF", 0.5), kit(), True, False),
     ("photo-like off-brand scene", photo_like, kit(), False, False),
     # The pitfall (DESIGN.md): #CEE5FF is 55 RGB units from the pale blue but dE00 7.8 (on-brand);
     # #A4DCD2 is only 30 RGB units away but dE00 19.1 (off-brand). RGB distance ranks them backwards.
@@ -318,7 +322,12 @@ def test_warning_for_a_large_off_brand_colour_when_compliant():
 
 def test_metrics_and_cluster_count():
     result = check_colors(solid(BLUE), kit())
-    assert result.metrics == {"colors.compliantShare": 1.0, "colors.clusters": 1.0}
+    assert result.metrics == {
+        "colors.compliantShare": 1.0,
+        "colors.brandShare": 1.0,
+        "colors.neutralShare": 0.0,
+        "colors.clusters": 1.0,
+    }
     assert result.violations == []
     result = check_colors(blocks(BLUE, ORANGE, NAVY, SKY), kit())
     assert result.metrics["colors.clusters"] == 4.0
@@ -346,7 +355,9 @@ def test_rgba_transparent_pixels_weigh_nothing():
 
 
 def test_greyscale_and_odd_shapes():
-    assert check_colors(np.full((7, 300), 128, np.uint8), kit()).metrics["colors.compliantShare"] == 1.0
+    grey = np.full((7, 300), 128, np.uint8)
+    assert check_colors(grey, kit(maxNeutralShare=1.0)).metrics["colors.compliantShare"] == 1.0
+    assert check_colors(grey, kit()).metrics["colors.compliantShare"] == 0.5  # the default neutral cap
     assert check_colors(solid(ORANGE, size=1), kit()).violations == []
     with pytest.raises(ValueError, match="uint8"):
         check_colors(np.zeros((4, 4, 3), np.float32), kit())

@@ -124,6 +124,29 @@ def test_an_off_brand_image_fails_on_colour() -> None:
     assert "#c81ea0" in colour.message.lower()
 
 
+class CountingOcr:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def words(self, image: Any) -> list[Any]:
+        self.calls += 1
+        return []
+
+
+def test_an_image_is_read_by_ocr_only_when_a_kit_rule_needs_its_text() -> None:
+    colours_only = KIT.model_copy(update={"voice": type(KIT.voice)(), "legal": type(KIT.legal)(), "fonts": []})
+    engine = CountingOcr()
+    report = lint_asset(png(brand_scene(with_logo=False)), "image/png", LintContext(kit=colours_only, ocr=engine))
+    assert engine.calls == 0
+    assert "colors.palette" in report.rules_checked
+    assert not any(n.check in ("image.text", "fonts.brand") for n in report.not_checked)
+
+    banned = colours_only.model_copy(update={"legal": type(KIT.legal)(banned_terms=["miracle"])})
+    report = lint_asset(png(brand_scene(with_logo=False)), "image/png", LintContext(kit=banned, ocr=engine))
+    assert engine.calls == 1
+    assert "legal.banned-term" in report.rules_checked
+
+
 def test_logos_that_cannot_be_read_are_reported_not_checked() -> None:
     report = lint_asset(png(brand_scene(with_logo=False)), "image/png", LintContext(kit=KIT))
     assert any(n.check == "logo" for n in report.not_checked)

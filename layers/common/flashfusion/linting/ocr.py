@@ -12,7 +12,11 @@ location instead of the span. Decisions:
   which is linted as text; demanding it on every image would fail every image;
 - text fixes are dropped (``fix=None``): they edit a text, and there is no text to edit here; the
   suggestion stays;
-- the voice metrics are prefixed ``image.text.`` so they never overwrite a text asset's metrics.
+- the voice metrics are prefixed ``image.text.`` so they never overwrite a text asset's metrics;
+- OCR runs only when the kit has a rule that reads image text (``image_text_rules``): banned terms,
+  trademarks, claims, brand fonts, or voice rules the kit set itself. A kit of colours and logos only
+  costs no OCR call (0.8-2 s an image with Tesseract); its report lists no image text check, as there
+  is nothing to check. The voice defaults alone do not ask for OCR: every kit has them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flashfusion.brandkit import BrandKit
+from flashfusion.brandkit import BrandKit, VoiceRules
 from flashfusion.linting import fonts
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.media import describe_error
@@ -31,12 +35,51 @@ from flashfusion.models import ImageBox, NotChecked, TextSpan, Violation
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Image", "OcrAdapter", "OcrUnavailable", "OcrWord", "check_image_text", "image_text_checks"]
+__all__ = [
+    "Image",
+    "OcrAdapter",
+    "OcrUnavailable",
+    "OcrWord",
+    "check_image_text",
+    "image_text_checks",
+    "image_text_rules",
+]
 
 IMAGE_TEXT_CHECK = "image.text"
 WORDS_METRIC = "image.ocrWords"
 CONFIDENCE_METRIC = "image.ocrMeanConfidence"
 NO_ENGINE_REASON = "no OCR engine here"
+
+
+# --- which kits need it ------------------------------------------------------------------------
+
+_DEFAULT_VOICE = VoiceRules()
+# Voice fields that never apply to image text: the brand name is a generation hint, and required terms
+# are checked on the caption (lint_text), not on every image.
+_VOICE_NOT_ON_IMAGES = {"brand_name": "", "required_terms": []}
+
+
+def image_text_rules(kit: BrandKit) -> list[str]:
+    """The kit's rules that read the words on an image; empty: no OCR is needed for this kit.
+
+    Voice rules count when the kit sets them (differing from ``VoiceRules()``'s defaults), compared by
+    value so a kit read back from storage, with every default written out, decides the same way.
+    """
+    from flashfusion.linting import legal, terms
+
+    needs = [
+        rule
+        for rule, present in (
+            (terms.BANNED_RULE, kit.legal.banned_terms),
+            (legal.TRADEMARK_RULE, kit.legal.trademarks),
+            (legal.CLAIM_RULE, kit.legal.claims),
+            (fonts.FONT_RULE, kit.fonts),
+        )
+        if present
+    ]
+    if kit.voice.model_copy(update=_VOICE_NOT_ON_IMAGES) != _DEFAULT_VOICE:
+        needs.append("voice")
+    return needs
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -126,10 +169,13 @@ def image_text_checks(
     load_font: Callable[[str], Any] | None,
     image_bytes: bytes | None = None,
 ) -> list[CheckResult]:
-    """OCR once, then the text check and the font check on the same words (for ``engine.image_checks``).
+    """OCR once, then the text check and the font check on the same words (for ``engine.image_checks``);
+    nothing at all, and no OCR call, when no rule of the kit reads image text.
 
     ``image_bytes``: the encoded image, sent to the OCR engine instead of re-encoding ``pixels``.
     """
+    if not image_text_rules(kit):
+        return []
     if ocr is None:
         return [
             check_image_text(pixels, kit, channel, None),

@@ -4,6 +4,7 @@ text checks. An ``OcrAdapter``."""
 from __future__ import annotations
 
 import io
+from functools import cache
 from typing import Any
 
 from flashfusion.linting.ocr_types import Image, OcrUnavailable, OcrWord
@@ -17,6 +18,18 @@ def _to_pil(image: Image) -> Any:
         with PILImage.open(io.BytesIO(image)) as opened:
             return opened.convert("RGB")
     return PILImage.fromarray(image)
+
+
+@cache
+def _tesseract_runs() -> bool:
+    # A subprocess each time; the answer cannot change within a process, so once is enough.
+    try:
+        import pytesseract
+
+        pytesseract.get_tesseract_version()
+    except Exception:
+        return False
+    return True
 
 
 class TesseractOcr:
@@ -34,13 +47,8 @@ class TesseractOcr:
 
     @staticmethod
     def available() -> bool:
-        try:
-            import pytesseract
-
-            pytesseract.get_tesseract_version()
-        except Exception:
-            return False
-        return True
+        """Whether the binary runs here: ``tesseract --version``, asked once per process."""
+        return _tesseract_runs()
 
     def words(self, image: Image) -> list[OcrWord]:
         try:

@@ -35,7 +35,7 @@ from flashfusion.linting.voice.preferred_terms import PREFERRED_RULE
 from flashfusion.linting.voice.reading_grade import (
     GRADE_RULE,
     MIN_GRADE_WORDS,
-    _cmu_dictionary,
+    _cmu_syllables,
     _readability,
     flesch_kincaid,
     grade_of,
@@ -55,7 +55,7 @@ __all__ = [
     "PREFERRED_RULE",
     "SENTIMENT_RULE",
     "Formality",
-    "_cmu_dictionary",
+    "_cmu_syllables",
     "_readability",
     "check_voice",
     "count_sentences",
