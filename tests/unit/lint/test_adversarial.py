@@ -23,7 +23,7 @@ RECORDS = load_records()
 def test_the_set_covers_every_class_on_four_kits() -> None:
     classes = {r.cls for r in RECORDS}
     assert {"unicode", "lookalike", "counting", "sponsored", "severity", "x-length"} <= classes
-    assert ASSERTED_CLASSES <= classes
+    assert classes >= ASSERTED_CLASSES
     assert len(RECORDS) >= 150
     assert len({r.kit for r in RECORDS}) >= 4
     assert len({r.id for r in RECORDS}) == len(RECORDS)
