@@ -45,7 +45,17 @@ from typing import TYPE_CHECKING, Protocol
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.media import describe_error
 from flashfusion.linting.normalise import Normalised, normalise, normalise_term
-from flashfusion.linting.term_match import AFTER, BEFORE, SEP, Found, boundaries_hold, find_term, found_in, term_words
+from flashfusion.linting.term_match import (
+    AFTER,
+    BEFORE,
+    SEP,
+    Found,
+    boundaries_hold,
+    find_term,
+    found_in,
+    leading,
+    term_words,
+)
 from flashfusion.linting.terms import BANNED_RULE
 from flashfusion.models import BrandKit, Fix, NotChecked, TextSpan, Violation
 
@@ -123,7 +133,9 @@ def banned_pattern(term: str) -> re.Pattern[str]:
     words = term_words(term)
     head = [_stretched(w) for w in words[:-1]]
     last = "(?:" + "|".join(_stem_variants(words[-1])) + ")"
-    return re.compile(BEFORE + "(?:" + SEP.join([*head, last]) + ")" + AFTER, re.IGNORECASE)
+    first = words[0][0].lower()
+    start = leading(_letter(first) if first.isalpha() else re.escape(first))
+    return re.compile(start + BEFORE + "(?:" + SEP.join([*head, last]) + ")" + AFTER, re.IGNORECASE)
 
 
 # A cheap necessary condition for ``banned_pattern(term)`` to match: the text and the term are reduced

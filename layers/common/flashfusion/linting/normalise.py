@@ -112,17 +112,9 @@ def normalise(text: str) -> Normalised:
 def _normalise(text: str) -> Normalised:
     if text.isascii():
         return _join_spaced(text, text, None, None)
-    chars, starts, ends = _clusters(text)
-    _fold_confusables(chars)
-    chars = [piece.translate(DASHES) for piece in chars]
-    folded = "".join(chars)
-    # a cluster may become several characters (NFKC "™" -> "TM"): each maps to the whole cluster
-    expanded_starts: list[int] = []
-    expanded_ends: list[int] = []
-    for piece, s, e in zip(chars, starts, ends, strict=True):
-        expanded_starts.extend([s] * len(piece))
-        expanded_ends.extend([e] * len(piece))
-    return _join_spaced(text, folded, expanded_starts, expanded_ends)
+    clustered, starts, ends = _clusters(text)
+    folded = _fold_confusables(clustered).translate(DASHES)
+    return _join_spaced(text, folded, starts, ends)
 
 
 def normalise_term(term: str) -> str:
@@ -130,9 +122,8 @@ def normalise_term(term: str) -> str:
     matches); its spaced letters are not joined (a term is what is meant, not a disguise)."""
     if term.isascii():
         return term
-    chars, _, _ = _clusters(term)
-    _fold_confusables(chars)
-    return "".join(chars).translate(DASHES)
+    clustered, _, _ = _clusters(term)
+    return _fold_confusables(clustered).translate(DASHES)
 
 
 # --- 1 and 2: NFKC, ignorables and decorating marks ---------------------------------------------
@@ -147,35 +138,55 @@ def _nfkc_char(ch: str) -> str:
     return IGNORABLE.sub("", unicodedata.normalize("NFKC", ch))
 
 
-def _clusters(text: str) -> tuple[list[str], list[int], list[int]]:
-    """(normalised piece, original start, original end) per base character with its marks; ASCII
-    characters are pieces of their own."""
-    pieces: list[str] = []
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _cluster(text: str, i: int, j: int) -> str:
+    """The normalisation of one base character ``text[i]`` and its marks ``text[i + 1 : j]``."""
+    if j == i + 1:
+        return _nfkc_char(text[i])
+    if IGNORABLE.match(text[i]):
+        return ""
+    marks = [m for m in text[i + 1 : j] if m not in OVERLAY_MARKS and not IGNORABLE.match(m)]
+    marks = [m for m in marks if unicodedata.category(m) != "Me"]
+    if len(marks) >= ZALGO_MARKS:
+        marks = []
+    return IGNORABLE.sub("", unicodedata.normalize("NFKC", text[i] + "".join(marks)))
+
+
+def _clusters(text: str) -> tuple[str, list[int], list[int]]:
+    """Steps 1 and 2: the text, and where each of its characters starts and ends in the original. ASCII
+    stretches are copied whole; each non-ASCII character is normalised with the marks that follow it
+    (with the ASCII letter before it when it is a mark: "e" + U+0301 is one cluster)."""
+    out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        ch = text[i]
-        j = i + 1
-        while j < n and text[j] >= "\u0300" and _is_mark(text[j]):
-            j += 1
-        if j == i + 1:
-            piece = ch if ch < "\x80" else _nfkc_char(ch)
-        elif IGNORABLE.match(ch):
-            piece = ""
-        else:
-            marks = [m for m in text[i + 1 : j] if m not in OVERLAY_MARKS and not IGNORABLE.match(m)]
-            marks = [m for m in marks if unicodedata.category(m) != "Me"]
-            if len(marks) >= ZALGO_MARKS:
-                marks = []
-            piece = IGNORABLE.sub("", unicodedata.normalize("NFKC", ch + "".join(marks)))
-        if piece:
-            pieces.append(piece)
-            starts.append(i)
-            ends.append(j)
-        i = j
-    return pieces, starts, ends
+    position = 0
+    for run in NON_ASCII_RUN.finditer(text):
+        first, last = run.span()
+        if first > position and _is_mark(text[first]):
+            first -= 1  # the ASCII base of a leading mark belongs to its cluster
+        if first > position:
+            out.append(text[position:first])
+            starts.extend(range(position, first))
+            ends.extend(range(position + 1, first + 1))
+        i = first
+        while i < last:
+            j = i + 1
+            while j < last and _is_mark(text[j]):
+                j += 1
+            piece = _cluster(text, i, j)
+            if piece:
+                out.append(piece)
+                starts.extend([i] * len(piece))
+                ends.extend([j] * len(piece))
+            i = j
+        position = last
+    if position < len(text):
+        out.append(text[position:])
+        starts.extend(range(position, len(text)))
+        ends.extend(range(position + 1, len(text) + 1))
+    return "".join(out), starts, ends
 
 
 # --- 3: confusables ------------------------------------------------------------------------------
@@ -228,16 +239,16 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
-def _fold_confusables(pieces: list[str]) -> None:
-    """Folds, in place, the look-alikes of the words that are plausibly disguises (see the module doc)."""
-    text = "".join(pieces)
-    if not any(not c.isascii() and c.isalpha() for c in text):
-        return
+NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+
+
+def _fold_confusables(text: str) -> str:
+    """Step 3: the look-alikes of the words that are plausibly disguises folded (see the module doc);
+    one character for one, so offsets are kept."""
+    if NON_ASCII_LETTER.search(text) is None:
+        return text
     table = _fold_table()
-    # piece index of each character of text
-    owner: list[int] = []
-    for index, piece in enumerate(pieces):
-        owner.extend([index] * len(piece))
+    chars: list[str] | None = None
     latin_majority: bool | None = None
     for token in _TOKEN.finditer(text):
         word = token.group(0)
@@ -274,11 +285,12 @@ def _fold_confusables(pieces: list[str]) -> None:
                     latin_majority = _mostly_latin(text)
                 if not latin_majority:
                     foldable = [o for o in foldable if _script(word[o]) == "LATIN"]
+        if foldable and chars is None:
+            chars = list(text)
         for offset in foldable:
-            position = token.start() + offset
-            index = owner[position]
-            if len(pieces[index]) == 1:
-                pieces[index] = table[word[offset]]
+            if chars is not None:
+                chars[token.start() + offset] = table[word[offset]]
+    return text if chars is None else "".join(chars)
 
 
 def _mostly_latin(text: str) -> bool:

@@ -46,9 +46,27 @@ def words_pattern(words: list[str]) -> str:
     return SEP.join(re.escape(w) for w in words)
 
 
+def leading(first: str) -> str:
+    """A look-ahead for a pattern's first character: positions that cannot start a match are left at
+    once, before the boundary look-behinds are tried (the regex engine has no literal prefix to skip to)."""
+    return f"(?={first})"
+
+
 @lru_cache(maxsize=4096)  # a kit's terms are few and reused on every post
 def term_regex(term: str) -> re.Pattern[str]:
-    return re.compile(BEFORE + "(?:" + words_pattern(term_words(term)) + ")" + AFTER, re.IGNORECASE)
+    words = term_words(term)
+    first = leading(re.escape(words[0][0])) if words else ""
+    return re.compile(first + BEFORE + "(?:" + words_pattern(words) + ")" + AFTER, re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def first_run(term: str) -> str | None:
+    """The lowercase first letter-digit run of an ASCII term (every match holds it), else None."""
+    words = term_words(term)
+    if not words or not words[0].isascii():
+        return None
+    run = ALNUM_RUN.search(words[0])
+    return run.group(0).lower() if run is not None and run.start() == 0 else None
 
 
 def _word(ch: str) -> bool:
@@ -90,6 +108,9 @@ def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
     if not term_words(term):
+        return []
+    run = first_run(term)
+    if run is not None and norm.ascii_lower is not None and run not in norm.ascii_lower:
         return []
     return [
         found_in(norm, m.start(), m.end())

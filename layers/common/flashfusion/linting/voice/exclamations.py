@@ -18,7 +18,7 @@ MARKS = {c: unicodedata.normalize("NFKC", c).count("!") for c in EXCLAMATION_CHA
 def marks_in(text: str) -> int:
     if text.isascii():
         return text.count("!")
-    return sum(MARKS.get(c, 0) for c in text)
+    return sum(text.count(c) * marks for c, marks in MARKS.items())
 
 
 def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> None:

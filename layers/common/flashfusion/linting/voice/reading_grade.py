@@ -162,8 +162,8 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
     result.metrics["voice.grade-estimated"] = 1.0 if estimated else 0.0
     result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
     method = (
-        f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''}, shrunk towards the range's middle as if it had"
-        f" {MIN_GRADE_WORDS}"
+        f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
+        f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
         if estimated
         else "Flesch-Kincaid"
     )

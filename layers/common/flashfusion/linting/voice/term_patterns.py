@@ -16,6 +16,7 @@ from flashfusion.linting.term_match import (
     Found,
     boundaries_hold,
     found_in,
+    leading,
     term_regex,
     term_words,
     words_pattern,
@@ -58,7 +59,8 @@ def _alternation(terms: Sequence[str]) -> re.Pattern[str] | None:
             if _could_share_text(a, b):
                 return None
     alternatives = "|".join("(" + words_pattern(term_words(t)) + ")" for t in terms)
-    return re.compile(BEFORE + "(?:" + alternatives + ")" + AFTER, re.IGNORECASE)
+    firsts = "".join(sorted({re.escape(term_words(t)[0][0].lower()) for t in terms}))
+    return re.compile(leading(f"[{firsts}]") + BEFORE + "(?:" + alternatives + ")" + AFTER, re.IGNORECASE)
 
 
 class Terms:
