@@ -12,7 +12,16 @@ import time
 
 from flashfusion.linting import legal
 
-CASES = [("aaa", "a" * 10000 + "b"), ("ill", "1" * 5000 + "x"), ("ill", "1 " * 5000), ("scam", "s c a m " * 2000)]
+CASES = [
+    ("aaa", "a" * 10000 + "b"),
+    ("ill", "1" * 5000 + "x"),
+    ("ill", "1 " * 5000),
+    ("scam", "s c a m " * 2000),
+    ("double your money", "double" + " -_" * 3000 + "x"),
+    ("double your money", "double your " * 2000),
+    ("win big", "w\u200bi\u00adn " * 3000),
+    ("win big", "#" + "Win" * 5000),
+]
 
 
 def main() -> None:

@@ -93,7 +93,7 @@ def test_multi_word_phrase_matches_across_any_whitespace(text: str) -> None:
     assert " ".join(found[0].location.text.lower().split()) == "best in the world"
 
 
-@pytest.mark.parametrize("text", ["the best in the worlds", "the bestin the world", "best in the world2"])
+@pytest.mark.parametrize("text", ["the best in the worlds", "the best in the world2", "thebest in the world"])
 def test_multi_word_phrase_still_needs_word_boundaries(text: str) -> None:
     assert terms.banned_terms(text, ["best in the world"]) == []
 
@@ -107,8 +107,8 @@ def test_phrase_term_with_extra_whitespace_in_the_kit_still_matches() -> None:
     [
         ("risk-free", "A risk-free trial.", 1),
         ("risk-free", "A RISK-FREE trial.", 1),
-        ("risk-free", "A risk free trial.", 0),
-        ("risk-free", "A riskfree trial.", 0),
+        ("risk-free", "A risk free trial.", 1),  # issue 12: phrase words across spaces, hyphens or nothing
+        ("risk-free", "A riskfree trial.", 1),
         ("risk-free", "A risk-freedom trial.", 0),
         ("C++", "We love C++ and c++.", 2),
         ("C++", "C++.", 1),
@@ -126,7 +126,7 @@ def test_terms_with_punctuation_are_literal(term: str, text: str, count: int) ->
     assert_spans_point_at_text(text, found)
     for v in found:
         assert v.location is not None
-        assert v.location.text.lower() == term.lower()
+        assert v.location.text.lower().replace(" ", "").replace("-", "") == term.lower().replace("-", "")
 
 
 def test_spans_point_at_each_occurrence_in_order() -> None:
@@ -189,13 +189,23 @@ def test_missing_required_term_is_a_violation() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Aurora Outdoor", "aurora outdoor rocks", "by AURORA\n OUTDOOR.", "(Aurora  Outdoor)"]
+    "text",
+    [
+        "Aurora Outdoor",
+        "aurora outdoor rocks",
+        "by AURORA\n OUTDOOR.",
+        "(Aurora  Outdoor)",
+        "#AuroraOutdoor",
+        "AuroraOutdoor",
+    ],
 )
 def test_required_term_present_in_any_case_and_spacing(text: str) -> None:
     assert terms.required_terms(text, ["Aurora Outdoor"]) == []
 
 
-@pytest.mark.parametrize("text", ["AuroraOutdoor", "Aurora Outdoors", "Auroras Outdoor", "Aurora"])
+@pytest.mark.parametrize(
+    "text", ["Aurora Outdoors", "Auroras Outdoor", "Aurora", "Aurora. Outdoor", "Aurora\n\nOutdoor"]
+)
 def test_required_term_must_appear_as_whole_words(text: str) -> None:
     assert len(terms.required_terms(text, ["Aurora Outdoor"])) == 1
 

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from flashfusion.errors import AwsThrottled
 from flashfusion.linting import legal, terms
+from flashfusion.linting.normalise import normalise
 from flashfusion.models import BrandKit, TextSpan, Violation
 from flashfusion.vision.rekognition import RekognitionModeration
 
@@ -102,7 +103,7 @@ BANNED_CASES: list[tuple[str, str, list[str]]] = [
     ("ass", "c l a s s, c.l.a.s.s", []),  # spaced letters are one run: not the end of "class"
     ("tit", "t i t l e", []),
     ("miracle", "you are m i r a c l e s", ["m i r a c l e s"]),
-    ("miracle", "a m i r a c l e", []),  # documented miss: right after a one-letter word
+    ("miracle", "a m i r a c l e", ["m i r a c l e"]),  # after a one-letter word, inside the joined run
     ("shit", "s h 1 t and sh!t, shiitake", ["s h 1 t"]),  # "!" is not a substitution here
     ("sale", "call 5413 or 5-4-1-3", []),  # digits only: a number, not an obfuscation
     ("ill", "1 1 1 and 111", []),
@@ -367,7 +368,17 @@ def test_rekognition_bytes_over_5_mb_not_sent() -> None:
 
 @pytest.mark.parametrize(
     ("term", "text"),
-    [("aaa", "a" * 10000 + "b"), ("ill", "1" * 5000 + "x"), ("ill", "1 " * 5000), ("scam", "s c a m " * 2000)],
+    [
+        ("aaa", "a" * 10000 + "b"),
+        ("ill", "1" * 5000 + "x"),
+        ("ill", "1 " * 5000),
+        ("scam", "s c a m " * 2000),
+        # the separators phrase words may span, and the disguises the normalisation removes
+        ("double your money", "double" + " -_" * 3000 + "x"),
+        ("double your money", "double your " * 2000),
+        ("win big", "w\u200bi\u00adn " * 3000),
+        ("win big", "#" + "Win" * 5000),
+    ],
 )
 def test_no_catastrophic_backtracking(term: str, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Work counted, not timed (a timed bound depends on the machine and its load): each adversarial text
@@ -387,4 +398,4 @@ def test_no_catastrophic_backtracking(term: str, text: str, monkeypatch: pytest.
     monkeypatch.setattr(legal, "banned_pattern", lambda t: Counted(real(t)))
     assert legal.find_banned(text, [term]) == []
     assert len(scans) <= 1
-    assert all(scanned is text for scanned in scans)
+    assert all(scanned is normalise(text).text for scanned in scans)

@@ -272,11 +272,28 @@ def test_trademark_signs_are_not_emoji() -> None:
     assert result.metrics["voice.emoji"] == 0
 
 
-def test_short_text_has_no_grade_and_says_so() -> None:
-    result = check_voice("New pack today.", SAMPLE)
+def test_short_text_gets_an_estimated_grade_judged_only_when_too_hard() -> None:
+    """Issue 12: a short post is no longer passed silently; its grade is estimated (Flesch-Kincaid shrunk
+    towards the middle of the kit's range, 4 to 10 here) and reported when above the range."""
+    easy = check_voice("New pack today.", SAMPLE)
+    assert easy.metrics["voice.grade-estimated"] == 1
+    assert 4 <= easy.metrics["voice.grade"] <= 10
+    assert "voice.reading-grade" in easy.rules_checked
+    assert of(easy.violations, "voice.reading-grade") == []
+    hard = check_voice("Notwithstanding considerable organizational heterogeneity, methodologies prevail.", SAMPLE)
+    [grade] = of(hard.violations, "voice.reading-grade")
+    assert hard.metrics["voice.grade"] > 20
+    assert "estimated" in grade.message
+    assert "6 words" in grade.message
+    assert of(hard.violations, "voice.plain")  # the kit's readability rule sees the estimate too
+    low = check_voice("Go.", SAMPLE)  # far below 4, but a short text is never told to add substance
+    assert of(low.violations, "voice.reading-grade") == []
+
+
+def test_a_text_without_words_has_no_grade() -> None:
+    result = check_voice("🌲🌲", SAMPLE)
     assert "voice.grade" not in result.metrics
     assert {n.check for n in result.not_checked} >= {"voice.reading-grade", "voice.plain"}
-    assert "voice.reading-grade" not in result.rules_checked
 
 
 def test_metrics_are_reported() -> None:

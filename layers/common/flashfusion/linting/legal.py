@@ -1,25 +1,30 @@
 """Legal checks on text (banned terms, disclaimers, trademarks, claims) and image moderation.
 
-Banned terms are matched harder here than in ``terms.banned_terms`` (which stays literal): on word
-boundaries, in any case, in simple inflections, and through the usual obfuscations:
+Every term is looked for in the normalised text (``linting.normalise``: NFKC, default-ignorable code points
+removed, confusables folded to Latin where a word is plausibly a disguise, spaced or dotted letters joined)
+with the shared rules of ``linting.term_match`` (whole words, any case, phrase words across spaces, hyphens
+or nothing, hashtag camel case); locations point into the original text.
+
+Banned terms are matched harder still: in simple inflections and through l33t spellings:
 
 - inflections of the last word: -s -es -ed -ing -er -est -ly, a doubled final consonant ("banned"),
   y -> i ("happier", "happily"), -d/-r/-st after a final e ("cured") and a dropped final e
   ("curing");
 - l33t: 0->o, 1->i/l, 3->e, 4->a, 5->s, 7->t, @->a, $->s;
 - letters split by one consistent separator: "m i r a c l e", "m.i.r.a.c.l.e", "m-i-r-a-c-l-e",
-  "m_i_r_a_c_l_e", "m*i*r*a*c*l*e";
+  "m_i_r_a_c_l_e", "m*i*r*a*c*l*e" (joined by the normalisation), also next to a one-letter word
+  ("a m i r a c l e", "w i n a car");
 - repeated letters: "miiiracle" (up to 30 of each).
 
 Decisions (tested):
-- word boundaries are kept, so a banned "ass" never hits "class", "assess" or "passage";
+- word boundaries are kept, so a banned "ass" never hits "class", "assess" or "passage", and "win" never
+  hits "window" or "Darwin";
 - only the suffixes above count: "miracle" does not hit "miraculous(ly)" (a different stem). List
   such derived words in the kit if they are banned too;
-- a hyphen inside a banned term also matches a space or nothing ("risk-free", "risk free",
-  "riskfree");
+- a hyphen or space inside a banned term also matches a space, a hyphen or nothing ("risk-free",
+  "risk free", "riskfree", "#RiskFree"); never sentence punctuation;
 - a match made only of digits and symbols ("5413" for "sale") is a number, not a word: skipped;
-- spaced letters must be the whole run: "c l a s s" and "t i t l e" do not hit "ass" / "tit"; the
-  price is that a run right after a one-letter word ("a m i r a c l e") is missed too;
+- spaced letters are read as one word: "c l a s s" and "t i t l e" do not hit "ass" / "tit";
 - suffix letters are not stretched ("assess" must not read as "ass" + "eSS").
 
 Disclaimers apply when their ``channels`` is empty or names the channel (case-insensitive); with no
@@ -39,7 +44,19 @@ from typing import TYPE_CHECKING, Protocol
 
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.media import describe_error
-from flashfusion.linting.terms import BANNED_RULE, term_pattern
+from flashfusion.linting.normalise import Normalised, normalise, normalise_term
+from flashfusion.linting.term_match import (
+    AFTER,
+    BEFORE,
+    SEP,
+    Found,
+    boundaries_hold,
+    find_term,
+    found_in,
+    leading,
+    term_words,
+)
+from flashfusion.linting.terms import BANNED_RULE
 from flashfusion.models import BrandKit, Fix, NotChecked, TextSpan, Violation
 
 if TYPE_CHECKING:
@@ -70,93 +87,55 @@ SUFFIXES = ["s", "es", "ed", "ing", "er", "est", "ly"]
 VOWELS = set("aeiou")
 
 
-def _letter(ch: str, *, stretch: bool) -> str:
-    """One letter of a term: its l33t look-alikes, optionally repeated ("miiiracle")."""
-    cls = "[" + re.escape(LEET.get(ch, ch)) + "]"
-    return f"{cls}{{1,{MAX_REPEAT}}}" if stretch else cls
+def _letter(ch: str) -> str:
+    """One letter of a term: its l33t look-alikes."""
+    return "[" + re.escape(LEET.get(ch, ch)) + "]"
 
 
-def _unit_patterns(word: str, *, stretch: bool) -> list[str]:
-    units: list[str] = []
-    for ch in word.lower():
-        if ch.isalpha():
-            units.append(_letter(ch, stretch=stretch))
-        elif ch == "-":
-            units.append(r"[\s\-]?")
-        else:
-            units.append(re.escape(ch))
-    return units
-
-
-def _stretched(word: str, sep: str | None) -> str:
-    """A word whose letters may repeat. Unseparated, a run of one letter becomes ``[cls]{n,}`` rather
-    than n adjacent ``[cls]+`` (which backtracks exponentially on a long run of that letter)."""
-    if sep is not None:  # separated: a letter may also repeat across separators ("s c a m m e r")
-        s = re.escape(sep)
-        units = [
-            f"{unit}(?:{s}{unit}){{0,3}}" if ch.isalpha() else unit
-            for ch, unit in zip(word.lower(), _unit_patterns(word, stretch=True), strict=True)
-        ]
-        return s.join(units)
+def _stretched(word: str) -> str:
+    """A word whose letters may repeat: a run of one letter becomes ``[cls]{n,n+29}`` rather than n
+    adjacent ``[cls]+`` (which backtracks exponentially on a long run of that letter)."""
     out: list[str] = []
     for run in re.finditer(r"(.)\1*", word.lower()):
         ch, count = run.group(1), len(run.group(0))
-        if ch.isalpha():
-            out.append(_letter(ch, stretch=False) + f"{{{count},{count + MAX_REPEAT - 1}}}")
-        else:
-            out += _unit_patterns(run.group(0), stretch=False)
+        out.append(f"{_letter(ch)}{{{count},{count + MAX_REPEAT - 1}}}" if ch.isalpha() else re.escape(run.group(0)))
     return "".join(out)
 
 
-def _join(units: list[str], sep: str | None) -> str:
-    if sep is None:
-        return "".join(units)
-    s = re.escape(sep)
-    return s.join(units)
+def _plain(letters: str) -> str:
+    return "".join(_letter(ch) if ch.isalpha() else re.escape(ch) for ch in letters)
 
 
-def _suffix_group(word: str, sep: str | None) -> str:
-    """The optional inflection after the last word, written in the same separator style."""
-    suffixes = [*SUFFIXES, "d", "r", "st"] if word.lower().endswith("e") else SUFFIXES
-    alternatives = [_join(_unit_patterns(sfx, stretch=False), sep) for sfx in suffixes]
-    glue = "" if sep is None else re.escape(sep)
-    return "(?:" + glue + "(?:" + "|".join(alternatives) + "))?" if word[-1:].isalpha() else ""
-
-
-def _stem_variants(word: str, sep: str | None) -> list[str]:
-    """The last word written with its inflection, including y->i and dropped-e stems."""
+def _stem_variants(word: str) -> list[str]:
+    """The last word written with its optional inflection, including y->i and dropped-e stems."""
     lower = word.lower()
-    glue = "" if sep is None else re.escape(sep)
-    variants = [_stretched(word, sep) + _suffix_group(word, sep)]
+    if not lower[-1:].isalpha():
+        return [_stretched(word)]
+    suffixes = [*SUFFIXES, "d", "r", "st"] if lower.endswith("e") else SUFFIXES
+    variants = [_stretched(word) + "(?:" + "|".join(_plain(s) for s in suffixes) + ")?"]
     if len(lower) > 2 and lower.endswith("y") and lower[-2] not in VOWELS:
-        stem = _stretched(word[:-1], sep)
-        endings = [_join(_unit_patterns(s, stretch=False), sep) for s in ("es", "ed", "er", "est", "ly")]
-        variants.append(stem + glue + _letter("i", stretch=False) + glue + "(?:" + "|".join(endings) + ")")
+        variants.append(
+            _stretched(word[:-1])
+            + _letter("i")
+            + "(?:"
+            + "|".join(_plain(s) for s in ("es", "ed", "er", "est", "ly"))
+            + ")"
+        )
     if len(lower) > 2 and lower.endswith("e") and lower[-2] not in VOWELS:
-        stem = _stretched(word[:-1], sep)
-        variants.append(stem + glue + "(?:" + _join(_unit_patterns("ing", stretch=False), sep) + ")")
+        variants.append(_stretched(word[:-1]) + _plain("ing"))
     return variants
 
 
-def _phrase_pattern(term: str, sep: str | None) -> str:
-    words = term.split()
-    head = [_stretched(w, sep) for w in words[:-1]]
-    last = "(?:" + "|".join(_stem_variants(words[-1], sep)) + ")"
-    between = r"\s+" if sep is None else r"(?:\s|" + re.escape(sep) + ")+"
-    return between.join([*head, last])
-
-
-@lru_cache(maxsize=1024)  # building the obfuscation alternatives costs ~8 ms a term: once per process
+@lru_cache(maxsize=1024)  # once per term and process
 def banned_pattern(term: str) -> re.Pattern[str]:
-    """A banned term with its inflections and obfuscations; matches whole words only."""
-    forms = [_phrase_pattern(term, None)]
-    letters = sum(ch.isalpha() for ch in term)
-    if letters >= 3:  # "a s" or "o.k" are too ambiguous to read as obfuscations
-        for sep in SEPARATORS:
-            # a spaced run is one word: not the middle of a longer run ("c l a s s", "t i t l e")
-            s = re.escape(sep)
-            forms.append(rf"(?<!(?<!\w)\w{s})(?:{_phrase_pattern(term, sep)})(?!{s}\w(?!\w))")
-    return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
+    """A banned term with its inflections and l33t spellings, over normalised text (``normalise``); whole
+    words only, with ``term_match``'s boundary exceptions (checked by ``boundaries_hold``)."""
+    words = term_words(term)
+    head = [_stretched(w) for w in words[:-1]]
+    last = "(?:" + "|".join(_stem_variants(words[-1])) + ")"
+    first = words[0][0].lower()
+    start = leading(_letter(first) if first.isalpha() else re.escape(first))
+    return re.compile(start + BEFORE + "(?:" + SEP.join([*head, last]) + ")" + AFTER, re.IGNORECASE)
 
 
 # A cheap necessary condition for ``banned_pattern(term)`` to match: the text and the term are reduced
@@ -192,7 +171,7 @@ def _reduce(text: str) -> bytes:
 def _term_key(term: str) -> re.Pattern[bytes] | None:
     """Finds, in a reduced text, the reduced term minus its last letter with each character repeatable;
     None (always run the pattern) for a non-ASCII term."""
-    plain = " ".join(term.split())
+    plain = " ".join(normalise_term(term).split())
     if not plain.isascii():
         return None
     reduced = _reduce(plain[:-1] if plain[-1:].isalpha() else plain)
@@ -200,31 +179,44 @@ def _term_key(term: str) -> re.Pattern[bytes] | None:
     return re.compile(b"".join(re.escape(r) + b"+" for r in runs))
 
 
-def find_banned(text: str, terms: list[str]) -> list[Violation]:
-    found: list[Violation] = []
-    reduced: bytes | None = None
-    for term in terms:
-        if not term.split():
+def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Found]:
+    """Every match of ``term`` with its inflections and l33t spellings in the normalised text; ``reduced``
+    holds the text's reduction once computed (shared by the terms of one text)."""
+    if not term_words(term):
+        return []
+    key = _term_key(term)
+    if key is not None:
+        if not reduced:
+            reduced.append(_reduce(norm.text))
+        if key.search(reduced[0]) is None:
+            return []
+    has_letters = any(ch.isalpha() for ch in term)
+    found: list[Found] = []
+    for match in banned_pattern(term).finditer(norm.text):
+        start, end = match.span()
+        if end == start or not boundaries_hold(norm, start, end):
             continue
-        key = _term_key(term)
-        if key is not None:
-            if reduced is None:
-                reduced = _reduce(text)
-            if key.search(reduced) is None:
-                continue
-        has_letters = any(ch.isalpha() for ch in term)
-        for match in banned_pattern(term).finditer(text):
-            written = match.group(0)
-            if has_letters and not any(ch.isalpha() for ch in written):
-                continue  # all digits and symbols ("5413", "1 1 1"): a number, not an obfuscated word
-            plain = " ".join(term.split())
+        if has_letters and not any(ch.isalpha() for ch in match.group(0)):
+            continue  # all digits and symbols ("5413", "1 1 1"): a number, not an obfuscated word
+        found.append(found_in(norm, start, end))
+    return found
+
+
+def find_banned(text: str, terms: list[str]) -> list[Violation]:
+    norm = normalise(text)
+    reduced: list[bytes] = []
+    found: list[Violation] = []
+    for term in terms:
+        plain = " ".join(term.split())
+        for match in find_disguised(norm, term, reduced):
+            written = match.text
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
             found.append(
                 Violation(
                     rule_id=BANNED_RULE,
                     severity="error",
                     message=f"{label} is a banned term in this brand kit",
-                    location=TextSpan(start=match.start(), end=match.end(), text=written),
+                    location=TextSpan(start=match.start, end=match.end, text=written),
                     suggestion=f'remove or rephrase "{written}"',
                 )
             )
@@ -291,23 +283,23 @@ def _marked(text: str, end: int, trademark: Trademark) -> bool:
 def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violation]:
     found: list[Violation] = []
     for trademark in trademarks:
-        matches = list(term_pattern(trademark.term).finditer(text))
+        matches = find_term(text, trademark.term)
         if trademark.first_use_only:
             matches = matches[:1]
         for match in matches:
-            if _marked(text, match.end(), trademark):
+            if _marked(text, match.end, trademark):
                 continue
             which = "the first use of " if trademark.first_use_only else ""
             found.append(
                 Violation(
                     rule_id=TRADEMARK_RULE,
                     severity="warning",
-                    message=f'{which}the trademark "{match.group(0)}" needs its {trademark.symbol} symbol',
-                    location=TextSpan(start=match.start(), end=match.end(), text=match.group(0)),
-                    suggestion=f'write "{match.group(0)}{trademark.symbol}"',
+                    message=f'{which}the trademark "{match.text}" needs its {trademark.symbol} symbol',
+                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    suggestion=f'write "{match.text}{trademark.symbol}"',
                     fix=Fix(
                         kind="insert",
-                        span=TextSpan(start=match.end(), end=match.end(), text=""),
+                        span=TextSpan(start=match.end, end=match.end, text=""),
                         text=trademark.symbol,
                     ),
                 )
@@ -320,17 +312,19 @@ def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violatio
 
 def unsubstantiated_claims(text: str, kit: BrandKit) -> list[Violation]:
     found: list[Violation] = []
+    norm = normalise(text)
     for claim in kit.legal.claims:
         if not claim.phrase.split():
             continue
         evidence = claim.substantiation.strip() or "evidence that supports the claim"
-        for match in term_pattern(claim.phrase).finditer(text):
+        # through the same Unicode disguises as every term; not inflected ("waterproofing" is a treatment)
+        for match in find_term(norm, claim.phrase):
             found.append(
                 Violation(
                     rule_id=CLAIM_RULE,
                     severity="warning",
-                    message=f'the claim "{match.group(0)}" needs substantiation: {evidence}',
-                    location=TextSpan(start=match.start(), end=match.end(), text=match.group(0)),
+                    message=f'the claim "{match.text}" needs substantiation: {evidence}',
+                    location=TextSpan(start=match.start, end=match.end, text=match.text),
                     suggestion=f"keep the claim only with {evidence} on file, or remove it",
                 )
             )

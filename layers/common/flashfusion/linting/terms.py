@@ -1,34 +1,35 @@
-"""Banned and required terms in text: whole words, any case, any run of spaces inside a phrase."""
+"""Banned and required terms in text, as ``linting.term_match`` finds them: whole words, any case, through
+Unicode disguises, phrase words across spaces, hyphens or nothing. (``legal.find_banned`` adds inflections
+and l33t spellings for the banned terms of the legal check.)"""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from flashfusion.linting.term_match import find_term, has_term, term_regex
 from flashfusion.models import TextSpan, Violation
 
 BANNED_RULE = "legal.banned-term"
 REQUIRED_RULE = "voice.required-term"
 
 
-@lru_cache(maxsize=4096)  # a kit's terms are few and reused on every post
 def term_pattern(term: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in term.split()]
-    # \b fails next to non-word characters (e.g. "C++"), so use look-arounds on word characters instead.
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    """The pattern of ``term`` over *normalised* text (``normalise(text).text``); ``find_term`` also checks
+    the boundary exceptions and maps spans back. Kept for callers that only ask whether plain text has it."""
+    return term_regex(term)
 
 
 def banned_terms(text: str, terms: list[str]) -> list[Violation]:
     found: list[Violation] = []
     for term in terms:
-        for match in term_pattern(term).finditer(text):
+        for match in find_term(text, term):
             found.append(
                 Violation(
                     rule_id=BANNED_RULE,
                     severity="error",
-                    message=f'"{match.group(0)}" is a banned term in this brand kit',
-                    location=TextSpan(start=match.start(), end=match.end(), text=match.group(0)),
-                    suggestion=f'remove or rephrase "{match.group(0)}"',
+                    message=f'"{match.text}" is a banned term in this brand kit',
+                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    suggestion=f'remove or rephrase "{match.text}"',
                 )
             )
     return sorted(found, key=lambda v: v.location.start if v.location else 0)
@@ -43,5 +44,5 @@ def required_terms(text: str, terms: list[str]) -> list[Violation]:
             suggestion=f'mention "{term}"',
         )
         for term in terms
-        if not term_pattern(term).search(text)
+        if not has_term(text, term)
     ]

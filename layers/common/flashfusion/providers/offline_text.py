@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from flashfusion.linting.terms import term_pattern
+from flashfusion.linting.term_match import has_term
 from flashfusion.models import Tier
 from flashfusion.providers.base import GeneratedContent, GenerationJob
 
@@ -60,7 +60,7 @@ def _pick(options: list[str], digest: str, slot: int, avoid: list[str]) -> str:
     Like a model told the kit's rules, the generator's own words never break them; the prompt's
     subject is the user's and is echoed as given, so the linter still sees it.
     """
-    allowed = [o for o in options if not any(term_pattern(t).search(o) for t in avoid)]
+    allowed = [o for o in options if not any(has_term(o, t) for t in avoid)]
     pool = allowed or options
     return pool[int(digest[slot * 4 : slot * 4 + 4], 16) % len(pool)]
 
@@ -93,13 +93,12 @@ def without(subject: str, terms: list[str]) -> str:
     """The subject minus every clause that says a ruled-out term; if all do, just what it is about."""
     if not terms:
         return subject
-    says = [term_pattern(t) for t in terms]
     clauses = [c for c in _CLAUSE.split(subject) if c.strip()]
-    kept = [c for c in clauses if not any(p.search(c) for p in says)]
+    kept = [c for c in clauses if not any(has_term(c, t) for t in terms)]
     if kept and clauses and kept[0] == clauses[0]:  # the clause that says what it is about stays
         return " and ".join(kept)
     head = _VERB.split(clauses[0])[0] if clauses else ""
-    return head if head and not any(p.search(head) for p in says) else "share something new"
+    return head if head and not any(has_term(head, t) for t in terms) else "share something new"
 
 
 def compose(job: GenerationJob) -> str:
@@ -118,12 +117,12 @@ def compose(job: GenerationJob) -> str:
     ]
     if job.model.tier == Tier.PREMIUM:
         second = _pick([d for d in _DETAILS if d != detail], digest, 4, banned)
-        if not any(term_pattern(t).search(second) for t in banned):  # no clean second detail: say less
+        if not any(has_term(second, t) for t in banned):  # no clean second detail: say less
             parts.insert(3, second)
     parts = parts[: _SENTENCES[job.model.tier]]
     # A brand-aware model is told the kit's required terms; this one makes sure they appear.
     written = " ".join(parts)
-    missing = [t for t in job.brand_kit.voice.required_terms if not term_pattern(t).search(written)]
+    missing = [t for t in job.brand_kit.voice.required_terms if not has_term(written, t)]
     if missing:
         parts.append(" ".join(missing))
     return " ".join(parts) + "\n"

@@ -42,7 +42,6 @@ from flashfusion.linting.voice.reading_grade import (
     syllables,
 )
 from flashfusion.linting.voice.sentiment import SENTIMENT_RULE
-from flashfusion.linting.voice.term_patterns import text_runs
 from flashfusion.linting.voice.word_scan import scan_words
 
 __all__ = [
@@ -67,6 +66,5 @@ __all__ = [
     "match_case",
     "scan_words",
     "syllables",
-    "text_runs",
     "warm_up",
 ]

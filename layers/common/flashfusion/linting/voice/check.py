@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.normalise import normalise
 from flashfusion.linting.voice.common import strip_non_prose
 from flashfusion.linting.voice.emojis import _emoji_table, check_emoji, emoji_spans
 from flashfusion.linting.voice.exclamations import check_exclamations
@@ -11,7 +12,7 @@ from flashfusion.linting.voice.person import check_person
 from flashfusion.linting.voice.preferred_terms import check_preferred_terms
 from flashfusion.linting.voice.reading_grade import _hyphenator, _readability, check_grade, fk_grade, prose_counts
 from flashfusion.linting.voice.sentiment import _sentiment, check_sentiment
-from flashfusion.linting.voice.term_patterns import kit_patterns, text_runs
+from flashfusion.linting.voice.term_patterns import kit_patterns
 from flashfusion.linting.voice.vale_rules import check_rules
 from flashfusion.linting.voice.word_scan import scan_words
 from flashfusion.models import BrandKit, TextSpan
@@ -36,9 +37,9 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     check_exclamations(text, voice, result)
     check_emoji(text, voice, emoji, result)
     patterns = kit_patterns(voice)
-    runs = text_runs(text)
-    check_preferred_terms(text, voice, patterns, runs, result)
-    check_rules(text, voice, patterns, runs, grade, words, result)
+    norm = normalise(text)  # the same normalisation the legal checks use (cached per text)
+    check_preferred_terms(text, voice, patterns, norm, result)
+    check_rules(text, voice, patterns, norm, grade, words, result)
     result.violations.sort(key=lambda v: v.location.start if isinstance(v.location, TextSpan) else -1)
     return result
 

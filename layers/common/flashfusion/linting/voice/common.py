@@ -8,8 +8,11 @@ from flashfusion.models import Fix, TextSpan
 
 WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 NON_PROSE = re.compile(r"https?://\S+|www\.\S+|(?<![\w@#])[#@]\w+")
-SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n\s*\n")
-EXCLAMATIONS = re.compile(r"!+")
+# Counted as readers see them (issue 12): the marks NFKC turns into "!" or "?" (fullwidth and small "!",
+# "‼", "⁉", "⁈", fullwidth "?") end sentences and count as exclamations too.
+EXCLAMATION_CHARS = "!\uff01\ufe57\u203c\u2049\u2048"
+SENTENCE_END = re.compile(r"[.!?…\uff01\ufe57\u203c\u2049\u2048\uff1f\ufe56\u3002\uff0e]+(?=\s|$)|\n\s*\n")
+EXCLAMATIONS = re.compile(f"[{EXCLAMATION_CHARS}]+")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 WORD_KIND_CACHE_LIMIT = 50_000
 """Tokens whose analysis is cached (word kinds, VADER's stripped tokens); past this a cache starts over."""
@@ -31,6 +34,16 @@ def match_case(written: str, replacement: str) -> str:
     if written[:1].isupper() and replacement[:1].islower():
         return replacement[:1].upper() + replacement[1:]
     return replacement
+
+
+def in_written_shape(written: str, replacement: str) -> str:
+    """``replacement`` shaped like ``written``: a phrase written as one word ("#auroraoutdoor",
+    "aurora-outdoor") is replaced by one word too ("AuroraOutdoor" is not made "Aurora Outdoor" inside a
+    hashtag), joined by the hyphen or underscore the written form used, else by nothing."""
+    if any(c.isspace() for c in written) or not any(c.isspace() for c in replacement):
+        return replacement
+    glue = next((c for c in written if c in "-_"), "")
+    return glue.join(replacement.split())
 
 
 def strip_non_prose(text: str) -> str:

@@ -2,42 +2,57 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flashfusion.linting.base import CheckResult
-from flashfusion.linting.voice.common import EXCLAMATIONS, replace_with, text_span
+from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
 from flashfusion.models import Violation, VoiceRules
 
 EXCLAMATION_RULE = "voice.exclamations"
 
 
+MARKS = {c: unicodedata.normalize("NFKC", c).count("!") for c in EXCLAMATION_CHARS}
+"""Exclamation marks per character, as NFKC reads them: fullwidth and small "!" are one, "‼" two, "⁉" and "⁈" one."""
+
+
+def marks_in(text: str) -> int:
+    if text.isascii():
+        return text.count("!")
+    return sum(text.count(c) * marks for c, marks in MARKS.items())
+
+
 def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> None:
-    """Each "!" counts. Past the allowance, a run's extra marks go: the first mark of a run that
-    starts past the allowance becomes "." (or is dropped after "?"), the rest of the run is removed."""
+    """Each exclamation mark counts, after NFKC ("‼" is two). Past the allowance, a run's extra marks go:
+    the first mark of a run that starts past the allowance becomes "." (or is dropped after "?"), the rest
+    of the run is removed; a "‼" half inside the allowance becomes "!"."""
     result.rules_checked.append(EXCLAMATION_RULE)
-    if "!" not in text:
-        result.metrics["voice.exclamations"] = 0.0
-        return
-    allowed = voice.max_exclamations
-    total = text.count("!")
+    total = marks_in(text)
     result.metrics["voice.exclamations"] = float(total)
+    allowed = voice.max_exclamations
     if total <= allowed:
         return
     seen = 0
     for run in EXCLAMATIONS.finditer(text):
         start, end = run.span()
-        keep = max(0, min(end - start, allowed - seen))
-        seen += end - start
-        if keep == end - start:
+        cut = start
+        while cut < end and seen + MARKS[text[cut]] <= allowed:
+            seen += MARKS[text[cut]]
+            cut += 1
+        if cut == end:
             continue
-        cut = start + keep
+        partial = allowed - seen if seen < allowed else 0  # a "‼" with one mark still allowed
+        seen = allowed
         after_question = text[start - 1 : start] in {"?", "."} if start else False
-        replacement = "" if keep or after_question else "."
+        replacement = "!" * partial if partial else ("" if cut > start or after_question else ".")
         result.violations.append(
             Violation(
                 rule_id=EXCLAMATION_RULE,
                 severity="warning",
                 message=f"{total} exclamation marks; the brand kit allows {allowed}",
                 location=text_span(text, cut, end),
-                suggestion="end the sentence with a full stop" if replacement else "remove the extra exclamation marks",
+                suggestion="end the sentence with a full stop"
+                if replacement == "."
+                else "remove the extra exclamation marks",
                 fix=replace_with(text, cut, end, replacement),
             )
         )

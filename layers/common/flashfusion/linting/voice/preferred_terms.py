@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from flashfusion.linting.base import CheckResult
-from flashfusion.linting.voice.common import match_case, replace_with, text_span
+from flashfusion.linting.normalise import Normalised
+from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
 from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
 from flashfusion.models import Violation, VoiceRules
 
@@ -18,33 +19,33 @@ PREFERRED_RULE = "voice.preferred-term"
 
 
 def substitutions(
-    text: str, terms: Terms, wanted_for: Sequence[str], runs: frozenset[str] | None, rule_id: str, level: Level
+    text: str, terms: Terms, wanted_for: Sequence[str], norm: Normalised, rule_id: str, level: Level
 ) -> list[Violation]:
     found: list[Violation] = []
-    for index, match in terms.matches(text, runs):
+    for index, match in terms.matches(norm):
         wanted = wanted_for[index]
-        replacement = match_case(match.group(0), wanted)
-        if match.group(0) == replacement:
+        replacement = in_written_shape(match.text, match_case(match.text, wanted))
+        if match.text == replacement:
             continue
         found.append(
             Violation(
                 rule_id=rule_id,
                 severity=level,
-                message=f'use "{wanted}" instead of "{match.group(0)}"',
-                location=text_span(text, match.start(), match.end()),
+                message=f'use "{wanted}" instead of "{match.text}"',
+                location=text_span(text, match.start, match.end),
                 suggestion=f'replace with "{replacement}"',
-                fix=replace_with(text, match.start(), match.end(), replacement),
+                fix=replace_with(text, match.start, match.end, replacement),
             )
         )
     return found
 
 
 def check_preferred_terms(
-    text: str, voice: VoiceRules, patterns: KitPatterns, runs: frozenset[str] | None, result: CheckResult
+    text: str, voice: VoiceRules, patterns: KitPatterns, norm: Normalised, result: CheckResult
 ) -> None:
     if not voice.preferred_terms:
         return
     result.rules_checked.append(PREFERRED_RULE)
     result.violations += substitutions(
-        text, patterns.preferred, patterns.preferred_wanted, runs, PREFERRED_RULE, "warning"
+        text, patterns.preferred, patterns.preferred_wanted, norm, PREFERRED_RULE, "warning"
     )

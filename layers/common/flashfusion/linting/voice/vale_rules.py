@@ -7,8 +7,10 @@ import re
 from typing import TYPE_CHECKING
 
 from flashfusion.linting.base import CheckResult
-from flashfusion.linting.voice.common import match_case, replace_with, text_span
+from flashfusion.linting.normalise import Normalised, normalise_term
+from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
 from flashfusion.linting.voice.preferred_terms import substitutions
+from flashfusion.linting.voice.reading_grade import MIN_GRADE_WORDS
 from flashfusion.linting.voice.term_patterns import KitPatterns, RulePatterns
 from flashfusion.models import NotChecked, Violation, VoiceRules
 
@@ -30,7 +32,7 @@ def check_rules(
     text: str,
     voice: VoiceRules,
     patterns: KitPatterns,
-    runs: frozenset[str] | None,
+    norm: Normalised,
     grade: float | None,
     words: int,
     result: CheckResult,
@@ -40,40 +42,40 @@ def check_rules(
         rule_id = f"voice.{rule.id}"
         result.rules_checked.append(rule_id)
         if rule.type == "existence":
-            result.violations += _existence(text, rule, compiled, runs, rule_id)
+            result.violations += _existence(text, rule, compiled, norm, rule_id)
         elif rule.type == "substitution":
-            result.violations += substitutions(text, compiled.terms, compiled.wanted, runs, rule_id, rule.level)
+            result.violations += substitutions(text, compiled.terms, compiled.wanted, norm, rule_id, rule.level)
         elif rule.type == "occurrence":
-            result.violations += _occurrence(text, rule, compiled, runs, rule_id)
+            result.violations += _occurrence(text, rule, compiled, norm, rule_id)
         elif rule.type == "repetition":
             result.violations += _repetition(text, rule, rule_id)
         elif rule.type == "capitalization":
-            result.violations += _capitalization(text, rule, compiled, runs, rule_id)
+            result.violations += _capitalization(text, rule, compiled, norm, rule_id)
         elif rule.type == "consistency":
-            result.violations += _consistency(text, rule, compiled, runs, rule_id)
+            result.violations += _consistency(text, rule, compiled, norm, rule_id)
         elif rule.type == "readability":
             _readability_rule(grade, words, rule, rule_id, result)
 
 
 def _existence(
-    text: str, rule: ExistenceRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+    text: str, rule: ExistenceRule, compiled: RulePatterns, norm: Normalised, rule_id: str
 ) -> list[Violation]:
     return [
         Violation(
             rule_id=rule_id,
             severity=rule.level,
-            message=rule.message.replace("{match}", match.group(0)),
-            location=text_span(text, match.start(), match.end()),
-            suggestion=f'remove or rephrase "{match.group(0)}"',
+            message=rule.message.replace("{match}", match.text),
+            location=text_span(text, match.start, match.end),
+            suggestion=f'remove or rephrase "{match.text}"',
         )
-        for _, match in compiled.terms.matches(text, runs)
+        for _, match in compiled.terms.matches(norm)
     ]
 
 
 def _occurrence(
-    text: str, rule: OccurrenceRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+    text: str, rule: OccurrenceRule, compiled: RulePatterns, norm: Normalised, rule_id: str
 ) -> list[Violation]:
-    matches = [match for _, match in compiled.terms.matches(text, runs)]
+    matches = [match for _, match in compiled.terms.matches(norm)]
     if rule.max is not None and len(matches) > rule.max:
         excess = matches[rule.max]
         return [
@@ -81,7 +83,7 @@ def _occurrence(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f'"{rule.token}" appears {len(matches)} times; at most {rule.max} allowed',
-                location=text_span(text, excess.start(), excess.end()),
+                location=text_span(text, excess.start, excess.end),
                 suggestion=f'use "{rule.token}" at most {rule.max} times',
             )
         ]
@@ -116,34 +118,40 @@ def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation
 
 
 def _capitalization(
-    text: str, rule: CapitalizationRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+    text: str, rule: CapitalizationRule, compiled: RulePatterns, norm: Normalised, rule_id: str
 ) -> list[Violation]:
     found: list[Violation] = []
-    for index, match in compiled.terms.matches(text, runs):
+    for index, match in compiled.terms.matches(norm):
         term = rule.terms[index]
-        if match.group(0).split() == term.split():
+        if _spelling(match.text) == _spelling(term):
             continue
         found.append(
             Violation(
                 rule_id=rule_id,
                 severity=rule.level,
-                message=f'write "{term}", not "{match.group(0)}"',
-                location=text_span(text, match.start(), match.end()),
-                suggestion=f'replace with "{term}"',
-                fix=replace_with(text, match.start(), match.end(), term),
+                message=f'write "{term}", not "{match.text}"',
+                location=text_span(text, match.start, match.end),
+                suggestion=f'replace with "{in_written_shape(match.text, term)}"',
+                fix=replace_with(text, match.start, match.end, in_written_shape(match.text, term)),
             )
         )
     return found
 
 
+def _spelling(written: str) -> str:
+    """What a capitalization rule compares: the letters as a reader sees them, without the spaces, hyphens
+    or underscores between words (a hashtag "#AuroraOutdoor" spells "Aurora Outdoor" right)."""
+    return "".join(c for c in normalise_term(written) if c.isalnum())
+
+
 def _consistency(
-    text: str, rule: ConsistencyRule, compiled: RulePatterns, runs: frozenset[str] | None, rule_id: str
+    text: str, rule: ConsistencyRule, compiled: RulePatterns, norm: Normalised, rule_id: str
 ) -> list[Violation]:
     """Per group: every occurrence of a variant other than the first one used is reported, with a fix
     to the first one used."""
     found: list[Violation] = []
     for group, terms in zip(rule.either, compiled.groups, strict=True):
-        uses = sorted((match.start(), match.end(), group[index]) for index, match in terms.matches(text, runs))
+        uses = sorted((match.start, match.end, group[index]) for index, match in terms.matches(norm))
         used = list(dict.fromkeys(variant for _, _, variant in uses))
         if len(used) < 2:
             continue
@@ -152,7 +160,7 @@ def _consistency(
         for start, end, variant in uses:
             if variant == chosen:
                 continue
-            replacement = match_case(text[start:end], chosen)
+            replacement = in_written_shape(text[start:end], match_case(text[start:end], chosen))
             found.append(
                 Violation(
                     rule_id=rule_id,
@@ -166,21 +174,23 @@ def _consistency(
     return found
 
 
+def _estimate(words: int) -> str:
+    return f", estimated over {words} words" if words < MIN_GRADE_WORDS else ""
+
+
 def _readability_rule(
     grade: float | None, words: int, rule: ReadabilityRule, rule_id: str, result: CheckResult
 ) -> None:
     if grade is None:
         result.rules_checked.remove(rule_id)
-        result.not_checked.append(
-            NotChecked(check=rule_id, reason=f"{words} words: too short for a stable Flesch-Kincaid grade")
-        )
+        result.not_checked.append(NotChecked(check=rule_id, reason="no words: no reading grade"))
         return
     if grade > rule.max_grade:
         result.violations.append(
             Violation(
                 rule_id=rule_id,
                 severity=rule.level,
-                message=f"reading grade {grade:.1f} (Flesch-Kincaid) is above {rule.max_grade:g}",
+                message=f"reading grade {grade:.1f} (Flesch-Kincaid{_estimate(words)}) is above {rule.max_grade:g}",
                 suggestion="use shorter sentences and simpler words",
             )
         )

@@ -1,0 +1,343 @@
+"""What a reader sees, for every term matcher (banned, required and preferred terms, claims, trademarks,
+the Vale-style rules): one normalisation, with a map back to the original text.
+
+Steps, in order:
+
+1. NFKC, per base character and its combining marks (fullwidth ``ｗｉｎ``, mathematical ``𝐰𝐢𝐧``, circled
+   ``ⓦⓘⓝ``, ligatures, ``‼`` -> ``!!``, no-break and thin spaces -> space);
+2. default-ignorable code points removed (zero-width space and joiners, soft hyphen, word joiner, BOM,
+   variation selectors...: Unicode's DerivedCoreProperties, ``Default_Ignorable_Code_Point``, below);
+   combining overlays (strike-through ``m̶``) and enclosing marks go too, and so does every mark on a
+   letter carrying three or more ("Zalgo"); ordinary accents stay (``café`` is not ``cafe``);
+3. confusables folded to Latin with Unicode TR39's table (``confusables.txt``, as shipped by the
+   ``confusable-homoglyphs`` package), plus the Latin small capitals (``ᴍɪʀᴀᴄʟᴇ``) by their names — but
+   only where the word is plausibly a disguise, so Russian or Greek text stays as written:
+   - a non-ASCII Latin letter with an ASCII look-alike (dotless ``ı``, Latin alpha ``ɑ``, small capitals)
+     is always folded;
+   - a letter of another script is folded when its word mixes it with Latin letters (``wіn`` with a
+     Cyrillic ``і``), or when every letter of its word has a Latin look-alike and the text is mostly Latin
+     (``ѕсаm`` in an English post; not ``сор`` in a Russian one);
+4. letters spaced or dotted out joined: a run of single letters (or digits, ``@``, ``$``) with one
+   consistent separator — ``w i n`` (three or more when the separator is a space), ``w.i.n``, ``w-i-n``,
+   ``w_i_n``, ``w*i*n`` (two or more) — becomes one word. Hyphen-like dashes (``‐``, ``‑``, ``–``, ``−``)
+   are read as "-". The run is remembered, so a matcher may let a
+   term end (or start) inside it before a last (after a first) single ``a`` or ``I``: ``w i n a car``.
+
+``Normalised.span`` maps a span of the normalised text back to the original: every normalised character
+comes from one original character or one base-and-marks cluster, and a joined run spans its separators.
+
+An ASCII text skips steps 1-3 (they change nothing there), and without spaced letters it is its own
+normalisation (``text`` is the same object, no map).
+"""
+
+# ruff: noqa: RUF002, RUF003 - this module is about look-alike characters: its docs show them
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# DerivedCoreProperties.txt (Unicode 15.1), Default_Ignorable_Code_Point: every range.
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+IGNORABLE = re.compile(
+    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in DEFAULT_IGNORABLE) + "]"
+)
+# Marks drawn through or around a letter rather than accenting it: never part of a spelling.
+OVERLAY_MARKS = frozenset(
+    chr(c) for c in [*range(0x0334, 0x0339), 0x20D2, 0x20D3, *range(0x20D8, 0x20DB), 0x20E5, 0x20E6, 0x20EA, 0x20EB]
+)
+ZALGO_MARKS = 3
+"""A letter carrying this many combining marks is decorated, not accented: all its marks go."""
+
+RUN_ELEMENT = r"(?:[^\W_]|[@$])"
+SPACED_RUN = re.compile(
+    rf"(?<![^\W_])(?:{RUN_ELEMENT}(?: {RUN_ELEMENT}){{2,}}"
+    rf"|{RUN_ELEMENT}(?P<sep>[.\-_*\u00b7\u2022]){RUN_ELEMENT}(?:(?P=sep){RUN_ELEMENT})*)(?![^\W_])"
+)
+"""Letters spaced by blanks are joined from three on ("a I" and "Plan B" stay apart), by another separator
+from two on ("e.g."). Every element is one character, so every other character of a run is a separator."""
+DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2043\u2212\ufe63"})
+"""Hyphen-like dashes (TR39 folds them to "-"); the em dash stays: it separates clauses, not words."""
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    original: str
+    text: str
+    starts: tuple[int, ...] | None = None
+    """For each character of ``text``, where it starts in ``original``; None: ``text`` is ``original``."""
+    ends: tuple[int, ...] | None = None
+    runs: tuple[tuple[int, int], ...] = ()
+    """Joined spaced-letter runs, as (start, end) in ``text``."""
+    ascii_lower: str | None = None
+    """``text.lower()`` when ``text`` is ASCII (for cheap substring pre-checks), else None."""
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of ``text[start:end]`` (end > start)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+    def joined_run_at(self, start: int, end: int) -> bool:
+        """Whether one joined run holds both ``text[start]`` and ``text[end - 1]``."""
+        return any(rs <= start and end <= re_ for rs, re_ in self.runs)
+
+
+def normalise(text: str) -> Normalised:
+    """The normalisation of ``text`` (see the module doc); cached for the few texts being linted."""
+    return _normalise(text)
+
+
+@lru_cache(maxsize=256)  # one lint asks for the same text's normalisation from several checks
+def _normalise(text: str) -> Normalised:
+    if text.isascii():
+        return _join_spaced(text, text, None, None)
+    clustered, starts, ends = _clusters(text)
+    folded = _fold_confusables(clustered).translate(DASHES)
+    return _join_spaced(text, folded, starts, ends)
+
+
+def normalise_term(term: str) -> str:
+    """A kit's term, normalised as the texts are (so a term written with "ﬁ" or a no-break space still
+    matches); its spaced letters are not joined (a term is what is meant, not a disguise)."""
+    if term.isascii():
+        return term
+    clustered, _, _ = _clusters(term)
+    return _fold_confusables(clustered).translate(DASHES)
+
+
+# --- 1 and 2: NFKC, ignorables and decorating marks ---------------------------------------------
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "M"
+
+
+@lru_cache(maxsize=8192)
+def _nfkc_char(ch: str) -> str:
+    return IGNORABLE.sub("", unicodedata.normalize("NFKC", ch))
+
+
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _cluster(text: str, i: int, j: int) -> str:
+    """The normalisation of one base character ``text[i]`` and its marks ``text[i + 1 : j]``."""
+    if j == i + 1:
+        return _nfkc_char(text[i])
+    if IGNORABLE.match(text[i]):
+        return ""
+    marks = [m for m in text[i + 1 : j] if m not in OVERLAY_MARKS and not IGNORABLE.match(m)]
+    marks = [m for m in marks if unicodedata.category(m) != "Me"]
+    if len(marks) >= ZALGO_MARKS:
+        marks = []
+    return IGNORABLE.sub("", unicodedata.normalize("NFKC", text[i] + "".join(marks)))
+
+
+def _clusters(text: str) -> tuple[str, list[int], list[int]]:
+    """Steps 1 and 2: the text, and where each of its characters starts and ends in the original. ASCII
+    stretches are copied whole; each non-ASCII character is normalised with the marks that follow it
+    (with the ASCII letter before it when it is a mark: "e" + U+0301 is one cluster)."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for run in NON_ASCII_RUN.finditer(text):
+        first, last = run.span()
+        if first > position and _is_mark(text[first]):
+            first -= 1  # the ASCII base of a leading mark belongs to its cluster
+        if first > position:
+            out.append(text[position:first])
+            starts.extend(range(position, first))
+            ends.extend(range(position + 1, first + 1))
+        i = first
+        while i < last:
+            j = i + 1
+            while j < last and _is_mark(text[j]):
+                j += 1
+            piece = _cluster(text, i, j)
+            if piece:
+                out.append(piece)
+                starts.extend([i] * len(piece))
+                ends.extend([j] * len(piece))
+            i = j
+        position = last
+    if position < len(text):
+        out.append(text[position:])
+        starts.extend(range(position, len(text)))
+        ends.extend(range(position + 1, len(text) + 1))
+    return "".join(out), starts, ends
+
+
+# --- 3: confusables ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[str, str]:
+    """Non-ASCII character -> its one-letter (or digit) ASCII look-alike: TR39's prototype, one step
+    further when the prototype is itself a look-alike (Cyrillic "т" -> small capital "ᴛ" -> "t"), and
+    the Latin small capitals by name. Loaded on the first text that needs it (~20 ms)."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    def ascii_of(candidates: list[dict[str, str]]) -> str | None:
+        for candidate in candidates:
+            c = candidate["c"]
+            if len(c) == 1 and c.isascii() and c.isalnum():
+                return c
+        return None
+
+    table: dict[str, str] = {}
+    for block in (range(0x0250, 0x02B0), range(0x1D00, 0x1DC0), range(0xA700, 0xA800)):
+        for code in block:
+            name = unicodedata.name(chr(code), "")
+            if "SMALL CAPITAL" in name and name.startswith("LATIN"):
+                letter = name.rsplit(" ", 1)[-1]
+                if len(letter) == 1 and letter.isascii():
+                    table[chr(code)] = letter.lower()
+    for ch, candidates in confusables_data.items():
+        if len(ch) != 1 or ch.isascii() or ch in table:
+            continue
+        target = ascii_of(candidates)
+        if target is None:
+            for candidate in candidates:
+                proto = candidate["c"]
+                if len(proto) == 1:
+                    target = table.get(proto) or ascii_of(confusables_data.get(proto, []))
+                    if target:
+                        break
+        if target is None:
+            continue
+        if target == "l" and ch.isupper():
+            target = "I"  # a capital that looks like "l" is read as an "I" (Cyrillic "І", Greek "Ι")
+        table[ch] = target
+    return table
+
+
+@lru_cache(maxsize=8192)
+def _script(ch: str) -> str:
+    """The script a letter is named after (LATIN, CYRILLIC, GREEK, CHEROKEE...)."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
+
+
+NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+
+
+def _fold_confusables(text: str) -> str:
+    """Step 3: the look-alikes of the words that are plausibly disguises folded (see the module doc);
+    one character for one, so offsets are kept."""
+    if NON_ASCII_LETTER.search(text) is None:
+        return text
+    table = _fold_table()
+    chars: list[str] | None = None
+    latin_majority: bool | None = None
+    for token in _TOKEN.finditer(text):
+        word = token.group(0)
+        if word.isascii():
+            continue
+        foldable: list[int] = []
+        has_latin = False
+        other_letters = 0
+        other_foldable = 0
+        for offset, c in enumerate(word):
+            if c.isascii():
+                has_latin = has_latin or c.isalpha()
+                continue
+            if not c.isalpha():
+                continue
+            latin = _script(c) == "LATIN"
+            has_latin = has_latin or latin
+            target = table.get(c)
+            if latin:
+                if target is not None:
+                    foldable.append(offset)
+                continue
+            other_letters += 1
+            if target is not None:
+                other_foldable += 1
+                foldable.append(offset)
+        if not foldable:
+            continue
+        if other_letters and not has_latin:
+            if other_foldable < other_letters:
+                foldable = [o for o in foldable if _script(word[o]) == "LATIN"]
+            else:
+                if latin_majority is None:
+                    latin_majority = _mostly_latin(text)
+                if not latin_majority:
+                    foldable = [o for o in foldable if _script(word[o]) == "LATIN"]
+        if foldable and chars is None:
+            chars = list(text)
+        for offset in foldable:
+            if chars is not None:
+                chars[token.start() + offset] = table[word[offset]]
+    return text if chars is None else "".join(chars)
+
+
+def _mostly_latin(text: str) -> bool:
+    latin = other = 0
+    for c in text:
+        if c.isalpha():
+            if c.isascii() or _script(c) == "LATIN":
+                latin += 1
+            else:
+                other += 1
+    return latin > other
+
+
+# --- 4: spaced letters ---------------------------------------------------------------------------
+
+
+def _join_spaced(original: str, text: str, starts: list[int] | None, ends: list[int] | None) -> Normalised:
+    runs = [m for m in SPACED_RUN.finditer(text) if any(c.isalpha() for c in m.group(0))]
+    if not runs:
+        if starts is None:
+            return Normalised(original, text, ascii_lower=text.lower() if text.isascii() else None)
+        return Normalised(original, text, tuple(starts), tuple(ends or ()), (), _ascii_lower(text))
+    if starts is None or ends is None:
+        starts = list(range(len(text)))
+        ends = list(range(1, len(text) + 1))
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    joined: list[tuple[int, int]] = []
+    position = 0
+    for run in runs:
+        out.append(text[position : run.start()])
+        new_starts += starts[position : run.start()]
+        new_ends += ends[position : run.start()]
+        run_start = sum(len(p) for p in out)
+        elements = range(run.start(), run.end(), 2)  # element, separator, element...
+        out.append("".join(text[k] for k in elements))
+        new_starts += [starts[k] for k in elements]
+        new_ends += [ends[k] for k in elements]
+        joined.append((run_start, run_start + len(elements)))
+        position = run.end()
+    out.append(text[position:])
+    new_starts += starts[position:]
+    new_ends += ends[position:]
+    result = "".join(out)
+    return Normalised(original, result, tuple(new_starts), tuple(new_ends), tuple(joined), _ascii_lower(result))
+
+
+def _ascii_lower(text: str) -> str | None:
+    return text.lower() if text.isascii() else None

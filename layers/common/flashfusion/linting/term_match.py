@@ -1,0 +1,123 @@
+"""Where a kit's term appears in a text, for every matcher (banned, required, preferred terms, claims,
+trademarks, the Vale-style rules): in the normalised text (``linting.normalise``), reported in the
+original's offsets.
+
+- Any case. The words of a term (split at spaces and hyphens) match across spaces, hyphens, underscores
+  or nothing: "double your money" is found in "double-your-money", "doubleyourmoney" and
+  "#DoubleYourMoney" — never across sentence punctuation ("double. Your money") or a blank line.
+- Whole words only: "win" is not in "window", "Darwin" or "twin". Two exceptions, both checked after the
+  match (``boundaries_hold``): inside a hashtag a lower-to-upper change is a word boundary
+  ("#BigWinToday"), and inside a joined spaced-letter run a term may stop before a last single "a"/"I"
+  or start after a first one ("w i n a car", "a m i r a c l e").
+
+The patterns stay linear: literal words, a separator class disjoint from letters, fixed-width look-arounds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flashfusion.linting.normalise import Normalised, normalise, normalise_term
+
+SEP = r"(?:[^\S\n]|[-_]|\n(?![^\S\n]*\n))*"
+"""Between the words of a term: blanks, hyphens, underscores, one line break, or nothing."""
+BEFORE = r"(?:(?<!\w)|(?<=(?<!\w)[ai])|(?-i:(?<=[a-z])(?=[A-Z])))"
+AFTER = r"(?:(?!\w)|(?=[ai](?!\w))|(?-i:(?<=[a-z])(?=[A-Z])))"
+WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
+ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A match, in the original text: ``text == original[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+def term_words(term: str) -> list[str]:
+    return [w for w in WORD_SPLIT.split(normalise_term(term)) if w]
+
+
+def words_pattern(words: list[str]) -> str:
+    return SEP.join(re.escape(w) for w in words)
+
+
+def leading(first: str) -> str:
+    """A look-ahead for a pattern's first character: positions that cannot start a match are left at
+    once, before the boundary look-behinds are tried (the regex engine has no literal prefix to skip to)."""
+    return f"(?={first})"
+
+
+@lru_cache(maxsize=4096)  # a kit's terms are few and reused on every post
+def term_regex(term: str) -> re.Pattern[str]:
+    words = term_words(term)
+    first = leading(re.escape(words[0][0])) if words else ""
+    return re.compile(first + BEFORE + "(?:" + words_pattern(words) + ")" + AFTER, re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def first_run(term: str) -> str | None:
+    """The lowercase first letter-digit run of an ASCII term (every match holds it), else None."""
+    words = term_words(term)
+    if not words or not words[0].isascii():
+        return None
+    run = ALNUM_RUN.search(words[0])
+    return run.group(0).lower() if run is not None and run.start() == 0 else None
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _in_hashtag(text: str, position: int) -> bool:
+    k = position
+    while k > 0 and _word(text[k - 1]):
+        k -= 1
+    return k > 0 and text[k - 1] == "#"
+
+
+def _camel(text: str, position: int) -> bool:
+    return text[position - 1].islower() and text[position].isupper() and _in_hashtag(text, position)
+
+
+def boundaries_hold(norm: Normalised, start: int, end: int) -> bool:
+    """Whether a match of ``norm.text[start:end]`` that the patterns let in through an exception (see the
+    module doc) is really at a word boundary."""
+    text = norm.text
+    if start > 0 and _word(text[start - 1]) and _word(text[start]):
+        single_first = start == 1 or not _word(text[start - 2])
+        if not (_camel(text, start) or (single_first and norm.joined_run_at(start - 1, start + 1))):
+            return False
+    if end < len(text) and _word(text[end]) and _word(text[end - 1]):
+        single_last = end + 1 == len(text) or not _word(text[end + 1])
+        if not (_camel(text, end) or (single_last and norm.joined_run_at(end - 1, end + 1))):
+            return False
+    return True
+
+
+def found_in(norm: Normalised, start: int, end: int) -> Found:
+    s, e = norm.span(start, end)
+    return Found(s, e, norm.original[s:e])
+
+
+def find_term(text: str | Normalised, term: str) -> list[Found]:
+    """Every match of ``term`` in ``text`` (see the module doc)."""
+    norm = text if isinstance(text, Normalised) else normalise(text)
+    if not term_words(term):
+        return []
+    run = first_run(term)
+    if run is not None and norm.ascii_lower is not None and run not in norm.ascii_lower:
+        return []
+    return [
+        found_in(norm, m.start(), m.end())
+        for m in term_regex(term).finditer(norm.text)
+        if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+    ]
+
+
+def has_term(text: str | Normalised, term: str) -> bool:
+    return bool(find_term(text, term))
