@@ -11,7 +11,7 @@ from unittest import mock
 import boto3
 import pytest
 from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 
 from ffo.cfn import load_template
 from flashfusion.storage import keys
@@ -42,24 +42,19 @@ def budgets(table: Any) -> BudgetRepository:
 
 @pytest.fixture
 def item_atomic_moto() -> Iterator[None]:
-    """DynamoDB applies each write to an item atomically; moto does not guard its dicts across
-    threads. One lock per backend call restores DynamoDB's guarantee and nothing more: reads and
-    writes from the threads still interleave freely between calls."""
+    """DynamoDB applies each request to an item atomically; moto does not guard its dicts across
+    threads (a response serialised while another thread updates the item fails with "dictionary
+    changed size during iteration"). One lock per DynamoDB request, serialisation included, restores
+    DynamoDB's guarantee and nothing more: the threads' reads and writes still interleave between calls."""
     lock = threading.RLock()
-    patches = []
-    for name in ("get_item", "put_item", "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
+    original = DynamoHandler.call_action
 
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
 
-        patches.append(mock.patch.object(DynamoDBBackend, name, locked))
-    for patch in patches:
-        patch.start()
-    yield
-    for patch in patches:
-        patch.stop()
+    with mock.patch.object(DynamoHandler, "call_action", locked):
+        yield
 
 
 def race(count: int, action: Any) -> list[Any]:
