@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from flashfusion.limits import LINT_SUMMARY_BYTES, STATE_BUDGET_BYTES
+from flashfusion.limits import LINT_SUMMARY_BYTES, STATE_BUDGET_BYTES, json_bytes
 from tests.helpers import ORG, body_of, claims, submission
 from tests.workflow.review_helpers import decide, request_record
 
@@ -42,7 +42,8 @@ def outputs(engine: Any, request_id: str) -> list[tuple[str, int]]:
         for key in ("stateExitedEventDetails", "lambdaFunctionSucceededEventDetails", "taskSucceededEventDetails"):
             output = event.get(key, {}).get("output")
             if output is not None:
-                sized.append((event.get(key, {}).get("name", state), len(output.encode("utf-8"))))
+                # moto's history escapes non-ASCII; Step Functions counts the JSON as UTF-8
+                sized.append((event.get(key, {}).get("name", state), json_bytes(json.loads(output))))
     return sized
 
 

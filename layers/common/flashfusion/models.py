@@ -290,7 +290,7 @@ class Generation(CamelModel):
     cost: Cost
     parameters: dict[str, Any] = Field(default_factory=dict)
     generated_at: datetime = Field(default_factory=utcnow)
-    auto_fixes: list[str] = Field(default_factory=list, description="rule ids the AutoFix step applied")
+    auto_fixes: list[str] = Field(default_factory=list, description="rule ids the AutoFix step applied, each once")
     autofix_rounds: int = 0
     human_edited: bool = False
     parent_version: int | None = None

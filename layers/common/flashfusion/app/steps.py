@@ -411,7 +411,8 @@ def autofix(state: WorkflowState, deps: Deps) -> Generation:
             "staging_key": staged,
             "output_hash": hashlib.sha256(data).hexdigest(),
             "size_bytes": len(data),
-            "auto_fixes": [*generation.auto_fixes, *outcome.applied],
+            # each rule once (a post of 4,000 emoji is one fix rule, not 4,000 entries in the state)
+            "auto_fixes": list(dict.fromkeys([*generation.auto_fixes, *outcome.applied])),
             "autofix_rounds": rounds,
         }
     )
