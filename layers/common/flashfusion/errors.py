@@ -79,6 +79,14 @@ class RequestNotFound(FlashFusionError):
     """No request with this id exists in the caller's organisation."""
 
 
+class RequestConflict(FlashFusionError):
+    """The request has already ended (succeeded, failed, cancelled...): it cannot be cancelled now."""
+
+    def __init__(self, message: str, *, status: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class TranslationSkipped(FlashFusionError):
     """This asset cannot be translated into the locale (music, a vendor image's baked-in text); not retried."""
 

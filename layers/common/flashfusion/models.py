@@ -64,6 +64,7 @@ class RequestStatus(StrEnum):
     REGENERATING = "regenerating"
     TRANSLATING = "translating"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 FINAL_STATUSES = frozenset(
@@ -73,6 +74,7 @@ FINAL_STATUSES = frozenset(
         RequestStatus.REJECTED,
         RequestStatus.REVIEW_EXPIRED,
         RequestStatus.QUEUED,
+        RequestStatus.CANCELLED,
     }
 )
 """Statuses after which the request's execution has ended on purpose (queued: the batch worker restarts it)."""

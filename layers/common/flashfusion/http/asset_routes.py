@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from flashfusion.app import submissions
+from flashfusion.app import cancellation, submissions
 from flashfusion.http.identity import authenticated, json_body
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
 from flashfusion.wiring import get_deps
@@ -38,6 +38,15 @@ def submit_asset() -> Response:
             "statusUrl": f"/v1/requests/{request_id}",
         },
     )
+
+
+@router.post("/v1/requests/<request_id>/cancel")
+@tracer.capture_method(capture_response=False)
+def cancel_request(request_id: str) -> dict[str, Any]:
+    deps = get_deps()
+    caller = authenticated(router.current_event, deps.settings)
+    metrics.add_metric(name="RequestsCancelled", unit=MetricUnit.Count, value=1)
+    return cancellation.cancel(caller.org_id, request_id, caller.user_id, deps, deps.stepfunctions()).to_json()
 
 
 @router.get("/v1/requests/<request_id>")

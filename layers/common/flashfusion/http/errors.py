@@ -11,6 +11,7 @@ from flashfusion.errors import (
     Forbidden,
     InvalidRequest,
     RegenerationLimitReached,
+    RequestConflict,
     RequestNotFound,
     ReviewConflict,
     ReviewNotFound,
@@ -47,6 +48,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(ReviewConflict)
     def conflict(error: ReviewConflict) -> Response:
         return error_response(409, f"review_{error.status or 'closed'}", str(error))
+
+    @app.exception_handler(RequestConflict)
+    def request_ended(error: RequestConflict) -> Response:
+        return error_response(409, "request_ended", str(error))
 
     @app.exception_handler(RegenerationLimitReached)
     def limit(error: RegenerationLimitReached) -> Response:

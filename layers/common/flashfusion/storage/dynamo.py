@@ -256,24 +256,25 @@ class RequestRepository:
 
     def fail_if_open(self, org_id: str, request_id: str, error_type: str, message: str) -> bool:
         """Mark the request failed unless it already has a final status; False if it had one."""
-        finals = {f":final{i}": status for i, status in enumerate(sorted(FINAL_STATUSES))}
+        return self._end_if_open(org_id, request_id, RequestStatus.FAILED, {"type": error_type, "message": message})
+
+    def cancel_if_open(self, org_id: str, request_id: str, user_id: str) -> bool:
+        """Mark the request cancelled (by whom) unless it already has a final status; False if it had one."""
+        reason = {"type": "RequestCancelled", "message": f"cancelled by {user_id}"}
+        return self._end_if_open(org_id, request_id, RequestStatus.CANCELLED, reason)
+
+    def _end_if_open(self, org_id: str, request_id: str, status: RequestStatus, error: dict[str, str]) -> bool:
+        finals = {f":final{i}": final.value for i, final in enumerate(sorted(FINAL_STATUSES))}
         try:
             self.table.update_item(
                 Key=keys.request_key(org_id, request_id),
-                UpdateExpression="SET #status = :failed, #error = :error, #updatedAt = :now",
+                UpdateExpression="SET #status = :status, #error = :error, #updatedAt = :now",
                 ConditionExpression=f"attribute_exists(PK) AND NOT #status IN ({', '.join(finals)})",
                 ExpressionAttributeNames={"#status": "status", "#error": "error", "#updatedAt": "updatedAt"},
-                ExpressionAttributeValues=to_item(
-                    {
-                        ":failed": RequestStatus.FAILED.value,
-                        ":error": {"type": error_type, "message": message},
-                        ":now": _now(),
-                        **finals,
-                    }
-                ),
+                ExpressionAttributeValues=to_item({":status": status.value, ":error": error, ":now": _now(), **finals}),
             )
-        except ClientError as error:
-            if _conditional_failed(error):
+        except ClientError as failure:
+            if _conditional_failed(failure):
                 return False
             raise
         return True

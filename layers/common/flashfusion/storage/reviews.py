@@ -20,7 +20,7 @@ from flashfusion.models import ReviewOutcomeKind, Violation, utcnow
 from flashfusion.storage import keys
 from flashfusion.storage.dynamo import from_item, sort_time, to_item
 
-ReviewStatus = Literal["pending", "deciding", "decided", "expired"]
+ReviewStatus = Literal["pending", "deciding", "decided", "expired", "cancelled"]
 
 
 class Preview(CamelModel):
@@ -131,6 +131,16 @@ class ReviewRepository:
         for source in ("pending", "deciding"):
             try:
                 self._move(org_id, review_id, source, "expired", {})
+                return True
+            except ReviewConflict:
+                continue
+        return False
+
+    def cancel(self, org_id: str, review_id: str) -> bool:
+        """pending or deciding -> cancelled (its request was cancelled); False when it was closed first."""
+        for source in ("pending", "deciding"):
+            try:
+                self._move(org_id, review_id, source, "cancelled", {})
                 return True
             except ReviewConflict:
                 continue
