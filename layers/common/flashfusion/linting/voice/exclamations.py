@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import EXCLAMATIONS, replace_with, text_span
 from flashfusion.models import Violation, VoiceRules
 
@@ -12,6 +12,9 @@ EXCLAMATION_RULE = "voice.exclamations"
 def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> None:
     """Each "!" counts. Past the allowance, a run's extra marks go: the first mark of a run that
     starts past the allowance becomes "." (or is dropped after "?"), the rest of the run is removed."""
+    severity = severity_of(voice.levels.exclamations)
+    if severity is None:
+        return
     result.rules_checked.append(EXCLAMATION_RULE)
     if "!" not in text:
         result.metrics["voice.exclamations"] = 0.0
@@ -34,7 +37,7 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
         result.violations.append(
             Violation(
                 rule_id=EXCLAMATION_RULE,
-                severity="warning",
+                severity=severity,
                 message=f"{total} exclamation marks; the brand kit allows {allowed}",
                 location=text_span(text, cut, end),
                 suggestion="end the sentence with a full stop" if replacement else "remove the extra exclamation marks",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
 from flashfusion.models import NotChecked, Violation
 
@@ -144,6 +144,9 @@ def grade_of(text: str) -> float:
 
 
 def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
+    """The grade (None for a short text); a finding only when the kit's level for the range is not off. The
+    grade is returned either way: the kit's readability rules use it."""
+    severity = severity_of(voice.levels.reading_grade)
     if words < MIN_GRADE_WORDS:
         result.not_checked.append(
             NotChecked(
@@ -154,15 +157,17 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
         return None
     readability = _readability()
     grade = round(raw_grade, 2)
-    result.rules_checked.append(GRADE_RULE)
     result.metrics["voice.grade"] = grade
     result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
+    if severity is None:
+        return grade
+    result.rules_checked.append(GRADE_RULE)
     low, high = voice.reading_grade_range
     if not low <= grade <= high:
         result.violations.append(
             Violation(
                 rule_id=GRADE_RULE,
-                severity="warning",
+                severity=severity,
                 message=f"reading grade {grade:.1f} (Flesch-Kincaid) is outside the brand's {low:g} to {high:g}",
                 suggestion="use shorter sentences and simpler words" if grade > high else "add some substance",
             )
