@@ -282,9 +282,19 @@ def test_transient_errors_are_retried_before_falling_back(engine: Any, kind: str
     assert provenance(engine, record(engine, request_id)["asset"])["model"] == "local/text-basic"
 
 
+def lint_reports(engine: Any, request_id: str) -> list[dict[str, Any]]:
+    """What each LintAsset step returned, in order."""
+    return [
+        json.loads(e["stateExitedEventDetails"]["output"])["lint"]
+        for e in engine.history(engine.execution_arn(request_id))
+        if e["type"].endswith("StateExited") and e["stateExitedEventDetails"]["name"] == "LintAsset"
+    ]
+
+
 def test_fixable_violations_are_auto_fixed_and_linted_again_before_anyone_is_asked(engine: Any) -> None:
-    """Instagram needs '#ad': the generated copy lacks it, AutoFix inserts it, the second lint passes."""
-    request_id, execution = run(engine, submission(channel="instagram"))
+    """A sponsored Instagram post needs '#ad' (or '#sponsored'...) before the fold: the generated copy lacks
+    it, the first lint fails, AutoFix puts it at the start, the second lint passes."""
+    request_id, execution = run(engine, submission(channel="instagram", sponsored=True))
 
     assert execution["status"] == "SUCCEEDED"
     states = states_entered(engine, request_id)
@@ -293,11 +303,54 @@ def test_fixable_violations_are_auto_fixed_and_linted_again_before_anyone_is_ask
     assert states[-5:] == ["SaveAsset", "HasCampaign", "HasLocales", "WantsPosts", "Succeeded"]
     status = record(engine, request_id)
     assert status["lint"]["compliant"] is True
+    first, second = lint_reports(engine, request_id)
+    assert first["compliant"] is False
+    (finding,) = [v for v in first["violations"] if v["ruleId"] == "legal.sponsored-disclosure"]
+    assert finding["severity"] == "error"
+    assert "on instagram" in finding["message"]
+    assert "within the first 125 characters" in finding["message"]
+    assert second["compliant"] is True
     data, _ = s3_object(engine, status["asset"]["key"])
-    assert data.decode("utf-8").rstrip().endswith("#ad")
+    assert data.decode("utf-8").startswith("#ad ")
     saved = provenance(engine, status["asset"])
-    assert saved["autoFixes"] == ["legal.disclaimer"]
+    assert saved["autoFixes"] == ["legal.sponsored-disclosure"]
+    assert saved["lintResults"]["legal.sponsored-disclosure"] is True
     assert saved["outputHash"] == hashlib.sha256(data).hexdigest()  # the fixed text, not the first draft
+
+
+def test_the_same_post_unsponsored_needs_no_disclosure(engine: Any) -> None:
+    request_id, execution = run(engine, submission(channel="instagram"))
+
+    assert execution["status"] == "SUCCEEDED"
+    (report,) = lint_reports(engine, request_id)
+    assert report["compliant"] is True
+    assert "legal.sponsored-disclosure" not in report["rulesChecked"]
+    data, _ = s3_object(engine, record(engine, request_id)["asset"]["key"])
+    assert "#ad" not in data.decode("utf-8")
+
+
+def test_a_sponsored_post_that_breaks_other_rules_goes_to_review_disclosed(
+    fresh_engine: Any, sample_kit: dict[str, Any]
+) -> None:
+    """The kit's own wording for the channel: the first lint names it as missing, AutoFix inserts it, and the
+    post (which also promises a miracle) goes to a person already carrying its disclosure."""
+    from tests.workflow.review_helpers import NONCOMPLIANT_PROMPT, submit, wait_for_review
+
+    wording = "Paid partnership with Summit Trails"
+    legal = {**sample_kit["legal"], "sponsoredDisclosures": [{"channels": ["linkedin"], "anyOf": [wording]}]}
+    fresh_engine.seed_brand_kit(ORG, {**sample_kit, "legal": legal})
+    request_id = submit(fresh_engine, submission(prompt=NONCOMPLIANT_PROMPT, channel="linkedin", sponsored=True))
+    wait_for_review(fresh_engine, request_id)
+
+    reports = lint_reports(fresh_engine, request_id)
+    (finding,) = [v for v in reports[0]["violations"] if v["ruleId"] == "legal.sponsored-disclosure"]
+    assert "on linkedin" in finding["message"]
+    assert f'"{wording}"' in finding["message"]
+    assert "legal.sponsored-disclosure" in reports[-1]["rulesChecked"]
+    assert not [v for v in reports[-1]["violations"] if v["ruleId"] == "legal.sponsored-disclosure"]
+    status = record(fresh_engine, request_id)
+    assert status["status"] == "needs_review"
+    assert {v["ruleId"] for v in status["lint"]["violations"] if v["severity"] == "error"} == {"legal.banned-term"}
 
 
 def test_the_lint_report_is_returned_with_the_request(engine: Any) -> None:

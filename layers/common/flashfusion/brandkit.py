@@ -6,15 +6,26 @@ Loaded from DynamoDB in AWS (its logo and font files in S3) or from a JSON/YAML 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from flashfusion.modelbase import CamelModel, Identifier
 
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Platform = Literal["x", "linkedin", "instagram", "facebook", "tiktok", "youtube"]
 Level = Literal["error", "warning", "suggestion"]
+
+
+def _info_is_suggestion(value: Any) -> Any:
+    """Kits may say "info" (as many linters do) for what a report calls a suggestion."""
+    return "suggestion" if isinstance(value, str) and value == "info" else value
+
+
+RuleLevel = Annotated[Literal["error", "warning", "suggestion", "off"], BeforeValidator(_info_is_suggestion)]
+"""How a kit rates a rule's findings: error (the asset is not compliant), warning, suggestion (alias: info) or off
+(the rule does not run)."""
 Region = Literal["top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom", "bottom-right"]
 
 
@@ -151,6 +162,24 @@ VoiceRule = Annotated[
 ]
 
 
+class VoiceLevels(CamelModel):
+    """The severity of each built-in voice check's findings. The defaults are the levels the checks always had;
+    only "error" makes an asset non-compliant, "off" skips the check (it is then absent from ``rulesChecked``)."""
+
+    sentiment: RuleLevel = "warning"
+    exclamations: RuleLevel = "warning"
+    formality: RuleLevel = "warning"
+    emoji: RuleLevel | None = Field(
+        default=None, description='None: "error" when the kit allows no emoji, "warning" past maxEmoji'
+    )
+    reading_grade: RuleLevel = "warning"
+    person: RuleLevel = Field(
+        default="warning",
+        description="for copy with none of the kit's person; copy where another person merely outnumbers it is "
+        "reported one level softer (error -> warning -> suggestion)",
+    )
+
+
 class VoiceRules(CamelModel):
     brand_name: str = ""
     required_terms: list[str] = Field(default_factory=list)
@@ -165,12 +194,71 @@ class VoiceRules(CamelModel):
         default_factory=dict, description="what is written -> the brand's preferred term (auto-fixable)"
     )
     rules: list[VoiceRule] = Field(default_factory=list)
+    levels: VoiceLevels = Field(default_factory=VoiceLevels)
 
 
 class Disclaimer(CamelModel):
+    """A line every post on its channels must carry, sponsored or not ("Capital at risk.", "Terms apply.").
+    Paid-content disclosures ("#ad") belong in ``LegalRules.sponsored_disclosures``, which apply to sponsored
+    posts only."""
+
     text: str = Field(min_length=1, max_length=300)
     channels: list[str] = Field(default_factory=list, description="empty: every channel")
     position: Literal["start", "end"] = "end"
+
+
+DisclosureText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+HASHTAG_BODY = r"[^\W]+"
+"""Letters, digits and underscores: what a platform reads as one hashtag after its '#'."""
+
+
+class SponsoredDisclosure(CamelModel):
+    """What a sponsored post must show on some channels: any one of ``any_of``, placed within the first
+    ``within_first_chars`` characters when that is set (so readers see it before the platform's "more" fold)."""
+
+    channels: list[str] = Field(
+        default_factory=list,
+        max_length=16,
+        description="platforms this rule is for (any case); empty: every channel that has no rule of its own",
+    )
+    any_of: list[DisclosureText] = Field(
+        min_length=1,
+        max_length=20,
+        description='accepted disclosures, any one suffices: "#ad" matches the whole hashtag in any case (not '
+        '#advice), other entries match as words in any case and spacing ("Paid partnership"). The first is '
+        "the one an auto-fix inserts",
+    )
+    within_first_chars: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="the disclosure must end within this many characters (Unicode code points) from the start; "
+        "None: anywhere in the post",
+    )
+    level: RuleLevel = Field(default="error", description='"off": no disclosure is required on these channels')
+
+    @field_validator("any_of")
+    @classmethod
+    def _hashtags_are_one_word(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            if entry.startswith("#") and not re.fullmatch(HASHTAG_BODY, entry[1:]):
+                raise ValueError(f"{entry!r}: a hashtag is '#' then letters, digits or underscores, no spaces")
+        return entries
+
+    @model_validator(mode="after")
+    def _each_fits_the_fold(self) -> SponsoredDisclosure:
+        limit = self.within_first_chars
+        if limit is not None:
+            too_long = [entry for entry in self.any_of if len(entry) > limit]
+            if too_long:
+                raise ValueError(f"{too_long[0]!r} is longer than withinFirstChars ({limit}): it could never fit")
+        return self
+
+
+DEFAULT_DISCLOSURE_TEXTS: tuple[str, ...] = ("#ad", "#sponsored", "Advertisement", "Paid partnership")
+"""What a sponsored post must show on a channel the kit has no disclosure rule for: a sponsored post always
+needs a disclosure (FTC, ASA and EU consumer law all ask for one); a kit turns that off per channel with a rule
+whose level is "off"."""
 
 
 class Trademark(CamelModel):
@@ -189,6 +277,12 @@ class LegalRules(CamelModel):
     required_disclaimers: list[Disclaimer] = Field(default_factory=list)
     trademarks: list[Trademark] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list, description="claims that need substantiation")
+    sponsored_disclosures: list[SponsoredDisclosure] = Field(
+        default_factory=list,
+        max_length=32,
+        description="checked on sponsored posts only: the rules naming the post's channel apply, else those with "
+        "no channels, else one any-channel rule accepting " + ", ".join(DEFAULT_DISCLOSURE_TEXTS),
+    )
 
 
 class AudioRules(CamelModel):
@@ -215,6 +309,9 @@ class LocaleRules(CamelModel):
     required_disclaimers: list[Disclaimer] | None = Field(default=None, description="replace the kit's when set")
     preferred_terms: dict[str, str] = Field(default_factory=dict, description="added to the kit's preferred terms")
     required_terms: list[str] | None = Field(default=None, description="replace the kit's when set")
+    sponsored_disclosures: list[SponsoredDisclosure] | None = Field(
+        default=None, description='replace the kit\'s when set (e.g. "#Werbung" for German copy)'
+    )
 
 
 class BrandKit(CamelModel):
@@ -246,6 +343,11 @@ class BrandKit(CamelModel):
                     rules.required_disclaimers
                     if rules.required_disclaimers is not None
                     else self.legal.required_disclaimers
+                ),
+                "sponsored_disclosures": (
+                    rules.sponsored_disclosures
+                    if rules.sponsored_disclosures is not None
+                    else self.legal.sponsored_disclosures
                 ),
             }
         )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 # Re-exported: every model that crosses a boundary can be imported from here.
@@ -133,6 +133,10 @@ class AssetSubmission(CamelModel):
     latency: Latency = Latency.REALTIME
     brand_kit_id: Identifier
     channel: str | None = Field(default=None, max_length=32)
+    sponsored: StrictBool = Field(
+        default=False,
+        description="a paid or sponsored post: lint requires a disclosure the brand kit accepts (e.g. #ad)",
+    )
     options: OutputOptions = Field(default_factory=OutputOptions)
     client_request_id: ClientRequestId | None = None
     locales: list[Locale] = Field(

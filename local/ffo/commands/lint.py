@@ -24,6 +24,12 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--brand-kit", required=True, metavar="KIT", help="brand kit file (.json, .yaml)")
     parser.add_argument("--channel", help="the platform the files are for (x, linkedin, instagram, ...)")
+    parser.add_argument(
+        "--sponsored",
+        action="store_true",
+        help="the posts are paid or sponsored: text must carry a disclosure the kit accepts (legal."
+        "sponsoredDisclosures; without one for the channel: #ad, #sponsored, Advertisement or Paid partnership)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable reports")
     parser.set_defaults(func=run)
 
@@ -130,7 +136,14 @@ def run(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            context = LintContext(kit=kit, channel=args.channel, load_logo=load_logo, ocr=ocr, load_font=find_file)
+            context = LintContext(
+                kit=kit,
+                channel=args.channel,
+                sponsored=args.sponsored,
+                load_logo=load_logo,
+                ocr=ocr,
+                load_font=find_file,
+            )
             report = lint_asset(path.read_bytes(), mime_of(path), context)
         except (OSError, ValueError, UnicodeDecodeError, UnsupportedMedia) as error:
             failures.append((name, cannot_lint(error)))

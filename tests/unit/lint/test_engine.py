@@ -50,12 +50,12 @@ def test_an_unknown_mime_type_is_refused() -> None:
 
 def test_text_runs_legal_voice_required_and_platform_checks() -> None:
     text = "Our cheap tents are guaranteed to please customers!!"
-    report = lint_asset(text.encode(), "text/plain", LintContext(kit=KIT, channel="instagram"))
+    report = lint_asset(text.encode(), "text/plain", LintContext(kit=KIT, channel="instagram", sponsored=True))
 
     rules = {v.rule_id for v in report.violations}
-    assert {"legal.banned-term", "legal.disclaimer", "voice.required-term", "voice.preferred-term"} <= rules
+    assert {"legal.banned-term", "legal.sponsored-disclosure", "voice.required-term", "voice.preferred-term"} <= rules
     assert not report.compliant
-    assert report.auto_fixable  # the disclaimer and the preferred terms carry fixes
+    assert report.auto_fixable  # the disclosure and the preferred terms carry fixes
     assert any(r.startswith("platform.instagram") for r in report.rules_checked)
     banned = next(v for v in report.violations if v.rule_id == "legal.banned-term")
     assert banned.location is not None
@@ -64,16 +64,16 @@ def test_text_runs_legal_voice_required_and_platform_checks() -> None:
 
 def test_fixes_remove_what_they_fix_and_the_rest_stays() -> None:
     text = "Aurora Outdoor tents are cheap and loved by customers."
-    ctx = LintContext(kit=KIT, channel="instagram")
+    ctx = LintContext(kit=KIT, channel="instagram", sponsored=True)
     before = lint_asset(text.encode(), "text/plain", ctx)
     fixed = apply_fixes(text, before.violations)
     after = lint_asset(fixed.text.encode(), "text/plain", ctx)
 
-    assert {"legal.disclaimer", "voice.preferred-term"} <= set(fixed.applied)
-    assert fixed.text.endswith("#ad")
+    assert {"legal.sponsored-disclosure", "voice.preferred-term"} <= set(fixed.applied)
+    assert fixed.text.startswith("#ad ")
     assert "affordable" in fixed.text
     assert "explorers" in fixed.text
-    assert not {"legal.disclaimer", "voice.preferred-term"} & {v.rule_id for v in after.violations}
+    assert not {"legal.sponsored-disclosure", "voice.preferred-term"} & {v.rule_id for v in after.violations}
     assert after.compliant
 
 

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from flashfusion.errors import AwsThrottled
 from flashfusion.linting import legal, terms
+from flashfusion.linting.disclosures import DISCLOSURE_RULE
 from flashfusion.linting.normalise import normalise
 from flashfusion.models import BrandKit, TextSpan, Violation
 from flashfusion.vision.rekognition import RekognitionModeration
@@ -259,14 +260,16 @@ def test_clean_text_against_the_sample_kit(sample_kit: dict[str, Any]) -> None:
 
 
 def test_every_rule_against_the_sample_kit(sample_kit: dict[str, Any]) -> None:
-    brand = BrandKit.model_validate(sample_kit)
+    brand = BrandKit.model_validate(
+        {**sample_kit, "legal": {**sample_kit["legal"], "requiredDisclaimers": [{"text": "Terms apply."}]}}
+    )
     text = "GORE-TEX boots: m1racle grip, waterproof and r i s k - f r e e."
-    result = legal.check_legal(text, brand, "tiktok")
+    result = legal.check_legal(text, brand, "tiktok", sponsored=True)
     rules = sorted({v.rule_id for v in result.violations})
-    assert rules == sorted(legal.LEGAL_RULES)
+    assert rules == sorted([*legal.LEGAL_RULES, DISCLOSURE_RULE])
     fixed = apply_right_to_left(text, result.violations)
-    assert fixed == "GORE-TEX® boots: m1racle grip, waterproof and r i s k - f r e e. #ad"
-    left = {v.rule_id for v in legal.check_legal(fixed, brand, "tiktok").violations}
+    assert fixed == "#ad GORE-TEX® boots: m1racle grip, waterproof and r i s k - f r e e. Terms apply."
+    left = {v.rule_id for v in legal.check_legal(fixed, brand, "tiktok", sponsored=True).violations}
     assert left == {terms.BANNED_RULE, legal.CLAIM_RULE}  # not auto-fixable: a human rephrases
 
 

@@ -150,7 +150,7 @@ def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_
     from flashfusion.models import Generation
 
     recorded: list[Any] = []
-    request = SimpleNamespace(org_id="org", request_id="req", channel=None)
+    request = SimpleNamespace(org_id="org", request_id="req", channel=None, sponsored=False)
     state: Any = SimpleNamespace(
         request=request,
         validated=SimpleNamespace(brand_kit_id="kit", brand_kit_version=1),

@@ -348,6 +348,7 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
         kit=kit.for_locale(state.locale),
         locale=state.locale,
         channel=request.channel,
+        sponsored=request.sponsored,
         load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(request.org_id, ref)),
         moderation=deps.moderation,
         ocr=deps.ocr,

@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flashfusion.models import LintReport, NotChecked, Violation
+from flashfusion.models import LintReport, NotChecked, Severity, Violation
+
+SEVERITIES: dict[str, Severity] = {"error": "error", "warning": "warning", "suggestion": "suggestion"}
+
+
+def severity_of(level: str) -> Severity | None:
+    """The severity a kit's rule level gives its findings; None for "off" (the rule does not run)."""
+    return SEVERITIES.get(level)
+
+
+def softer(severity: Severity) -> Severity:
+    """One level down: error -> warning -> suggestion (which stays)."""
+    return "warning" if severity == "error" else "suggestion"
 
 
 @dataclass

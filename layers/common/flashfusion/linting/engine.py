@@ -31,6 +31,8 @@ class LintContext:
     """font file reference -> bytes or path, for the font check."""
     locale: str | None = None
     """The copy's locale (translations); None: the kit's own language."""
+    sponsored: bool = False
+    """The post is paid or sponsored: its copy must carry a disclosure the kit accepts (linting.disclosures)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,10 +70,21 @@ def lint_asset(data: bytes, mime_type: str, ctx: LintContext) -> LintReport:
             raise UnsupportedMedia(f"the text is not UTF-8 (byte {error.start}: {error.reason})") from error
         return lint_text(text, ctx)
     if medium == ContentType.IMAGE:
-        return report(image_checks(data, ctx))
+        return report([*image_checks(data, ctx), _caption_disclosure(ctx)])
     if medium == ContentType.VIDEO:
-        return report(video_checks(data, ctx))
-    return report(audio_checks(data, mime_type, ctx))
+        return report([*video_checks(data, ctx), _caption_disclosure(ctx)])
+    return report([*audio_checks(data, mime_type, ctx), _caption_disclosure(ctx)])
+
+
+def _caption_disclosure(ctx: LintContext) -> CheckResult:
+    """A sponsored image, video or track is disclosed in its post's caption, which is not this file: the report
+    says the disclosure was not checked here rather than letting it pass."""
+    if not ctx.sponsored:
+        return CheckResult()
+    from flashfusion.linting.disclosures import DISCLOSURE_RULE
+
+    reason = "a sponsored post's disclosure belongs in its caption: lint the caption as text with sponsored set"
+    return CheckResult(not_checked=[NotChecked(check=DISCLOSURE_RULE, reason=reason)])
 
 
 def unsupported_report(error: Exception) -> LintReport:
@@ -115,7 +128,7 @@ def lint_text(text: str, ctx: LintContext) -> LintReport:
         voice_result = voice.check_voice(text, ctx.kit, ctx.channel)
     return report(
         [
-            legal.check_legal(text, ctx.kit, ctx.channel),
+            legal.check_legal(text, ctx.kit, ctx.channel, sponsored=ctx.sponsored),
             required,
             voice_result,
             platforms.check_text_for_platforms(text, ctx.platforms),

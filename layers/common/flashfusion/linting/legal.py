@@ -27,9 +27,10 @@ Decisions (tested):
 - spaced letters are read as one word: "c l a s s" and "t i t l e" do not hit "ass" / "tit";
 - suffix letters are not stretched ("assess" must not read as "ass" + "eSS").
 
-Disclaimers apply when their ``channels`` is empty or names the channel (case-insensitive); with no
-channel, only the every-channel disclaimers apply. A disclaimer is present when its text appears
-anywhere (any case, any whitespace).
+Disclaimers apply to every post, sponsored or not, when their ``channels`` is empty or names the channel
+(case-insensitive); with no channel, only the every-channel disclaimers apply. A disclaimer is present when
+its text appears anywhere (any case, any whitespace). Sponsored-content disclosures ("#ad" or "#sponsored",
+within the first N characters) are ``flashfusion.linting.disclosures``, checked only for sponsored posts.
 
 Image moderation is an adapter (``ModerationAdapter``, Rekognition in ``flashfusion.vision``) passed in;
 offline there is none and the check reports ``not_checked`` rather than passing.
@@ -331,14 +332,39 @@ def unsubstantiated_claims(text: str, kit: BrandKit) -> list[Violation]:
     return found
 
 
-def check_legal(text: str, kit: BrandKit, channel: str | None) -> CheckResult:
+def check_legal(text: str, kit: BrandKit, channel: str | None, *, sponsored: bool = False) -> CheckResult:
+    """Every legal check of ``text``; the sponsored-content disclosure only when ``sponsored``."""
+    disclaimers = missing_disclaimers(text, kit.legal.required_disclaimers, channel)
+    rules = list(LEGAL_RULES)
+    metrics: dict[str, float] = {}
+    disclosed: list[Violation] = []
+    if sponsored:
+        from flashfusion.linting.disclosures import DISCLOSURE_RULE, check_disclosures
+
+        disclosed, checked = check_disclosures(text, kit, channel)
+        if checked:
+            rules.append(DISCLOSURE_RULE)
+        metrics["legal.sponsored"] = 1.0
+        disclaimers = _without_duplicate_insertions(disclaimers, disclosed)
     violations = [
         *find_banned(text, kit.legal.banned_terms),
-        *missing_disclaimers(text, kit.legal.required_disclaimers, channel),
+        *disclaimers,
+        *disclosed,
         *unmarked_trademarks(text, kit.legal.trademarks),
         *unsubstantiated_claims(text, kit),
     ]
-    return CheckResult(violations=violations, rules_checked=list(LEGAL_RULES))
+    return CheckResult(violations=violations, rules_checked=rules, metrics=metrics)
+
+
+def _without_duplicate_insertions(disclaimers: list[Violation], disclosed: list[Violation]) -> list[Violation]:
+    """A kit written before sponsored disclosures may still list "#ad" as a standing disclaimer: when the
+    disclosure's fix inserts that text at the start (which meets the disclaimer too: it may be anywhere), the
+    disclaimer's own insertion is dropped so the fixed post does not carry it twice."""
+    inserted = {v.fix.text.strip().rstrip(":").lower() for v in disclosed if v.fix is not None}
+    return [
+        v.model_copy(update={"fix": None}) if v.fix is not None and v.fix.text.strip().lower() in inserted else v
+        for v in disclaimers
+    ]
 
 
 # --- image moderation -------------------------------------------------------------------------

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, removal_span, replace_with, text_span
 from flashfusion.models import Violation
 
@@ -70,19 +70,25 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
 
 
 def check_emoji(text: str, voice: VoiceRules, spans: list[tuple[int, int]], result: CheckResult) -> None:
+    """Emoji past the kit's allowance. The level is the kit's (``voice.levels.emoji``); unset, it is what it
+    always was: error when the kit allows no emoji, warning past ``max_emoji``."""
+    level = voice.levels.emoji
+    if level == "off":
+        return
     result.rules_checked.append(EMOJI_RULE)
     result.metrics["voice.emoji"] = float(len(spans))
     if voice.emoji == "allowed" or not spans:
         return
-    severity: Literal["error", "warning"]
     if voice.emoji == "none":
-        extra, severity = spans, "error"
+        extra, default = spans, "error"
         message = "the brand kit allows no emoji"
     elif len(spans) > voice.max_emoji:
-        extra, severity = spans[voice.max_emoji :], "warning"
+        extra, default = spans[voice.max_emoji :], "warning"
         message = f"{len(spans)} emoji; the brand kit allows {voice.max_emoji}"
     else:
         return
+    severity = severity_of(level or default)
+    assert severity is not None  # "off" returned above
     floor = 0
     for start, end in extra:
         cut_start, cut_end = removal_span(text, start, end, floor)

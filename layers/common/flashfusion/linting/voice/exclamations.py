@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
 from flashfusion.models import Violation, VoiceRules
 
@@ -25,6 +25,9 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
     """Each exclamation mark counts, after NFKC ("‼" is two). Past the allowance, a run's extra marks go:
     the first mark of a run that starts past the allowance becomes "." (or is dropped after "?"), the rest
     of the run is removed; a "‼" half inside the allowance becomes "!"."""
+    severity = severity_of(voice.levels.exclamations)
+    if severity is None:
+        return
     result.rules_checked.append(EXCLAMATION_RULE)
     total = marks_in(text)
     result.metrics["voice.exclamations"] = float(total)
@@ -47,7 +50,7 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
         result.violations.append(
             Violation(
                 rule_id=EXCLAMATION_RULE,
-                severity="warning",
+                severity=severity,
                 message=f"{total} exclamation marks; the brand kit allows {allowed}",
                 location=text_span(text, cut, end),
                 suggestion="end the sentence with a full stop"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import WORD
 from flashfusion.linting.voice.word_scan import WordScan, scan_words
 from flashfusion.models import Violation, VoiceRules
@@ -56,6 +56,9 @@ def formality_of(
 def check_formality(
     text: str, words: int, voice: VoiceRules, scan: WordScan, emoji_count: int, result: CheckResult
 ) -> None:
+    severity = severity_of(voice.levels.formality)
+    if severity is None:
+        return
     result.rules_checked.append(FORMALITY_RULE)
     score, label, found = formality_of(text, words, emoji_count, scan)
     result.metrics["voice.formality"] = score
@@ -72,7 +75,7 @@ def check_formality(
     result.violations.append(
         Violation(
             rule_id=FORMALITY_RULE,
-            severity="warning",
+            severity=severity,
             message=f"reads {reads} (formality {score:+.2f}){detail}; the brand kit's voice is {wanted}",
             suggestion=(
                 "spell out contractions and drop slang and exclamations"

@@ -2,18 +2,17 @@
 
 Person counts first (I, we, our...), second (you, your...) and third (he, she, they, them...) person
 pronouns; "it" is left out (it is as common in first-person copy as anywhere). When the kit's person
-has no pronoun and another has some: warning. When the kit's person is present but another person
-outnumbers it: suggestion.
+has no pronoun and another has some: the kit's level for person (``voice.levels.person``, warning by
+default). When the kit's person is present but another person outnumbers it: one level softer (suggestion
+by default).
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of, softer
 from flashfusion.linting.voice.common import text_span
 from flashfusion.linting.voice.word_scan import WordScan
-from flashfusion.models import Violation, VoiceRules
+from flashfusion.models import Severity, Violation, VoiceRules
 
 PERSON_RULE = "voice.person"
 
@@ -24,19 +23,20 @@ def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResu
     for person, count in counts.items():
         result.metrics[f"voice.pronouns.{person}"] = float(count)
     wanted = voice.person
-    if wanted == "any":
+    base_severity = severity_of(voice.levels.person)
+    if wanted == "any" or base_severity is None:
         return
     result.rules_checked.append(PERSON_RULE)
     others = {p: c for p, c in counts.items() if p != wanted and c > 0}
     if not others:
         return
     dominant = max(others, key=lambda p: others[p])
-    severity: Literal["warning", "suggestion"]
+    severity: Severity
     if counts[wanted] == 0:
-        severity = "warning"
+        severity = base_severity
         message = f"written in the {dominant} person ({others[dominant]} pronouns); the brand speaks in the {wanted}"
     elif others[dominant] > counts[wanted]:
-        severity = "suggestion"
+        severity = softer(base_severity)
         message = (
             f"mostly {dominant}-person pronouns ({others[dominant]} against {counts[wanted]} "
             f"{wanted}-person); the brand speaks in the {wanted}"

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice import syllable_table
 from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
 from flashfusion.models import NotChecked, Violation
@@ -146,6 +146,9 @@ def grade_of(text: str) -> float:
 
 
 def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
+    """The grade (estimated for a short text; None without words); a finding only when the kit's level for
+    the range is not off. The grade is returned either way: the kit's readability rules use it."""
+    severity = severity_of(voice.levels.reading_grade)
     if not words:
         result.not_checked.append(NotChecked(check=GRADE_RULE, reason="no words: no reading grade"))
         return None
@@ -155,10 +158,12 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
     if estimated:
         raw_grade = (words * raw_grade + (MIN_GRADE_WORDS - words) * (low + high) / 2) / MIN_GRADE_WORDS
     grade = round(raw_grade, 2)
-    result.rules_checked.append(GRADE_RULE)
     result.metrics["voice.grade"] = grade
     result.metrics["voice.grade-estimated"] = 1.0 if estimated else 0.0
     result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
+    if severity is None:
+        return grade
+    result.rules_checked.append(GRADE_RULE)
     method = (
         f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
         f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
@@ -169,7 +174,7 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
         result.violations.append(
             Violation(
                 rule_id=GRADE_RULE,
-                severity="warning",
+                severity=severity,
                 message=f"reading grade {grade:.1f} ({method}) is outside the brand's {low:g} to {high:g}",
                 suggestion="use shorter sentences and simpler words" if grade > high else "add some substance",
             )

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from flashfusion.linting.base import CheckResult
+from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
 from flashfusion.models import Violation
 
@@ -184,6 +184,9 @@ class _FastVader:
 
 
 def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
+    severity = severity_of(voice.levels.sentiment)
+    if severity is None:
+        return
     result.rules_checked.append(SENTIMENT_RULE)
     compound = float(_sentiment()(text)["compound"])
     result.metrics["voice.sentiment"] = compound
@@ -193,7 +196,7 @@ def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
         result.violations.append(
             Violation(
                 rule_id=SENTIMENT_RULE,
-                severity="warning",
+                severity=severity,
                 message=f"the tone is {side}: sentiment {compound:+.2f}, the brand kit wants {low:+.2f} to {high:+.2f}",
                 suggestion="reword towards the brand's tone" if compound < low else "tone the enthusiasm down",
             )
