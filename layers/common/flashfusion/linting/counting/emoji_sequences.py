@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# A keycap starts with an ASCII character ("1", "#", "*"): it is the one kind of sequence whose first
-# code point is ASCII, so it gets its own pattern and ASCII text can skip the table entirely.
-_KEYCAP = "[#*0-9](?=\ufe0f?\u20e3)"
+KEYCAP_BASES = frozenset("#*0123456789")
+KEYCAP_MARKS = frozenset("\ufe0f\u20e3")  # what follows a keycap's base: VS16 and/or the combining keycap
+_GAP = 256
 
 
 class _SequenceTable:
@@ -30,31 +30,35 @@ class _SequenceTable:
         for sequence in self.known:
             first = sequence[0]
             self.longest_from[first] = max(self.longest_from.get(first, 0), len(sequence))
-        # Python's re tests a BMP-only class with a bitmap but an astral one range by range (~90 us per
-        # post for the ~150 ranges of emoji starts): astral candidates are found by their plane's block
-        # range and checked against the table in Python (astral characters in posts are nearly all emoji).
-        bmp = "".join(re.escape(c) for c in sorted(self.longest_from) if not c.isascii() and ord(c) <= 0xFFFF)
-        astral = [ord(c) for c in self.longest_from if ord(c) > 0xFFFF]
-        low, high = re.escape(chr(min(astral))), re.escape(chr(max(astral)))
-        self.candidate = re.compile(f"[{bmp}]|[{low}-{high}]|{_KEYCAP}")
+        # Candidates: non-ASCII characters outside the long stretches of the BMP where no sequence starts
+        # (CJK, Hangul, most alphabets), each then looked up in Python. A keycap starts with an ASCII
+        # character: it is found from its VS16 or U+20E3. One negated BMP class compiles to a bitmap; a
+        # class listing the ~1,000 start characters (several astral) is tested item by item, ~100x slower.
+        anchors = sorted({ord(c) for c in self.longest_from if 0x80 <= ord(c) <= 0xFFFF} | {0xFE0F, 0x20E3})
+        skipped = [(a + 1, b - 1) for a, b in zip([0x7F, *anchors], [*anchors, 0x10000], strict=True) if b - a > _GAP]
+        ranges = "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in skipped)
+        self.candidate = re.compile(f"[^\\x00-\\x7f{ranges}]")
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         position = 0
         length = len(text)
+        longest_from = self.longest_from
         while True:
             match = self.candidate.search(text, position)
             if match is None:
                 return found
-            start = match.start()
-            longest = self.longest_from.get(text[start], 0)
-            for end in range(min(length, start + longest), start + 1, -1):
+            hit = match.start()
+            start = hit
+            if text[hit] in KEYCAP_MARKS and hit > position and text[hit - 1] in KEYCAP_BASES:
+                start = hit - 1
+            for end in range(min(length, start + longest_from.get(text[start], 0)), start + 1, -1):
                 if text[start:end] in self.known:
                     found.append((start, end))
                     position = end
                     break
             else:
-                position = start + 1
+                position = hit + 1
 
 
 @lru_cache(maxsize=1)

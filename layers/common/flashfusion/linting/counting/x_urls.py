@@ -57,6 +57,7 @@ _QUERY_CHAR = r"[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-zA-Z0-9\-_&=#/]"
 _PRECEDING = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
 _BAD_BEFORE_BARE_DOMAIN = re.compile(r"[-_./]$")
+_DOT_THEN_LETTER = re.compile(r"\.[^\x00-\x40\x5b-\x60\x7b-\x7f]")  # every TLD starts with a letter
 # The reference matches case-insensitively (JavaScript's "i" flag); spelled out here instead, since a
 # case-insensitive Python pattern is ~4x slower on the large negated classes, and only letters differ.
 _PROTOCOL_TEXT = "[hH][tT][tT][pP][sS]?://"
@@ -217,6 +218,8 @@ def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> li
     """The URLs of ``text`` in order, as twitter-text extracts them (bare domains too unless
     ``without_protocol`` is False, which is what Mastodon does)."""
     if not text or ("." not in text if without_protocol else ":" not in text):
+        return []
+    if _DOT_THEN_LETTER.search(text) is None:  # the cheap half of the next test: most dots end sentences
         return []
     patterns = _patterns()
     if patterns.tld_after_dot.search(text) is None:  # every host ends in "." and a TLD

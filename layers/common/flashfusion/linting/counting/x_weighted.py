@@ -62,6 +62,7 @@ class WeightingConfig:
     # Python loop over the characters.
     _classes: tuple[tuple[int, re.Pattern[str]], ...] = field(init=False, repr=False, compare=False)
     _ascii_weight: int | None = field(init=False, repr=False, compare=False)
+    _outside: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         spans = sorted((r.start, r.end) for r in self.ranges)
@@ -72,6 +73,13 @@ class WeightingConfig:
             if r.weight != self.default_weight:
                 by_weight.setdefault(r.weight, []).append((r.start, r.end))
         object.__setattr__(self, "_classes", tuple((w, _class(rs)) for w, rs in sorted(by_weight.items())))
+        # With one non-default weight (v3), count the characters outside its ranges instead: in a post they
+        # are the few (CJK, emoji), and findall builds a list of what it counts.
+        outside = None
+        if len(by_weight) == 1:
+            (rs,) = by_weight.values()
+            outside = re.compile(_class(rs).pattern.replace("[", "[^", 1))
+        object.__setattr__(self, "_outside", outside)
         ascii_weights = {self.weight_of(c) for c in range(128)}
         object.__setattr__(self, "_ascii_weight", ascii_weights.pop() if len(ascii_weights) == 1 else None)
 
@@ -97,6 +105,9 @@ class WeightingConfig:
         """The scaled weight of ``text`` counted code point by code point (no URLs, no emoji)."""
         if self._ascii_weight is not None and text.isascii():
             return len(text) * self._ascii_weight
+        if self._outside is not None:
+            ((weight, _),) = self._classes
+            return len(text) * weight + (self.default_weight - weight) * len(self._outside.findall(text))
         total = len(text) * self.default_weight
         for weight, pattern in self._classes:
             total += (weight - self.default_weight) * len(pattern.findall(text))
