@@ -3,11 +3,15 @@ graphemes; and a too-long post's report points at where the limit is crossed."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from flashfusion.app.publishing import NotPublishable, _check_platform
 from flashfusion.linting import platforms as pf
-from flashfusion.models import TextSpan, Violation
+from flashfusion.linting.engine import LintContext, lint_text
+from flashfusion.models import BrandKit, TextSpan, Violation
+from tests.helpers import ROOT
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one emoji of 7 code points
 THUMB = "\U0001f44d\U0001f3fd"  # thumbs up, medium skin tone: one grapheme, 8 UTF-8 bytes
@@ -121,3 +125,23 @@ def test_publishing_refuses_text_over_the_platforms_limit(platform: str, text: s
     with pytest.raises(NotPublishable, match=platform):
         _check_platform(platform, text, None, "text/plain")
     _check_platform(platform, text[: -len(THUMB)] if platform == "bluesky" else text[:-1], None, "text/plain")
+
+
+# --- the lint engine: a Bluesky or Mastodon channel is linted against that platform's text limits -----
+
+
+def sample_kit() -> BrandKit:
+    return BrandKit.model_validate(json.loads((ROOT / "events" / "brand-kit.sample.json").read_text("utf-8")))
+
+
+@pytest.mark.parametrize(("channel", "text"), [("mastodon", "a" * 501), ("bluesky", THUMB * 301)])
+def test_a_publishing_channel_is_linted_against_its_limits(channel: str, text: str) -> None:
+    report = lint_text(text, LintContext(kit=sample_kit(), channel=channel))
+    assert f"platform.{channel}.text-length" in [v.rule_id for v in report.violations]
+    assert not report.compliant
+
+
+def test_text_only_platforms_have_no_media_rules() -> None:
+    assert pf.check_image_for_platforms(100, 100, "png", 10, ["mastodon", "bluesky"]).rules_checked == []
+    assert pf.check_video_for_platforms(10, 100, 100, ["mastodon"]).rules_checked == []
+    assert pf.check_audio_for_platforms(10, ["bluesky"]).rules_checked == []

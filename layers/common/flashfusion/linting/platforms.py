@@ -390,11 +390,13 @@ def _aspect_violation(
 
 
 def check_image_for_platforms(
-    width: int, height: int, fmt: str, size_bytes: int, platforms: Iterable[Platform]
+    width: int, height: int, fmt: str, size_bytes: int, platforms: Iterable[Platform | str]
 ) -> CheckResult:
     result = CheckResult()
     name = normalise_format(fmt)
     for platform in platforms:
+        if platform not in LIMITS:  # a text-only platform (Bluesky, Mastodon)
+            continue
         limits = LIMITS[platform].image
         result.rules_checked += [_rule(platform, w) for w in ("image-format", "image-size", "image-aspect")]
         if name not in limits.formats:
@@ -434,9 +436,13 @@ def check_image_for_platforms(
     return result
 
 
-def check_video_for_platforms(duration_s: float, width: int, height: int, platforms: Iterable[Platform]) -> CheckResult:
+def check_video_for_platforms(
+    duration_s: float, width: int, height: int, platforms: Iterable[Platform | str]
+) -> CheckResult:
     result = CheckResult()
     for platform in platforms:
+        if platform not in LIMITS:  # a text-only platform (Bluesky, Mastodon)
+            continue
         limits = LIMITS[platform].video
         result.violations += _duration_violations(platform, "video", duration_s, limits)
         result.rules_checked += [_rule(platform, "video-duration"), _rule(platform, "video-aspect")]
@@ -468,10 +474,12 @@ def check_video_for_platforms(duration_s: float, width: int, height: int, platfo
     return result
 
 
-def check_audio_for_platforms(duration_s: float, platforms: Iterable[Platform]) -> CheckResult:
+def check_audio_for_platforms(duration_s: float, platforms: Iterable[Platform | str]) -> CheckResult:
     """Audio goes out as a video's sound track, so the video duration limits apply."""
     result = CheckResult()
     for platform in platforms:
+        if platform not in LIMITS:
+            continue
         result.rules_checked.append(_rule(platform, "audio-duration"))
         result.violations += _duration_violations(platform, "audio", duration_s, LIMITS[platform].video)
     return result
