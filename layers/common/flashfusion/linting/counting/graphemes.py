@@ -7,12 +7,18 @@ package implements UAX #29 (``\\X``) for its Unicode version; Python's ``re`` do
 
 from __future__ import annotations
 
-import regex
+from functools import lru_cache
+from typing import Any
 
-_CLUSTER = regex.compile(r"\X")
+
+@lru_cache(maxsize=1)
+def _cluster() -> Any:
+    import regex  # ~30 ms to import: only once a text needs it
+
+    return regex.compile(r"\X")
 
 
 def grapheme_count(text: str) -> int:
     if text.isascii() and "\r\n" not in text:  # every ASCII character but CR LF is a cluster of its own
         return len(text)
-    return len(_CLUSTER.findall(text))
+    return len(_cluster().findall(text))

@@ -85,33 +85,33 @@ def _alternation(words: list[str]) -> str:
     return emit(tree)
 
 
-@dataclass(frozen=True)
-class _Patterns:
-    extract: re.Pattern[str]
-    ascii_domain: re.Pattern[str]
-    tco: re.Pattern[str]
-    tld_after_dot: re.Pattern[str]
+@lru_cache(maxsize=1)
+def _tld_patterns() -> tuple[str, str]:
+    """The generic and the country TLDs as expressions (each ~20 ms to compile: done once per pattern)."""
+    data = json.loads(resources.files("flashfusion.linting").joinpath("data/twitter_text_tlds.json").read_text("utf-8"))
+    return f"(?i:{_alternation(data['generic'])}){_TLD_END}", f"(?i:{_alternation(data['country'])}){_TLD_END}"
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> _Patterns:
-    data = json.loads(resources.files("flashfusion.linting").joinpath("data/twitter_text_tlds.json").read_text("utf-8"))
-    gtld = f"(?i:{_alternation(data['generic'])}){_TLD_END}"
-    cctld = f"(?i:{_alternation(data['country'])}){_TLD_END}"
+def _extract() -> re.Pattern[str]:
+    """The reference's ``extractUrl``: preceding character, protocol, host, port, path, query."""
+    gtld, cctld = _tld_patterns()
     domain = f"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}(?:{gtld}|{cctld}|{_PUNYCODE}))"
-    extract = (
+    return re.compile(
         f"(?P<before>{_PRECEDING})"
         f"(?P<url>(?P<protocol>{_PROTOCOL_TEXT})?(?P<domain>{domain})(?::[0-9]+)?"
         f"(?P<path>/{_PATH}*)?(?:\\?{_QUERY_CHAR}*{_QUERY_END})?)"
     )
-    ascii_domain = f"(?:(?:[\\-a-zA-Z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{gtld}|{cctld}|{_PUNYCODE})"
-    tco = f"^{_PROTOCOL_TEXT}[tT]\\.[cC][oO]/([a-zA-Z0-9]+)(?:\\?{_QUERY_CHAR}*{_QUERY_END})?"
-    return _Patterns(
-        extract=re.compile(extract),
-        ascii_domain=re.compile(ascii_domain),
-        tco=re.compile(tco),
-        tld_after_dot=re.compile(f"\\.(?:{gtld}|{cctld}|{_PUNYCODE})"),
-    )
+
+
+@lru_cache(maxsize=1)
+def _ascii_domain() -> re.Pattern[str]:
+    """The reference's ``validAsciiDomain``: what of a host without a protocol counts."""
+    gtld, cctld = _tld_patterns()
+    return re.compile(f"(?:(?:[\\-a-zA-Z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{gtld}|{cctld}|{_PUNYCODE})")
+
+
+_TCO = re.compile(f"^{_PROTOCOL_TEXT}[tT]\\.[cC][oO]/([a-zA-Z0-9]+)(?:\\?{_QUERY_CHAR}*{_QUERY_END})?")
 
 
 # Where an attempt to match a URL can start: a character the reference accepts before a URL (or the start
@@ -150,18 +150,20 @@ def _next_after_failure(text: str, attempt_start: int, host_start: int) -> int:
     return max(following, attempt_start + 1)
 
 
-def _url_matches(text: str, patterns: _Patterns) -> list[re.Match[str]]:
-    """What ``patterns.extract.finditer(text)`` finds, attempting far fewer positions.
+def _url_matches(text: str) -> list[re.Match[str]]:
+    """What ``_extract().finditer(text)`` finds, attempting far fewer positions.
 
     The plain scan tries every position, and in CJK text (no spaces) each attempt reads the rest of the
-    run: quadratic, ~0.1 s for 1,000 characters. A URL's host ends in "." and a TLD and lies in the run
-    of host characters and dots before it (or right after "http(s)://"), so attempts start only there,
-    and after a failed attempt, only where a different outcome is possible (``_next_after_failure``).
+    run: quadratic, ~0.1 s for 1,000 characters. A URL's host ends in "." and a TLD (a letter first)
+    and lies in the run of host characters and dots before that dot (or right after "http(s)://"), so
+    attempts start only there, and after a failed attempt only where a different outcome is possible
+    (``_next_after_failure``).
     """
     matches: list[re.Match[str]] = []
     position = 0
-    for tld in patterns.tld_after_dot.finditer(text):
-        dot = tld.start()
+    extract = _extract()
+    for candidate in _DOT_THEN_LETTER.finditer(text):
+        dot = candidate.start()
         if dot < position:
             continue
         host_start = _run_start(text, dot)
@@ -173,7 +175,7 @@ def _url_matches(text: str, patterns: _Patterns) -> list[re.Match[str]]:
             attempt = _ATTEMPT.search(text, attempt_at)
             if attempt is None or attempt.end() >= dot:
                 break
-            match = patterns.extract.match(text, attempt.start())
+            match = extract.match(text, attempt.start())
             if match is not None:
                 matches.append(match)
                 position = attempt_at = match.end()
@@ -207,7 +209,7 @@ def _utf16_length(text: str) -> int:
 
 def _valid_host(url: str, protocol: str, domain: str) -> bool:
     """Every DNS label 1-63 characters once punycode-encoded, and the whole URL within 4,096."""
-    if domain[:4] == "xn--" and _patterns().ascii_domain.search(domain) is None:
+    if domain[:4] == "xn--" and _ascii_domain().search(domain) is None:
         return False  # a punycode host cannot hold non-ASCII characters
     if any(not 1 <= _punycode_length(label) <= MAX_DOMAIN_LABEL_LENGTH for label in domain.split(".")):
         return False
@@ -219,19 +221,16 @@ def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> li
     ``without_protocol`` is False, which is what Mastodon does)."""
     if not text or ("." not in text if without_protocol else ":" not in text):
         return []
-    if _DOT_THEN_LETTER.search(text) is None:  # the cheap half of the next test: most dots end sentences
-        return []
-    patterns = _patterns()
-    if patterns.tld_after_dot.search(text) is None:  # every host ends in "." and a TLD
+    if _DOT_THEN_LETTER.search(text) is None:  # every host ends in "." and a TLD, which starts with a letter
         return []
     urls: list[UrlEntity] = []
-    for match in _url_matches(text, patterns):
+    for match in _url_matches(text):
         url, protocol, domain = match["url"], match["protocol"], match["domain"]
         start, end = match.start("url"), match.end("url")
         if not _valid_host(url, protocol or DEFAULT_PROTOCOL, domain):
             continue
         if protocol:
-            tco = patterns.tco.match(url)
+            tco = _TCO.match(url)
             if tco is not None:  # a t.co link ends at its slug and query
                 if len(tco[1]) > MAX_TCO_SLUG_LENGTH:
                     continue
@@ -243,7 +242,7 @@ def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> li
             continue
         # Without a protocol only ASCII domains count: each one inside the match is a URL, the last
         # one taking the path and query along.
-        found = [UrlEntity(m[0], start + m.start(), start + m.end()) for m in patterns.ascii_domain.finditer(domain)]
+        found = [UrlEntity(m[0], start + m.start(), start + m.end()) for m in _ascii_domain().finditer(domain)]
         if not found:
             continue
         if match["path"]:
