@@ -1,9 +1,5 @@
-"""The hand-written adversarial set (tests/fixtures/adversarial/): every post of the classes whose features
-this code has gets the verdict (and the finding) decided by hand.
-
-ASSERTED_CLASSES is a declared scope, not a skip: the set also holds posts for features built on other
-branches (sponsored disclosures, kit-chosen severities, X's weighted length); each class joins the set below
-when its feature is merged. `python -m tests.bench.adversarial_accuracy -v` prints every class's accuracy.
+"""The hand-written adversarial set (tests/fixtures/adversarial/): every post gets the verdict (and the
+finding) decided by hand. `python -m tests.bench.adversarial_accuracy -v` prints every class's accuracy.
 """
 
 from __future__ import annotations
@@ -12,10 +8,11 @@ import pytest
 
 from tests.bench.adversarial_accuracy import Record, accuracy_by_class, evaluate, kit_named, load_records
 
-ASSERTED_CLASSES = {"unicode", "lookalike", "counting"}
+ASSERTED_CLASSES = {"unicode", "lookalike", "counting", "sponsored", "severity", "x-length"}
 """unicode: banned terms, claims and preferred terms through Unicode disguises (issue 12, item 1);
-lookalike: innocent posts that must not trip them; counting: exclamations after NFKC and the reading grade
-of short posts (item 4)."""
+lookalike: innocent posts that must not trip them; sponsored: disclosures (item 2); severity: kit-chosen
+levels (item 3); counting: exclamations after NFKC and the reading grade of short posts (item 4);
+x-length: X's weighted length (item 5)."""
 
 RECORDS = load_records()
 

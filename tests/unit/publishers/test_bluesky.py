@@ -13,7 +13,6 @@ from flashfusion.errors import PublishAuthExpired, PublishRateLimited, PublishRe
 from flashfusion.publishers.base import PublishContent
 from flashfusion.publishers.bluesky import (
     BlueskyPublisher,
-    approximate_grapheme_count,
     facets_for,
     grapheme_count,
 )
@@ -256,6 +255,5 @@ def test_facets_for_plain_text_is_empty() -> None:
         ("❤\ufe0f", 1),  # variation selector
     ],
 )
-def test_grapheme_counts_with_and_without_regex(text: str, graphemes: int) -> None:
+def test_grapheme_counts(text: str, graphemes: int) -> None:
     assert grapheme_count(text) == graphemes
-    assert approximate_grapheme_count(text) == graphemes

@@ -263,11 +263,11 @@ def _read(deps: PublishDeps, key: str) -> tuple[bytes, dict[str, str]]:
 
 def _check_platform(platform: str, text: str, media: bytes | None, mime: str) -> None:
     """The platform's own limits on what is about to go out (cheap: text and image headers only)."""
-    if platform not in platform_checks.LIMITS:
+    if platform not in platform_checks.TEXT_LIMITS:
         return
     results = [platform_checks.check_text_for_platforms(text, [platform])]
     size = _image_size(media) if media is not None and mime.startswith("image/") else None
-    if media is not None and size is not None:
+    if media is not None and size is not None and platform in platform_checks.LIMITS:
         results.append(
             platform_checks.check_image_for_platforms(size[0], size[1], mime.split("/")[1], len(media), [platform])
         )

@@ -14,7 +14,9 @@ from flashfusion.errors import UnsupportedMedia
 from flashfusion.linting.base import CheckResult, report
 from flashfusion.models import ContentType, LintReport, NotChecked, Violation
 
-PLATFORMS = frozenset({"x", "linkedin", "instagram", "facebook", "tiktok", "youtube"})
+# A channel that names one of these is linted against that platform's limits; Bluesky and Mastodon have
+# text limits only (linting/platforms.py TEXT_LIMITS): their posts can be published, not targeted by a kit.
+PLATFORMS = frozenset({"x", "linkedin", "instagram", "facebook", "tiktok", "youtube", "bluesky", "mastodon"})
 
 
 @dataclass

@@ -3,16 +3,20 @@
 Limits as published by the platforms, compiled 2026-11 from their help centres and API references
 (last verified against these sources as known up to 2025; re-check before relying on an edge):
 
-- X: 280 weighted characters for non-Premium accounts (twitter-text v3 config: most Latin, Greek,
-  Cyrillic and general punctuation count 1, other code points 2, each URL 23); media upload API:
+- X: 280 weighted characters for non-Premium accounts, counted as twitter-text 3 does (X's own
+  library and conformance suite, ``counting/x_weighted.py``: NFC first; code points up to U+10FF and
+  some general punctuation weigh 1, others 2; each URL 23, bare domains included; each emoji
+  sequence 2); media upload API:
   images JPEG/PNG/GIF/WEBP up to 5 MB; video 0.5 s to 140 s, aspect 1:3 to 3:1, 32x32 up to
   1920x1200 (landscape) / 1200x1900 (portrait). Premium allows longer posts and videos; not modelled.
-- LinkedIn: post commentary 3,000 characters (Posts API / help centre); images (single-image
+- LinkedIn: post commentary 3,000 characters (Posts API ``commentary``; the help centre's "up to 3,000
+  characters"), counted in code points: LinkedIn publishes no other unit; images (single-image
   Sponsored Content spec, the strictest) JPG/PNG/GIF, 5 MB, aspect 1:1.91 to 1.91:1; video 3 s to
   15 min, aspect 1:2.4 to 2.4:1, 256x144 to 4096x2304 ("Video sharing on LinkedIn" help article).
-- Instagram: caption 2,200 characters, 30 hashtags (help centre; Meta was reported in late 2025 to be
-  moving to a 5-hashtag cap -- check before tightening); Graph API content publishing: images JPEG
-  only, 8 MB, aspect 4:5 to 1.91:1; Reels 3 s to 15 min, aspect 0.01:1 to 10:1, at most 1920 px wide.
+- Instagram: caption 2,200 characters (code points; Graph API ``caption``), 30 hashtags (help centre;
+  Meta was reported in late 2025 to be moving to a 5-hashtag cap -- check before tightening); Graph
+  API content publishing: images JPEG only, 8 MB, aspect 4:5 to 1.91:1; Reels 3 s to 15 min, aspect
+  0.01:1 to 10:1, at most 1920 px wide.
 - Facebook: post text 63,206 characters; photos JPEG/PNG/GIF/BMP/TIFF/WEBP up to 10 MB (no aspect
   limit for organic posts); video 1 s to 240 min, aspect 9:16 to 16:9 (Page video specs).
 - TikTok: Content Posting API caption ("title") 2,200 UTF-16 code units (the app allows 4,000;
@@ -21,6 +25,11 @@ Limits as published by the platforms, compiled 2026-11 from their help centres a
 - YouTube: title 100 characters, description 5,000 bytes (Data API v3 videos resource); more than
   60 hashtags makes YouTube ignore all of them; thumbnails JPG/GIF/PNG, 2 MB, 16:9, at least
   640 px wide; video up to 12 h (15 min for unverified accounts: a warning above 15 min).
+- Bluesky (publishing only: no brand-kit platform yet): 300 graphemes and 3,000 UTF-8 bytes of text
+  (``app.bsky.feed.post`` lexicon: ``maxGraphemes`` 300, ``maxLength`` 3000).
+- Mastodon (publishing only): 500 characters by default (an instance may allow more), URLs 23 each,
+  remote mentions without their domain, counted in graphemes (``counting/mastodon.py``).
+- Threads is not a platform here (no publisher, no kit target): not modelled.
 - Audio: none of these platforms publishes audio alone; audio goes out as a video's sound track, so
   its limit is that platform's video duration.
 """
@@ -33,12 +42,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.counting.graphemes import grapheme_count
+from flashfusion.linting.counting.mastodon import mastodon_length
+from flashfusion.linting.counting.x_weighted import parse_post, weighted_length
 from flashfusion.models import Fix, Severity, TextSpan, Violation
 
 if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
     from flashfusion.brandkit import Platform
 
-Counter = Literal["codepoints", "utf16", "utf8", "x-weighted"]
+Counter = Literal["codepoints", "utf16", "utf8", "x-weighted", "graphemes", "mastodon"]
 Ratio = tuple[int, int]  # width:height, compared exactly with integers
 
 ELLIPSIS = "…"
@@ -51,6 +63,8 @@ class TextLimits:
     max_hashtags: int | None = None
     hashtag_severity: Severity = "error"
     max_title_chars: int | None = None
+    max_utf8_bytes: int | None = None
+    """A second cap in bytes, checked apart (Bluesky: 300 graphemes but also 3,000 bytes)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +174,14 @@ LIMITS: dict[Platform, PlatformLimits] = {
     ),
 }
 
+# Every platform whose text can be checked: the brand-kit platforms and the ones posts can only be
+# published to (see the module docstring for the sources).
+TEXT_LIMITS: dict[str, TextLimits] = {
+    **{platform: limits.text for platform, limits in LIMITS.items()},
+    "bluesky": TextLimits(max_chars=300, counter="graphemes", max_utf8_bytes=3000),
+    "mastodon": TextLimits(max_chars=500, counter="mastodon"),
+}
+
 FORMAT_ALIASES = {"jpg": "jpeg", "jpe": "jpeg", "tif": "tiff"}
 
 
@@ -171,30 +193,12 @@ def normalise_format(fmt: str) -> str:
 
 # --- counting ---------------------------------------------------------------------------------
 
-X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-URL = re.compile(r"https?://\S+", re.IGNORECASE)
 HASHTAG = re.compile(r"(?<![\w&#/])#(?=\w*[^\W\d_])\w+")
 
 
-# Every code point outside the light ranges weighs 2: one regex counts them (a Python loop per
-# character was most of the text lint's time).
-_HEAVY = re.compile("[^" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in X_LIGHT_RANGES) + "]")
-
-
-def _x_weight(text: str) -> int:
-    if text.isascii():  # every ASCII code point is light
-        return len(text)
-    return len(text) + len(_HEAVY.findall(text))
-
-
 def x_weighted_length(text: str) -> int:
-    """twitter-text v3 weighting: URLs count 23; light code points 1; everything else (CJK, emoji) 2."""
-    total = 0
-    position = 0
-    for match in URL.finditer(text):
-        total += _x_weight(text[position : match.start()]) + 23
-        position = match.end()
-    return total + _x_weight(text[position:])
+    """X's weighted length (twitter-text 3, v3 configuration): see ``counting/x_weighted.py``."""
+    return weighted_length(text)
 
 
 COUNTERS: dict[Counter, Callable[[str], int]] = {
@@ -202,6 +206,16 @@ COUNTERS: dict[Counter, Callable[[str], int]] = {
     "utf16": lambda s: len(s.encode("utf-16-le")) // 2,
     "utf8": lambda s: len(s.encode("utf-8")),
     "x-weighted": x_weighted_length,
+    "graphemes": grapheme_count,
+    "mastodon": mastodon_length,
+}
+UNITS: dict[Counter, str] = {
+    "codepoints": "characters",
+    "utf16": "UTF-16 units",
+    "utf8": "bytes",
+    "x-weighted": "weighted characters",
+    "graphemes": "characters (graphemes)",
+    "mastodon": "characters (URLs count 23, mentions without their domain)",
 }
 
 
@@ -211,6 +225,25 @@ def text_length(text: str, counter: Counter) -> int:
 
 def hashtags(text: str) -> list[re.Match[str]]:
     return list(HASHTAG.finditer(text))
+
+
+def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
+    """The index of the first character that takes ``text`` over ``limit`` (the start of the URL,
+    emoji or cluster it belongs to); ``len(text)`` when the text is within the limit."""
+    if counter == "x-weighted":
+        crossed = parse_post(text).limit_crossed_at
+        return len(text) if crossed is None else crossed
+    count = COUNTERS[counter]
+    lo, hi = 0, len(text)  # the shortest prefix over the limit ends with the character sought
+    if count(text) <= limit:
+        return len(text)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(text[: mid + 1]) > limit:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def trim_point(text: str, limit: int, counter: Counter) -> int:
@@ -230,9 +263,13 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
             hi = mid - 1
     hard = lo
     if hard < len(text) and not text[hard].isspace():
-        boundary = max((i for i in range(hard) if text[i].isspace()), default=-1)
-        if boundary > 0 and text[:boundary].strip():
-            return len(text[:boundary].rstrip())
+        # The last word boundary that fits. A URL or an emoji sequence cut short can weigh more than
+        # whole (a URL is 23 whatever its length), so each boundary is checked, not assumed.
+        for boundary in (i for i in range(hard - 1, 0, -1) if text[i].isspace()):
+            if text[:boundary].strip() and fits(len(text[:boundary].rstrip())):
+                return len(text[:boundary].rstrip())
+    while hard > 0 and not fits(len(text[:hard].rstrip())):
+        hard -= 1
     return len(text[:hard].rstrip())
 
 
@@ -249,12 +286,12 @@ def _rule(platform: str, what: str) -> str:
 
 
 def check_text_for_platforms(
-    text: str, platforms: Iterable[Platform], *, kind: Literal["post", "title"] = "post"
+    text: str, platforms: Iterable[Platform | str], *, kind: Literal["post", "title"] = "post"
 ) -> CheckResult:
     """Post text (YouTube: the description) or, with ``kind="title"``, a title (YouTube only)."""
     result = CheckResult()
     for platform in platforms:
-        limits = LIMITS[platform].text
+        limits = TEXT_LIMITS[platform]
         if kind == "title":
             if limits.max_title_chars is None:
                 continue
@@ -277,18 +314,34 @@ def check_text_for_platforms(
         length = text_length(text, limits.counter)
         result.metrics[f"{platform}.text_length"] = float(length)
         if length > limits.max_chars:
-            unit = {"utf8": "bytes", "utf16": "UTF-16 units", "x-weighted": "weighted characters"}.get(
-                limits.counter, "characters"
-            )
+            unit = UNITS[limits.counter]
+            crossed = limit_crossed_at(text, limits.max_chars, limits.counter)
             result.violations.append(
                 Violation(
                     rule_id=rule,
                     severity="error",
                     message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
+                    location=TextSpan(start=crossed, end=len(text), text=text[crossed:]),
                     suggestion=f"shorten by {length - limits.max_chars} {unit}",
                     fix=_trim_fix(text, limits.max_chars, limits.counter),
                 )
             )
+        if limits.max_utf8_bytes is not None:
+            rule = _rule(platform, "text-bytes")
+            result.rules_checked.append(rule)
+            size = len(text.encode("utf-8"))
+            if size > limits.max_utf8_bytes:
+                crossed = limit_crossed_at(text, limits.max_utf8_bytes, "utf8")
+                result.violations.append(
+                    Violation(
+                        rule_id=rule,
+                        severity="error",
+                        message=f"{platform} takes at most {limits.max_utf8_bytes} bytes of text; this has {size}",
+                        location=TextSpan(start=crossed, end=len(text), text=text[crossed:]),
+                        suggestion=f"shorten by {size - limits.max_utf8_bytes} bytes",
+                        fix=_trim_fix(text, limits.max_utf8_bytes, "utf8"),
+                    )
+                )
         if limits.max_hashtags is not None:
             rule = _rule(platform, "hashtags")
             result.rules_checked.append(rule)
@@ -337,11 +390,13 @@ def _aspect_violation(
 
 
 def check_image_for_platforms(
-    width: int, height: int, fmt: str, size_bytes: int, platforms: Iterable[Platform]
+    width: int, height: int, fmt: str, size_bytes: int, platforms: Iterable[Platform | str]
 ) -> CheckResult:
     result = CheckResult()
     name = normalise_format(fmt)
     for platform in platforms:
+        if platform not in LIMITS:  # a text-only platform (Bluesky, Mastodon)
+            continue
         limits = LIMITS[platform].image
         result.rules_checked += [_rule(platform, w) for w in ("image-format", "image-size", "image-aspect")]
         if name not in limits.formats:
@@ -381,9 +436,13 @@ def check_image_for_platforms(
     return result
 
 
-def check_video_for_platforms(duration_s: float, width: int, height: int, platforms: Iterable[Platform]) -> CheckResult:
+def check_video_for_platforms(
+    duration_s: float, width: int, height: int, platforms: Iterable[Platform | str]
+) -> CheckResult:
     result = CheckResult()
     for platform in platforms:
+        if platform not in LIMITS:  # a text-only platform (Bluesky, Mastodon)
+            continue
         limits = LIMITS[platform].video
         result.violations += _duration_violations(platform, "video", duration_s, limits)
         result.rules_checked += [_rule(platform, "video-duration"), _rule(platform, "video-aspect")]
@@ -415,10 +474,12 @@ def check_video_for_platforms(duration_s: float, width: int, height: int, platfo
     return result
 
 
-def check_audio_for_platforms(duration_s: float, platforms: Iterable[Platform]) -> CheckResult:
+def check_audio_for_platforms(duration_s: float, platforms: Iterable[Platform | str]) -> CheckResult:
     """Audio goes out as a video's sound track, so the video duration limits apply."""
     result = CheckResult()
     for platform in platforms:
+        if platform not in LIMITS:
+            continue
         result.rules_checked.append(_rule(platform, "audio-duration"))
         result.violations += _duration_violations(platform, "audio", duration_s, LIMITS[platform].video)
     return result

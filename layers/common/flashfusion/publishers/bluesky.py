@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import httpx
 
 from flashfusion.errors import PublishAuthExpired, PublishRejected, PublishUnavailable
+from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.publishers.base import PublishContent, PublishResult
 from flashfusion.publishers.http import (
     Clock,
@@ -53,42 +53,6 @@ TOKEN_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 AUTH_ERRORS = frozenset({"AuthenticationRequired", "AccountTakedown", "AuthFactorTokenRequired"})
 
 SessionSink = Callable[[dict[str, str]], None]
-
-
-def approximate_grapheme_count(text: str) -> int:
-    """Graphemes without the `regex` module: combining marks, variation selectors, skin tones and
-    ZWJ-joined code points add nothing, and regional indicators count in pairs (flags)."""
-    count = 0
-    joined = False
-    regional = 0
-    for char in text:
-        code = ord(char)
-        if joined:
-            joined = False
-            continue
-        if char == "\u200d":
-            joined = True
-            continue
-        if unicodedata.combining(char) or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF:
-            continue
-        if 0x1F1E6 <= code <= 0x1F1FF:
-            regional += 1
-            if regional % 2 == 0:
-                continue
-        count += 1
-    return count
-
-
-try:  # the `regex` module knows extended grapheme clusters (\X); the stdlib does not
-    import regex as _regex
-except ImportError:  # pragma: no cover - the common layer does not ship `regex`; the venv has it
-    _regex = None
-
-
-def grapheme_count(text: str) -> int:
-    if _regex is None:  # pragma: no cover
-        return approximate_grapheme_count(text)
-    return len(_regex.findall(r"\X", text))
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
