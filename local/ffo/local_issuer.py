@@ -131,6 +131,7 @@ class LocalIssuer:
         if group_list:
             claims[config.groups_claim] = group_list
         claims.update(extra or {})
+        claims = {name: value for name, value in claims.items() if value is not None}  # extra may drop a claim
         return jwt.encode({"alg": ALGORITHM, "kid": self.kid, "typ": "JWT"}, claims, self._key)
 
 

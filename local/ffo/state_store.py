@@ -87,41 +87,39 @@ class Snapshot:
         }
 
 
-def _encode(value: Any) -> Any:
-    """DynamoDB JSON with bytes (B, BS) as base64 text, so it can be written as JSON."""
-    if isinstance(value, dict):
-        return {k: _encode_attr(k, v) for k, v in value.items()}
-    return value
+def _encode_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB JSON item with bytes (B, BS) as base64 text, so it can be written as JSON."""
+    return {name: _encode(typed) for name, typed in item.items()}
 
 
-def _encode_attr(kind: str, value: Any) -> Any:
+def _encode(typed: dict[str, Any]) -> dict[str, Any]:
+    kind, value = next(iter(typed.items()))
     if kind == "B":
-        return base64.b64encode(bytes(value)).decode("ascii")
+        return {kind: base64.b64encode(bytes(value)).decode("ascii")}
     if kind == "BS":
-        return [base64.b64encode(bytes(v)).decode("ascii") for v in value]
+        return {kind: [base64.b64encode(bytes(v)).decode("ascii") for v in value]}
     if kind == "M":
-        return {k: _encode(v) for k, v in value.items()}
+        return {kind: _encode_item(value)}
     if kind == "L":
-        return [_encode(v) for v in value]
-    return value
+        return {kind: [_encode(v) for v in value]}
+    return typed
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _decode_attr(k, v) for k, v in value.items()}
-    return value
+def _decode_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _decode(typed) for name, typed in item.items()}
 
 
-def _decode_attr(kind: str, value: Any) -> Any:
+def _decode(typed: dict[str, Any]) -> dict[str, Any]:
+    kind, value = next(iter(typed.items()))
     if kind == "B":
-        return base64.b64decode(value)
+        return {kind: base64.b64decode(value)}
     if kind == "BS":
-        return [base64.b64decode(v) for v in value]
+        return {kind: [base64.b64decode(v) for v in value]}
     if kind == "M":
-        return {k: _decode(v) for k, v in value.items()}
+        return {kind: _decode_item(value)}
     if kind == "L":
-        return [_decode(v) for v in value]
-    return value
+        return {kind: [_decode(v) for v in value]}
+    return typed
 
 
 class StateStore:
@@ -166,7 +164,7 @@ class StateStore:
         for name in engine.resources.tables:
             items: list[dict[str, Any]] = []
             for page in ddb.get_paginator("scan").paginate(TableName=name):
-                items.extend(_encode(item) for item in page.get("Items", []))
+                items.extend(_encode_item(item) for item in page.get("Items", []))
             tables[name] = items
         return tables
 
@@ -183,9 +181,8 @@ class StateStore:
         s3 = engine.client("s3")
         objects: dict[str, list[dict[str, Any]]] = {}
         for bucket in engine.resources.buckets:
-            entries: list[tuple[datetime, int, dict[str, Any]]] = []
+            entries: list[tuple[str, datetime, bool, int, dict[str, Any]]] = []
             for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-                # Listed newest first per key: the position breaks ties between versions of one second.
                 listed = [(v, False) for v in page.get("Versions", [])]
                 listed += [(m, True) for m in page.get("DeleteMarkers", [])]
                 for order, (version, marker) in enumerate(listed):
@@ -196,9 +193,11 @@ class StateStore:
                         entry["metadata"] = got.get("Metadata", {})
                         entry["sse"] = got.get("ServerSideEncryption")
                         entry.update({f: got[f] for f in OBJECT_FIELDS if got.get(f)})
-                    entries.append((version["LastModified"], -order, entry))
-            entries.sort(key=lambda e: (e[2]["key"], e[0], e[1]))
-            objects[bucket] = [entry for _, _, entry in entries]
+                    # Oldest first; within one timestamp the latest goes last, the rest as listed (newest first).
+                    latest = bool(version.get("IsLatest"))
+                    entries.append((version["Key"], version["LastModified"], latest, -order, entry))
+            entries.sort(key=lambda e: e[:4])
+            objects[bucket] = [entry[-1] for entry in entries]
         return objects
 
     def _dump_secrets(self, engine: LocalEngine) -> list[dict[str, Any]]:
@@ -302,7 +301,7 @@ class StateStore:
             if table not in engine.resources.tables:  # the template dropped it
                 continue
             for start in range(0, len(items), 25):
-                requests = [{"PutRequest": {"Item": _decode(item)}} for item in items[start : start + 25]]
+                requests = [{"PutRequest": {"Item": _decode_item(item)}} for item in items[start : start + 25]]
                 pending: dict[str, Any] = {table: requests}
                 while pending:
                     pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
