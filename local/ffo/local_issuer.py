@@ -92,10 +92,10 @@ class LocalIssuer:
     def jwks(self) -> dict[str, Any]:
         """The public key set, as an issuer publishes it at its ``jwks_uri``."""
         public = RSAKey.import_key(self._key.as_dict(private=False))
-        keys = KeySet([public]).as_dict(private=False)
-        for key in keys["keys"]:
+        keys: list[dict[str, Any]] = [dict(key) for key in KeySet([public]).as_dict(private=False)["keys"]]
+        for key in keys:
             key.update({"kid": self.kid, "use": "sig", "alg": ALGORITHM})
-        return keys
+        return {"keys": keys}
 
     def write_jwks(self) -> Path:
         path = self.directory / JWKS_FILE

@@ -239,4 +239,3 @@ class LocalServer:
                     (self.state.directory / SERVER_FILE).unlink()
             if self.lock is not None:
                 self.lock.release()
-

@@ -371,4 +371,3 @@ def settle_lost(engine: LocalEngine, running: list[dict[str, Any]], cause: str =
                 engine.invoke(function, event)
         announced.append(lost["name"])
     return announced
-

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ffo.cli import main
 from ffo.cfn import load_template
+from ffo.cli import main
 from ffo.local_issuer import AuthorizerConfig, JwtAuthorizer, LocalIssuer, gateway_claims
 from ffo.local_server import LocalServer, running_server
 from ffo.state_store import StateStore
@@ -219,8 +219,11 @@ def test_over_http_submit_poll_download_review_restart(
     assert httpx.get(preview, trust_env=False).status_code == 200
     assert httpx.get(preview.replace("Signature=", "Signature=x"), trust_env=False).status_code == 403
     assert api.call("POST", f"/v1/reviews/{review_id}/decision", json={"decision": "approve"}).status_code == 403
-    decided = api.call("POST", f"/v1/reviews/{review_id}/decision", token=reviewer, json={"decision": "approve"})
-    assert decided.status_code == 200, decided.text
+    # decided from "another terminal": ffo review finds the running server through the state directory
+    capsys.readouterr()
+    decide = ["--root", str(ROOT), "review", "--request", review["requestId"], "--org", ORG, "--decision", "approve"]
+    assert main([*decide, "--state", str(tmp_path / "state")]) == 0
+    assert "decision approve -> 200" in capsys.readouterr().out
     approved = api.settled(review["requestId"], TERMINAL)
     assert approved["status"] == "succeeded"
 
@@ -229,6 +232,8 @@ def test_over_http_submit_poll_download_review_restart(
     lost_request = lost_review.rsplit("-v", 1)[0]
     server.stop()
     assert running_server(tmp_path / "state") is None
+    with pytest.raises(SystemExit, match="no `ffo serve` is running"):
+        main([*decide, "--state", str(tmp_path / "state")])
     assert server.settled == [lost_request]
 
     # started again on the same state: everything is still there

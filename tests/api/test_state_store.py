@@ -31,7 +31,11 @@ def test_versions_delete_markers_secrets_schedules_and_queued_messages_come_back
         ScheduleExpression="at(2030-01-01T10:00:00)",
         ScheduleExpressionTimezone="Europe/Paris",
         FlexibleTimeWindow={"Mode": "OFF"},
-        Target={"Arn": "arn:aws:lambda:us-east-1:123456789012:function:PublishFunction", "RoleArn": "arn:r", "Input": "{}"},
+        Target={
+            "Arn": "arn:aws:lambda:us-east-1:123456789012:function:PublishFunction",
+            "RoleArn": "arn:r",
+            "Input": "{}",
+        },
         ActionAfterCompletion="DELETE",
     )
     queue = next(iter(engine.resources.queues))
@@ -45,12 +49,16 @@ def test_versions_delete_markers_secrets_schedules_and_queued_messages_come_back
     engine.reset_world()
     loaded = store.load(engine)
 
-    assert loaded is not None and loaded.fired == [[group, "fired-before"]]
+    assert loaded is not None
+    assert loaded.fired == [[group, "fired-before"]]
     versions = s3.list_object_versions(Bucket=bucket, Prefix="orgs/acme/")
     latest = s3.get_object(Bucket=bucket, Key="orgs/acme/a.txt")
     assert (latest["Body"].read(), latest["Metadata"]) == (b"second", {"sha": "x"})
-    bodies = [s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
-              for v in versions["Versions"] if v["Key"] == "orgs/acme/a.txt"]
+    bodies = [
+        s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
+        for v in versions["Versions"]
+        if v["Key"] == "orgs/acme/a.txt"
+    ]
     assert sorted(bodies) == [b"first", b"second"]
     assert [m["Key"] for m in versions.get("DeleteMarkers", []) if m["IsLatest"]] == ["orgs/acme/gone.bin"]
     item = engine.client("dynamodb").get_item(TableName=table, Key={"PK": {"S": "T#1"}, "SK": {"S": "x"}})["Item"]

@@ -75,9 +75,7 @@ def run(args: argparse.Namespace) -> int:
     outbox = Path(args.out) / "outbox"
     state_dir = None if args.no_state else Path(args.state).resolve()
     say = sys.stderr.write
-    server = LocalServer(
-        root, state_dir=state_dir, port=args.port, env={"OUTBOX_DIR": str(outbox.resolve())}, log=say
-    )
+    server = LocalServer(root, state_dir=state_dir, port=args.port, env={"OUTBOX_DIR": str(outbox.resolve())}, log=say)
     try:
         server.start()
     except StateDirectoryBusy as error:
