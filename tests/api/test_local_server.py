@@ -281,3 +281,35 @@ def test_a_second_server_on_the_same_state_is_refused(tmp_path: Path, served: li
         StateLock(tmp_path / "state").acquire()
     assert main(["reset", "--state", str(tmp_path / "state")]) == 2
     assert json.loads((tmp_path / "state" / "server.json").read_text())["url"] == served[0].url
+
+
+# the event API Gateway would send ----------------------------------------------------------------
+def test_the_event_carries_what_the_http_request_carried(
+    config: AuthorizerConfig, issuers: tuple[LocalIssuer, LocalIssuer]
+) -> None:
+    from types import SimpleNamespace
+
+    from ffo.http_gateway import Gateway
+
+    engine = SimpleNamespace(template=load_template(ROOT / "template.yaml"))
+    gateway = Gateway(engine, JwtAuthorizer(config, issuers[0].jwks()), {}, lambda: "http://x", str)  # type: ignore[arg-type]
+    assert gateway.route("DELETE", "/v1/assets") is None
+    assert gateway.route("GET", "/v1/nowhere") is None
+    route = gateway.route("GET", "/v1/reviews/r-1")
+    assert route is not None
+    claims = {"sub": "u", "org_id": ORG, "cognito:groups": ["reviewers"], "exp": 1700000000, "scope": "a b"}
+    headers = {"content-type": "image/png", "cookie": "a=1; b=2", "user-agent": "curl/8", "x-trace": "t"}
+    event = gateway.event("GET", "/v1/reviews/r-1", "status=pending&tag=a&tag=b", headers, b"\x89PNG", claims, route)
+    assert event["routeKey"] == "GET /v1/reviews/{reviewId}"
+    assert event["pathParameters"] == {"reviewId": "r-1"}
+    assert event["queryStringParameters"] == {"status": "pending", "tag": "a,b"}
+    assert event["cookies"] == ["a=1", "b=2"]
+    assert "cookie" not in event["headers"]
+    assert event["headers"]["x-trace"] == "t"
+    assert event["isBase64Encoded"] is True
+    assert event["body"] == "iVBORw=="
+    jwt_context = event["requestContext"]["authorizer"]["jwt"]
+    assert jwt_context["claims"]["cognito:groups"] == "[reviewers]"
+    assert jwt_context["claims"]["exp"] == "1700000000"
+    assert jwt_context["scopes"] == ["a", "b"]
+    assert event["requestContext"]["http"]["userAgent"] == "curl/8"
