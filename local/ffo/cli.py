@@ -7,7 +7,21 @@ import argparse
 import sys
 from typing import Protocol
 
-from ffo.commands import asl, lint, plan, provenance, review, route, run, serve, signing_cert, tick, validate
+from ffo.commands import (
+    asl,
+    lint,
+    plan,
+    provenance,
+    reset,
+    review,
+    route,
+    run,
+    serve,
+    signing_cert,
+    tick,
+    token,
+    validate,
+)
 from ffo.commands.common import Parents, Subparsers
 
 
@@ -17,7 +31,21 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-COMMANDS: tuple[Command, ...] = (run, route, lint, plan, tick, serve, review, provenance, validate, asl, signing_cert)
+COMMANDS: tuple[Command, ...] = (
+    run,
+    route,
+    lint,
+    plan,
+    tick,
+    serve,
+    token,
+    reset,
+    review,
+    provenance,
+    validate,
+    asl,
+    signing_cert,
+)
 """In the order ``ffo --help`` lists them."""
 
 

@@ -542,6 +542,13 @@ class LocalEngine:
 
         return _invoke_lambda
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """No handler runs inside this block (handlers run one at a time under the invoke lock): what
+        the functions wrote is between two steps, never in the middle of one (``ffo serve`` snapshots here)."""
+        with self._invoke_lock:
+            yield
+
     def invoke(self, logical_id: str, event: Any) -> tuple[Any, Invocation]:
         """Run the function's handler as Lambda would, with Lambda's limits: 6 MB in and out, and its
         timeout (measured locally as the handler thread's CPU time, so a busy machine does not time out)."""
@@ -586,6 +593,11 @@ class LocalEngine:
     ) -> dict[str, Any]:
         """Call the API function with an API Gateway HTTP API (payload 2.0) event."""
         event = http_api_event(method, path, body, claims, raw_body, self._routes(function))
+        return self.api_event(event, function)
+
+    def api_event(self, event: dict[str, Any], function: str = "ApiFunction") -> dict[str, Any]:
+        """Invoke the API function with a ready event (``ffo serve`` builds it from a real HTTP request)
+        and answer as API Gateway does when the invoke itself fails."""
         result, invocation = self.invoke(function, event)
         if not invocation.ok:  # API Gateway hides a failed invoke behind a bare status
             too_large = invocation.error_type == "RequestEntityTooLargeException"

@@ -19,13 +19,18 @@ REVIEWER = {"cognito:groups": "[reviewers]"}
 def register(subparsers: Subparsers, parents: Parents) -> None:
     parser = subparsers.add_parser(
         "review",
-        parents=[parents.request_file],
-        help="run a request and decide the reviews it stops for",
+        help="run a request and decide the reviews it stops for, or decide one waiting in `ffo serve`",
         description="Submits a request file like `ffo run`; each time the workflow waits on a human review it "
         "shows the violations and suggestions, writes the preview under --out/reviews/, and decides through the "
         "real API: the next --decision (approve, approve_with_edits, regenerate, reject), or asks when run in a "
-        "terminal without --decision. Then prints the final status, the asset, its provenance and its lineage.",
+        "terminal without --decision. Then prints the final status, the asset, its provenance and its lineage. "
+        "With --request ID (and --org) instead of a file, decides the review that request waits on in the running "
+        "`ffo serve` (found through --state), over HTTP with a reviewer's token from the local issuer.",
     )
+    parser.add_argument("event", nargs="?", help="request file (see events/); or use --request")
+    parser.add_argument("--request", help="decide the pending review of this request in the running `ffo serve`")
+    parser.add_argument("--org", help="with --request: the request's organisation")
+    parser.add_argument("--state", default="out/state", help="with --request: the server's state (default out/state)")
     parser.add_argument(
         "--decision",
         action="append",
@@ -98,9 +103,56 @@ def _show_review(review: dict[str, Any], out: Path, say: Callable[[str], Any]) -
     say(f"  preview: {target}\n")
 
 
+def decide_served(args: argparse.Namespace) -> int:
+    """Decide the review a request waits on in the running ``ffo serve``, over HTTP, as a reviewer would.
+
+    The workflow waiting on the review is a thread of that server: only it can resume it, so without a
+    running server there is nothing to decide (a saved state keeps the request, not its execution)."""
+    import httpx
+
+    from ffo.cfn import load_template
+    from ffo.local_issuer import AuthorizerConfig, LocalIssuer
+    from ffo.local_server import running_server
+
+    if not args.org or not args.decision:
+        raise SystemExit("ffo review --request: pass --org and one --decision")
+    state = Path(args.state).resolve()
+    server = running_server(state)
+    if server is None:
+        raise SystemExit(
+            f"ffo review: no `ffo serve` is running on {state}; start it (the review's workflow lives there)"
+        )
+    root = project_root(args.root)
+    config = AuthorizerConfig.from_template(load_template(root / "template.yaml"))
+    token = LocalIssuer(Path(server.issuer)).mint(
+        config, org_id=args.org, subject=args.reviewer, groups=["reviewers"], ttl_seconds=300
+    )
+    feedback = list(args.feedback or [])
+    with httpx.Client(base_url=server.url, headers={"authorization": f"Bearer {token}"}, trust_env=False) as http:
+        record = http.get(f"/v1/requests/{args.request}")
+        if record.status_code != 200:
+            sys.stdout.write(f"GET /v1/requests/{args.request} -> {record.status_code} {record.text}\n")
+            return 2
+        review = record.json().get("review") or {}
+        if record.json().get("status") != "needs_review" or review.get("status") != "pending":
+            sys.stdout.write(f"request {args.request} is {record.json().get('status')}: no review waits\n")
+            return 2
+        body = _decision_body(args.decision[0], args, feedback)
+        decided = http.post(f"/v1/reviews/{review['reviewId']}/decision", json=body)
+        sys.stdout.write(
+            f"POST /v1/reviews/{review['reviewId']}/decision {args.decision[0]} -> {decided.status_code}\n"
+        )
+        return 0 if decided.status_code == 200 else 2
+
+
 def run(args: argparse.Namespace) -> int:
     """Run a request and decide each review it stops for, through the real API handler."""
     from ffo.engine import LocalEngine
+
+    if args.request:
+        return decide_served(args)
+    if not args.event:
+        raise SystemExit("ffo review: give a request file, or --request ID --org ORG --decision ...")
 
     root = project_root(args.root)
     _, body, caller = read_request_file(Path(args.event))
