@@ -50,6 +50,20 @@ def _self_contained(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_self_contained)
 
 
+_FIRST = ("tests/workflow/", "tests/api/")
+"""Files that drive the local engine take seconds per test: handed out first, so the many quick unit
+tests fill the workers' gaps at the end instead of one long file running alone (pytest-xdist hands whole
+files to workers in collection order with --dist loadfile)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(_FIRST) if path.startswith(prefix)), len(_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each group is kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_botocore_loader() -> Iterator[None]:
     """Service models parsed once per process, not once per boto3 session (moto makes one per mock_aws)."""
