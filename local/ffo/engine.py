@@ -114,7 +114,10 @@ class LocalEngine:
         self.region = region
         self.stack_name = stack_name
         self.template = load_template(root / "template.yaml")
-        self.parameters = parameters or {}
+        from ffo.local_issuer import LOCAL_ISSUER
+
+        # A local stack trusts the local issuer (ffo token), as a deployed one trusts its pool or IdP.
+        self.parameters = {"JwtIssuer": LOCAL_ISSUER, **(parameters or {})}
         self.sleeps = SleepRecorder(instant=instant)
         self.resources = Resources()
         self.invocations: list[Invocation] = []

@@ -53,3 +53,38 @@ def test_the_spending_functions_can_be_capped_and_are_not_by_default(function: s
     assert value == {"Ref": parameter}
     assert otherwise == {"Ref": "AWS::NoValue"}
     assert TEMPLATE["Parameters"][parameter]["Default"] == 0  # a new account must keep 10 unreserved
+
+
+def _authorizer_and_org_claim(parameters: dict[str, str]) -> tuple[Any, Any, Any, set[str]]:
+    from ffo.cfn import Resolver, load_template, local_names
+
+    template = load_template(ROOT / "template.yaml")
+    refs, attrs = local_names(template, "eu-west-1", "ffo-test")
+    pseudo = {"AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012", "AWS::StackName": "ffo-test"}
+    resolver = Resolver(template, refs, attrs, pseudo, parameters)
+    jwt = template["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]["JwtAuthorizer"]["JwtConfiguration"]
+    org_claim = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]["ORG_CLAIM"]
+    created = {
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if "Condition" not in resource or resolver.condition(resource["Condition"])
+    }
+    return resolver.resolve(jwt["issuer"]), resolver.resolve(jwt["audience"]), resolver.resolve(org_claim), created
+
+
+def test_a_stack_without_an_issuer_creates_its_user_pool_and_trusts_its_id_tokens() -> None:
+    issuer, audience, org_claim, created = _authorizer_and_org_claim({})
+    assert {"UserPool", "UserPoolClient", "ReviewersUserGroup", "AdminsUserGroup"} <= created
+    assert str(issuer).startswith("https://cognito-idp.eu-west-1.amazonaws.com/")
+    assert "EXAMPLE" not in str(issuer)
+    assert len(audience) == 1
+    assert org_claim == "custom:org_id"
+
+
+def test_an_external_issuer_replaces_the_pool() -> None:
+    external = {"JwtIssuer": "https://login.example.org/", "JwtAudience": "app-1,app-2", "OrgIdClaim": "tenant"}
+    issuer, audience, org_claim, created = _authorizer_and_org_claim(external)
+    assert "UserPool" not in created
+    assert issuer == "https://login.example.org/"
+    assert audience in (["app-1", "app-2"], "app-1,app-2")
+    assert org_claim == "tenant"
