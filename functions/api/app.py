@@ -13,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashfusion.http.asset_routes import router as asset_router
+from flashfusion.http.callback_routes import router as callback_router
 from flashfusion.http.campaign_routes import router as campaign_router
 from flashfusion.http.errors import register_error_handlers
 from flashfusion.http.review_routes import router as review_router
@@ -23,6 +24,7 @@ register_error_handlers(app)
 app.include_router(asset_router)
 app.include_router(campaign_router)
 app.include_router(review_router)
+app.include_router(callback_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True)

@@ -133,6 +133,11 @@ class LocalEngine:
         self._stopped_by_engine: set[str] = set()
         """Executions the engine stopped itself (a test ended): their endings are not announced."""
         self.event_rules: list[tuple[dict[str, Any], str]] = []
+        self._pending_events: list[dict[str, Any]] = []
+        self._ending: set[str] = set()
+        """Executions whose status-change event is being delivered (wait_for_execution waits for it)."""
+        self._ending_changed = threading.Condition()
+        self._invoke_depth = 0
         self.rebuilds = 0
         """How many times ``resume`` found moto reset (by another ``mock_aws``) and built the resources again."""
 
@@ -188,9 +193,12 @@ class LocalEngine:
         limits = aws_limits.step_functions_limits()
         limits.__enter__()
         self._stack.append(lambda: limits.__exit__(None, None, None))
-        events = execution_events.delivered(self._execution_ended)
+        events = execution_events.delivered(self._execution_ended, self._execution_ending)
         events.__enter__()
         self._stack.append(lambda: events.__exit__(None, None, None))
+        sent = execution_events.put_events_seen(self._event_put)
+        sent.__enter__()
+        self._stack.append(lambda: sent.__exit__(None, None, None))
         sleeps = self.sleeps.installed()
         sleeps.__enter__()
         self._stack.append(lambda: sleeps.__exit__(None, None, None))
@@ -436,14 +444,33 @@ class LocalEngine:
         self._create_schedule_groups()
         self.event_rules = execution_events.rules(self.template, self.resolver.resolve)
 
+    def _execution_ending(self, execution: Any) -> None:
+        with self._ending_changed:
+            self._ending.add(execution.exec_arn)
+
     def _execution_ended(self, execution: Any) -> None:
         """EventBridge's status-change event to the functions whose rule matches (AWS invokes them async)."""
-        if not self.active or execution.exec_arn in self._stopped_by_engine:
-            return
-        event = execution_events.status_change(execution, self.region, ACCOUNT_ID)
+        try:
+            if self.active and execution.exec_arn not in self._stopped_by_engine:
+                self._deliver(execution_events.status_change(execution, self.region, ACCOUNT_ID))
+        finally:
+            with self._ending_changed:
+                self._ending.discard(execution.exec_arn)
+                self._ending_changed.notify_all()
+
+    def _event_put(self, event: dict[str, Any]) -> None:
+        """An event a handler put on the bus: delivered once that invocation has returned (as AWS would,
+        asynchronously), never inside it, whose environment it would change."""
+        self._pending_events.append(event)
+
+    def _deliver(self, event: dict[str, Any]) -> None:
         for pattern, function in self.event_rules:
             if execution_events.matches(pattern, event):
                 self.invoke(function, event)
+
+    def _deliver_pending(self) -> None:
+        while self._pending_events:
+            self._deliver(self._pending_events.pop(0))
 
     def _create_function(self, function: LocalFunction) -> None:
         self.client("lambda").create_function(
@@ -573,7 +600,11 @@ class LocalEngine:
                 self.invocations.append(invocation)
                 return refused, invocation
             cpu_started = time.thread_time()
-            result, invocation = invoke(function.handler(), event, context, self.stream)
+            self._invoke_depth += 1
+            try:
+                result, invocation = invoke(function.handler(), event, context, self.stream)
+            finally:
+                self._invoke_depth -= 1
             took = time.thread_time() - cpu_started
             if took > function.timeout:
                 result = aws_limits.timed_out(context.aws_request_id, function.timeout, took)
@@ -582,6 +613,9 @@ class LocalEngine:
                 result = aws_limits.response_too_large(size)
                 invocation = replace(invocation, ok=False, error_type=result["errorType"])
             self.invocations.append(invocation)
+            if self._invoke_depth == 0 and self._pending_events:
+                self._deliver_pending()
+                self._set_env(function.environment)  # the caller's function environment, as it was
             return result, invocation
 
     # front door ------------------------------------------------------------------------------
@@ -668,6 +702,10 @@ class LocalEngine:
         while True:
             description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
             if description["status"] in TERMINAL:
+                with self._ending_changed:  # and what the ending set off (ExecutionWatch) has run
+                    self._ending_changed.wait_for(
+                        lambda: execution_arn not in self._ending, max(0.0, deadline - time.monotonic())
+                    )
                 return description
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
+from moto.events.models import EventsBackend
 from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
 DETAIL_TYPE = "Step Functions Execution Status Change"
@@ -76,7 +77,7 @@ def status_change(execution: Any, region: str, account: str) -> dict[str, Any]:
 
 
 @contextmanager
-def delivered(on_ended: Callable[[Any], None]) -> Iterator[None]:
+def delivered(on_ended: Callable[[Any], None], on_ending: Callable[[Any], None] | None = None) -> Iterator[None]:
     """Call ``on_ended(execution)`` whenever an execution ends (on the thread that ran it).
 
     moto ends a stopped execution that waits for a task token only when the token times out; the
@@ -85,8 +86,41 @@ def delivered(on_ended: Callable[[Any], None]) -> Iterator[None]:
     original = BaseExecutionWorkerCommunication.terminated
 
     def terminated(communication: Any) -> None:
+        if on_ending is not None:  # before the status shows, so a waiter can wait for the delivery too
+            on_ending(communication.execution)
         original(communication)
         on_ended(communication.execution)
 
     with mock.patch.object(BaseExecutionWorkerCommunication, "terminated", terminated):
+        yield
+
+
+@contextmanager
+def put_events_seen(on_event: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+    """Call ``on_event(event)`` for every entry put on a bus, as EventBridge hands it to a rule's target."""
+    original = EventsBackend.put_events
+
+    def put_events(backend: Any, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = original(backend, entries)
+        for entry in entries:
+            try:
+                detail = json.loads(entry.get("Detail") or "{}")
+            except ValueError:
+                continue
+            on_event(
+                {
+                    "version": "0",
+                    "id": str(uuid.uuid4()),
+                    "detail-type": entry.get("DetailType"),
+                    "source": entry.get("Source"),
+                    "account": backend.account_id,
+                    "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "region": backend.region_name,
+                    "resources": entry.get("Resources", []),
+                    "detail": detail,
+                }
+            )
+        return result
+
+    with mock.patch.object(EventsBackend, "put_events", put_events):
         yield

@@ -212,7 +212,7 @@ def test_resolve_recurses_through_lists_and_mappings() -> None:
 def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> None:
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
-    caps = {"CapsApi": False, "CapsGenerate": False}
+    caps = {"CapsApi": False, "CapsGenerate": False, "CreatesUserPool": True}
     assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False, **caps}
     assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod", "SigningMode": "off"}).conditions == {
         "IsKmsSigning": False,

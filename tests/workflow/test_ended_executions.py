@@ -58,7 +58,7 @@ def test_a_stopped_execution_fails_its_request_once(engine: Any) -> None:
     assert any(matches(pattern, event) for pattern, _ in engine.event_rules)
     first, _ = engine.invoke("ExecutionWatchFunction", event)
     again, _ = engine.invoke("ExecutionWatchFunction", event)
-    assert (first, again) == ({"settled": True}, {"settled": False})
+    assert (first["settled"], again["settled"]) == (True, False)
     record = request_record(engine, request_id)
     assert record["status"] == "failed"
     assert record["error"] == {"type": "OperatorStop", "message": "stuck vendor"}

@@ -145,6 +145,11 @@ class AssetSubmission(CamelModel):
     campaign_id: Identifier | None = Field(default=None, description="the saved asset joins this campaign")
     schedule: ScheduleRequest | None = Field(default=None, description="post the saved asset, or plan it")
     faults: list[Fault] = Field(default_factory=list, max_length=10)
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="an https URL that receives a signed POST when the request needs review and when it ends",
+    )
 
     @field_validator("locales")
     @classmethod

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     model_matrix_parameter: str = Field(default="", description="SSM parameter holding a matrix override")
     staging_prefix: str = "staging"
     provider_secrets_prefix: str = "flashfusion/dev/providers"
+    callback_secrets_prefix: str = "flashfusion/dev/callbacks"
     default_monthly_budget_usd: float = Field(default=100.0, ge=0)
     batch_queue_url: str = ""
     image_moderation: Literal["rekognition", "off"] = "off"

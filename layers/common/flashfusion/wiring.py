@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities import parameters
 
 from flashfusion.app.deps import Deps
 from flashfusion.aws import clients, secrets
+from flashfusion.aws.callback_secrets import CallbackSecrets
 from flashfusion.models import Fault
 from flashfusion.provenance.marking import Marker
 from flashfusion.providers import registry
@@ -69,6 +70,7 @@ def get_deps() -> Deps:
         events=partial(clients.client, "events"),
         stepfunctions=partial(clients.client, "stepfunctions"),
         signing_problem=partial(signing_problem, settings),
+        callback_secrets=CallbackSecrets(partial(clients.client, "secretsmanager"), settings.callback_secrets_prefix),
     )
 
 

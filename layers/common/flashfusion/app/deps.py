@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 if TYPE_CHECKING:  # types only: a step's cold start imports none of these for Deps' sake
     from flashfusion.linting.legal import ModerationAdapter
@@ -24,6 +24,15 @@ if TYPE_CHECKING:  # types only: a step's cold start imports none of these for D
     from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
     from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
     from flashfusion.storage.reviews import ReviewRepository
+
+
+class CallbackSecretStore(Protocol):
+    """Each organisation's callback signing secret (flashfusion.aws.callback_secrets)."""
+
+    def get(self, org_id: str) -> str | None: ...
+
+    def rotate(self, org_id: str) -> str: ...
+
 
 ProviderFactory: TypeAlias = "Callable[[str, Sequence[Fault]], Provider | AsyncProvider]"
 """provider name, the request's injected faults -> the adapter (refuses a provider not enabled here)."""
@@ -58,6 +67,8 @@ class Deps:
     """The Step Functions client (boto3), created on first use."""
     signing_problem: Callable[[], str | None] = lambda: None
     """Why versions could not be signed here (key or chain missing), or None: checked before generating."""
+    callback_secrets: CallbackSecretStore | None = None
+    """Callback signing secrets; None where callbacks are not wired (a test's own Deps)."""
 
     @property
     def matrix(self) -> ModelMatrix:

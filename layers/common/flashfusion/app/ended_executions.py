@@ -19,6 +19,7 @@ from flashfusion.limits import ERROR_MESSAGE_CHARS
 from flashfusion.observability import logger
 
 ENDED_WITHOUT_SUCCESS = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+ENDED = ENDED_WITHOUT_SUCCESS | {"SUCCEEDED"}
 _DEFAULT_ERRORS = {"TIMED_OUT": "States.Timeout", "ABORTED": "ExecutionAborted", "FAILED": "ExecutionFailed"}
 
 
@@ -40,15 +41,17 @@ class EndedExecution:
         except (TypeError, ValueError, AttributeError):
             return None
         org_id, request_id = request.get("orgId"), request.get("requestId")
-        if status not in ENDED_WITHOUT_SUCCESS or not isinstance(org_id, str) or not isinstance(request_id, str):
+        if status not in ENDED or not isinstance(org_id, str) or not isinstance(request_id, str):
             return None
-        error = str(detail.get("error") or _DEFAULT_ERRORS[status])
+        error = str(detail.get("error") or _DEFAULT_ERRORS.get(status, ""))
         cause = str(detail.get("cause") or f"the workflow execution ended {status.lower().replace('_', ' ')}")
         return cls(str(detail.get("executionArn", "")), status, org_id, request_id, error, cause[:ERROR_MESSAGE_CHARS])
 
 
 def settle(ended: EndedExecution, deps: Deps) -> bool:
     """Fail the request if it is still open; True if this call did it (so it is announced once)."""
+    if ended.status not in ENDED_WITHOUT_SUCCESS:
+        return False
     released = deps.budgets.release_request(ended.org_id, ended.request_id)
     failed = deps.requests.fail_if_open(ended.org_id, ended.request_id, ended.error, ended.cause)
     if not failed:

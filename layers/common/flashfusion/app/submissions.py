@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flashfusion.app.deps import Deps
-from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound
+from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound, UnsafeDestination
 from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord, Revision
 from flashfusion.routing import router
 
@@ -70,6 +70,23 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
             raise InvalidRequest(problem, [{"field": "campaignId", "problem": problem}]) from error
     if submission.schedule is not None:
         check_schedule(submission, org_id, deps)
+    if submission.callback_url is not None:
+        check_callback(submission.callback_url, org_id, deps)
+
+
+def check_callback(url: str, org_id: str, deps: Deps) -> None:
+    """A callback goes only to a public https URL, signed with the organisation's callback secret."""
+    from flashfusion.outbound import check_url
+
+    try:
+        check_url(url)
+    except UnsafeDestination as error:
+        raise InvalidRequest(f"callbackUrl {error}", [{"field": "callbackUrl", "problem": str(error)}]) from error
+    if deps.callback_secrets is None or deps.callback_secrets.get(org_id) is None:
+        problem = (
+            "this organisation has no callback signing secret: an admin creates one with POST /v1/callbacks/secret"
+        )
+        raise InvalidRequest(problem, [{"field": "callbackUrl", "problem": problem}])
 
 
 def check_schedule(submission: AssetSubmission, org_id: str, deps: Deps) -> None:
