@@ -10,7 +10,7 @@ import pytest
 
 from ffo.cfn import load_template
 from ffo.engine import api_routes
-from tests.helpers import ORG, ROOT, body_of, submission
+from tests.helpers import ORG, ROOT, body_of, problem_of, submission
 
 ROUTES = api_routes(load_template(ROOT / "template.yaml"))
 
@@ -65,8 +65,7 @@ def test_every_route_refuses_a_token_without_user_or_org_with_401(
     response = engine.api(method, concrete(path), body, caller)
 
     assert response["statusCode"] == 401, response
-    error = body_of(response)
-    assert error["error"] == "unauthorized"
-    assert error["message"]
+    error = problem_of(response, 401)
+    assert error["code"] == "unauthorized"
     assert everything(engine) == before
     assert executions(engine) == started

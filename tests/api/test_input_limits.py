@@ -25,8 +25,8 @@ def call(engine: Any, method: str, path: str, body: Any = None, raw_body: str | 
 def refused(answer: tuple[int, Any], field: str) -> None:
     status, body = answer
     assert status == 400, answer
-    assert body["error"] == "invalid_request", body
-    assert any(f["field"].split(".")[0] == field for f in body.get("fields", [])), body
+    assert body["code"] == "invalid_request", body
+    assert any(f["field"].split(".")[0] == field for f in body["errors"]), body
 
 
 def template() -> dict[str, Any]:
@@ -202,7 +202,7 @@ def test_ids_in_paths_and_queries_are_capped(engine: Any) -> None:
     ):
         status, body = call(engine, "GET", path)
         assert status == 404, (path, status, body)
-        assert body["error"] == "not_found"
+        assert body["code"] == "not_found"
     refused(call(engine, "GET", f"/v1/provenance?model={long}"), "model")
     refused(call(engine, "GET", f"/v1/provenance?campaignId={long}"), "campaignId")
     refused(call(engine, "GET", "/v1/provenance?campaignId=abc%0A"), "campaignId")
