@@ -7,7 +7,20 @@ import argparse
 import sys
 from typing import Protocol
 
-from ffo.commands import asl, lint, plan, provenance, review, route, run, serve, signing_cert, tick, validate
+from ffo.commands import (
+    asl,
+    lint,
+    openapi,
+    plan,
+    provenance,
+    review,
+    route,
+    run,
+    serve,
+    signing_cert,
+    tick,
+    validate,
+)
 from ffo.commands.common import Parents, Subparsers
 
 
@@ -17,7 +30,20 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-COMMANDS: tuple[Command, ...] = (run, route, lint, plan, tick, serve, review, provenance, validate, asl, signing_cert)
+COMMANDS: tuple[Command, ...] = (
+    run,
+    route,
+    lint,
+    plan,
+    tick,
+    serve,
+    review,
+    provenance,
+    validate,
+    asl,
+    openapi,
+    signing_cert,
+)
 """In the order ``ffo --help`` lists them."""
 
 

@@ -12,7 +12,20 @@ from ffo.cfn import load_template
 from ffo.engine import api_routes
 from tests.helpers import ORG, ROOT, body_of, problem_of, submission
 
-ROUTES = api_routes(load_template(ROOT / "template.yaml"))
+TEMPLATE = load_template(ROOT / "template.yaml")
+
+
+def public_routes() -> set[tuple[str, str]]:
+    """Routes the template serves without the JWT authorizer (``Auth: {Authorizer: NONE}``)."""
+    events = TEMPLATE["Resources"]["ApiFunction"]["Properties"]["Events"].values()
+    return {
+        (str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]))
+        for e in events
+        if e.get("Type") == "HttpApi" and e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+
+
+ROUTES = [route for route in api_routes(TEMPLATE) if route not in public_routes()]
 
 BAD_CALLERS = {
     "missing sub": {"org_id": ORG},
@@ -49,6 +62,10 @@ def test_the_route_list_is_the_template_s() -> None:
     assert ("POST", "/v1/assets") in ROUTES
     assert ("PATCH", "/v1/accounts/{accountId}") in ROUTES
     assert len(ROUTES) >= 20, ROUTES
+
+
+def test_only_the_api_docs_are_public() -> None:
+    assert public_routes() == {("GET", "/v1/docs")}
 
 
 @pytest.mark.parametrize("caller", list(BAD_CALLERS.values()), ids=list(BAD_CALLERS))
