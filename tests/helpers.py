@@ -42,7 +42,8 @@ def problem_of(response: dict[str, Any], status: int | None = None) -> dict[str,
     body: dict[str, Any] = json.loads(response["body"])
     assert body["status"] == response["statusCode"], body
     assert body["type"] == PROBLEM_TYPE + body["code"].replace("_", "-"), body
-    assert body["title"] and body["detail"], body
+    assert body["title"], body
+    assert body["detail"], body
     assert isinstance(body["errors"], list), body
     assert all(set(e) == {"field", "problem"} and e["field"] for e in body["errors"]), body
     return body

@@ -10,7 +10,7 @@ import pytest
 
 from ffo.cfn import load_template
 from ffo.engine import api_routes
-from tests.helpers import ORG, ROOT, body_of, problem_of, submission
+from tests.helpers import ORG, ROOT, problem_of, submission
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 

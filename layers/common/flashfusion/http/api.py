@@ -36,14 +36,14 @@ class ApiResolver(APIGatewayHttpResolver):
     """APIGatewayHttpResolver whose OpenAPI document states the errors this API really answers: Powertools
     documents a 422 on every route, which the error handlers turn into a 400 problem."""
 
-    def get_openapi_schema(self, **options: Any) -> OpenAPI:  # type: ignore[override]
+    def get_openapi_schema(self, **options: Any) -> OpenAPI:
         schema = super().get_openapi_schema(**options)
         for item in (schema.paths or {}).values():
             for method in ("get", "put", "post", "delete", "patch"):
                 operation = getattr(item, method, None)
                 if operation is not None and operation.responses:
-                    operation.responses.pop(422, None)  # type: ignore[call-overload]
-                    operation.responses.pop("422", None)  # type: ignore[call-overload]
+                    operation.responses.pop(422, None)
+                    operation.responses.pop("422", None)
         if schema.components and schema.components.schemas:
             for name in _POWERTOOLS_VALIDATION_SCHEMAS:
                 schema.components.schemas.pop(name, None)

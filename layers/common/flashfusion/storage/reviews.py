@@ -7,6 +7,7 @@ to one outcome. The task token never leaves this repository except to resume the
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -117,7 +118,7 @@ class ReviewRepository:
 
     def page(
         self, org_id: str, status: ReviewStatus, limit: int, start_key: dict[str, Any] | None = None
-    ) -> tuple[list[Review], dict[str, Any] | None]:
+    ) -> tuple[builtins.list[Review], dict[str, Any] | None]:  # `list` here is the method above
         """The organisation's reviews in one status, oldest first, one page, and the key to continue from."""
         partition = keys.reviews_by_status(org_id, status)
         start = checked_start_key(start_key, org_id, index="GSI1", partition=partition) if start_key else None
