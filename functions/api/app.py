@@ -1,5 +1,6 @@
 """HTTP API: every route of ApiFunction (assets and requests, reviews and provenance, campaigns, posts,
-accounts), one Powertools Router per resource, errors mapped to responses in one place.
+accounts), one Powertools Router per resource, typed in and out; errors are problem details, mapped in
+one place (flashfusion.http.api builds the resolver: validation, errors, OpenAPI, Swagger UI at /v1/docs).
 
 The organisation and user come from the JWT authorizer's claims, never from the body.
 """
@@ -8,19 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from flashfusion.http.api import create_app
 from flashfusion.http.asset_routes import router as asset_router
 from flashfusion.http.callback_routes import router as callback_router
 from flashfusion.http.campaign_routes import router as campaign_router
-from flashfusion.http.errors import register_error_handlers
 from flashfusion.http.review_routes import router as review_router
 from flashfusion.observability import logger, metrics, tracer
 
-app = APIGatewayHttpResolver()
-register_error_handlers(app)
+app = create_app()
 app.include_router(asset_router)
 app.include_router(campaign_router)
 app.include_router(review_router)

@@ -45,7 +45,7 @@ _SUB_VAR = re.compile(r"\$\{(!?[^}]+)\}")
 
 
 class Resolver:
-    """Resolves Ref, Fn::GetAtt, Fn::Sub, Fn::If, Fn::Join, Fn::Equals against local names."""
+    """Resolves Ref, Fn::GetAtt, Fn::Sub, Fn::If, Fn::Join, Fn::Split, Fn::Equals against local names."""
 
     def __init__(
         self,
@@ -126,7 +126,12 @@ class Resolver:
                 name, when_true, when_false = arg
                 return self.resolve(when_true if self.condition(name) else when_false)
             if key == "Fn::Join":
-                return str(arg[0]).join(str(self.resolve(v)) for v in arg[1])
+                items = self.resolve(arg[1])
+                if isinstance(items, str):  # a CommaDelimitedList parameter, held as its text
+                    items = items.split(",") if items else []
+                return str(arg[0]).join(str(self.resolve(v)) for v in items)
+            if key == "Fn::Split":
+                return str(self.resolve(arg[1])).split(str(arg[0]))
             if key == "Fn::Equals":
                 return self.resolve(arg[0]) == self.resolve(arg[1])
             if key == "Fn::Not":

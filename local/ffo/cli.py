@@ -10,6 +10,7 @@ from typing import Protocol
 from ffo.commands import (
     asl,
     lint,
+    openapi,
     plan,
     provenance,
     reset,
@@ -44,6 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     provenance,
     validate,
     asl,
+    openapi,
     signing_cert,
 )
 """In the order ``ffo --help`` lists them."""

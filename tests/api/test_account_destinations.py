@@ -52,8 +52,8 @@ def test_patching_a_url_setting_to_an_internal_or_plain_http_destination_is_a_40
     status, answer = call(engine, "PATCH", f"/v1/accounts/{bluesky}", {"settings": {setting: url}}, ADMIN)
 
     assert status == 400, answer
-    assert answer["error"] == "invalid_request"
-    assert [f["field"] for f in answer["fields"]] == [f"settings.{setting}"]
+    assert answer["code"] == "invalid_request"
+    assert [f["field"] for f in answer["errors"]] == [f"settings.{setting}"]
     assert stored_settings(engine, bluesky) == {}
 
 
@@ -63,14 +63,14 @@ def test_a_host_resolving_to_a_private_address_is_a_400(engine: Any, bluesky: st
             engine, "PATCH", f"/v1/accounts/{bluesky}", {"settings": {"pdsUrl": "https://pds.aurora.example"}}, ADMIN
         )
     assert status == 400, answer
-    assert answer["fields"][0]["field"] == "settings.pdsUrl"
+    assert answer["errors"][0]["field"] == "settings.pdsUrl"
 
 
 def test_creating_an_account_with_an_internal_url_is_a_400(engine: Any) -> None:
     body = {**BLUESKY, "settings": {"pdsUrl": "http://169.254.169.254"}}
     status, answer = call(engine, "POST", "/v1/accounts", body, ADMIN)
     assert status == 400, answer
-    assert answer["fields"][0]["field"] == "settings.pdsUrl"
+    assert answer["errors"][0]["field"] == "settings.pdsUrl"
     assert call(engine, "GET", "/v1/accounts/bsky-main", None, MEMBER)[0] == 404
 
 
@@ -86,7 +86,7 @@ def test_changing_where_credentials_go_needs_the_admin_group(engine: Any, method
         status, answer = call(engine, "POST", "/v1/accounts", body, MEMBER)
 
     assert status == 403, answer
-    assert answer["error"] == "forbidden"
+    assert answer["code"] == "forbidden"
     if method == "PATCH":
         assert stored_settings(engine, "bsky-main") == {}
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flashfusion.models import MAX_PROMPT_CHARS, RequestStatus
-from tests.helpers import ORG, OTHER_ORG, body_of, claims, submission
+from tests.helpers import ORG, OTHER_ORG, body_of, claims, problem_of, submission
 
 STATUSES = {s.value for s in RequestStatus}
 
@@ -64,15 +64,11 @@ def finish(engine: Any, request_id: str) -> dict[str, Any]:
 
 def json_error(response: dict[str, Any], status: int) -> dict[str, Any]:
     assert response["statusCode"] == status, response
-    assert response["headers"]["Content-Type"] == "application/json"
-    body: dict[str, Any] = body_of(response)
-    assert isinstance(body["error"], str)
-    assert body["message"]
-    return body
+    return problem_of(response, status)
 
 
 def problems(body: dict[str, Any]) -> dict[str, str]:
-    return {f["field"]: f["problem"] for f in body["fields"]}
+    return {f["field"]: f["problem"] for f in body["errors"]}
 
 
 # POST /v1/assets -----------------------------------------------------------------------------------
@@ -143,7 +139,7 @@ def test_submit_without_an_org_claim_is_a_401_and_starts_nothing(engine: Any, ca
     response = post(engine, submission(), caller)
 
     error = json_error(response, 401)
-    assert error["error"] == "unauthorized"
+    assert error["code"] == "unauthorized"
     assert executions(engine) == []
     assert stored(engine, "REQUEST#") == []
 
@@ -220,7 +216,7 @@ def test_a_content_type_no_enabled_model_serves_is_a_400(sample_kit: dict[str, A
 
         error = json_error(response, 400)
         assert "contentType" in problems(error)
-        assert "no enabled model serves image" in error["message"]
+        assert "no enabled model serves image" in error["detail"]
         assert executions(engine) == []
         assert stored(engine, "REQUEST#") == []
 
@@ -264,22 +260,22 @@ def test_another_orgs_request_is_not_found(engine: Any) -> None:
 
     body = json_error(get(engine, request_id, claims(OTHER_ORG)), 404)
 
-    assert body["error"] == "not_found"
-    assert ORG not in body["message"]
+    assert body["code"] == "not_found"
+    assert ORG not in body["detail"]
     assert get(engine, request_id, claims(ORG))["statusCode"] == 200
 
 
 def test_unknown_request_is_a_404(engine: Any) -> None:
     body = json_error(get(engine, "00000000-0000-4000-8000-000000000000"), 404)
 
-    assert body["error"] == "not_found"
+    assert body["code"] == "not_found"
 
 
 @pytest.mark.parametrize("request_id", ["abc$def", "a%20b", "x'y"])
 def test_request_id_no_request_can_have_is_a_404_not_a_500(engine: Any, request_id: str) -> None:
     body = json_error(get(engine, request_id), 404)
 
-    assert body["error"] == "not_found"
+    assert body["code"] == "not_found"
 
 
 @pytest.mark.parametrize("caller", [{}, {"sub": "user-1"}], ids=["no claims", "no org claim"])
@@ -289,7 +285,7 @@ def test_status_without_an_org_claim_is_a_401(engine: Any, caller: dict[str, str
 
     response = get(engine, request_id, caller)
 
-    assert json_error(response, 401)["error"] == "unauthorized"
+    assert json_error(response, 401)["code"] == "unauthorized"
 
 
 @pytest.mark.parametrize("method", ["POST", "GET"])
@@ -302,7 +298,7 @@ def test_org_claim_no_key_can_hold_is_a_client_error(engine: Any, method: str) -
         response = get(engine, "00000000-0000-4000-8000-000000000000", caller)
 
     assert 400 <= response["statusCode"] < 500, response
-    assert body_of(response)["error"] != "internal_error"
+    assert body_of(response)["code"] != "internal_error"
     assert executions(engine) == []
     assert stored(engine, "REQUEST#") == []
 
@@ -319,7 +315,7 @@ def test_org_claim_no_key_can_hold_is_a_client_error(engine: Any, method: str) -
 def test_unknown_route_is_a_json_404(engine: Any, method: str, path: str) -> None:
     body = json_error(engine.api(method, path, None, claims()), 404)
 
-    assert body["error"] == "not_found"
+    assert body["code"] == "not_found"
     assert executions(engine) == []
 
 
@@ -337,5 +333,5 @@ def test_a_body_that_is_not_json_is_the_same_400_on_every_route(engine: Any, met
     response = engine.api(method, path, None, claims(), raw_body="{not json")
 
     error = json_error(response, 400)
-    assert error["error"] == "invalid_request"
+    assert error["code"] == "invalid_request"
     assert "body" in problems(error)

@@ -63,12 +63,13 @@ def test_accounts_are_created_listed_and_kept_per_org(engine: Any) -> None:
     account(engine)
     status, listed = call(engine, "GET", "/v1/accounts")
     assert status == 200
-    assert [a["accountId"] for a in listed["accounts"]] == ["outbox-main"]
+    assert [a["accountId"] for a in listed["items"]] == ["outbox-main"]
     assert call(engine, "GET", "/v1/accounts/outbox-main", org=OTHER_ORG)[0] == 404
-    assert call(engine, "GET", "/v1/accounts", org=OTHER_ORG)[1] == {"accounts": []}
+    assert call(engine, "GET", "/v1/accounts", org=OTHER_ORG)[1] == {"items": []}
     status, again = call(engine, "POST", "/v1/accounts", {"accountId": "outbox-main", "platform": "x", "handle": "h"})
-    assert status == 400
-    assert again["fields"][0]["field"] == "accountId"
+    assert status == 409  # a conflict with what exists, not a malformed request
+    assert again["code"] == "conflict"
+    assert again["errors"][0]["field"] == "accountId"
 
 
 def test_campaign_create_read_update_and_org_isolation(engine: Any) -> None:
@@ -85,9 +86,9 @@ def test_campaign_create_read_update_and_org_isolation(engine: Any) -> None:
     status, updated = call(engine, "PATCH", f"/v1/campaigns/{campaign_id}", {"status": "active", "name": "Spring 2"})
     assert status == 200, updated
     assert (updated["status"], updated["name"], updated["timeZone"]) == ("active", "Spring 2", "Europe/Paris")
-    listed = call(engine, "GET", "/v1/campaigns")[1]["campaigns"]
+    listed = call(engine, "GET", "/v1/campaigns")[1]["items"]
     assert [c["campaignId"] for c in listed] == [campaign_id]
-    assert call(engine, "GET", "/v1/campaigns", org=OTHER_ORG)[1] == {"campaigns": []}
+    assert call(engine, "GET", "/v1/campaigns", org=OTHER_ORG)[1] == {"items": []}
 
 
 @pytest.mark.parametrize(
@@ -103,8 +104,8 @@ def test_an_invalid_campaign_is_refused_naming_the_field(engine: Any, overrides:
     account(engine)
     status, answer = call(engine, "POST", "/v1/campaigns", campaign_body(**overrides))
     assert status == 400, answer
-    assert field in {f["field"] for f in answer["fields"]}
-    assert call(engine, "GET", "/v1/campaigns")[1] == {"campaigns": []}
+    assert field in {f["field"] for f in answer["errors"]}
+    assert call(engine, "GET", "/v1/campaigns")[1] == {"items": []}
 
 
 def test_plan_schedule_fire_publish_once(engine: Any) -> None:
@@ -176,7 +177,7 @@ def test_direct_post_reschedule_and_cancel(engine: Any) -> None:
 
     status, answer = call(engine, "PATCH", f"/v1/posts/{post_id}", {"scheduledAt": "2020-01-01T09:00:00+00:00"})
     assert status == 400
-    assert "in the past" in answer["message"]
+    assert "in the past" in answer["detail"]
     assert call(engine, "PATCH", f"/v1/posts/{post_id}", {"scheduledAt": at.isoformat()}, org=OTHER_ORG)[0] == 404
 
     later = at + timedelta(days=1)
@@ -205,8 +206,8 @@ def test_a_post_in_the_past_is_refused(engine: Any) -> None:
     }
     status, answer = call(engine, "POST", "/v1/posts", body)
     assert status == 400
-    assert "in the past" in answer["message"]
-    assert answer["fields"] == [{"field": "scheduledAt", "problem": "is in the past"}]
+    assert "in the past" in answer["detail"]
+    assert answer["errors"] == [{"field": "scheduledAt", "problem": "is in the past"}]
     assert engine.client("scheduler").list_schedules()["Schedules"] == []
 
 

@@ -10,9 +10,22 @@ import pytest
 
 from ffo.cfn import load_template
 from ffo.engine import api_routes
-from tests.helpers import ORG, ROOT, body_of, submission
+from tests.helpers import ORG, ROOT, problem_of, submission
 
-ROUTES = api_routes(load_template(ROOT / "template.yaml"))
+TEMPLATE = load_template(ROOT / "template.yaml")
+
+
+def public_routes() -> set[tuple[str, str]]:
+    """Routes the template serves without the JWT authorizer (``Auth: {Authorizer: NONE}``)."""
+    events = TEMPLATE["Resources"]["ApiFunction"]["Properties"]["Events"].values()
+    return {
+        (str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]))
+        for e in events
+        if e.get("Type") == "HttpApi" and e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+
+
+ROUTES = [route for route in api_routes(TEMPLATE) if route not in public_routes()]
 
 BAD_CALLERS = {
     "missing sub": {"org_id": ORG},
@@ -51,6 +64,10 @@ def test_the_route_list_is_the_template_s() -> None:
     assert len(ROUTES) >= 20, ROUTES
 
 
+def test_only_the_api_docs_are_public() -> None:
+    assert public_routes() == {("GET", "/v1/docs")}
+
+
 @pytest.mark.parametrize("caller", list(BAD_CALLERS.values()), ids=list(BAD_CALLERS))
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_every_route_refuses_a_token_without_user_or_org_with_401(
@@ -65,8 +82,7 @@ def test_every_route_refuses_a_token_without_user_or_org_with_401(
     response = engine.api(method, concrete(path), body, caller)
 
     assert response["statusCode"] == 401, response
-    error = body_of(response)
-    assert error["error"] == "unauthorized"
-    assert error["message"]
+    error = problem_of(response, 401)
+    assert error["code"] == "unauthorized"
     assert everything(engine) == before
     assert executions(engine) == started

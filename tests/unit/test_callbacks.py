@@ -17,7 +17,7 @@ from flashfusion.models import RequestStatus
 from flashfusion.publishers.webhook import SIGNATURE_HEADER, verify_signature
 
 URL = "https://hooks.example.com/flashfusion"
-SECRET = "s3cr3t-for-tests"  # noqa: S105 (a test value)
+SECRET = "s3cr3t-for-tests"
 
 
 def deps(status: str = "succeeded", url: str | None = URL, secret: str | None = SECRET, **item: Any) -> Any:

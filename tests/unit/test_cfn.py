@@ -212,7 +212,7 @@ def test_resolve_recurses_through_lists_and_mappings() -> None:
 def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> None:
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
-    caps = {"CapsApi": False, "CapsGenerate": False, "CreatesUserPool": True}
+    caps = {"CapsApi": False, "CapsGenerate": False, "HasCorsOrigins": False, "CreatesUserPool": True}
     assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False, **caps}
     assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod", "SigningMode": "off"}).conditions == {
         "IsKmsSigning": False,
@@ -221,6 +221,12 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
         **caps,
     }
     assert Resolver(template, refs, attrs, PSEUDO, {"ApiConcurrencyLimit": "20"}).conditions["CapsApi"] is True
+    origins = "https://console.example,https://admin.example"
+    cors = Resolver(template, refs, attrs, PSEUDO, {"CorsAllowedOrigins": origins})
+    assert cors.conditions["HasCorsOrigins"] is True
+    http_api = cors.resolve(template["Resources"]["HttpApi"])["Properties"]
+    assert http_api["CorsConfiguration"]["AllowOrigins"] == origins.split(",")
+    assert "CorsConfiguration" not in r.resolve(template["Resources"]["HttpApi"])["Properties"]
     resolved = r.resolve(template["Resources"])
     for node in _walk(resolved):
         if isinstance(node, dict):

@@ -49,7 +49,9 @@ def test_a_review_and_its_rejection_each_call_back(engine: Any) -> None:
         request_id = submit(engine, noncompliant(callbackUrl=URL))
         record = wait_for_review(engine, request_id)
         assert [b["event"] for b in received(route, secret)] == ["request.needs_review"]
-        assert decide(engine, record["review"]["reviewId"], {"decision": "reject", "comment": "no"})["statusCode"] == 200
+        assert (
+            decide(engine, record["review"]["reviewId"], {"decision": "reject", "comment": "no"})["statusCode"] == 200
+        )
         engine.wait_for_execution(engine.execution_arn(request_id))
     bodies = received(route, secret)
     assert [b["event"] for b in bodies] == ["request.needs_review", "request.rejected"]

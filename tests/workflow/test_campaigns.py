@@ -120,7 +120,7 @@ def test_add_to_the_campaign_plan(engine: Any) -> None:
     (post,) = result["posts"]
     assert post["platform"] == "outbox"
     assert start <= datetime.fromisoformat(post["scheduledAt"]) <= start + timedelta(days=5)
-    posts = api(engine, "GET", f"/v1/campaigns/{campaign['campaignId']}/posts")["posts"]
+    posts = api(engine, "GET", f"/v1/campaigns/{campaign['campaignId']}/posts")["items"]
     assert [p["postId"] for p in posts] == [post["postId"]]
 
 
@@ -306,6 +306,6 @@ def test_saved_asset_joins_its_campaign_and_its_post_goes_out_once(engine: Any) 
 def test_an_unknown_campaign_is_refused_before_anything_starts(engine: Any) -> None:
     response = engine.api("POST", "/v1/assets", submission(campaignId="no-such-campaign"), claims())
     assert response["statusCode"] == 400
-    assert body_of(response)["fields"][0]["field"] == "campaignId"
+    assert body_of(response)["errors"][0]["field"] == "campaignId"
     executions = engine.client("stepfunctions").list_executions(stateMachineArn=engine.state_machine_arn())
     assert executions["executions"] == []

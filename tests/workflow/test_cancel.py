@@ -41,7 +41,7 @@ def test_cancelling_a_finished_request_is_a_409(engine: Any) -> None:
     status = request_record(engine, request_id)["status"]
     response = cancel(engine, request_id)
     assert response["statusCode"] == 409
-    assert status in body_of(response)["message"]
+    assert status in body_of(response)["detail"]
     assert request_record(engine, request_id)["status"] == status
 
 

@@ -36,7 +36,7 @@ def test_failed_lint_waits_for_a_review_holding_the_token(engine: Any) -> None:
     record = wait_for_review(engine, request_id)
     review_id = record["review"]["reviewId"]
 
-    listed = body_of(engine.api("GET", "/v1/reviews?status=pending", None, reviewer()))["reviews"]
+    listed = body_of(engine.api("GET", "/v1/reviews?status=pending", None, reviewer()))["items"]
     assert [r["reviewId"] for r in listed] == [review_id]
     review = body_of(engine.api("GET", f"/v1/reviews/{review_id}", None, reviewer()))
     assert review["status"] == "pending"
@@ -183,7 +183,7 @@ def test_regeneration_rounds_are_bounded_by_the_kit(engine: Any, sample_kit: dic
 
     refused = decide(engine, second, {"decision": "regenerate", "feedback": "again"})
     assert refused["statusCode"] == 409
-    assert body_of(refused)["error"] == "regeneration_limit_reached"
+    assert body_of(refused)["code"] == "regeneration_limit_reached"
     assert decide(engine, second, {"decision": "reject", "comment": "off brand"})["statusCode"] == 200
     finish(engine, request_id)
     assert states_entered(engine, request_id)[-1] == "Rejected"
@@ -206,7 +206,7 @@ def test_reject_publishes_nothing_but_keeps_the_version_for_the_audit(engine: An
     assert (prov(asset_id, 1)["status"], prov(asset_id, 1)["decision"]) == ("rejected", "reject")
     again = decide(engine, review_id, {"decision": "approve"})
     assert again["statusCode"] == 409
-    assert body_of(again)["error"] == "review_decided"
+    assert body_of(again)["code"] == "review_decided"
 
 
 def test_an_abandoned_review_expires_cleanly(engine: Any, sample_kit: dict[str, Any]) -> None:
@@ -231,7 +231,7 @@ def test_an_abandoned_review_expires_cleanly(engine: Any, sample_kit: dict[str, 
     review_id = record["review"]["reviewId"]
     late = decide(engine, review_id, {"decision": "approve"})
     assert late["statusCode"] == 409
-    assert body_of(late)["error"] == "review_expired"
+    assert body_of(late)["code"] == "review_expired"
     assert "AssetReviewExpired" in [e["detail-type"] for e in received_events(engine, observed)]
 
 
@@ -294,7 +294,7 @@ def test_malformed_decisions_are_refused_and_the_review_stays_open(
     review_id = wait_for_review(engine, request_id)["review"]["reviewId"]
     answer = decide(engine, review_id, decision)
     assert answer["statusCode"] == 400, answer
-    assert body_of(answer)["fields"][0]["field"] == field
+    assert body_of(answer)["errors"][0]["field"] == field
     assert request_record(engine, request_id)["review"]["status"] == "pending"
     assert decide(engine, review_id, {"decision": "reject"})["statusCode"] == 200
     finish(engine, request_id)

@@ -35,7 +35,7 @@ def scheduled(*account_ids: str, at: datetime | None = None) -> dict[str, Any]:
 
 def refused(response: dict[str, Any], field: str) -> str:
     assert response["statusCode"] == 400, response
-    problems = {p["field"]: p["problem"] for p in body_of(response)["fields"]}
+    problems = {p["field"]: p["problem"] for p in body_of(response)["errors"]}
     assert field in problems, problems
     return problems[field]
 

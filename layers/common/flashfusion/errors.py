@@ -107,6 +107,15 @@ class ReviewConflict(FlashFusionError):
         self.status = status
 
 
+class ResourceConflict(FlashFusionError):
+    """The request conflicts with the resource's current state (it exists already, it changed meanwhile): a 409;
+    ``fields`` says which field, when one is at fault."""
+
+    def __init__(self, message: str, fields: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or []
+
+
 class RegenerationLimitReached(FlashFusionError):
     """The reviewer asked for another regeneration but the brand kit's rounds are used up."""
 

@@ -69,7 +69,7 @@ def _upload(engine: Any, review: dict[str, Any], path: Path, claims: dict[str, A
     answer = engine.api("POST", f"/v1/reviews/{review['reviewId']}/uploads", {"mimeType": mime}, claims)
     ticket = json.loads(answer["body"])
     if answer["statusCode"] != 201:
-        raise SystemExit(f"ffo review: the upload was refused: {ticket.get('message')}")
+        raise SystemExit(f"ffo review: the upload was refused: {ticket.get('detail')}")
     # The ticket's presigned URL points at S3; in-process the engine's S3 is moto, so put there directly.
     deps = get_deps()
     key = keys.review_upload_key(
@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             result = json.loads(decided["body"])
             say(f"POST /v1/reviews/{review['reviewId']}/decision {decision} -> {decided['statusCode']}\n")
             if decided["statusCode"] != 200:
-                say(f"  refused: {result.get('message')}\n")
+                say(f"  refused: {result.get('detail')}\n")
                 return 2
         record = report(engine, org_id, request_id, out, say)
         if record.get("asset"):

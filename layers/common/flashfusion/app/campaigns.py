@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from flashfusion.app.caller import Caller
+from flashfusion.app.pages import DEFAULT_LIMIT, Page, check_limit, decode_token, page_of
 from flashfusion.app.posts import (
     SchedulingDeps,
     cancel,
@@ -26,7 +26,7 @@ from flashfusion.app.posts import (
     stable_post_id,
 )
 from flashfusion.app.submissions import check_org, field_errors
-from flashfusion.errors import BrandKitNotFound, Forbidden, InvalidRequest, UnsafeDestination
+from flashfusion.errors import BrandKitNotFound, Forbidden, InvalidRequest, ResourceConflict, UnsafeDestination
 from flashfusion.modelbase import CamelModel, Identifier, Instant
 from flashfusion.models import utcnow
 from flashfusion.observability import logger
@@ -34,9 +34,13 @@ from flashfusion.outbound import Resolver, check_url, host_of, is_url_setting
 from flashfusion.scheduling import planner
 from flashfusion.scheduling.models import (
     AccountStatus,
+    Cadence,
     Campaign,
     CampaignFields,
     CampaignPlan,
+    CampaignStatus,
+    CampaignSummary,
+    CampaignTarget,
     PlanAsset,
     Platform,
     PlatformAccount,
@@ -48,6 +52,8 @@ from flashfusion.storage.campaigns import AccountNotFound, StaleWrite
 
 
 def _parse(model: type[BaseModel], body: Any) -> Any:
+    if isinstance(body, model):  # validated by the API already
+        return body
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}])
     try:
@@ -110,26 +116,64 @@ def get_campaign(org_id: str, campaign_id: str, deps: CampaignDeps) -> Campaign:
     return deps.scheduling.campaigns.get(org_id, _id(campaign_id, "campaign"))
 
 
-def list_campaigns(org_id: str, deps: CampaignDeps) -> list[Campaign]:
+class CampaignPage(Page[CampaignSummary]):
+    """A page of the organisation's campaigns."""
+
+
+class PostPage(Page[Post]):
+    """A page of a campaign's posts, by scheduled time."""
+
+
+class AccountPage(Page[PlatformAccount]):
+    """A page of the organisation's platform accounts."""
+
+
+def _paged(call: Callable[[], tuple[list[Any], dict[str, Any] | None]]) -> tuple[list[Any], dict[str, Any] | None]:
+    try:
+        return call()
+    except ValueError as error:  # a start key that is not one of this query's (storage.pages)
+        raise InvalidRequest(str(error), [{"field": "nextToken", "problem": str(error)}]) from error
+
+
+def list_campaigns(
+    org_id: str, deps: CampaignDeps, limit: int = DEFAULT_LIMIT, next_token: str | None = None
+) -> CampaignPage:
     check_org(org_id)
-    return deps.scheduling.campaigns.list_for_org(org_id)
+    check_limit(limit)
+    start = decode_token(org_id, "campaigns", next_token)
+    found, last = _paged(lambda: deps.scheduling.campaigns.page_for_org(org_id, limit, start))
+    summaries = [CampaignSummary.model_validate(c.model_dump(exclude={"asset_ids"})) for c in found]
+    return CampaignPage(**page_of(summaries, org_id, "campaigns", last))
+
+
+class CampaignPatch(CamelModel):
+    """``PATCH /v1/campaigns/{id}``: the fields sent replace the stored ones (the result is validated whole)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    brand_kit_id: Identifier | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    time_zone: TimeZoneName | None = None
+    targets: list[CampaignTarget] | None = Field(default=None, max_length=50)
+    cadence: Cadence | None = None
+    status: CampaignStatus | None = None
 
 
 def update_campaign(org_id: str, campaign_id: str, body: Any, deps: CampaignDeps) -> Campaign:
     """PATCH: the fields sent replace the stored ones; the result is validated as a whole."""
     existing = get_campaign(org_id, campaign_id, deps)
-    if not isinstance(body, dict):
-        raise InvalidRequest("the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}])
+    patch: CampaignPatch = _parse(CampaignPatch, body)
     allowed = set(CampaignFields.model_fields) | {f.alias for f in CampaignFields.model_fields.values() if f.alias}
     current = {k: v for k, v in existing.to_json().items() if k in allowed}
-    fields: CampaignFields = _parse(CampaignFields, {**current, **body})
+    sent = patch.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    fields: CampaignFields = _parse(CampaignFields, {**current, **sent})
     if fields.brand_kit_id != existing.brand_kit_id:
         _check_kit(org_id, fields, deps)
     _check_targets(org_id, fields, deps)
     try:
         return deps.scheduling.campaigns.update(org_id, existing.campaign_id, fields)
     except StaleWrite as error:
-        raise InvalidRequest(str(error), [{"field": "campaignId", "problem": "changed meanwhile"}]) from error
+        raise ResourceConflict(str(error), [{"field": "campaignId", "problem": "changed meanwhile"}]) from error
 
 
 class AssetToAdd(CamelModel):
@@ -309,9 +353,15 @@ def cancel_post(org_id: str, post_id: str, deps: CampaignDeps) -> Post:
     return cancel(org_id, post.post_id, deps.scheduling)
 
 
-def list_posts(org_id: str, campaign_id: str, deps: CampaignDeps, since: datetime | None = None) -> list[Post]:
+def page_posts(
+    org_id: str, campaign_id: str, deps: CampaignDeps, limit: int = DEFAULT_LIMIT, next_token: str | None = None
+) -> PostPage:
+    check_limit(limit)
     campaign = get_campaign(org_id, campaign_id, deps)
-    return deps.scheduling.posts.list_for_campaign(org_id, campaign.campaign_id, since)
+    listing = f"posts:{campaign.campaign_id}"
+    start = decode_token(org_id, listing, next_token)
+    found, last = _paged(lambda: deps.scheduling.posts.page_for_campaign(org_id, campaign.campaign_id, limit, start))
+    return PostPage(**page_of(found, org_id, listing, last))
 
 
 # accounts ------------------------------------------------------------------------------------------
@@ -393,7 +443,7 @@ def create_account(caller: Caller, body: Any, deps: CampaignDeps) -> PlatformAcc
         deps.scheduling.accounts.put(org_id, account)
         _record_destination_change(caller, account, changes, deps)
         return account
-    raise InvalidRequest(
+    raise ResourceConflict(
         f"account {fields.account_id} exists; PATCH it instead", [{"field": "accountId", "problem": "exists"}]
     )
 
@@ -403,9 +453,14 @@ def get_account(org_id: str, account_id: str, deps: CampaignDeps) -> PlatformAcc
     return deps.scheduling.accounts.get(org_id, _id(account_id, "account"))
 
 
-def list_accounts(org_id: str, deps: CampaignDeps) -> list[PlatformAccount]:
+def list_accounts(
+    org_id: str, deps: CampaignDeps, limit: int = DEFAULT_LIMIT, next_token: str | None = None
+) -> AccountPage:
     check_org(org_id)
-    return deps.scheduling.accounts.list_for_org(org_id)
+    check_limit(limit)
+    start = decode_token(org_id, "accounts", next_token)
+    found, last = _paged(lambda: deps.scheduling.accounts.page_for_org(org_id, limit, start))
+    return AccountPage(**page_of(found, org_id, "accounts", last))
 
 
 def update_account(caller: Caller, account_id: str, body: Any, deps: CampaignDeps) -> PlatformAccount:

@@ -7,17 +7,16 @@ the deadline gets a 409 and never a second resume.
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, computed_field, model_validator
 
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
+from flashfusion.app.pages import DEFAULT_LIMIT, Page, check_limit, decode_token, page_of
 from flashfusion.app.submissions import check_org, field_errors
 from flashfusion.errors import (
     AssetNotFound,
@@ -33,7 +32,7 @@ from flashfusion.modelbase import MAX_YEAR, MIN_YEAR, CamelModel, Identifier, pa
 from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome
 from flashfusion.observability import logger
 from flashfusion.storage import keys
-from flashfusion.storage.reviews import Review, ReviewStatus
+from flashfusion.storage.reviews import Preview, Review, ReviewStatus
 
 MAX_EDITED_TEXT = 20_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -66,24 +65,72 @@ class Decision(CamelModel):
 
 
 class UploadRequest(CamelModel):
-    mime_type: str
+    """What a reviewer sends to ``POST /v1/reviews/{id}/uploads``: the replacement file's type."""
+
+    mime_type: str = Field(max_length=200, description="the file's MIME type; it must match the asset's medium")
 
 
-@dataclass(frozen=True)
-class UploadTicket:
+class UploadTicket(CamelModel):
+    """Where to PUT the replacement file (presigned, short-lived); the decision then names ``uploadId``."""
+
     upload_id: str
-    url: str
-    mime_type: str
-    expires_in: int
+    url: str = Field(description="presigned S3 URL")
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str] = Field(description="send exactly these headers with the PUT")
+    expires_in: int = Field(description="seconds the URL stays valid")
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "uploadId": self.upload_id,
-            "url": self.url,
-            "method": "PUT",
-            "headers": {"Content-Type": self.mime_type, "x-amz-server-side-encryption": "AES256"},
-            "expiresIn": self.expires_in,
-        }
+
+class PreviewLink(Preview):
+    url: str = Field(description="presigned GET of the preview, valid for a few minutes")
+
+
+class ReviewView(Review):
+    """A review as the API answers it: with a preview URL and the regenerations left."""
+
+    preview: PreviewLink
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def regenerations_left(self) -> int:
+        return max(0, self.max_regenerations - self.round)
+
+
+class ReviewPage(Page[ReviewView]):
+    """A page of reviews, oldest first."""
+
+
+class LineageNode(CamelModel):
+    asset_id: str
+    version: int
+    parent_asset_id: str | None = None
+    parent_version: int | None = None
+    status: str
+    model: str
+    provider: str
+    offline: bool
+    human_edited: bool = False
+    reviewer: str | None = None
+    decision: str | None = None
+    review_round: int = 0
+    locale: str | None = None
+    lint_passed: bool
+    generated_at: datetime
+    output_hash: str
+    key: str
+    mime_type: str | None = None
+    credentials: str | None = Field(default=None, description="how the file carries its content credentials")
+
+
+class Lineage(CamelModel):
+    """Every version of an asset's family: from its root through parent links, then each child."""
+
+    asset_id: str
+    root: str
+    versions: list[LineageNode]
+
+
+class ProvenancePage(Page[Provenance]):
+    """A page of the audit trail, oldest first."""
 
 
 def _reviewer(caller: Caller, deps: Deps) -> str:
@@ -94,15 +141,29 @@ def _reviewer(caller: Caller, deps: Deps) -> str:
     return caller.user_id or "unknown"
 
 
-def review_view(review: Review, deps: Deps) -> dict[str, Any]:
-    body = review.to_json()
-    body["regenerationsLeft"] = review.regenerations_left
-    body["preview"]["url"] = deps.assets.presigned_get(review.preview.key, PREVIEW_SECONDS)
-    return body
+def review_view(review: Review, deps: Deps) -> ReviewView:
+    url = deps.assets.presigned_get(review.preview.key, PREVIEW_SECONDS)
+    return ReviewView.model_validate(
+        {
+            **review.model_dump(),
+            "preview": {**review.preview.model_dump(), "url": url},
+        }
+    )
 
 
-def list_reviews(caller: Caller, status: str | None, deps: Deps) -> list[Review]:
+ListedStatus = Literal["pending", "decided", "expired"]
+"""The statuses a client may list (``deciding`` is a moment inside a decision)."""
+
+
+def list_reviews(
+    caller: Caller,
+    status: str | None,
+    deps: Deps,
+    limit: int = DEFAULT_LIMIT,
+    next_token: str | None = None,
+) -> ReviewPage:
     check_org(caller.org_id)
+    check_limit(limit)
     wanted = status or "pending"
     if wanted not in ("pending", "decided", "expired"):
         raise InvalidRequest(
@@ -110,7 +171,13 @@ def list_reviews(caller: Caller, status: str | None, deps: Deps) -> list[Review]
             [{"field": "status", "problem": "must be pending, decided or expired"}],
         )
     state: ReviewStatus = "decided" if wanted == "decided" else "expired" if wanted == "expired" else "pending"
-    return deps.reviews.list(caller.org_id, state)
+    listing = f"reviews:{state}"
+    start = decode_token(caller.org_id, listing, next_token)
+    try:
+        found, last = deps.reviews.page(caller.org_id, state, limit, start)
+    except ValueError as error:
+        raise InvalidRequest(str(error), [{"field": "nextToken", "problem": str(error)}]) from error
+    return ReviewPage(**page_of([review_view(r, deps) for r in found], caller.org_id, listing, last))
 
 
 def get_review(caller: Caller, review_id: str, deps: Deps) -> Review:
@@ -151,7 +218,12 @@ def create_upload(caller: Caller, review_id: str, body: Any, deps: Deps) -> Uplo
         )
     upload_id = uuid.uuid4().hex[:16]
     key = _upload_key(deps, review, upload_id, mime)
-    return UploadTicket(upload_id, deps.assets.presigned_put(key, mime, PREVIEW_SECONDS), mime, PREVIEW_SECONDS)
+    return UploadTicket(
+        upload_id=upload_id,
+        url=deps.assets.presigned_put(key, mime, PREVIEW_SECONDS),
+        headers={"Content-Type": mime, "x-amz-server-side-encryption": "AES256"},
+        expires_in=PREVIEW_SECONDS,
+    )
 
 
 def _upload_key(deps: Deps, review: Review, upload_id: str, mime: str) -> str:
@@ -263,6 +335,8 @@ def _pending(org_id: str, review_id: str, deps: Deps) -> Review:
 
 
 def _parse(model: type[Any], body: Any) -> Any:
+    if isinstance(body, model):  # validated by the API already
+        return body
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}])
     try:
@@ -273,8 +347,6 @@ def _parse(model: type[Any], body: Any) -> Any:
 
 MAX_ID_CHARS = 128
 """The longest id a path or query names (ours are far shorter): a longer one is never looked up."""
-MAX_TOKEN_CHARS = 4096
-"""The longest nextToken we hand out is well under this."""
 
 
 def _is_id(value: str) -> bool:
@@ -295,7 +367,7 @@ def _check_asset_id(asset_id: str) -> None:
 # lineage and audit --------------------------------------------------------------------------------
 
 
-def _node(record: Provenance) -> dict[str, Any]:
+def _node(record: Provenance) -> LineageNode:
     fields = (
         "assetId",
         "version",
@@ -320,10 +392,10 @@ def _node(record: Provenance) -> dict[str, Any]:
     node = {k: data[k] for k in fields if k in data}
     if record.credentials:
         node["credentials"] = record.credentials.kind
-    return node
+    return LineageNode.model_validate(node)
 
 
-def lineage(caller: Caller, asset_id: str, deps: Deps) -> dict[str, Any]:
+def lineage(caller: Caller, asset_id: str, deps: Deps) -> Lineage:
     """Every version of the asset's family: up to its root through parent links, then down to each child."""
     check_org(caller.org_id)
     _check_asset_id(asset_id)
@@ -340,7 +412,7 @@ def lineage(caller: Caller, asset_id: str, deps: Deps) -> dict[str, Any]:
         seen.add(parent)
         root = parent
         versions = deps.provenance.versions(org, root)
-    nodes: list[dict[str, Any]] = []
+    nodes: list[LineageNode] = []
     queue: list[str] = [root]
     visited: set[str] = set()
     while queue and len(visited) < 200:
@@ -350,45 +422,36 @@ def lineage(caller: Caller, asset_id: str, deps: Deps) -> dict[str, Any]:
         visited.add(current)
         nodes += [_node(r) for r in deps.provenance.versions(org, current)]
         queue += deps.provenance.children(org, current)
-    return {"assetId": asset_id, "root": root, "versions": nodes}
+    return Lineage(asset_id=asset_id, root=root, versions=nodes)
 
 
 def _bad(field: str, problem: str) -> InvalidRequest:
     return InvalidRequest(f"{field}: {problem}", [{"field": field, "problem": problem}])
 
 
-def _instant(query: dict[str, str], name: str) -> datetime | None:
+def _instant(query: dict[str, str | None], name: str) -> datetime | None:
     if not query.get(name):
         return None
     try:
-        return parse_instant(query[name])
+        return parse_instant(str(query[name]))
     except ValueError as error:
         raise _bad(name, f"an ISO 8601 date and time with Z or an offset, years {MIN_YEAR}-{MAX_YEAR}") from error
 
 
-def _start_key(token: str | None) -> dict[str, str] | None:
-    """The decoded nextToken: a JSON object of string key attributes, or a 400 naming nextToken.
-    Which attributes, and that they belong to the caller's organisation, the repository checks."""
-    if not token:
-        return None
-    problem = "not a nextToken this API handed out"
-    if len(token) > MAX_TOKEN_CHARS:
-        raise _bad("nextToken", problem)
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-    except (ValueError, TypeError, RecursionError) as error:
-        raise _bad("nextToken", problem) from error
-    if not isinstance(decoded, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_TOKEN_CHARS for k, v in decoded.items()
-    ):
-        raise _bad("nextToken", problem)
-    return decoded
-
-
-def audit(caller: Caller, query: dict[str, str], deps: Deps) -> dict[str, Any]:
+def audit(
+    caller: Caller,
+    deps: Deps,
+    *,
+    model: str | None = None,
+    campaign_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    next_token: str | None = None,
+) -> ProvenancePage:
     """``GET /v1/provenance?model=|campaignId=&since=&until=&limit=&nextToken=``: the audit trail."""
     check_org(caller.org_id)
-    model, campaign = query.get("model") or None, query.get("campaignId") or None
+    model, campaign = model or None, campaign_id or None
     if model and campaign:
         raise InvalidRequest(
             "filter by model or by campaign, not both", [{"field": "campaignId", "problem": "use one filter"}]
@@ -397,21 +460,20 @@ def audit(caller: Caller, query: dict[str, str], deps: Deps) -> dict[str, Any]:
         raise _bad("model", f"a model id of at most {MAX_ID_CHARS} printable characters")
     if campaign is not None and not _is_id(campaign):
         raise _bad("campaignId", f"a campaign id of at most {MAX_ID_CHARS} characters [A-Za-z0-9._:-]")
-    since, until = _instant(query, "since"), _instant(query, "until")
-    try:
-        limit = int(query.get("limit") or 50)
-    except ValueError as error:
-        raise _bad("limit", "between 1 and 200") from error
-    if not 1 <= limit <= 200:
-        raise InvalidRequest("limit must be 1-200", [{"field": "limit", "problem": "between 1 and 200"}])
-    token = _start_key(query.get("nextToken"))
+    instants = {"since": since, "until": until}
+    start_at, end_at = _instant(instants, "since"), _instant(instants, "until")
+    check_limit(limit)
+    start = decode_token(caller.org_id, "provenance", next_token)
     try:
         records, last = deps.provenance.audit(
-            caller.org_id, model=model, campaign_id=campaign, since=since, until=until, limit=limit, start_key=token
+            caller.org_id,
+            model=model,
+            campaign_id=campaign,
+            since=start_at,
+            until=end_at,
+            limit=limit,
+            start_key=start,
         )
     except ValueError as error:
         raise InvalidRequest(str(error), [{"field": "nextToken", "problem": str(error)}]) from error
-    body: dict[str, Any] = {"records": [r.to_json() for r in records]}
-    if last:
-        body["nextToken"] = base64.urlsafe_b64encode(json.dumps(last).encode()).decode()
-    return body
+    return ProvenancePage(**page_of(records, caller.org_id, "provenance", last))

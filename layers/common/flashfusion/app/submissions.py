@@ -10,12 +10,13 @@ import hashlib
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from flashfusion.app.deps import Deps
 from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound, UnsafeDestination
+from flashfusion.modelbase import CamelModel
 from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord, Revision
 from flashfusion.routing import router
 
@@ -23,11 +24,22 @@ ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
 """An id as we issue them; ``\\Z``, not ``$``, so a trailing newline is refused too."""
 
 
+class Accepted(CamelModel):
+    """``POST /v1/assets``'s answer: the request is stored and its workflow started (or it already was)."""
+
+    request_id: str
+    status: Literal["accepted"] = "accepted"
+    duplicate: bool = Field(description="true: this clientRequestId was submitted before; nothing new started")
+    status_url: str = Field(description="where to poll the request's status")
+
+
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
     return [{"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]} for e in error.errors()]
 
 
 def parse_submission(body: Any) -> AssetSubmission:
+    if isinstance(body, AssetSubmission):  # validated by the API already
+        return body
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}])
     try:

@@ -4,54 +4,68 @@ The organisation and user come from the token (``authenticated``: a token withou
 organisation is a 401), never from the body.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time, and the
+# tracer's wrapper would resolve postponed ones in its own module. Path parameters keep template.yaml's
+# names (requestId): Powertools matches them to arguments by name.
+from typing import Annotated
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from flashfusion.app import cancellation, submissions
-from flashfusion.http.identity import authenticated, json_body
+from flashfusion.app.submissions import Accepted
+from flashfusion.http.identity import authenticated
+from flashfusion.http.problems import documented
+from flashfusion.models import AssetSubmission, RequestRecord
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
 from flashfusion.wiring import get_deps
 
 router = Router()
+TAGS = ["Requests"]
 
 
-@router.post("/v1/assets")
+@router.post(
+    "/v1/assets",
+    status_code=202,
+    operation_id="submitAsset",
+    summary="Submit a content request; its workflow starts at once",
+    tags=TAGS,
+    responses=documented(202, "Accepted: poll statusUrl", body=True),
+)
 @tracer.capture_method(capture_response=False)
-def submit_asset() -> Response:
+def submit_asset(submission: Annotated[AssetSubmission, Body()]) -> Accepted:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
-    body = json_body(router.current_event)
-    request_id, started = submissions.submit(body, caller.org_id, caller.user_id, deps, deps.stepfunctions())
+    request_id, started = submissions.submit(submission, caller.org_id, caller.user_id, deps, deps.stepfunctions())
     logger.append_keys(requestId=request_id, orgId=caller.org_id)
     metrics.add_metric(name="RequestsAccepted" if started else "DuplicateSubmissions", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body={
-            "requestId": request_id,
-            "status": "accepted",
-            "duplicate": not started,
-            "statusUrl": f"/v1/requests/{request_id}",
-        },
-    )
+    return Accepted(request_id=request_id, duplicate=not started, status_url=f"/v1/requests/{request_id}")
 
 
-@router.post("/v1/requests/<request_id>/cancel")
+@router.post(
+    "/v1/requests/<requestId>/cancel",
+    operation_id="cancelRequest",
+    summary="Cancel a request: its workflow stops, its budget holds go back, an open review closes",
+    tags=TAGS,
+    responses=documented(200, "The request, now cancelled", 404, 409),
+)
 @tracer.capture_method(capture_response=False)
-def cancel_request(request_id: str) -> dict[str, Any]:
+def cancel_request(requestId: str) -> RequestRecord:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
     metrics.add_metric(name="RequestsCancelled", unit=MetricUnit.Count, value=1)
-    return cancellation.cancel(caller.org_id, request_id, caller.user_id, deps, deps.stepfunctions()).to_json()
+    return cancellation.cancel(caller.org_id, requestId, caller.user_id, deps, deps.stepfunctions())
 
 
-@router.get("/v1/requests/<request_id>")
+@router.get(
+    "/v1/requests/<requestId>",
+    operation_id="getRequest",
+    summary="A request's status, its asset once saved, its lint result and any error",
+    tags=TAGS,
+    responses=documented(200, "The request's status document", 404),
+)
 @tracer.capture_method(capture_response=False)
-def get_request(request_id: str) -> dict[str, Any]:
+def get_request(requestId: str) -> RequestRecord:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
-    return submissions.status(caller.org_id, request_id, deps).to_json()
+    return submissions.status(caller.org_id, requestId, deps)

@@ -1,22 +1,38 @@
 """Callback routes of the HTTP API: an admin creates or rotates the organisation's callback signing secret."""
 
-from __future__ import annotations
-
-from aws_lambda_powertools.event_handler import Response, content_types
+# No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time.
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from flashfusion.errors import Forbidden
 from flashfusion.http.identity import authenticated
+from flashfusion.http.problems import documented
+from flashfusion.modelbase import CamelModel
 from flashfusion.observability import logger, tracer
+from flashfusion.publishers.webhook import SIGNATURE_HEADER
 from flashfusion.wiring import get_deps
 
 router = Router()
+TAGS = ["Callbacks"]
 
 
-@router.post("/v1/callbacks/secret")
+class CallbackSecret(CamelModel):
+    """The organisation's new callback signing secret: shown once, store it with your receiver."""
+
+    secret: str
+    header: str = SIGNATURE_HEADER
+    algorithm: str = 'HMAC-SHA256 of "<t>." + body, hex, in v1=; t is Unix seconds'
+
+
+@router.post(
+    "/v1/callbacks/secret",
+    status_code=201,
+    operation_id="rotateCallbackSecret",
+    summary="Create or rotate the organisation's callback signing secret (admin); the previous one stops signing",
+    tags=TAGS,
+    responses=documented(201, "The new secret, shown once", 403),
+)
 @tracer.capture_method(capture_response=False)
-def rotate_callback_secret() -> Response:
-    """A new signing secret for the organisation's callbacks, shown once; the previous one stops signing."""
+def rotate_callback_secret() -> CallbackSecret:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
     if not caller.has_role(deps.settings.admin_group):
@@ -26,8 +42,4 @@ def rotate_callback_secret() -> Response:
     secret = deps.callback_secrets.rotate(caller.org_id)
     logger.info("callback secret rotated", extra={"orgId": caller.org_id, "by": caller.user_id})
     deps.emit("CallbackSecretRotated", {"orgId": caller.org_id, "by": caller.user_id})
-    return Response(
-        status_code=201,
-        content_type=content_types.APPLICATION_JSON,
-        body={"secret": secret, "header": "X-FlashFusion-Signature", "algorithm": "HMAC-SHA256 over t.body"},
-    )
+    return CallbackSecret(secret=secret)

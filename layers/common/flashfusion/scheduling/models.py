@@ -110,12 +110,17 @@ class CampaignFields(CamelModel):
         return self
 
 
-class Campaign(CampaignFields):
+class CampaignSummary(CampaignFields):
+    """A campaign as lists show it (without its assets: GET the campaign for those)."""
+
     campaign_id: Identifier
     org_id: Identifier
-    asset_ids: list[str] = Field(default_factory=list, description="approved assets, in the order they joined")
     created_at: datetime
     updated_at: datetime
+
+
+class Campaign(CampaignSummary):
+    asset_ids: list[str] = Field(default_factory=list, description="approved assets, in the order they joined")
 
 
 class PostStatus(StrEnum):

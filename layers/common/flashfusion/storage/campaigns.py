@@ -36,6 +36,7 @@ from flashfusion.scheduling.models import (
 )
 from flashfusion.storage import keys
 from flashfusion.storage.dynamo import from_item, sort_time, to_item
+from flashfusion.storage.pages import checked_start_key, query_page
 
 _KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "type"}
 
@@ -111,6 +112,20 @@ class CampaignRepository:
             KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(keys.campaign_prefix()),
         )
         return [Campaign.model_validate(_body(i)) for i in items]
+
+    def page_for_org(
+        self, org_id: str, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[Campaign], dict[str, Any] | None]:
+        """One page of ``list_for_org`` and the key to continue from; ValueError for a start key not of this query."""
+        prefix = keys.campaign_prefix()
+        start = checked_start_key(start_key, org_id, sort_prefix=prefix) if start_key else None
+        items, last = query_page(
+            self.table,
+            limit=limit,
+            start_key=start,
+            KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix),
+        )
+        return [Campaign.model_validate(_body(i)) for i in items], last
 
     def update(self, org_id: str, campaign_id: str, fields: CampaignFields) -> Campaign:
         existing = self.get(org_id, campaign_id, with_assets=False)
@@ -253,6 +268,17 @@ class PostRepository:
         items = _query_all(self.table, IndexName="GSI1", KeyConditionExpression=condition)
         return [Post.model_validate(_body(i)) for i in items]
 
+    def page_for_campaign(
+        self, org_id: str, campaign_id: str, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[Post], dict[str, Any] | None]:
+        """A campaign's posts by scheduled time, one page, and the key to continue from."""
+        index = keys.posts_by_campaign(org_id, campaign_id)
+        start = checked_start_key(start_key, org_id, index="GSI1", partition=index) if start_key else None
+        items, last = query_page(
+            self.table, limit=limit, start_key=start, IndexName="GSI1", KeyConditionExpression=Key("GSI1PK").eq(index)
+        )
+        return [Post.model_validate(_body(i)) for i in items], last
+
 
 class AccountRepository:
     def __init__(self, table: Any) -> None:
@@ -280,6 +306,19 @@ class AccountRepository:
             KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(keys.account_prefix()),
         )
         return [_account(i) for i in items]
+
+    def page_for_org(
+        self, org_id: str, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[PlatformAccount], dict[str, Any] | None]:
+        prefix = keys.account_prefix()
+        start = checked_start_key(start_key, org_id, sort_prefix=prefix) if start_key else None
+        items, last = query_page(
+            self.table,
+            limit=limit,
+            start_key=start,
+            KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix),
+        )
+        return [_account(i) for i in items], last
 
     def set_status(self, org_id: str, account_id: str, status: AccountStatus, reason: str | None = None) -> None:
         try:

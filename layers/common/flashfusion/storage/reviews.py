@@ -7,6 +7,7 @@ to one outcome. The task token never leaves this repository except to resume the
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from flashfusion.modelbase import CamelModel
 from flashfusion.models import ReviewOutcomeKind, Violation, utcnow
 from flashfusion.storage import keys
 from flashfusion.storage.dynamo import from_item, sort_time, to_item
+from flashfusion.storage.pages import checked_start_key, query_page
 
 ReviewStatus = Literal["pending", "deciding", "decided", "expired", "cancelled"]
 
@@ -113,6 +115,21 @@ class ReviewRepository:
             Limit=limit,
         )
         return [_review(from_item(i)) for i in response.get("Items", [])]
+
+    def page(
+        self, org_id: str, status: ReviewStatus, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[builtins.list[Review], dict[str, Any] | None]:  # `list` here is the method above
+        """The organisation's reviews in one status, oldest first, one page, and the key to continue from."""
+        partition = keys.reviews_by_status(org_id, status)
+        start = checked_start_key(start_key, org_id, index="GSI1", partition=partition) if start_key else None
+        items, last = query_page(
+            self.table,
+            limit=limit,
+            start_key=start,
+            IndexName="GSI1",
+            KeyConditionExpression=Key("GSI1PK").eq(partition),
+        )
+        return [_review(from_item(i)) for i in items], last
 
     def claim(self, org_id: str, review_id: str, outcome_fields: dict[str, Any]) -> Review:
         """pending -> deciding, with the decision; exactly one concurrent caller gets past this."""

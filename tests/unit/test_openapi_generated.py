@@ -1,0 +1,127 @@
+"""docs/openapi.json is exactly what the API function generates, is valid OpenAPI 3.1, and documents every
+route of template.yaml with typed bodies, typed answers and problem details for its errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from ffo.cfn import load_template
+from ffo.cli import main as ffo
+from ffo.engine import api_routes
+from ffo.openapi import API_APP, DOCUMENT, REGENERATE, drift, render
+from tests.helpers import ROOT
+
+PROBLEM = {"$ref": "#/components/schemas/ProblemDetails"}
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(render(ROOT))
+    return loaded
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def test_the_committed_document_is_generated() -> None:
+    committed = (ROOT / DOCUMENT).read_text("utf-8")
+    assert committed == render(ROOT), f"{DOCUMENT} is out of date; regenerate with: {REGENERATE}"
+
+
+def test_it_is_a_valid_openapi_3_1_document(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+def test_it_documents_exactly_the_template_s_authorised_routes(document: dict[str, Any]) -> None:
+    template = load_template(ROOT / "template.yaml")
+    documented = {(method, path) for method, path, _ in operations(document)}
+    assert documented == set(api_routes(template)) - {("GET", "/v1/docs")}
+
+
+def test_every_route_needs_the_bearer_token(document: dict[str, Any]) -> None:
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
+    assert document["security"] == [{"bearerAuth": []}]
+
+
+def test_every_operation_is_typed_and_its_errors_are_problem_details(document: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _, _, operation in operations(document)]
+    assert len(ids) == len(set(ids))
+    for method, path, operation in operations(document):
+        where = f"{method} {path}"
+        responses = operation["responses"]
+        assert "422" not in responses, where  # Powertools' validation errors are 400 problems here
+        (success,) = [code for code in responses if code.startswith("2")]
+        assert responses[success]["content"]["application/json"]["schema"]["$ref"], where
+        for code in ("400", "401", "429", "500"):
+            assert responses[code]["content"]["application/problem+json"]["schema"] == PROBLEM, (where, code)
+        if "{" in path:
+            assert "404" in responses, where
+        if method in ("POST", "PATCH", "PUT") and "requestBody" in operation:
+            body = operation["requestBody"]
+            assert body["required"] is True, where
+            assert body["content"]["application/json"]["schema"]["$ref"], where
+            assert {"413", "415"} <= set(responses), where
+
+
+def test_every_route_that_reads_a_body_documents_it(document: dict[str, Any]) -> None:
+    with_bodies = {(m, p) for m, p, op in operations(document) if "requestBody" in op}
+    assert with_bodies == {
+        ("POST", "/v1/assets"),
+        ("POST", "/v1/reviews/{reviewId}/decision"),
+        ("POST", "/v1/reviews/{reviewId}/uploads"),
+        ("POST", "/v1/campaigns"),
+        ("PATCH", "/v1/campaigns/{campaignId}"),
+        ("POST", "/v1/campaigns/{campaignId}/assets"),
+        ("POST", "/v1/posts"),
+        ("PATCH", "/v1/posts/{postId}"),
+        ("POST", "/v1/accounts"),
+        ("PATCH", "/v1/accounts/{accountId}"),
+    }
+
+
+def test_lists_page_the_same_way(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    lists = [(m, p, op) for m, p, op in operations(document) if op["operationId"].startswith("list")]
+    assert len(lists) >= 5
+    for method, path, operation in lists:
+        parameters = {p["name"]: p for p in operation["parameters"]}
+        assert parameters["limit"]["schema"]["maximum"] == 100, path
+        assert parameters["limit"]["schema"]["minimum"] == 1, path
+        assert "nextToken" in parameters, path
+        page = schemas[operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+        assert set(page["properties"]) == {"items", "nextToken"}, (method, path)
+        assert page["required"] == ["items"], (method, path)
+
+
+def test_problem_details_carry_the_rfc_9457_members(document: dict[str, Any]) -> None:
+    problem = document["components"]["schemas"]["ProblemDetails"]
+    assert {"type", "title", "status", "detail", "code", "errors"} <= set(problem["properties"])
+
+
+def test_check_exits_1_on_drift_and_the_writer_fixes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "template.yaml").write_text("", "utf-8")
+    (tmp_path / API_APP).parent.mkdir(parents=True)
+    shutil.copy(ROOT / API_APP, tmp_path / API_APP)
+    assert ffo(["--root", str(tmp_path), "openapi", "--check"]) == 1
+    assert REGENERATE in capsys.readouterr().err
+    assert ffo(["--root", str(tmp_path), "openapi"]) == 0
+    assert not drift(tmp_path)
+    assert ffo(["--root", str(tmp_path), "openapi", "--check"]) == 0
+    target = tmp_path / DOCUMENT
+    target.write_text(target.read_text("utf-8").replace('"maximum": 100', '"maximum": 200', 1), "utf-8")
+    assert ffo(["--root", str(tmp_path), "openapi", "--check"]) == 1
