@@ -18,8 +18,9 @@ from pydantic import Field, ValidationError
 from flashfusion.app.api_models import ApiModel
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
+from flashfusion.app.roles import require_admin
 from flashfusion.app.submissions import field_errors
-from flashfusion.errors import Forbidden, InvalidRequest
+from flashfusion.errors import InvalidRequest
 from flashfusion.models import ContentType
 from flashfusion.modelbase import CamelModel
 from flashfusion.storage.budgets import month_of
@@ -56,11 +57,6 @@ class Budget(ApiModel):
     holds: list[Hold] = Field(default_factory=list, description="the open reservations behind reservedUsd")
     by_medium: list[MediumSpend] = Field(default_factory=list)
     by_medium_complete: bool = Field(description="false when this month had more stored versions than were summed")
-
-
-def require_admin(caller: Caller, deps: Deps, what: str) -> None:
-    if not caller.has_role(deps.settings.admin_group):
-        raise Forbidden(f"{what} needs the {deps.settings.admin_group!r} group")
 
 
 def budget(caller: Caller, deps: Deps) -> Budget:

@@ -4,7 +4,7 @@ and its monthly limit (admin role)."""
 # No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time.
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from flashfusion.app import budget_view
+from flashfusion.app import budget_view, roles
 from flashfusion.http.identity import authenticated, json_body
 from flashfusion.observability import tracer
 from flashfusion.wiring import get_deps
@@ -36,5 +36,5 @@ def get_budget() -> budget_view.Budget:
 def set_budget() -> budget_view.Budget:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
-    budget_view.require_admin(caller, deps, "changing the budget")
+    roles.require_admin(caller, deps, "changing the budget")
     return budget_view.set_limit(caller, json_body(router.current_event), deps)

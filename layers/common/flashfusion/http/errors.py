@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from flashfusion.errors import (
     AssetNotFound,
+    BrandKitNotFound,
     Forbidden,
     InvalidRequest,
     RegenerationLimitReached,
@@ -33,7 +34,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def invalid(error: InvalidRequest) -> Response:
         return error_response(400, "invalid_request", str(error), error.fields)
 
-    @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound])
+    @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound, BrandKitNotFound])
     def not_found(error: Exception) -> Response:
         return error_response(404, "not_found", str(error))
 
