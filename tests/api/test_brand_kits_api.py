@@ -17,7 +17,9 @@ MEMBER = claims()
 KIT = "aurora-core"  # seeded for both organisations by the engine fixture (version 1)
 
 
-def call(engine: Any, method: str, path: str, caller: dict[str, Any] | None = None, body: Any = None) -> tuple[int, Any]:
+def call(
+    engine: Any, method: str, path: str, caller: dict[str, Any] | None = None, body: Any = None
+) -> tuple[int, Any]:
     response = engine.api(method, path, body, MEMBER if caller is None else caller)
     return response["statusCode"], body_of(response) if response.get("body") else None
 
@@ -123,14 +125,18 @@ def test_validate_answers_the_kit_as_read_and_stores_nothing(engine: Any) -> Non
     assert call(engine, "GET", "/v1/brand-kits/draft")[0] == 404
 
 
-@pytest.mark.parametrize(("query", "field"), [("version=0", "version"), ("version=abc", "version"), ("version=-1", "version")])
+@pytest.mark.parametrize(
+    ("query", "field"), [("version=0", "version"), ("version=abc", "version"), ("version=-1", "version")]
+)
 def test_a_malformed_version_is_a_400(engine: Any, query: str, field: str) -> None:
     status, answer = call(engine, "GET", f"/v1/brand-kits/{KIT}?{query}")
     assert status == 400, answer
     assert answer["fields"][0]["field"] == field
 
 
-@pytest.mark.parametrize("path", ["/v1/brand-kits/nope", "/v1/brand-kits/nope/versions", f"/v1/brand-kits/{KIT}?version=9"])
+@pytest.mark.parametrize(
+    "path", ["/v1/brand-kits/nope", "/v1/brand-kits/nope/versions", f"/v1/brand-kits/{KIT}?version=9"]
+)
 def test_an_unknown_kit_or_version_is_a_404(engine: Any, path: str) -> None:
     status, answer = call(engine, "GET", path)
     assert status == 404, answer

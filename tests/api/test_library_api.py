@@ -82,7 +82,12 @@ def test_the_list_filters_by_medium_status_campaign_and_time(engine: Any, librar
     assert every_page(engine, campaignId="spring") == [("c1", 1)]
     window = {"since": START.replace(minute=2).isoformat(), "until": START.replace(minute=4).isoformat()}
     assert every_page(engine, **window) == [("c1", 1), ("t2", 2), ("t2", 1)]
-    assert every_page(engine, medium="text", status="published", limit=1) == [("t3", 1), ("c1", 1), ("t2", 2), ("t1", 1)]
+    assert every_page(engine, medium="text", status="published", limit=1) == [
+        ("t3", 1),
+        ("c1", 1),
+        ("t2", 2),
+        ("t1", 1),
+    ]
     assert every_page(engine, medium="music") == []
 
 

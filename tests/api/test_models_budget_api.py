@@ -16,7 +16,9 @@ ADMIN = {**claims(), "cognito:groups": "[admins]"}
 OTHER_ADMIN = {**claims(OTHER_ORG), "cognito:groups": "[admins]"}
 
 
-def call(engine: Any, method: str, path: str, caller: dict[str, Any] | None = None, body: Any = None) -> tuple[int, Any]:
+def call(
+    engine: Any, method: str, path: str, caller: dict[str, Any] | None = None, body: Any = None
+) -> tuple[int, Any]:
     response = engine.api(method, path, body, claims() if caller is None else caller)
     return response["statusCode"], body_of(response) if response.get("body") else None
 

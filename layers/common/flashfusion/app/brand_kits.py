@@ -23,8 +23,8 @@ from flashfusion.app.deps import Deps
 from flashfusion.app.roles import require_admin
 from flashfusion.app.submissions import field_errors
 from flashfusion.errors import BrandKitNotFound, BrandKitVersionExists, InvalidRequest
-from flashfusion.models import BrandKit
 from flashfusion.modelbase import Identifier
+from flashfusion.models import BrandKit
 from flashfusion.storage import keys
 
 MAX_ID_CHARS = 64
@@ -154,7 +154,9 @@ def versions(caller: Caller, kit_id: str, deps: Deps) -> KitVersions:
         kit_id=kit_id,
         current_version=current.version,
         items=[
-            KitVersionSummary(version=kit.version, name=kit.name, stored_at=at or None, current=kit.version == current.version)
+            KitVersionSummary(
+                version=kit.version, name=kit.name, stored_at=at or None, current=kit.version == current.version
+            )
             for kit, at in stored
         ],
     )

@@ -21,8 +21,8 @@ from flashfusion.app.deps import Deps
 from flashfusion.app.roles import require_admin
 from flashfusion.app.submissions import field_errors
 from flashfusion.errors import InvalidRequest
-from flashfusion.models import ContentType
 from flashfusion.modelbase import CamelModel
+from flashfusion.models import ContentType
 from flashfusion.storage.budgets import month_of
 
 MAX_MONTHLY_LIMIT_USD = 10_000_000.0
@@ -97,9 +97,7 @@ def _by_medium(org_id: str, month: str, deps: Deps) -> tuple[list[MediumSpend], 
             count[medium] = count.get(medium, 0) + 1
         if not start:
             break
-    spends = [
-        MediumSpend(medium=ContentType(m), recorded_usd=round(usd[m], 6), versions=count[m]) for m in sorted(usd)
-    ]
+    spends = [MediumSpend(medium=ContentType(m), recorded_usd=round(usd[m], 6), versions=count[m]) for m in sorted(usd)]
     return spends, start is None
 
 

@@ -330,7 +330,9 @@ class BrandKitRepository:
     def versions(self, org_id: str, kit_id: str) -> list[tuple[BrandKit, str]]:
         """Every stored version of one kit, oldest first, each with when it was stored."""
         prefix = keys.checked_sk(keys.brand_kit_key(org_id, kit_id)["SK"] + "#V#")
-        query: dict[str, Any] = {"KeyConditionExpression": Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix)}
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix)
+        }
         found: list[tuple[BrandKit, str]] = []
         while True:
             response = self.table.query(**query)

@@ -79,5 +79,7 @@ class AssetLibrary:
             if not last:
                 break
             query["ExclusiveStartKey"] = last
-        records = [Provenance.model_validate({k: v for k, v in from_item(i).items() if k not in _KEY_ATTRS}) for i in items]
+        records = [
+            Provenance.model_validate({k: v for k, v in from_item(i).items() if k not in _KEY_ATTRS}) for i in items
+        ]
         return records, (from_item(last) if last else None)
