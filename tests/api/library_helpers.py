@@ -63,3 +63,13 @@ def store_version(
     record = Provenance(**fields)
     deps.provenance.put(record)
     return record.to_json()
+
+
+def error_code(body: dict[str, Any]) -> str:
+    """The error's code, in the API's error body as it is (``error``) or as problem details (``code``)."""
+    return str(body.get("code") or body.get("error"))
+
+
+def error_fields(body: dict[str, Any]) -> list[str]:
+    """The fields an error names: ``fields`` today, ``errors`` in problem details."""
+    return [str(f["field"]) for f in body.get("errors") or body.get("fields") or []]

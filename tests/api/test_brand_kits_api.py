@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.library_helpers import error_code, error_fields
 from tests.helpers import ORG, OTHER_ORG, body_of, claims
 
 ADMIN = {**claims(), "cognito:groups": "[admins]"}
@@ -84,7 +85,7 @@ def test_changing_a_kit_needs_the_admin_role(engine: Any) -> None:
     status, answer = call(engine, "PUT", f"/v1/brand-kits/{KIT}", MEMBER, edited(before["kit"], "Mine now"))
 
     assert status == 403, answer
-    assert answer["error"] == "forbidden"
+    assert error_code(answer) == "forbidden"
     assert current(engine) == before
 
 
@@ -110,8 +111,8 @@ def test_an_invalid_kit_is_a_400_naming_the_field_on_put_and_validate_and_nothin
         method = "PUT" if path.endswith(KIT) else "POST"
         status, answer = call(engine, method, path, ADMIN, body)
         assert status == 400, (path, answer)
-        assert answer["error"] == "invalid_request"
-        assert field in [f["field"] for f in answer["fields"]], answer
+        assert error_code(answer) == "invalid_request"
+        assert field in error_fields(answer), answer
     assert current(engine) == before
 
 
@@ -131,7 +132,7 @@ def test_validate_answers_the_kit_as_read_and_stores_nothing(engine: Any) -> Non
 def test_a_malformed_version_is_a_400(engine: Any, query: str, field: str) -> None:
     status, answer = call(engine, "GET", f"/v1/brand-kits/{KIT}?{query}")
     assert status == 400, answer
-    assert answer["fields"][0]["field"] == field
+    assert error_fields(answer)[0] == field
 
 
 @pytest.mark.parametrize(
@@ -140,7 +141,7 @@ def test_a_malformed_version_is_a_400(engine: Any, query: str, field: str) -> No
 def test_an_unknown_kit_or_version_is_a_404(engine: Any, path: str) -> None:
     status, answer = call(engine, "GET", path)
     assert status == 404, answer
-    assert answer["error"] == "not_found"
+    assert error_code(answer) == "not_found"
 
 
 def test_another_organisation_neither_reads_nor_changes_a_kit_only_it_lacks(engine: Any) -> None:

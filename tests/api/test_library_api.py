@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
-from tests.api.library_helpers import START, store_version
+from tests.api.library_helpers import START, error_code, error_fields, store_version
 from tests.helpers import ORG, OTHER_ORG, body_of, claims, submission
 
 
@@ -41,8 +41,8 @@ def every_page(engine: Any, **params: Any) -> list[tuple[str, int]]:
 def field_of(answer: tuple[int, Any]) -> str:
     status, body = answer
     assert status == 400, answer
-    assert body["error"] == "invalid_request", body
-    return str(body["fields"][0]["field"])
+    assert error_code(body) == "invalid_request", body
+    return error_fields(body)[0]
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_another_organisations_versions_and_tokens_are_not_visible(engine: Any, 
     for org, asset in ((OTHER_ORG, "t1"), (ORG, "theirs")):
         status, answer = call(engine, "GET", f"/v1/assets/{asset}", org)
         assert status == 404, answer
-        assert answer["error"] == "not_found"
+        assert error_code(answer) == "not_found"
 
 
 def test_an_asset_lists_every_version_with_a_short_lived_download_of_its_own_key(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.library_helpers import store_version
+from tests.api.library_helpers import error_code, error_fields, store_version
 from tests.helpers import ORG, OTHER_ORG, body_of, claims
 
 ADMIN = {**claims(), "cognito:groups": "[admins]"}
@@ -72,7 +72,7 @@ def test_models_follow_the_deployment_s_providers_and_say_when_no_adapter_exists
 def test_a_malformed_model_filter_is_a_400_naming_it(engine: Any, query: str, field: str) -> None:
     status, answer = call(engine, "GET", f"/v1/models?{query}")
     assert status == 400, answer
-    assert answer["fields"][0]["field"] == field
+    assert error_fields(answer)[0] == field
 
 
 def test_models_filter_by_tier(engine: Any) -> None:
@@ -144,7 +144,7 @@ def test_changing_the_budget_needs_the_admin_role_and_changes_nothing_without_it
     status, answer = call(engine, "PUT", "/v1/budget", claims(), {"monthlyLimitUsd": 1})
 
     assert status == 403, answer
-    assert answer["error"] == "forbidden"
+    assert error_code(answer) == "forbidden"
     assert call(engine, "GET", "/v1/budget")[1] == before
 
 
@@ -162,7 +162,7 @@ def test_changing_the_budget_needs_the_admin_role_and_changes_nothing_without_it
 def test_a_malformed_limit_is_a_400_naming_the_field(engine: Any, body: Any, field: str) -> None:
     status, answer = call(engine, "PUT", "/v1/budget", ADMIN, body)
     assert status == 400, answer
-    assert answer["fields"][0]["field"] == field
+    assert error_fields(answer)[0] == field
 
 
 def test_an_organisation_changes_and_sees_only_its_own_budget(engine: Any) -> None:
