@@ -14,8 +14,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from flashfusion.http.api import create_app
 from flashfusion.http.asset_routes import router as asset_router
+from flashfusion.http.budget_routes import router as budget_router
 from flashfusion.http.callback_routes import router as callback_router
 from flashfusion.http.campaign_routes import router as campaign_router
+from flashfusion.http.kit_routes import router as kit_router
+from flashfusion.http.library_routes import router as library_router
+from flashfusion.http.model_routes import router as model_router
 from flashfusion.http.review_routes import router as review_router
 from flashfusion.observability import logger, metrics, tracer
 
@@ -24,6 +28,10 @@ app.include_router(asset_router)
 app.include_router(campaign_router)
 app.include_router(review_router)
 app.include_router(callback_router)
+app.include_router(library_router)
+app.include_router(model_router)
+app.include_router(budget_router)
+app.include_router(kit_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True)

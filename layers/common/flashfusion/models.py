@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, computed_field, field_validator
 from pydantic.alias_generators import to_camel
 
 # Re-exported: every model that crosses a boundary can be imported from here.
@@ -499,6 +499,11 @@ class RequestRecord(CamelModel):
     follow_up_error: ErrorInfo | None = Field(
         default=None, description="the asset is saved, but joining its campaign or scheduling its posts failed"
     )
+
+    @computed_field(description="GET this for every version of the saved asset and a download URL")  # type: ignore[prop-decorator]
+    @property
+    def asset_url(self) -> str | None:
+        return f"/v1/assets/{self.asset.asset_id}" if self.asset else None
 
 
 class WorkflowState(CamelModel):

@@ -55,6 +55,19 @@ class AssetStore:
         )
         return url
 
+    def saved_size(self, org_id: str, key: str) -> int | None:
+        """The size in bytes of a stored version under the organisation's own prefix, or None when the
+        object is not there (a record whose file was removed)."""
+        if not key.startswith(keys.asset_prefix_of(org_id)):
+            raise PermissionError(f"{key!r} is not in organisation {org_id}'s assets")
+        try:
+            head: dict[str, Any] = self.s3.head_object(Bucket=self.bucket, Key=key)
+        except self.s3.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return int(head["ContentLength"])
+
     def presigned_put(self, key: str, content_type: str, expires_seconds: int = 900) -> str:
         url: str = self.s3.generate_presigned_url(
             "put_object",

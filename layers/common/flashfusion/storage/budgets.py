@@ -25,6 +25,10 @@ def money(value: float) -> Decimal:
     return Decimal(str(round(value, 6)))
 
 
+LIMIT_CHANGE_ATTEMPTS = 5
+"""How often a limit change re-reads the month when concurrent changes keep beating it."""
+
+
 def month_of(moment: datetime | None = None) -> str:
     return (moment or utcnow()).strftime("%Y-%m")
 
@@ -53,23 +57,39 @@ class BudgetRepository:
         return float(item["monthlyLimitUsd"]) if item else self.default_limit_usd
 
     def set_monthly_limit(self, org_id: str, limit_usd: float, month: str | None = None) -> None:
-        """Change the limit from this month on; this month's available amount moves by the difference."""
+        """Change the limit from this month on; this month's available amount moves by the difference.
+
+        Two changes racing each other: the loser reads the month again and applies its own limit on top
+        (the last write wins, and available always equals limit minus spent minus reserved)."""
         month = month or month_of()
         self.table.put_item(Item={**keys.budget_config_key(org_id), "monthlyLimitUsd": money(limit_usd)})
-        current = self._month_item(org_id, month)
-        if current is None:
+        for _ in range(LIMIT_CHANGE_ATTEMPTS):
+            current = self._month_item(org_id, month)
+            if current is None:
+                return
+            delta = money(limit_usd) - Decimal(str(current["limitUsd"]))
+            try:
+                self.table.update_item(
+                    Key=keys.budget_month_key(org_id, month),
+                    UpdateExpression="SET limitUsd = :new, availableUsd = availableUsd + :delta",
+                    ConditionExpression="limitUsd = :old",
+                    ExpressionAttributeValues={
+                        ":new": money(limit_usd),
+                        ":delta": delta,
+                        ":old": current["limitUsd"],
+                    },
+                )
+            except ClientError as error:
+                if _code(error) != "ConditionalCheckFailedException":
+                    raise
+                continue
             return
-        delta = money(limit_usd) - Decimal(str(current["limitUsd"]))
-        self.table.update_item(
-            Key=keys.budget_month_key(org_id, month),
-            UpdateExpression="SET limitUsd = :new, availableUsd = availableUsd + :delta",
-            ConditionExpression="limitUsd = :old",
-            ExpressionAttributeValues={
-                ":new": money(limit_usd),
-                ":delta": delta,
-                ":old": current["limitUsd"],
-            },
-        )
+        raise RuntimeError(f"the budget limit of {org_id} kept changing under {LIMIT_CHANGE_ATTEMPTS} attempts")
+
+    def reservations(self, org_id: str, month: str | None = None) -> dict[str, float]:
+        """The month's open holds: reservation id (``<requestId>.<n>``) -> USD held."""
+        item = self._month_item(org_id, month or month_of()) or {}
+        return {str(k): float(v) for k, v in (item.get("reservations") or {}).items()}
 
     def _month_item(self, org_id: str, month: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self.table.get_item(

@@ -327,6 +327,22 @@ class BrandKitRepository:
             raise BrandKitNotFound(f"{which}brand kit {kit_id!r} not found in this organisation")
         return BrandKit.model_validate(from_item(item)["kit"])
 
+    def versions(self, org_id: str, kit_id: str) -> list[tuple[BrandKit, str]]:
+        """Every stored version of one kit, oldest first, each with when it was stored."""
+        prefix = keys.checked_sk(keys.brand_kit_key(org_id, kit_id)["SK"] + "#V#")
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix)
+        }
+        found: list[tuple[BrandKit, str]] = []
+        while True:
+            response = self.table.query(**query)
+            for item in response.get("Items", []):
+                plain = from_item(item)
+                found.append((BrandKit.model_validate(plain["kit"]), str(plain.get("updatedAt", ""))))
+            if "LastEvaluatedKey" not in response:
+                return found
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
 
 class ProvenanceRepository:
     def __init__(self, table: Any) -> None:

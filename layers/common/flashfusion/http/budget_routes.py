@@ -1,0 +1,40 @@
+"""Budget routes of the HTTP API (a Powertools Router for ApiFunction): the organisation's month in figures,
+and its monthly limit (admin role)."""
+
+# No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time.
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from flashfusion.app import budget_view, roles
+from flashfusion.http.identity import authenticated, json_body
+from flashfusion.observability import tracer
+from flashfusion.wiring import get_deps
+
+router = Router()
+TAGS = ["Budget"]
+
+
+@router.get(
+    "/v1/budget",
+    operation_id="getBudget",
+    summary="This month: limit, spent, reserved (with the holds behind it), available, recorded cost by medium",
+    tags=TAGS,
+)
+@tracer.capture_method(capture_response=False)
+def get_budget() -> budget_view.Budget:
+    deps = get_deps()
+    caller = authenticated(router.current_event, deps.settings)
+    return budget_view.budget(caller, deps)
+
+
+@router.put(
+    "/v1/budget",
+    operation_id="setBudget",
+    summary="Set the monthly limit in USD, from this month on (admin role)",
+    tags=TAGS,
+)
+@tracer.capture_method(capture_response=False)
+def set_budget() -> budget_view.Budget:
+    deps = get_deps()
+    caller = authenticated(router.current_event, deps.settings)
+    roles.require_admin(caller, deps, "changing the budget")
+    return budget_view.set_limit(caller, json_body(router.current_event), deps)
