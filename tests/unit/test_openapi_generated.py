@@ -91,6 +91,9 @@ def test_every_route_that_reads_a_body_documents_it(document: dict[str, Any]) ->
         ("PATCH", "/v1/posts/{postId}"),
         ("POST", "/v1/accounts"),
         ("PATCH", "/v1/accounts/{accountId}"),
+        ("PUT", "/v1/budget"),
+        ("POST", "/v1/brand-kits/validate"),
+        ("PUT", "/v1/brand-kits/{kitId}"),
     }
 
 

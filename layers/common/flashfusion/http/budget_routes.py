@@ -2,10 +2,14 @@
 and its monthly limit (admin role)."""
 
 # No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time.
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from flashfusion.app import budget_view, roles
-from flashfusion.http.identity import authenticated, json_body
+from flashfusion.http.identity import authenticated
+from flashfusion.http.problems import documented
 from flashfusion.observability import tracer
 from flashfusion.wiring import get_deps
 
@@ -18,6 +22,7 @@ TAGS = ["Budget"]
     operation_id="getBudget",
     summary="This month: limit, spent, reserved (with the holds behind it), available, recorded cost by medium",
     tags=TAGS,
+    responses=documented(200, "This month's budget"),
 )
 @tracer.capture_method(capture_response=False)
 def get_budget() -> budget_view.Budget:
@@ -31,10 +36,11 @@ def get_budget() -> budget_view.Budget:
     operation_id="setBudget",
     summary="Set the monthly limit in USD, from this month on (admin role)",
     tags=TAGS,
+    responses=documented(200, "This month's budget with the new limit", 403, body=True),
 )
 @tracer.capture_method(capture_response=False)
-def set_budget() -> budget_view.Budget:
+def set_budget(limit: Annotated[budget_view.BudgetLimit, Body()]) -> budget_view.Budget:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
     roles.require_admin(caller, deps, "changing the budget")
-    return budget_view.set_limit(caller, json_body(router.current_event), deps)
+    return budget_view.set_limit(caller, limit.model_dump(mode="json", by_alias=True), deps)
