@@ -2,9 +2,9 @@
 
 The routes come from template.yaml (the HttpApi events of every function deployed with the API's code:
 ApiFunction and LintApiFunction), so a new route is covered the day it is added. Bodies are arbitrary JSON
-(and JSON shaped like our requests, with hostile values), query strings carry our parameter names with odd values, path ids are short, long, unicode or odd. A 4xx must
-carry RFC 9457 problem details (a 400 naming each field). Bounded (a few examples per route, derandomized) so it
-runs in CI in well under a minute.
+(and JSON shaped like our requests, with hostile values), query strings carry our parameter names with odd
+values, path ids are short, long, unicode or odd. A 4xx must carry RFC 9457 problem details (a 400 naming each
+field). Bounded (a few examples per route, derandomized) so it runs in CI in well under a minute.
 """
 
 from __future__ import annotations

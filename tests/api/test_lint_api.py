@@ -15,9 +15,7 @@ from tests.helpers import ORG, OTHER_ORG, body_of, claims
 
 FUNCTION = "LintApiFunction"
 KIT = "aurora-core"
-COMPLIANT = (
-    "At Aurora Outdoor we make jackets that keep you warm on the trail. We test each one in the hills we love."
-)
+COMPLIANT = "At Aurora Outdoor we make jackets that keep you warm on the trail. We test each one in the hills we love."
 NONCOMPLIANT = "Our jackets are a guaranteed miracle and completely risk-free!!!"
 
 
@@ -40,7 +38,8 @@ def upload(engine: Any, data: bytes, mime: str = "image/png", org: str = ORG) ->
     ticket = engine.api("POST", "/v1/lint/uploads", {"mimeType": mime}, claims(org), function=FUNCTION)
     assert ticket["statusCode"] == 201, ticket
     answer = body_of(ticket)
-    assert answer["method"] == "PUT" and answer["headers"]["Content-Type"] == mime
+    assert answer["method"] == "PUT"
+    assert answer["headers"]["Content-Type"] == mime
     url = urlparse(answer["url"])
     key = unquote(url.path.lstrip("/"))
     assert key.startswith(f"staging/{org}/lint-uploads/"), key
@@ -116,8 +115,10 @@ def test_a_pinned_kit_version_is_the_one_checked(engine: Any, sample_kit: dict[s
     current = report_of(lint(engine, {"brandKitId": KIT, "text": COMPLIANT}))
     pinned = report_of(lint(engine, {"brandKitId": KIT, "brandKitVersion": 1, "text": COMPLIANT}))
 
-    assert current["brandKitVersion"] == 2 and "legal.banned-term" in rules(current["report"])
-    assert pinned["brandKitVersion"] == 1 and "legal.banned-term" not in rules(pinned["report"])
+    assert current["brandKitVersion"] == 2
+    assert "legal.banned-term" in rules(current["report"])
+    assert pinned["brandKitVersion"] == 1
+    assert "legal.banned-term" not in rules(pinned["report"])
     missing = json_error(lint(engine, {"brandKitId": KIT, "brandKitVersion": 7, "text": COMPLIANT}), 400)
     assert {"brandKitId", "brandKitVersion"} <= set(problems(missing))
 
@@ -128,7 +129,8 @@ def test_an_uploaded_image_round_trip(engine: Any) -> None:
 
     assert on_palette["mimeType"] == off_palette["mimeType"] == "image/png"
     checked = set(on_palette["report"]["rulesChecked"])
-    assert "colors.palette" in checked and "voice.required-term" not in checked  # the image checks ran
+    assert "colors.palette" in checked  # the image checks ran, not the text ones
+    assert "voice.required-term" not in checked
     assert "colors.palette" not in rules(on_palette["report"])
     assert off_palette["report"]["compliant"] is False
     assert "colors.palette" in rules(off_palette["report"], "error"), off_palette["report"]
@@ -206,7 +208,8 @@ def _kit(engine: Any) -> dict[str, Any]:
 
 
 def test_no_token_no_lint(engine: Any) -> None:
-    for path, body in (("/v1/lint", {"brandKitId": KIT, "text": COMPLIANT}), ("/v1/lint/uploads", {"mimeType": "image/png"})):
+    calls = (("/v1/lint", {"brandKitId": KIT, "text": COMPLIANT}), ("/v1/lint/uploads", {"mimeType": "image/png"}))
+    for path, body in calls:
         response = engine.api("POST", path, body, {}, function=FUNCTION)
         assert json_error(response, 401)["code"] == "unauthorized"
 
