@@ -11,6 +11,21 @@ ORG = "acme"
 OTHER_ORG = "globex"
 
 
+API_CODE = "functions/api/"
+"""The API's code: ApiFunction serves most routes, LintApiFunction (with the media layer) the lint-only ones."""
+
+
+def api_functions(template: dict[str, Any]) -> list[str]:
+    """The functions template.yaml deploys with the API's code, ApiFunction first."""
+    found = [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and str(resource["Properties"].get("CodeUri", "")).rstrip("/") + "/" == API_CODE
+    ]
+    return sorted(found, key=lambda name: name != "ApiFunction")
+
+
 def claims(org: str = ORG, user: str = "user-1") -> dict[str, str]:
     return {"org_id": org, "sub": user}
 

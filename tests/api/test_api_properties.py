@@ -1,10 +1,10 @@
 """Every route of the API function, fed arbitrary input with a valid token, answers without a 5xx.
 
-The routes come from template.yaml (the ApiFunction's HttpApi events), so a new route is covered the day
-it is added. Bodies are arbitrary JSON (and JSON shaped like our requests, with hostile values), query
-strings carry our parameter names with odd values, path ids are short, long, unicode or odd. A 4xx must
-carry RFC 9457 problem details (a 400 naming each field). Bounded (a few examples per route, derandomized) so it
-runs in CI in well under a minute.
+The routes come from template.yaml (the HttpApi events of every function deployed with the API's code:
+ApiFunction and LintApiFunction), so a new route is covered the day it is added. Bodies are arbitrary JSON
+(and JSON shaped like our requests, with hostile values), query strings carry our parameter names with odd
+values, path ids are short, long, unicode or odd. A 4xx must carry RFC 9457 problem details (a 400 naming each
+field). Bounded (a few examples per route, derandomized) so it runs in CI in well under a minute.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from hypothesis import strategies as st
 
 from ffo.cfn import load_template
 from ffo.engine import api_routes
-from tests.helpers import ROOT, claims, problem_of
+from tests.helpers import ROOT, api_functions, claims, problem_of
 
 pytestmark = pytest.mark.filterwarnings("ignore:Couldn.t determine the remaining time left")
 
-ROUTES = api_routes(load_template(ROOT / "template.yaml"))
+TEMPLATE = load_template(ROOT / "template.yaml")
+ROUTES = [route for function in api_functions(TEMPLATE) for route in api_routes(TEMPLATE, function)]
+FUNCTION_OF = {route: function for function in api_functions(TEMPLATE) for route in api_routes(TEMPLATE, function)}
 EXAMPLES_PER_ROUTE = 15
 
 FIELDS = [
@@ -32,7 +34,8 @@ FIELDS = [
     "locales", "campaignId", "schedule", "mode", "at", "targets", "platform", "accountId", "assetId", "version",
     "assetVersion", "scheduledAt", "startsAt", "endsAt", "timeZone", "cadence", "maxPostsPerDay",
     "minGapMinutes", "quietHours", "preferredTimes", "name", "status", "handle", "settings", "decision",
-    "comment", "feedback", "editedText", "replacementUploadId", "mimeType", "caption", "faults",
+    "comment", "feedback", "editedText", "replacementUploadId", "mimeType", "caption", "faults", "text",
+    "uploadId", "brandKitVersion", "sponsored", "locale",
 ]  # fmt: skip
 ODD_STRINGS = [
     "",
@@ -140,6 +143,7 @@ def test_the_routes_come_from_the_template() -> None:
     assert len(ROUTES) >= 20
     assert ("POST", "/v1/assets") in ROUTES
     assert ("GET", "/v1/provenance") in ROUTES
+    assert FUNCTION_OF[("POST", "/v1/lint")] == "LintApiFunction"
 
 
 @pytest.mark.parametrize(("method", "template"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
@@ -164,7 +168,9 @@ def test_no_route_answers_5xx_to_arbitrary_input(engine: Any, method: str, templ
         path = _path(template, path_ids)
         if query:
             path += "?" + urlencode(query)
-        response = engine.api(method, path, body if has_body else None, claims(), raw_body=raw)
+        response = engine.api(
+            method, path, body if has_body else None, claims(), raw_body=raw, function=FUNCTION_OF[(method, template)]
+        )
         _check(response, f"{method} {path[:200]} body={str(raw if raw is not None else body)[:200]}")
 
     check()

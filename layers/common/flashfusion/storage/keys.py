@@ -211,6 +211,16 @@ def review_upload_key(prefix: str, org_id: str, request_id: str, review_id: str,
     return staging_object_key(prefix, org_id, request_id, name)
 
 
+LINT_UPLOADS = "lint-uploads"
+"""The staging folder of an organisation's files for ``POST /v1/lint`` (expired with the rest of staging)."""
+
+
+def lint_upload_key(prefix: str, org_id: str, upload_id: str, ext: str) -> str:
+    """Where a file to lint (``POST /v1/lint/uploads``) is PUT: under the caller's organisation only."""
+    name = f"{_safe(upload_id, 'upload id')}.{_safe(ext, 'extension')}"
+    return staging_object_key(prefix, org_id, LINT_UPLOADS, name)
+
+
 def sidecar_object_key(org_id: str, asset_id: str, version: int) -> str:
     """The C2PA sidecar manifest of a format that cannot carry one (plain text), next to the asset."""
     return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.c2pa"

@@ -1,0 +1,166 @@
+"""Lint only (``POST /v1/lint``): check content an organisation brings against one of its brand kit versions,
+without generating, storing or reviewing anything.
+
+Text comes inline; an image is first PUT to a presigned staging URL (``POST /v1/lint/uploads``) and then
+named by its upload id. Both answer synchronously with the report the workflow's LintAsset step makes: the
+same checks, the same LintContext (OCR, moderation, the kit's logos and fonts), aggregated the same way
+(``linting.summary``). An image that cannot be decoded within the linter's memory bound is a report with a
+``media.decodable`` error, as in the workflow. Audio and video take minutes to analyse: they are refused
+here with a 400 that says to use the workflow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StringConstraints
+
+from flashfusion.app.caller import Caller
+from flashfusion.app.deps import Deps
+from flashfusion.app.steps import decode_rgba
+from flashfusion.brandkit import BrandKit
+from flashfusion.errors import BrandKitNotFound, InvalidRequest, UnsupportedMedia
+from flashfusion.linting.engine import LintContext, lint_asset, unsupported_report
+from flashfusion.linting.summary import summarize
+from flashfusion.media_types import base_type
+from flashfusion.modelbase import CamelModel, Identifier
+from flashfusion.models import LintReport, Locale
+from flashfusion.observability import MetricUnit, logger, metrics
+from flashfusion.storage import keys
+
+MAX_LINT_TEXT = 10_000
+"""Characters of inline text: far above any platform's post limit, well within the API's time budget."""
+LINT_UPLOAD_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
+"""What can be uploaded for a synchronous lint, and the key's extension for each."""
+MAX_LINT_UPLOAD_BYTES = 25 * 1024 * 1024
+"""An uploaded image larger than this is refused before it is read (the Lambda holds it in memory)."""
+UPLOAD_SECONDS = 300
+"""How long the presigned PUT stays valid."""
+LINT_RESPONSE_BYTES = 64 * 1024
+"""The answer's report is aggregated and cut to this size (a 10,000-character text can repeat a finding)."""
+ASYNC_MEDIA = ("audio/", "video/")
+USE_THE_WORKFLOW = (
+    "audio and video are analysed asynchronously and cannot be linted here: submit the request through "
+    "POST /v1/assets (the workflow lints it) and poll GET /v1/requests/{requestId}"
+)
+
+UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class LintUploadRequest(CamelModel):
+    """What a client sends to ``POST /v1/lint/uploads``: the type of the file it will PUT."""
+
+    mime_type: str = Field(max_length=200, description="image/png or image/jpeg")
+
+
+class LintUploadTicket(CamelModel):
+    """Where to PUT the file (presigned, short-lived); ``POST /v1/lint`` then names ``uploadId``."""
+
+    upload_id: str
+    url: str = Field(description="presigned S3 URL")
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str] = Field(description="send exactly these headers with the PUT")
+    expires_in: int = Field(description="seconds the URL stays valid")
+    max_bytes: int = Field(description="larger files are refused when linted")
+
+
+class LintRequest(CamelModel):
+    """What a client sends to ``POST /v1/lint``: exactly one of ``text`` or ``uploadId``."""
+
+    brand_kit_id: Identifier
+    brand_kit_version: int | None = Field(
+        default=None, ge=1, le=9_999_999, description="a stored version of the kit; default: its current one"
+    )
+    channel: str | None = Field(default=None, max_length=32, description="the platform the content is for")
+    sponsored: StrictBool = Field(default=False, description="a paid post: its copy must carry a disclosure")
+    locale: Locale | None = Field(default=None, description="the copy's locale; default: the kit's language")
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_LINT_TEXT, description="the text to lint")
+    upload_id: UploadId | None = Field(default=None, description="an upload of POST /v1/lint/uploads (an image)")
+
+
+class LintResult(CamelModel):
+    """``POST /v1/lint``'s answer: the kit version used and the report (as the workflow's, aggregated)."""
+
+    brand_kit_id: str
+    brand_kit_version: int
+    mime_type: str = Field(description="what was linted: text/plain, or the uploaded image's type")
+    report: LintReport
+
+
+def create_upload(caller: Caller, request: LintUploadRequest, deps: Deps) -> LintUploadTicket:
+    mime = base_type(request.mime_type)
+    if mime.startswith(ASYNC_MEDIA):
+        raise InvalidRequest(USE_THE_WORKFLOW, [{"field": "mimeType", "problem": USE_THE_WORKFLOW}])
+    if mime not in LINT_UPLOAD_TYPES:
+        problem = f"one of {', '.join(LINT_UPLOAD_TYPES)} (send text inline as text)"
+        raise InvalidRequest(f"{mime!r} cannot be linted from an upload", [{"field": "mimeType", "problem": problem}])
+    upload_id = uuid.uuid4().hex
+    key = keys.lint_upload_key(deps.assets.staging_prefix, caller.org_id, upload_id, LINT_UPLOAD_TYPES[mime])
+    return LintUploadTicket(
+        upload_id=upload_id,
+        url=deps.assets.presigned_put(key, mime, UPLOAD_SECONDS),
+        headers={"Content-Type": mime, "x-amz-server-side-encryption": "AES256"},
+        expires_in=UPLOAD_SECONDS,
+        max_bytes=MAX_LINT_UPLOAD_BYTES,
+    )
+
+
+def lint(caller: Caller, request: LintRequest, deps: Deps) -> LintResult:
+    """The report of the text or the uploaded image against the kit version; nothing is written."""
+    given = [name for name, value in (("text", request.text), ("uploadId", request.upload_id)) if value is not None]
+    if len(given) != 1:
+        problem = "give exactly one of text or uploadId"
+        raise InvalidRequest(problem, [{"field": name, "problem": problem} for name in given or ["text", "uploadId"]])
+    kit = _kit(caller.org_id, request, deps)
+    if request.text is not None:
+        data, mime = request.text.encode("utf-8"), "text/plain"
+    else:
+        data, mime = _uploaded(caller.org_id, str(request.upload_id), deps)
+    org_id = caller.org_id
+    context = LintContext(
+        kit=kit.for_locale(request.locale),
+        locale=request.locale,
+        channel=request.channel,
+        sponsored=request.sponsored,
+        load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(org_id, ref)),
+        moderation=deps.moderation,
+        ocr=deps.ocr,
+        load_font=lambda ref: deps.assets.read_brand_file(org_id, ref),
+    )
+    try:
+        full = lint_asset(data, mime, context)
+    except UnsupportedMedia as error:  # a bomb, or not an image at all: a report, as the workflow makes
+        logger.info("uploaded file cannot be linted", extra={"reason": str(error)})
+        full = unsupported_report(error)
+    metrics.add_metric(name="LintOnly", unit=MetricUnit.Count, value=1)
+    return LintResult(
+        brand_kit_id=kit.kit_id,
+        brand_kit_version=kit.version,
+        mime_type=mime,
+        report=summarize(full, budget_bytes=LINT_RESPONSE_BYTES),
+    )
+
+
+def _kit(org_id: str, request: LintRequest, deps: Deps) -> BrandKit:
+    try:
+        return deps.kits.get(org_id, request.brand_kit_id, request.brand_kit_version)
+    except BrandKitNotFound as error:
+        fields = ["brandKitId", "brandKitVersion"] if request.brand_kit_version else ["brandKitId"]
+        raise InvalidRequest(str(error), [{"field": name, "problem": str(error)} for name in fields]) from error
+
+
+def _uploaded(org_id: str, upload_id: str, deps: Deps) -> tuple[bytes, str]:
+    """The uploaded file and its type. The key is built from the caller's organisation, so another
+    organisation's upload id finds nothing and nothing of theirs is read."""
+    for mime, ext in LINT_UPLOAD_TYPES.items():
+        key = keys.lint_upload_key(deps.assets.staging_prefix, org_id, upload_id, ext)
+        head = deps.assets.head_staged(org_id, key)
+        if head is None:
+            continue
+        if int(head.get("ContentLength", 0)) > MAX_LINT_UPLOAD_BYTES:
+            problem = f"the file is larger than {MAX_LINT_UPLOAD_BYTES // (1024 * 1024)} MB"
+            raise InvalidRequest(problem, [{"field": "uploadId", "problem": problem}])
+        return deps.assets.read_staged(org_id, key), mime
+    problem = "nothing was uploaded with this id in this organisation (or the upload has expired)"
+    raise InvalidRequest(problem, [{"field": "uploadId", "problem": problem}])
