@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 
 from flashfusion.http.errors import register_error_handlers
 from flashfusion.http.validation import CompactResponseValidation, GuardedRequestValidation
@@ -47,7 +47,31 @@ class ApiResolver(APIGatewayHttpResolver):
         if schema.components and schema.components.schemas:
             for name in _POWERTOOLS_VALIDATION_SCHEMAS:
                 schema.components.schemas.pop(name, None)
+            for component in schema.components.schemas.values():
+                if isinstance(component, Schema):
+                    _absent_when_null(component)
         return schema
+
+
+def _nullable(schema: Any) -> bool:
+    if not isinstance(schema, Schema):
+        return False
+    types = schema.type if isinstance(schema.type, list) else [schema.type]
+    return "null" in types or any(_nullable(option) for option in schema.anyOf or ())
+
+
+def _absent_when_null(component: Schema) -> None:
+    """Answers leave null values out (CompactResponseValidation): a read-only (computed) property that may be
+    null is not required, though pydantic lists every computed field as required."""
+    properties = component.properties or {}
+    if component.required:
+        component.required = [
+            name
+            for name in component.required
+            if not (
+                isinstance(properties.get(name), Schema) and properties[name].readOnly and _nullable(properties[name])
+            )
+        ]
 
 
 def _settings() -> Settings:
