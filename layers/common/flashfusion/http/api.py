@@ -64,14 +64,13 @@ def _absent_when_null(component: Schema) -> None:
     """Answers leave null values out (CompactResponseValidation): a read-only (computed) property that may be
     null is not required, though pydantic lists every computed field as required."""
     properties = component.properties or {}
+
+    def left_out_when_null(name: str) -> bool:
+        schema = properties.get(name)
+        return isinstance(schema, Schema) and bool(schema.readOnly) and _nullable(schema)
+
     if component.required:
-        component.required = [
-            name
-            for name in component.required
-            if not (
-                isinstance(properties.get(name), Schema) and properties[name].readOnly and _nullable(properties[name])
-            )
-        ]
+        component.required = [name for name in component.required if not left_out_when_null(name)]
 
 
 def _settings() -> Settings:
