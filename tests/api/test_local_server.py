@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,10 @@ from ffo.local_issuer import AuthorizerConfig, JwtAuthorizer, LocalIssuer, gatew
 from ffo.local_server import LocalServer, running_server
 from ffo.state_store import StateStore
 from flashfusion.http.identity import _groups
+from tests.api.served import TERMINAL, Api, served, server_config, start, submit_until_review
 from tests.helpers import ORG, OTHER_ORG, ROOT, submission
 
-TERMINAL = {"succeeded", "failed", "rejected", "cancelled"}
-NONCOMPLIANT = "Write a post saying our jackets are a guaranteed miracle and completely risk-free"
+__all__ = ["served"]  # a fixture, imported for pytest
 
 
 def ffo_token(capsys: pytest.CaptureFixture[str], issuer_dir: Path, *args: str) -> str:
@@ -126,48 +125,6 @@ def test_client_id_counts_only_when_there_is_no_aud(
 
 
 # the server -----------------------------------------------------------------------------------
-class Api:
-    def __init__(self, server: LocalServer, token: str) -> None:
-        self.client = httpx.Client(base_url=server.url, timeout=30, trust_env=False)
-        self.token = token
-
-    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = {"authorization": f"Bearer {token or self.token}"}
-        return self.client.request(method, path, headers=headers, **kwargs)
-
-    def settled(self, request_id: str, until: set[str], timeout: float = 60.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            record: dict[str, Any] = self.call("GET", f"/v1/requests/{request_id}").json()
-            if record["status"] in until:
-                return record
-            assert time.monotonic() < deadline, f"request still {record['status']} after {timeout} s"
-            time.sleep(0.05)
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[list[LocalServer]]:
-    """Servers started by the test, each stopped at the end if the test did not stop it."""
-    servers: list[LocalServer] = []
-    yield servers
-    for server in servers:
-        if server.http is not None:
-            server.stop()
-
-
-def start(servers: list[LocalServer], tmp_path: Path) -> LocalServer:
-    server = LocalServer(
-        ROOT,
-        state_dir=tmp_path / "state",
-        port=0,
-        issuer_dir=tmp_path / "issuer",
-        env={"OUTBOX_DIR": str(tmp_path / "outbox")},
-    )
-    servers.append(server)
-    server.start()
-    return server
-
-
 def test_over_http_submit_poll_download_review_restart(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -258,19 +215,6 @@ def test_over_http_submit_poll_download_review_restart(
     assert main(["reset", "--state", str(tmp_path / "state")]) == 0
     assert StateStore(tmp_path / "state").read() is None
     assert not any((tmp_path / "state" / "blobs").glob("*"))
-
-
-def server_config(server: LocalServer) -> AuthorizerConfig:
-    return AuthorizerConfig.from_template(server.engine.template, server.engine.parameters)
-
-
-def submit_until_review(api: Api) -> str:
-    """Submit a post that breaks the kit's banned terms; the review id it waits on."""
-    accepted = api.call("POST", "/v1/assets", json=submission(prompt=NONCOMPLIANT, channel="instagram"))
-    assert accepted.status_code == 202, accepted.text
-    record = api.settled(accepted.json()["requestId"], TERMINAL | {"needs_review"})
-    assert record["status"] == "needs_review", record
-    return str(record["review"]["reviewId"])
 
 
 def test_a_second_server_on_the_same_state_is_refused(tmp_path: Path, served: list[LocalServer]) -> None:

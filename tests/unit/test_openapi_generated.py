@@ -131,3 +131,70 @@ def test_check_exits_1_on_drift_and_the_writer_fixes_it(tmp_path: Path, capsys: 
     target = tmp_path / DOCUMENT
     target.write_text(target.read_text("utf-8").replace('"maximum": 100', '"maximum": 200', 1), "utf-8")
     assert ffo(["--root", str(tmp_path), "openapi", "--check"]) == 1
+
+
+def _validator(document: dict[str, Any], component: str) -> Any:
+    """A JSON Schema validator for one component, with formats checked, as a strict client would use."""
+    from jsonschema import Draft202012Validator
+
+    schema = {"$ref": f"#/components/schemas/{component}", "components": document["components"]}
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_the_gateway_s_own_401_is_documented(document: dict[str, Any]) -> None:
+    """API Gateway's JWT authorizer answers a missing or refused token itself, in its own format."""
+    for method, path, operation in operations(document):
+        content = operation["responses"]["401"]["content"]
+        assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/GatewayRejection"}, (
+            method,
+            path,
+        )
+    rejection = _validator(document, "GatewayRejection")
+    assert rejection.is_valid({"message": "Unauthorized"})
+    assert not rejection.is_valid({})
+
+
+def test_no_property_the_answers_leave_out_when_null_is_required(document: dict[str, Any]) -> None:
+    """Answers omit null values (CompactResponseValidation): a nullable property cannot be required."""
+
+    def nullable(schema: dict[str, Any]) -> bool:
+        return schema.get("type") == "null" or any(nullable(option) for option in schema.get("anyOf", []))
+
+    for name, component in document["components"]["schemas"].items():
+        for field in component.get("required", []):
+            assert not nullable(component["properties"][field]), (name, field)
+
+
+def test_a_request_without_an_asset_matches_its_documented_schema(document: dict[str, Any]) -> None:
+    from flashfusion.models import RequestRecord
+
+    record = RequestRecord.model_validate(
+        {
+            "requestId": "r-1",
+            "orgId": "acme",
+            "userId": "u",
+            "status": "cancelled",
+            "contentType": "text",
+            "tier": "standard",
+            "createdAt": "2030-01-01T00:00:00Z",
+            "updatedAt": "2030-01-01T00:00:01Z",
+        }
+    )
+    answered = record.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert "assetUrl" not in answered
+    assert list(_validator(document, "RequestRecord").iter_errors(answered)) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "answered"),
+    [("22:00", "22:00:00"), ("07:30:15", "07:30:15"), ("22:00:00+02:00", "22:00:00"), ("09:00Z", "09:00:00")],
+)
+def test_wall_clock_times_answer_in_their_documented_form(document: dict[str, Any], given: str, answered: str) -> None:
+    """Local times have no offset: JSON Schema's "time" format (which requires one) would refuse them."""
+    from flashfusion.scheduling.models import Cadence
+
+    cadence = Cadence.model_validate({"quietHours": {"start": given, "end": "07:00"}, "preferredTimes": [given]})
+    dumped = cadence.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert dumped["quietHours"]["start"] == answered
+    assert dumped["preferredTimes"] == [answered]
+    assert list(_validator(document, "Cadence").iter_errors(dumped)) == []

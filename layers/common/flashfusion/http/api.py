@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 
 from flashfusion.http.errors import register_error_handlers
 from flashfusion.http.validation import CompactResponseValidation, GuardedRequestValidation
@@ -47,7 +47,30 @@ class ApiResolver(APIGatewayHttpResolver):
         if schema.components and schema.components.schemas:
             for name in _POWERTOOLS_VALIDATION_SCHEMAS:
                 schema.components.schemas.pop(name, None)
+            for component in schema.components.schemas.values():
+                if isinstance(component, Schema):
+                    _absent_when_null(component)
         return schema
+
+
+def _nullable(schema: Any) -> bool:
+    if not isinstance(schema, Schema):
+        return False
+    types = schema.type if isinstance(schema.type, list) else [schema.type]
+    return "null" in types or any(_nullable(option) for option in schema.anyOf or ())
+
+
+def _absent_when_null(component: Schema) -> None:
+    """Answers leave null values out (CompactResponseValidation): a read-only (computed) property that may be
+    null is not required, though pydantic lists every computed field as required."""
+    properties = component.properties or {}
+
+    def left_out_when_null(name: str) -> bool:
+        schema = properties.get(name)
+        return isinstance(schema, Schema) and bool(schema.readOnly) and _nullable(schema)
+
+    if component.required:
+        component.required = [name for name in component.required if not left_out_when_null(name)]
 
 
 def _settings() -> Settings:

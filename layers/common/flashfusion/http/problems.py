@@ -90,7 +90,10 @@ def problem_response(
 
 STATUS_DESCRIPTIONS: dict[int, str] = {
     400: "Invalid request: the errors list names each field and its problem",
-    401: "The token has no subject, or no or a malformed organisation claim",
+    401: (
+        "No token, or one API Gateway's JWT authorizer refuses (application/json, its own answer), or a token "
+        "with no subject or no or a malformed organisation claim (problem details)"
+    ),
     403: "The caller lacks the role this needs",
     404: "No such resource in the caller's organisation (another organisation's ids are not found either)",
     409: "Conflict with the resource's current state",
@@ -105,6 +108,14 @@ COMMON_ERRORS = (400, 401, 429, 500)
 """What any authenticated route can answer, whatever it does."""
 BODY_ERRORS = (413, 415)
 """What a route that reads a body can answer besides."""
+
+
+class GatewayRejection(BaseModel):
+    """What API Gateway's JWT authorizer answers itself, before the function runs: ``{"message": "Unauthorized"}``."""
+
+    model_config = ConfigDict(title="GatewayRejection")
+
+    message: str
 
 
 def documented(
@@ -125,4 +136,6 @@ def documented(
             "description": STATUS_DESCRIPTIONS[code],
             "content": {PROBLEM_JSON: {"model": ProblemDetails}},
         }
+    # A token that is missing, expired or badly signed never reaches the function.
+    responses[401]["content"]["application/json"] = {"model": GatewayRejection}
     return responses

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, WithJsonSchema, model_validator
 
 from flashfusion.modelbase import CamelModel, Identifier, Instant
 
@@ -55,11 +55,34 @@ class PlatformAccount(CamelModel):
     status_reason: str | None = None
 
 
+WALL_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+def _wall_clock(value: time) -> time:
+    # Read in the campaign's zone: an offset on a bare time would be meaningless, and answered it would
+    # break the documented HH:MM[:SS] form.
+    return value.replace(tzinfo=None)
+
+
+WallClock = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    # Not JSON Schema's "time" format (RFC 3339 full-time), which requires an offset these times never have.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": WALL_CLOCK_PATTERN,
+            "description": "a local wall-clock time in the campaign's zone, HH:MM[:SS], no offset",
+        }
+    ),
+]
+
+
 class QuietHours(CamelModel):
     """Local wall-clock hours with no posts; ``start`` after ``end`` spans midnight (22:00-07:00)."""
 
-    start: time
-    end: time
+    start: WallClock
+    end: WallClock
 
 
 class Cadence(CamelModel):
@@ -71,7 +94,7 @@ class Cadence(CamelModel):
     )
     min_gap_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60, description="between two posts on one account")
     quiet_hours: QuietHours | None = Field(default_factory=lambda: QuietHours(start=time(22, 0), end=time(7, 0)))
-    preferred_times: list[time] = Field(
+    preferred_times: list[WallClock] = Field(
         default_factory=list, description="local times to prefer (e.g. 09:00, 12:30, 17:00); empty: spread evenly"
     )
 
