@@ -177,6 +177,8 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "GET /v1/budget": Seed(),
         "PUT /v1/budget": Seed(body={"monthlyLimitUsd": 500}),
         "POST /v1/brand-kits/validate": Seed(body=kit),
+        "POST /v1/lint": Seed(body={"brandKitId": s.kit["kitId"], "text": "Aurora Outdoor jackets keep you dry."}),
+        "POST /v1/lint/uploads": Seed(body={"mimeType": "image/png"}),
     }
 
 
