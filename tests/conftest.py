@@ -15,9 +15,11 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -114,6 +116,25 @@ def _aws_env(_environ: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     deps.reset()
     faults.reset()
+
+
+@pytest.fixture
+def item_atomic_moto() -> Iterator[None]:
+    """DynamoDB applies each request to an item atomically; moto does not guard its dicts across threads (a
+    conditional write can pass twice, a response serialised while another thread updates the item fails with
+    "dictionary changed size during iteration"). One lock per DynamoDB request, serialisation included,
+    restores DynamoDB's guarantee and nothing more: threads' reads and writes still interleave between calls."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    original = DynamoHandler.call_action
+
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    with mock.patch.object(DynamoHandler, "call_action", locked):
+        yield
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.dynamodb.responses import DynamoHandler
 
 from ffo.cfn import load_template
 from flashfusion.storage import keys
@@ -38,23 +36,6 @@ def table() -> Iterator[Any]:
 @pytest.fixture
 def budgets(table: Any) -> BudgetRepository:
     return BudgetRepository(table, default_limit_usd=LIMIT)
-
-
-@pytest.fixture
-def item_atomic_moto() -> Iterator[None]:
-    """DynamoDB applies each request to an item atomically; moto does not guard its dicts across
-    threads (a response serialised while another thread updates the item fails with "dictionary
-    changed size during iteration"). One lock per DynamoDB request, serialisation included, restores
-    DynamoDB's guarantee and nothing more: the threads' reads and writes still interleave between calls."""
-    lock = threading.RLock()
-    original = DynamoHandler.call_action
-
-    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return original(self, *args, **kwargs)
-
-    with mock.patch.object(DynamoHandler, "call_action", locked):
-        yield
 
 
 def race(count: int, action: Any) -> list[Any]:

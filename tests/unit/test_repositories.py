@@ -679,7 +679,7 @@ def test_keys_longer_than_dynamodb_allows_are_refused_on_reads_writes_and_querie
         lambda: PostRepository(table).list_for_campaign(ORG, long_partition),
         lambda: accounts.get(ORG, long_sort),
         lambda: accounts.put(ORG, PlatformAccount.model_construct(account_id=long_sort, platform="outbox", handle="h")),
-        lambda: accounts.list_for_org(long_partition),
+        lambda: accounts.page_for_org(long_partition, 10),
     ]
     for call in calls:
         with pytest.raises(KeyTooLarge):

@@ -70,6 +70,7 @@ def test_a_retry_after_the_record_write_failed_gets_the_stored_result_not_a_seco
     assert len(world.publisher.calls) == 1
 
 
+@pytest.mark.usefixtures("item_atomic_moto")
 def test_concurrent_fires_of_one_schedule_post_once(world: World) -> None:
     post = scheduled(world)
     world.publisher = FakePublisher(delay=0.3)

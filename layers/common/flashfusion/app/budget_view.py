@@ -13,14 +13,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from flashfusion.app.api_models import ApiModel
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
 from flashfusion.app.roles import require_admin
-from flashfusion.app.submissions import field_errors
-from flashfusion.errors import InvalidRequest
 from flashfusion.modelbase import CamelModel
 from flashfusion.models import ContentType
 from flashfusion.storage.budgets import month_of
@@ -101,13 +99,7 @@ def _by_medium(org_id: str, month: str, deps: Deps) -> tuple[list[MediumSpend], 
     return spends, start is None
 
 
-def set_limit(caller: Caller, body: Any, deps: Deps) -> Budget:
+def set_limit(caller: Caller, wanted: BudgetLimit, deps: Deps) -> Budget:
     require_admin(caller, deps, "changing the budget")
-    if not isinstance(body, dict):
-        raise InvalidRequest("the body must be a JSON object", [{"field": "body", "problem": "not a JSON object"}])
-    try:
-        wanted = BudgetLimit.model_validate(body)
-    except ValidationError as error:
-        raise InvalidRequest("the budget is invalid", field_errors(error)) from error
     deps.budgets.set_monthly_limit(caller.org_id, wanted.monthly_limit_usd)
     return budget(caller, deps)

@@ -18,8 +18,10 @@ from typing import Any
 
 import httpx
 
+from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
-from flashfusion.errors import FlashFusionError, UnsafeDestination
+from flashfusion.app.roles import require_admin
+from flashfusion.errors import FlashFusionError, Forbidden, UnsafeDestination
 from flashfusion.models import RequestStatus
 from flashfusion.observability import logger
 from flashfusion.outbound import check_url
@@ -39,6 +41,17 @@ EVENTS = {
 
 class CallbackFailed(FlashFusionError):
     """The receiver did not take the callback (429, 5xx, no answer): the invocation is retried."""
+
+
+def rotate_secret(caller: Caller, deps: Deps) -> str:
+    """A new signing secret for the organisation's callbacks (admin role); the previous one stops signing."""
+    require_admin(caller, deps, "creating the callback signing secret")
+    if deps.callback_secrets is None:
+        raise Forbidden("callbacks are not available in this deployment")
+    secret = deps.callback_secrets.rotate(caller.org_id)
+    logger.info("callback secret rotated", extra={"orgId": caller.org_id, "by": caller.user_id})
+    deps.emit("CallbackSecretRotated", {"orgId": caller.org_id, "by": caller.user_id})
+    return secret
 
 
 def default_client() -> httpx.Client:

@@ -12,21 +12,21 @@ here with a 400 that says to use the workflow.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints
 
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
-from flashfusion.app.steps import decode_rgba
+from flashfusion.app.reviews import UploadTicket
+from flashfusion.app.steps import brand_lint_context, lint_or_report
 from flashfusion.brandkit import BrandKit
-from flashfusion.errors import BrandKitNotFound, InvalidRequest, UnsupportedMedia
-from flashfusion.linting.engine import LintContext, lint_asset, unsupported_report
+from flashfusion.errors import BrandKitNotFound, InvalidRequest
 from flashfusion.linting.summary import summarize
 from flashfusion.media_types import base_type
 from flashfusion.modelbase import CamelModel, Identifier
 from flashfusion.models import LintReport, Locale
-from flashfusion.observability import MetricUnit, logger, metrics
+from flashfusion.observability import MetricUnit, metrics
 from flashfusion.storage import keys
 
 MAX_LINT_TEXT = 10_000
@@ -54,14 +54,9 @@ class LintUploadRequest(CamelModel):
     mime_type: str = Field(max_length=200, description="image/png or image/jpeg")
 
 
-class LintUploadTicket(CamelModel):
+class LintUploadTicket(UploadTicket):
     """Where to PUT the file (presigned, short-lived); ``POST /v1/lint`` then names ``uploadId``."""
 
-    upload_id: str
-    url: str = Field(description="presigned S3 URL")
-    method: Literal["PUT"] = "PUT"
-    headers: dict[str, str] = Field(description="send exactly these headers with the PUT")
-    expires_in: int = Field(description="seconds the URL stays valid")
     max_bytes: int = Field(description="larger files are refused when linted")
 
 
@@ -117,22 +112,8 @@ def lint(caller: Caller, request: LintRequest, deps: Deps) -> LintResult:
         data, mime = request.text.encode("utf-8"), "text/plain"
     else:
         data, mime = _uploaded(caller.org_id, str(request.upload_id), deps)
-    org_id = caller.org_id
-    context = LintContext(
-        kit=kit.for_locale(request.locale),
-        locale=request.locale,
-        channel=request.channel,
-        sponsored=request.sponsored,
-        load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(org_id, ref)),
-        moderation=deps.moderation,
-        ocr=deps.ocr,
-        load_font=lambda ref: deps.assets.read_brand_file(org_id, ref),
-    )
-    try:
-        full = lint_asset(data, mime, context)
-    except UnsupportedMedia as error:  # a bomb, or not an image at all: a report, as the workflow makes
-        logger.info("uploaded file cannot be linted", extra={"reason": str(error)})
-        full = unsupported_report(error)
+    context = brand_lint_context(deps, caller.org_id, kit, request.locale, request.channel, request.sponsored)
+    full = lint_or_report(data, mime, context)
     metrics.add_metric(name="LintOnly", unit=MetricUnit.Count, value=1)
     return LintResult(
         brand_kit_id=kit.kit_id,

@@ -33,6 +33,7 @@ from flashfusion.linting.summary import summarize
 from flashfusion.models import (
     AssetRequest,
     AttemptRecord,
+    BrandKit,
     ContentType,
     Cost,
     Generation,
@@ -344,27 +345,41 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
         deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
     data = deps.assets.read_staged(request.org_id, generation.staging_key)
-    context = LintContext(
-        kit=kit.for_locale(state.locale),
-        locale=state.locale,
-        channel=request.channel,
-        sponsored=request.sponsored,
-        load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(request.org_id, ref)),
-        moderation=deps.moderation,
-        ocr=deps.ocr,
-        load_font=lambda ref: deps.assets.read_brand_file(request.org_id, ref),
-    )
-    try:
-        full = lint_asset(data, generation.mime_type, context)
-    except UnsupportedMedia as error:  # a bomb, or a file no decoder reads: a report, so a person decides
-        logger.warning("asset cannot be linted", extra={"reason": str(error)})
-        full = unsupported_report(error)
+    context = brand_lint_context(deps, request.org_id, kit, state.locale, request.channel, request.sponsored)
+    full = lint_or_report(data, generation.mime_type, context)
     report = keep_full_report(state, deps, generation, full)
     if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
         deps.requests.set_lint(request.org_id, request.request_id, report)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)
     metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=report.findings or 0)
     return report
+
+
+def brand_lint_context(
+    deps: Deps, org_id: str, kit: BrandKit, locale: str | None, channel: str | None, sponsored: bool
+) -> LintContext:
+    """What every lint of an organisation's content reads: the kit for the locale, its logos and fonts from
+    the org's brand folder, OCR and moderation (the workflow's LintAsset and the API's lint-only route)."""
+    return LintContext(
+        kit=kit.for_locale(locale),
+        locale=locale,
+        channel=channel,
+        sponsored=sponsored,
+        load_logo=lambda ref: decode_rgba(deps.assets.read_brand_file(org_id, ref)),
+        moderation=deps.moderation,
+        ocr=deps.ocr,
+        load_font=lambda ref: deps.assets.read_brand_file(org_id, ref),
+    )
+
+
+def lint_or_report(data: bytes, mime_type: str, context: LintContext) -> LintReport:
+    """The lint report; a bomb, or a file no decoder reads, is a report too (a ``media.decodable`` error a
+    person sees), never an exception the caller does not know."""
+    try:
+        return lint_asset(data, mime_type, context)
+    except UnsupportedMedia as error:
+        logger.warning("content cannot be linted", extra={"reason": str(error)})
+        return unsupported_report(error)
 
 
 def keep_full_report(state: WorkflowState, deps: Deps, generation: Generation, full: LintReport) -> LintReport:

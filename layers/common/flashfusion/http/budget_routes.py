@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from flashfusion.app import budget_view, roles
+from flashfusion.app import budget_view
 from flashfusion.http.identity import authenticated
 from flashfusion.http.problems import documented
 from flashfusion.observability import tracer
@@ -42,5 +42,4 @@ def get_budget() -> budget_view.Budget:
 def set_budget(limit: Annotated[budget_view.BudgetLimit, Body()]) -> budget_view.Budget:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
-    roles.require_admin(caller, deps, "changing the budget")
-    return budget_view.set_limit(caller, limit.model_dump(mode="json", by_alias=True), deps)
+    return budget_view.set_limit(caller, limit, deps)

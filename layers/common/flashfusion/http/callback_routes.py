@@ -3,11 +3,11 @@
 # No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time.
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from flashfusion.errors import Forbidden
+from flashfusion.app import callbacks
 from flashfusion.http.identity import authenticated
 from flashfusion.http.problems import documented
 from flashfusion.modelbase import CamelModel
-from flashfusion.observability import logger, tracer
+from flashfusion.observability import tracer
 from flashfusion.publishers.webhook import SIGNATURE_HEADER
 from flashfusion.wiring import get_deps
 
@@ -35,11 +35,4 @@ class CallbackSecret(CamelModel):
 def rotate_callback_secret() -> CallbackSecret:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
-    if not caller.has_role(deps.settings.admin_group):
-        raise Forbidden(f"creating the callback signing secret needs the {deps.settings.admin_group} role")
-    if deps.callback_secrets is None:
-        raise Forbidden("callbacks are not available in this deployment")
-    secret = deps.callback_secrets.rotate(caller.org_id)
-    logger.info("callback secret rotated", extra={"orgId": caller.org_id, "by": caller.user_id})
-    deps.emit("CallbackSecretRotated", {"orgId": caller.org_id, "by": caller.user_id})
-    return CallbackSecret(secret=secret)
+    return CallbackSecret(secret=callbacks.rotate_secret(caller, deps))

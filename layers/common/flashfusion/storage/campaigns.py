@@ -36,7 +36,7 @@ from flashfusion.scheduling.models import (
 )
 from flashfusion.storage import keys
 from flashfusion.storage.dynamo import from_item, sort_time, to_item
-from flashfusion.storage.pages import checked_start_key, query_page
+from flashfusion.storage.pages import checked_start_key, org_prefix_page, query_page
 
 _KEY_ATTRS = {"PK", "SK", "GSI1PK", "GSI1SK", "type"}
 
@@ -105,26 +105,12 @@ class CampaignRepository:
             body["assetIds"] = [a.asset_id for a in self.assets(org_id, campaign_id)]
         return Campaign.model_validate(body)
 
-    def list_for_org(self, org_id: str) -> list[Campaign]:
-        """The organisation's campaigns (without their asset lists: GET one campaign for those)."""
-        items = _query_all(
-            self.table,
-            KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(keys.campaign_prefix()),
-        )
-        return [Campaign.model_validate(_body(i)) for i in items]
-
     def page_for_org(
         self, org_id: str, limit: int, start_key: dict[str, Any] | None = None
     ) -> tuple[list[Campaign], dict[str, Any] | None]:
-        """One page of ``list_for_org`` and the key to continue from; ValueError for a start key not of this query."""
-        prefix = keys.campaign_prefix()
-        start = checked_start_key(start_key, org_id, sort_prefix=prefix) if start_key else None
-        items, last = query_page(
-            self.table,
-            limit=limit,
-            start_key=start,
-            KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix),
-        )
+        """One page of the organisation's campaigns (without their asset lists: GET one campaign for those)
+        and the key to continue from; ValueError for a start key not of this query."""
+        items, last = org_prefix_page(self.table, org_id, keys.campaign_prefix(), limit, start_key)
         return [Campaign.model_validate(_body(i)) for i in items], last
 
     def update(self, org_id: str, campaign_id: str, fields: CampaignFields) -> Campaign:
@@ -300,24 +286,10 @@ class AccountRepository:
             raise AccountNotFound(f"account {account_id} not found")
         return _account(item)
 
-    def list_for_org(self, org_id: str) -> list[PlatformAccount]:
-        items = _query_all(
-            self.table,
-            KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(keys.account_prefix()),
-        )
-        return [_account(i) for i in items]
-
     def page_for_org(
         self, org_id: str, limit: int, start_key: dict[str, Any] | None = None
     ) -> tuple[list[PlatformAccount], dict[str, Any] | None]:
-        prefix = keys.account_prefix()
-        start = checked_start_key(start_key, org_id, sort_prefix=prefix) if start_key else None
-        items, last = query_page(
-            self.table,
-            limit=limit,
-            start_key=start,
-            KeyConditionExpression=Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(prefix),
-        )
+        items, last = org_prefix_page(self.table, org_id, keys.account_prefix(), limit, start_key)
         return [_account(i) for i in items], last
 
     def set_status(self, org_id: str, account_id: str, status: AccountStatus, reason: str | None = None) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
 from flashfusion.errors import KeyTooLarge
 from flashfusion.storage import keys
 from flashfusion.storage.dynamo import from_item
@@ -45,6 +47,15 @@ def checked_start_key(
     except KeyTooLarge as error:
         raise ValueError("nextToken is not a key of this query") from error
     return {k: str(v) for k, v in start_key.items()}
+
+
+def org_prefix_page(
+    table: Any, org_id: str, sort_prefix: str, limit: int, start_key: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of the organisation's items whose sort key begins with ``sort_prefix`` (campaigns, accounts)."""
+    start = checked_start_key(start_key, org_id, sort_prefix=sort_prefix) if start_key else None
+    condition = Key("PK").eq(keys.org_pk(org_id)) & Key("SK").begins_with(sort_prefix)
+    return query_page(table, limit=limit, start_key=start, KeyConditionExpression=condition)
 
 
 def query_page(
