@@ -34,7 +34,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import aws_limits, execution_events
+from ffo import aws_limits, execution_events, interpreter_faults
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -193,6 +193,9 @@ class LocalEngine:
         limits = aws_limits.step_functions_limits()
         limits.__enter__()
         self._stack.append(lambda: limits.__exit__(None, None, None))
+        faults = interpreter_faults.logged()
+        faults.__enter__()
+        self._stack.append(lambda: faults.__exit__(None, None, None))
         events = execution_events.delivered(self._execution_ended, self._execution_ending)
         events.__enter__()
         self._stack.append(lambda: events.__exit__(None, None, None))

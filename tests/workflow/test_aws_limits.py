@@ -166,3 +166,34 @@ def test_an_item_over_400_kb_is_refused_with_a_typed_error(engine: Any) -> None:
     )
     with pytest.raises(ItemTooLarge, match="400 KB"):
         deps.requests.set_lint(ORG, request_id, huge)
+
+
+# --- the interpreter's own faults are told apart from the function's ---------------------------------
+
+
+def test_an_interpreter_fault_in_a_lambda_task_is_logged_with_its_traceback(
+    fresh_engine: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto reports any exception around the invoke as a bare cause; the engine logs where it came from."""
+    function = probe(fresh_engine, "echoes")
+
+    def broken(logical_id: str, event: Any) -> Any:
+        [].pop()  # an IndexError outside any handler, as a fault in the engine would raise it
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(fresh_engine, "invoke", broken)
+    described = run_machine(fresh_engine, "interpreter-fault", catching(function, ["States.ALL"]), {"text": "x"})
+    assert described["status"] == "SUCCEEDED"  # caught by States.ALL, as AWS would catch a TaskFailed
+    faults = [r for r in caplog.records if r.name == "ffo.engine" and "interpreter fault" in r.getMessage()]
+    assert faults, [r.getMessage() for r in caplog.records]
+    assert "in broken" in faults[0].getMessage()
+    assert "IndexError: pop from empty list" in faults[0].getMessage()
+
+
+def test_a_functions_own_failure_is_not_an_interpreter_fault(
+    fresh_engine: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    function = probe(fresh_engine, "fails")
+    described = run_machine(fresh_engine, "function-fails", catching(function, ["States.ALL"]), {})
+    assert described["status"] == "SUCCEEDED"
+    assert not [r for r in caplog.records if "interpreter fault" in r.getMessage()]
