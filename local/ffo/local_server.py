@@ -40,6 +40,11 @@ except ImportError:  # Windows: no advisory locks; one server per state director
 LOCK_FILE = "lock"
 SERVER_FILE = "server.json"
 DEFAULT_SAVE_INTERVAL = 2.0
+DRAINED_QUEUES = ("LintJobQueue",)
+"""Queues whose consumer runs at every tick, as Lambda's event source mapping polls a queue continuously. The
+BatchQueue is left out: its messages wait for budget (an hour's visibility timeout deployed) and go back at
+once locally, so a tick would spin on them; ``ffo run --raise-budget`` drains it when asked."""
+MAX_DELIVERIES_PER_TICK = 10
 
 
 def default_state_dir(root: Path) -> Path:
@@ -202,9 +207,25 @@ class LocalServer:
         fired = fire_due(self.engine, datetime.now(UTC), self.clock)
         for record in fired:
             self.log(record.describe() + "\n")
+        self.drain()
         if self.engine.invocations and time.monotonic() - self._last_save >= self.save_interval:
             self.save()
         return fired
+
+    def drain(self) -> int:
+        """Hand the waiting messages of DRAINED_QUEUES to their consumers, one per invocation (the template's
+        BatchSize), a bounded number per tick; how many were handed over."""
+        handed = 0
+        for queue in DRAINED_QUEUES:
+            if queue not in self.engine.resources.queue_consumers:
+                continue
+            for _ in range(MAX_DELIVERIES_PER_TICK):
+                delivered = self.engine.deliver(queue, max_messages=1)
+                count = len(delivered["succeeded"]) + len(delivered["failed"])
+                if not count:
+                    break
+                handed += count
+        return handed
 
     def save(self) -> None:
         if self.state is None:

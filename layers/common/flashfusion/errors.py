@@ -95,6 +95,10 @@ class ReviewNotFound(FlashFusionError):
     """No review with this id exists in the caller's organisation."""
 
 
+class LintJobNotFound(FlashFusionError):
+    """No lint job with this id in the caller's organisation (another organisation's job is not found either)."""
+
+
 class AssetNotFound(FlashFusionError):
     """No asset with this id exists in the caller's organisation."""
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     callback_secrets_prefix: str = "flashfusion/dev/callbacks"
     default_monthly_budget_usd: float = Field(default=100.0, ge=0)
     batch_queue_url: str = ""
+    lint_job_queue_url: str = Field(default="", description="SQS queue of audio and video lint jobs")
     image_moderation: Literal["rekognition", "off"] = "off"
     image_ocr: Literal["rekognition", "tesseract", "off"] = "off"
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")

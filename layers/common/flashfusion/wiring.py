@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities import parameters
 from flashfusion.app.deps import Deps
 from flashfusion.aws import clients, secrets
 from flashfusion.aws.callback_secrets import CallbackSecrets
+from flashfusion.aws.job_queue import SqsJobQueue
 from flashfusion.models import Fault
 from flashfusion.provenance.marking import Marker
 from flashfusion.providers import registry
@@ -26,6 +27,7 @@ from flashfusion.storage.assets import AssetStore
 from flashfusion.storage.budgets import BudgetRepository
 from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+from flashfusion.storage.lint_jobs import LintJobRepository
 from flashfusion.storage.reviews import ReviewRepository
 
 if TYPE_CHECKING:  # built on demand: a step's cold start does not pay for campaigns and publishing
@@ -71,6 +73,8 @@ def get_deps() -> Deps:
         stepfunctions=partial(clients.client, "stepfunctions"),
         signing_problem=partial(signing_problem, settings),
         callback_secrets=CallbackSecrets(partial(clients.client, "secretsmanager"), settings.callback_secrets_prefix),
+        lint_jobs=LintJobRepository(table),
+        lint_job_queue=SqsJobQueue(partial(clients.client, "sqs"), settings.lint_job_queue_url),
     )
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # types only: a step's cold start imports none of these for D
     from flashfusion.storage.budgets import BudgetRepository
     from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
     from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+    from flashfusion.storage.lint_jobs import LintJobRepository
     from flashfusion.storage.reviews import ReviewRepository
 
 
@@ -32,6 +33,12 @@ class CallbackSecretStore(Protocol):
     def get(self, org_id: str) -> str | None: ...
 
     def rotate(self, org_id: str) -> str: ...
+
+
+class JobQueue(Protocol):
+    """Where a job waits for its worker (flashfusion.aws.job_queue: SQS)."""
+
+    def send(self, message: dict[str, Any]) -> None: ...
 
 
 ProviderFactory: TypeAlias = "Callable[[str, Sequence[Fault]], Provider | AsyncProvider]"
@@ -69,6 +76,10 @@ class Deps:
     """Why versions could not be signed here (key or chain missing), or None: checked before generating."""
     callback_secrets: CallbackSecretStore | None = None
     """Callback signing secrets; None where callbacks are not wired (a test's own Deps)."""
+    lint_jobs: LintJobRepository | None = None
+    """Lint jobs of audio and video (POST /v1/lint); None where they are not wired (a test's own Deps)."""
+    lint_job_queue: JobQueue | None = None
+    """The queue their worker (LintJobFunction) reads."""
 
     @property
     def matrix(self) -> ModelMatrix:

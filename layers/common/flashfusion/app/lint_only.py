@@ -1,12 +1,12 @@
 """Lint only (``POST /v1/lint``): check content an organisation brings against one of its brand kit versions,
 without generating, storing or reviewing anything.
 
-Text comes inline; an image is first PUT to a presigned staging URL (``POST /v1/lint/uploads``) and then
-named by its upload id. Both answer synchronously with the report the workflow's LintAsset step makes: the
-same checks, the same LintContext (OCR, moderation, the kit's logos and fonts), aggregated the same way
-(``linting.summary``). An image that cannot be decoded within the linter's memory bound is a report with a
-``media.decodable`` error, as in the workflow. Audio and video take minutes to analyse: they are refused
-here with a 400 that says to use the workflow.
+Text comes inline; an image, a track or a video is first PUT to a presigned staging URL
+(``POST /v1/lint/uploads``) and then named by its upload id. Text and images answer synchronously with the
+report the workflow's LintAsset step makes: the same checks, the same LintContext (OCR, moderation, the kit's
+logos and fonts), aggregated the same way (``linting.summary``). An image that cannot be decoded within the
+linter's memory bound is a report with a ``media.decodable`` error, as in the workflow. Audio and video take
+minutes to analyse: ``flashfusion.app.lint_jobs`` queues them as jobs, which end with this same report.
 """
 
 from __future__ import annotations
@@ -31,19 +31,30 @@ from flashfusion.storage import keys
 
 MAX_LINT_TEXT = 10_000
 """Characters of inline text: far above any platform's post limit, well within the API's time budget."""
-LINT_UPLOAD_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
-"""What can be uploaded for a synchronous lint, and the key's extension for each."""
+SYNC_UPLOAD_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
+"""Uploads linted while the client waits, and the key's extension for each."""
+ASYNC_UPLOAD_TYPES = {
+    "audio/wav": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+}
+"""Uploads linted as a job (POST /v1/lint answers 202): what the linter decodes (WAV natively, the rest through
+FFmpeg), and the key's extension for each."""
+LINT_UPLOAD_TYPES = SYNC_UPLOAD_TYPES | ASYNC_UPLOAD_TYPES
 MAX_LINT_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded image larger than this is refused before it is read (the Lambda holds it in memory)."""
+MAX_MEDIA_UPLOAD_BYTES = 200 * 1024 * 1024
+"""An uploaded track or video larger than this is refused before it is queued (the audio decoder's memory
+bound assumes at most this beside the samples it decodes)."""
 UPLOAD_SECONDS = 300
 """How long the presigned PUT stays valid."""
 LINT_RESPONSE_BYTES = 64 * 1024
 """The answer's report is aggregated and cut to this size (a 10,000-character text can repeat a finding)."""
-ASYNC_MEDIA = ("audio/", "video/")
-USE_THE_WORKFLOW = (
-    "audio and video are analysed asynchronously and cannot be linted here: submit the request through "
-    "POST /v1/assets (the workflow lints it) and poll GET /v1/requests/{requestId}"
-)
 
 UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
@@ -51,7 +62,11 @@ UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 class LintUploadRequest(CamelModel):
     """What a client sends to ``POST /v1/lint/uploads``: the type of the file it will PUT."""
 
-    mime_type: str = Field(max_length=200, description="image/png or image/jpeg")
+    mime_type: str = Field(
+        max_length=200,
+        description="image/png or image/jpeg (linted at once); audio/wav, audio/mpeg, audio/mp4, audio/ogg, "
+        "audio/flac, video/mp4, video/quicktime or video/webm (linted as a job)",
+    )
 
 
 class LintUploadTicket(UploadTicket):
@@ -71,7 +86,9 @@ class LintRequest(CamelModel):
     sponsored: StrictBool = Field(default=False, description="a paid post: its copy must carry a disclosure")
     locale: Locale | None = Field(default=None, description="the copy's locale; default: the kit's language")
     text: str | None = Field(default=None, min_length=1, max_length=MAX_LINT_TEXT, description="the text to lint")
-    upload_id: UploadId | None = Field(default=None, description="an upload of POST /v1/lint/uploads (an image)")
+    upload_id: UploadId | None = Field(
+        default=None, description="an upload of POST /v1/lint/uploads (an image; audio and video answer a job)"
+    )
 
 
 class LintResult(CamelModel):
@@ -79,14 +96,16 @@ class LintResult(CamelModel):
 
     brand_kit_id: str
     brand_kit_version: int
-    mime_type: str = Field(description="what was linted: text/plain, or the uploaded image's type")
+    mime_type: str = Field(description="what was linted: text/plain, or the uploaded file's type")
     report: LintReport
+
+
+def max_bytes_for(mime: str) -> int:
+    return MAX_MEDIA_UPLOAD_BYTES if mime in ASYNC_UPLOAD_TYPES else MAX_LINT_UPLOAD_BYTES
 
 
 def create_upload(caller: Caller, request: LintUploadRequest, deps: Deps) -> LintUploadTicket:
     mime = base_type(request.mime_type)
-    if mime.startswith(ASYNC_MEDIA):
-        raise InvalidRequest(USE_THE_WORKFLOW, [{"field": "mimeType", "problem": USE_THE_WORKFLOW}])
     if mime not in LINT_UPLOAD_TYPES:
         problem = f"one of {', '.join(LINT_UPLOAD_TYPES)} (send text inline as text)"
         raise InvalidRequest(f"{mime!r} cannot be linted from an upload", [{"field": "mimeType", "problem": problem}])
@@ -97,22 +116,33 @@ def create_upload(caller: Caller, request: LintUploadRequest, deps: Deps) -> Lin
         url=deps.assets.presigned_put(key, mime, UPLOAD_SECONDS),
         headers={"Content-Type": mime, "x-amz-server-side-encryption": "AES256"},
         expires_in=UPLOAD_SECONDS,
-        max_bytes=MAX_LINT_UPLOAD_BYTES,
+        max_bytes=max_bytes_for(mime),
     )
 
 
-def lint(caller: Caller, request: LintRequest, deps: Deps) -> LintResult:
-    """The report of the text or the uploaded image against the kit version; nothing is written."""
+def checked(request: LintRequest) -> None:
+    """Exactly one of text and uploadId (what a JSON Schema of the body cannot say)."""
     given = [name for name, value in (("text", request.text), ("uploadId", request.upload_id)) if value is not None]
     if len(given) != 1:
         problem = "give exactly one of text or uploadId"
         raise InvalidRequest(problem, [{"field": name, "problem": problem} for name in given or ["text", "uploadId"]])
-    kit = _kit(caller.org_id, request, deps)
+
+
+def lint(caller: Caller, request: LintRequest, deps: Deps) -> LintResult:
+    """The report of the text or the uploaded image against the kit version; nothing is written."""
+    checked(request)
+    kit = kit_for(caller.org_id, request, deps)
     if request.text is not None:
         data, mime = request.text.encode("utf-8"), "text/plain"
     else:
-        data, mime = _uploaded(caller.org_id, str(request.upload_id), deps)
-    context = brand_lint_context(deps, caller.org_id, kit, request.locale, request.channel, request.sponsored)
+        key, mime = located_upload(caller.org_id, str(request.upload_id), deps)
+        data = deps.assets.read_staged(caller.org_id, key)
+    return report_for(caller.org_id, kit, request, data, mime, deps)
+
+
+def report_for(org_id: str, kit: BrandKit, request: LintRequest, data: bytes, mime: str, deps: Deps) -> LintResult:
+    """The workflow's report of ``data`` against ``kit``, aggregated to the answer's size."""
+    context = brand_lint_context(deps, org_id, kit, request.locale, request.channel, request.sponsored)
     full = lint_or_report(data, mime, context)
     metrics.add_metric(name="LintOnly", unit=MetricUnit.Count, value=1)
     return LintResult(
@@ -123,7 +153,7 @@ def lint(caller: Caller, request: LintRequest, deps: Deps) -> LintResult:
     )
 
 
-def _kit(org_id: str, request: LintRequest, deps: Deps) -> BrandKit:
+def kit_for(org_id: str, request: LintRequest, deps: Deps) -> BrandKit:
     try:
         return deps.kits.get(org_id, request.brand_kit_id, request.brand_kit_version)
     except BrandKitNotFound as error:
@@ -131,17 +161,18 @@ def _kit(org_id: str, request: LintRequest, deps: Deps) -> BrandKit:
         raise InvalidRequest(str(error), [{"field": name, "problem": str(error)} for name in fields]) from error
 
 
-def _uploaded(org_id: str, upload_id: str, deps: Deps) -> tuple[bytes, str]:
-    """The uploaded file and its type. The key is built from the caller's organisation, so another
-    organisation's upload id finds nothing and nothing of theirs is read."""
+def located_upload(org_id: str, upload_id: str, deps: Deps) -> tuple[str, str]:
+    """The key and type of an upload, checked for size. The key is built from the caller's organisation, so
+    another organisation's upload id finds nothing and nothing of theirs is read."""
     for mime, ext in LINT_UPLOAD_TYPES.items():
         key = keys.lint_upload_key(deps.assets.staging_prefix, org_id, upload_id, ext)
         head = deps.assets.head_staged(org_id, key)
         if head is None:
             continue
-        if int(head.get("ContentLength", 0)) > MAX_LINT_UPLOAD_BYTES:
-            problem = f"the file is larger than {MAX_LINT_UPLOAD_BYTES // (1024 * 1024)} MB"
+        limit = max_bytes_for(mime)
+        if int(head.get("ContentLength", 0)) > limit:
+            problem = f"the file is larger than {limit // (1024 * 1024)} MB"
             raise InvalidRequest(problem, [{"field": "uploadId", "problem": problem}])
-        return deps.assets.read_staged(org_id, key), mime
+        return key, mime
     problem = "nothing was uploaded with this id in this organisation (or the upload has expired)"
     raise InvalidRequest(problem, [{"field": "uploadId", "problem": problem}])

@@ -18,6 +18,7 @@ from flashfusion.errors import (
     BrandKitNotFound,
     Forbidden,
     InvalidRequest,
+    LintJobNotFound,
     RegenerationLimitReached,
     RequestConflict,
     RequestNotFound,
@@ -79,7 +80,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def too_large(error: BodyTooLarge) -> Response:
         return problem_response(413, "payload_too_large", str(error), [{"field": "body", "problem": str(error)}])
 
-    @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound, BrandKitNotFound])
+    @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound, BrandKitNotFound, LintJobNotFound])
     def not_found(error: Exception) -> Response:
         return problem_response(404, "not_found", str(error))
 

@@ -221,6 +221,11 @@ def lint_upload_key(prefix: str, org_id: str, upload_id: str, ext: str) -> str:
     return staging_object_key(prefix, org_id, LINT_UPLOADS, name)
 
 
+def lint_job_key(org_id: str, job_id: str) -> dict[str, str]:
+    """A lint job (``POST /v1/lint`` of audio or video), in its organisation's partition."""
+    return _key(org_pk(org_id), f"LINTJOB#{_safe(job_id, 'lint job id')}")
+
+
 def sidecar_object_key(org_id: str, asset_id: str, version: int) -> str:
     """The C2PA sidecar manifest of a format that cannot carry one (plain text), next to the asset."""
     return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.c2pa"
