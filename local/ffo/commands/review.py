@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from ffo.commands.execution import follow, report, waiting_review
 from ffo.request_files import DEFAULT_KIT, project_root, read_kit, read_request_file
 
 REVIEWER = {"cognito:groups": "[reviewers]"}
+DEFAULT_STATE = "out/state"
 
 
 def register(subparsers: Subparsers, parents: Parents) -> None:
@@ -25,12 +27,18 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
         "real API: the next --decision (approve, approve_with_edits, regenerate, reject), or asks when run in a "
         "terminal without --decision. Then prints the final status, the asset, its provenance and its lineage. "
         "With --request ID (and --org) instead of a file, decides the review that request waits on in the running "
-        "`ffo serve` (found through --state), over HTTP with a reviewer's token from the local issuer.",
+        "`ffo serve` (found through --state), over HTTP with a reviewer's token from the local issuer. With a file "
+        "and --state DIR, the run uses `ffo serve`'s state in DIR (a server running on DIR owns it: then submit "
+        "with `ffo run --state DIR` and decide with --request).",
     )
     parser.add_argument("event", nargs="?", help="request file (see events/); or use --request")
     parser.add_argument("--request", help="decide the pending review of this request in the running `ffo serve`")
     parser.add_argument("--org", help="with --request: the request's organisation")
-    parser.add_argument("--state", default="out/state", help="with --request: the server's state (default out/state)")
+    parser.add_argument(
+        "--state",
+        help="`ffo serve`'s state directory. With --request: the running server's (default out/state). With a "
+        "request file: run on that state (loaded, then saved), unless `ffo serve` is running on it",
+    )
     parser.add_argument(
         "--decision",
         action="append",
@@ -116,7 +124,7 @@ def decide_served(args: argparse.Namespace) -> int:
 
     if not args.org or not args.decision:
         raise SystemExit("ffo review --request: pass --org and one --decision")
-    state = Path(args.state).resolve()
+    state = Path(args.state or DEFAULT_STATE).resolve()
     server = running_server(state)
     if server is None:
         raise SystemExit(
@@ -154,63 +162,96 @@ def run(args: argparse.Namespace) -> int:
     if not args.event:
         raise SystemExit("ffo review: give a request file, or --request ID --org ORG --decision ...")
 
-    root = project_root(args.root)
+    from ffo.local_server import StateDirectoryBusy, running_server
+    from ffo.shared_state import ServerOwnsState, kept_in
+
+    state = Path(args.state).resolve() if args.state else None
+    if state is not None and (server := running_server(state)) is not None:  # before an engine starts for nothing
+        return _refused(ServerOwnsState(state, server), args.event, state, sys.stdout.write)
+    with LocalEngine(project_root(args.root), instant=True) as engine:
+        try:
+            with kept_in(engine, state, engine.stream.fallback.write) if state is not None else nullcontext():
+                return _run(engine, args, keep=state is not None)
+        except StateDirectoryBusy as error:
+            return _refused(error, args.event, state, engine.stream.fallback.write)
+
+
+def _refused(error: Exception, event: str, state: Path | None, say: Callable[[str], Any]) -> int:
+    from ffo.shared_state import ServerOwnsState
+
+    hint = (
+        f"\n  Submit with `ffo run {event} --state {state}` (it goes to the server), then decide with "
+        f"`ffo review --request ID --org ORG --state {state} --decision ...`"
+        if isinstance(error, ServerOwnsState)
+        else ""
+    )
+    say(f"ffo review: {error}{hint}\n")
+    return 2
+
+
+def _run(engine: Any, args: argparse.Namespace, *, keep: bool) -> int:
+    """Submit the file's request and decide each review it stops for (``keep``: on a kept state)."""
+    from ffo.commands.served_requests import seed_kit_if_missing
+
+    root = engine.root
     _, body, caller = read_request_file(Path(args.event))
     kit = read_kit(root, args.kit)
     out = Path(args.out)
     decisions, feedback = list(args.decision or []), list(args.feedback or [])
     interactive = not decisions and sys.stdin.isatty()
-    with LocalEngine(root, instant=True) as engine:
-        say = engine.stream.fallback.write
-        org_id = caller["orgId"]
-        claims = {"org_id": org_id, "sub": caller["userId"]}
+    say = engine.stream.fallback.write
+    org_id = caller["orgId"]
+    claims = {"org_id": org_id, "sub": caller["userId"]}
+    if keep:
+        seed_kit_if_missing(engine, org_id, kit)
+    else:
         engine.seed_brand_kit(org_id, kit)
-        answer = engine.api("POST", "/v1/assets", body, claims)
-        accepted = json.loads(answer["body"] or "{}")
-        say(f"POST /v1/assets -> {answer['statusCode']} {json.dumps(accepted)}\n")
-        if answer["statusCode"] != 202:
+    answer = engine.api("POST", "/v1/assets", body, claims)
+    accepted = json.loads(answer["body"] or "{}")
+    say(f"POST /v1/assets -> {answer['statusCode']} {json.dumps(accepted)}\n")
+    if answer["statusCode"] != 202:
+        return 2
+    request_id = accepted["requestId"]
+    arn = engine.execution_arn(request_id)
+    reviewer_claims = {**claims, "sub": args.reviewer, **REVIEWER}
+    while True:
+        paused = lambda: waiting_review(engine, org_id, request_id) is not None  # noqa: E731
+        if not follow(engine, arn, say, args.timeout, paused):
+            return 3
+        pending = waiting_review(engine, org_id, request_id)
+        if pending is None:
+            break
+        review = json.loads(engine.api("GET", f"/v1/reviews/{pending['reviewId']}", None, reviewer_claims)["body"])
+        _show_review(review, out, say)
+        if interactive:
+            decision = input("decision [approve/approve_with_edits/regenerate/reject]: ").strip()
+            if decision == "regenerate":
+                feedback.append(input("feedback: ").strip())
+        elif decisions:
+            decision = decisions.pop(0)
+        else:
+            say("no decision left to give: the review stays pending (pass --decision once per round)\n")
+            return 0
+        decision_body = _decision_body(decision, args, feedback)
+        if decision == "approve_with_edits" and args.file:
+            decision_body["replacementUploadId"] = _upload(engine, review, Path(args.file), reviewer_claims)
+        decided = engine.api("POST", f"/v1/reviews/{review['reviewId']}/decision", decision_body, reviewer_claims)
+        result = json.loads(decided["body"])
+        say(f"POST /v1/reviews/{review['reviewId']}/decision {decision} -> {decided['statusCode']}\n")
+        if decided["statusCode"] != 200:
+            say(f"  refused: {result.get('detail')}\n")
             return 2
-        request_id = accepted["requestId"]
-        arn = engine.execution_arn(request_id)
-        reviewer_claims = {**claims, "sub": args.reviewer, **REVIEWER}
-        while True:
-            paused = lambda: waiting_review(engine, org_id, request_id) is not None  # noqa: E731
-            if not follow(engine, arn, say, args.timeout, paused):
-                return 3
-            pending = waiting_review(engine, org_id, request_id)
-            if pending is None:
-                break
-            review = json.loads(engine.api("GET", f"/v1/reviews/{pending['reviewId']}", None, reviewer_claims)["body"])
-            _show_review(review, out, say)
-            if interactive:
-                decision = input("decision [approve/approve_with_edits/regenerate/reject]: ").strip()
-                if decision == "regenerate":
-                    feedback.append(input("feedback: ").strip())
-            elif decisions:
-                decision = decisions.pop(0)
-            else:
-                say("no decision left to give: the review stays pending (pass --decision once per round)\n")
-                return 0
-            decision_body = _decision_body(decision, args, feedback)
-            if decision == "approve_with_edits" and args.file:
-                decision_body["replacementUploadId"] = _upload(engine, review, Path(args.file), reviewer_claims)
-            decided = engine.api("POST", f"/v1/reviews/{review['reviewId']}/decision", decision_body, reviewer_claims)
-            result = json.loads(decided["body"])
-            say(f"POST /v1/reviews/{review['reviewId']}/decision {decision} -> {decided['statusCode']}\n")
-            if decided["statusCode"] != 200:
-                say(f"  refused: {result.get('detail')}\n")
-                return 2
-        record = report(engine, org_id, request_id, out, say)
-        if record.get("asset"):
-            lineage = json.loads(
-                engine.api("GET", f"/v1/assets/{record['asset']['assetId']}/lineage", None, claims)["body"]
+    record = report(engine, org_id, request_id, out, say)
+    if record.get("asset"):
+        lineage = json.loads(
+            engine.api("GET", f"/v1/assets/{record['asset']['assetId']}/lineage", None, claims)["body"]
+        )
+        say("lineage:\n")
+        for node in lineage["versions"]:
+            say(
+                f"  {node['assetId']} v{node['version']} {node['status']}"
+                f"{' human-edited' if node.get('humanEdited') else ''}"
+                f"{' decision=' + node['decision'] if node.get('decision') else ''}"
+                f"{' parent=v' + str(node['parentVersion']) if node.get('parentVersion') else ''}\n"
             )
-            say("lineage:\n")
-            for node in lineage["versions"]:
-                say(
-                    f"  {node['assetId']} v{node['version']} {node['status']}"
-                    f"{' human-edited' if node.get('humanEdited') else ''}"
-                    f"{' decision=' + node['decision'] if node.get('decision') else ''}"
-                    f"{' parent=v' + str(node['parentVersion']) if node.get('parentVersion') else ''}\n"
-                )
-        return 1 if record["status"] == "failed" else 0
+    return 1 if record["status"] == "failed" else 0

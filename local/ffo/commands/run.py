@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 from ffo.commands.common import Parents, Subparsers
 from ffo.commands.execution import follow, report, waiting_review
@@ -20,7 +22,11 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
         description="Submit a request through the API handler and follow the workflow: states entered, "
         "retried, caught and exited with durations; then the final status, the asset file under --out and "
         "its provenance record. EVENT is a request file ({caller, body}), a bare submission, or an API "
-        "Gateway HTTP API event. Exit code: 0 succeeded or needs review, 1 failed, 2 rejected (4xx).",
+        "Gateway HTTP API event. Exit code: 0 succeeded or needs review, 1 failed, 2 rejected (4xx) or the state "
+        "directory is held by another ffo command. With --state DIR the run uses `ffo serve`'s state (loaded first, "
+        "saved after, so `ffo serve --state DIR` sees the request later); if `ffo serve` is running on DIR, the "
+        "request goes to that server over HTTP instead, and its review can be decided from any terminal with "
+        "`ffo review --request ID --state DIR`.",
     )
     parser.add_argument(
         "--kit", default=DEFAULT_KIT, help=f"brand kit file to seed for the caller (default {DEFAULT_KIT})"
@@ -28,6 +34,11 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
     parser.add_argument("--out", default="out", help="folder for the saved asset (default out/)")
     parser.add_argument(
         "--real-time", action="store_true", help="really sleep Retry/Wait delays (default: instant, recorded)"
+    )
+    parser.add_argument(
+        "--state",
+        help="use this `ffo serve` state directory (e.g. out/state): loaded, then saved; a running server gets the "
+        "request over HTTP",
     )
     parser.add_argument("--logs", action="store_true", help="print each handler's structured logs afterwards")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the execution (default 120)")
@@ -47,58 +58,93 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ffo.engine import LocalEngine, http_api_event
+    import sys
+
+    from ffo.engine import LocalEngine
+    from ffo.local_server import StateDirectoryBusy, running_server
+    from ffo.shared_state import kept_in
 
     root = project_root(args.root)
     event, body, caller = read_request_file(Path(args.event))
-    kit = read_kit(root, args.kit)
+    state = Path(args.state).resolve() if args.state else None
+    if state is not None and (server := running_server(state)) is not None:
+        from ffo.commands.served_requests import submit_to_server
+
+        return submit_to_server(server, root, state, event, body, caller, args.timeout, sys.stdout.write)
     started = time.perf_counter()
-    out = Path(args.out)
     env = {"MODEL_MATRIX_PATH": str(Path(args.matrix).resolve())} if args.matrix else {}
     with LocalEngine(root, instant=not args.real_time, env=env) as engine:
         say = engine.stream.fallback.write
-        if event is None:
-            event = http_api_event("POST", "/v1/assets", body, {"org_id": caller["orgId"], "sub": caller["userId"]})
-        org_id = str(event["requestContext"]["authorizer"]["jwt"]["claims"].get("org_id", ""))
-        if org_id:
-            engine.seed_brand_kit(org_id, kit)
-            if "monthlyBudgetUsd" in caller:
-                engine.seed_budget(org_id, float(caller["monthlyBudgetUsd"]))
-        say(
-            f"ffo: local engine up ({len(engine.resources.functions)} functions, "
-            f"{len(engine.resources.state_machines)} state machine) "
-            f"in {time.perf_counter() - started:.2f} s\n"
-        )
-        result, _ = engine.invoke("ApiFunction", event)
-        answer = json.loads(result.get("body") or "{}")
-        say(f"POST /v1/assets -> {result['statusCode']} {json.dumps(answer)}\n")
-        if result["statusCode"] != 202:
+        try:
+            with kept_in(engine, state, say) if state is not None else nullcontext():
+                return _run(engine, args, root, event, body, caller, started, seed_always=state is None)
+        except StateDirectoryBusy as error:
+            say(f"ffo run: {error}\n")
             return 2
-        request_id = answer["requestId"]
-        paused = lambda: waiting_review(engine, org_id, request_id) is not None  # noqa: E731
-        if not follow(engine, engine.execution_arn(request_id), say, args.timeout, paused):
-            return 3
-        record = report(engine, org_id, request_id, out, say)
-        if record["status"] == "needs_review":
-            say(
-                f"\na person must decide review {record['review']['reviewId']}; locally: "
-                f"ffo review {args.event} --decision approve|approve_with_edits|regenerate|reject\n"
-            )
-        if record["status"] == "queued" and args.raise_budget is not None:
-            say(f"\nraising the monthly budget to ${args.raise_budget:.4f}; the batch worker resumes the queue\n")
-            engine.seed_budget(org_id, args.raise_budget)
-            delivered = engine.deliver("BatchQueue")
-            say(f"batch worker: {len(delivered['succeeded'])} resumed, {len(delivered['failed'])} still waiting\n")
-            if delivered["succeeded"]:
-                executions = engine.client("stepfunctions").list_executions(stateMachineArn=engine.state_machine_arn())[
-                    "executions"
-                ]
-                resumed = next(e for e in executions if e["name"].startswith(f"{request_id}-retry-"))
-                if not follow(engine, resumed["executionArn"], say, args.timeout):
-                    return 3
-                record = report(engine, org_id, request_id, out, say)
-        if args.logs:
-            for invocation in engine.invocations:
-                say(f"--- {invocation.function} ({invocation.duration_ms:.0f} ms)\n{invocation.logs}")
-        say(f"wall time {time.perf_counter() - started:.2f} s\n")
-        return 1 if record["status"] == "failed" else 0
+
+
+def _run(
+    engine: Any,
+    args: argparse.Namespace,
+    root: Path,
+    event: dict[str, Any] | None,
+    body: Any,
+    caller: dict[str, str],
+    started: float,
+    *,
+    seed_always: bool,
+) -> int:
+    from ffo.commands.served_requests import seed_kit_if_missing
+    from ffo.engine import http_api_event
+
+    kit = read_kit(root, args.kit)
+    out = Path(args.out)
+    say = engine.stream.fallback.write
+    if event is None:
+        event = http_api_event("POST", "/v1/assets", body, {"org_id": caller["orgId"], "sub": caller["userId"]})
+    org_id = str(event["requestContext"]["authorizer"]["jwt"]["claims"].get("org_id", ""))
+    if org_id:
+        if seed_always:
+            engine.seed_brand_kit(org_id, kit)
+        else:  # a kept state may have the kit already (a version cannot be stored twice)
+            seed_kit_if_missing(engine, org_id, kit)
+        if "monthlyBudgetUsd" in caller:
+            engine.seed_budget(org_id, float(caller["monthlyBudgetUsd"]))
+    say(
+        f"ffo: local engine up ({len(engine.resources.functions)} functions, "
+        f"{len(engine.resources.state_machines)} state machine) "
+        f"in {time.perf_counter() - started:.2f} s\n"
+    )
+    result, _ = engine.invoke("ApiFunction", event)
+    answer = json.loads(result.get("body") or "{}")
+    say(f"POST /v1/assets -> {result['statusCode']} {json.dumps(answer)}\n")
+    if result["statusCode"] != 202:
+        return 2
+    request_id = answer["requestId"]
+    paused = lambda: waiting_review(engine, org_id, request_id) is not None  # noqa: E731
+    if not follow(engine, engine.execution_arn(request_id), say, args.timeout, paused):
+        return 3
+    record = report(engine, org_id, request_id, out, say)
+    if record["status"] == "needs_review":
+        say(
+            f"\na person must decide review {record['review']['reviewId']}; locally: "
+            f"ffo review {args.event} --decision approve|approve_with_edits|regenerate|reject\n"
+        )
+    if record["status"] == "queued" and args.raise_budget is not None:
+        say(f"\nraising the monthly budget to ${args.raise_budget:.4f}; the batch worker resumes the queue\n")
+        engine.seed_budget(org_id, args.raise_budget)
+        delivered = engine.deliver("BatchQueue")
+        say(f"batch worker: {len(delivered['succeeded'])} resumed, {len(delivered['failed'])} still waiting\n")
+        if delivered["succeeded"]:
+            executions = engine.client("stepfunctions").list_executions(stateMachineArn=engine.state_machine_arn())[
+                "executions"
+            ]
+            resumed = next(e for e in executions if e["name"].startswith(f"{request_id}-retry-"))
+            if not follow(engine, resumed["executionArn"], say, args.timeout):
+                return 3
+            record = report(engine, org_id, request_id, out, say)
+    if args.logs:
+        for invocation in engine.invocations:
+            say(f"--- {invocation.function} ({invocation.duration_ms:.0f} ms)\n{invocation.logs}")
+    say(f"wall time {time.perf_counter() - started:.2f} s\n")
+    return 1 if record["status"] == "failed" else 0
