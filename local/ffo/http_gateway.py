@@ -28,12 +28,14 @@ from typing import Any
 
 import boto3
 
-from ffo import local_s3
+from ffo import local_s3, local_s3_post
 from ffo.engine import LocalEngine, http_api_event, match_route
 from ffo.local_issuer import JwtAuthorizer, gateway_claims
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """API Gateway HTTP APIs refuse a payload over 10 MB with 413."""
+MAX_S3_BODY_BYTES = 256 * 1024 * 1024
+"""Presigned uploads to ``/local-s3/`` go to S3, not API Gateway: up to the largest upload the API offers."""
 TEXT_TYPES = ("text/", "application/json", "application/problem+json", "application/xml", "application/x-www-form")
 JSON = "application/json"
 
@@ -202,6 +204,8 @@ class Gateway:
     # presigned S3 ----------------------------------------------------------------------------
     def _s3(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         path = target.partition("?")[0]
+        if method == "POST":
+            return self._s3_post(path, headers, body)
         located = local_s3.split_path(path)
         if located is None or method not in ("GET", "HEAD", "PUT"):
             return NOT_FOUND
@@ -232,6 +236,25 @@ class Gateway:
         }
         return Answer(200, answer_headers, b"" if method == "HEAD" else data)
 
+    def _s3_post(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        """A presigned POST (an HTML form upload), checked as S3 checks it (``ffo.local_s3_post``)."""
+        bucket = local_s3.bucket_of_post(path)
+        if bucket is None or bucket not in self.engine.resources.buckets:
+            return NOT_FOUND
+        form = local_s3_post.parse_form(headers.get("content-type", ""), body)
+        credentials = boto3.Session().get_credentials()
+        if form is None or credentials is None:
+            refusal = local_s3_post.Refusal(400, "InvalidArgument", "POST requires a multipart form with a file")
+            return Answer(refusal.status, {"content-type": "application/xml"}, refusal.xml())
+        outcome = local_s3_post.check(bucket, form, credentials.get_frozen_credentials(), self.engine.region)
+        if isinstance(outcome, local_s3_post.Refusal):
+            return Answer(outcome.status, {"content-type": "application/xml"}, outcome.xml())
+        put = self.engine.client("s3").put_object(
+            Bucket=bucket, Key=outcome.key, Body=form.file, ContentType=outcome.content_type, **outcome.extra
+        )
+        location = f"{self.base_url()}{local_s3.PREFIX}{bucket}/{urllib.parse.quote(outcome.key)}"
+        return Answer(outcome.status, {"etag": put["ETag"], "location": location}, b"")
+
     def _s3_allowed(self, method: str, target: str, headers: dict[str, str], key: str) -> bool:
         """A presigned URL the local stack signed, unexpired; or (a local convenience until the API
         hands out download links everywhere) a GET with a token of the organisation owning the key."""
@@ -259,7 +282,8 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         headers = {k.lower(): v for k, v in self.headers.items()}
         length = int(headers.get("content-length") or 0)
-        if length > MAX_BODY_BYTES:
+        limit = MAX_S3_BODY_BYTES if self.path.startswith(local_s3.PREFIX) else MAX_BODY_BYTES
+        if length > limit:
             answer = TOO_LARGE
             self.close_connection = True
         else:

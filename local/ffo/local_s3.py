@@ -11,6 +11,9 @@ local credentials, checks the expiry, and only then reads or writes the object, 
 Both query signatures botocore makes are checked: SigV4 (``X-Amz-Signature``) and the legacy SigV2
 (``Signature`` + ``Expires``), which botocore still makes for S3 when the client's ``Config`` names no
 ``signature_version`` (the layer's clients today).
+
+Presigned POSTs (``generate_presigned_post``: an HTML form's fields and a signed policy) are posted to
+``/local-s3/<bucket>/``; ``ffo.local_s3_post`` checks them as S3 does.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ class PresignRedirect:
     base_url: str
 
     def __call__(self, request: AWSRequest, **_: Any) -> None:
-        if request.context.get("is_presign_request") is not True:
+        presigned_post = request.context.get("s3-presign-post-policy") is not None
+        if request.context.get("is_presign_request") is not True and not presigned_post:
             return
         bucket, key = _bucket_and_key(request.url)
         query = urllib.parse.urlsplit(request.url).query
@@ -65,6 +69,14 @@ class PresignRedirect:
     def uninstall(self) -> None:
         if boto3.DEFAULT_SESSION is not None:
             boto3.DEFAULT_SESSION.events.unregister("before-sign.s3", unique_id=HOOK_ID)
+
+
+def bucket_of_post(path: str) -> str | None:
+    """The bucket of a presigned POST's ``/local-s3/<bucket>/`` path (the key is a form field), or None."""
+    if not path.startswith(PREFIX):
+        return None
+    bucket, _, rest = path[len(PREFIX) :].partition("/")
+    return bucket if bucket and not rest else None
 
 
 def split_path(path: str) -> tuple[str, str] | None:

@@ -174,6 +174,9 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "GET /v1/brand-kits/{kitId}": Seed({"kitId": s.kit["kitId"]}),
         "PUT /v1/brand-kits/{kitId}": Seed({"kitId": s.kit["kitId"]}, kit_fields),
         "GET /v1/brand-kits/{kitId}/versions": Seed({"kitId": s.kit["kitId"]}),
+        "POST /v1/brand-kits/{kitId}/uploads": Seed(
+            {"kitId": s.kit["kitId"]}, {"kind": "logo", "mimeType": "image/png"}
+        ),
         "GET /v1/assets": Seed(query={"campaignId": s.campaign_id}),
         "POST /v1/assets": Seed(body=submission()),
         "GET /v1/campaigns": Seed(),

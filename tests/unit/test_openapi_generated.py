@@ -98,6 +98,7 @@ def test_every_route_that_reads_a_body_documents_it(document: dict[str, Any]) ->
         ("PUT", "/v1/budget"),
         ("POST", "/v1/brand-kits/validate"),
         ("PUT", "/v1/brand-kits/{kitId}"),
+        ("POST", "/v1/brand-kits/{kitId}/uploads"),
         ("POST", "/v1/lint"),
         ("POST", "/v1/lint/uploads"),
     }

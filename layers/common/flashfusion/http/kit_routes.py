@@ -11,7 +11,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from flashfusion.app import brand_kits
+from flashfusion.app import brand_files, brand_kits
+from flashfusion.app.brand_files import BrandFileUploadRequest, BrandFileUploadTicket
 from flashfusion.brandkit import BrandKit
 from flashfusion.http.identity import authenticated
 from flashfusion.http.problems import documented
@@ -92,3 +93,18 @@ def list_kit_versions(kitId: str) -> brand_kits.KitVersions:
     deps = get_deps()
     caller = authenticated(router.current_event, deps.settings)
     return brand_kits.versions(caller, kitId, deps)
+
+
+@router.post(
+    "/v1/brand-kits/<kitId>/uploads",
+    status_code=201,
+    operation_id="createBrandFileUpload",
+    summary="A presigned S3 POST for a logo (PNG, WebP) or font (WOFF2, TTF, OTF) of the kit (admin role); S3 "
+    "enforces the type and size; the kit then names the returned file",
+    tags=TAGS,
+    responses=documented(201, "The form to POST the file with, and the key to name in the kit", 403, 404, body=True),
+)
+@tracer.capture_method(capture_response=False)
+def create_brand_file_upload(kitId: str, request: Annotated[BrandFileUploadRequest, Body()]) -> BrandFileUploadTicket:
+    deps = get_deps()
+    return brand_files.create_upload(authenticated(router.current_event, deps.settings), kitId, request, deps)

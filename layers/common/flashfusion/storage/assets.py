@@ -76,6 +76,22 @@ class AssetStore:
         )
         return url
 
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_seconds: int = 300
+    ) -> tuple[str, dict[str, str]]:
+        """An HTML-form upload (S3 presigned POST) of one object: S3 itself refuses another key, another
+        ``Content-Type``, no encryption, or a file outside 1..``max_bytes`` bytes. The URL and the form's fields."""
+        fields = {"Content-Type": content_type, "x-amz-server-side-encryption": "AES256"}
+        conditions: list[Any] = [
+            {"Content-Type": content_type},
+            {"x-amz-server-side-encryption": "AES256"},
+            ["content-length-range", 1, max_bytes],
+        ]
+        post: dict[str, Any] = self.s3.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_seconds
+        )
+        return str(post["url"]), {str(k): str(v) for k, v in post["fields"].items()}
+
     def head_staged(self, org_id: str, key: str) -> dict[str, Any] | None:
         """An uploaded staged object's size and type, or None when nothing was uploaded there."""
         if not key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
