@@ -29,7 +29,6 @@ from flashfusion.app.lint_only import (
     LintResult,
     checked,
     kit_for,
-    lint,
     located_upload,
     report_for,
 )
@@ -75,9 +74,9 @@ class LintJobMessage(CamelModel):
 def lint_or_queue(caller: Caller, request: LintRequest, deps: Deps) -> LintResult | LintJob:
     """``POST /v1/lint``: text and images are linted now; an uploaded track or video becomes a queued job."""
     checked(request)
-    if request.upload_id is None:
-        return lint(caller, request, deps)
     kit = kit_for(caller.org_id, request, deps)
+    if request.upload_id is None:
+        return report_for(caller.org_id, kit, request, str(request.text).encode("utf-8"), "text/plain", deps)
     key, mime = located_upload(caller.org_id, request.upload_id, deps)
     if mime not in ASYNC_UPLOAD_TYPES:
         return report_for(caller.org_id, kit, request, deps.assets.read_staged(caller.org_id, key), mime, deps)

@@ -128,18 +128,6 @@ def checked(request: LintRequest) -> None:
         raise InvalidRequest(problem, [{"field": name, "problem": problem} for name in given or ["text", "uploadId"]])
 
 
-def lint(caller: Caller, request: LintRequest, deps: Deps) -> LintResult:
-    """The report of the text or the uploaded image against the kit version; nothing is written."""
-    checked(request)
-    kit = kit_for(caller.org_id, request, deps)
-    if request.text is not None:
-        data, mime = request.text.encode("utf-8"), "text/plain"
-    else:
-        key, mime = located_upload(caller.org_id, str(request.upload_id), deps)
-        data = deps.assets.read_staged(caller.org_id, key)
-    return report_for(caller.org_id, kit, request, data, mime, deps)
-
-
 def report_for(org_id: str, kit: BrandKit, request: LintRequest, data: bytes, mime: str, deps: Deps) -> LintResult:
     """The workflow's report of ``data`` against ``kit``, aggregated to the answer's size."""
     context = brand_lint_context(deps, org_id, kit, request.locale, request.channel, request.sponsored)
