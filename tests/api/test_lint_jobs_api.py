@@ -8,6 +8,7 @@ import io
 import math
 import struct
 import wave
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -214,3 +215,32 @@ def test_the_upload_ticket_says_how_large_a_track_may_be(engine: Any) -> None:
     }
     assert tickets["audio/mpeg"]["maxBytes"] == tickets["video/mp4"]["maxBytes"] == MAX_MEDIA_UPLOAD_BYTES
     assert tickets["image/png"]["maxBytes"] == MAX_LINT_UPLOAD_BYTES
+
+
+def test_a_dead_lettered_job_is_failed_for_its_poller(engine: Any) -> None:
+    """The worker timed out or crashed on every delivery (no exception handler ran): the message lands in the
+    dead-letter queue, whose consumer fails the job; a job that had already finished keeps its outcome."""
+    from flashfusion.wiring import get_deps
+
+    stuck = queued(engine, tone(), "audio/wav")
+    done = queued(engine, tone(), "audio/wav")
+    sqs = engine.client("sqs")
+    queue = engine.resources.queues[QUEUE]
+    for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]:
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # as the redrive takes them
+    deps = get_deps()
+    assert deps.lint_jobs is not None
+    now = datetime.now(UTC)
+    assert deps.lint_jobs.start(ORG, stuck["jobId"], now) is not None  # a worker started, then died
+    deps.lint_jobs.finish(ORG, done["jobId"], "failed", now, error="earlier cause")
+    dead_letters = engine.resources.queues["LintJobDeadLetterQueue"]
+    for job in (stuck, done):
+        sqs.send_message(QueueUrl=dead_letters, MessageBody=f'{{"orgId":"{ORG}","jobId":"{job["jobId"]}"}}')
+
+    delivered = engine.deliver("LintJobDeadLetterQueue")
+
+    assert (len(delivered["succeeded"]), delivered["failed"]) == (2, [])
+    failed = poll(engine, stuck)
+    assert failed["status"] == "failed"
+    assert failed["error"].startswith("the lint did not finish after 3 attempts")
+    assert poll(engine, done)["error"] == "earlier cause"

@@ -148,6 +148,20 @@ def run(message: LintJobMessage, delivery: int, deps: Deps) -> LintJobStatus | N
     return "succeeded"
 
 
+def dead_lettered(message: LintJobMessage, deps: Deps) -> bool:
+    """A message the queue gave up on (its deliveries spent: the worker timed out or crashed each time, which no
+    exception handler sees): its job, if not finished yet, is failed so that pollers stop waiting. Whether it was."""
+    jobs, _ = _wired(deps)
+    cause = (
+        f"the lint did not finish after {MAX_DELIVERIES} attempts (the worker ran out of time or memory); "
+        "a shorter or smaller file may pass"
+    )
+    if not jobs.finish(message.org_id, message.job_id, "failed", utcnow(), error=cause):
+        return False
+    metrics.add_metric(name="LintJobsFailed", unit=MetricUnit.Count, value=1)
+    return True
+
+
 def _failed(jobs: LintJobRepository, message: LintJobMessage, cause: str) -> LintJobStatus:
     jobs.finish(message.org_id, message.job_id, "failed", utcnow(), error=cause[:MAX_CAUSE])
     metrics.add_metric(name="LintJobsFailed", unit=MetricUnit.Count, value=1)

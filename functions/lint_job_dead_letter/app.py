@@ -1,0 +1,30 @@
+"""LintJobDeadLetter: fails the lint jobs whose messages LintJobQueue dead-lettered (the worker timed out or
+crashed on every delivery), so that a client polling GET /v1/lint/jobs/{jobId} gets an answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from flashfusion.app import lint_jobs
+from flashfusion.app.lint_jobs import LintJobMessage
+from flashfusion.observability import logger, metrics, tracer
+from flashfusion.wiring import get_deps
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = LintJobMessage.model_validate_json(record.body)
+    failed = lint_jobs.dead_lettered(message, get_deps())
+    logger.info("dead-lettered lint job", extra={"jobId": message.job_id, "orgId": message.org_id, "failed": failed})
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
