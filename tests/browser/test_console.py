@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 import time
@@ -95,7 +96,9 @@ OIDC = {
 }
 
 
-def oidc_page(browser: Browser, served: Served, on_authorize: Callable[[dict[str, str]], str]) -> tuple[Page, list[dict[str, str]]]:
+def oidc_page(
+    browser: Browser, served: Served, on_authorize: Callable[[dict[str, str]], str]
+) -> tuple[Page, list[dict[str, str]]]:
     """A console configured for an OIDC issuer whose two endpoints are played by this test (no network)."""
     exchanged: list[dict[str, str]] = []
     # ffo serve's CSP allows only its own origin (its console signs in locally); on AWS the issuer's token
@@ -122,7 +125,9 @@ def oidc_page(browser: Browser, served: Served, on_authorize: Callable[[dict[str
     return page, exchanged
 
 
-def test_oidc_sign_in_is_authorization_code_with_pkce_s256_and_a_checked_state(browser: Browser, served: Served) -> None:
+def test_oidc_sign_in_is_authorization_code_with_pkce_s256_and_a_checked_state(
+    browser: Browser, served: Served
+) -> None:
     seen: list[dict[str, str]] = []
 
     def issue_code(query: dict[str, str]) -> str:
@@ -134,11 +139,20 @@ def test_oidc_sign_in_is_authorization_code_with_pkce_s256_and_a_checked_state(b
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Campaign calendar")).to_be_visible()
     [asked] = seen
-    assert (asked["response_type"], asked["client_id"], asked["code_challenge_method"]) == ("code", "console-client", "S256")
+    assert (asked["response_type"], asked["client_id"], asked["code_challenge_method"]) == (
+        "code",
+        "console-client",
+        "S256",
+    )
     assert asked["redirect_uri"] == f"{served.url}/console/"
-    assert len(asked["state"]) >= 20 and "openid" in asked["scope"].split()
+    assert len(asked["state"]) >= 20
+    assert "openid" in asked["scope"].split()
     [exchange] = exchanged
-    assert (exchange["grant_type"], exchange["code"], exchange["client_id"]) == ("authorization_code", "the-code", "console-client")
+    assert (exchange["grant_type"], exchange["code"], exchange["client_id"]) == (
+        "authorization_code",
+        "the-code",
+        "console-client",
+    )
     verifier = exchange["code_verifier"]
     assert 43 <= len(verifier) <= 128
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
@@ -177,13 +191,19 @@ def test_a_request_from_the_form_waits_for_review_then_an_approval_finishes_it(p
     record = served.settled(review["requestId"], TERMINAL)
     assert (record["status"], record["tier"]) == ("succeeded", "basic")
     decided = served.call("GET", f"/v1/reviews/{review_id}").json()
-    assert (decided["decision"], decided["reviewer"], decided["comment"]) == ("approve", "reviewer-1", "fine for a test")
+    assert (decided["decision"], decided["reviewer"], decided["comment"]) == (
+        "approve",
+        "reviewer-1",
+        "fine for a test",
+    )
 
     page.goto(f"/console/#/assets/{review['assetId']}/lineage")
     expect(page.locator(".version").first).to_contain_text("approve by reviewer-1")
 
 
-def test_a_compliant_request_from_the_form_shows_its_status_until_done_then_a_download(page: Page, served: Served) -> None:
+def test_a_compliant_request_from_the_form_shows_its_status_until_done_then_a_download(
+    page: Page, served: Served
+) -> None:
     seen: list[str] = []
     page.on("request", lambda r: seen.append(r.url) if "/v1/requests/" in r.url else None)
     page.goto("/console/#/requests/new")
@@ -199,7 +219,8 @@ def test_a_compliant_request_from_the_form_shows_its_status_until_done_then_a_do
     fetched = served.http.get(download.get_attribute("href") or "")
     asset = served.call("GET", f"/v1/assets/{record['asset']['assetId']}").json()
     current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
-    assert fetched.status_code == 200 and fetched.content == served.http.get(current["download"]["url"]).content
+    assert fetched.status_code == 200
+    assert fetched.content == served.http.get(current["download"]["url"]).content
 
 
 def test_approve_with_edits_saves_the_text_from_the_editor(page: Page, served: Served) -> None:
@@ -208,10 +229,16 @@ def test_approve_with_edits_saves_the_text_from_the_editor(page: Page, served: S
     page.get_by_role("button", name="Edit “guaranteed”").click()
     editor = page.get_by_label("Edited text")
     expect(editor).to_be_focused()
-    assert page.evaluate("() => { const e = document.activeElement; return e.value.slice(e.selectionStart, e.selectionEnd); }") == "guaranteed"
+    assert (
+        page.evaluate(
+            "() => { const e = document.activeElement; return e.value.slice(e.selectionStart, e.selectionEnd); }"
+        )
+        == "guaranteed"
+    )
     page.keyboard.type("dependable")
     edited = editor.input_value()
-    assert "dependable" in edited and "guaranteed" not in edited
+    assert "dependable" in edited
+    assert "guaranteed" not in edited
     page.get_by_role("button", name="Approve with edits").click()
     expect(outcome(page)).to_contain_text("Decision recorded: approved with edits")
     record = served.settled(review["requestId"], TERMINAL)
@@ -234,7 +261,8 @@ def test_regenerate_sends_the_feedback_and_the_workflow_goes_round_again(page: P
     assert (decided["decision"], decided["feedback"]) == ("regenerate", "Drop the superlatives")
     record = served.settled(review["requestId"], TERMINAL | {"needs_review"}, timeout=60)
     if record["status"] == "needs_review":  # the same banned brief fails again: a new round waits
-        assert record["review"]["round"] == 1 and record["review"]["reviewId"] != review["reviewId"]
+        assert record["review"]["round"] == 1
+        assert record["review"]["reviewId"] != review["reviewId"]
 
 
 def test_reject_records_the_reason(page: Page, served: Served) -> None:
@@ -253,7 +281,10 @@ def test_a_decision_that_lost_the_race_says_who_decided_first(page: Page, served
     review = review_waiting(served)
     open_review(page, review["reviewId"])
     first = served.call(
-        "POST", f"/v1/reviews/{review['reviewId']}/decision", token=served.token(sub="reviewer-2"), json={"decision": "approve"}
+        "POST",
+        f"/v1/reviews/{review['reviewId']}/decision",
+        token=served.token(sub="reviewer-2"),
+        json={"decision": "approve"},
     )
     assert first.status_code == 200, first.text
     page.get_by_label("Reason").fill("Too late")
@@ -264,7 +295,9 @@ def test_a_decision_that_lost_the_race_says_who_decided_first(page: Page, served
     assert served.call("GET", f"/v1/reviews/{review['reviewId']}").json()["decision"] == "approve"
 
 
-def test_an_expired_review_is_shown_as_expired_and_cannot_be_decided(page: Page, served: Served, sample_kit: dict[str, Any]) -> None:
+def test_an_expired_review_is_shown_as_expired_and_cannot_be_decided(
+    page: Page, served: Served, sample_kit: dict[str, Any]
+) -> None:
     kit = {**sample_kit, "kitId": "aurora-hurry", "review": {"timeoutSeconds": 1, "heartbeatSeconds": 1}}
     kit.pop("version", None)
     kit["logos"] = []  # a kit put through the API names files in the org's brand folder; none are needed here
@@ -287,7 +320,10 @@ def test_an_open_review_page_sends_the_heartbeat_and_stops_when_left(browser: Br
     config = {"apiBase": "", "auth": {"mode": "local", "tokenUrl": "/local/token"}, "heartbeatSeconds": 0.3}
     page.route("**/console/config.json", lambda r: r.fulfill(content_type="application/json", body=json.dumps(config)))
     reads: list[float] = []
-    page.on("request", lambda r: reads.append(time.monotonic()) if r.url.endswith(f"/v1/reviews/{review['reviewId']}") else None)
+    page.on(
+        "request",
+        lambda r: reads.append(time.monotonic()) if r.url.endswith(f"/v1/reviews/{review['reviewId']}") else None,
+    )
     open_review(page, review["reviewId"])
     page.wait_for_timeout(1500)
     while_open = len(reads)
@@ -339,7 +375,9 @@ def _future(days: float) -> str:
 
 def planned_post(served: Served, kit_id: str = "aurora-core") -> dict[str, Any]:
     admin = served.token(sub="admin-1", groups=ADMIN)
-    served.call("POST", "/v1/accounts", token=admin, json={"accountId": "outbox-main", "platform": "outbox", "handle": "l"})
+    served.call(
+        "POST", "/v1/accounts", token=admin, json={"accountId": "outbox-main", "platform": "outbox", "handle": "l"}
+    )
     done = served.settled(served.call("POST", "/v1/assets", json=submission()).json()["requestId"], TERMINAL)
     assert done["status"] == "succeeded", done
     campaign = served.call(
@@ -380,17 +418,19 @@ def test_the_calendar_shows_posts_by_day_and_platform_and_reschedules_and_cancel
 
 # every page: screenshots at three widths, axe-core ---------------------------------------------------------
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_every_page_at_each_width_has_no_serious_accessibility_finding(browser: Browser, served: Served, width: str) -> None:
+def test_every_page_at_each_width_has_no_serious_accessibility_finding(
+    browser: Browser, served: Served, width: str
+) -> None:
     review = review_waiting(served)
     signed_in = new_context(browser, served, width, served.token())
     page = signed_in.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     pages = {
-        "queue": ("#/reviews", page.get_by_role("heading", name="Reviews waiting")),
+        "queue": ("#/reviews", page.locator('.queue[aria-busy="false"]')),
         "review": (f"#/reviews/{review['reviewId']}", page.get_by_role("heading", name="Decide")),
         "request": ("#/requests/new", page.get_by_role("heading", name="New request")),
-        "calendar": ("#/calendar", page.get_by_role("heading", name="Campaign calendar")),
+        "calendar": ("#/calendar", page.locator('.calendar[aria-busy="false"]')),
         "shared-invalid": ("#/shared/not-a-link", page.get_by_role("heading", name="A review shared with you")),
     }
     findings: dict[str, Any] = {}
@@ -423,3 +463,54 @@ def test_the_review_page_is_operable_from_the_keyboard(page: Page, served: Serve
     assert page.evaluate("document.activeElement.textContent") == "Reject"
     page.keyboard.press("Enter")
     expect(outcome(page)).to_contain_text("Decision recorded: rejected")
+
+
+# an image review: boxes on the image, a replacement file uploaded with progress ----------------------------
+def test_an_image_review_draws_the_boxes_and_approves_an_uploaded_replacement(browser: Browser, served: Served) -> None:
+    accepted = served.call("POST", "/v1/assets", json=submission(contentType="image", prompt=NONCOMPLIANT)).json()
+    record = served.settled(accepted["requestId"], TERMINAL | {"needs_review"})
+    assert record["status"] == "needs_review", record
+    review = served.call("GET", f"/v1/reviews/{record['review']['reviewId']}").json()
+    boxes = [v["location"] for v in review["violations"] if v.get("location") and "x" in v["location"]]
+    assert boxes
+    findings: dict[str, Any] = {}
+    for width in WIDTHS:
+        context = new_context(browser, served, width, served.token())
+        page = context.new_page()
+        open_review(page, review["reviewId"])
+        image = page.locator("#preview-image")
+        expect(page.locator(".image-stage .box")).to_have_count(len(boxes))
+        shown = image.bounding_box()
+        natural = page.evaluate(
+            "() => { const i = document.getElementById('preview-image'); return [i.naturalWidth, i.naturalHeight]; }"
+        )
+        first = page.locator(".image-stage .box").first.bounding_box()
+        assert shown
+        assert first
+        scale = shown["width"] / natural[0]
+        assert abs(first["x"] - (shown["x"] + boxes[0]["x"] * scale)) <= 2
+        assert abs(first["width"] - boxes[0]["width"] * scale) <= 2
+        screenshot(page, f"review-image-{width}")
+        findings[width] = axe_findings(page)
+        if width != "1440":
+            context.close()
+    assert {w: f for w, f in findings.items() if f} == {}
+
+    from PIL import Image
+
+    replacement = io.BytesIO()
+    Image.new("RGB", (64, 48), (20, 90, 160)).save(replacement, format="PNG")
+    page.get_by_text("Approve with edits").click()
+    page.get_by_label("Replacement file").set_input_files(
+        {"name": "fixed.png", "mimeType": "image/png", "buffer": replacement.getvalue()}
+    )
+    page.get_by_role("button", name="Upload and approve").click()
+    expect(outcome(page)).to_contain_text("Decision recorded: approved with edits")
+    assert page.locator("#upload-progress").evaluate("p => p.value") == 100
+    done = served.settled(review["requestId"], TERMINAL)
+    assert done["status"] == "succeeded", done
+    asset = served.call("GET", done["assetUrl"]).json()
+    current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
+    assert current["humanEdited"]
+    assert current["mimeType"] == "image/png"
+    page.context.close()

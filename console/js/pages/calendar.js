@@ -88,7 +88,7 @@ export async function renderCalendar(ctx, main) {
               await act(() => ctx.api.patch(`/v1/posts/${encodeURIComponent(post.postId)}`, { scheduledAt: new Date(when.value).toISOString(), timeZone }), "Post rescheduled");
             },
           },
-          field(`New time for post ${post.postId}`, when),
+          field(["New time", h("span", { class: "visually-hidden" }, ` for post ${post.postId}`)], when),
           h("div", { class: "actions" },
             h("button", { type: "submit" }, "Reschedule"),
             h("button", { type: "button", class: "danger", onclick: () => act(() => ctx.api.del(`/v1/posts/${encodeURIComponent(post.postId)}`), "Post cancelled") }, "Cancel post"),
