@@ -78,8 +78,21 @@ export function redirectUri(config) {
   return config.auth.redirectUri || `${location.origin}${location.pathname}`;
 }
 
+/** The issuer's endpoints: from config.json, else from its OpenID Connect discovery document. */
+export async function discover(config) {
+  if (config.auth.authorizeUrl && config.auth.tokenUrl) return config.auth;
+  const response = await fetch(`${config.auth.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`);
+  if (!response.ok) throw new Error(`The issuer's discovery document: HTTP ${response.status}`);
+  const found = await response.json();
+  config.auth.authorizeUrl = found.authorization_endpoint;
+  config.auth.tokenUrl = found.token_endpoint;
+  config.auth.logoutUrl = config.auth.logoutUrl || found.end_session_endpoint;
+  return config.auth;
+}
+
 /** Start the authorization code + PKCE flow: remember verifier, state and where to come back, then leave. */
 export async function beginOidcSignIn(config, returnHash = location.hash) {
+  await discover(config);
   const verifier = randomString(48);
   const state = randomString(24);
   const nonce = randomString(16);
@@ -112,6 +125,7 @@ export async function completeOidcSignIn(config) {
   if (!pending || !pending.state || params.get("state") !== pending.state) {
     throw new Error("Sign-in answer did not match this browser's sign-in (state mismatch); please sign in again.");
   }
+  await discover(config);
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     client_id: config.auth.clientId,

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from ffo.cfn import load_template
 from ffo.local_issuer import AuthorizerConfig, LocalIssuer, default_directory
@@ -36,6 +36,8 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "out" / "screenshots"
 WIDTHS = {"375": (375, 812), "768": (768, 1024), "1440": (1440, 900)}
 STARTUP_SECONDS = 60.0
+# A loaded 2-core machine runs the workflow and Chromium side by side: waits are generous, never slept.
+expect.set_options(timeout=15_000)
 
 
 class Served:

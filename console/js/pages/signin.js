@@ -14,7 +14,7 @@ export function renderSignIn(ctx, main, done) {
   if (config.auth.mode === "oidc") {
     main.append(
       h("p", {}, "Sign in with your organisation's account."),
-      h("button", { type: "button", class: "primary", onclick: () => beginOidcSignIn(config) }, "Sign in"),
+      h("button", { type: "button", class: "primary", onclick: () => beginOidcSignIn(config).catch((error) => showError(`Sign-in could not start: ${error.message}`)) }, "Sign in"),
     );
     return null;
   }
