@@ -4,6 +4,7 @@ screenshots in out/screenshots/ and axe-core with no serious or critical finding
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,35 @@ from tests.api.served import NONCOMPLIANT
 from tests.browser.conftest import WIDTHS, Served, axe_findings, new_context, screenshot
 from tests.browser.flows import TERMINAL, open_review, outcome, planned_post, review_waiting
 from tests.helpers import submission
+
+
+def test_the_queue_lists_pending_reviews_oldest_first_with_time_left_and_filters_them(
+    page: Page, served: Served
+) -> None:
+    first, second = review_waiting(served), review_waiting(served)
+    page.goto("/console/#/reviews")
+    expect(page.locator('.queue[aria-busy="false"]')).to_be_visible()
+    links = page.locator(".queue-link")
+    shown = [str(href).rsplit("/", 1)[1] for href in links.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+    assert shown.index(first["reviewId"]) < shown.index(second["reviewId"])
+    pending = served.call("GET", "/v1/reviews", params={"status": "pending", "limit": 100}).json()["items"]
+    by_age = [r["reviewId"] for r in sorted(pending, key=lambda r: r["createdAt"])]
+    assert [r for r in shown if r in by_age] == [r for r in by_age if r in shown]
+    item = page.locator(".queue-item", has=page.locator(f'a[href$="{first["reviewId"]}"]'))
+    expect(item.locator(".late, dd").last).to_have_text(re.compile(r"^\d+ d \d+ h$"))
+    expect(item.locator(".badge")).to_have_text("Error")
+
+    page.get_by_label("Worst severity").select_option("warning")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(f'a[href$="{first["reviewId"]}"]')).to_have_count(0)
+    page.get_by_label("Worst severity").select_option("error")
+    page.get_by_label("Medium").select_option("image")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(f'a[href$="{first["reviewId"]}"]')).to_have_count(0)
+    page.get_by_label("Medium").select_option("text")
+    page.get_by_label("Age").select_option("3600")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(f'a[href$="{first["reviewId"]}"]')).to_have_count(1)
 
 
 def test_the_calendar_shows_posts_by_day_and_platform_and_reschedules_and_cancels(page: Page, served: Served) -> None:
@@ -34,11 +64,18 @@ def test_the_calendar_shows_posts_by_day_and_platform_and_reschedules_and_cancel
 
 
 # every page: screenshots at three widths, axe-core ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def shown(served: Served) -> dict[str, Any]:
+    """What the pages show: a review waiting, a saved asset (its lineage) and a planned post (the calendar)."""
+    post = planned_post(served)
+    return {"review": review_waiting(served), "assetId": post["assetId"]}
+
+
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_every_page_at_each_width_has_no_serious_accessibility_finding(
-    browser: Browser, served: Served, width: str
+    browser: Browser, served: Served, shown: dict[str, Any], width: str
 ) -> None:
-    review = review_waiting(served)
+    review = shown["review"]
     signed_in = new_context(browser, served, width, served.token())
     page = signed_in.new_page()
     errors: list[str] = []
@@ -47,8 +84,9 @@ def test_every_page_at_each_width_has_no_serious_accessibility_finding(
         "queue": ("#/reviews", page.locator('.queue[aria-busy="false"]')),
         "review": (f"#/reviews/{review['reviewId']}", page.get_by_role("heading", name="Decide")),
         "request": ("#/requests/new", page.get_by_role("heading", name="New request")),
-        "calendar": ("#/calendar", page.locator('.calendar[aria-busy="false"]')),
-        "shared-invalid": ("#/shared/not-a-link", page.get_by_role("heading", name="A review shared with you")),
+        "calendar": ("#/calendar", page.locator('.calendar[aria-busy="false"] .post').first),
+        "lineage": (f"#/assets/{shown['assetId']}/lineage", page.locator(".version").first),
+        "shared-invalid": ("#/shared/not-a-link", page.get_by_role("alert").filter(has_text="not valid")),
     }
     findings: dict[str, Any] = {}
     for name, (hash_route, ready) in pages.items():

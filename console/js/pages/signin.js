@@ -26,7 +26,7 @@ export function renderSignIn(ctx, main, done) {
   const pasteForm = h(
     "form",
     {
-      class: "card",
+      class: "card narrow",
       hidden: true,
       onsubmit: (event) => {
         event.preventDefault();
@@ -45,7 +45,7 @@ export function renderSignIn(ctx, main, done) {
   const localForm = h(
     "form",
     {
-      class: "card",
+      class: "card narrow",
       onsubmit: async (event) => {
         event.preventDefault();
         try {
