@@ -116,9 +116,10 @@ async function start() {
     clear(main).append(h("div", { class: "notice error", role: "alert" }, `The console has no configuration: ${error.message}`));
     return;
   }
+  // An expired or refused token: back to sign-in, then to the same page.
   const api = createApi(config, () => {
     signOut();
-    renderWho();
+    setTimeout(route, 0);
   });
   ctx = { config, api, announce, navigate };
   if (config.auth.mode === "oidc") {

@@ -75,7 +75,8 @@ export async function localSignIn(config, { org, sub, groups }) {
 }
 
 export function redirectUri(config) {
-  return config.auth.redirectUri || `${location.origin}${location.pathname}`;
+  // One registered callback per console: its folder, whether the page was opened as / or /index.html.
+  return config.auth.redirectUri || `${location.origin}${location.pathname.replace(/index\.html$/, "")}`;
 }
 
 /** The issuer's endpoints: from config.json, else from its OpenID Connect discovery document. */

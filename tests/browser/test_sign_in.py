@@ -8,9 +8,11 @@ import hashlib
 import json
 import urllib.parse
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Route, expect
 
+from ffo.local_issuer import LocalIssuer
 from tests.browser.conftest import Served, new_context
 from tests.helpers import ORG
 
@@ -137,3 +139,17 @@ def test_an_oidc_answer_with_another_state_is_refused(browser: Browser, served: 
     assert exchanged == []
     assert page.evaluate("sessionStorage.getItem('ffo.idToken')") is None
     page.context.close()
+
+
+def test_a_token_the_api_refuses_sends_the_person_back_to_sign_in(
+    browser: Browser, served: Served, tmp_path: Path
+) -> None:
+    stranger = LocalIssuer(tmp_path).mint(served.config, org_id=ORG, subject="mallory", groups=["reviewers"])
+    context = new_context(browser, served)
+    page = context.new_page()
+    page.goto("/console/#/reviews")
+    page.evaluate("t => sessionStorage.setItem('ffo.idToken', t)", stranger)
+    page.goto("/console/#/calendar")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('ffo.idToken')") is None
+    context.close()
