@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.api.served import NONCOMPLIANT
-from tests.browser.conftest import Served, new_context
+from tests.browser.conftest import Served, new_context, screenshot
 from tests.browser.flows import ADMIN, TERMINAL, open_review, outcome, review_waiting
 from tests.helpers import submission
 
@@ -24,6 +24,7 @@ def test_a_request_from_the_form_waits_for_review_then_an_approval_finishes_it(p
     page.get_by_label("Tier").select_option("basic")
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator("#request-status-text")).to_have_text("Waiting for a reviewer", timeout=60_000)
+    screenshot(page, "request-needs-review-1440")
     page.get_by_role("link", name="Open the review").click()
     expect(page.locator("#text-preview mark")).to_have_count(3)
     expect(page.locator("#text-preview mark").first).to_have_text(re.compile("guaranteed"))
@@ -58,6 +59,7 @@ def test_a_compliant_request_from_the_form_shows_its_status_until_done_then_a_do
     expect(page.locator("#request-status-text")).to_have_text("Done", timeout=60_000)
     download = page.locator("#download-link")
     expect(download).to_be_visible()
+    screenshot(page, "request-done-1440")
     request_id = seen[0].rsplit("/", 1)[1]
     record = served.call("GET", f"/v1/requests/{request_id}").json()
     assert record["status"] == "succeeded"
@@ -136,6 +138,7 @@ def test_a_decision_that_lost_the_race_says_who_decided_first(page: Page, served
     page.get_by_role("button", name="Reject").click()
     expect(outcome(page)).to_contain_text("Your decision was not recorded")
     expect(outcome(page)).to_contain_text("already approved by reviewer-2")
+    screenshot(page, "review-409-1440")
     expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
     assert served.call("GET", f"/v1/reviews/{review['reviewId']}").json()["decision"] == "approve"
 
@@ -156,6 +159,7 @@ def test_an_expired_review_is_shown_as_expired_and_cannot_be_decided(
     expect(page.locator("#time-left")).to_have_text("expired")
     expect(outcome(page)).to_contain_text("expired")
     expect(page.get_by_role("button", name="Reject")).to_be_disabled()
+    screenshot(page, "review-expired-1440")
 
 
 def test_an_open_review_page_sends_the_heartbeat_and_stops_when_left(browser: Browser, served: Served) -> None:

@@ -49,18 +49,21 @@ export async function renderReview(ctx, main, reviewId) {
 
   function drawFacts() {
     const expires = review.expiresAt || review.deadline;
+    const left = review.status === "pending" ? timeLeft(expires) : "—";
     clear(facts).append(
       h("div", {}, h("dt", {}, "Status"), h("dd", { id: "review-status" }, review.status)),
       h("div", {}, h("dt", {}, "Round"), h("dd", {}, String(review.round ?? 0))),
       h("div", {}, h("dt", {}, "Regenerations left"), h("dd", {}, String(review.regenerationsLeft ?? 0))),
-      h("div", {}, h("dt", {}, "Time left"), h("dd", { id: "time-left" }, h("time", { datetime: expires }, timeLeft(expires)))),
+      h("div", {}, h("dt", {}, "Time left"), h("dd", { id: "time-left" }, h("time", { datetime: expires }, left))),
       h("div", {}, h("dt", {}, "Asset"), h("dd", {}, h("a", { href: `#/assets/${encodeURIComponent(review.assetId)}/lineage` }, `Lineage of ${review.assetId}`))),
     );
     if (review.nextApproval || (review.approvals || []).length) {
-      const done = (review.approvals || []).map((a) => `${a.step || a.name || "approval"}: ${a.reviewer || a.by || "?"}`);
+      // An approval policy: the kit's steps in order (e.g. brand, then legal); each approval records its group.
+      const done = (review.approvals || []).map((a) => `${a.group} by ${a.by}${a.linkId ? " (shared link)" : ""}`);
+      const next = review.nextApproval;
       facts.append(
         h("div", {}, h("dt", {}, "Approvals"), h("dd", { id: "approvals" }, done.length ? done.join(", ") : "none yet")),
-        h("div", {}, h("dt", {}, "Next approval"), h("dd", {}, String(review.nextApproval?.step || review.nextApproval?.name || review.nextApproval || "—"))),
+        h("div", {}, h("dt", {}, "Next approval"), h("dd", { id: "next-approval" }, next ? `step ${next.step}: ${next.label || next.group}` : "none")),
       );
     }
   }
@@ -401,9 +404,11 @@ export async function renderReview(ctx, main, reviewId) {
   return stopHeartbeat;
 }
 
-/** A signed, expiring link for someone without an account (POST /v1/reviews/{id}/links). */
+/** A signed, expiring, revocable link for someone without an account (POST /v1/reviews/{id}/links). */
 function shareSection(ctx, path) {
   const result = h("div", { role: "status", class: "notice-slot" });
+  const hours = h("select", { name: "expiresInHours" }, [24, 72, 168].map((n) => h("option", { value: String(n) }, `${n / 24} day${n > 24 ? "s" : ""}`)));
+  const label = h("input", { name: "label", maxLength: 200, placeholder: "e.g. Legal, Acme Ltd" });
   const form = h(
     "form",
     {
@@ -411,10 +416,10 @@ function shareSection(ctx, path) {
         e.preventDefault();
         clear(result);
         try {
-          const link = await ctx.api.post(`${path}/links`, {});
-          const url = new URL(`#/shared/${encodeURIComponent(link.token)}`, location.href).toString();
+          const link = await ctx.api.post(`${path}/links`, { expiresInHours: Number(hours.value), label: label.value.trim() || null });
+          const url = link.url || new URL(`#/shared/${encodeURIComponent(link.token)}`, location.href).toString();
           const box = h("input", { readOnly: true, value: url, id: uid("share"), class: "share-url" });
-          result.append(h("div", { class: "notice success" }, field("Link for the outside reviewer", box, `Expires ${formatTime(link.expiresAt)}; link id ${link.linkId}`)));
+          result.append(h("div", { class: "notice success" }, field("Link for the outside reviewer", box, `Expires ${formatTime(link.expiresAt)}; link id ${link.linkId}. It is shown once: copy it now.`)));
           box.select();
         } catch (error) {
           const text = error instanceof ApiError && error.status === 404 && !error.code ? "This server does not offer outside-reviewer links yet." : `Could not create a link: ${error.message}`;
@@ -422,7 +427,8 @@ function shareSection(ctx, path) {
         }
       },
     },
-    h("p", { class: "hint" }, "A signed link that lets one person without an account decide this review; it expires."),
+    h("p", { class: "hint" }, "A signed link that lets one person without an account decide this review; it expires and can be revoked."),
+    h("div", { class: "grid-2" }, field("Valid for", hours), field("Who it is for (optional)", label)),
     h("button", { type: "submit", class: "secondary" }, "Create link"),
   );
   return h("section", { class: "share", "aria-labelledby": "share-h" }, h("h2", { id: "share-h" }, "Share with an outside reviewer"), form, result);

@@ -20,11 +20,15 @@ export async function renderShared(ctx, main, token) {
   const preview = h("section", { class: "preview", "aria-labelledby": "shared-preview-h" }, h("h2", { id: "shared-preview-h" }, "The asset"));
   if (medium === "text") {
     const text = h("div", { class: "text-preview", id: "text-preview" });
-    try {
-      const response = await fetch(url);
-      text.textContent = await response.text();
-    } catch {
-      text.textContent = "(the text could not be loaded)";
+    if (typeof review.text === "string") {
+      text.textContent = review.text;
+    } else {
+      try {
+        const response = await fetch(url);
+        text.textContent = await response.text();
+      } catch {
+        text.textContent = "(the text could not be loaded)";
+      }
     }
     preview.append(text);
   } else if (medium === "image") {
@@ -33,7 +37,9 @@ export async function renderShared(ctx, main, token) {
     preview.append(h(medium === "video" ? "video" : "audio", { controls: true, src: url, "aria-label": `The ${medium} to review` }));
   }
   if (review.prompt) main.append(h("p", { class: "brief" }, h("strong", {}, "Brief: "), review.prompt));
-  if (review.expiresAt || review.deadline) main.append(h("p", { class: "hint" }, `Decide before ${formatTime(review.expiresAt || review.deadline)}.`));
+  const until = review.linkExpiresAt && review.expiresAt && review.linkExpiresAt < review.expiresAt ? review.linkExpiresAt : review.expiresAt || review.deadline;
+  if (until) main.append(h("p", { class: "hint" }, `Decide before ${formatTime(until)}.`));
+  if (review.stepGroup || review.label) main.append(h("p", { class: "hint" }, `You are asked as: ${review.label || review.stepGroup}.`));
   main.append(preview);
   if ((review.violations || []).length) {
     main.append(
@@ -71,6 +77,10 @@ export async function renderShared(ctx, main, token) {
   const approve = h("button", { type: "button", class: "primary", onclick: () => decide("approve") }, "Approve");
   const reject = h("button", { type: "button", class: "danger", onclick: () => decide("reject") }, "Reject");
   buttons.push(approve, reject);
+  if (review.decision || (review.status && review.status !== "pending")) {
+    main.append(h("p", { class: "notice", role: "status", id: "shared-outcome" }, `This review was already decided (${review.decision || review.status})${review.decidedAt ? ` at ${formatTime(review.decidedAt)}` : ""}.`));
+    return null;
+  }
   main.append(
     h("section", { class: "decisions card", "aria-labelledby": "shared-decide-h" }, h("h2", { id: "shared-decide-h" }, "Your decision"),
       field("Your name", name, "Recorded with your decision"),
