@@ -49,7 +49,7 @@ export async function renderReview(ctx, main, reviewId) {
 
   function drawFacts() {
     const expires = review.expiresAt || review.deadline;
-    const left = review.status === "pending" ? timeLeft(expires) : "—";
+    const left = review.status === "pending" ? timeLeft(expires) : review.status === "expired" ? "expired" : "—";
     clear(facts).append(
       h("div", {}, h("dt", {}, "Status"), h("dd", { id: "review-status" }, review.status)),
       h("div", {}, h("dt", {}, "Round"), h("dd", {}, String(review.round ?? 0))),
@@ -58,12 +58,12 @@ export async function renderReview(ctx, main, reviewId) {
       h("div", {}, h("dt", {}, "Asset"), h("dd", {}, h("a", { href: `#/assets/${encodeURIComponent(review.assetId)}/lineage` }, `Lineage of ${review.assetId}`))),
     );
     if (review.nextApproval || (review.approvals || []).length) {
-      // An approval policy: the kit's steps in order (e.g. brand, then legal); each approval records its group.
+      // An approval policy: the kit's steps in order (e.g. brand, then legal), counted from 0 by the API.
       const done = (review.approvals || []).map((a) => `${a.group} by ${a.by}${a.linkId ? " (shared link)" : ""}`);
       const next = review.nextApproval;
       facts.append(
         h("div", {}, h("dt", {}, "Approvals"), h("dd", { id: "approvals" }, done.length ? done.join(", ") : "none yet")),
-        h("div", {}, h("dt", {}, "Next approval"), h("dd", { id: "next-approval" }, next ? `step ${next.step}: ${next.label || next.group}` : "none")),
+        h("div", {}, h("dt", {}, "Next approval"), h("dd", { id: "next-approval" }, next ? `step ${next.step + 1}: ${next.label || next.group}` : "none")),
       );
     }
   }
@@ -249,15 +249,24 @@ export async function renderReview(ctx, main, reviewId) {
     decisionButtons.push(button);
     return button;
   };
+  let myStepDone = false; // this person approved a step: the next one is someone else's
   const setBusy = (busy) => {
-    for (const b of decisionButtons) b.disabled = busy || review.status !== "pending";
+    for (const b of decisionButtons) b.disabled = busy || myStepDone || review.status !== "pending";
   };
 
   async function decide(body) {
     setBusy(true);
     clear(outcome);
     try {
+      const before = (review.approvals || []).length;
       review = await ctx.api.post(`${path}/decision`, body);
+      if (body.decision === "approve" && review.status === "pending" && (review.approvals || []).length > before) {
+        // One step of an approval policy: the review waits for the next group.
+        const next = review.nextApproval;
+        myStepDone = true;
+        outcome.append(h("div", { class: "notice success" }, h("p", {}, `Your approval is recorded (step ${before + 1}).`), next ? h("p", {}, `Next: ${next.label || next.group} (step ${next.step + 1}).`) : null, h("p", {}, h("a", { href: "#/reviews" }, "Back to the queue"))));
+        return;
+      }
       outcome.append(
         h("div", { class: "notice success" }, h("p", {}, `Decision recorded: ${ACTIONS[body.decision]}.`), h("p", {}, h("a", { href: "#/reviews" }, "Back to the queue"), " · ", h("a", { href: `#/assets/${encodeURIComponent(review.assetId)}/lineage` }, "Lineage"))),
       );
