@@ -13,7 +13,7 @@ import { renderShared } from "./pages/shared.js";
 import { renderSignIn } from "./pages/signin.js";
 
 const ROUTES = [
-  { pattern: /^#\/reviews\/?$/, page: renderReviews, title: "Reviews" },
+  { pattern: /^#\/reviews\/?(?:\?.*)?$/, page: renderReviews, title: "Reviews" },
   { pattern: /^#\/reviews\/([^/]+)$/, page: renderReview, title: "Review" },
   { pattern: /^#\/assets\/([^/]+)\/lineage$/, page: renderLineage, title: "Lineage" },
   { pattern: /^#\/requests\/new$/, page: renderNewRequest, title: "New request" },

@@ -44,6 +44,10 @@ def test_the_queue_lists_pending_reviews_oldest_first_with_time_left_and_filters
     page.get_by_label("Age").select_option("3600")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(f'a[href$="{first["reviewId"]}"]')).to_have_count(1)
+    assert page.url.split("#", 1)[1] == "/reviews?medium=text&age=3600&worstSeverity=error"
+    page.reload()  # the filters are kept in the address
+    expect(page.get_by_label("Age")).to_have_value("3600")
+    expect(page.get_by_label("Medium")).to_have_value("text")
 
 
 def test_the_calendar_shows_posts_by_day_and_platform_and_reschedules_and_cancels(page: Page, served: Served) -> None:

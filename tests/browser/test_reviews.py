@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import re
+import struct
 import time
+import wave
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -226,3 +230,36 @@ def test_the_review_page_is_operable_from_the_keyboard(page: Page, served: Serve
     assert page.evaluate("document.activeElement.textContent") == "Reject"
     page.keyboard.press("Enter")
     expect(outcome(page)).to_contain_text("Decision recorded: rejected")
+
+
+def test_an_audio_file_is_drawn_as_a_waveform(page: Page) -> None:
+    rate, seconds = 8000, 1.0
+    frames = bytearray()
+    for i in range(int(rate * seconds)):  # a tone that is silent for its first half
+        value = int(12000 * math.sin(2 * math.pi * 440 * i / rate)) if i >= rate * seconds / 2 else 0
+        frames += struct.pack("<h", value)
+    sound = io.BytesIO()
+    with wave.open(sound, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    page.route("**/test-audio.wav", lambda r: r.fulfill(content_type="audio/wav", body=sound.getvalue()))
+    page.goto("/console/#/reviews")
+    expect(page.get_by_role("heading", name="Reviews waiting")).to_be_visible()
+    drawn = page.evaluate(
+        """async () => {
+          const w = await import('/console/js/waveform.js');
+          const canvas = document.createElement('canvas');
+          canvas.style.width = '400px';
+          document.body.append(canvas);
+          const duration = await w.drawWaveform('/test-audio.wav', canvas);
+          const g = canvas.getContext('2d');
+          const column = (x) => Array.from(g.getImageData(Math.floor(x), 0, 1, canvas.height).data)
+            .filter((v, i) => i % 4 === 3 && v > 0).length;
+          return {duration, quiet: column(canvas.width / 4), loud: column(canvas.width * 3 / 4)};
+        }"""
+    )
+    assert abs(drawn["duration"] - seconds) < 0.01
+    assert drawn["quiet"] <= 2  # silence: a one-pixel line
+    assert drawn["loud"] > 20  # the tone fills most of the height

@@ -4,6 +4,7 @@ import { ApiError, uploadWithProgress } from "../api.js";
 import { clear, field, formatTime, h, timeLeft, uid } from "../dom.js";
 import { applyFix, boxPercent, isBox, isRange, isSpan, locationsOf, rangePercent, replacementOf, textSegments } from "../overlay.js";
 import { severityLabel, worstSeverity } from "../severity.js";
+import { drawWaveform } from "../waveform.js";
 
 const ACTIONS = {
   approve: "approved",
@@ -146,6 +147,12 @@ export async function renderReview(ctx, main, reviewId) {
     drawTimeline();
     media.addEventListener("loadedmetadata", drawTimeline);
     preview.append(media, timeline);
+    if (medium === "audio") {
+      // The waveform sits under the timeline's marks; a file the browser cannot decode keeps the player only.
+      const canvas = h("canvas", { class: "waveform", role: "img", "aria-label": "Waveform of the audio" });
+      timeline.before(canvas);
+      drawWaveform(review.preview.url, canvas).catch(() => canvas.remove());
+    }
   }
 
   // Editor (text) and replacement upload (media) — both serve "approve with edits" ---------------------

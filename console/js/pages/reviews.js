@@ -35,6 +35,12 @@ export async function renderReviews(ctx, main) {
       "aria-label": "Filter reviews",
       onsubmit: (event) => {
         event.preventDefault();
+        // The filters stay in the address (a reload or a shared URL keeps them) without a new history entry.
+        const kept = new URLSearchParams();
+        for (const [name, el] of Object.entries({ campaignId: campaign, medium, age, worstSeverity: severity })) {
+          if (el.value.trim()) kept.set(name, el.value.trim());
+        }
+        history.replaceState(null, "", `#/reviews${kept.size ? `?${kept}` : ""}`);
         load(false);
       },
     },
