@@ -263,3 +263,41 @@ def test_an_audio_file_is_drawn_as_a_waveform(page: Page) -> None:
     assert abs(drawn["duration"] - seconds) < 0.01
     assert drawn["quiet"] <= 2  # silence: a one-pixel line
     assert drawn["loud"] > 20  # the tone fills most of the height
+
+
+def test_a_video_review_marks_its_time_ranges_on_the_timeline(page: Page, served: Served) -> None:
+    """The review's shape as the API documents it (docs/openapi.json, TimeRange locations), for a video: the
+    offline generators rarely leave a video for review, so the answer is this test's own."""
+    review = review_waiting(served)
+    video = {
+        **review,
+        "contentType": "video",
+        "preview": {**review["preview"], "mimeType": "video/mp4"},
+        "violations": [
+            {
+                "ruleId": "logo.missing",
+                "severity": "error",
+                "message": "no logo",
+                "count": 1,
+                "locations": [],
+                "location": {"startSeconds": 2.0, "endSeconds": 4.0},
+            },
+            {
+                "ruleId": "audio.loudness",
+                "severity": "warning",
+                "message": "too loud",
+                "count": 1,
+                "locations": [],
+                "location": {"startSeconds": 6.0, "endSeconds": 8.0},
+            },
+        ],
+    }
+    page.route(f"**/v1/reviews/{review['reviewId']}", lambda r: r.fulfill(json=video))
+    open_review(page, review["reviewId"])
+    ranges = page.get_by_role("group", name="Violations on the timeline").get_by_role("button")
+    expect(ranges).to_have_count(2)
+    expect(ranges.first).to_have_accessible_name("Violation 1, logo.missing, 0:02 to 0:04: play from there")
+    # No decodable video here: the timeline spans the last range's end (8 s).
+    assert ranges.nth(0).evaluate("b => [b.style.left, b.style.width]") == ["25%", "25%"]
+    assert ranges.nth(1).evaluate("b => [b.style.left, b.style.width]") == ["75%", "25%"]
+    assert page.locator("#preview-media").evaluate("v => v.tagName") == "VIDEO"
