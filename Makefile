@@ -13,7 +13,7 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps syllables
+.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps syllables browser-deps browser console-deploy
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
@@ -25,6 +25,8 @@ help:
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
 	@echo "make checkov       checkov on template.yaml (skips justified in .checkov.yaml and in place)"
+	@echo "make browser        the console's browser tests (headless Chromium, axe-core); screenshots in out/screenshots/"
+	@echo "make console-deploy publish console/ to the stack's bucket with its config.json (STACK=flashfusion-dev)"
 	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
@@ -76,11 +78,33 @@ ocr-deps:
 	    tesseract-ocr fonts-dejavu-core >/dev/null; \
 	fi
 
+# The browser tests drive Debian's chromium (Playwright's own browser download cannot run here) and inject
+# axe-core, pinned in tests/browser/package-lock.json, from a git-ignored node_modules.
+BROWSER_DIR := tests/browser
+AXE_STAMP := $(BROWSER_DIR)/node_modules/.installed
+
+browser-deps: $(AXE_STAMP)
+	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $$([ -x /usr/bin/chromium ] || echo chromium) $$(command -v npm >/dev/null 2>&1 || echo npm) >/dev/null; \
+	fi
+
+$(AXE_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); $$SUDO apt-get update -qq >/dev/null && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	cd $(BROWSER_DIR) && npm ci --silent --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+browser: setup browser-deps
+	$(BIN)/pytest -n 0 $(BROWSER_DIR)
+
 # Tests run on every core (pytest-xdist); each worker keeps one local engine (tests/conftest.py).
 # PYTEST_WORKERS=0 runs them in this process (for -s, --pdb, or a single test).
 PYTEST_WORKERS ?= auto
 
-test: ocr-deps lint typecheck validate
+test: ocr-deps browser-deps lint typecheck validate
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 unit workflow api: setup
@@ -121,6 +145,20 @@ checkov: $(CHECKOV_STAMP)
 	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -f template.yaml --config-file .checkov.yaml
 
 ci: test checkov sam-validate sam-build
+
+# Publish the console: config.json from the stack's ConsoleConfig output, the files to its bucket, then a
+# CloudFront invalidation. Needs the AWS CLI and credentials for the stack's account.
+STACK ?= flashfusion-dev
+console-deploy:
+	@mkdir -p out
+	aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) \
+	  --query "Stacks[0].Outputs[?OutputKey=='ConsoleConfig'].OutputValue" --output text > out/console-config.json
+	$(eval CONSOLE_BUCKET := $(shell aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='ConsoleBucketName'].OutputValue" --output text))
+	$(eval CONSOLE_DISTRIBUTION := $(shell aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='ConsoleDistributionId'].OutputValue" --output text))
+	aws s3 sync console/ s3://$(CONSOLE_BUCKET)/ --delete --exclude config.json --cache-control "no-cache"
+	aws s3 cp out/console-config.json s3://$(CONSOLE_BUCKET)/config.json --content-type application/json --cache-control "no-store"
+	aws cloudfront create-invalidation --distribution-id $(CONSOLE_DISTRIBUTION) --paths "/*" >/dev/null
+	@echo "console published: $$(aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='ConsoleUrl'].OutputValue" --output text)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache

@@ -52,7 +52,7 @@ def _self_contained(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_self_contained)
 
 
-_FIRST = ("tests/workflow/", "tests/api/")
+_FIRST = ("tests/browser/", "tests/workflow/", "tests/api/")
 """Files that drive the local engine take seconds per test: handed out first, so the many quick unit
 tests fill the workers' gaps at the end instead of one long file running alone (pytest-xdist hands whole
 files to workers in collection order with --dist loadfile)."""

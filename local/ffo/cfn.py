@@ -164,6 +164,7 @@ def local_names(
             name = f"{stack_name}-{logical_id}".lower()
             refs[logical_id] = name
             attrs[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+            attrs[(logical_id, "RegionalDomainName")] = f"{name}.s3.{region}.amazonaws.com"
         elif kind == "AWS::Serverless::Function":
             refs[logical_id] = logical_id
             attrs[(logical_id, "Arn")] = f"{prefix.format('lambda')}:function:{logical_id}"
@@ -176,6 +177,11 @@ def local_names(
             refs[logical_id] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{stack_name}-{logical_id}"
             attrs[(logical_id, "Arn")] = f"{prefix.format('sqs')}:{stack_name}-{logical_id}"
             attrs[(logical_id, "QueueName")] = f"{stack_name}-{logical_id}"
+        elif kind == "AWS::CloudFront::Distribution":  # the console's; ffo serve serves it at /console/ instead
+            refs[logical_id] = f"LOCAL{logical_id.upper()}"
+            attrs[(logical_id, "DomainName")] = f"{logical_id.lower()}.cloudfront.local"
+        elif kind == "AWS::CloudFront::OriginAccessControl":
+            refs[logical_id] = attrs[(logical_id, "Id")] = f"local-{logical_id}"
         elif kind == "AWS::Logs::LogGroup":
             refs[logical_id] = f"/local/{logical_id}"
             attrs[(logical_id, "Arn")] = f"{prefix.format('logs')}:log-group:/local/{logical_id}"

@@ -103,8 +103,11 @@ class Gateway:
         jwks: dict[str, Any],
         base_url: Callable[[], str],
         org_prefix: Callable[[str], str],
+        static: Callable[[str, str], Answer | None] | None = None,
     ) -> None:
         self.engine = engine
+        self.static = static
+        """Files served beside the API (the console): an answer for their paths, None for others."""
         self.authorizer = authorizer
         self.jwks = jwks
         self.base_url = base_url
@@ -125,6 +128,8 @@ class Gateway:
         path, _, query = target.partition("?")
         if path.startswith(local_s3.PREFIX):
             return self._s3(method, target, headers, body)
+        if self.static is not None and (page := self.static(method, path)) is not None:
+            return page
         if method == "GET" and path == "/.well-known/jwks.json":
             return _json_answer(200, self.jwks)
         if method == "GET" and path == "/.well-known/openid-configuration":

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+from ffo.console_site import ConsoleSite
 from ffo.engine import LocalEngine
 from ffo.http_gateway import Gateway, LocalHttpServer
 from ffo.local_issuer import AuthorizerConfig, JwtAuthorizer, LocalIssuer, default_directory
@@ -166,7 +167,10 @@ class LocalServer:
         config = AuthorizerConfig.from_template(self.engine.template, self.engine.parameters)
         jwks = self.issuer.jwks()
         self.issuer.write_jwks()
-        gateway = Gateway(self.engine, JwtAuthorizer(config, jwks), jwks, lambda: self.url, keys.asset_prefix_of)
+        console = ConsoleSite(self.root / "console")
+        gateway = Gateway(
+            self.engine, JwtAuthorizer(config, jwks), jwks, lambda: self.url, keys.asset_prefix_of, console.answer
+        )
         self.http = LocalHttpServer((self.host, self.port), gateway, self.log)  # bound: the port is known
         self.engine.start()
         # On the session moto's mock set up (it replaces boto3's default session when it starts); the

@@ -225,8 +225,9 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
     cors = Resolver(template, refs, attrs, PSEUDO, {"CorsAllowedOrigins": origins})
     assert cors.conditions["HasCorsOrigins"] is True
     http_api = cors.resolve(template["Resources"]["HttpApi"])["Properties"]
-    assert http_api["CorsConfiguration"]["AllowOrigins"] == origins.split(",")
-    assert "CorsConfiguration" not in r.resolve(template["Resources"]["HttpApi"])["Properties"]
+    console = f"https://{attrs[('ConsoleDistribution', 'DomainName')]}"  # the web console is always allowed
+    assert http_api["CorsConfiguration"]["AllowOrigins"] == [console, *origins.split(",")]
+    assert r.resolve(template["Resources"]["HttpApi"])["Properties"]["CorsConfiguration"]["AllowOrigins"] == [console]
     resolved = r.resolve(template["Resources"])
     for node in _walk(resolved):
         if isinstance(node, dict):
