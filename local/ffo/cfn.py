@@ -176,6 +176,11 @@ def local_names(
             refs[logical_id] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{stack_name}-{logical_id}"
             attrs[(logical_id, "Arn")] = f"{prefix.format('sqs')}:{stack_name}-{logical_id}"
             attrs[(logical_id, "QueueName")] = f"{stack_name}-{logical_id}"
+        elif kind == "AWS::SNS::Topic":
+            name = f"{stack_name}-{logical_id}"
+            refs[logical_id] = f"{prefix.format('sns')}:{name}"
+            attrs[(logical_id, "TopicArn")] = refs[logical_id]
+            attrs[(logical_id, "TopicName")] = name
         elif kind == "AWS::Logs::LogGroup":
             refs[logical_id] = f"/local/{logical_id}"
             attrs[(logical_id, "Arn")] = f"{prefix.format('logs')}:log-group:/local/{logical_id}"

@@ -30,6 +30,7 @@ from flashfusion.storage.reviews import ReviewRepository
 
 if TYPE_CHECKING:  # built on demand: a step's cold start does not pay for campaigns and publishing
     from flashfusion.app.campaigns import CampaignDeps
+    from flashfusion.app.notifications import NotificationDeps
     from flashfusion.app.posts import SchedulingDeps
     from flashfusion.app.publishing import PublishDeps
     from flashfusion.linting.legal import ModerationAdapter
@@ -244,6 +245,32 @@ def publish_deps(own_arn: str = "") -> PublishDeps:
         publisher_for=publisher_factory(settings.outbox_dir),
         credentials=secrets.account_credentials(settings.account_secrets_prefix),
         idempotency_client=clients.client("dynamodb"),
+    )
+
+
+def notification_deps() -> NotificationDeps:
+    """The notification function's and the settings route's dependencies: SNS, SES and chat in AWS, the
+    outbox (files) where NOTIFICATION_DELIVERY=outbox."""
+    from flashfusion.app.notifications import NotificationDeps
+    from flashfusion.notifications.channels import AwsChannels, Channels, OutboxChannels
+    from flashfusion.storage.notification_settings import NotificationSettingsRepository
+
+    settings = get_settings()
+    channels: Channels
+    if settings.notification_delivery == "aws":
+        channels = AwsChannels(
+            partial(clients.client, "sns"),
+            partial(clients.client, "ses"),
+            settings.alerts_topic_arn,
+            settings.notification_sender,
+        )
+    else:
+        channels = OutboxChannels(settings.outbox_dir)
+    return NotificationDeps(
+        settings=NotificationSettingsRepository(clients.table(settings.table_name)),
+        channels=channels,
+        console_url=settings.console_url,
+        admin_group=settings.admin_group,
     )
 
 
