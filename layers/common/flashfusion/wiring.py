@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities import parameters
 
+from flashfusion import tracing
 from flashfusion.app.deps import Deps
 from flashfusion.aws import clients, secrets
 from flashfusion.aws.callback_secrets import CallbackSecrets
@@ -283,3 +284,4 @@ def reset() -> None:
     _signing_key_for.cache_clear()
     parameters.clear_caches()
     clients.reset()
+    tracing.reset()

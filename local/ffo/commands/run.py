@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from ffo.commands.common import Parents, Subparsers
 from ffo.commands.execution import follow, report, waiting_review
@@ -30,6 +31,12 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
         "--real-time", action="store_true", help="really sleep Retry/Wait delays (default: instant, recorded)"
     )
     parser.add_argument("--logs", action="store_true", help="print each handler's structured logs afterwards")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the request's span tree afterwards (API, each step, each vendor call, with durations and "
+        "GenAI attributes; OpenTelemetry SDK, in memory)",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the execution (default 120)")
     parser.add_argument(
         "--matrix",
@@ -47,6 +54,15 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not getattr(args, "trace", False):
+        return _run(args, None)
+    from ffo.span_tree import collecting
+
+    with collecting() as collector:
+        return _run(args, collector)
+
+
+def _run(args: argparse.Namespace, collector: Any) -> int:
     from ffo.engine import LocalEngine, http_api_event
 
     root = project_root(args.root)
@@ -100,5 +116,9 @@ def run(args: argparse.Namespace) -> int:
         if args.logs:
             for invocation in engine.invocations:
                 say(f"--- {invocation.function} ({invocation.duration_ms:.0f} ms)\n{invocation.logs}")
+        if collector is not None:
+            from ffo.span_tree import render
+
+            say("\n" + render(collector.spans(), request_id))
         say(f"wall time {time.perf_counter() - started:.2f} s\n")
         return 1 if record["status"] == "failed" else 0
