@@ -76,3 +76,34 @@ def test_a_budget_threshold_event_reaches_the_topic_and_chat(engine: Any, tmp_pa
     messages = sent(tmp_path)
     assert sorted(m["channel"] for m in messages) == ["chat", "topic"]
     assert all("80 %" in m["subject"] for m in messages)
+
+
+def test_spending_past_80_percent_is_measured_and_announced_once(
+    fresh_engine: Any, tmp_path: Path, sample_kit: dict[str, Any]
+) -> None:
+    from flashfusion.wiring import get_deps
+    from tests.workflow.test_budgets_and_batch import PRICED, spec_estimate
+
+    engine = fresh_engine
+    engine.configure(env={"OUTBOX_DIR": str(tmp_path), "MODEL_MATRIX_PATH": str(PRICED)})
+    engine.seed_brand_kit(ORG, sample_kit)
+    limit = 10 * spec_estimate("local/text-standard", submission()["prompt"])
+    engine.seed_budget(ORG, limit)
+    budgets = get_deps().budgets  # earlier spending this month: 79 % of the limit
+    assert budgets.reserve(ORG, "earlier.0", 0.79 * limit)
+    assert budgets.settle(ORG, "earlier.0", 0.79 * limit)
+
+    for _ in range(2):  # the second request passes 80 % again: no second announcement
+        request_id = submit(engine, submission())
+        assert engine.wait_for_execution(engine.execution_arn(request_id))["status"] == "SUCCEEDED"
+
+    announced = [m for m in sent(tmp_path) if m["detailType"] == "BudgetThresholdReached"]
+    assert [m["channel"] for m in announced] == ["topic"]
+    assert "80 %" in announced[0]["subject"]
+    generate_logs = "".join(i.logs for i in engine.invocations if i.function == "GenerateFunction")
+    used = [json.loads(line) for line in generate_logs.splitlines() if '"BudgetUsedPercent"' in line]
+    percents = [u["BudgetUsedPercent"][0] for u in used]
+    assert len(percents) == 2
+    assert all(u["OrgId"] == ORG for u in used)
+    assert 79 < percents[0] < percents[1]
+    assert percents[1] >= 80
