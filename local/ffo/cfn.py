@@ -182,6 +182,11 @@ def local_names(
             attrs[(logical_id, "DomainName")] = f"{logical_id.lower()}.cloudfront.local"
         elif kind == "AWS::CloudFront::OriginAccessControl":
             refs[logical_id] = attrs[(logical_id, "Id")] = f"local-{logical_id}"
+        elif kind == "AWS::SNS::Topic":
+            name = f"{stack_name}-{logical_id}"
+            refs[logical_id] = f"{prefix.format('sns')}:{name}"
+            attrs[(logical_id, "TopicArn")] = refs[logical_id]
+            attrs[(logical_id, "TopicName")] = name
         elif kind == "AWS::Logs::LogGroup":
             refs[logical_id] = f"/local/{logical_id}"
             attrs[(logical_id, "Arn")] = f"{prefix.format('logs')}:log-group:/local/{logical_id}"

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ffo.commands import (
     asl,
+    cost,
     lint,
     openapi,
     plan,
@@ -47,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     asl,
     openapi,
     signing_cert,
+    cost,
 )
 """In the order ``ffo --help`` lists them."""
 

@@ -192,6 +192,10 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "GET /v1/models": Seed(),
         "GET /v1/budget": Seed(),
         "PUT /v1/budget": Seed(body={"monthlyLimitUsd": 500}),
+        "GET /v1/notifications/settings": Seed(),
+        "PUT /v1/notifications/settings": Seed(
+            body={"chatWebhookUrl": "https://hooks.example.com/services/T0/B0/x", "reviewerEmails": ["r@example.com"]}
+        ),
         "POST /v1/brand-kits/validate": Seed(body=kit),
         "POST /v1/lint": Seed(body={"brandKitId": s.kit["kitId"], "text": "Aurora Outdoor jackets keep you dry."}),
         "POST /v1/lint/uploads": Seed(body={"mimeType": "image/png"}),

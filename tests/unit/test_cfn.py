@@ -213,6 +213,7 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
     caps = {"CapsApi": False, "CapsGenerate": False, "HasCorsOrigins": False, "CreatesUserPool": True}
+    caps |= {"HasAlertEmail": False, "HasNotificationSender": False}
     assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False, **caps}
     assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod", "SigningMode": "off"}).conditions == {
         "IsKmsSigning": False,

@@ -30,6 +30,7 @@ from flashfusion.providers.faults import FaultInjectingProvider
 from flashfusion.providers.local import LocalProvider
 from flashfusion.providers.offline_text import DATASET_TAG, OfflineTextProvider, compose, subject_of
 from flashfusion.providers.registry import available_providers, provider_for
+from flashfusion.providers.traced import TracedProvider
 from flashfusion.routing.matrix import ModelSpec, load_matrix_file
 
 MATRIX = load_matrix_file()
@@ -431,14 +432,16 @@ def test_provider_for_refuses_faults_unless_allowed() -> None:
         provider_for("local", CTX, frozenset({"local"}), fault, allow_faults=False)
     assert isinstance(exc.value, InvalidRequest)
     wrapped = provider_for("local", CTX, frozenset({"local"}), fault, allow_faults=True)
-    assert isinstance(wrapped, FaultInjectingProvider)
+    assert isinstance(wrapped, TracedProvider)  # outermost, so the injected fault shows on the vendor span
+    assert isinstance(wrapped.inner, FaultInjectingProvider)
     with pytest.raises(ProviderThrottled):
         wrapped.generate(job())
 
 
-def test_provider_for_without_faults_is_the_plain_adapter() -> None:
+def test_provider_for_without_faults_is_the_plain_adapter_traced() -> None:
     provider = provider_for("local", CTX, frozenset({"local"}), [], allow_faults=False)
-    assert isinstance(provider, LocalProvider)
+    assert isinstance(provider, TracedProvider)
+    assert isinstance(provider.inner, LocalProvider)
     assert provider.generate(job()).offline is True
 
 

@@ -96,6 +96,7 @@ def test_every_route_that_reads_a_body_documents_it(document: dict[str, Any]) ->
         ("POST", "/v1/accounts"),
         ("PATCH", "/v1/accounts/{accountId}"),
         ("PUT", "/v1/budget"),
+        ("PUT", "/v1/notifications/settings"),
         ("POST", "/v1/brand-kits/validate"),
         ("PUT", "/v1/brand-kits/{kitId}"),
         ("POST", "/v1/brand-kits/{kitId}/uploads"),

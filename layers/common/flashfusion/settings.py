@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     account_secrets_prefix: str = Field(default="flashfusion/dev/accounts", description="<prefix>/<org>/<account>")
     enabled_publishers: str = Field(default="outbox", description="platforms this deployment may post to")
     outbox_dir: str = Field(default="out/outbox", description="where the outbox publisher writes posts")
+    notification_delivery: Literal["aws", "outbox"] = Field(
+        default="outbox", description="aws: SNS, SES and chat webhooks; outbox: files under OUTBOX_DIR/notifications"
+    )
+    alerts_topic_arn: str = Field(default="", description="SNS topic of operators' alerts (alarms and events)")
+    notification_sender: str = Field(default="", description="SES From address of reviewer emails")
+    console_url: str = Field(default="", description="the web console's base URL, for links to its pages")
+    tracing_backend: Literal["powertools", "otel", "off"] = Field(
+        default="powertools", description="powertools: X-Ray through Powertools Tracer; otel: OpenTelemetry SDK"
+    )
     model_matrix_path: str = ""
     model_matrix_parameter: str = Field(default="", description="SSM parameter holding a matrix override")
     staging_prefix: str = "staging"

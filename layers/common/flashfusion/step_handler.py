@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
+from flashfusion import tracing
 from flashfusion.errors import StateTooLarge
 from flashfusion.limits import ERROR_MESSAGE_CHARS, STATE_BUDGET_BYTES, json_bytes
 from flashfusion.models import WorkflowState
@@ -20,10 +21,14 @@ Step = Callable[[WorkflowState, Deps], BaseModel | dict[str, Any]]
 
 def run_step(event: dict[str, Any], step: Step, deps: Callable[[], Deps] = get_deps) -> dict[str, Any]:
     state = WorkflowState.model_validate(event)
-    logger.set_correlation_id(state.request.request_id)
-    logger.append_keys(orgId=state.request.org_id, step=step.__name__)
+    request = state.request
+    logger.set_correlation_id(request.request_id)
+    # requestId beside correlation_id: the Logs Insights queries find a request by either name
+    logger.append_keys(orgId=request.org_id, requestId=request.request_id, step=step.__name__)
+    tracing.bind_request(request.request_id, request.org_id)
     try:
-        result = step(state, deps())
+        with tracing.span(f"step {step.__name__}", {"flashfusion.step": step.__name__}):
+            result = step(state, deps())
     except Exception as error:
         raise_bounded(error)
     dumped = (

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities import parameters
 
+from flashfusion import tracing
 from flashfusion.app.deps import Deps
 from flashfusion.aws import clients, secrets
 from flashfusion.aws.callback_secrets import CallbackSecrets
@@ -32,6 +33,7 @@ from flashfusion.storage.reviews import ReviewRepository
 
 if TYPE_CHECKING:  # built on demand: a step's cold start does not pay for campaigns and publishing
     from flashfusion.app.campaigns import CampaignDeps
+    from flashfusion.app.notifications import NotificationDeps
     from flashfusion.app.posts import SchedulingDeps
     from flashfusion.app.publishing import PublishDeps
     from flashfusion.linting.legal import ModerationAdapter
@@ -251,6 +253,32 @@ def publish_deps(own_arn: str = "") -> PublishDeps:
     )
 
 
+def notification_deps() -> NotificationDeps:
+    """The notification function's and the settings route's dependencies: SNS, SES and chat in AWS, the
+    outbox (files) where NOTIFICATION_DELIVERY=outbox."""
+    from flashfusion.app.notifications import NotificationDeps
+    from flashfusion.notifications.channels import AwsChannels, Channels, OutboxChannels
+    from flashfusion.storage.notification_settings import NotificationSettingsRepository
+
+    settings = get_settings()
+    channels: Channels
+    if settings.notification_delivery == "aws":
+        channels = AwsChannels(
+            partial(clients.client, "sns"),
+            partial(clients.client, "ses"),
+            settings.alerts_topic_arn,
+            settings.notification_sender,
+        )
+    else:
+        channels = OutboxChannels(settings.outbox_dir)
+    return NotificationDeps(
+        settings=NotificationSettingsRepository(clients.table(settings.table_name)),
+        channels=channels,
+        console_url=settings.console_url,
+        admin_group=settings.admin_group,
+    )
+
+
 def reset() -> None:
     """Forget everything built (tests and the local engine start new mocked endpoints)."""
     get_deps.cache_clear()
@@ -260,3 +288,4 @@ def reset() -> None:
     _signing_key_for.cache_clear()
     parameters.clear_caches()
     clients.reset()
+    tracing.reset()

@@ -41,6 +41,12 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
         "request over HTTP",
     )
     parser.add_argument("--logs", action="store_true", help="print each handler's structured logs afterwards")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the request's span tree afterwards (API, each step, each vendor call, with durations and "
+        "GenAI attributes; OpenTelemetry SDK, in memory)",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the execution (default 120)")
     parser.add_argument(
         "--matrix",
@@ -58,6 +64,15 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not getattr(args, "trace", False):
+        return _serve_or_run(args, None)
+    from ffo.span_tree import collecting
+
+    with collecting() as collector:
+        return _serve_or_run(args, collector)
+
+
+def _serve_or_run(args: argparse.Namespace, collector: Any) -> int:
     import sys
 
     from ffo.engine import LocalEngine
@@ -77,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         say = engine.stream.fallback.write
         try:
             with kept_in(engine, state, say) if state is not None else nullcontext():
-                return _run(engine, args, root, event, body, caller, started, seed_always=state is None)
+                return _run(engine, args, root, event, body, caller, started, collector, seed_always=state is None)
         except StateDirectoryBusy as error:
             say(f"ffo run: {error}\n")
             return 2
@@ -91,6 +106,7 @@ def _run(
     body: Any,
     caller: dict[str, str],
     started: float,
+    collector: Any,
     *,
     seed_always: bool,
 ) -> int:
@@ -146,5 +162,9 @@ def _run(
     if args.logs:
         for invocation in engine.invocations:
             say(f"--- {invocation.function} ({invocation.duration_ms:.0f} ms)\n{invocation.logs}")
+    if collector is not None:
+        from ffo.span_tree import render
+
+        say("\n" + render(collector.spans(), request_id))
     say(f"wall time {time.perf_counter() - started:.2f} s\n")
     return 1 if record["status"] == "failed" else 0

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import single_metric
 
+from flashfusion.app import budget_alerts
 from flashfusion.app.deps import Deps
 from flashfusion.errors import (
     BudgetExceeded,
@@ -314,6 +315,7 @@ def _finish(
         cost = pricing.cost_of(spec, content.usage, size, quality)
     if decision.reservation_id:  # the vendor has billed: the hold becomes the actual spend
         deps.budgets.settle(org_id, decision.reservation_id, cost)
+        budget_alerts.after_spend(deps, org_id)
     model_metric("GenerationLatency", MetricUnit.Milliseconds, latency_ms, spec.id)
     model_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, spec.id)
     return Generation(

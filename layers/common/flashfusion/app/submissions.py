@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from flashfusion import tracing
 from flashfusion.app.deps import Deps
 from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound, UnsafeDestination
 from flashfusion.modelbase import CamelModel
@@ -157,13 +158,18 @@ def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[
 def start(request: AssetRequest, deps: Deps, sfn: Any, name: str | None = None) -> str:
     """Start the workflow for a request; the execution name makes a repeated start a no-op."""
     name = name or request.request_id
+    tracing.bind_request(request.request_id, request.org_id)
+    header = tracing.trace_header()
     try:
-        response = sfn.start_execution(
-            stateMachineArn=deps.settings.state_machine_arn,
-            name=name,
-            # The revision is part of the state from the start: the Map state selects it by path.
-            input=json.dumps({"request": request.to_json(), "revision": Revision().to_json()}),
-        )
+        with tracing.span("start workflow", {"flashfusion.execution_name": name}):
+            response = sfn.start_execution(
+                stateMachineArn=deps.settings.state_machine_arn,
+                name=name,
+                # The revision is part of the state from the start: the Map state selects it by path.
+                input=json.dumps({"request": request.to_json(), "revision": Revision().to_json()}),
+                # the execution, and so every step's Lambda, joins this invocation's trace
+                **({"traceHeader": header} if header else {}),
+            )
         arn = str(response["executionArn"])
     except sfn.exceptions.ExecutionAlreadyExists:
         arn = f"{deps.settings.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"

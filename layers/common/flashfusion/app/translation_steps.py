@@ -13,6 +13,7 @@ import hashlib
 import time
 import uuid
 
+from flashfusion.app import budget_alerts
 from flashfusion.app.deps import Deps
 from flashfusion.app.steps import ASSET_NAMESPACE, _provider, _require, effective_prompt, route_query
 from flashfusion.errors import ProviderAuthError, ProviderRejected, TranslationSkipped
@@ -84,6 +85,7 @@ def _translate_text(state: WorkflowState, deps: Deps, text: str, locale: str) ->
         cost = content.cost_usd if content.cost_usd is not None else pricing.cost_of(spec, content.usage, None, None)
         if held:
             deps.budgets.settle(request.org_id, reservation, cost)
+            budget_alerts.after_spend(deps, request.org_id)
         translated = content.data.decode("utf-8").strip()
         return translated, dataclasses.replace(content, cost_usd=cost), spec.id
     raise ProviderRejected(f"no text model would translate into {locale}: {last}")

@@ -13,6 +13,7 @@ from flashfusion.errors import FaultInjectionNotAllowed, NoModelAvailable
 from flashfusion.models import Fault
 from flashfusion.providers.base import ProviderContext
 from flashfusion.providers.faults import FaultInjectingProvider
+from flashfusion.providers.traced import TracedProvider
 
 # provider name -> "module:Class"; every class is constructed as Class(ctx)
 ADAPTERS: dict[str, str] = {
@@ -42,5 +43,5 @@ def provider_for(
     if faults:
         if not allow_faults:
             raise FaultInjectionNotAllowed("fault injection is only allowed on the local engine")
-        return FaultInjectingProvider(provider, faults)
-    return provider
+        provider = FaultInjectingProvider(provider, faults)
+    return TracedProvider(provider)  # outermost: an injected fault shows on the span as the vendor's would

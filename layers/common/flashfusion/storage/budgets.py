@@ -167,6 +167,23 @@ class BudgetRepository:
         }
         return sorted(r for r in held if self.release(org_id, r))
 
+    def mark_threshold(self, org_id: str, month: str, percent: int) -> bool:
+        """Record that the month passed ``percent`` % of its limit; True only for the first caller (so the
+        threshold is announced once a month, however many settlements race past it)."""
+        try:
+            self.table.update_item(
+                Key=keys.budget_month_key(org_id, month),
+                UpdateExpression="SET #a = :now",
+                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(#a)",
+                ExpressionAttributeNames={"#a": f"thresholdAlerted{percent}"},
+                ExpressionAttributeValues={":now": utcnow().isoformat()},
+            )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     def _close(self, org_id: str, reservation_id: str, actual: Decimal) -> bool:
         # The reservation may belong to last month (a request that straddled midnight UTC).
         for month in (month_of(), _previous(month_of())):

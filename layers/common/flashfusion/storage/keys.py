@@ -92,6 +92,11 @@ def budget_month_key(org_id: str, month: str) -> dict[str, str]:
     return _key(org_pk(org_id), f"BUDGET#{_safe(month, 'month')}")
 
 
+def notification_settings_key(org_id: str) -> dict[str, str]:
+    """Where the organisation's notifications go (chat webhook, reviewers' addresses)."""
+    return _key(org_pk(org_id), "NOTIFY#SETTINGS")
+
+
 def provenance_key(org_id: str, asset_id: str, version: int) -> dict[str, str]:
     return _key(org_pk(org_id), f"ASSET#{_safe(asset_id, 'asset id')}#V#{version:06d}")
 

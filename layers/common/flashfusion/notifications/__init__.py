@@ -1,0 +1,1 @@
+"""Notifications: what the product's events tell people (messages) and where it is sent (channels)."""
