@@ -176,6 +176,7 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "GET /v1/models": Seed(),
         "GET /v1/budget": Seed(),
         "PUT /v1/budget": Seed(body={"monthlyLimitUsd": 500}),
+        "GET /v1/metrics": Seed(query={"groupBy": "model"}),
         "POST /v1/brand-kits/validate": Seed(body=kit),
         "POST /v1/lint": Seed(body={"brandKitId": s.kit["kitId"], "text": "Aurora Outdoor jackets keep you dry."}),
         "POST /v1/lint/uploads": Seed(body={"mimeType": "image/png"}),

@@ -20,7 +20,9 @@ from flashfusion.storage.metrics_records import Facts, org_facts
 
 
 class RateView(ApiModel):
-    value: float | None = Field(description="numerator / denominator, 0-1; null when the denominator is 0")
+    value: float | None = Field(
+        default=None, description="numerator / denominator, 0-1; null when the denominator is 0"
+    )
     numerator: int
     denominator: int
 
@@ -28,16 +30,16 @@ class RateView(ApiModel):
 class LatencyView(ApiModel):
     model: str
     calls: int = Field(description="successful vendor calls measured")
-    p50_ms: int | None
-    p95_ms: int | None
-    p99_ms: int | None
+    p50_ms: int | None = None
+    p95_ms: int | None = None
+    p99_ms: int | None = None
 
 
 class ModelCostView(ApiModel):
     model: str
     spend_usd: float = Field(description="billed cost of the successful calls to this model")
     assets: int = Field(description="assets whose published version this model made")
-    usd_per_asset: float | None
+    usd_per_asset: float | None = None
 
 
 class FiguresView(ApiModel):
@@ -61,7 +63,7 @@ class FiguresView(ApiModel):
     brand_compliance_rate: RateView = Field(description="compliant at the first lint / first versions linted")
     retry_rate: RateView = Field(description="requests with a failed vendor call / requests that called one")
     human_intervention_rate: RateView = Field(description="requests a person reviewed / first versions linted")
-    cost_per_asset_usd: float | None = Field(description="spend / assets")
+    cost_per_asset_usd: float | None = Field(default=None, description="spend / assets")
     cost_per_asset_by_model: list[ModelCostView]
 
 
@@ -76,18 +78,18 @@ class BudgetView(ApiModel):
     limit_usd: float
     spent_usd: float
     reserved_usd: float
-    used_share: float | None = Field(description="(spent + reserved) / limit")
+    used_share: float | None = Field(default=None, description="(spent + reserved) / limit")
 
 
 class BacklogView(ApiModel):
     pending: int = Field(description="reviews waiting for a person now")
-    oldest_age_seconds: float | None
+    oldest_age_seconds: float | None = None
 
 
 class MetricsReport(ApiModel):
-    since: datetime | None
-    until: datetime | None
-    group_by: d.GroupBy | None
+    since: datetime | None = None
+    until: datetime | None = None
+    group_by: d.GroupBy | None = None
     generated_at: datetime
     total: FiguresView
     groups: list[GroupView] = Field(default_factory=list)
