@@ -20,6 +20,7 @@ from flashfusion.http.campaign_routes import router as campaign_router
 from flashfusion.http.kit_routes import router as kit_router
 from flashfusion.http.library_routes import router as library_router
 from flashfusion.http.lint_routes import router as lint_router
+from flashfusion.http.metrics_routes import router as metrics_router
 from flashfusion.http.model_routes import router as model_router
 from flashfusion.http.notification_routes import router as notification_router
 from flashfusion.http.review_routes import router as review_router
@@ -36,6 +37,7 @@ app.include_router(budget_router)
 app.include_router(kit_router)
 app.include_router(lint_router)
 app.include_router(notification_router)
+app.include_router(metrics_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True)

@@ -196,6 +196,7 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "PUT /v1/notifications/settings": Seed(
             body={"chatWebhookUrl": "https://hooks.example.com/services/T0/B0/x", "reviewerEmails": ["r@example.com"]}
         ),
+        "GET /v1/metrics": Seed(query={"groupBy": "model"}),
         "POST /v1/brand-kits/validate": Seed(body=kit),
         "POST /v1/lint": Seed(body={"brandKitId": s.kit["kitId"], "text": "Aurora Outdoor jackets keep you dry."}),
         "POST /v1/lint/uploads": Seed(body={"mimeType": "image/png"}),

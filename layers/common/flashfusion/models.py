@@ -254,7 +254,10 @@ class AttemptRecord(CamelModel):
     outcome: Literal["succeeded", "failed"]
     error: str | None = None
     message: str | None = Field(default=None, max_length=500, description="the vendor's reason, for the audit")
-    latency_ms: int = 0
+    latency_ms: int = Field(
+        default=0, description="the vendor's generation time (a job API: submission to the poll that found it done)"
+    )
+    cost_usd: float | None = Field(default=None, description="what a successful call was billed (USD)")
     at: datetime = Field(default_factory=utcnow)
 
 

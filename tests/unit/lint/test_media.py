@@ -161,7 +161,9 @@ def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_
     )
     deps: Any = SimpleNamespace(
         requests=SimpleNamespace(
-            set_status=lambda *args: None, set_lint=lambda org, request_id, report: recorded.append(report)
+            set_status=lambda *args: None,
+            set_lint=lambda org, request_id, report: recorded.append(report),
+            record_first_lint=lambda *args: False,  # already recorded: no first-lint metric to emit
         ),
         kits=SimpleNamespace(get=lambda *args: SimpleNamespace(for_locale=lambda locale: KIT)),
         assets=SimpleNamespace(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from flashfusion.app.deps import Deps
+from flashfusion.app.operating_metrics import emit_for_org, emit_for_request
 from flashfusion.app.steps import _ready, _require, effective_prompt
 from flashfusion.brandkit import ReviewRules
 from flashfusion.errors import RegenerationLimitReached
@@ -80,7 +81,17 @@ def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[st
         },
     )
     metrics.add_metric(name="ReviewsRequested", unit=MetricUnit.Count, value=1)
+    if review.round == 0:  # the request's first review: a person had to step in (later rounds are the same case)
+        emit_for_request(
+            "HumanInterventions", MetricUnit.Count, 1, generation.model, request.content_type.value, request.tier.value
+        )
+    emit_backlog(deps, request.org_id)
     return {"reviewId": review_id}
+
+
+def emit_backlog(deps: Deps, org_id: str) -> None:
+    """The organisation's review backlog as a gauge, each time it changes (opened, decided, expired)."""
+    emit_for_org("ReviewBacklog", MetricUnit.Count, deps.reviews.count(org_id, "pending"), org_id)
 
 
 def expire_review(state: WorkflowState, deps: Deps) -> ReviewOutcome:
@@ -99,6 +110,7 @@ def expire_review(state: WorkflowState, deps: Deps) -> ReviewOutcome:
     )
     deps.emit("AssetReviewExpired", {"orgId": request.org_id, "requestId": request.request_id, "reviewId": review_id})
     metrics.add_metric(name="ReviewsExpired", unit=MetricUnit.Count, value=1)
+    emit_backlog(deps, request.org_id)
     return ReviewOutcome(review_id=review_id, decision="expired")
 
 

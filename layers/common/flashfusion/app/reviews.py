@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, computed_field, model_validator
 
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
+from flashfusion.app.operating_metrics import emit_for_org
 from flashfusion.app.pages import DEFAULT_LIMIT, Page, check_limit, decode_token, page_of
 from flashfusion.app.submissions import check_org, field_errors
 from flashfusion.errors import (
@@ -30,7 +31,7 @@ from flashfusion.errors import (
 from flashfusion.media_types import EXTENSIONS, base_type
 from flashfusion.modelbase import MAX_YEAR, MIN_YEAR, CamelModel, Identifier, parse_instant
 from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome
-from flashfusion.observability import logger
+from flashfusion.observability import MetricUnit, logger
 from flashfusion.storage import keys
 from flashfusion.storage.reviews import Preview, Review, ReviewStatus
 
@@ -297,9 +298,11 @@ def decide(caller: Caller, review_id: str, body: Any, deps: Deps) -> Review:
         raise ReviewUnavailable("the workflow could not be resumed just now; send the decision again") from error
     logger.info("review decided", extra={"reviewId": review_id, "decision": outcome.decision})
     try:
-        return deps.reviews.confirm(caller.org_id, review_id)
+        decided = deps.reviews.confirm(caller.org_id, review_id)
     except ReviewConflict:  # the workflow already has the decision: that is what the caller asked for
-        return claimed
+        decided = claimed
+    emit_for_org("ReviewBacklog", MetricUnit.Count, deps.reviews.count(caller.org_id, "pending"), caller.org_id)
+    return decided
 
 
 def _edits(decision: Decision, review: Review, deps: Deps) -> tuple[str | None, str | None]:

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from aws_lambda_powertools.metrics import single_metric
-
 from flashfusion.app import budget_alerts
 from flashfusion.app.deps import Deps
+from flashfusion.app.operating_metrics import emit_for_request
 from flashfusion.errors import (
     BudgetExceeded,
     FaultInjectionNotAllowed,
@@ -148,7 +147,6 @@ def fallback(state: WorkflowState, deps: Deps) -> RouteDecision:
     error = state.last_error or {}
     error_name = str(error.get("Error", "Unknown"))
     message = readable_cause(str(error.get("Cause", "")))
-    metrics.add_metric(name="Fallbacks", unit=MetricUnit.Count, value=1)
     logger.warning("falling back", extra={"failedModel": decision.model, "error": error_name})
     for _ in range(RESERVATION_TRIES):
         remaining = deps.budgets.status(request.org_id).available_usd
@@ -157,6 +155,9 @@ def fallback(state: WorkflowState, deps: Deps) -> RouteDecision:
             deps, request, router.next_hop(deps.matrix, decision, error_name, message, query), state.revision
         )
         if following:
+            # A hop that happens: the one the chain could not make ends the request (counted as a failure).
+            deps.requests.record_fallback(request.org_id, request.request_id)
+            request_metric("Fallbacks", MetricUnit.Count, 1, request, decision.model)
             return following
     raise BudgetExceeded("concurrent requests used the budget while this one was falling back")
 
@@ -167,6 +168,8 @@ def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
     released = bool(
         decision and decision.reservation_id and deps.budgets.release(state.request.org_id, decision.reservation_id)
     )
+    # Every failure path of the workflow passes here (ReleaseBudget -> MarkFailed).
+    request_metric("RequestsFailed", MetricUnit.Count, 1, state.request, decision.model if decision else None)
     return {"released": released}
 
 
@@ -201,7 +204,7 @@ def _attempt(deps: Deps, request: AssetRequest, spec: ModelSpec, started: float)
     try:
         yield
     except ProviderError as error:
-        deps.requests.record_attempt(
+        calls = deps.requests.record_attempt(
             request.org_id,
             request.request_id,
             AttemptRecord(
@@ -213,8 +216,18 @@ def _attempt(deps: Deps, request: AssetRequest, spec: ModelSpec, started: float)
                 latency_ms=int((time.perf_counter() - started) * 1000),
             ),
         )
-        model_metric("ProviderErrors", MetricUnit.Count, 1, spec.id)
+        request_metric("ProviderErrors", MetricUnit.Count, 1, request, spec.id)
+        count_call(request, spec.id, calls)
         raise
+
+
+def count_call(request: AssetRequest, model: str, calls: list[AttemptRecord]) -> None:
+    """The retry rate's two counts, from the request's calls so far (this one last): the request's first
+    call makes it a request that generated; its first failed call makes it one that needed a retry."""
+    if len(calls) == 1:
+        request_metric("GenerationRequests", MetricUnit.Count, 1, request, model)
+    if calls and calls[-1].outcome == "failed" and sum(c.outcome == "failed" for c in calls) == 1:
+        request_metric("RetriedRequests", MetricUnit.Count, 1, request, model)
 
 
 def _provider(deps: Deps, request: AssetRequest, spec: ModelSpec) -> Any:
@@ -245,7 +258,7 @@ def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration
     with _attempt(deps, request, spec, started):
         content = provider.generate(job)
     latency = int((time.perf_counter() - started) * 1000)
-    return _finish(deps, job, spec, decision, asset_id, content, latency, state.revision)
+    return _finish(deps, request, job, spec, decision, asset_id, content, latency, state.revision)
 
 
 def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
@@ -281,11 +294,12 @@ def poll(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration:
         )
     content = _require(result.content, "content of the finished job")
     decision = _require(state.route, "route")
-    return _finish(deps, job, spec, decision, pending.asset_id, content, int(waited * 1000), state.revision)
+    return _finish(deps, request, job, spec, decision, pending.asset_id, content, int(waited * 1000), state.revision)
 
 
 def _finish(
     deps: Deps,
+    request: AssetRequest,
     job: GenerationJob,
     spec: ModelSpec,
     decision: RouteDecision,
@@ -302,22 +316,23 @@ def _finish(
     else:
         data = content.data
         staged = deps.assets.stage(org_id, request_id, name, data, content.mime_type)
-    deps.requests.record_attempt(
-        org_id,
-        request_id,
-        AttemptRecord(model=spec.id, provider=spec.provider, outcome="succeeded", latency_ms=latency_ms),
-    )
     cost = content.cost_usd
     if cost is None:
         # The adapter's own words for size and quality (what it actually asked for) price best.
         size = str(content.parameters.get("size") or job.options.size or "") or None
         quality = str(content.parameters.get("quality") or job.options.quality or "") or None
         cost = pricing.cost_of(spec, content.usage, size, quality)
+    calls = deps.requests.record_attempt(
+        org_id,
+        request_id,
+        AttemptRecord(model=spec.id, provider=spec.provider, outcome="succeeded", latency_ms=latency_ms, cost_usd=cost),
+    )
     if decision.reservation_id:  # the vendor has billed: the hold becomes the actual spend
         deps.budgets.settle(org_id, decision.reservation_id, cost)
-        budget_alerts.after_spend(deps, org_id)
-    model_metric("GenerationLatency", MetricUnit.Milliseconds, latency_ms, spec.id)
-    model_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, spec.id)
+        budget_alerts.after_spend(deps, org_id)  # BudgetUsedPercent and the threshold events
+    request_metric("GenerationLatency", MetricUnit.Milliseconds, latency_ms, request, spec.id)
+    request_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, request, spec.id)
+    count_call(request, spec.id, calls)
     return Generation(
         asset_id=asset_id,
         version=revision.version,
@@ -352,6 +367,10 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     report = keep_full_report(state, deps, generation, full)
     if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
         deps.requests.set_lint(request.org_id, request.request_id, report)
+        first = generation.version == 1 and generation.autofix_rounds == 0 and not generation.human_edited
+        if first and deps.requests.record_first_lint(request.org_id, request.request_id, report):
+            # brand compliance is the first round's verdict; LintCompliant below counts every round
+            request_metric("FirstLintCompliant", MetricUnit.Count, int(report.compliant), request, generation.model)
     metrics.add_metric(name="LintCompliant", unit=MetricUnit.Count, value=1 if report.compliant else 0)
     metrics.add_metric(name="LintViolations", unit=MetricUnit.Count, value=report.findings or 0)
     return report
@@ -453,10 +472,10 @@ def save(state: WorkflowState, deps: Deps) -> SavedAsset:
     after = RequestStatus.TRANSLATING if request.locales else RequestStatus.SUCCEEDED
     deps.requests.set_saved(request.org_id, request.request_id, saved.asset, after)
     metrics.add_metric(name="AssetCostUSD", unit=MetricUnit.NoUnit, value=_ready(state).cost.usd)
+    request_metric("AssetsSaved", MetricUnit.Count, 1, request, saved.asset.model)
     return saved
 
 
-def model_metric(name: str, unit: MetricUnit, value: float, model: str) -> None:
-    """A metric with the model as its dimension, so latency, cost and errors can be compared per model."""
-    with single_metric(name=name, unit=unit, value=value, namespace=metrics.namespace) as metric:
-        metric.add_dimension(name="model", value=model)
+def request_metric(name: str, unit: MetricUnit, value: float, request: AssetRequest, model: str | None) -> None:
+    """A metric of one request's fact, readable per model, medium and tier (flashfusion.app.operating_metrics)."""
+    emit_for_request(name, unit, value, model, request.content_type.value, request.tier.value)

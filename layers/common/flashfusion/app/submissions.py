@@ -16,9 +16,11 @@ from pydantic import Field, ValidationError
 
 from flashfusion import tracing
 from flashfusion.app.deps import Deps
+from flashfusion.app.operating_metrics import emit_for_request
 from flashfusion.errors import BrandKitNotFound, InvalidRequest, NoModelAvailable, RequestNotFound, UnsafeDestination
 from flashfusion.modelbase import CamelModel
 from flashfusion.models import AssetRequest, AssetSubmission, RequestRecord, Revision
+from flashfusion.observability import MetricUnit
 from flashfusion.routing import router
 
 ORG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
@@ -152,6 +154,8 @@ def submit(body: Any, org_id: str, user_id: str, deps: Deps, sfn: Any) -> tuple[
         if created:  # leave nothing behind that no workflow will ever finish
             deps.requests.delete(org_id, request_id, request.client_request_id)
         raise
+    if created:
+        emit_for_request("RequestsSubmitted", MetricUnit.Count, 1, None, request.content_type.value, request.tier.value)
     return request_id, created
 
 

@@ -222,8 +222,51 @@ class RequestRepository:
     def set_execution(self, org_id: str, request_id: str, execution_arn: str) -> None:
         self._update(org_id, request_id, {"executionArn": execution_arn})
 
-    def record_attempt(self, org_id: str, request_id: str, attempt: AttemptRecord) -> None:
-        self._update(org_id, request_id, {}, append={"attempts": [attempt.to_json()]})
+    def record_attempt(self, org_id: str, request_id: str, attempt: AttemptRecord) -> list[AttemptRecord]:
+        """Append one vendor call; returns every call of the request so far, this one last."""
+        try:
+            answer = self.table.update_item(
+                Key=keys.request_key(org_id, request_id),
+                UpdateExpression="SET #a = list_append(if_not_exists(#a, :empty), :a), #u = :now",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames={"#a": "attempts", "#u": "updatedAt"},
+                ExpressionAttributeValues=to_item({":a": [attempt.to_json()], ":empty": [], ":now": _now()}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                raise RequestNotFound(f"request {request_id} not found") from error
+            raise
+        calls = from_item(answer.get("Attributes", {})).get("attempts", [])
+        return [AttemptRecord.model_validate(a) for a in calls]
+
+    def record_first_lint(self, org_id: str, request_id: str, report: LintReport) -> bool:
+        """Keep the verdict of the request's first lint (version 1, before any auto-fix): brand compliance
+        is counted on it. Written once; False when it was already there (a retried step)."""
+        first = {"compliant": report.compliant, "findings": report.findings or len(report.violations)}
+        try:
+            self.table.update_item(
+                Key=keys.request_key(org_id, request_id),
+                UpdateExpression="SET #f = :f",
+                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(#f)",
+                ExpressionAttributeNames={"#f": "firstLint"},
+                ExpressionAttributeValues=to_item({":f": {**first, "at": _now()}}),
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def record_fallback(self, org_id: str, request_id: str) -> None:
+        """Count one hop to the next model in the request's fallback chain."""
+        self.table.update_item(
+            Key=keys.request_key(org_id, request_id),
+            UpdateExpression="ADD #f :one SET #u = :now",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#f": "fallbacks", "#u": "updatedAt"},
+            ExpressionAttributeValues={":one": 1, ":now": _now()},
+        )
 
     def set_lint(self, org_id: str, request_id: str, report: LintReport) -> None:
         self._update(

@@ -116,6 +116,21 @@ class ReviewRepository:
         )
         return [_review(from_item(i)) for i in response.get("Items", [])]
 
+    def count(self, org_id: str, status: ReviewStatus) -> int:
+        """How many of the organisation's reviews are in one status (the review backlog, for pending)."""
+        query: dict[str, Any] = {
+            "IndexName": "GSI1",
+            "KeyConditionExpression": Key("GSI1PK").eq(keys.reviews_by_status(org_id, status)),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            page = self.table.query(**query)
+            total += int(page.get("Count", 0))
+            if "LastEvaluatedKey" not in page:
+                return total
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def page(
         self, org_id: str, status: ReviewStatus, limit: int, start_key: dict[str, Any] | None = None
     ) -> tuple[builtins.list[Review], dict[str, Any] | None]:  # `list` here is the method above
