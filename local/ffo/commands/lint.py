@@ -95,7 +95,6 @@ def ocr_for(kit: Any, files: list[str]) -> Any | None:
     """The local OCR engine, looked up once for the whole run, and only when it will be used: an image
     among the files and a kit rule that reads image text (looking it up runs ``tesseract --version``)."""
     from flashfusion.linting.engine import medium_of
-    from flashfusion.linting.ocr import image_text_rules
     from flashfusion.models import ContentType
 
     def is_image(name: str) -> bool:
@@ -104,7 +103,11 @@ def ocr_for(kit: Any, files: list[str]) -> Any | None:
         except ValueError:
             return False
 
-    if not image_text_rules(kit) or not any(is_image(name) for name in files):
+    if not any(is_image(name) for name in files):
+        return None  # before the OCR module: it brings numpy and the font checks, which text never needs
+    from flashfusion.linting.ocr import image_text_rules
+
+    if not image_text_rules(kit):
         return None
     return local_ocr()
 
