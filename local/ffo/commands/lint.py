@@ -36,13 +36,17 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
 
 def load_brand_kit(path: Path) -> Any:
     """A brand kit from a JSON or YAML file; an invalid kit exits naming each field and its problem."""
-    import yaml
     from pydantic import ValidationError
 
     from flashfusion.models import BrandKit
 
     text = path.read_text("utf-8")
-    data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml  # only for a YAML kit: a JSON kit's lint never loads it
+
+        data = yaml.safe_load(text)
+    else:
+        data = json.loads(text)
     try:
         return BrandKit.model_validate(data)
     except ValidationError as error:
