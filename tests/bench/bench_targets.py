@@ -147,6 +147,11 @@ def bench_lint(work: Path) -> None:
         )
 
 
+def bench_lint_in_a_temporary_folder() -> None:
+    with tempfile.TemporaryDirectory(prefix="ffo-bench-") as work:
+        bench_lint(Path(work))
+
+
 def scene_png(side: int) -> bytes:
     """A photo-like brand scene: the kit's colours in blocks, with noise so the encoder cannot shortcut."""
     import numpy as np
@@ -172,8 +177,8 @@ def bench_runs() -> None:
         ("video-reel.json", 4.0),
         ("music-jingle.json", 4.0),
     ):
-        out = tempfile.mkdtemp(prefix="ffo-bench-")
-        got = paired([FFO, "run", f"events/{event}", "--out", out], BARE, max(3, PROCESS_RUNS - 2), env)
+        with tempfile.TemporaryDirectory(prefix="ffo-bench-") as out:
+            got = paired([FFO, "run", f"events/{event}", "--out", out], BARE, max(3, PROCESS_RUNS - 2), env)
         record(
             Figure(
                 f"ffo run {event}",
@@ -407,7 +412,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"issue 16 targets (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores)")
     groups: dict[str, Callable[[], None]] = {
-        "lint": lambda: bench_lint(Path(tempfile.mkdtemp(prefix="ffo-bench-"))),
+        "lint": bench_lint_in_a_temporary_folder,
         "throughput": bench_throughput,
         "router": bench_router,
         "run": bench_runs,
