@@ -122,7 +122,9 @@ sam-validate: $(SAM_STAMP)
 sam-build: $(SAM_STAMP)
 	PATH="$(PY313_BIN):$$PATH" $(SAM) build
 
+# The issue-16 targets first (figure beside target, floors, out/bench/targets.json), then the detailed benches.
 bench: setup
+	$(BIN)/python -m tests.bench.bench_targets
 	$(BIN)/python tests/bench/bench_cold_start.py
 	$(BIN)/python tests/bench/bench_routing.py
 	$(BIN)/python tests/bench/bench_colors.py

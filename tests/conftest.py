@@ -51,6 +51,10 @@ def _self_contained(event: str, args: tuple[Any, ...]) -> None:
 
 sys.addaudithook(_self_contained)
 
+# The engine keeps parsed state machines on disk between processes (ffo.asl_cache): the tests' own folder,
+# so a test never loads what another checkout (or another moto) left in the user's cache.
+os.environ.setdefault("FFO_CACHE_DIR", tempfile.mkdtemp(prefix="ffo-test-cache-"))
+
 
 _FIRST = ("tests/browser/", "tests/workflow/", "tests/api/")
 """Files that drive the local engine take seconds per test: handed out first, so the many quick unit

@@ -12,7 +12,15 @@ ACCOUNT_ID = "123456789012"
 _TAG_NAMES = {"Ref": "Ref", "Condition": "Condition"}
 
 
-class _CfnLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (~10x faster on template.yaml: ~0.4 s of every engine
+# start); the constructors and resolvers are the same Python ones either way, so the result is the same.
+if hasattr(yaml, "CSafeLoader"):
+    from yaml import CSafeLoader as _SafeLoader
+else:  # PyYAML without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _CfnLoader(_SafeLoader):
     """SafeLoader that turns `!Sub x` into {"Fn::Sub": x} and `!Ref x` into {"Ref": x}."""
 
 

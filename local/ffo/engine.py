@@ -34,7 +34,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import aws_limits, execution_events, interpreter_faults
+from ffo import asl_cache, aws_limits, execution_events, interpreter_faults
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -856,7 +856,7 @@ def _cached_parse(definition: str) -> tuple[Any, Any]:
     parse each definition once. The parsed program keeps no execution state (that lives in each
     execution's Environment), which is how moto itself runs one Map iterator for many items at once."""
     if definition not in _PARSED:
-        _PARSED[definition] = _real_parse(definition)
+        _PARSED[definition] = asl_cache.parse(definition, _real_parse)  # and once per machine: ffo.asl_cache
     return _PARSED[definition]
 
 

@@ -244,3 +244,15 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
                     assert value == raw[key]
                 else:
                     assert value in set(refs.values()) | set(attrs.values())
+
+
+def test_the_template_reads_the_same_with_libyaml_and_with_pure_python(template: dict[str, Any]) -> None:
+    # load_template uses libyaml's parser when PyYAML has it (engine start): it must not change what is read
+    from ffo import cfn
+
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    PurePython.add_multi_constructor("!", cfn._construct)
+    assert cfn._CfnLoader.__mro__[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    assert yaml.load(TEMPLATE_PATH.read_text("utf-8"), Loader=PurePython) == template

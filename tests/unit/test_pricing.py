@@ -327,3 +327,23 @@ def test_packaged_music_rows(packaged: ModelMatrix) -> None:
     assert estimate(musicgen, 100, seconds=20) == cents(20 * musicgen.prices.per_second)
     assert estimate(musicgen, 100, seconds=500) == cents(musicgen.limits.max_seconds * musicgen.prices.per_second)
     assert cost_of(musicgen, {"computeSeconds": 60}) == cents(60 * musicgen.prices.per_compute_second)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    prompt_chars=st.integers(0, 100_000),
+    cap=st.one_of(st.none(), st.integers(1, 50_000)),
+    per_m_in=st.floats(0, 100, allow_nan=False),
+    per_m_out=st.floats(0, 100, allow_nan=False),
+    tier=st.sampled_from(list(Tier)),
+)
+def test_text_estimate_is_cost_of_the_expected_usage_to_the_last_bit(
+    prompt_chars: int, cap: int | None, per_m_in: float, per_m_out: float, tier: Tier
+) -> None:
+    # the router prices text from text_terms/text_estimate: the figure must be cost_of's, not just close to it
+    model = spec(TEXT, tier, prices={"inputPerMTok": per_m_in, "outputPerMTok": per_m_out})
+    usage = {
+        "inputTokens": prompt_chars / 4 + SYSTEM_PROMPT_TOKENS,
+        "outputTokens": float(cap or EXPECTED_OUTPUT_TOKENS[tier]),
+    }
+    assert estimate(model, prompt_chars, max_output_tokens=cap) == cost_of(model, usage)

@@ -934,3 +934,99 @@ def test_property_next_hop_walk_never_revisits_and_respects_each_hops_budget(
         assert f"{model_id} failed with ProviderUnavailable: boom {step}" in str(ended)
     assert len(visited) == len(set(visited))
     assert len(visited) <= MAX_CHAIN + 1
+
+
+# --- the fast path agrees with the rules read directly ------------------------------------------------
+
+
+def reference_route(matrix: ModelMatrix, q: RouteQuery) -> tuple[list[str], list[tuple[str, str]], float]:
+    """The routing rules as the module doc states them, one model at a time, every model priced afresh:
+    the usable models in preference order, the passed-over ones with their reasons, the winner's estimate."""
+    usable: list[ModelSpec] = []
+    passed: list[tuple[str, str]] = []
+    for spec in matrix.models:
+        if spec.medium != q.content_type:
+            continue
+        reason = None
+        if not spec.enabled:
+            reason = "disabled in the matrix" + (f" ({spec.note})" if spec.note else "")
+        elif spec.provider not in q.providers:
+            reason = f"provider {spec.provider} is not enabled in this deployment"
+        elif rank(spec.tier) > rank(q.tier):
+            reason = f"tier {spec.tier.value} is above the requested {q.tier.value}"
+        elif q.prompt_chars > spec.limits.max_prompt_chars:
+            reason = f"prompt of {q.prompt_chars} characters exceeds its limit of {spec.limits.max_prompt_chars}"
+        elif q.size and spec.limits.sizes and q.size not in spec.limits.sizes:
+            reason = f"size {q.size} is not one of {', '.join(spec.limits.sizes)}"
+        elif spec.id in q.exclude:
+            reason = "already tried for this request"
+        elif q.remaining_budget_usd is not None and estimate(spec, q) > max(q.remaining_budget_usd, 0.0):
+            reason = "over budget"
+        if reason is None:
+            usable.append(spec)
+        else:
+            passed.append((spec.id, reason))
+
+    def key(spec: ModelSpec) -> tuple[int, float]:
+        distance = rank(q.tier) - rank(spec.tier)
+        if q.latency == Latency.BATCH:
+            return distance, estimate(spec, q)
+        return distance, float(LATENCY_ORDER[spec.latency_class])
+
+    ordered = sorted(usable, key=key)
+    return [s.id for s in ordered], passed, estimate(ordered[0], q) if ordered else -1.0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    content_type=st.sampled_from(list(ContentType)),
+    tier=st.sampled_from(list(Tier)),
+    latency=st.sampled_from(list(Latency)),
+    providers=st.frozensets(st.sampled_from(sorted(EVERY_PROVIDER))),
+    prompt_chars=st.integers(0, 40_000),
+    budget=st.one_of(st.none(), st.floats(-1.0, 2.0, allow_nan=False)),
+    size=st.sampled_from([None, "1024x1024", "1792x1024", "512x512"]),
+    seconds=st.one_of(st.none(), st.floats(0.5, 120.0)),
+    max_output_tokens=st.one_of(st.none(), st.integers(1, 20_000)),
+    excluded=st.integers(0, 3),
+)
+def test_route_agrees_with_the_rules_read_one_model_at_a_time(
+    default_matrix: ModelMatrix,
+    content_type: ContentType,
+    tier: Tier,
+    latency: Latency,
+    providers: frozenset[str],
+    prompt_chars: int,
+    budget: float | None,
+    size: str | None,
+    seconds: float | None,
+    max_output_tokens: int | None,
+    excluded: int,
+) -> None:
+    # the router keeps plans and prices between calls: the same query twice must decide the same way
+    exclude = frozenset([s.id for s in default_matrix.models if s.medium == content_type][:excluded])
+    q = RouteQuery(
+        content_type,
+        tier,
+        providers,
+        prompt_chars,
+        latency=latency,
+        remaining_budget_usd=budget,
+        size=size,
+        seconds=seconds,
+        max_output_tokens=max_output_tokens,
+        exclude=exclude,
+    )
+    chain, passed, cost = reference_route(default_matrix, q)
+    for _ in range(2):
+        ranked, passed_over = candidates(default_matrix, q)
+        assert [s.id for s in ranked] == chain
+        assert [p.model for p in passed_over] == [model for model, _ in passed]
+        for got, (_, reason) in zip(passed_over, passed, strict=True):
+            assert got.over_budget == (reason == "over budget")
+            if not got.over_budget:
+                assert got.reason == reason
+        if chain:
+            decision = route(default_matrix, q)
+            assert [decision.model, *decision.chain] == chain[: MAX_CHAIN + 1]
+            assert decision.estimated_cost_usd == cost

@@ -36,13 +36,17 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
 
 def load_brand_kit(path: Path) -> Any:
     """A brand kit from a JSON or YAML file; an invalid kit exits naming each field and its problem."""
-    import yaml
     from pydantic import ValidationError
 
     from flashfusion.models import BrandKit
 
     text = path.read_text("utf-8")
-    data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml  # only for a YAML kit: a JSON kit's lint never loads it
+
+        data = yaml.safe_load(text)
+    else:
+        data = json.loads(text)
     try:
         return BrandKit.model_validate(data)
     except ValidationError as error:
@@ -95,7 +99,6 @@ def ocr_for(kit: Any, files: list[str]) -> Any | None:
     """The local OCR engine, looked up once for the whole run, and only when it will be used: an image
     among the files and a kit rule that reads image text (looking it up runs ``tesseract --version``)."""
     from flashfusion.linting.engine import medium_of
-    from flashfusion.linting.ocr import image_text_rules
     from flashfusion.models import ContentType
 
     def is_image(name: str) -> bool:
@@ -104,7 +107,11 @@ def ocr_for(kit: Any, files: list[str]) -> Any | None:
         except ValueError:
             return False
 
-    if not image_text_rules(kit) or not any(is_image(name) for name in files):
+    if not any(is_image(name) for name in files):
+        return None  # before the OCR module: it brings numpy and the font checks, which text never needs
+    from flashfusion.linting.ocr import image_text_rules
+
+    if not image_text_rules(kit):
         return None
     return local_ocr()
 

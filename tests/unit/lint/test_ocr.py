@@ -263,18 +263,50 @@ def test_a_kit_without_image_text_rules_never_calls_the_ocr_engine() -> None:
 
 
 def test_tesseract_version_is_asked_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pytesseract
-
     from flashfusion.vision import tesseract as module
 
-    calls: list[int] = []
-    monkeypatch.setattr(pytesseract, "get_tesseract_version", lambda: calls.append(1))
+    calls: list[list[str]] = []
+    monkeypatch.setattr(module.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(module.subprocess, "run", lambda args, **_: calls.append(args))
     module._tesseract_runs.cache_clear()
     try:
         assert all(TesseractOcr.available() for _ in range(5))
-        assert len(calls) == 1
+        assert calls == [["/usr/bin/tesseract", "--version"]]
     finally:
         module._tesseract_runs.cache_clear()
+
+
+def test_tesseract_is_unavailable_when_its_binary_fails_or_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from flashfusion.vision import tesseract as module
+
+    def fails(args: list[str], **_: object) -> None:
+        raise subprocess.CalledProcessError(1, args)
+
+    try:
+        monkeypatch.setattr(module.shutil, "which", lambda name: f"/usr/bin/{name}")
+        monkeypatch.setattr(module.subprocess, "run", fails)
+        module._tesseract_runs.cache_clear()
+        assert not TesseractOcr.available()
+        monkeypatch.setattr(module.shutil, "which", lambda name: None)
+        module._tesseract_runs.cache_clear()
+        assert not TesseractOcr.available()
+    finally:
+        module._tesseract_runs.cache_clear()
+
+
+def test_asking_whether_tesseract_runs_imports_neither_pytesseract_nor_pillow() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from flashfusion.vision.tesseract import TesseractOcr\n"
+        "TesseractOcr.available()\n"
+        "assert 'pytesseract' not in sys.modules and 'PIL' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)
 
 
 # --- Rekognition DetectText via Stubber --------------------------------------------------------

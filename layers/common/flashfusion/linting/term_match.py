@@ -39,7 +39,12 @@ class Found:
 
 
 def term_words(term: str) -> list[str]:
-    return [w for w in WORD_SPLIT.split(normalise_term(term)) if w]
+    return list(_term_words(term))
+
+
+@lru_cache(maxsize=4096)  # a kit's terms are few and asked for on every post, by every matcher
+def _term_words(term: str) -> tuple[str, ...]:
+    return tuple(w for w in WORD_SPLIT.split(normalise_term(term)) if w)
 
 
 def words_pattern(words: list[str]) -> str:
@@ -107,7 +112,7 @@ def found_in(norm: Normalised, start: int, end: int) -> Found:
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
-    if not term_words(term):
+    if not _term_words(term):
         return []
     run = first_run(term)
     if run is not None and norm.ascii_lower is not None and run not in norm.ascii_lower:

@@ -44,17 +44,25 @@ def estimate(
     max_output_tokens: int | None = None,
 ) -> float:
     if spec.medium == ContentType.TEXT:
-        # The request's cap is what the adapter sends the vendor, so it bounds what can be billed.
-        caps = [c for c in (max_output_tokens, spec.limits.max_output_tokens) if c]
-        usage = {
-            "inputTokens": prompt_chars / 4 + SYSTEM_PROMPT_TOKENS,  # ~4 characters a token
-            "outputTokens": float(min(caps) if caps else EXPECTED_OUTPUT_TOKENS[spec.tier]),
-        }
-    elif spec.medium == ContentType.IMAGE:
-        usage = {"images": 1.0}
-    else:
-        usage = {"seconds": seconds_for(spec, seconds)}
+        return text_estimate(prompt_chars, text_terms(spec, max_output_tokens))
+    usage = {"images": 1.0} if spec.medium == ContentType.IMAGE else {"seconds": seconds_for(spec, seconds)}
     return cost_of(spec, usage, size=size, quality=quality)
+
+
+def text_terms(spec: ModelSpec, max_output_tokens: int | None) -> tuple[float, float]:
+    """The parts of a text estimate the prompt does not change: the input price per million tokens and the
+    expected output's cost. The router prices many prompt lengths with one pair (``text_estimate``)."""
+    # The request's cap is what the adapter sends the vendor, so it bounds what can be billed.
+    caps = [c for c in (max_output_tokens, spec.limits.max_output_tokens) if c]
+    output_tokens = float(min(caps) if caps else EXPECTED_OUTPUT_TOKENS[spec.tier])
+    return spec.prices.input_per_m_tok, output_tokens * spec.prices.output_per_m_tok / 1e6
+
+
+def text_estimate(prompt_chars: int, terms: tuple[float, float]) -> float:
+    """``cost_of`` for a text call's expected usage, in the same order of operations (so the same float)."""
+    input_per_m_tok, output_cost = terms
+    input_tokens = prompt_chars / 4 + SYSTEM_PROMPT_TOKENS  # ~4 characters a token
+    return round(input_tokens * input_per_m_tok / 1e6 + output_cost, 6)
 
 
 def cost_of(spec: ModelSpec, usage: dict[str, float], size: str | None = None, quality: str | None = None) -> float:
