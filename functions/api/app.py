@@ -21,6 +21,7 @@ from flashfusion.http.kit_routes import router as kit_router
 from flashfusion.http.library_routes import router as library_router
 from flashfusion.http.lint_routes import router as lint_router
 from flashfusion.http.model_routes import router as model_router
+from flashfusion.http.review_link_routes import router as review_link_router
 from flashfusion.http.review_routes import router as review_router
 from flashfusion.observability import logger, metrics, tracer
 
@@ -34,6 +35,7 @@ app.include_router(model_router)
 app.include_router(budget_router)
 app.include_router(kit_router)
 app.include_router(lint_router)
+app.include_router(review_link_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True)

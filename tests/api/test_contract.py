@@ -1,7 +1,7 @@
 """Contract tests generated from the committed OpenAPI document (docs/openapi.json) with schemathesis,
 against `ffo serve` on 127.0.0.1: every operation answers without a 5xx, with a documented status, content
 type and body; and each operation's success status is reached once, with data seeded through the API
-(an account, a saved asset, a campaign, posts, reviews) so that the routes by id find something.
+(an account, a saved asset, a campaign, posts, reviews, shared review links) so that the routes by id find something.
 
 Bounded: a small fixed number of derandomised examples per operation, no shrinking, no example database.
 """
@@ -73,6 +73,9 @@ class Seeded:
     decided_review_id: str
     waiting_request_id: str
     kit: dict[str, Any]
+    link_token: str
+    spare_link_id: str
+    deciding_link_token: str
 
 
 def _future(days: int) -> str:
@@ -114,7 +117,11 @@ def seed(api: Api, kit: dict[str, Any]) -> Seeded:
     for days in (2, 3):
         body = {"assetId": asset_id, "platform": "outbox", "accountId": account_id, "scheduledAt": _future(days)}
         posts.append(_created(api.call("POST", "/v1/posts", json=body), 201)["postId"])
-    review_id, decided_review_id, waiting = (submit_until_review(api) for _ in range(3))
+    review_id, decided_review_id, waiting, shared_review_id = (submit_until_review(api) for _ in range(4))
+
+    def link(review: str) -> dict[str, Any]:
+        return _created(api.call("POST", f"/v1/reviews/{review}/links", json={"expiresInHours": 24}), 201)
+
     return Seeded(
         account_id=account_id,
         request_id=request_id,
@@ -128,6 +135,9 @@ def seed(api: Api, kit: dict[str, Any]) -> Seeded:
         decided_review_id=decided_review_id,
         waiting_request_id=waiting.rsplit("-v", 1)[0],
         kit=kit,
+        link_token=link(review_id)["token"],
+        spare_link_id=link(review_id)["linkId"],
+        deciding_link_token=link(shared_review_id)["token"],
     )
 
 
@@ -179,6 +189,14 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "POST /v1/brand-kits/validate": Seed(body=kit),
         "POST /v1/lint": Seed(body={"brandKitId": s.kit["kitId"], "text": "Aurora Outdoor jackets keep you dry."}),
         "POST /v1/lint/uploads": Seed(body={"mimeType": "image/png"}),
+        "GET /v1/me": Seed(),
+        "POST /v1/reviews/{reviewId}/links": Seed({"reviewId": s.review_id}, {"expiresInHours": 24, "label": "Client"}),
+        "GET /v1/reviews/{reviewId}/links": Seed({"reviewId": s.review_id}),
+        "DELETE /v1/reviews/{reviewId}/links/{linkId}": Seed({"reviewId": s.review_id, "linkId": s.spare_link_id}),
+        "GET /v1/shared-reviews/{token}": Seed({"token": s.link_token}),
+        "POST /v1/shared-reviews/{token}/decision": Seed(
+            {"token": s.deciding_link_token}, {"decision": "reject", "name": "Carla Client"}
+        ),
     }
 
 

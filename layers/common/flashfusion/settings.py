@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     staging_prefix: str = "staging"
     provider_secrets_prefix: str = "flashfusion/dev/providers"
     callback_secrets_prefix: str = "flashfusion/dev/callbacks"
+    review_link_secret_name: str = Field(
+        default="", description="Secrets Manager secret (name or ARN) whose value signs shared review links"
+    )
+    console_url: str = Field(default="", description="the web console's base URL; shared review links point there")
     default_monthly_budget_usd: float = Field(default=100.0, ge=0)
     batch_queue_url: str = ""
     image_moderation: Literal["rekognition", "off"] = "off"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # types only: a step's cold start imports none of these for D
     from flashfusion.storage.budgets import BudgetRepository
     from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
     from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
+    from flashfusion.storage.review_links import ReviewLinkRepository
     from flashfusion.storage.reviews import ReviewRepository
 
 
@@ -69,6 +70,10 @@ class Deps:
     """Why versions could not be signed here (key or chain missing), or None: checked before generating."""
     callback_secrets: CallbackSecretStore | None = None
     """Callback signing secrets; None where callbacks are not wired (a test's own Deps)."""
+    review_links: ReviewLinkRepository | None = None
+    """Shared review links; None where they are not wired (a test's own Deps)."""
+    review_link_key: Callable[[], bytes] | None = None
+    """The key that signs shared review links (the stack's secret, cached); None where not wired."""
 
     @property
     def matrix(self) -> ModelMatrix:
