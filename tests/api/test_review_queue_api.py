@@ -48,6 +48,7 @@ def test_the_queue_filters_sorts_and_pages(engine: Any) -> None:
     for severity in SEVERITIES:
         expected = [r["reviewId"] for r in everything if r["worstSeverity"] == severity]
         assert ids(listed(engine, f"worstSeverity={severity}")) == expected, severity
+    assert listed(engine, "worstSeverity=info") == listed(engine, "worstSeverity=suggestion")
 
     opened_second = everything[1]["createdAt"].replace("+00:00", "Z")
     assert ids(listed(engine, f"olderThan={opened_second}")) == [first]

@@ -75,6 +75,8 @@ def verify(key: bytes, token: str) -> LinkClaims:
         given = _unb64(signature)
     except (binascii.Error, ValueError) as error:
         raise BadLinkToken("not a link token") from error
+    if _b64(given) != signature:  # one encoding per signature: no other spelling of a valid token is accepted
+        raise BadLinkToken("not a link token")
     if not hmac.compare_digest(given, _mac(key, payload)):
         raise BadLinkToken("the link's signature does not verify")
     try:

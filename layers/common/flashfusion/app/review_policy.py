@@ -6,6 +6,8 @@ With steps, the review waits on one step at a time:
 - only a member of the current step's group decides it (a reviewer outside that group: 403);
 - an approve from that member records the step and, unless it is the last, the review stays pending and
   the workflow keeps waiting; the last approval resumes it; reject or regenerate at any step ends it;
+- a decision for a step already done lost a race: 409 ``review_raced`` (who approved it is in the detail);
+  a decision may name its step (``step``, from ``nextApproval.step``) to be sure of it;
 - nobody approves their own request (the decider's ``sub`` equals the requester's: 403), and nobody
   approves two steps of one review;
 - ``approve_with_edits`` belongs to the last step (an edit before it would change what the earlier
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flashfusion.app.caller import Caller
-from flashfusion.errors import Forbidden, InvalidRequest
+from flashfusion.errors import Forbidden, InvalidRequest, ReviewConflict
 from flashfusion.storage.review_links import ReviewLink
 from flashfusion.storage.reviews import Review
 
@@ -62,11 +64,25 @@ def check_not_requester(review: Review, user_id: str | None) -> None:
         raise Forbidden("nobody approves their own request: another member of the group must")
 
 
-def authorize(review: Review, decider: Decider, decision: str, reviewer_group: str) -> None:
+def _raced(review: Review, message: str) -> ReviewConflict:
+    return ReviewConflict(f"review {review.review_id}: {message}", status="raced")
+
+
+def authorize(
+    review: Review, decider: Decider, decision: str, reviewer_group: str, for_step: int | None = None
+) -> None:
     """Forbidden (403) unless ``decider`` may send ``decision`` on ``review`` now; InvalidRequest for an
-    edit before the last step."""
+    edit before the last step. A decision for a step already done (``for_step`` behind the review, or a
+    member of a done step's group only) lost a race: ReviewConflict (409 ``review_raced``), saying who won."""
     group = current_group(review, reviewer_group)
     step = review.current_step
+    if step is not None and for_step is not None and for_step != step:
+        raise _raced(review, f"the decision is for approval step {for_step + 1}; the review is at step {step + 1}")
+    if decider.link is None and group not in decider.groups:
+        done = [a for a in review.approvals if a.group in decider.groups]
+        if done:
+            winner = done[-1]
+            raise _raced(review, f"the {winner.group!r} step was approved by {winner.by}; it now waits on {group!r}")
     if decider.link is not None:
         if step is not None and decider.link.step != step:
             raise Forbidden(

@@ -59,6 +59,12 @@ class Decision(CamelModel):
     feedback: str | None = Field(default=None, max_length=2000, description="regenerate: what to change")
     edited_text: str | None = Field(default=None, max_length=MAX_EDITED_TEXT, description="approve_with_edits, text")
     replacement_upload_id: Identifier | None = Field(default=None, description="approve_with_edits: an upload's id")
+    step: int | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="the approval step this decision is for (nextApproval.step); one already done: 409 review_raced",
+    )
 
     @model_validator(mode="after")
     def _fields_fit_the_decision(self) -> Decision:
@@ -229,6 +235,8 @@ def list_reviews(
         raise _bad("campaignId", f"a campaign id of at most {MAX_ID_CHARS} characters [A-Za-z0-9._:-]")
     if medium is not None and medium not in MEDIUM_PREFIX:
         raise _bad("medium", "one of " + ", ".join(MEDIUM_PREFIX))
+    if worst_severity == "info":  # the alias a kit's levels accept for suggestion
+        worst_severity = "suggestion"
     if worst_severity is not None and worst_severity not in SEVERITY_RANK:
         raise _bad("worstSeverity", "one of " + ", ".join(SEVERITY_RANK))
     now = utcnow()
@@ -258,7 +266,8 @@ def get_review(caller: Caller, review_id: str, deps: Deps) -> Review:
     check_org(caller.org_id)
     _check_review_id(review_id)
     review = deps.reviews.get(caller.org_id, review_id)
-    if review.status == "pending" and caller.has_role(deps.settings.reviewer_group):
+    group = deps.settings.reviewer_group
+    if review.status == "pending" and (caller.has_role(group) or may_act_for(review, caller, group)):
         _heartbeat(caller.org_id, review, deps)
     return review
 
@@ -339,7 +348,7 @@ def decide_as(review: Review, decision: Decision, decider: Decider, deps: Deps) 
 
     An approve before the last approval step records the step and leaves the workflow waiting; any
     other decision claims the review and resumes the workflow, exactly once."""
-    authorize(review, decider, decision.decision, deps.settings.reviewer_group)
+    authorize(review, decider, decision.decision, deps.settings.reviewer_group, decision.step)
     org_id, review_id = review.org_id, review.review_id
     if decision.decision == "regenerate" and review.regenerations_left <= 0:
         raise RegenerationLimitReached(

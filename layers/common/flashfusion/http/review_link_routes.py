@@ -35,7 +35,10 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, 1-{MAX
 NextToken = Annotated[
     str | None, Query(alias="nextToken", max_length=MAX_TOKEN_CHARS, description="from the previous page")
 ]
-LinkToken = Annotated[str, Path(max_length=MAX_LINK_TOKEN_CHARS, description="the token of a shared review link")]
+# No maxLength in the schema: an overlong token is one more token that does not verify (401, link_tokens.verify)
+LinkToken = Annotated[
+    str, Path(description=f"the token of a shared review link (at most {MAX_LINK_TOKEN_CHARS} characters)")
+]
 
 
 def _caller() -> Caller:

@@ -38,7 +38,8 @@ def _caller() -> Caller:
 
 
 Medium = Literal["text", "image", "video", "music"]
-WorstSeverity = Literal["error", "warning", "suggestion"]
+WorstSeverity = Literal["error", "warning", "suggestion", "info"]
+"""``info`` is ``suggestion``'s alias, as in a kit's levels."""
 AGE = "an ISO 8601 instant (with Z or an offset) or an ISO 8601 duration before now (PT2H, P1D)"
 
 
