@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -218,3 +219,17 @@ def dev_signing_material(directory: Path, subject_cn: str = LEAF_COMMON_NAME) ->
 
 def dev_signing_key(directory: Path, subject_cn: str = LEAF_COMMON_NAME) -> PemSigningKey:
     return PemSigningKey(*dev_signing_material(directory, subject_cn))
+
+
+REVIEW_LINK_KEY_FILE = "review-link-key"
+
+
+def dev_review_link_key(directory: Path) -> str:
+    """The local stack's shared-review-link signing key (64 hex characters), created once (0600) under
+    ``directory``: links made before an ``ffo serve`` restart keep working after it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / REVIEW_LINK_KEY_FILE
+    with _locked(directory / ".review-link.lock"):
+        if not path.is_file():
+            _write_private(path, secrets.token_hex(32).encode("ascii"))
+        return path.read_text("ascii").strip()

@@ -54,6 +54,9 @@ LOCAL_FUNCTION_ENV = {"IMAGE_MODERATION": "off", "IMAGE_OCR": "tesseract"}
 # would not verify: locally the development key and chain sit in a Secrets Manager secret instead.
 LOCAL_SIGNING_SECRET = "flashfusion/local/c2pa-signing"  # noqa: S105 (a secret name, not a secret)
 LOCAL_SIGNING_ENV = {"SIGNING_MODE": "secret", "SIGNING_SECRET_NAME": LOCAL_SIGNING_SECRET, "SIGNING_KMS_KEY_ID": ""}
+# The stack's shared-review-link key (template: ReviewLinkSecret), seeded like the signing key.
+LOCAL_REVIEW_LINK_SECRET = "flashfusion/local/review-links"  # noqa: S105 (a secret name, not a secret)
+LOCAL_REVIEW_LINK_ENV = {"REVIEW_LINK_SECRET_NAME": LOCAL_REVIEW_LINK_SECRET}
 SQS_ATTRIBUTES = {"VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"}
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -365,7 +368,7 @@ class LocalEngine:
             if group["Name"] != "default" and group["Name"] not in self._schedule_groups():
                 scheduler.delete_schedule_group(Name=group["Name"])
         for secret in secrets.list_secrets()["SecretList"]:
-            if secret["Name"] != LOCAL_SIGNING_SECRET:
+            if secret["Name"] not in (LOCAL_SIGNING_SECRET, LOCAL_REVIEW_LINK_SECRET):
                 secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
         self.invocations.clear()
         self.sleeps.clear()
@@ -420,6 +423,7 @@ class LocalEngine:
                 **resolve(props.get("Environment", {}).get("Variables", {})),
                 **LOCAL_FUNCTION_ENV,
                 **LOCAL_SIGNING_ENV,
+                **LOCAL_REVIEW_LINK_ENV,
                 **self.env_overrides,
             }
             base = {k: str(v) for k, v in env.items()}
@@ -522,6 +526,10 @@ class LocalEngine:
         self.trust_anchor_pem: bytes = dev_chain(self.dev_ca_dir).certificate_pem
         secret = {"privateKeyPem": private_pem.decode("utf-8"), "certificateChainPem": chain_pem.decode("utf-8")}
         self.client("secretsmanager").create_secret(Name=LOCAL_SIGNING_SECRET, SecretString=json.dumps(secret))
+        from ffo.devcert import dev_review_link_key
+
+        link_key = dev_review_link_key(self.dev_ca_dir)
+        self.client("secretsmanager").create_secret(Name=LOCAL_REVIEW_LINK_SECRET, SecretString=link_key)
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
         args: dict[str, Any] = {

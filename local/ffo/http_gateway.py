@@ -11,7 +11,8 @@ A request is answered as the deployed API answers it:
 4. the function's answer becomes the HTTP response (a failed invoke: 500, or 413 past Lambda's 6 MB).
 
 Besides the API, the server answers ``/.well-known/jwks.json`` and ``/.well-known/openid-configuration``
-(the local issuer's keys) and ``/local-s3/<bucket>/<key>`` (presigned S3 URLs, see ``ffo.local_s3``).
+(the local issuer's keys), ``/local-s3/<bucket>/<key>`` (presigned S3 URLs, see ``ffo.local_s3``) and
+``/local/token`` (a local sign-in token, see ``ffo.local_token``; ``ffo serve`` only).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import boto3
 
-from ffo import local_s3, local_s3_post
+from ffo import local_s3, local_s3_post, local_token
 from ffo.engine import LocalEngine, http_api_event, match_route
 from ffo.local_issuer import JwtAuthorizer, gateway_claims
 
@@ -104,10 +105,13 @@ class Gateway:
         base_url: Callable[[], str],
         org_prefix: Callable[[str], str],
         static: Callable[[str, str], Answer | None] | None = None,
+        local_token: local_token.Minter | None = None,
     ) -> None:
         self.engine = engine
         self.static = static
         """Files served beside the API (the console): an answer for their paths, None for others."""
+        self.local_token = local_token
+        """Mints ``GET /local/token`` answers (``ffo serve`` only; None: the route does not exist)."""
         self.authorizer = authorizer
         self.jwks = jwks
         self.base_url = base_url
@@ -135,6 +139,9 @@ class Gateway:
         if method == "GET" and path == "/.well-known/openid-configuration":
             issuer = self.authorizer.config.issuer
             return _json_answer(200, {"issuer": issuer, "jwks_uri": f"{self.base_url()}/.well-known/jwks.json"})
+        if method == "GET" and path == local_token.PATH and self.local_token is not None:
+            status, document = local_token.answer(query, self.local_token)
+            return _json_answer(status, document, {"cache-control": "no-store"})
         route = self.route(method, path)
         if route is None:
             return NOT_FOUND

@@ -168,10 +168,22 @@ class LocalServer:
         jwks = self.issuer.jwks()
         self.issuer.write_jwks()
         console = ConsoleSite(self.root / "console")
+
+        def mint(org: str, sub: str, groups: list[str], ttl: int) -> str:
+            return self.issuer.mint(config, org_id=org, subject=sub, groups=groups, ttl_seconds=ttl)
+
         gateway = Gateway(
-            self.engine, JwtAuthorizer(config, jwks), jwks, lambda: self.url, keys.asset_prefix_of, console.answer
+            self.engine,
+            JwtAuthorizer(config, jwks),
+            jwks,
+            lambda: self.url,
+            keys.asset_prefix_of,
+            console.answer,
+            local_token=mint,
         )
         self.http = LocalHttpServer((self.host, self.port), gateway, self.log)  # bound: the port is known
+        # Shared review links point at the console ffo serve serves (/console/), unless told otherwise.
+        self.engine.env_overrides.setdefault("CONSOLE_URL", f"{self.url}/console")
         self.engine.start()
         # On the session moto's mock set up (it replaces boto3's default session when it starts); the
         # layer's clients are built again from it, so their presigned URLs lead here.

@@ -9,8 +9,8 @@ and loads it into a fresh engine:
 - every S3 object version of the template's buckets, oldest first, with its type and metadata (the
   bytes in ``blobs/<sha256>``, written once); delete markers too. Restored versions get new version
   ids (nothing in the product stores one);
-- Secrets Manager secrets (but the engine's own signing secret, re-seeded at start), EventBridge
-  Scheduler schedules and groups, SQS messages (a request queued for budget waits there), and which
+- Secrets Manager secrets (but the engine's own signing and review-link secrets, re-seeded at start),
+  EventBridge Scheduler schedules and groups, SQS messages (a request queued for budget waits there), and which
   one-time schedules the local scheduler clock already fired;
 - the executions running at the time (name and input): executions cannot be saved (they are threads
   of moto's interpreter). ``settle_lost`` answers them as Step Functions would answer an execution
@@ -37,7 +37,7 @@ from typing import Any
 
 from ffo import execution_events
 from ffo.cfn import ACCOUNT_ID
-from ffo.engine import LOCAL_SIGNING_SECRET, LocalEngine
+from ffo.engine import LOCAL_REVIEW_LINK_SECRET, LOCAL_SIGNING_SECRET, LocalEngine
 
 FORMAT = 1
 SNAPSHOT = "snapshot.json"
@@ -205,7 +205,7 @@ class StateStore:
         secrets: list[dict[str, Any]] = []
         for page in client.get_paginator("list_secrets").paginate():
             for secret in page.get("SecretList", []):
-                if secret["Name"] == LOCAL_SIGNING_SECRET or secret.get("DeletedDate"):
+                if secret["Name"] in (LOCAL_SIGNING_SECRET, LOCAL_REVIEW_LINK_SECRET) or secret.get("DeletedDate"):
                     continue
                 value = client.get_secret_value(SecretId=secret["ARN"])
                 entry: dict[str, Any] = {"Name": secret["Name"]}

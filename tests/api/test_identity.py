@@ -64,8 +64,13 @@ def test_the_route_list_is_the_template_s() -> None:
     assert len(ROUTES) >= 20, ROUTES
 
 
-def test_only_the_api_docs_are_public() -> None:
-    assert public_routes() == {("GET", "/v1/docs")}
+def test_only_the_api_docs_and_the_shared_review_links_are_public() -> None:
+    # A shared review link's token (signed, expiring, revocable) is its own credential: flashfusion.app.review_links
+    assert public_routes() == {
+        ("GET", "/v1/docs"),
+        ("GET", "/v1/shared-reviews/{token}"),
+        ("POST", "/v1/shared-reviews/{token}/decision"),
+    }
 
 
 SAMPLE_ROUTES = [("POST", "/v1/assets"), ("GET", "/v1/requests/{requestId}"), ("PATCH", "/v1/accounts/{accountId}")]

@@ -213,7 +213,7 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
     caps = {"CapsApi": False, "CapsGenerate": False, "HasCorsOrigins": False, "CreatesUserPool": True}
-    caps |= {"HasAlertEmail": False, "HasNotificationSender": False}
+    caps |= {"HasAlertEmail": False, "HasNotificationSender": False, "HasConsoleUrl": False}
     assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False, **caps}
     assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod", "SigningMode": "off"}).conditions == {
         "IsKmsSigning": False,
@@ -222,6 +222,11 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
         **caps,
     }
     assert Resolver(template, refs, attrs, PSEUDO, {"ApiConcurrencyLimit": "20"}).conditions["CapsApi"] is True
+    api_env = r.resolve(template["Resources"]["ApiFunction"])["Properties"]["Environment"]["Variables"]
+    assert api_env["CONSOLE_URL"] == f"https://{attrs[('ConsoleDistribution', 'DomainName')]}"  # the stack's own
+    elsewhere = Resolver(template, refs, attrs, PSEUDO, {"ConsoleUrl": "https://console.example"})
+    notify = elsewhere.resolve(template["Resources"]["NotifyFunction"])["Properties"]["Environment"]["Variables"]
+    assert notify["CONSOLE_URL"] == "https://console.example"
     origins = "https://console.example,https://admin.example"
     cors = Resolver(template, refs, attrs, PSEUDO, {"CorsAllowedOrigins": origins})
     assert cors.conditions["HasCorsOrigins"] is True

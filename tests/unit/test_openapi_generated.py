@@ -59,6 +59,21 @@ def test_every_route_needs_the_bearer_token(document: dict[str, Any]) -> None:
     assert document["security"] == [{"bearerAuth": []}]
 
 
+def test_only_the_template_s_public_routes_need_no_token(document: dict[str, Any]) -> None:
+    template = load_template(ROOT / "template.yaml")
+    events = template["Resources"]["ApiFunction"]["Properties"]["Events"].values()
+    public = {
+        (str(e["Properties"]["Method"]).upper(), str(e["Properties"]["Path"]))
+        for e in events
+        if (e["Properties"].get("Auth") or {}).get("Authorizer") == "NONE"
+    }
+    open_operations = {
+        (method, path) for method, path, operation in operations(document) if operation.get("security") == []
+    }
+    assert open_operations == public - {("GET", "/v1/docs")}
+    assert open_operations  # the shared review links
+
+
 def test_every_operation_is_typed_and_its_errors_are_problem_details(document: dict[str, Any]) -> None:
     ids = [operation["operationId"] for _, _, operation in operations(document)]
     assert len(ids) == len(set(ids))
@@ -73,8 +88,10 @@ def test_every_operation_is_typed_and_its_errors_are_problem_details(document: d
             assert responses[success]["content"]["application/json"]["schema"]["$ref"], where
         for code in ("400", "401", "429", "500"):
             assert responses[code]["content"]["application/problem+json"]["schema"] == PROBLEM, (where, code)
-        if "{" in path:
+        if "{" in path and operation.get("security") != []:
             assert "404" in responses, where
+        if operation.get("security") == []:  # a link token in the path: an unknown one is a 401, a dead one 410
+            assert {"401", "410"} <= set(responses), where
         if method in ("POST", "PATCH", "PUT") and "requestBody" in operation:
             body = operation["requestBody"]
             assert body["required"] is True, where
@@ -102,6 +119,8 @@ def test_every_route_that_reads_a_body_documents_it(document: dict[str, Any]) ->
         ("POST", "/v1/brand-kits/{kitId}/uploads"),
         ("POST", "/v1/lint"),
         ("POST", "/v1/lint/uploads"),
+        ("POST", "/v1/reviews/{reviewId}/links"),
+        ("POST", "/v1/shared-reviews/{token}/decision"),
     }
 
 
@@ -147,9 +166,13 @@ def _validator(document: dict[str, Any], component: str) -> Any:
 
 
 def test_the_gateway_s_own_401_is_documented(document: dict[str, Any]) -> None:
-    """API Gateway's JWT authorizer answers a missing or refused token itself, in its own format."""
+    """API Gateway's JWT authorizer answers a missing or refused token itself, in its own format (not on the
+    public routes: no authorizer there, a 401 is the link's problem details)."""
     for method, path, operation in operations(document):
         content = operation["responses"]["401"]["content"]
+        if operation.get("security") == []:
+            assert set(content) == {"application/problem+json"}, (method, path)
+            continue
         assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/GatewayRejection"}, (
             method,
             path,

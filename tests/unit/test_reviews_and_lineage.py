@@ -93,6 +93,38 @@ def test_reviews_are_scoped_to_their_organisation(table: Any) -> None:
     assert reviews.list(OTHER_ORG, "pending") == []
 
 
+def test_approval_steps_are_conditional_on_the_steps_done_before(table: Any) -> None:
+    """Two approvers who read the review at the same step: the second write fails, whatever the timing."""
+    from flashfusion.models import ApprovalStep
+    from flashfusion.storage.reviews import ApprovalRecord
+
+    reviews = ReviewRepository(table)
+    steps = [ApprovalStep(group="brand"), ApprovalStep(group="legal")]
+    reviews.open(review(approval_steps=steps), "t")
+    seen = reviews.get(ORG, "req-1-v1")  # both approvers read this
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    bea = ApprovalRecord(step=0, group="brand", by="bea", at=at)
+    ben = ApprovalRecord(step=0, group="brand", by="ben", at=at)
+    advanced = reviews.advance(ORG, "req-1-v1", [*seen.approvals, bea])
+    assert ([a.by for a in advanced.approvals], advanced.status) == (["bea"], "pending")
+    with pytest.raises(ReviewConflict) as lost:
+        reviews.advance(ORG, "req-1-v1", [*seen.approvals, ben])
+    assert lost.value.status == "raced"
+    with pytest.raises(ReviewConflict) as stale:  # a last-step claim made from the stale read fails too
+        reviews.claim(ORG, "req-1-v1", {"decision": "reject", "reviewer": "ben"}, approvals_done=0)
+    assert stale.value.status == "raced"
+    lee = ApprovalRecord(step=1, group="legal", by="lee", at=at)
+    fields = {"decision": "approve", "reviewer": "lee", "approvals": [a.to_json() for a in [bea, lee]]}
+    claimed = reviews.claim(ORG, "req-1-v1", fields, approvals_done=1)
+    reviews.release(ORG, "req-1-v1", advanced.approvals)  # Step Functions could not be told: back to step 2
+    assert [a.by for a in reviews.get(ORG, "req-1-v1").approvals] == ["bea"]
+    assert claimed.status == "deciding"
+    with pytest.raises(ReviewNotFound):  # another organisation's review: not found, and nothing is written
+        reviews.advance(OTHER_ORG, "req-1-v1", [bea])
+    with pytest.raises(ReviewNotFound):
+        reviews.get(OTHER_ORG, "req-1-v1")
+
+
 def record(asset: str, version: int, *, at: datetime, model: str = "local/text-basic", **extra: Any) -> Provenance:
     fields: dict[str, Any] = {
         "asset_id": asset,

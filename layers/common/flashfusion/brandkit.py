@@ -291,6 +291,18 @@ class AudioRules(CamelModel):
     max_true_peak_dbtp: float = Field(default=-1.0, ge=-20, le=0)
 
 
+GroupName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@+-]{1,128}$")]
+"""A group of the identity provider (a Cognito group, an external issuer's groups claim value)."""
+MAX_APPROVAL_STEPS = 5
+
+
+class ApprovalStep(CamelModel):
+    """One approval a review needs, in order: an approve from a member of ``group`` (never the requester)."""
+
+    group: GroupName = Field(description="members of this group (from the token's groups claim) approve this step")
+    label: str | None = Field(default=None, max_length=100, description="shown to reviewers, e.g. Legal sign-off")
+
+
 class ReviewRules(CamelModel):
     """The human-in-the-loop rules: how long a review may wait and how often a reviewer may regenerate."""
 
@@ -300,6 +312,12 @@ class ReviewRules(CamelModel):
         default=2 * 86400, ge=1, le=6 * 86400, description="a review nobody opens for this long is abandoned"
     )
     max_regenerations: int = Field(default=2, ge=0, le=10)
+    approvals: list[ApprovalStep] = Field(
+        default_factory=list,
+        max_length=MAX_APPROVAL_STEPS,
+        description="approvals needed in order (e.g. brand, then legal); each by another person, never the "
+        "requester; empty: one decision by any member of the reviewer group",
+    )
 
 
 class LocaleRules(CamelModel):

@@ -128,6 +128,15 @@ class Forbidden(FlashFusionError):
     """The caller is authenticated but may not do this (e.g. decide a review without the reviewer role)."""
 
 
+class LinkInvalid(FlashFusionError):
+    """A shared review link's token is malformed, badly signed or names no link of that review (401): one
+    answer for all of them, so a caller learns nothing by trying tokens."""
+
+
+class LinkGone(FlashFusionError):
+    """A shared review link that did exist has expired or was revoked (410): ask its sender for a new one."""
+
+
 class Unauthenticated(FlashFusionError):
     """The token does not say who is calling: no subject, or a missing or malformed organisation claim (401)."""
 

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstr
 from pydantic.alias_generators import to_camel
 
 # Re-exported: every model that crosses a boundary can be imported from here.
+from flashfusion.brandkit import ApprovalStep as ApprovalStep
 from flashfusion.brandkit import BrandColor as BrandColor
 from flashfusion.brandkit import BrandKit as BrandKit
 from flashfusion.brandkit import LegalRules as LegalRules
@@ -183,6 +184,7 @@ class ReviewPolicy(CamelModel):
     timeout_seconds: int
     heartbeat_seconds: int
     max_regenerations: int
+    approvals: list[ApprovalStep] = Field(default_factory=list, description="the kit's approval steps, in order")
 
 
 class ValidatedRequest(CamelModel):

@@ -44,7 +44,6 @@ class Settings(BaseSettings):
     )
     alerts_topic_arn: str = Field(default="", description="SNS topic of operators' alerts (alarms and events)")
     notification_sender: str = Field(default="", description="SES From address of reviewer emails")
-    console_url: str = Field(default="", description="the web console's base URL, for links to its pages")
     tracing_backend: Literal["powertools", "otel", "off"] = Field(
         default="powertools", description="powertools: X-Ray through Powertools Tracer; otel: OpenTelemetry SDK"
     )
@@ -53,6 +52,12 @@ class Settings(BaseSettings):
     staging_prefix: str = "staging"
     provider_secrets_prefix: str = "flashfusion/dev/providers"
     callback_secrets_prefix: str = "flashfusion/dev/callbacks"
+    review_link_secret_name: str = Field(
+        default="", description="Secrets Manager secret (name or ARN) whose value signs shared review links"
+    )
+    console_url: str = Field(
+        default="", description="the web console's base URL: shared review links and review emails point there"
+    )
     default_monthly_budget_usd: float = Field(default=100.0, ge=0)
     batch_queue_url: str = ""
     lint_job_queue_url: str = Field(default="", description="SQS queue of audio and video lint jobs")

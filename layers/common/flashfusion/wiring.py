@@ -18,6 +18,7 @@ from flashfusion.app.deps import Deps
 from flashfusion.aws import clients, secrets
 from flashfusion.aws.callback_secrets import CallbackSecrets
 from flashfusion.aws.job_queue import SqsJobQueue
+from flashfusion.errors import ReviewUnavailable
 from flashfusion.models import Fault
 from flashfusion.provenance.marking import Marker
 from flashfusion.providers import registry
@@ -29,6 +30,7 @@ from flashfusion.storage.budgets import BudgetRepository
 from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
 from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
 from flashfusion.storage.lint_jobs import LintJobRepository
+from flashfusion.storage.review_links import ReviewLinkRepository
 from flashfusion.storage.reviews import ReviewRepository
 
 if TYPE_CHECKING:  # built on demand: a step's cold start does not pay for campaigns and publishing
@@ -77,7 +79,18 @@ def get_deps() -> Deps:
         callback_secrets=CallbackSecrets(partial(clients.client, "secretsmanager"), settings.callback_secrets_prefix),
         lint_jobs=LintJobRepository(table),
         lint_job_queue=SqsJobQueue(partial(clients.client, "sqs"), settings.lint_job_queue_url),
+        review_links=ReviewLinkRepository(table),
+        review_link_key=partial(_review_link_key, settings),
     )
+
+
+def _review_link_key(settings: Settings) -> bytes:
+    """The stack's link signing key, cached like the other secrets (a rotated value is picked up within
+    the cache time, and every link signed with the old one stops working)."""
+    if not settings.review_link_secret_name:
+        raise ReviewUnavailable("shared review links are not configured here (REVIEW_LINK_SECRET_NAME is empty)")
+    raw = parameters.get_secret(settings.review_link_secret_name, max_age=MATRIX_CACHE_SECONDS)
+    return raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
 
 
 def _provider(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # types only: a step's cold start imports none of these for D
     from flashfusion.storage.campaigns import AccountRepository, CampaignRepository
     from flashfusion.storage.dynamo import BrandKitRepository, ProvenanceRepository, RequestRepository
     from flashfusion.storage.lint_jobs import LintJobRepository
+    from flashfusion.storage.review_links import ReviewLinkRepository
     from flashfusion.storage.reviews import ReviewRepository
 
 
@@ -80,6 +81,10 @@ class Deps:
     """Lint jobs of audio and video (POST /v1/lint); None where they are not wired (a test's own Deps)."""
     lint_job_queue: JobQueue | None = None
     """The queue their worker (LintJobFunction) reads."""
+    review_links: ReviewLinkRepository | None = None
+    """Shared review links; None where they are not wired (a test's own Deps)."""
+    review_link_key: Callable[[], bytes] | None = None
+    """The key that signs shared review links (the stack's secret, cached); None where not wired."""
 
     @property
     def matrix(self) -> ModelMatrix:

@@ -59,6 +59,9 @@ def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[st
         preview=Preview(bucket=deps.assets.bucket, key=generation.staging_key, mime_type=generation.mime_type),
         created_at=utcnow(),
         deadline=deadline_after(timeout),
+        campaign_id=request.campaign_id,
+        requested_by=request.user_id,
+        approval_steps=policy.approvals if policy else [],
     )
     deps.reviews.open(review, task_token)
     deps.requests.set_review(

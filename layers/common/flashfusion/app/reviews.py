@@ -7,17 +7,19 @@ the deadline gets a 409 and never a second resume.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, computed_field, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, computed_field, model_validator
 
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_org
 from flashfusion.app.pages import DEFAULT_LIMIT, Page, check_limit, decode_token, page_of
+from flashfusion.app.review_policy import Decider, authorize, may_act_for
 from flashfusion.app.submissions import check_org, field_errors
 from flashfusion.errors import (
     AssetNotFound,
@@ -30,16 +32,24 @@ from flashfusion.errors import (
 )
 from flashfusion.media_types import EXTENSIONS, base_type
 from flashfusion.modelbase import MAX_YEAR, MIN_YEAR, CamelModel, Identifier, parse_instant
-from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome
+from flashfusion.models import Provenance, ReviewDecisionKind, ReviewOutcome, utcnow
 from flashfusion.observability import MetricUnit, logger
 from flashfusion.storage import keys
-from flashfusion.storage.reviews import Preview, Review, ReviewStatus
+from flashfusion.storage.reviews import (
+    SEVERITY_RANK,
+    ApprovalRecord,
+    Preview,
+    Review,
+    ReviewFilters,
+    ReviewStatus,
+)
 
 MAX_EDITED_TEXT = 20_000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PREVIEW_SECONDS = 900
 MEDIUM_PREFIX = {"text": "text/", "image": "image/", "video": "video/", "music": "audio/"}
 UPLOAD_TYPES = EXTENSIONS
+_DURATION: TypeAdapter[timedelta] = TypeAdapter(timedelta)
 
 
 class Decision(CamelModel):
@@ -50,6 +60,12 @@ class Decision(CamelModel):
     feedback: str | None = Field(default=None, max_length=2000, description="regenerate: what to change")
     edited_text: str | None = Field(default=None, max_length=MAX_EDITED_TEXT, description="approve_with_edits, text")
     replacement_upload_id: Identifier | None = Field(default=None, description="approve_with_edits: an upload's id")
+    step: int | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="the approval step this decision is for (nextApproval.step); one already done: 409 review_raced",
+    )
 
     @model_validator(mode="after")
     def _fields_fit_the_decision(self) -> Decision:
@@ -85,8 +101,17 @@ class PreviewLink(Preview):
     url: str = Field(description="presigned GET of the preview, valid for a few minutes")
 
 
+class NextApproval(CamelModel):
+    """The approval step a review waits on now."""
+
+    step: int = Field(description="index into approvalSteps")
+    group: str = Field(description="members of this group decide it")
+    label: str | None = None
+
+
 class ReviewView(Review):
-    """A review as the API answers it: with a preview URL and the regenerations left."""
+    """A review as the API answers it: with a preview URL, the regenerations left, when its wait ends and
+    the approval step it waits on."""
 
     preview: PreviewLink
 
@@ -94,6 +119,20 @@ class ReviewView(Review):
     @property
     def regenerations_left(self) -> int:
         return max(0, self.max_regenerations - self.round)
+
+    @computed_field(description="when the workflow stops waiting (the kit's review timeoutSeconds after opening)")  # type: ignore[prop-decorator]
+    @property
+    def expires_at(self) -> datetime:
+        return self.deadline
+
+    @computed_field(description="the approval step it waits on (absent without approval steps or once decided)")  # type: ignore[prop-decorator]
+    @property
+    def next_approval(self) -> NextApproval | None:
+        step = self.current_step
+        if self.status != "pending" or step is None or step >= len(self.approval_steps):
+            return None
+        wanted = self.approval_steps[step]
+        return NextApproval(step=step, group=wanted.group, label=wanted.label)
 
 
 class ReviewPage(Page[ReviewView]):
@@ -134,14 +173,6 @@ class ProvenancePage(Page[Provenance]):
     """A page of the audit trail, oldest first."""
 
 
-def _reviewer(caller: Caller, deps: Deps) -> str:
-    check_org(caller.org_id)
-    group = deps.settings.reviewer_group
-    if not caller.has_role(group):
-        raise Forbidden(f"deciding reviews needs the {group!r} group")
-    return caller.user_id or "unknown"
-
-
 def review_view(review: Review, deps: Deps) -> ReviewView:
     url = deps.assets.presigned_get(review.preview.key, PREVIEW_SECONDS)
     return ReviewView.model_validate(
@@ -156,13 +187,43 @@ ListedStatus = Literal["pending", "decided", "expired"]
 """The statuses a client may list (``deciding`` is a moment inside a decision)."""
 
 
+AGE_PROBLEM = "an ISO 8601 instant with Z or an offset (2026-12-01T09:00:00Z) or a duration before now (PT2H, P1D)"
+MAX_AGE = timedelta(days=3650)
+
+
+def _age_bound(name: str, value: str | None, now: datetime) -> datetime | None:
+    """``olderThan``/``since``: an instant, or an ISO 8601 duration counted back from now."""
+    if not value:
+        return None
+    if value.startswith("P"):
+        try:
+            age = _DURATION.validate_python(value)
+        except ValidationError as error:
+            raise _bad(name, AGE_PROBLEM) from error
+        if not timedelta(0) <= age <= MAX_AGE:
+            raise _bad(name, "a duration of 0 to 3650 days")
+        return now - age
+    try:
+        return parse_instant(value)
+    except ValueError as error:
+        raise _bad(name, AGE_PROBLEM) from error
+
+
 def list_reviews(
     caller: Caller,
     status: str | None,
     deps: Deps,
     limit: int = DEFAULT_LIMIT,
     next_token: str | None = None,
+    *,
+    campaign_id: str | None = None,
+    medium: str | None = None,
+    older_than: str | None = None,
+    since: str | None = None,
+    worst_severity: str | None = None,
 ) -> ReviewPage:
+    """The organisation's reviews in one status, oldest first, narrowed by campaign, medium, age (opened
+    before ``olderThan``, at or after ``since``) and the worst severity of their violations."""
     check_org(caller.org_id)
     check_limit(limit)
     wanted = status or "pending"
@@ -171,11 +232,31 @@ def list_reviews(
             f"status {wanted!r} is not one of pending, decided, expired",
             [{"field": "status", "problem": "must be pending, decided or expired"}],
         )
+    if campaign_id is not None and not _is_id(campaign_id):
+        raise _bad("campaignId", f"a campaign id of at most {MAX_ID_CHARS} characters [A-Za-z0-9._:-]")
+    if medium is not None and medium not in MEDIUM_PREFIX:
+        raise _bad("medium", "one of " + ", ".join(MEDIUM_PREFIX))
+    if worst_severity == "info":  # the alias a kit's levels accept for suggestion
+        worst_severity = "suggestion"
+    if worst_severity is not None and worst_severity not in SEVERITY_RANK:
+        raise _bad("worstSeverity", "one of " + ", ".join(SEVERITY_RANK))
+    now = utcnow()
+    filters = ReviewFilters(
+        campaign_id=campaign_id or None,
+        content_type=medium or None,
+        worst_severity=worst_severity or None,
+        since=_age_bound("since", since, now),
+        older_than=_age_bound("olderThan", older_than, now),
+    )
+    if filters.since and filters.older_than and filters.since >= filters.older_than:
+        raise _bad("since", "must be before olderThan")
     state: ReviewStatus = "decided" if wanted == "decided" else "expired" if wanted == "expired" else "pending"
-    listing = f"reviews:{state}"
+    # A token continues only the list that issued it: the same status and the same filters as sent.
+    shape = json.dumps([campaign_id, medium, older_than, since, worst_severity], separators=(",", ":"))
+    listing = f"reviews:{state}:{hashlib.sha256(shape.encode()).hexdigest()[:16]}"
     start = decode_token(caller.org_id, listing, next_token)
     try:
-        found, last = deps.reviews.page(caller.org_id, state, limit, start)
+        found, last = deps.reviews.page(caller.org_id, state, limit, start, filters)
     except ValueError as error:
         raise InvalidRequest(str(error), [{"field": "nextToken", "problem": str(error)}]) from error
     return ReviewPage(**page_of([review_view(r, deps) for r in found], caller.org_id, listing, last))
@@ -186,7 +267,8 @@ def get_review(caller: Caller, review_id: str, deps: Deps) -> Review:
     check_org(caller.org_id)
     _check_review_id(review_id)
     review = deps.reviews.get(caller.org_id, review_id)
-    if review.status == "pending" and caller.has_role(deps.settings.reviewer_group):
+    group = deps.settings.reviewer_group
+    if review.status == "pending" and (caller.has_role(group) or may_act_for(review, caller, group)):
         _heartbeat(caller.org_id, review, deps)
     return review
 
@@ -203,9 +285,11 @@ def _heartbeat(org_id: str, review: Review, deps: Deps) -> None:
 
 def create_upload(caller: Caller, review_id: str, body: Any, deps: Deps) -> UploadTicket:
     """A presigned PUT for a replacement file; the decision then names its upload id."""
-    _reviewer(caller, deps)
+    check_org(caller.org_id)
     _check_review_id(review_id)
     review = _pending(caller.org_id, review_id, deps)
+    if not may_act_for(review, caller, deps.settings.reviewer_group):
+        raise Forbidden("uploading a replacement needs the group that decides this review now")
     request = _parse(UploadRequest, body)
     mime = base_type(request.mime_type)
     if mime not in UPLOAD_TYPES:
@@ -253,55 +337,82 @@ def _find_upload(deps: Deps, review: Review, upload_id: str) -> tuple[str, str]:
 
 
 def decide(caller: Caller, review_id: str, body: Any, deps: Deps) -> Review:
-    reviewer = _reviewer(caller, deps)
+    check_org(caller.org_id)
     _check_review_id(review_id)
     decision = _parse(Decision, body)
     review = _pending(caller.org_id, review_id, deps)
+    return decide_as(review, decision, Decider.of(caller), deps)
+
+
+def decide_as(review: Review, decision: Decision, decider: Decider, deps: Deps) -> Review:
+    """Apply ``decision`` on the pending ``review`` for ``decider`` (a user, or an outside reviewer's link).
+
+    An approve before the last approval step records the step and leaves the workflow waiting; any
+    other decision claims the review and resumes the workflow, exactly once."""
+    authorize(review, decider, decision.decision, deps.settings.reviewer_group, decision.step)
+    org_id, review_id = review.org_id, review.review_id
     if decision.decision == "regenerate" and review.regenerations_left <= 0:
         raise RegenerationLimitReached(
             f"no regenerations left ({review.round} of {review.max_regenerations} used): "
             "approve, approve with edits, or reject"
         )
+    approvals = review.approvals
+    if review.approval_steps and decision.decision in ("approve", "approve_with_edits"):
+        step = len(review.approvals)
+        approvals = [
+            *review.approvals,
+            ApprovalRecord(
+                step=step,
+                group=review.approval_steps[step].group,
+                by=decider.name,
+                at=utcnow(),
+                link_id=decider.link.link_id if decider.link else None,
+            ),
+        ]
+        if not review.is_last_step:
+            advanced = deps.reviews.advance(org_id, review_id, approvals)
+            logger.info("approval step recorded", extra={"reviewId": review_id, "step": step})
+            _heartbeat(org_id, advanced, deps)  # the next group starts now: the wait is not abandoned
+            return advanced
     edited_key, edited_mime = _edits(decision, review, deps)
     outcome = ReviewOutcome(
         review_id=review_id,
         decision=decision.decision,
-        reviewer=reviewer,
+        reviewer=decider.recorded_as,
         comment=decision.comment,
         feedback=decision.feedback,
         edited_staging_key=edited_key,
         edited_mime_type=edited_mime,
     )
-    claimed = deps.reviews.claim(
-        caller.org_id,
-        review_id,
-        {
-            "decision": outcome.decision,
-            "reviewer": reviewer,
-            "comment": outcome.comment,
-            "feedback": outcome.feedback,
-        },
-    )
+    fields: dict[str, Any] = {
+        "decision": outcome.decision,
+        "reviewer": decider.name,
+        "comment": outcome.comment,
+        "feedback": outcome.feedback,
+        "reviewerLinkId": decider.link.link_id if decider.link else None,
+    }
+    if review.approval_steps:
+        fields["approvals"] = [a.to_json() for a in approvals]
+    done = len(review.approvals) if review.approval_steps else None
+    claimed = deps.reviews.claim(org_id, review_id, fields, approvals_done=done)
     sfn = deps.stepfunctions()
     try:
-        sfn.send_task_success(
-            taskToken=deps.reviews.token(caller.org_id, review_id), output=json.dumps(outcome.to_json())
-        )
+        sfn.send_task_success(taskToken=deps.reviews.token(org_id, review_id), output=json.dumps(outcome.to_json()))
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.TaskDoesNotExist, sfn.exceptions.InvalidToken) as error:
-        deps.reviews.expire(caller.org_id, review_id)
+        deps.reviews.expire(org_id, review_id)
         raise ReviewConflict(
             f"review {review_id} has expired: the workflow no longer waits", status="expired"
         ) from error
     except Exception as error:  # throttled or unreachable: the review stays open for another try
-        deps.reviews.release(caller.org_id, review_id)
+        deps.reviews.release(org_id, review_id, review.approvals if review.approval_steps else None)
         logger.exception("could not resume the workflow", extra={"reviewId": review_id})
         raise ReviewUnavailable("the workflow could not be resumed just now; send the decision again") from error
     logger.info("review decided", extra={"reviewId": review_id, "decision": outcome.decision})
     try:
-        decided = deps.reviews.confirm(caller.org_id, review_id)
+        decided = deps.reviews.confirm(org_id, review_id)
     except ReviewConflict:  # the workflow already has the decision: that is what the caller asked for
         decided = claimed
-    emit_for_org("ReviewBacklog", MetricUnit.Count, deps.reviews.count(caller.org_id, "pending"), caller.org_id)
+    emit_for_org("ReviewBacklog", MetricUnit.Count, deps.reviews.count(org_id, "pending"), org_id)
     return decided
 
 

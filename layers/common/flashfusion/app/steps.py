@@ -92,6 +92,7 @@ def validate(state: WorkflowState, deps: Deps) -> ValidatedRequest:
             timeout_seconds=rules.timeout_seconds,
             heartbeat_seconds=min(rules.heartbeat_seconds, rules.timeout_seconds),
             max_regenerations=rules.max_regenerations,
+            approvals=rules.approvals,
         ),
         locale_count=len(request.locales),
         has_campaign=request.campaign_id is not None,

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 
 from flashfusion.http.errors import register_error_handlers
+from flashfusion.http.review_link_routes import SHARED_REVIEW_PATHS
 from flashfusion.http.validation import CompactResponseValidation, GuardedRequestValidation
 from flashfusion.settings import Settings
 from flashfusion.wiring import get_deps
@@ -38,12 +39,15 @@ class ApiResolver(APIGatewayHttpResolver):
 
     def get_openapi_schema(self, **options: Any) -> OpenAPI:
         schema = super().get_openapi_schema(**options)
-        for item in (schema.paths or {}).values():
+        public = {_openapi_path(path) for path in SHARED_REVIEW_PATHS}
+        for path, item in (schema.paths or {}).items():
             for method in ("get", "put", "post", "delete", "patch"):
                 operation = getattr(item, method, None)
                 if operation is not None and operation.responses:
                     operation.responses.pop(422, None)
                     operation.responses.pop("422", None)
+                if operation is not None and path in public:
+                    operation.security = []  # no bearer token: the link's token in the path is the credential
         if schema.components and schema.components.schemas:
             for name in _POWERTOOLS_VALIDATION_SCHEMAS:
                 schema.components.schemas.pop(name, None)
@@ -51,6 +55,11 @@ class ApiResolver(APIGatewayHttpResolver):
                 if isinstance(component, Schema):
                     _absent_when_null(component)
         return schema
+
+
+def _openapi_path(path: str) -> str:
+    """A Powertools route path as OpenAPI writes it: ``/a/<b>`` -> ``/a/{b}``."""
+    return path.replace("<", "{").replace(">", "}")
 
 
 def _nullable(schema: Any) -> bool:
@@ -81,7 +90,9 @@ def create_app() -> ApiResolver:
     app = ApiResolver(enable_validation=True)
     # Powertools validates requests before any middleware of ours runs: ours takes its place, checking
     # identity, size and depth first (the attribute Powertools reads when it builds each route's stack).
-    app._request_validation_middleware = GuardedRequestValidation(_settings, public_paths={DOCS_PATH})
+    app._request_validation_middleware = GuardedRequestValidation(
+        _settings, public_paths={DOCS_PATH, *SHARED_REVIEW_PATHS}
+    )
     app._response_validation_middleware = CompactResponseValidation(
         validation_serializer=app._serializer, has_response_validation_error=True
     )

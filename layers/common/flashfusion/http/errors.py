@@ -18,6 +18,8 @@ from flashfusion.errors import (
     BrandKitNotFound,
     Forbidden,
     InvalidRequest,
+    LinkGone,
+    LinkInvalid,
     LintJobNotFound,
     RegenerationLimitReached,
     RequestConflict,
@@ -87,6 +89,14 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(Unauthenticated)
     def unauthenticated(error: Unauthenticated) -> Response:
         return problem_response(401, "unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(LinkInvalid)
+    def link_invalid(error: LinkInvalid) -> Response:
+        return problem_response(401, "link_invalid", str(error))
+
+    @app.exception_handler(LinkGone)
+    def link_gone(error: LinkGone) -> Response:
+        return problem_response(410, "link_gone", str(error))
 
     @app.exception_handler(Forbidden)
     def forbidden(error: Forbidden) -> Response:

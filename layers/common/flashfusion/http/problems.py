@@ -28,6 +28,9 @@ TITLES: dict[str, str] = {
     "review_expired": "The review has expired",
     "review_closed": "The review is closed",
     "review_cancelled": "The review was cancelled with its request",
+    "review_raced": "Another decision on this approval step came first",
+    "link_invalid": "The review link is not valid",
+    "link_gone": "The review link has expired or was revoked",
     "request_ended": "The request has already ended",
     "regeneration_limit_reached": "No regenerations left",
     "payload_too_large": "The body is too large",
@@ -97,6 +100,7 @@ STATUS_DESCRIPTIONS: dict[int, str] = {
     403: "The caller lacks the role this needs",
     404: "No such resource in the caller's organisation (another organisation's ids are not found either)",
     409: "Conflict with the resource's current state",
+    410: "The shared review link has expired or was revoked",
     413: "The body is larger than the API accepts",
     415: "The body is not JSON",
     429: "Throttled: retry after the Retry-After header's seconds",
@@ -124,6 +128,7 @@ def documented(
     *errors: int,
     body: bool = False,
     model: type[BaseModel] | None = None,
+    public: bool = False,
 ) -> dict[int, dict[str, Any]]:
     """A route's ``responses=``: its success status (schema from the return annotation, or ``model``) and
     problem details for the common errors, the body's (``body``) and ``errors``."""
@@ -136,6 +141,8 @@ def documented(
             "description": STATUS_DESCRIPTIONS[code],
             "content": {PROBLEM_JSON: {"model": ProblemDetails}},
         }
-    # A token that is missing, expired or badly signed never reaches the function.
-    responses[401]["content"]["application/json"] = {"model": GatewayRejection}
+    if public:  # no authorizer in front: a 401 is ours (a link token that does not verify)
+        responses[401]["description"] = "The link's token is malformed, badly signed or names no such link"
+    else:  # a token that is missing, expired or badly signed never reaches the function
+        responses[401]["content"]["application/json"] = {"model": GatewayRejection}
     return responses

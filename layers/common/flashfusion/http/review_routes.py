@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Powertools reads the handlers' annotations at run time.
 # Path parameters keep template.yaml's names (requestId...): Powertools matches them to arguments by name.
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -37,19 +37,48 @@ def _caller() -> Caller:
     return authenticated(router.current_event, get_deps().settings)
 
 
+Medium = Literal["text", "image", "video", "music"]
+WorstSeverity = Literal["error", "warning", "suggestion", "info"]
+"""``info`` is ``suggestion``'s alias, as in a kit's levels."""
+AGE = "an ISO 8601 instant (with Z or an offset) or an ISO 8601 duration before now (PT2H, P1D)"
+
+
 @router.get(
     "/v1/reviews",
     operation_id="listReviews",
-    summary="The organisation's reviews in one status, oldest first",
+    summary="The organisation's reviews in one status, oldest first, with filters (campaign, medium, age, severity)",
     tags=REVIEWS,
     responses=documented(200, "A page of reviews"),
 )
 def list_reviews(
     status: Annotated[ListedStatus, Query(description="pending (default), decided or expired")] = "pending",
+    campaign_id: Annotated[
+        str | None, Query(alias="campaignId", max_length=128, description="only this campaign's reviews")
+    ] = None,
+    medium: Annotated[Medium | None, Query(description="only reviews of this medium (the content type)")] = None,
+    older_than: Annotated[
+        str | None, Query(alias="olderThan", max_length=64, description=f"opened before this: {AGE}")
+    ] = None,
+    since: Annotated[str | None, Query(max_length=64, description=f"opened at or after this: {AGE}")] = None,
+    worst_severity: Annotated[
+        WorstSeverity | None,
+        Query(alias="worstSeverity", description="only reviews whose most serious violation has this severity"),
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
     next_token: NextToken = None,
 ) -> ReviewPage:
-    return reviews.list_reviews(_caller(), status, get_deps(), limit, next_token)
+    return reviews.list_reviews(
+        _caller(),
+        status,
+        get_deps(),
+        limit,
+        next_token,
+        campaign_id=campaign_id,
+        medium=medium,
+        older_than=older_than,
+        since=since,
+        worst_severity=worst_severity,
+    )
 
 
 @router.get(

@@ -183,6 +183,18 @@ def review_key(org_id: str, review_id: str) -> dict[str, str]:
     return _key(org_pk(org_id), f"REVIEW#{_safe(review_id, 'review id')}")
 
 
+REVIEW_LINK_PREFIX = "REVIEWLINK#"
+"""Sort keys of a review's shared links (not under ``REVIEW#``: a review's own prefix never matches them)."""
+
+
+def review_links_prefix(review_id: str) -> str:
+    return checked_sk(f"{REVIEW_LINK_PREFIX}{_safe(review_id, 'review id')}#")
+
+
+def review_link_key(org_id: str, review_id: str, link_id: str) -> dict[str, str]:
+    return _key(org_pk(org_id), review_links_prefix(review_id) + _safe(link_id, "link id"))
+
+
 def reviews_by_status(org_id: str, status: str) -> str:
     """GSI1 partition of an organisation's reviews in one status, sorted by when they were opened."""
     return checked_pk(f"{org_pk(org_id)}#REVIEWS#{_safe(status, 'review status')}")
