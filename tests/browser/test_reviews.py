@@ -24,7 +24,7 @@ from tests.helpers import submission
 def test_a_request_from_the_form_waits_for_review_then_an_approval_finishes_it(page: Page, served: Served) -> None:
     page.goto("/console/#/requests/new")
     page.get_by_label("Brief").fill(NONCOMPLIANT)
-    page.get_by_label("instagram").check()
+    page.get_by_label("Platform").select_option("instagram")
     page.get_by_label("Tier").select_option("basic")
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator("#request-status-text")).to_have_text("Waiting for a reviewer", timeout=60_000)
@@ -58,7 +58,7 @@ def test_a_compliant_request_from_the_form_shows_its_status_until_done_then_a_do
     page.on("request", lambda r: seen.append(r.url) if "/v1/requests/" in r.url else None)
     page.goto("/console/#/requests/new")
     page.get_by_label("Brief").fill("Write a LinkedIn post announcing our spring hiking collection")
-    page.get_by_label("linkedin").check()
+    page.get_by_label("Platform").select_option("linkedin")
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator("#request-status-text")).to_have_text("Done", timeout=60_000)
     download = page.locator("#download-link")

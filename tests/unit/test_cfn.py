@@ -213,7 +213,7 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
     refs, attrs = local_names(template, "eu-west-1", "ffo-test")
     r = Resolver(template, refs, attrs, PSEUDO)
     caps = {"CapsApi": False, "CapsGenerate": False, "HasCorsOrigins": False, "CreatesUserPool": True}
-    caps |= {"HasAlertEmail": False, "HasNotificationSender": False, "HasConsoleUrl": False}
+    caps |= {"HasAlertEmail": False, "HasNotificationSender": False, "HasConsoleUrl": False, "ExportsOtel": False}
     assert r.conditions == {"IsKmsSigning": True, "IsProd": False, "HasMatrixParameter": False, **caps}
     assert Resolver(template, refs, attrs, PSEUDO, {"Stage": "prod", "SigningMode": "off"}).conditions == {
         "IsKmsSigning": False,
@@ -227,6 +227,15 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
     elsewhere = Resolver(template, refs, attrs, PSEUDO, {"ConsoleUrl": "https://console.example"})
     notify = elsewhere.resolve(template["Resources"]["NotifyFunction"])["Properties"]["Environment"]["Variables"]
     assert notify["CONSOLE_URL"] == "https://console.example"
+    function_globals = template["Globals"]["Function"]
+    assert "AWS_LAMBDA_EXEC_WRAPPER" not in r.resolve(function_globals)["Environment"]["Variables"]
+    assert r.resolve(function_globals["Layers"]) == [refs["CommonLayer"]]  # no ADOT layer unless asked
+    adot = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-python-arm64-ver-1-32-0:1"
+    otel = Resolver(template, refs, attrs, PSEUDO, {"TracingBackend": "otel", "AdotLayerArn": adot})
+    assert otel.resolve(function_globals["Layers"]) == [refs["CommonLayer"], adot]
+    wrapper = otel.resolve(function_globals)["Environment"]["Variables"]["AWS_LAMBDA_EXEC_WRAPPER"]
+    assert wrapper == "/opt/otel-instrument"
+    assert not Resolver(template, refs, attrs, PSEUDO, {"TracingBackend": "otel"}).conditions["ExportsOtel"]
     origins = "https://console.example,https://admin.example"
     cors = Resolver(template, refs, attrs, PSEUDO, {"CorsAllowedOrigins": origins})
     assert cors.conditions["HasCorsOrigins"] is True

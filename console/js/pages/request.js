@@ -30,8 +30,8 @@ export function submissionFrom(values) {
     brandKitId: values.brandKitId.trim(),
     sponsored: Boolean(values.sponsored),
   };
-  // The first platform picks the channel rules the asset is linted against.
-  if (values.platforms.length) body.channel = values.platforms[0];
+  // One request is linted against one platform's rules; posting it to several is the calendar's job.
+  if (values.channel) body.channel = values.channel;
   const locales = values.locales.split(/[\s,]+/).map((l) => l.trim()).filter(Boolean);
   if (locales.length) body.locales = locales;
   if (values.campaignId.trim()) body.campaignId = values.campaignId.trim();
@@ -47,7 +47,7 @@ export async function renderNewRequest(ctx, main) {
   const locales = h("input", { name: "locales", placeholder: "fr-FR, de-DE" });
   const campaign = h("input", { name: "campaignId" });
   const sponsored = h("input", { type: "checkbox", name: "sponsored", id: "sponsored" });
-  const platformBoxes = PLATFORMS.map((p) => h("input", { type: "checkbox", name: "platforms", value: p, id: `platform-${p}` }));
+  const channel = h("select", { name: "channel" }, [h("option", { value: "" }, "any (no platform rules)"), ...PLATFORMS.map((p) => h("option", { value: p }, p))]);
   const status = h("section", { class: "request-status", "aria-live": "polite", id: "request-status" });
   const problems = h("div", { role: "alert", class: "notice-slot" });
   const submit = h("button", { type: "submit", class: "primary" }, "Submit request");
@@ -65,7 +65,7 @@ export async function renderNewRequest(ctx, main) {
           brief: brief.value,
           brandKitId: kit.value,
           sponsored: sponsored.checked,
-          platforms: platformBoxes.filter((b) => b.checked).map((b) => b.value),
+          channel: channel.value,
           locales: locales.value,
           campaignId: campaign.value,
         });
@@ -83,7 +83,7 @@ export async function renderNewRequest(ctx, main) {
     },
     h("div", { class: "grid-2" }, field("Content type", contentType), field("Tier", tier)),
     field("Brief", brief, "What to make, for whom, in what voice"),
-    h("fieldset", { class: "platforms" }, h("legend", {}, "Platforms"), platformBoxes.map((b) => h("label", { class: "check", for: b.id }, b, ` ${b.value}`))),
+    field("Platform", channel, "The platform whose rules (length, format, disclosures) the result must meet; schedule posts to several from the calendar"),
     h("div", { class: "grid-2" }, field("Locales", locales, "Translations, comma-separated"), field("Campaign", campaign, "Campaign id (optional)")),
     field("Brand kit", kit),
     h("div", { class: "check-row" }, sponsored, h("label", { for: "sponsored" }, "Sponsored (needs a disclosure such as #ad)")),
