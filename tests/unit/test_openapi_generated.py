@@ -226,3 +226,34 @@ def test_wall_clock_times_answer_in_their_documented_form(document: dict[str, An
     assert dumped["quietHours"]["start"] == answered
     assert dumped["preferredTimes"] == [answered]
     assert list(_validator(document, "Cadence").iter_errors(dumped)) == []
+
+
+def test_the_swagger_page_builds_the_schema_once_not_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+    from flashfusion.http.api import DOCS_PATH, create_app
+
+    built: list[int] = []
+    original = APIGatewayHttpResolver.get_openapi_schema
+
+    def counting(self: APIGatewayHttpResolver, *args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(APIGatewayHttpResolver, "get_openapi_schema", counting)
+    app = create_app()
+    event = {
+        "version": "2.0",
+        "routeKey": f"GET {DOCS_PATH}",
+        "rawPath": DOCS_PATH,
+        "rawQueryString": "format=json",
+        "queryStringParameters": {"format": "json"},
+        "headers": {},
+        "requestContext": {"http": {"method": "GET", "path": DOCS_PATH}, "stage": "$default"},
+        "isBase64Encoded": False,
+    }
+    first = app.resolve(event, {})
+    second = app.resolve(event, {})
+    assert first["statusCode"] == second["statusCode"] == 200
+    assert first["body"] == second["body"]
+    assert len(built) == 1
