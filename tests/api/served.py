@@ -19,13 +19,17 @@ TERMINAL = {"succeeded", "failed", "rejected", "cancelled"}
 NONCOMPLIANT = "Write a post saying our jackets are a guaranteed miracle and completely risk-free"
 
 
-class Api:
-    def __init__(self, server: LocalServer, token: str) -> None:
-        self.client = httpx.Client(base_url=server.url, timeout=30, trust_env=False)
-        self.token = token
+class BearerClient:
+    """An httpx client for one local server that sends a bearer token, and waits for a request to settle."""
+
+    def __init__(self, url: str) -> None:
+        self.client = httpx.Client(base_url=url, timeout=30, trust_env=False)
+
+    def default_token(self) -> str:
+        raise NotImplementedError
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = {"authorization": f"Bearer {token or self.token}"}
+        headers = {"authorization": f"Bearer {token or self.default_token()}"}
         return self.client.request(method, path, headers=headers, **kwargs)
 
     def settled(self, request_id: str, until: set[str], timeout: float = 60.0) -> dict[str, Any]:
@@ -36,6 +40,15 @@ class Api:
                 return record
             assert time.monotonic() < deadline, f"request still {record['status']} after {timeout} s"
             time.sleep(0.05)
+
+
+class Api(BearerClient):
+    def __init__(self, server: LocalServer, token: str) -> None:
+        super().__init__(server.url)
+        self.token = token
+
+    def default_token(self) -> str:
+        return self.token
 
 
 @pytest.fixture

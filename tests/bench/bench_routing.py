@@ -38,11 +38,12 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def bench_router() -> None:
-    matrix = load_matrix_file()
+def router_queries(count: int) -> list[router.RouteQuery]:
+    """``count`` router queries over every medium, tier and latency, prompt length and remaining budget
+    (seeded: the same queries in every run)."""
     rng = random.Random(7)
     queries = []
-    for _ in range(DECISIONS):
+    for _ in range(count):
         submission = AssetSubmission.model_validate(
             {
                 "contentType": rng.choice(list(ContentType)),
@@ -53,6 +54,12 @@ def bench_router() -> None:
             }
         )
         queries.append(router.query_for(submission, PROVIDERS, rng.choice([None, 0.0, 0.01, 0.5, 100.0])))
+    return queries
+
+
+def bench_router() -> None:
+    matrix = load_matrix_file()
+    queries = router_queries(DECISIONS)
     samples = []
     for query in queries:
         started = time.perf_counter_ns()

@@ -25,7 +25,6 @@ import contextlib
 import io
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -238,32 +237,14 @@ def bench_throughput() -> None:
     )
 
 
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def bench_router() -> None:
     from flashfusion.errors import BudgetExceeded, NoModelAvailable
-    from flashfusion.models import AssetSubmission, ContentType, Latency, Tier
     from flashfusion.routing import router
     from flashfusion.routing.matrix import load_matrix_file
+    from tests.bench.bench_routing import percentile, router_queries
 
-    providers = frozenset({"openai", "gemini", "bedrock", "runway", "replicate", "elevenlabs", "local"})
     matrix = load_matrix_file()
-    rng = random.Random(7)
-    queries = []
-    for _ in range(20_000):
-        submission = AssetSubmission.model_validate(
-            {
-                "contentType": rng.choice(list(ContentType)),
-                "prompt": "x" * rng.randint(10, 3000),
-                "tier": rng.choice(list(Tier)),
-                "latency": rng.choice(list(Latency)),
-                "brandKitId": "kit",
-            }
-        )
-        queries.append(router.query_for(submission, providers, rng.choice([None, 0.0, 0.01, 0.5, 100.0])))
+    queries = router_queries(20_000)
 
     def empty(matrix: Any, query: Any) -> None:
         return None

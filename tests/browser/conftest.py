@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from ffo.cfn import load_template
 from ffo.local_issuer import AuthorizerConfig, LocalIssuer, default_directory
+from tests.api.served import BearerClient
 from tests.helpers import ORG, OTHER_ORG, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,30 +40,20 @@ STARTUP_SECONDS = 60.0
 expect.set_options(timeout=15_000)
 
 
-class Served:
+class Served(BearerClient):
     """The running ``ffo serve``: its URL, tokens from its issuer, and a small API client for set-up."""
 
     def __init__(self, url: str) -> None:
+        super().__init__(url)
         self.url = url
         self.config = AuthorizerConfig.from_template(load_template(ROOT / "template.yaml"))
         self.issuer = LocalIssuer(default_directory(ROOT))
-        self.http = httpx.Client(base_url=url, timeout=30, trust_env=False)
 
     def token(self, sub: str = "reviewer-1", groups: tuple[str, ...] = ("reviewers",), org: str = ORG) -> str:
         return self.issuer.mint(self.config, org_id=org, subject=sub, groups=groups)
 
-    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
-        headers = {"authorization": f"Bearer {token or self.token()}"}
-        return self.http.request(method, path, headers=headers, **kwargs)
-
-    def settled(self, request_id: str, until: set[str], timeout: float = 60.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            record: dict[str, Any] = self.call("GET", f"/v1/requests/{request_id}").json()
-            if record["status"] in until:
-                return record
-            assert time.monotonic() < deadline, f"request still {record['status']} after {timeout} s"
-            time.sleep(0.1)
+    def default_token(self) -> str:
+        return self.token()
 
 
 @pytest.fixture(scope="session")

@@ -67,11 +67,11 @@ def test_a_compliant_request_from_the_form_shows_its_status_until_done_then_a_do
     request_id = seen[0].rsplit("/", 1)[1]
     record = served.call("GET", f"/v1/requests/{request_id}").json()
     assert record["status"] == "succeeded"
-    fetched = served.http.get(download.get_attribute("href") or "")
+    fetched = served.client.get(download.get_attribute("href") or "")
     asset = served.call("GET", f"/v1/assets/{record['asset']['assetId']}").json()
     current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
     assert fetched.status_code == 200
-    assert fetched.content == served.http.get(current["download"]["url"]).content
+    assert fetched.content == served.client.get(current["download"]["url"]).content
 
 
 def test_approve_with_edits_saves_the_text_from_the_editor(page: Page, served: Served) -> None:
@@ -96,7 +96,7 @@ def test_approve_with_edits_saves_the_text_from_the_editor(page: Page, served: S
     assert record["status"] == "succeeded", record
     asset = served.call("GET", record["assetUrl"]).json()
     current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
-    saved = served.http.get(current["download"]["url"]).text
+    saved = served.client.get(current["download"]["url"]).text
     assert saved == edited
     lineage = served.call("GET", f"/v1/assets/{record['asset']['assetId']}/lineage").json()
     assert any(node["humanEdited"] for node in lineage["versions"])

@@ -44,9 +44,6 @@ class Settings(BaseSettings):
     )
     alerts_topic_arn: str = Field(default="", description="SNS topic of operators' alerts (alarms and events)")
     notification_sender: str = Field(default="", description="SES From address of reviewer emails")
-    tracing_backend: Literal["powertools", "otel", "off"] = Field(
-        default="powertools", description="powertools: X-Ray through Powertools Tracer; otel: OpenTelemetry SDK"
-    )
     model_matrix_path: str = ""
     model_matrix_parameter: str = Field(default="", description="SSM parameter holding a matrix override")
     staging_prefix: str = "staging"

@@ -60,13 +60,18 @@ class AssetStore:
         object is not there (a record whose file was removed)."""
         if not key.startswith(keys.asset_prefix_of(org_id)):
             raise PermissionError(f"{key!r} is not in organisation {org_id}'s assets")
+        head = self._head(key)
+        return None if head is None else int(head["ContentLength"])
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        """The object's metadata, or None when there is no object at ``key``."""
         try:
             head: dict[str, Any] = self.s3.head_object(Bucket=self.bucket, Key=key)
         except self.s3.exceptions.ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
-        return int(head["ContentLength"])
+        return head
 
     def presigned_put(self, key: str, content_type: str, expires_seconds: int = 900) -> str:
         url: str = self.s3.generate_presigned_url(
@@ -96,13 +101,7 @@ class AssetStore:
         """An uploaded staged object's size and type, or None when nothing was uploaded there."""
         if not key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
             raise PermissionError(f"staged object {key!r} does not belong to organisation {org_id}")
-        try:
-            head: dict[str, Any] = self.s3.head_object(Bucket=self.bucket, Key=key)
-        except self.s3.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise
-        return head
+        return self._head(key)
 
     def read_brand_file(self, org_id: str, key: str) -> bytes:
         """A brand kit's logo or font file: only from the organisation's own brand folder."""
