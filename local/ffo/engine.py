@@ -22,7 +22,7 @@ import time
 import urllib.parse
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +34,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import asl_cache, aws_limits, execution_events, interpreter_faults
+from ffo import asl_cache, aws_limits, execution_events, interpreter_faults, world_state
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -96,6 +96,8 @@ class Resources:
     """logical id -> queue URL"""
     queue_consumers: dict[str, str] = field(default_factory=dict)
     """queue logical id -> function logical id (the template's SQS event source mappings)"""
+    seeds: dict[str, world_state.Snapshot] = field(default_factory=dict)
+    """what each named seeding wrote into an empty world (``LocalEngine.seeded``)"""
 
 
 class LocalEngine:
@@ -315,7 +317,10 @@ class LocalEngine:
         stopped); it is remembered and not waited for again.
         """
         sfn = self.client("stepfunctions")
-        for arn in self.resources.state_machines.values():
+        ran = world_state.state_machines_with_executions(self.region, self.resources.state_machines)
+        for logical_id, arn in self.resources.state_machines.items():
+            if logical_id not in ran:
+                continue
             try:
                 running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
             except Exception:  # moto was reset under the engine: nothing of ours is running
@@ -343,33 +348,45 @@ class LocalEngine:
         role = self._role
         ddb, sqs, scheduler = self.client("dynamodb"), self.client("sqs"), self.client("scheduler")
         sfn, secrets = self.client("stepfunctions"), self.client("secretsmanager")
+        # Only what the test touched is reset: most tests use a table or two of the stack's.
+        tables = world_state.empty_tables(
+            self.region, world_state.tables_with_items(self.region, self.resources.tables)
+        )
+        buckets = world_state.empty_buckets(world_state.buckets_with_objects(self.resources.buckets))
+        machines = world_state.state_machines_with_executions(self.region, self.resources.state_machines)
         for logical_id, resource in self.template["Resources"].items():
             kind, props = resource["Type"], resource.get("Properties", {})
-            if kind == "AWS::DynamoDB::Table":
+            if kind == "AWS::DynamoDB::Table" and refs[logical_id] in tables:
                 ddb.delete_table(TableName=refs[logical_id])
                 self._create_table(refs[logical_id], props)
-            elif kind == "AWS::S3::Bucket":
+            elif kind == "AWS::S3::Bucket" and refs[logical_id] in buckets:
                 self._empty_bucket(refs[logical_id])
-            elif kind == "AWS::Serverless::StateMachine":  # its executions go with it; the parse is cached
+            elif kind == "AWS::Serverless::StateMachine" and logical_id in machines:
+                # its executions go with it; the parse is cached
                 sfn.delete_state_machine(stateMachineArn=self.resources.state_machines[logical_id])
                 self._create_state_machine(logical_id, props, role)
-        for table in set(ddb.list_tables()["TableNames"]) - set(self.resources.tables):  # a test's own
-            ddb.delete_table(TableName=table)
-        for bucket in self.client("s3").list_buckets()["Buckets"]:
-            if bucket["Name"] not in self.resources.buckets:
-                self._empty_bucket(bucket["Name"])
-                self.client("s3").delete_bucket(Bucket=bucket["Name"])
-        for url in self.resources.queues.values():  # moto allows one PurgeQueue a minute, as AWS does
-            sqs.delete_queue(QueueUrl=url)
-        self._create_queues()
-        for group in scheduler.list_schedule_groups()["ScheduleGroups"]:
-            for schedule in scheduler.list_schedules(GroupName=group["Name"])["Schedules"]:
-                scheduler.delete_schedule(Name=schedule["Name"], GroupName=group["Name"])
-            if group["Name"] != "default" and group["Name"] not in self._schedule_groups():
-                scheduler.delete_schedule_group(Name=group["Name"])
-        for secret in secrets.list_secrets()["SecretList"]:
-            if secret["Name"] not in (LOCAL_SIGNING_SECRET, LOCAL_REVIEW_LINK_SECRET):
-                secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+        if world_state.queues_with_messages(self.region, self.resources.queues):
+            for url in self.resources.queues.values():  # moto allows one PurgeQueue a minute, as AWS does
+                sqs.delete_queue(QueueUrl=url)
+            self._create_queues()
+        kept_secrets = (LOCAL_SIGNING_SECRET, LOCAL_REVIEW_LINK_SECRET)
+        if world_state.anything_else(
+            self.region, self.resources.tables, self.resources.buckets, self._schedule_groups(), kept_secrets
+        ):
+            for table in set(ddb.list_tables()["TableNames"]) - set(self.resources.tables):  # a test's own
+                ddb.delete_table(TableName=table)
+            for bucket in self.client("s3").list_buckets()["Buckets"]:
+                if bucket["Name"] not in self.resources.buckets:
+                    self._empty_bucket(bucket["Name"])
+                    self.client("s3").delete_bucket(Bucket=bucket["Name"])
+            for group in scheduler.list_schedule_groups()["ScheduleGroups"]:
+                for schedule in scheduler.list_schedules(GroupName=group["Name"])["Schedules"]:
+                    scheduler.delete_schedule(Name=schedule["Name"], GroupName=group["Name"])
+                if group["Name"] != "default" and group["Name"] not in self._schedule_groups():
+                    scheduler.delete_schedule_group(Name=group["Name"])
+            for secret in secrets.list_secrets()["SecretList"]:
+                if secret["Name"] not in kept_secrets:
+                    secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
         self.invocations.clear()
         self.sleeps.clear()
         self.__dict__.pop("_scheduler_clock", None)
@@ -737,6 +754,18 @@ class LocalEngine:
         from flashfusion.wiring import get_deps
 
         get_deps().budgets.set_monthly_limit(org_id, monthly_limit_usd)
+
+    def seeded(self, name: str, seed: Callable[[], None]) -> None:
+        """Right after ``reset_world``: run ``seed`` the first time, and later put back what it wrote
+        (moto's items and objects, copied) instead of running it again. Seeding the sample kits through
+        the API costs ~0.1 s of moto serialisation per test; the copy costs a millisecond."""
+        saved = self.resources.seeds.get(name)
+        if saved is not None and world_state.restore(self.region, saved):
+            return
+        seed()
+        taken = world_state.snapshot(self.region, self.resources.tables, self.resources.buckets)
+        if taken is not None:
+            self.resources.seeds[name] = taken
 
     def seed_brand_kit(self, org_id: str, kit: dict[str, Any], files_from: Path | None = None) -> None:
         """Store a kit for an organisation, its logo files uploaded to the org's brand folder in S3
