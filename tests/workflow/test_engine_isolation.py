@@ -148,7 +148,8 @@ def test_a_seeding_runs_once_and_is_put_back_as_it_was_after_a_test_changed_it(
 
     fresh_engine.seeded("one kit", seed)
     first = contents()
-    assert first[0] and first[1]
+    assert first[0]
+    assert first[1]
     changed = {**sample_kit, "version": sample_kit["version"] + 1, "name": "Changed"}
     fresh_engine.seed_brand_kit(ORG, changed)  # a test changes the kit and its files
     assert contents() != first
