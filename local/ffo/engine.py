@@ -133,6 +133,7 @@ class LocalEngine:
         self._clients: dict[str, Any] = {}
         self._parked_threads: set[int] = set()
         self._aws: Any = None
+        self._boto3_session: Any = None
         self.active = False
         self.configured_env: dict[str, str] = {}
         self._stopped_by_engine: set[str] = set()
@@ -191,6 +192,10 @@ class LocalEngine:
         if self._aws is None:
             self._aws = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._aws.start(reset=reset)
+        if self._boto3_session is not None:
+            # moto sets boto3's default session aside while it runs; a new one costs ~40 ms (its client
+            # and resource factories), which every handler's first client call then paid at each resume
+            boto3.DEFAULT_SESSION = self._boto3_session
         self.active = True
         parse = mock.patch.object(AmazonStateLanguageParser, "parse", staticmethod(_cached_parse))
         parse.start()
@@ -225,6 +230,7 @@ class LocalEngine:
             self._stack.pop()()
         if self.active:
             self.active = False
+            self._boto3_session = boto3.DEFAULT_SESSION
             self._aws.stop(remove_data=remove_data)
         for name, value in self._saved_env.items():
             if value is None:

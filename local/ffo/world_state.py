@@ -22,6 +22,10 @@ def _backend(name: str, region: str) -> Any:
         from moto.s3.models import s3_backends
 
         return s3_backends[ACCOUNT_ID]["aws"]
+    if name == "stepfunctions":  # the engine runs executions: moto's parser backend holds them
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        return stepfunctions_parser_backends[ACCOUNT_ID][region]
     module = __import__(f"moto.{name}.models", fromlist=[f"{name}_backends"])
     return getattr(module, f"{name}_backends")[ACCOUNT_ID][region]
 
