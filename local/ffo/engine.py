@@ -733,17 +733,21 @@ class LocalEngine:
         """Poll until the execution ends; raises TimeoutError instead of polling forever."""
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
-        while True:
-            description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-            if description["status"] in TERMINAL:
-                with self._ending_changed:  # and what the ending set off (ExecutionWatch) has run
+        with self._ending_changed:
+            while True:
+                # Read under the lock: an execution that ends now announces it (notify_all) only once
+                # this thread waits, so the wake-up is not missed and the wait below is not a poll.
+                description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+                if description["status"] in TERMINAL:
+                    # and what the ending set off (ExecutionWatch) has run
                     self._ending_changed.wait_for(
                         lambda: execution_arn not in self._ending, max(0.0, deadline - time.monotonic())
                     )
-                return description
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
-            time.sleep(0.02)
+                    return description
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
+                # Woken when any execution ends; the timeout covers an end the engine is not told of.
+                self._ending_changed.wait(0.25)
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         sfn = self.client("stepfunctions")
