@@ -13,7 +13,7 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build bench ci clean ocr-deps syllables browser-deps browser console-deploy
+.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build layer-tools bench ci clean ocr-deps syllables browser-deps browser console-deploy
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
@@ -119,7 +119,16 @@ $(SAM_STAMP): requirements-sam.txt
 sam-validate: $(SAM_STAMP)
 	$(SAM) validate --lint --region $(REGION)
 
-sam-build: $(SAM_STAMP)
+# The layers' Makefile (layers/Makefile) strips and stubs arm64 libraries with GNU binutils for aarch64.
+layer-tools:
+	@if ! command -v aarch64-linux-gnu-strip >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    binutils-aarch64-linux-gnu >/dev/null; \
+	fi
+
+sam-build: $(SAM_STAMP) layer-tools
 	PATH="$(PY313_BIN):$$PATH" $(SAM) build
 
 # The issue-16 targets first (figure beside target, floors, out/bench/targets.json), then the detailed benches.
