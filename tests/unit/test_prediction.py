@@ -233,3 +233,18 @@ def test_within_cap_skips_what_does_not_fit_and_keeps_a_cheaper_one_after_it() -
     assert [p.brief for p, _ in within_cap(priced, 0.6)] == ["a", "c"]
     assert within_cap(priced, 0.0) == []
     assert [p.brief for p, _ in within_cap(priced, 1.0)] == ["a", "b", "c"]
+
+
+def test_a_pattern_must_recur_in_two_different_weeks() -> None:
+    twice_last_monday = [past(MONDAY_9, TIP), past(MONDAY_9 + timedelta(hours=2), TIP)]
+    assert forecast(twice_last_monday, NOW) == []  # expected 2, but one week: a fluke, not a pattern
+    (proposal,) = forecast([past(MONDAY_9, TIP), past(MONDAY_9 - timedelta(days=7), TIP)], NOW)
+    assert proposal.expected == pytest.approx(1.0, abs=0.05)  # ages of 6.7 and 13.7 days, not 7 and 14
+    assert forecast(twice_last_monday, NOW, ForecastRules(min_weeks=1))[0].expected == pytest.approx(2.0, abs=0.1)
+
+
+def test_the_expected_count_must_reach_ln_2() -> None:
+    # two of six weeks: 0.5 ** 0.5 + 0.5 ** 3 over the six weeks' weights, about 0.39: more likely unused
+    sparse = [past(MONDAY_9, TIP), past(MONDAY_9 - timedelta(days=35), TIP)]
+    assert forecast(sparse, NOW) == []
+    assert forecast(sparse, NOW, ForecastRules(min_expected=0.3))

@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 CLOSE_ENOUGH = 0.75
 """Jaccard index of the unmarked words at or above which a candidate may serve a brief."""
 
 _WORD = re.compile(r"[#@]?\w+%?")
+_DIGIT = re.compile(r"\d")
 
 
 def normalise_brief(brief: str) -> str:
@@ -38,9 +40,10 @@ def words(brief: str) -> frozenset[str]:
 
 
 def _marked(word: str) -> bool:
-    return word[0] in "#@" or any(ch.isdigit() for ch in word)
+    return word[0] in "#@" or _DIGIT.search(word) is not None
 
 
+@lru_cache(maxsize=8192)  # the forecast compares each brief with many others
 def split_words(brief: str) -> tuple[frozenset[str], frozenset[str]]:
     """(marked words, other words)."""
     every = words(brief)

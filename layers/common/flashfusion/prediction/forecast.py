@@ -12,6 +12,10 @@ weight summed over the weeks of history seen (one occurrence a week at that age)
 that slot every week of the history expects about 1, one made once a month ago expects little, and a
 pattern that stopped fades with the half-life.
 
+A cluster is proposed when it recurs and is more likely than not to be asked for: it was asked for in the
+window's slots in at least ``min_weeks`` (2) different weeks, and its expected count is at least ln 2, the
+rate at which a Poisson arrival process brings at least one request with probability 1/2.
+
 A proposal's brief is the cluster's medoid (the member closest, by the same measure, to the others; the
 newest wins a tie); its tier is the highest the cluster asked for, so it serves every member ("same tier
 or better").
@@ -57,8 +61,10 @@ class ForecastRules:
     """Hours per slot: requests a little earlier or later on the same weekday count as the same slot."""
     half_life_days: float = 14.0
     lookback_days: int = 42
-    min_expected: float = 0.4
-    """A cluster expecting fewer requests than this in the window is not worth pre-generating."""
+    min_expected: float = math.log(2)
+    """P(at least one request in the window) >= 1/2 under a Poisson model: below it, more likely wasted."""
+    min_weeks: int = 2
+    """Distinct weeks (ISO) in which the cluster was asked for in the window's slots: a pattern, not a fluke."""
     top_k: int = 10
     threshold: float = CLOSE_ENOUGH
 
@@ -129,11 +135,10 @@ def forecast(history: Iterable[PastRequest], now: datetime, rules: ForecastRules
     proposals: list[Proposal] = []
     for members in by_template.values():
         for cluster in _clusters(members, rules.threshold):
-            mass = sum(
-                _weight((now - r.at).total_seconds() / 86400, rules.half_life_days)
-                for r in cluster
-                if slot_of(r.at, rules.hour_bucket) in slots
-            )
+            in_slots = [r for r in cluster if slot_of(r.at, rules.hour_bucket) in slots]
+            if len({r.at.isocalendar()[:2] for r in in_slots}) < rules.min_weeks:
+                continue
+            mass = sum(_weight((now - r.at).total_seconds() / 86400, rules.half_life_days) for r in in_slots)
             expected = mass / norm
             if expected < rules.min_expected:
                 continue
