@@ -11,13 +11,14 @@ version it copies, and whether from the exact cache or a pre-generated candidate
 its candidate becomes ready.
 
 Never served or remembered: a request with ``cache: "bypass"``, one with injected faults (it is there to
-exercise the vendor path), a regeneration round or a version a person edited, a speculative request.
+exercise the vendor path), a regeneration round. Never remembered: a version that did not pass lint on its
+own (a person approved or edited it), a copy, a translation. Never served: a speculative request.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_request
@@ -249,12 +250,22 @@ def freshness(days: int) -> timedelta:
     return timedelta(days=max(0, min(days, STAGING_LIFETIME_DAYS)))
 
 
-def remember(state: WorkflowState, deps: Deps, generation: Generation, now: datetime | None = None) -> bool:
+def worth_keeping(state: WorkflowState, generation: Generation) -> bool:
+    """A result that passed lint on its own, as the model made it (auto-fixes aside), for a cacheable request.
+
+    Not a copy (it is not a new result), not a human-edited or reviewer-approved version (served again it
+    would fail lint and wait for a person again), not a translation (each request makes its own)."""
+    if generation.served_from is not None or generation.human_edited or generation.locale is not None:
+        return False
+    if state.review is not None or state.lint is None or not state.lint.compliant:
+        return False
+    return cacheable(state.request, state.revision) and state.validated is not None
+
+
+def remember(state: WorkflowState, deps: Deps, generation: Generation) -> bool:
     """After SaveAsset published ``generation``: keep it for later requests. True if it was kept."""
     request = state.request
-    if generation.served_from is not None or generation.human_edited or generation.locale is not None:
-        return False  # a copy is not a new result; an edit is not the model's; a translation is per request
-    if not cacheable(request, state.revision) or state.validated is None:
+    if not worth_keeping(state, generation) or state.validated is None:
         return False
     repo = repository(deps)
     stored = _stored(state, generation)
