@@ -248,3 +248,8 @@ def test_the_expected_count_must_reach_ln_2() -> None:
     sparse = [past(MONDAY_9, TIP), past(MONDAY_9 - timedelta(days=35), TIP)]
     assert forecast(sparse, NOW) == []
     assert forecast(sparse, NOW, ForecastRules(min_expected=0.3))
+
+
+def test_extra_fields_are_in_the_key_only_when_set() -> None:
+    assert key(extra={}) == key() == key(extra=None)
+    assert key(extra={"operation": "brand_style"}) != key()

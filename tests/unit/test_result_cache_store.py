@@ -205,3 +205,19 @@ def test_only_a_result_that_passed_lint_on_its_own_is_kept() -> None:
     assert not worth_keeping(*saved_state(locale="fr-FR"))
     copy = ServedFrom(asset_id="a0", version=1, kind="cache", generated_at=NOW)
     assert not worth_keeping(*saved_state(served_from=copy))
+
+
+def test_a_field_the_key_does_not_know_yet_is_part_of_it_when_set() -> None:
+    """A later submission field (another operation, a bundle) must not let a plain result serve it."""
+    from flashfusion.app.result_cache import KEYED_FIELDS, UNKEYED_FIELDS, extra_of
+
+    assert extra_of(request()) == {}
+    assert extra_of(request(locales=["fr-FR"], cache="bypass", clientRequestId="c-1")) == {}
+    assert set(AssetRequest.model_fields) >= KEYED_FIELDS | UNKEYED_FIELDS  # a rename would leave one unkeyed
+
+    class Later(AssetRequest):
+        operation: str = "generate"
+
+    plain = Later.model_validate(request().model_dump())
+    assert extra_of(plain) == {}  # at its default: plain requests keep their keys
+    assert extra_of(plain.model_copy(update={"operation": "brand_style"})) == {"operation": "brand_style"}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_request
@@ -67,6 +68,38 @@ def cacheable(request: AssetRequest, revision: Revision) -> bool:
     return request.cache == "use" and not request.faults and revision.round == 0 and not revision.feedback
 
 
+KEYED_FIELDS = frozenset(
+    {"content_type", "prompt", "tier", "latency", "brand_kit_id", "channel", "sponsored", "options"}
+)
+"""Fields the key takes in its own way (tier and latency through the routed model, the kit with its version)."""
+UNKEYED_FIELDS = frozenset(
+    {
+        "client_request_id",
+        "locales",
+        "campaign_id",
+        "schedule",
+        "faults",
+        "callback_url",
+        "cache",
+        "request_id",
+        "org_id",
+        "user_id",
+        "submitted_at",
+        "speculative",
+    }
+)
+"""Fields that do not change what is generated (what happens after Save, who asked, when)."""
+
+
+def extra_of(request: AssetRequest) -> dict[str, Any]:
+    """Every other field of the request not at its default: part of the key, and a reason to look for no
+    candidate (candidates are plain generations)."""
+    extra: dict[str, Any] = request.model_dump(
+        mode="json", by_alias=True, exclude=set(KEYED_FIELDS | UNKEYED_FIELDS), exclude_defaults=True
+    )
+    return extra
+
+
 def key_of(request: AssetRequest, kit_id: str, kit_version: int, model: str) -> str:
     return cache_key(
         brief=request.prompt,
@@ -77,6 +110,7 @@ def key_of(request: AssetRequest, kit_id: str, kit_version: int, model: str) -> 
         content_type=request.content_type.value,
         channel=request.channel,
         sponsored=request.sponsored,
+        extra=extra_of(request),
     )
 
 
@@ -113,8 +147,8 @@ def offer_of(candidate: Candidate) -> Offer:
 
 def record_history(deps: Deps, request: AssetRequest) -> None:
     """The forecast's input: every request the organisation made (not the product's own speculation)."""
-    if request.speculative is not None:
-        return
+    if request.speculative is not None or extra_of(request):
+        return  # the forecast proposes plain generations only
     repository(deps).record_history(
         request.org_id,
         HistoryEntry(
@@ -149,6 +183,8 @@ def _found(state: WorkflowState, deps: Deps, decision: RouteDecision) -> tuple[S
             generated_at=result.generated_at,
             request_id=result.request_id,
         )
+    if extra_of(request):
+        return None  # candidates are plain generations
     candidates = {c.candidate_id: c for c in repo.fresh_candidates(request.org_id, request.content_type.value, now)}
     offer = best_offer(
         (offer_of(c) for c in candidates.values()),

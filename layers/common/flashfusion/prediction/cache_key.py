@@ -4,6 +4,10 @@ The key is the SHA-256 of a canonical JSON document of: the normalised brief (br
 brand kit id and version, the model that makes it, the output options (size, quality, duration, aspect
 ratio, max output tokens; unset ones left out), the content type, the channel and the sponsored flag.
 
+Any other field of the request that is not at its default (``extra``: e.g. an operation other than plain
+generation, added to the submission later) is in it too, so a request that asks for something else never
+shares a key with a plain one.
+
 Locales are not in it: the cached result is the source-language asset, and every request translates its
 own copy after it is saved (the Translate map runs as usual), so two requests that differ only in their
 locales share the source.
@@ -31,6 +35,7 @@ def cache_key(
     content_type: str,
     channel: str | None,
     sponsored: bool,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     document = {
         "v": KEY_VERSION,
@@ -42,5 +47,7 @@ def cache_key(
         "channel": channel,
         "sponsored": sponsored,
     }
+    if extra:  # absent when empty: the keys of plain requests stay as they were
+        document["extra"] = extra
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
