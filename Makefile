@@ -27,7 +27,7 @@ help:
 	@echo "make checkov       checkov on template.yaml (skips justified in .checkov.yaml and in place)"
 	@echo "make browser        the console's browser tests (headless Chromium, axe-core); screenshots in out/screenshots/"
 	@echo "make console-deploy publish console/ to the stack's bucket with its config.json (STACK=flashfusion-dev)"
-	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path"
+	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path, predictive caching"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
@@ -144,6 +144,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_review_transitions.py
 	$(BIN)/python tests/bench/bench_planner.py
 	$(BIN)/python tests/bench/bench_publish.py
+	$(BIN)/python tests/bench/bench_prediction.py
 
 $(CHECKOV_STAMP): requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)

@@ -23,6 +23,7 @@ from flashfusion.http.lint_routes import router as lint_router
 from flashfusion.http.metrics_routes import router as metrics_router
 from flashfusion.http.model_routes import router as model_router
 from flashfusion.http.notification_routes import router as notification_router
+from flashfusion.http.prediction_routes import router as prediction_router
 from flashfusion.http.review_link_routes import router as review_link_router
 from flashfusion.http.review_routes import router as review_router
 from flashfusion.observability import logger, metrics, tracer
@@ -40,6 +41,7 @@ app.include_router(lint_router)
 app.include_router(notification_router)
 app.include_router(metrics_router)
 app.include_router(review_link_router)
+app.include_router(prediction_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True)

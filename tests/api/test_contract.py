@@ -219,6 +219,9 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "POST /v1/shared-reviews/{token}/decision": Seed(
             {"token": s.deciding_link_token}, {"decision": "reject", "name": "Carla Client"}
         ),
+        "GET /v1/predictions": Seed(),
+        "GET /v1/prediction-settings": Seed(),
+        "PUT /v1/prediction-settings": Seed(body={"enabled": True, "monthlyCapUsd": 5, "horizonHours": 24}),
     }
 
 

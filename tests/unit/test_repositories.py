@@ -26,6 +26,7 @@ from flashfusion.models import (
     LintReport,
     Provenance,
     RequestStatus,
+    ServedFrom,
     TextSpan,
     Violation,
     VoiceRules,
@@ -182,6 +183,13 @@ def full_provenance(
         bucket=BUCKET,
         key=keys.asset_object_key(org, asset_id, version, "txt"),
         recorded_at=generated_at + timedelta(seconds=3),
+        served_from=ServedFrom(
+            asset_id="0b7d1f6e-0000-4000-8000-000000000001",
+            version=1,
+            kind="cache",
+            generated_at=generated_at - timedelta(days=2),
+            request_id="earlier-request",
+        ),
     )
 
 

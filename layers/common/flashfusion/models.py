@@ -151,6 +151,11 @@ class AssetSubmission(CamelModel):
         max_length=2048,
         description="an https URL that receives a signed POST when the request needs review and when it ends",
     )
+    cache: Literal["use", "bypass"] = Field(
+        default="use",
+        description="use: an earlier result of the same brief, kit version, model and options, or a pre-generated "
+        "candidate close enough to it, may serve this request (no new vendor call); bypass: always generate anew",
+    )
 
     @field_validator("locales")
     @classmethod
@@ -160,6 +165,15 @@ class AssetSubmission(CamelModel):
         return locales
 
 
+class Speculation(CamelModel):
+    """A request the product made itself, ahead of demand (flashfusion.app.prefetch): charged to the
+    organisation's speculative ledger, never posted, never called back."""
+
+    candidate_id: str
+    expires_at: datetime
+    expected: float = Field(default=0.0, description="requests the forecast expects this candidate to serve")
+
+
 class AssetRequest(AssetSubmission):
     """A submission bound to its organisation and caller: the workflow's input."""
 
@@ -167,6 +181,18 @@ class AssetRequest(AssetSubmission):
     org_id: Identifier
     user_id: str
     submitted_at: datetime = Field(default_factory=utcnow)
+    speculative: Speculation | None = Field(default=None, description="set only on pre-generated requests")
+
+
+class ServedFrom(CamelModel):
+    """Where a version served without a new vendor call came from: the earlier version it copies."""
+
+    asset_id: str
+    version: int
+    kind: Literal["cache", "pregenerated"]
+    generated_at: datetime = Field(description="when the earlier version was generated")
+    request_id: str | None = Field(default=None, description="the request that generated it")
+    candidate_id: str | None = Field(default=None, description="pregenerated: the candidate that served")
 
 
 def normalise_prompt(prompt: str) -> str:
@@ -312,6 +338,7 @@ class Generation(CamelModel):
     parent_version: int | None = None
     locale: str | None = None
     translation: dict[str, Any] | None = Field(default=None, description="source, locale, engine; None: original")
+    served_from: ServedFrom | None = Field(default=None, description="a cached or pre-generated result served it")
 
 
 Severity = Literal["error", "warning", "suggestion"]
@@ -431,6 +458,9 @@ class Provenance(CamelModel):
     mime_type: str | None = None
     credentials: ContentCredentials | None = None
     recorded_at: datetime = Field(default_factory=utcnow)
+    served_from: ServedFrom | None = Field(
+        default=None, description="this version copies an earlier one (exact cache or pre-generated candidate)"
+    )
 
 
 class ContentCredentials(CamelModel):
@@ -453,6 +483,9 @@ class AssetRef(CamelModel):
     model: str
     mime_type: str
     sidecar_key: str | None = None
+    served_from: ServedFrom | None = Field(
+        default=None, description="served from an earlier result (cache) or a pre-generated candidate"
+    )
 
 
 class LocaleOutcome(CamelModel):

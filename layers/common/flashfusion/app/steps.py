@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from flashfusion.app import budget_alerts
+from flashfusion.app import budget_alerts, result_cache
 from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_request
 from flashfusion.errors import (
@@ -121,7 +121,7 @@ def _reserved(
     # Each regeneration round and each fallback hop holds its own reservation.
     round_part = f"r{revision.round}." if revision and revision.round else ""
     reservation_id = f"{request.request_id}.{round_part}{len(decision.failed)}"
-    if deps.budgets.reserve(request.org_id, reservation_id, decision.estimated_cost_usd):
+    if result_cache.ledger_for(deps, request).reserve(request.org_id, reservation_id, decision.estimated_cost_usd):
         return decision.model_copy(update={"reservation_id": reservation_id})
     return None
 
@@ -130,7 +130,7 @@ def route(state: WorkflowState, deps: Deps) -> RouteDecision:
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.ROUTING)
     for _ in range(RESERVATION_TRIES):
-        remaining = deps.budgets.status(request.org_id).available_usd
+        remaining = result_cache.ledger_for(deps, request).status(request.org_id).available_usd
         decision = _reserved(
             deps, request, router.route(deps.matrix, route_query(request, deps, remaining)), state.revision
         )
@@ -144,13 +144,13 @@ def fallback(state: WorkflowState, deps: Deps) -> RouteDecision:
     request = state.request
     decision = _require(state.route, "route")
     if decision.reservation_id:  # a failed call is not billed: give its hold back first
-        deps.budgets.release(request.org_id, decision.reservation_id)
+        result_cache.ledger_for(deps, request).release(request.org_id, decision.reservation_id)
     error = state.last_error or {}
     error_name = str(error.get("Error", "Unknown"))
     message = readable_cause(str(error.get("Cause", "")))
     logger.warning("falling back", extra={"failedModel": decision.model, "error": error_name})
     for _ in range(RESERVATION_TRIES):
-        remaining = deps.budgets.status(request.org_id).available_usd
+        remaining = result_cache.ledger_for(deps, request).status(request.org_id).available_usd
         query = route_query(request, deps, remaining)
         following = _reserved(
             deps, request, router.next_hop(deps.matrix, decision, error_name, message, query), state.revision
@@ -166,9 +166,9 @@ def fallback(state: WorkflowState, deps: Deps) -> RouteDecision:
 def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
     """On the failure path: give back whatever budget the request still holds."""
     decision = state.route
-    released = bool(
-        decision and decision.reservation_id and deps.budgets.release(state.request.org_id, decision.reservation_id)
-    )
+    ledger = result_cache.ledger_for(deps, state.request)
+    held = decision.reservation_id if decision else None
+    released = bool(held and ledger.release(state.request.org_id, held))
     # Every failure path of the workflow passes here (ReleaseBudget -> MarkFailed).
     request_metric("RequestsFailed", MetricUnit.Count, 1, state.request, decision.model if decision else None)
     return {"released": released}
@@ -240,10 +240,15 @@ def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration
     request = state.request
     decision = _require(state.route, "route")
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.GENERATING)
+    asset_id = str(uuid.uuid5(ASSET_NAMESPACE, request.request_id))
+    if state.revision.round == 0:
+        result_cache.record_history(deps, request)
+    served = result_cache.serve(state, deps, decision, asset_id)
+    if served is not None:  # an earlier result or a pre-generated candidate: no vendor call
+        return served
     spec = deps.matrix.get(decision.model)
     job = _job(state, deps, spec)
     provider = _provider(deps, request, spec)
-    asset_id = str(uuid.uuid5(ASSET_NAMESPACE, request.request_id))
     started = time.perf_counter()
     if spec.mode == "async":
         with _attempt(deps, request, spec, started):
@@ -329,8 +334,9 @@ def _finish(
         AttemptRecord(model=spec.id, provider=spec.provider, outcome="succeeded", latency_ms=latency_ms, cost_usd=cost),
     )
     if decision.reservation_id:  # the vendor has billed: the hold becomes the actual spend
-        deps.budgets.settle(org_id, decision.reservation_id, cost)
-        budget_alerts.after_spend(deps, org_id)  # BudgetUsedPercent and the threshold events
+        result_cache.ledger_for(deps, request).settle(org_id, decision.reservation_id, cost)
+        if request.speculative is None:
+            budget_alerts.after_spend(deps, org_id)  # BudgetUsedPercent and the threshold events
     request_metric("GenerationLatency", MetricUnit.Milliseconds, latency_ms, request, spec.id)
     request_metric("GenerationCostUSD", MetricUnit.NoUnit, cost, request, spec.id)
     count_call(request, spec.id, calls)
@@ -470,6 +476,7 @@ def save(state: WorkflowState, deps: Deps) -> SavedAsset:
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)
     saved = store_version(state, deps, _ready(state), status="published")
+    result_cache.remember(state, deps, _ready(state))  # a later request of the same brief may reuse it
     after = RequestStatus.TRANSLATING if request.locales else RequestStatus.SUCCEEDED
     deps.requests.set_saved(request.org_id, request.request_id, saved.asset, after)
     metrics.add_metric(name="AssetCostUSD", unit=MetricUnit.NoUnit, value=_ready(state).cost.usd)

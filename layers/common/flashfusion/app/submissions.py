@@ -57,6 +57,8 @@ def submission_hash(submission: AssetSubmission) -> str:
         # added after requests were stored with this hash: a submission that does not use it hashes as before,
         # so a client retrying across the upgrade is still recognised as the same request
         body.pop("sponsored", None)
+    if submission.cache == "use":  # the default, added later: hashes as before (see sponsored)
+        body.pop("cache", None)
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

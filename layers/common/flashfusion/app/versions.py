@@ -27,6 +27,7 @@ def _asset_ref(record: Provenance) -> AssetRef:
         model=record.model,
         mime_type=record.mime_type or mime_for_key(record.key),
         sidecar_key=record.credentials.sidecar_key if record.credentials else None,
+        served_from=record.served_from,
     )
 
 
