@@ -53,6 +53,11 @@ def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loa
         return _LOADERS[search_path_string]
 
 
+def sharing() -> bool:
+    """Whether new botocore sessions share a loader now (``shared_loaders`` is active)."""
+    return botocore.session.create_loader is shared_loader
+
+
 @contextmanager
 def shared_loaders() -> Iterator[Any]:
     """While active, new botocore sessions share one loader (and its cache of parsed models)."""
