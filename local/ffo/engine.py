@@ -118,7 +118,7 @@ class LocalEngine:
         self.region = region
         self.stack_name = stack_name
         self.template = load_template(root / "template.yaml")
-        from ffo.local_issuer import LOCAL_ISSUER
+        from ffo.issuer_name import LOCAL_ISSUER  # not ffo.local_issuer: its JOSE library is not needed here
 
         # A local stack trusts the local issuer (ffo token), as a deployed one trusts its pool or IdP.
         self.parameters = {"JwtIssuer": LOCAL_ISSUER, **(parameters or {})}
