@@ -35,7 +35,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import asl_cache, aws_limits, botocache, execution_events, interpreter_faults
+from ffo import asl_cache, aws_limits, botocache, execution_events, interpreter_faults, sfn_clients
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -213,6 +213,9 @@ class LocalEngine:
             loaders = botocache.shared_loaders()
             loaders.__enter__()
             self._stack.append(lambda: loaders.__exit__(None, None, None))
+        clients = sfn_clients.shared()
+        clients.__enter__()
+        self._stack.append(lambda: clients.__exit__(None, None, None))
         sleeps = self.sleeps.installed()
         sleeps.__enter__()
         self._stack.append(lambda: sleeps.__exit__(None, None, None))
