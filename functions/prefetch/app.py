@@ -8,15 +8,17 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashfusion.app import prefetch
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
-from flashfusion.wiring import get_deps
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # imported here, on the first invocation: the module's import is Powertools alone (issue 16)
+    from flashfusion.app import prefetch
+    from flashfusion.wiring import get_deps
+
     deps = get_deps()
     org_id = event.get("orgId") if isinstance(event, dict) else None
     if isinstance(org_id, str) and org_id:

@@ -70,6 +70,11 @@ def _shared_methods(creator: botocore.client.ClientCreator, service_model: Any) 
         return dict(_METHODS[key])  # a copy: boto3 adds its own methods to the class attributes
 
 
+def sharing() -> bool:
+    """Whether new botocore sessions share a loader now (``shared_loaders`` is active)."""
+    return botocore.session.create_loader is shared_loader
+
+
 @contextmanager
 def shared_loaders() -> Iterator[Any]:
     """While active, new botocore sessions share one loader (and its cache of parsed models), and new

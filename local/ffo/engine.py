@@ -12,6 +12,7 @@ forgets executions; ``configure(env=...)`` changes the functions' environment (`
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -34,7 +35,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import asl_cache, aws_limits, execution_events, interpreter_faults, world_state
+from ffo import asl_cache, aws_limits, botocache, execution_events, interpreter_faults, sfn_clients, world_state
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -119,7 +120,7 @@ class LocalEngine:
         self.region = region
         self.stack_name = stack_name
         self.template = load_template(root / "template.yaml")
-        from ffo.local_issuer import LOCAL_ISSUER
+        from ffo.issuer_name import LOCAL_ISSUER  # not ffo.local_issuer: its JOSE library is not needed here
 
         # A local stack trusts the local issuer (ffo token), as a deployed one trusts its pool or IdP.
         self.parameters = {"JwtIssuer": LOCAL_ISSUER, **(parameters or {})}
@@ -143,6 +144,9 @@ class LocalEngine:
         self._ending: set[str] = set()
         """Executions whose status-change event is being delivered (wait_for_execution waits for it)."""
         self._ending_changed = threading.Condition()
+        self._activity = threading.Condition()
+        self._activity_count = 0
+        """Invocations returned and executions ended so far: a waiter sleeps until this moves, not a fixed poll."""
         self._invoke_depth = 0
         self.rebuilds = 0
         """How many times ``resume`` found moto reset (by another ``mock_aws``) and built the resources again."""
@@ -212,6 +216,13 @@ class LocalEngine:
         sent = execution_events.put_events_seen(self._event_put)
         sent.__enter__()
         self._stack.append(lambda: sent.__exit__(None, None, None))
+        if not botocache.sharing():  # tests share one loader for the whole session already
+            loaders = botocache.shared_loaders()
+            loaders.__enter__()
+            self._stack.append(lambda: loaders.__exit__(None, None, None))
+        clients = sfn_clients.shared()
+        clients.__enter__()
+        self._stack.append(lambda: clients.__exit__(None, None, None))
         sleeps = self.sleeps.installed()
         sleeps.__enter__()
         self._stack.append(lambda: sleeps.__exit__(None, None, None))
@@ -423,10 +434,7 @@ class LocalEngine:
         resolve = self.resolver.resolve
         globals_fn = self.template.get("Globals", {}).get("Function", {})
         global_env = resolve(globals_fn.get("Environment", {}).get("Variables", {}))
-        role = self.client("iam").create_role(
-            RoleName="ffo-local",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-        )["Role"]["Arn"]
+        role = _create_role("ffo-local")
         self._role: str = role
         for logical_id, resource in self.template["Resources"].items():
             kind, props = resource["Type"], resource.get("Properties", {})
@@ -478,6 +486,24 @@ class LocalEngine:
         with self._ending_changed:
             self._ending.add(execution.exec_arn)
 
+    def activity(self) -> int:
+        """A count that moves whenever a handler returns or an execution ends (see ``wait_for_activity``)."""
+        return self._activity_count
+
+    def wait_for_activity(self, seen: int, timeout: float) -> int:
+        """Sleep until ``activity()`` differs from ``seen`` (something happened) or ``timeout`` passes.
+
+        Pollers (``wait_for_execution``, ``ffo run``'s follow) wait here instead of polling every few
+        milliseconds: each poll is a moto call that takes the GIL from the interpreter thread doing the work."""
+        with self._activity:
+            self._activity.wait_for(lambda: self._activity_count != seen, timeout)
+            return self._activity_count
+
+    def _moved(self) -> None:
+        with self._activity:
+            self._activity_count += 1
+            self._activity.notify_all()
+
     def _execution_ended(self, execution: Any) -> None:
         """EventBridge's status-change event to the functions whose rule matches (AWS invokes them async)."""
         try:
@@ -487,6 +513,7 @@ class LocalEngine:
             with self._ending_changed:
                 self._ending.discard(execution.exec_arn)
                 self._ending_changed.notify_all()
+            self._moved()
 
     def _event_put(self, event: dict[str, Any]) -> None:
         """An event a handler put on the bus: delivered once that invocation has returned (as AWS would,
@@ -503,15 +530,22 @@ class LocalEngine:
             self._deliver(self._pending_events.pop(0))
 
     def _create_function(self, function: LocalFunction) -> None:
-        self.client("lambda").create_function(
-            FunctionName=function.logical_id,
-            Runtime="python3.12",  # moto's runtime list; the template's python3.13 is what deploys
-            Role=self._role,
-            Handler=function.handler_name,
-            Code={"ZipFile": _placeholder_zip()},
-            Timeout=max(1, round(function.timeout)),
-            MemorySize=function.memory,
-            Environment={"Variables": function.environment},
+        """Registered with moto's Lambda backend directly, with the request CreateFunction would carry:
+        through a boto3 client each of the ~25 functions cost a serialised request and response
+        (~10 ms each) and the Lambda service model loaded twice, for a placeholder no one calls."""
+        from moto.awslambda.models import lambda_backends
+
+        lambda_backends[ACCOUNT_ID][self.region].create_function(
+            {
+                "FunctionName": function.logical_id,
+                "Runtime": "python3.12",  # moto's runtime list; the template's python3.13 is what deploys
+                "Role": self._role,
+                "Handler": function.handler_name,
+                "Code": {"ZipFile": _PLACEHOLDER_ZIP},
+                "Timeout": max(1, round(function.timeout)),
+                "MemorySize": function.memory,
+                "Environment": {"Variables": dict(function.environment)},
+            }
         )
 
     def add_function(self, logical_id: str, code_dir: Path, handler: str, *, timeout: float, memory: int = 128) -> str:
@@ -639,6 +673,7 @@ class LocalEngine:
                 result, invocation = invoke(function.handler(), event, context, self.stream)
             finally:
                 self._invoke_depth -= 1
+                self._moved()
             took = time.thread_time() - cpu_started
             if took > function.timeout:
                 result = aws_limits.timed_out(context.aws_request_id, function.timeout, took)
@@ -733,21 +768,20 @@ class LocalEngine:
         """Poll until the execution ends; raises TimeoutError instead of polling forever."""
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
-        with self._ending_changed:
-            while True:
-                # Read under the lock: an execution that ends now announces it (notify_all) only once
-                # this thread waits, so the wake-up is not missed and the wait below is not a poll.
-                description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-                if description["status"] in TERMINAL:
-                    # and what the ending set off (ExecutionWatch) has run
+        while True:
+            seen = self.activity()
+            description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
+            if description["status"] in TERMINAL:
+                with self._ending_changed:  # and what the ending set off (ExecutionWatch) has run
                     self._ending_changed.wait_for(
                         lambda: execution_arn not in self._ending, max(0.0, deadline - time.monotonic())
                     )
-                    return description
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
-                # Woken when any execution ends; the timeout covers an end the engine is not told of.
-                self._ending_changed.wait(0.25)
+                return description
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
+            # woken when a handler returns or an execution ends; the timeout covers states that invoke
+            # nothing (Wait, Pass, Choice) and an ending that came between the look and this wait
+            self.wait_for_activity(seen, 0.1)
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         sfn = self.client("stepfunctions")
@@ -907,8 +941,32 @@ def _cached_parse(definition: str) -> tuple[Any, Any]:
     return _PARSED[definition]
 
 
+def _create_role(name: str) -> str:
+    """The functions' and the state machines' role, in moto's IAM backend directly: nothing here calls
+    IAM, so its client and service model (~40 ms) are not loaded for one CreateRole."""
+    from moto.iam.models import iam_backends
+
+    return str(
+        iam_backends[ACCOUNT_ID]["global"]
+        .create_role(
+            role_name=name,
+            assume_role_policy_document=json.dumps({"Version": "2012-10-17", "Statement": []}),
+            path="/",
+            permissions_boundary=None,
+            description="",
+            tags=[],
+            max_session_duration=None,
+        )
+        .arn
+    )
+
+
 def _placeholder_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "# the local engine runs functions/<name>/app.py in-process\n")
     return buffer.getvalue()
+
+
+_PLACEHOLDER_ZIP = base64.b64encode(_placeholder_zip()).decode("ascii")
+"""As CreateFunction's JSON body carries it (moto's backend decodes it)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -73,26 +72,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve_or_run(args: argparse.Namespace, collector: Any) -> int:
-    import sys
-
     from ffo.engine import LocalEngine
-    from ffo.local_server import StateDirectoryBusy, running_server
-    from ffo.shared_state import kept_in
 
     root = project_root(args.root)
     event, body, caller = read_request_file(Path(args.event))
-    state = Path(args.state).resolve() if args.state else None
-    if state is not None and (server := running_server(state)) is not None:
+    started = time.perf_counter()
+    env = {"MODEL_MATRIX_PATH": str(Path(args.matrix).resolve())} if args.matrix else {}
+    if not args.state:  # no server or state directory to look at: their modules (httpx among them) stay unloaded
+        with LocalEngine(root, instant=not args.real_time, env=env) as engine:
+            return _run(engine, args, root, event, body, caller, started, collector, seed_always=True)
+    import sys
+
+    from ffo.local_server import StateDirectoryBusy, running_server
+    from ffo.shared_state import kept_in
+
+    state = Path(args.state).resolve()
+    if (server := running_server(state)) is not None:
         from ffo.commands.served_requests import submit_to_server
 
         return submit_to_server(server, root, state, event, body, caller, args.timeout, sys.stdout.write)
-    started = time.perf_counter()
-    env = {"MODEL_MATRIX_PATH": str(Path(args.matrix).resolve())} if args.matrix else {}
     with LocalEngine(root, instant=not args.real_time, env=env) as engine:
         say = engine.stream.fallback.write
         try:
-            with kept_in(engine, state, say) if state is not None else nullcontext():
-                return _run(engine, args, root, event, body, caller, started, collector, seed_always=state is None)
+            with kept_in(engine, state, say):
+                return _run(engine, args, root, event, body, caller, started, collector, seed_always=False)
         except StateDirectoryBusy as error:
             say(f"ffo run: {error}\n")
             return 2
