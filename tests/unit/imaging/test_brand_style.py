@@ -23,26 +23,11 @@ from flashfusion.imaging.brand_style import (
 from flashfusion.linting.colors import ciede2000, srgb_to_lab
 from flashfusion.linting.logo import check_logos, find_logo, region_of
 from flashfusion.models import BrandKit, ImageBox
+from tests.photos import scene
 
 ROOT = Path(__file__).resolve().parents[3]
 KIT = BrandKit.model_validate(json.loads((ROOT / "events/brand-kit.sample.json").read_text("utf-8")))
 LOGO = Image.open(ROOT / "events/brand/aurora-logo.png").convert("RGBA")
-
-
-def scene(seed: int, height: int = 240, width: int = 320) -> np.ndarray:
-    """A photo-like scene: a sky gradient, a textured ground, a few soft coloured objects, sensor noise."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
-    sky = np.stack([90 + 0.3 * y, 140 + 0.35 * y, 230 - 0.1 * y], axis=-1)
-    ground = np.stack([70 + 40 * np.sin(x / 9) ** 2, 110 + 30 * np.cos(y / 7), 40 + 0 * x], axis=-1)
-    image = np.where((y > height * 0.55)[..., None], ground, sky)
-    for _ in range(4):
-        cy, cx, r = rng.uniform(0, height), rng.uniform(0, width), rng.uniform(15, 50)
-        colour = rng.uniform(30, 240, size=3)
-        blob = np.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * r * r))[..., None]
-        image = image * (1 - blob) + colour * blob
-    image += rng.normal(0, 6, size=image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
 
 
 def ssim(a: np.ndarray, b: np.ndarray) -> float:

@@ -108,9 +108,7 @@ def lab_to_srgb(lab: npt.ArrayLike) -> FloatArray:
     delta = 6.0 / 29.0
     xyz = np.where(f > delta, f**3, 3 * delta * delta * (f - 4.0 / 29.0)) * _WHITE
     linear = xyz @ _XYZ_TO_RGB.T
-    c = np.where(
-        linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(np.maximum(linear, 0.0031308), 1 / 2.4) - 0.055
-    )
+    c = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(np.maximum(linear, 0.0031308), 1 / 2.4) - 0.055)
     rgb: FloatArray = c * 255.0
     return rgb
 
