@@ -454,7 +454,30 @@ def brand_style(
     in the outcome's notes, and the transfer goes on without it."""
     before = compliant_share(rgb, kit)
     recoloured, strength, mapping = recolour(rgb, kit, options.strength)
-    image = Image.fromarray(recoloured)
+    image, placed, notes = add_marks(Image.fromarray(recoloured), kit, options, load_logo, load_font)
+    after = compliant_share(np.asarray(image), kit)
+    return StyleOutcome(
+        image=image,
+        strength=strength,
+        share_before=before,
+        share_after=after,
+        passes_colors=after >= kit.colors.min_compliant_share,
+        skin_share=mapping.skin_share,
+        neutral_share=mapping.neutral_share,
+        placed=placed,
+        notes=notes,
+    )
+
+
+def add_marks(
+    image: Image.Image,
+    kit: BrandKit,
+    options: StyleOptions,
+    load_logo: Callable[[str], Image.Image] | None = None,
+    load_font: Callable[[str], bytes] | None = None,
+) -> tuple[Image.Image, list[str], dict[str, Any]]:
+    """The kit's logo (where the kit allows it, with its clear space) and the optional headline on ``image``:
+    (the image, what was placed, notes). Also used on a vendor's restyled output."""
     placed: list[str] = []
     notes: dict[str, Any] = {}
     logo_top = False
@@ -474,18 +497,7 @@ def brand_style(
         font_data, notes["headlineFont"] = _heading_font(kit, load_font)
         image = draw_headline(image, options.headline, kit, font_data, avoid_top=logo_top)
         placed.append("headline")
-    after = compliant_share(np.asarray(image), kit)
-    return StyleOutcome(
-        image=image,
-        strength=strength,
-        share_before=before,
-        share_after=after,
-        passes_colors=after >= kit.colors.min_compliant_share,
-        skin_share=mapping.skin_share,
-        neutral_share=mapping.neutral_share,
-        placed=placed,
-        notes=notes,
-    )
+    return image, placed, notes
 
 
 def _heading_font(kit: BrandKit, load_font: Callable[[str], bytes] | None) -> tuple[bytes | None, str]:

@@ -15,7 +15,14 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from flashfusion.errors import ProviderRejected, UnsupportedMedia
-from flashfusion.imaging.brand_style import MAX_SIDE, StyleInputError, StyleOptions, brand_style
+from flashfusion.imaging.brand_style import (
+    MAX_SIDE,
+    StyleInputError,
+    StyleOptions,
+    add_marks,
+    brand_style,
+    compliant_share,
+)
 from flashfusion.linting.media import decode_image
 from flashfusion.providers.base import GeneratedContent, GenerationJob, StyleSource
 from flashfusion.providers.offline_image import JPEG_CHANNELS, jpeg_bytes
@@ -53,6 +60,38 @@ def _logo_loader(style: StyleSource) -> Any:
     return load_logo
 
 
+def options_of(style: StyleSource) -> StyleOptions:
+    return StyleOptions(strength=style.strength, place_logo=style.place_logo, headline=style.headline)
+
+
+def marked_vendor_output(data: bytes, job: GenerationJob) -> tuple[bytes, dict[str, Any]]:
+    """A vendor's restyled image with the kit's logo and the headline placed as the offline path places them
+    (vendors recolour; where the logo may go is the kit's rule, not the model's): PNG bytes and parameters."""
+    style = job.style
+    if style is None:
+        raise ProviderRejected("a brand_style job needs its source image")
+    try:
+        pixels = decode_image(data, budget=MAX_SIDE * MAX_SIDE, mode="RGB").pixels
+    except UnsupportedMedia as error:
+        raise ProviderRejected(f"the vendor's image cannot be read: {error}") from error
+    source = decode_source(style)
+    image, placed, notes = add_marks(
+        Image.fromarray(np.ascontiguousarray(pixels)),
+        job.brand_kit,
+        options_of(style),
+        load_logo=_logo_loader(style),
+        load_font=style.load_brand_file,
+    )
+    parameters = {
+        "operation": "brand_style",
+        "colorShareBefore": round(compliant_share(np.ascontiguousarray(source), job.brand_kit), 4),
+        "colorShareAfter": round(compliant_share(np.asarray(image), job.brand_kit), 4),
+        "placed": placed,
+        **notes,
+    }
+    return png_bytes(image), parameters
+
+
 class OfflineBrandStyleProvider:
     name = "local"
 
@@ -65,7 +104,7 @@ class OfflineBrandStyleProvider:
             outcome = brand_style(
                 np.ascontiguousarray(pixels),
                 job.brand_kit,
-                StyleOptions(strength=style.strength, place_logo=style.place_logo, headline=style.headline),
+                options_of(style),
                 load_logo=_logo_loader(style),
                 load_font=style.load_brand_file,
             )
