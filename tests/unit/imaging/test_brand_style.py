@@ -141,3 +141,13 @@ def test_bad_input_is_refused(image: np.ndarray, strength: float | None, problem
 def test_a_kit_without_a_palette_has_no_look_to_transfer() -> None:
     with pytest.raises(StyleInputError, match="palette"):
         recolour(scene(9), KIT.model_copy(update={"palette": []}))
+
+
+def test_a_black_and_white_photo_takes_brand_colours_past_the_neutral_allowance() -> None:
+    grey = scene(10).mean(axis=2).astype(np.uint8)
+    source = np.repeat(grey[..., None], 3, axis=2)
+    before = compliant_share(source, KIT)
+    assert before < KIT.colors.min_compliant_share  # all neutral: counted only up to maxNeutralShare
+    result, _, _ = recolour(source, KIT)
+    assert compliant_share(result, KIT) >= KIT.colors.min_compliant_share
+    assert ssim(source, result) > 0.6

@@ -57,10 +57,14 @@ SKIN_ALLOWANCE_USE = 0.5
 """Share of the kit's off-brand allowance (1 - minCompliantShare) that spared skin may take: the rest is
 for the soft edges between colours and between colour and grey."""
 SHARE_MARGIN = 0.03
-REGION_DIVISOR = 96
-"""Decisions (which brand colour, neutral or not, skin) are made on the photo blurred over 1/96 of its short
-side: about the block the colour check averages."""
 """The result aims this far above the kit's minimum compliant share."""
+REGION_DIVISOR = 48
+"""Decisions (which brand colour, neutral or not, skin) are made on the photo blurred over 1/48 of its short
+side: a few of the blocks the colour check averages, so a decision covers whole blocks."""
+NEUTRAL_RAMP_SHARE = 0.04
+"""Share of the pixels over which the neutral weight ramps from 1 to 0 (by rank of cost)."""
+ALREADY_NEUTRAL_BONUS = 1000.0
+"""Added to the selection cost of what is neutral already, so it is kept neutral before anything is greyed."""
 STRENGTH_STEPS = (0.4, 0.55, 0.7, 0.85, 1.0)
 PREVIEW_SIDE = 256
 """Strengths are tried on a preview this size; the chosen one is checked again on the full image."""
@@ -172,13 +176,15 @@ def _assign(lab: FloatArray, palette: FloatArray) -> tuple[FloatArray, FloatArra
 
 def _pull_within(out: FloatArray, centre: FloatArray, limit: float) -> FloatArray:
     """``out`` moved straight toward ``centre`` wherever CIEDE2000 puts it farther than ``limit``."""
+    todo = np.arange(len(out))
     for _ in range(3):
-        distance = ciede2000(out, centre)
+        distance = ciede2000(out[todo], centre[todo])
         over = distance > limit
         if not over.any():
             break
-        shrink = (limit / distance[over])[:, None] * 0.98
-        out[over] = centre[over] + (out[over] - centre[over]) * shrink
+        todo, distance = todo[over], distance[over]  # only what is still too far is measured again
+        shrink = (limit / distance)[:, None] * 0.98
+        out[todo] = centre[todo] + (out[todo] - centre[todo]) * shrink
     return out
 
 
@@ -252,16 +258,19 @@ def _plan(lab_image: FloatArray, kit: BrandKit, palette: FloatArray) -> _Mapping
         budget = max(rules.max_neutral_share - SHARE_MARGIN, 0.0)
         cost = box_blur(np.abs(branded[:, 0] - lab[:, 0]).reshape(height, width), radius).reshape(-1)
         cost = cost * (1.0 - protect)  # spared skin is never greyed: a grey face is not a face
-        cost = np.where(neutrality(smooth, rules) >= 1.0, np.inf, cost)  # neutral already: counted, kept
+        # What is neutral already stays neutral first (it costs nothing to keep), the costliest of it first; past
+        # the allowance (a black-and-white photo) the rest takes brand colours too.
+        already = neutrality(smooth, rules) >= 1.0
+        cost = np.where(already, cost + ALREADY_NEUTRAL_BONUS, cost)
         n = len(cost)
         take = round(budget * n)
         if take > 0:
-            threshold = np.partition(cost, n - take)[n - take] if take < n else -np.inf
-            if np.isposinf(threshold):  # the allowance is spent on what is neutral already
-                weight = np.isinf(cost).astype(np.float64)
-            else:
-                # soft over 2 L* units below the threshold: no hard seam between grey and colour
-                weight = np.clip((cost - threshold) / 2.0 + 1.0, 0.0, 1.0)
+            # By rank, not by a cost threshold: a grey photo's costs are all alike, and a threshold band would
+            # take far more than the allowance. A band of ranks ramps down: no hard seam between grey and colour.
+            rank = np.empty(n)
+            rank[np.argsort(-cost, kind="stable")] = np.arange(n)
+            band = max(1.0, NEUTRAL_RAMP_SHARE * n)
+            weight = np.clip((take - rank) / band + 0.5, 0.0, 1.0)
             weight = np.where(cost < 2.0, 0.0, weight)  # a region the palette holds well stays in colour
             neutral_target = _neutral(lab, anchor, kit)
             target = branded + weight[:, None] * (neutral_target - branded)
