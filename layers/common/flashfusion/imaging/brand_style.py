@@ -68,8 +68,10 @@ ALREADY_NEUTRAL_BONUS = 1000.0
 STRENGTH_STEPS = (0.4, 0.55, 0.7, 0.85, 1.0)
 PREVIEW_SIDE = 256
 """Strengths are tried on a preview this size; the chosen one is checked again on the full image."""
-MAX_SIDE = 4096
-"""Sources are reduced to this side at most before the transfer (the matrix's largest image side)."""
+MAX_SIDE = 2048
+"""Sources are reduced to 2048 x 2048 pixels at most before the transfer: measured at 11-14 s a megapixel on two
+shared cores (tests/bench/bench_brand_style.py), a larger photo would not finish within the Generate step's
+110 s."""
 LOGO_WIDTH_SHARE = 0.15
 """Preferred logo width (of the image width), within the kit's size band."""
 EDGE_SLACK_PX = 2

@@ -2,7 +2,8 @@
 the brand kit's look, made here with numpy and Pillow (``flashfusion.imaging.brand_style``), no vendor call.
 
 The upload is decoded within the linter's memory bound (a decompression bomb or a file that is not an image is
-``ProviderRejected``: no retry or fallback makes it readable) and reduced to ``MAX_SIDE`` at most.
+``ProviderRejected``: no retry or fallback makes it readable) and reduced to ``MAX_SIDE`` x ``MAX_SIDE`` pixels
+at most (the record's ``size`` says what was made).
 """
 
 from __future__ import annotations
