@@ -27,6 +27,7 @@ from flashfusion.models import (
     Provenance,
     RequestStatus,
     ServedFrom,
+    SourceImage,
     TextSpan,
     Violation,
     VoiceRules,
@@ -162,6 +163,9 @@ def full_provenance(
         parent_version=4,
         locale="fr-FR",
         translation={"sourceAssetId": "asset-0", "sourceVersion": 4, "standIn": True},
+        source=SourceImage(
+            upload_id="0" * 32, key="staging/acme/source-uploads/" + "0" * 32, mime_type="image/jpeg", sha256="a" * 64
+        ),
         campaign_id="spring-27",
         status="superseded",
         mime_type="text/plain; charset=utf-8",

@@ -29,13 +29,33 @@ from flashfusion.models import (
     RequestStatus,
     Revision,
     RouteDecision,
+    SourceImage,
     WorkflowState,
     utcnow,
 )
 from flashfusion.observability import MetricUnit
-from flashfusion.providers.base import GeneratedContent, GenerationJob, GenerationOptions, PendingJob
+from flashfusion.providers.base import GeneratedContent, GenerationJob, GenerationOptions, PendingJob, StyleSource
 from flashfusion.routing import pricing
 from flashfusion.routing.matrix import ModelSpec
+
+
+def _style(request: AssetRequest, deps: Deps) -> StyleSource | None:
+    """brand_style: the organisation's upload and how to restyle it (None for a generation)."""
+    if request.operation != "brand_style" or request.style is None:
+        return None
+    from flashfusion.app.source_uploads import read_source
+
+    data, source = read_source(request.org_id, request.style.source_upload_id, deps)
+    org_id = request.org_id
+    return StyleSource(
+        data=data,
+        mime_type=source.mime_type,
+        headline=request.style.headline,
+        strength=request.style.strength,
+        place_logo=request.style.place_logo,
+        load_brand_file=lambda key: deps.assets.read_brand_file(org_id, key),
+        source=source,
+    )
 
 
 def _job(state: WorkflowState, deps: Deps, spec: ModelSpec) -> GenerationJob:
@@ -43,6 +63,7 @@ def _job(state: WorkflowState, deps: Deps, spec: ModelSpec) -> GenerationJob:
     validated = _require(state.validated, "validated")
     options = request.options
     return GenerationJob(
+        style=_style(request, deps),
         request_id=request.request_id,
         content_type=request.content_type,
         prompt=effective_prompt(request, state.revision),
@@ -213,4 +234,10 @@ def _finish(
         latency_ms=latency_ms,
         cost=Cost(usd=cost, units=content.usage),
         parameters=content.parameters,
+        source=_source_of(job),
     )
+
+
+def _source_of(job: GenerationJob) -> SourceImage | None:
+    """What provenance records of a brand_style job's upload (its key and hash, never its pixels)."""
+    return job.style.source if job.style else None

@@ -79,6 +79,7 @@ def build_provenance(
         parent_version=parent_version if parent_version is not None else generation.parent_version,
         locale=generation.locale,
         translation=generation.translation,
+        source=generation.source,
         campaign_id=request.campaign_id,
         status=status,
         attempts=attempts,

@@ -46,6 +46,8 @@ class RouteQuery:
     seconds: float | None = None
     max_output_tokens: int | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
+    operation: str = "generate"
+    """generate, or brand_style: only models whose matrix row offers the operation are candidates."""
 
 
 def query_for(submission: AssetSubmission, providers: frozenset[str], remaining_budget_usd: float | None) -> RouteQuery:
@@ -61,6 +63,7 @@ def query_for(submission: AssetSubmission, providers: frozenset[str], remaining_
         quality=options.quality,
         seconds=options.duration_seconds,
         max_output_tokens=options.max_output_tokens,
+        operation=submission.operation,
     )
 
 
@@ -171,7 +174,7 @@ class _MatrixIndex:
     plans: dict[tuple[object, ...], _Plan] = field(default_factory=dict)
 
     def plan(self, query: RouteQuery) -> _Plan:
-        key = (query.content_type, query.tier, query.providers, query.size, query.exclude)
+        key = (query.content_type, query.tier, query.providers, query.size, query.exclude, query.operation)
         found = self.plans.get(key)
         if found is None:
             if len(self.plans) >= _CACHE_LIMIT:
@@ -235,6 +238,8 @@ def _why_not(spec: ModelSpec, query: RouteQuery) -> str | None:
         return None  # a different medium is not a candidate at all, so not reported
     if not spec.enabled:
         return "disabled in the matrix" + (f" ({spec.note})" if spec.note else "")
+    if query.operation not in spec.operations:
+        return f"does not offer {query.operation}"
     if spec.provider not in query.providers:
         return f"provider {spec.provider} is not enabled in this deployment"
     if _TIER_RANK[spec.tier] > _TIER_RANK[query.tier]:

@@ -238,6 +238,16 @@ def lint_upload_key(prefix: str, org_id: str, upload_id: str, ext: str) -> str:
     return staging_object_key(prefix, org_id, LINT_UPLOADS, name)
 
 
+SOURCE_UPLOADS = "source-uploads"
+"""The staging folder of an organisation's source images (``POST /v1/uploads``, brand_style requests)."""
+
+
+def source_upload_key(prefix: str, org_id: str, upload_id: str) -> str:
+    """Where a source image is uploaded (presigned POST): under the caller's organisation only. One key per
+    upload whatever its type (the object's Content-Type says it), so finding it is one HEAD."""
+    return staging_object_key(prefix, org_id, SOURCE_UPLOADS, _safe(upload_id, "upload id"))
+
+
 def lint_job_key(org_id: str, job_id: str) -> dict[str, str]:
     """A lint job (``POST /v1/lint`` of audio or video), in its organisation's partition."""
     return _key(org_pk(org_id), f"LINTJOB#{_safe(job_id, 'lint job id')}")
