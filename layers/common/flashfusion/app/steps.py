@@ -109,6 +109,8 @@ def effective_prompt(request: AssetRequest, revision: Revision) -> str:
 
 
 def route_query(request: AssetRequest, deps: Deps, remaining_usd: float | None) -> router.RouteQuery:
+    if request.bundle is not None:  # the bundle's one hold already covers its parts (app.bundles.reserve)
+        remaining_usd = None
     return router.query_for(request, deps.available_providers, remaining_usd)
 
 
@@ -118,6 +120,8 @@ def _reserved(
     """The decision with its budget reservation, or None if concurrent spending took the room."""
     if decision.estimated_cost_usd <= 0:
         return decision  # offline models cost nothing: nothing to hold
+    if request.bundle is not None:
+        return decision  # a bundle's parts draw on the one hold RouteModel took for the whole bundle
     # Each regeneration round and each fallback hop holds its own reservation.
     round_part = f"r{revision.round}." if revision and revision.round else ""
     reservation_id = f"{request.request_id}.{round_part}{len(decision.failed)}"
@@ -129,6 +133,10 @@ def _reserved(
 def route(state: WorkflowState, deps: Deps) -> RouteDecision:
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.ROUTING)
+    if request.bundle is not None and state.part is None:
+        from flashfusion.app import bundles
+
+        bundles.reserve(state, deps)  # the whole bundle's estimate, before any part runs
     for _ in range(RESERVATION_TRIES):
         remaining = deps.budgets.status(request.org_id).available_usd
         decision = _reserved(
@@ -170,6 +178,10 @@ def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
         decision and decision.reservation_id and deps.budgets.release(state.request.org_id, decision.reservation_id)
     )
     # Every failure path of the workflow passes here (ReleaseBudget -> MarkFailed).
+    if state.request.bundle is not None:
+        from flashfusion.app import bundles
+
+        released = bundles.close_hold(deps, state.request) or released  # what was billed is spent, the rest freed
     request_metric("RequestsFailed", MetricUnit.Count, 1, state.request, decision.model if decision else None)
     return {"released": released}
 
@@ -244,6 +256,8 @@ def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration
     job = _job(state, deps, spec)
     provider = _provider(deps, request, spec)
     asset_id = str(uuid.uuid5(ASSET_NAMESPACE, request.request_id))
+    if state.part is not None:  # each part of a bundle is an asset of its own
+        asset_id = str(uuid.uuid5(ASSET_NAMESPACE, f"{request.request_id}#{state.part.part_id}"))
     started = time.perf_counter()
     if spec.mode == "async":
         with _attempt(deps, request, spec, started):
@@ -359,6 +373,7 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     request = state.request
     validated = _require(state.validated, "validated")
     generation = _ready(state)
+    part = state.part is not None  # a bundle's media part: its verdict goes to the bundle, not the request
     if state.locale is None:
         deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
@@ -366,7 +381,7 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     context = brand_lint_context(deps, request.org_id, kit, state.locale, request.channel, request.sponsored)
     full = lint_or_report(data, generation.mime_type, context)
     report = keep_full_report(state, deps, generation, full)
-    if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
+    if state.locale is None and not part:  # a translation's report belongs to its locale's outcome
         deps.requests.set_lint(request.org_id, request.request_id, report)
         first = generation.version == 1 and generation.autofix_rounds == 0 and not generation.human_edited
         if first and deps.requests.record_first_lint(request.org_id, request.request_id, report):

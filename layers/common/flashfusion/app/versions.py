@@ -79,6 +79,9 @@ def store_version(
         parent_asset_id=parent_asset_id,
         parent_version=parent_version,
     )
+    if state.bundle is not None:  # a bundle's part: which bundle, which part
+        part = state.part.part_id if state.part else state.bundle.lead.part_id
+        provenance = provenance.model_copy(update={"bundle_id": state.bundle.bundle_id, "bundle_part": part})
     data = deps.assets.read_staged(org_id, generation.staging_key)
     parent = None
     if provenance.parent_asset_id and provenance.parent_version is not None:
