@@ -146,3 +146,51 @@ def test_an_optional_part_that_fails_leaves_the_bundle_standing(engine: Any) -> 
     parts = record_of(engine, request_id)["bundle"]["parts"]
     assert [(p["partId"], p["status"]) for p in parts] == [("copy", "saved"), ("image", "failed")]
     assert "ProviderRejected" in (parts[1]["error"] or "") or "chain" in (parts[1]["error"] or "")
+
+
+def test_a_bundle_is_reviewed_as_one_and_a_decision_regenerates_or_edits_one_part(engine: Any) -> None:
+    from tests.workflow.review_helpers import decide, finish, states_entered, wait_for_review
+
+    # A 9:16 image does not fit an Instagram post (4:5 to 1.91:1): the bundle goes to review.
+    tall = {"kind": "post", "parts": {"image": {"options": {"size": "1080x1920"}}}}
+    response = engine.api("POST", "/v1/assets", body("bundle-post.json", bundle=tall), claims())
+    request_id = body_of(response)["requestId"]
+
+    review_id = wait_for_review(engine, request_id, 0)["review"]["reviewId"]
+    review = body_of(engine.api("GET", f"/v1/reviews/{review_id}", None, claims()))
+    assert [(p["partId"], p["contentType"]) for p in review["parts"]] == [("copy", "text"), ("image", "image")]
+    assert any(v["ruleId"] == "bundle.fit.platform.instagram.image-aspect" for v in review["violations"])
+    refused = decide(engine, review_id, {"decision": "regenerate", "feedback": "again", "partId": "video"})
+    assert refused["statusCode"] == 400  # a post has no video part
+
+    decided = decide(engine, review_id, {"decision": "regenerate", "feedback": "a calmer sky", "partId": "image"})
+    assert decided["statusCode"] == 200, decided
+    second = wait_for_review(engine, request_id, 1)["review"]["reviewId"]
+    assert second != review_id
+    edited = "Spring trails are open. Our hiking collection is here."
+    decided = decide(engine, second, {"decision": "approve_with_edits", "editedText": edited, "partId": "copy"})
+    assert decided["statusCode"] == 200, decided
+    finish(engine, request_id)
+
+    states = states_entered(engine, request_id)
+    assert states.count("RouteModel") == 1  # the copy was never made again
+    assert states.count("GenerateParts") == 2
+    assert states.count("PartGenerate") == 2
+    assert states[-6:] == [
+        "ReviseBundle",
+        "AfterBundleRevision",
+        "LintRevisedBundle",
+        "SaveBundle",
+        "BundleSaved",
+        "Succeeded",
+    ]
+    record = record_of(engine, request_id)
+    assert record["status"] == "succeeded"
+    copy, image = (p["asset"] for p in record["bundle"]["parts"])
+    assert (copy["version"], image["version"]) == (2, 2)
+    from flashfusion.wiring import get_deps
+
+    deps = get_deps()
+    assert deps.assets.read(copy["key"])[0].decode("utf-8") == edited
+    assert deps.provenance.get(ORG, copy["assetId"], 2).human_edited is True
+    assert deps.provenance.get(ORG, image["assetId"], 2).feedback == ["a calmer sky"]

@@ -293,6 +293,7 @@ class ReviewOutcome(CamelModel):
     feedback: str | None = Field(default=None, max_length=2000)
     edited_staging_key: str | None = None
     edited_mime_type: str | None = None
+    part_id: str | None = Field(default=None, description="a bundle's review: the part edited or regenerated")
     decided_at: datetime = Field(default_factory=utcnow)
 
 
@@ -616,6 +617,12 @@ class BundlePlan(CamelModel):
     lead: PartPlan
     items: list[BundleItem] = Field(default_factory=list, description="the media parts, made in parallel")
     hold_id: str | None = Field(default=None, description="the budget reservation of the whole bundle")
+    queue: list[BundleItem] = Field(
+        default_factory=list, description="the parts the parts' Map makes this round (all; after a review, one)"
+    )
+    regenerate: Literal["none", "lead", "parts"] = Field(
+        default="none", description="after a review: what a regeneration decision sends back through the workflow"
+    )
 
 
 class PartResult(CamelModel):
@@ -713,3 +720,6 @@ class WorkflowState(CamelModel):
     bundle: BundlePlan | None = None
     parts: list[PartResult] | None = Field(default=None, description="the bundle's media parts, as made")
     bundle_check: BundleCheck | None = None
+    kept_parts: list[PartResult] | None = Field(
+        default=None, description="a part regeneration round: the parts kept from the round before"
+    )

@@ -339,7 +339,7 @@ def _bundle_states() -> dict[str, State]:
         "GenerateParts": inline_map(
             comment="The media parts in parallel, each through the single asset's states with its own fallback "
             "chain; a part that fails does not stop the others.",
-            items_path="$.bundle.items",
+            items_path="$.bundle.queue",
             max_concurrency=4,
             item_selector={
                 "request.$": "$$.Map.Item.Value.request",
@@ -406,8 +406,33 @@ def _bundle_states() -> dict[str, State]:
                 rule("$.review.decision", "StringEquals", "approve", "SaveBundle"),
                 rule("$.review.decision", "StringEquals", "reject", "SaveBundle"),
             ],
-            "SaveBundle",
-            comment="Approved or rejected: the bundle is stored with the decision.",
+            "ReviseBundle",
+            comment="Approved or rejected: the bundle is stored with the decision. An edit or a regeneration is "
+            "for one part (the decision's partId; the lead text part by default).",
+        ),
+        "ReviseBundle": lambda_task(
+            "ReviseBundleFunctionArn",
+            comment="The edited part becomes its next version (human-edited); or the part is made again with the "
+            "feedback: the lead (then every part from it) from RouteModel, a media part alone through the Map.",
+            result_path="$",
+            catches=[catch_all(FAIL)],
+            next_state="AfterBundleRevision",
+        ),
+        "AfterBundleRevision": choice(
+            [
+                rule("$.bundle.regenerate", "StringEquals", "lead", "RouteModel"),
+                rule("$.bundle.regenerate", "StringEquals", "parts", "GenerateParts"),
+            ],
+            "LintRevisedBundle",
+            comment="A regeneration goes back through the workflow; an edit is linted for the record and saved.",
+        ),
+        "LintRevisedBundle": lambda_task(
+            "LintBundleFunctionArn",
+            comment="Lints the bundle with the reviewer's edit for the record; the reviewer's approval stands.",
+            result_path="$.bundleCheck",
+            retry=LINT_RETRIES,
+            catches=[catch_all(FAIL)],
+            next_state="SaveBundle",
         ),
         "BundleSaved": choice(
             [

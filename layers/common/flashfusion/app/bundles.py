@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flashfusion.app import budget_alerts
 from flashfusion.app.deps import Deps
@@ -53,6 +53,9 @@ from flashfusion.models import (
 )
 from flashfusion.observability import logger
 from flashfusion.routing import router
+
+if TYPE_CHECKING:
+    from flashfusion.storage.reviews import ReviewPart
 
 BUNDLE_NAMESPACE = uuid.UUID("0c7b3d52-8f4e-4a61-9d2b-5e8a1f3c7b90")
 ROLE_TYPES = {
@@ -217,7 +220,12 @@ def plan_parts(state: WorkflowState, deps: Deps) -> BundlePlan:
             )
         )
     plan = BundlePlan(
-        bundle_id=bundle_id_of(request), kind=spec.kind, lead=parts[0], items=items, hold_id=hold_id(request)
+        bundle_id=bundle_id_of(request),
+        kind=spec.kind,
+        lead=parts[0],
+        items=items,
+        queue=items,
+        hold_id=hold_id(request),
     )
     views = [_view(parts[0], "generated")] + [_view(p, "planned") for p in parts[1:]]
     deps.requests.set_bundle(
@@ -281,7 +289,7 @@ def check_parts(state: WorkflowState, deps: Deps) -> BundleCheck:
     the parts are linted together and the verdict says whether every part and the bundle passed."""
     request = state.request
     plan = _plan(state)
-    results = state.parts or []
+    results = merged_results(state)
     failed = [r for r in results if r.status == "failed"]
     required = [r for r in failed if r.part.required]
     _record_views(deps, request, plan, results, lead_status="generated")
@@ -381,10 +389,13 @@ def save_parts(state: WorkflowState, deps: Deps) -> SavedAsset:
     plan = _plan(state)
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)
     lead_state = state.model_copy(update={"part": plan.lead})
-    lead = store_version(lead_state, deps, _lead(state), status="published")
+    version_status = DECIDED.get(state.review.decision if state.review else "approve", "published")
+    lead = store_version(lead_state, deps, _lead(state), status=version_status)
     records = [_part_record(plan.lead, lead.asset)]
-    views = [_view(plan.lead, "saved", asset=lead.asset, lint_passed=lead.provenance.lint_passed)]
-    by_id = {r.part.part_id: r for r in state.parts or []}
+    lead_shown = "saved" if version_status == "published" else "rejected"
+    views = [_view(plan.lead, lead_shown, asset=lead.asset, lint_passed=lead.provenance.lint_passed)]
+    by_id = {r.part.part_id: r for r in merged_results(state)}
+    version_status = DECIDED.get(state.review.decision if state.review else "approve", "published")
     for item in plan.items:
         result = by_id.get(item.part.part_id)
         if result is None or result.status != "done" or result.generation is None:
@@ -396,12 +407,14 @@ def save_parts(state: WorkflowState, deps: Deps) -> SavedAsset:
             _part_state(state, deps, item, result),
             deps,
             result.generation,
-            status="published",
-            parent_asset_id=lead.asset.asset_id,
-            parent_version=lead.asset.version,
+            status=version_status,
+            # made from the lead (its ingredient), unless it is a later version of itself (edited, made again)
+            parent_asset_id=None if result.generation.parent_version else lead.asset.asset_id,
+            parent_version=None if result.generation.parent_version else lead.asset.version,
         )
         records.append(_part_record(item.part, saved.asset))
-        views.append(_view(item.part, "saved", asset=saved.asset, lint_passed=saved.provenance.lint_passed))
+        shown = "saved" if version_status == "published" else "rejected"
+        views.append(_view(item.part, shown, asset=saved.asset, lint_passed=saved.provenance.lint_passed))
     check = state.bundle_check
     validated = state.validated
     assert validated is not None
@@ -418,6 +431,7 @@ def save_parts(state: WorkflowState, deps: Deps) -> SavedAsset:
             parts=records,
             lint_passed=bool(check and check.lint.compliant),
             lint_results=check.lint.result_per_rule() if check else {},
+            status=version_status if version_status != "superseded" else "published",
             reviewer=state.review.reviewer if state.review else None,
             decision=state.review.decision if state.review else None,
         )
@@ -434,7 +448,11 @@ def save_parts(state: WorkflowState, deps: Deps) -> SavedAsset:
             violations=check.lint.violations[:20] if check else [],
         ),
     )
-    deps.requests.set_saved(request.org_id, request.request_id, lead.asset, RequestStatus.SUCCEEDED)
+    if version_status == "published":
+        deps.requests.set_saved(request.org_id, request.request_id, lead.asset, RequestStatus.SUCCEEDED)
+    else:  # rejected or let expire: stored for the audit, nothing published
+        ended = RequestStatus.REJECTED if version_status == "rejected" else RequestStatus.REVIEW_EXPIRED
+        deps.requests.set_status(request.org_id, request.request_id, ended)
     return lead
 
 
@@ -449,3 +467,181 @@ def _part_record(part: PartPlan, asset: AssetRef | None, status: Any = "saved") 
         derived_from=part.derived_from,
         status=status if asset is None else "saved",
     )
+
+
+DECIDED: dict[str, Any] = {
+    "approve": "published",
+    "approve_with_edits": "published",
+    "reject": "rejected",
+    "expired": "expired",
+}
+"""How each way a bundle's review can end stores its parts (a regeneration never reaches SaveBundle)."""
+
+
+def merged_results(state: WorkflowState) -> list[PartResult]:
+    """Every media part's latest result: the ones kept from the round before, replaced by any made again."""
+    made = {r.part.part_id: r for r in state.parts or []}
+    kept = [r for r in state.kept_parts or [] if r.part.part_id not in made]
+    order = {item.part.part_id: n for n, item in enumerate(state.bundle.items)} if state.bundle else {}
+    return sorted([*kept, *made.values()], key=lambda r: order.get(r.part.part_id, len(order)))
+
+
+# --- review as one: every part on one review; a decision edits or regenerates one part --------------
+
+
+def review_parts(state: WorkflowState, deps: Deps) -> list[ReviewPart]:
+    """The bundle's parts as its review shows them: the lead first, each with its staged file and findings."""
+    from flashfusion.storage.reviews import Preview, ReviewPart
+
+    plan = _plan(state)
+    lead = _lead(state)
+    bucket = deps.assets.bucket
+
+    def preview(generation: Generation) -> Preview:
+        return Preview(bucket=bucket, key=generation.staging_key, mime_type=generation.mime_type)
+
+    parts = [
+        ReviewPart(
+            part_id=plan.lead.part_id,
+            role=plan.lead.role,
+            content_type=plan.lead.content_type.value,
+            preview=preview(lead),
+            lint_passed=state.lint.compliant if state.lint else None,
+            violations=(state.lint.violations if state.lint else [])[:REVIEW_PART_FINDINGS],
+        )
+    ]
+    for result in merged_results(state):
+        part = result.part
+        if result.status == "failed" or result.generation is None:
+            cause = readable_cause(str((result.error or {}).get("Cause", ""))) or None
+            parts.append(
+                ReviewPart(
+                    part_id=part.part_id,
+                    role=part.role,
+                    content_type=part.content_type.value,
+                    required=part.required,
+                    status="failed",
+                    error=cause[:500] if cause else None,
+                )
+            )
+            continue
+        findings = []
+        if result.lint_report_key:
+            report = LintReport.model_validate_json(
+                deps.assets.read_staged(state.request.org_id, result.lint_report_key)
+            )
+            findings = report.violations[:REVIEW_PART_FINDINGS]
+        parts.append(
+            ReviewPart(
+                part_id=part.part_id,
+                role=part.role,
+                content_type=part.content_type.value,
+                required=part.required,
+                preview=preview(result.generation),
+                lint_passed=result.compliant,
+                violations=findings,
+            )
+        )
+    return parts
+
+
+REVIEW_PART_FINDINGS = 10
+"""Findings per part on the review (the full reports stay in the staging area)."""
+
+
+def revise(state: WorkflowState, deps: Deps) -> WorkflowState:
+    """ReviseBundle: act on a review decision that names one part: its edit becomes its next version (the
+    lead's through the single asset's ApplyEdits logic), or it is made again with the feedback (the lead: the
+    whole bundle from RouteModel on; a media part: that part alone through the parts' Map)."""
+    from flashfusion.app import review_steps
+
+    outcome = state.review
+    if outcome is None:
+        raise ValueError("workflow state has no 'review': ReviseBundle runs after a bundle's review")
+    plan = _plan(state)
+    part_id = outcome.part_id or plan.lead.part_id
+    _supersede(state, deps, part_id)  # the version the reviewer sent back stays on the record
+    if outcome.decision == "approve_with_edits":
+        if part_id == plan.lead.part_id:
+            edited = review_steps.apply_edits(state, deps)
+            return state.model_copy(
+                update={"generation": edited, "bundle": plan.model_copy(update={"regenerate": "none"})}
+            )
+        results = merged_results(state)
+        target = _result(results, part_id)
+        edited = review_steps.apply_edits(state.model_copy(update={"generation": target.generation}), deps)
+        updated = [
+            r.model_copy(update={"generation": edited, "compliant": None}) if r.part.part_id == part_id else r
+            for r in results
+        ]
+        return state.model_copy(
+            update={"parts": updated, "kept_parts": None, "bundle": plan.model_copy(update={"regenerate": "none"})}
+        )
+    if outcome.decision != "regenerate":
+        raise ValueError(f"ReviseBundle does not act on {outcome.decision!r}")
+    policy = state.validated.review if state.validated else None
+    limit = policy.max_regenerations if policy else 0
+    if state.revision.round >= limit:
+        from flashfusion.errors import RegenerationLimitReached
+
+        raise RegenerationLimitReached(f"{state.revision.round} of {limit} regeneration rounds already used")
+    deps.requests.set_status(state.request.org_id, state.request.request_id, RequestStatus.REGENERATING)
+    if part_id == plan.lead.part_id:
+        fresh = review_steps.prepare_regeneration(state, deps)
+        return fresh.model_copy(
+            update={
+                "bundle": plan.model_copy(update={"regenerate": "lead", "queue": []}),
+                "parts": None,
+                "kept_parts": None,
+                "bundle_check": None,
+            }
+        )
+    results = merged_results(state)
+    item = next(i for i in plan.items if i.part.part_id == part_id)
+    previous = _result(results, part_id, allow_failed=True)
+    feedback = [*item.revision.feedback, (outcome.feedback or "").strip()]
+    version = previous.generation.version if previous.generation else item.revision.version
+    revision = Revision(
+        version=version + 1,
+        parent_version=version if previous.generation else None,
+        round=item.revision.round + 1,
+        feedback=[f for f in feedback if f],
+    )
+    revision = revision.model_copy(
+        update={"prompt_hash": prompt_hash(review_steps.effective_prompt(item.request, revision))}
+    )
+    again = item.model_copy(update={"revision": revision})
+    items = [again if i.part.part_id == part_id else i for i in plan.items]
+    return state.model_copy(
+        update={
+            "bundle": plan.model_copy(update={"items": items, "queue": [again], "regenerate": "parts"}),
+            "kept_parts": [r for r in results if r.part.part_id != part_id],
+            "parts": None,
+            "bundle_check": None,
+            "review": None,
+            # the bundle's round: the regeneration limit counts it, and the next review is a new one
+            "revision": state.revision.model_copy(update={"round": state.revision.round + 1}),
+        }
+    )
+
+
+def _supersede(state: WorkflowState, deps: Deps, part_id: str) -> None:
+    """Store the part's reviewed version as superseded (the edit or the regeneration names it as parent)."""
+    from flashfusion.app.versions import store_version
+
+    plan = _plan(state)
+    if part_id == plan.lead.part_id:
+        store_version(state.model_copy(update={"part": plan.lead}), deps, _lead(state), status="superseded")
+        return
+    item = next((i for i in plan.items if i.part.part_id == part_id), None)
+    result = next((r for r in merged_results(state) if r.part.part_id == part_id), None)
+    if item is None or result is None or result.generation is None:
+        return  # a failed part: nothing was made to keep
+    store_version(_part_state(state, deps, item, result), deps, result.generation, status="superseded")
+
+
+def _result(results: list[PartResult], part_id: str, *, allow_failed: bool = False) -> PartResult:
+    for result in results:
+        if result.part.part_id == part_id and (allow_failed or result.generation is not None):
+            return result
+    raise ValueError(f"the bundle has no made part {part_id!r}")
