@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashfusion.app import bundles
+from flashfusion.app import bundle_revision
 from flashfusion.observability import logger, metrics, tracer
 from flashfusion.step_handler import run_step
 
@@ -15,4 +15,4 @@ from flashfusion.step_handler import run_step
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return run_step(event, bundles.revise)
+    return run_step(event, bundle_revision.revise)

@@ -162,6 +162,8 @@ def full_provenance(
         locale="fr-FR",
         translation={"sourceAssetId": "asset-0", "sourceVersion": 4, "standIn": True},
         campaign_id="spring-27",
+        bundle_id="bundle-1",
+        bundle_part="copy",
         status="superseded",
         mime_type="text/plain; charset=utf-8",
         credentials=ContentCredentials(

@@ -51,7 +51,7 @@ def no_image_model(required: bool | None = None) -> dict[str, Any]:
 
 
 def test_a_post_bundle_makes_its_parts_lints_them_together_and_saves_each_with_provenance(engine: Any) -> None:
-    from flashfusion.app.bundles import derived_prompt, planned_parts
+    from flashfusion.app.bundle_planning import derived_prompt, planned_parts
     from flashfusion.models import AssetSubmission, prompt_hash
     from flashfusion.provenance.credentials import read_credentials
     from flashfusion.wiring import get_deps
@@ -74,6 +74,8 @@ def test_a_post_bundle_makes_its_parts_lints_them_together_and_saves_each_with_p
     image_record = deps.provenance.get(ORG, image["assetId"], image["version"])
     assert (image_record.bundle_id, image_record.bundle_part) == (bundle["bundleId"], "image")
     assert (image_record.parent_asset_id, image_record.content_type.value) == (copy["assetId"], "image")
+    assert image_record.attempts
+    assert all(a.model.startswith("local/image-") for a in image_record.attempts)  # its own calls, not the copy's
     lead_text = deps.assets.read(copy["key"])[0].decode("utf-8")
     plan = planned_parts(AssetSubmission.model_validate(body("bundle-post.json")).bundle)  # type: ignore[arg-type]
     image_prompt = derived_prompt(plan[1], lead_text, body("bundle-post.json")["prompt"], 1)

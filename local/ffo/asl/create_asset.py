@@ -355,6 +355,7 @@ def _bundle_states() -> dict[str, State]:
         ),
         "LintBundle": lambda_task(
             "LintBundleFunctionArn",
+            timeout_seconds=120,  # OCR of every image (up to 10 in a carousel)
             comment="Fails the bundle if a required part could not be made; else lints the parts together: the "
             "caption and the image's own text agree, no banned term anywhere, the disclosure where the platform "
             "shows it, the parts fit the platform.",
@@ -428,6 +429,7 @@ def _bundle_states() -> dict[str, State]:
         ),
         "LintRevisedBundle": lambda_task(
             "LintBundleFunctionArn",
+            timeout_seconds=120,  # OCR of every image (up to 10 in a carousel)
             comment="Lints the bundle with the reviewer's edit for the record; the reviewer's approval stands.",
             result_path="$.bundleCheck",
             retry=LINT_RETRIES,

@@ -14,21 +14,24 @@ path settles the hold the same way (spent what the vendors billed, the rest rele
 from __future__ import annotations
 
 import io
-import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
-from flashfusion.app import budget_alerts
+from flashfusion.app.bundle_planning import (
+    bundle_id_of,
+    close_hold,
+    derived_prompt,
+    hold_id,
+    part_request,
+    planned_parts,
+    spec_of,
+)
 from flashfusion.app.deps import Deps
-from flashfusion.errors import BudgetExceeded, BundlePartFailed, readable_cause
+from flashfusion.errors import BundlePartFailed, readable_cause
 from flashfusion.limits import LINT_SUMMARY_BYTES
 from flashfusion.linting.bundle import BundleContent, ImagePart, lint_bundle
 from flashfusion.linting.ocr_types import OcrUnavailable
 from flashfusion.linting.summary import summarize
 from flashfusion.models import (
-    BUNDLE_ROLES,
-    DEFAULT_CAROUSEL_IMAGES,
-    MAX_PROMPT_CHARS,
     AssetRef,
     AssetRequest,
     BundleCheck,
@@ -36,12 +39,10 @@ from flashfusion.models import (
     BundlePartRecord,
     BundlePlan,
     BundleRecord,
-    BundleSpec,
     BundleView,
     ContentType,
     Generation,
     LintReport,
-    OutputOptions,
     PartPlan,
     PartResult,
     PartView,
@@ -52,159 +53,16 @@ from flashfusion.models import (
     prompt_hash,
 )
 from flashfusion.observability import logger
-from flashfusion.routing import router
 
 if TYPE_CHECKING:
     from flashfusion.storage.reviews import ReviewPart
-
-BUNDLE_NAMESPACE = uuid.UUID("0c7b3d52-8f4e-4a61-9d2b-5e8a1f3c7b90")
-ROLE_TYPES = {
-    "copy": ContentType.TEXT,
-    "script": ContentType.TEXT,
-    "image": ContentType.IMAGE,
-    "video": ContentType.VIDEO,
-    "music": ContentType.MUSIC,
-}
-OPTIONAL_BY_DEFAULT = frozenset({"music"})
-"""A reel without its music is still a reel; every other part is needed."""
-HEADLINE_WORDS = 9
-"""The offline image generator draws at most this many words; a real model's headline should be short too."""
-
-
-def bundle_id_of(request: AssetRequest) -> str:
-    return str(uuid.uuid5(BUNDLE_NAMESPACE, request.request_id))
-
-
-def hold_id(request: AssetRequest) -> str:
-    """The bundle's one budget reservation (it begins with the request id, as release_request expects)."""
-    return f"{request.request_id}.bundle"
-
-
-def _spec(request: AssetRequest) -> BundleSpec:
-    if request.bundle is None:
-        raise ValueError("not a bundle request: the state machine sent a single asset to a bundle step")
-    return request.bundle
-
-
-def planned_parts(spec: BundleSpec) -> list[PartPlan]:
-    """Every part of the bundle, the lead text part first (the media parts are made from it)."""
-    roles = BUNDLE_ROLES[spec.kind]
-    lead_role = roles[0]
-    parts = [PartPlan(part_id=lead_role, role=lead_role, content_type=ROLE_TYPES[lead_role], index=0)]
-    for role in roles[1:]:
-        options = spec.parts.get(role)
-        required = options.required if options and options.required is not None else role not in OPTIONAL_BY_DEFAULT
-        count = (spec.image_count or DEFAULT_CAROUSEL_IMAGES) if spec.kind == "carousel" and role == "image" else 1
-        for n in range(1, count + 1):
-            part_id = f"{role}-{n}" if spec.kind == "carousel" and role == "image" else role
-            parts.append(
-                PartPlan(
-                    part_id=part_id,
-                    role=role,
-                    content_type=ROLE_TYPES[role],
-                    required=required,
-                    derived_from=lead_role,
-                    index=len(parts),
-                )
-            )
-    return parts
-
-
-def part_request(request: AssetRequest, part: PartPlan, prompt: str) -> AssetRequest:
-    """The part's own request: the bundle's, with the part's content type, prompt and options."""
-    spec = _spec(request)
-    chosen = spec.parts.get(part.role)
-    options = chosen.options if chosen else OutputOptions()
-    if part.content_type == ContentType.VIDEO and options.aspect_ratio is None and spec.kind == "reel":
-        options = options.model_copy(update={"aspect_ratio": "9:16"})  # a reel is vertical
-    if part.content_type == ContentType.IMAGE and options.size is None and request.options.size is not None:
-        options = options.model_copy(update={"size": request.options.size})
-    return request.model_copy(
-        update={"content_type": part.content_type, "prompt": prompt[:MAX_PROMPT_CHARS], "options": options}
-    )
-
-
-# --- budget: one hold for the whole bundle --------------------------------------------------------
-
-
-def reserve(state: WorkflowState, deps: Deps) -> None:
-    """Hold the estimate of every part before any part runs (RouteModel of the lead calls this).
-
-    Idempotent per request (a regeneration round finds its hold in place). BudgetExceeded sends the
-    request where an over-budget request goes (the batch queue, or a failure with nothing held).
-    """
-    request = state.request
-    spec = _spec(request)
-    remaining = deps.budgets.status(request.org_id).available_usd
-    if hold_id(request) in deps.budgets.reservations(request.org_id):
-        return
-    total = 0.0
-    for part in planned_parts(spec):
-        query = router.query_for(part_request(request, part, request.prompt), deps.available_providers, remaining)
-        total += router.route(deps.matrix, query).estimated_cost_usd
-    if total <= 0:
-        return  # offline models cost nothing: nothing to hold
-    if not deps.budgets.reserve(request.org_id, hold_id(request), total):
-        raise BudgetExceeded(
-            f"the bundle's estimate ({total:.4f} USD for {len(planned_parts(spec))} parts) does not fit the "
-            "organisation's remaining budget"
-        )
-    logger.info("bundle budget held", extra={"holdUsd": total, "parts": len(planned_parts(spec))})
-
-
-def close_hold(deps: Deps, request: AssetRequest) -> bool:
-    """Turn the bundle's hold into what its vendors billed (every successful call), the rest released."""
-    org_id = request.org_id
-    if hold_id(request) not in deps.budgets.reservations(org_id):
-        return False
-    record = deps.requests.get(org_id, request.request_id)
-    spent = sum(a.cost_usd or 0.0 for a in record.attempts if a.outcome == "succeeded")
-    closed = deps.budgets.settle(org_id, hold_id(request), spent)
-    if closed and spent > 0:
-        budget_alerts.after_spend(deps, org_id)
-    return closed
-
-
-# --- planning the media parts from the lead text --------------------------------------------------
-
-_MARKUP = re.compile(r"(?:https?://|www\.)\S+|[#@][\w-]+|[*_`>#]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def sentences(text: str) -> list[str]:
-    """The lead text's sentences without links, hashtags, mentions or markdown, in order."""
-    out = []
-    for piece in _SENTENCE.split(text):
-        cleaned = " ".join(_MARKUP.sub(" ", piece).split()).strip(" -\u2013\u2014:;,")
-        if len(cleaned.split()) >= 2:
-            out.append(cleaned)
-    return out
-
-
-def headline(sentence: str) -> str:
-    words = sentence.rstrip(".!?").split()
-    text = " ".join(words[:HEADLINE_WORDS])
-    return text.replace('"', "'")
-
-
-def derived_prompt(part: PartPlan, lead_text: str, brief: str, total_images: int) -> str:
-    """The part's prompt, made from the lead text part (a headline, a hook) and the bundle's brief."""
-    lines = sentences(lead_text) or [brief]
-    if part.role == "image":
-        n = int(part.part_id.rsplit("-", 1)[1]) if "-" in part.part_id else 1
-        line = lines[(n - 1) % len(lines)]
-        slide = f"Slide {n} of {total_images}: " if total_images > 1 else ""
-        return f'{slide}an image with the headline "{headline(line)}", matching this post. Brief: {brief}'
-    if part.role == "video":
-        return f'A vertical video for this script, opening on "{headline(lines[0])}". Brief: {brief}'
-    return f"Background music for a reel about: {brief}"
 
 
 def plan_parts(state: WorkflowState, deps: Deps) -> BundlePlan:
     """PlanParts: the media parts' requests, their prompts made from the finished lead text part."""
     request = state.request
-    spec = _spec(request)
-    generation = _lead(state)
+    spec = spec_of(request)
+    generation = lead_generation(state)
     lead_text = deps.assets.read_staged(request.org_id, generation.staging_key).decode("utf-8", "replace")
     parts = planned_parts(spec)
     images = sum(p.role == "image" for p in parts)
@@ -246,14 +104,14 @@ def _view(part: PartPlan, status: Any, **extra: Any) -> PartView:
     )
 
 
-def _lead(state: WorkflowState) -> Generation:
+def lead_generation(state: WorkflowState) -> Generation:
     generation = state.generation
     if not isinstance(generation, Generation):
         raise ValueError("the bundle's lead part has not finished: the state machine skipped its generation")
     return generation
 
 
-def _plan(state: WorkflowState) -> BundlePlan:
+def plan_of(state: WorkflowState) -> BundlePlan:
     if state.bundle is None:
         raise ValueError("workflow state has no 'bundle': PlanParts did not run")
     return state.bundle
@@ -288,7 +146,7 @@ def check_parts(state: WorkflowState, deps: Deps) -> BundleCheck:
     """LintBundle: a required part that could not be made fails the bundle (BundlePartFailed); otherwise
     the parts are linted together and the verdict says whether every part and the bundle passed."""
     request = state.request
-    plan = _plan(state)
+    plan = plan_of(state)
     results = merged_results(state)
     failed = [r for r in results if r.status == "failed"]
     required = [r for r in failed if r.part.required]
@@ -303,7 +161,7 @@ def check_parts(state: WorkflowState, deps: Deps) -> BundleCheck:
     validated = state.validated
     assert validated is not None
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version).for_locale(None)
-    lead_text = deps.assets.read_staged(request.org_id, _lead(state).staging_key).decode("utf-8", "replace")
+    lead_text = deps.assets.read_staged(request.org_id, lead_generation(state).staging_key).decode("utf-8", "replace")
     images = [
         _image_part(deps, request.org_id, r)
         for r in results
@@ -364,7 +222,7 @@ def _record_views(deps: Deps, request: AssetRequest, plan: BundlePlan, results: 
 # --- saving every part, and the bundle's record ------------------------------------------------
 
 
-def _part_state(state: WorkflowState, deps: Deps, item: BundleItem, result: PartResult) -> WorkflowState:
+def part_state(state: WorkflowState, deps: Deps, item: BundleItem, result: PartResult) -> WorkflowState:
     lint = None
     if result.lint_report_key:
         lint = LintReport.model_validate_json(deps.assets.read_staged(state.request.org_id, result.lint_report_key))
@@ -386,11 +244,11 @@ def save_parts(state: WorkflowState, deps: Deps) -> SavedAsset:
     from flashfusion.app.versions import store_version
 
     request = state.request
-    plan = _plan(state)
+    plan = plan_of(state)
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.SAVING)
     lead_state = state.model_copy(update={"part": plan.lead})
     version_status = DECIDED.get(state.review.decision if state.review else "approve", "published")
-    lead = store_version(lead_state, deps, _lead(state), status=version_status)
+    lead = store_version(lead_state, deps, lead_generation(state), status=version_status)
     records = [_part_record(plan.lead, lead.asset)]
     lead_shown = "saved" if version_status == "published" else "rejected"
     views = [_view(plan.lead, lead_shown, asset=lead.asset, lint_passed=lead.provenance.lint_passed)]
@@ -404,7 +262,7 @@ def save_parts(state: WorkflowState, deps: Deps) -> SavedAsset:
             views.append(_view(item.part, "failed", error=cause[:500] if cause else None))
             continue
         saved = store_version(
-            _part_state(state, deps, item, result),
+            part_state(state, deps, item, result),
             deps,
             result.generation,
             status=version_status,
@@ -493,8 +351,8 @@ def review_parts(state: WorkflowState, deps: Deps) -> list[ReviewPart]:
     """The bundle's parts as its review shows them: the lead first, each with its staged file and findings."""
     from flashfusion.storage.reviews import Preview, ReviewPart
 
-    plan = _plan(state)
-    lead = _lead(state)
+    plan = plan_of(state)
+    lead = lead_generation(state)
     bucket = deps.assets.bucket
 
     def preview(generation: Generation) -> Preview:
@@ -547,101 +405,3 @@ def review_parts(state: WorkflowState, deps: Deps) -> list[ReviewPart]:
 
 REVIEW_PART_FINDINGS = 10
 """Findings per part on the review (the full reports stay in the staging area)."""
-
-
-def revise(state: WorkflowState, deps: Deps) -> WorkflowState:
-    """ReviseBundle: act on a review decision that names one part: its edit becomes its next version (the
-    lead's through the single asset's ApplyEdits logic), or it is made again with the feedback (the lead: the
-    whole bundle from RouteModel on; a media part: that part alone through the parts' Map)."""
-    from flashfusion.app import review_steps
-
-    outcome = state.review
-    if outcome is None:
-        raise ValueError("workflow state has no 'review': ReviseBundle runs after a bundle's review")
-    plan = _plan(state)
-    part_id = outcome.part_id or plan.lead.part_id
-    _supersede(state, deps, part_id)  # the version the reviewer sent back stays on the record
-    if outcome.decision == "approve_with_edits":
-        if part_id == plan.lead.part_id:
-            edited = review_steps.apply_edits(state, deps)
-            return state.model_copy(
-                update={"generation": edited, "bundle": plan.model_copy(update={"regenerate": "none"})}
-            )
-        results = merged_results(state)
-        target = _result(results, part_id)
-        edited = review_steps.apply_edits(state.model_copy(update={"generation": target.generation}), deps)
-        updated = [
-            r.model_copy(update={"generation": edited, "compliant": None}) if r.part.part_id == part_id else r
-            for r in results
-        ]
-        return state.model_copy(
-            update={"parts": updated, "kept_parts": None, "bundle": plan.model_copy(update={"regenerate": "none"})}
-        )
-    if outcome.decision != "regenerate":
-        raise ValueError(f"ReviseBundle does not act on {outcome.decision!r}")
-    policy = state.validated.review if state.validated else None
-    limit = policy.max_regenerations if policy else 0
-    if state.revision.round >= limit:
-        from flashfusion.errors import RegenerationLimitReached
-
-        raise RegenerationLimitReached(f"{state.revision.round} of {limit} regeneration rounds already used")
-    deps.requests.set_status(state.request.org_id, state.request.request_id, RequestStatus.REGENERATING)
-    if part_id == plan.lead.part_id:
-        fresh = review_steps.prepare_regeneration(state, deps)
-        return fresh.model_copy(
-            update={
-                "bundle": plan.model_copy(update={"regenerate": "lead", "queue": []}),
-                "parts": None,
-                "kept_parts": None,
-                "bundle_check": None,
-            }
-        )
-    results = merged_results(state)
-    item = next(i for i in plan.items if i.part.part_id == part_id)
-    previous = _result(results, part_id, allow_failed=True)
-    feedback = [*item.revision.feedback, (outcome.feedback or "").strip()]
-    version = previous.generation.version if previous.generation else item.revision.version
-    revision = Revision(
-        version=version + 1,
-        parent_version=version if previous.generation else None,
-        round=item.revision.round + 1,
-        feedback=[f for f in feedback if f],
-    )
-    revision = revision.model_copy(
-        update={"prompt_hash": prompt_hash(review_steps.effective_prompt(item.request, revision))}
-    )
-    again = item.model_copy(update={"revision": revision})
-    items = [again if i.part.part_id == part_id else i for i in plan.items]
-    return state.model_copy(
-        update={
-            "bundle": plan.model_copy(update={"items": items, "queue": [again], "regenerate": "parts"}),
-            "kept_parts": [r for r in results if r.part.part_id != part_id],
-            "parts": None,
-            "bundle_check": None,
-            "review": None,
-            # the bundle's round: the regeneration limit counts it, and the next review is a new one
-            "revision": state.revision.model_copy(update={"round": state.revision.round + 1}),
-        }
-    )
-
-
-def _supersede(state: WorkflowState, deps: Deps, part_id: str) -> None:
-    """Store the part's reviewed version as superseded (the edit or the regeneration names it as parent)."""
-    from flashfusion.app.versions import store_version
-
-    plan = _plan(state)
-    if part_id == plan.lead.part_id:
-        store_version(state.model_copy(update={"part": plan.lead}), deps, _lead(state), status="superseded")
-        return
-    item = next((i for i in plan.items if i.part.part_id == part_id), None)
-    result = next((r for r in merged_results(state) if r.part.part_id == part_id), None)
-    if item is None or result is None or result.generation is None:
-        return  # a failed part: nothing was made to keep
-    store_version(_part_state(state, deps, item, result), deps, result.generation, status="superseded")
-
-
-def _result(results: list[PartResult], part_id: str, *, allow_failed: bool = False) -> PartResult:
-    for result in results:
-        if result.part.part_id == part_id and (allow_failed or result.generation is not None):
-            return result
-    raise ValueError(f"the bundle has no made part {part_id!r}")

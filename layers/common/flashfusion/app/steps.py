@@ -109,7 +109,7 @@ def effective_prompt(request: AssetRequest, revision: Revision) -> str:
 
 
 def route_query(request: AssetRequest, deps: Deps, remaining_usd: float | None) -> router.RouteQuery:
-    if request.bundle is not None:  # the bundle's one hold already covers its parts (app.bundles.reserve)
+    if request.bundle is not None:  # the bundle's one hold already covers its parts (app.bundle_planning.reserve)
         remaining_usd = None
     return router.query_for(request, deps.available_providers, remaining_usd)
 
@@ -134,9 +134,9 @@ def route(state: WorkflowState, deps: Deps) -> RouteDecision:
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.ROUTING)
     if request.bundle is not None and state.part is None:
-        from flashfusion.app import bundles
+        from flashfusion.app import bundle_planning
 
-        bundles.reserve(state, deps)  # the whole bundle's estimate, before any part runs
+        bundle_planning.reserve(state, deps)  # the whole bundle's estimate, before any part runs
     for _ in range(RESERVATION_TRIES):
         remaining = deps.budgets.status(request.org_id).available_usd
         decision = _reserved(
@@ -179,9 +179,11 @@ def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
     )
     # Every failure path of the workflow passes here (ReleaseBudget -> MarkFailed).
     if state.request.bundle is not None:
-        from flashfusion.app import bundles
+        from flashfusion.app import bundle_planning
 
-        released = bundles.close_hold(deps, state.request) or released  # what was billed is spent, the rest freed
+        released = (
+            bundle_planning.close_hold(deps, state.request) or released
+        )  # what was billed is spent, the rest freed
     request_metric("RequestsFailed", MetricUnit.Count, 1, state.request, decision.model if decision else None)
     return {"released": released}
 

@@ -94,7 +94,7 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
 def check_bundle(submission: AssetSubmission, deps: Deps) -> None:
     """A bundle's request is its lead text part; every media part must have a model; what a bundle cannot
     do yet (translations, campaigns, posts) is refused rather than ignored."""
-    from flashfusion.app.bundles import part_request, planned_parts
+    from flashfusion.app.bundle_planning import part_request, planned_parts
     from flashfusion.models import ContentType
 
     if submission.content_type != ContentType.TEXT:
