@@ -61,8 +61,15 @@ REKOGNITION_STATES = sorted(name for name, state in STATES.items() if _function_
 
 
 def test_the_lint_states_are_the_rekognition_callers() -> None:
-    assert _rekognition_substitutions() == {"LintFunctionArn"}
-    assert REKOGNITION_STATES == ["LintAsset", "LintEdited", "LintTranslation"]
+    assert _rekognition_substitutions() == {"LintFunctionArn", "LintBundleFunctionArn"}
+    assert REKOGNITION_STATES == [
+        "LintAsset",
+        "LintBundle",
+        "LintEdited",
+        "LintRevisedBundle",
+        "LintTranslation",
+        "PartLintAsset",
+    ]
 
 
 @pytest.mark.parametrize("name", REKOGNITION_STATES)
@@ -91,7 +98,7 @@ def test_no_lambda_state_retries_every_error() -> None:
 
 def test_every_lambda_state_retries_lambda_transient_errors() -> None:
     lambdas = [name for name, state in STATES.items() if _function_substitution(state)]
-    assert len(lambdas) == 19
+    assert len(lambdas) == 32  # 19 for a single asset; the bundle adds its own 3, its review 4 and the parts 6
     for name in lambdas:
         assert builder.LAMBDA_TRANSIENT.asl() in STATES[name]["Retry"], name
 

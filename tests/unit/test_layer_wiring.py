@@ -21,7 +21,8 @@ LAMBDA_MAX_LAYERS = 5
 
 # What each function's steps load beyond the common layer (the rest take nothing more):
 # every medium made offline (Pillow, numpy, PyAV), every medium linted (and the voice checks), the API's lint of
-# text and images (audio and video go to LintJobFunction), offline images and videos redrawn in a locale.
+# text and images (audio and video go to LintJobFunction), offline images and videos redrawn in a locale, the
+# bundle lint's image sizes and OCR.
 EXPECTED = {
     "GenerateFunction": {"ImageLayer", "VideoLayer"},
     "LintFunction": {"ImageLayer", "VideoLayer", "TextLayer"},
@@ -31,6 +32,8 @@ EXPECTED = {
     "SaveFunction": {"SigningLayer"},
     "SaveReviewedFunction": {"SigningLayer"},
     "SaveTranslationFunction": {"SigningLayer"},
+    "LintBundleFunction": {"ImageLayer"},
+    "SaveBundleFunction": {"SigningLayer"},
 }
 
 

@@ -167,6 +167,8 @@ def full_provenance(
             upload_id="0" * 32, key="staging/acme/source-uploads/" + "0" * 32, mime_type="image/jpeg", sha256="a" * 64
         ),
         campaign_id="spring-27",
+        bundle_id="bundle-1",
+        bundle_part="copy",
         status="superseded",
         mime_type="text/plain; charset=utf-8",
         credentials=ContentCredentials(

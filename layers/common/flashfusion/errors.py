@@ -59,6 +59,10 @@ class FallbackChainExhausted(FlashFusionError):
     """Every model in the fallback chain failed; the message lists what each one said."""
 
 
+class BundlePartFailed(FlashFusionError):
+    """A part the bundle cannot do without could not be made (its own fallback chain ran out): the bundle fails."""
+
+
 class NoModelAvailable(FlashFusionError):
     """No enabled model serves this content type and tier."""
 

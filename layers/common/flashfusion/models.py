@@ -134,6 +134,60 @@ class OutputOptions(CamelModel):
     max_output_tokens: int | None = Field(default=None, ge=16, le=32000, description="text")
 
 
+BundleKind = Literal["post", "reel", "carousel"]
+PartRole = Literal["copy", "image", "script", "video", "music"]
+MIN_CAROUSEL_IMAGES = 2
+MAX_CAROUSEL_IMAGES = 10
+DEFAULT_CAROUSEL_IMAGES = 3
+BUNDLE_ROLES: dict[str, tuple[str, ...]] = {
+    "post": ("copy", "image"),
+    "reel": ("script", "video", "music"),
+    "carousel": ("copy", "image"),
+}
+"""The parts each kind of bundle is made of, the lead text part first (the others derive from it)."""
+
+
+class BundlePartOptions(CamelModel):
+    """How one role of a bundle should come out, beyond what the kind and the lead text decide."""
+
+    prompt: Prompt | None = Field(default=None, description="replaces the prompt derived from the lead text part")
+    options: OutputOptions = Field(default_factory=OutputOptions)
+    required: StrictBool | None = Field(
+        default=None, description="whether the bundle fails without this part (default: music optional, rest required)"
+    )
+
+
+class BundleSpec(CamelModel):
+    """A multi-part request: a post (copy + image), a reel (script + video + music) or a carousel (copy + N
+    images). The lead text part is generated first; the media parts are made from it, in parallel."""
+
+    kind: BundleKind
+    image_count: int | None = Field(
+        default=None,
+        ge=MIN_CAROUSEL_IMAGES,
+        le=MAX_CAROUSEL_IMAGES,
+        description=f"carousel only: how many images (default {DEFAULT_CAROUSEL_IMAGES})",
+    )
+    parts: dict[PartRole, BundlePartOptions] = Field(default_factory=dict, description="per-role options")
+
+    @field_validator("image_count")
+    @classmethod
+    def _count_is_for_carousels(cls, count: int | None, info: Any) -> int | None:
+        if count is not None and info.data.get("kind") not in (None, "carousel"):
+            raise ValueError("imageCount is for carousels only")
+        return count
+
+    @field_validator("parts")
+    @classmethod
+    def _roles_of_the_kind(cls, parts: dict[str, BundlePartOptions], info: Any) -> dict[str, BundlePartOptions]:
+        kind = info.data.get("kind")
+        allowed = BUNDLE_ROLES.get(kind, ()) if kind else ()
+        stray = sorted(role for role in parts if allowed and role not in allowed)
+        if stray:
+            raise ValueError(f"a {kind} has no {', '.join(stray)} part (its parts: {', '.join(allowed)})")
+        return parts
+
+
 Operation = Literal["generate", "brand_style"]
 """generate: a new asset from the prompt. brand_style: the organisation's own photo (an upload of
 ``POST /v1/uploads``) in the brand's look: palette, logo, optional headline."""
@@ -192,6 +246,9 @@ class AssetSubmission(CamelModel):
         max_length=2048,
         description="an https URL that receives a signed POST when the request needs review and when it ends",
     )
+    bundle: BundleSpec | None = Field(
+        default=None, description="make a bundle of parts that belong together (the prompt is the brief)"
+    )
     cache: Literal["use", "bypass"] = Field(
         default="use",
         description="use: an earlier result of the same brief, kit version, model and options, or a pre-generated "
@@ -209,6 +266,15 @@ class AssetSubmission(CamelModel):
         if len(set(locales)) != len(locales):
             raise ValueError("each locale at most once")
         return locales
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bundle_leads_with_text(cls, data: Any) -> Any:
+        # A bundle's request is its lead text part: contentType may be left out (it can only be text).
+        bundle = isinstance(data, dict) and data.get("bundle") is not None
+        if bundle and "contentType" not in data and "content_type" not in data:
+            return {**data, "contentType": ContentType.TEXT.value}
+        return data
 
     @model_validator(mode="after")
     def _style_goes_with_brand_style(self) -> AssetSubmission:
@@ -301,6 +367,7 @@ class ReviewOutcome(CamelModel):
     feedback: str | None = Field(default=None, max_length=2000)
     edited_staging_key: str | None = None
     edited_mime_type: str | None = None
+    part_id: str | None = Field(default=None, description="a bundle's review: the part edited or regenerated")
     decided_at: datetime = Field(default_factory=utcnow)
 
 
@@ -516,6 +583,8 @@ class Provenance(CamelModel):
     key: str
     mime_type: str | None = None
     credentials: ContentCredentials | None = None
+    bundle_id: str | None = Field(default=None, description="the bundle this asset is a part of")
+    bundle_part: str | None = Field(default=None, description="its part id in the bundle (copy, image-2, ...)")
     recorded_at: datetime = Field(default_factory=utcnow)
     served_from: ServedFrom | None = Field(
         default=None, description="this version copies an earlier one (exact cache or pre-generated candidate)"
@@ -596,11 +665,122 @@ class RequestRecord(CamelModel):
     follow_up_error: ErrorInfo | None = Field(
         default=None, description="the asset is saved, but joining its campaign or scheduling its posts failed"
     )
+    bundle: BundleView | None = Field(default=None, description="a bundle request: each part's status and asset")
 
     @computed_field(description="GET this for every version of the saved asset and a download URL")  # type: ignore[prop-decorator]
     @property
     def asset_url(self) -> str | None:
         return f"/v1/assets/{self.asset.asset_id}" if self.asset else None
+
+
+class PartPlan(CamelModel):
+    """One part of a bundle: what it is, whether the bundle needs it, and which part it is made from."""
+
+    part_id: str = Field(description="copy, image, script, video, music; image-1.. in a carousel")
+    role: PartRole
+    content_type: ContentType
+    required: bool = True
+    derived_from: str | None = Field(default=None, description="the part whose text its prompt was made from")
+    index: int = Field(default=0, description="position in the bundle (a carousel's slide order)")
+
+
+class BundleItem(CamelModel):
+    """One media part as the parts' Map state runs it: its own request (content type, prompt, options)."""
+
+    request: AssetRequest
+    part: PartPlan
+    revision: Revision = Field(default_factory=Revision)
+
+
+class BundlePlan(CamelModel):
+    """The bundle's parts, planned once the lead text part exists (PlanParts)."""
+
+    bundle_id: str
+    kind: BundleKind
+    lead: PartPlan
+    items: list[BundleItem] = Field(default_factory=list, description="the media parts, made in parallel")
+    hold_id: str | None = Field(default=None, description="the budget reservation of the whole bundle")
+    queue: list[BundleItem] = Field(
+        default_factory=list, description="the parts the parts' Map makes this round (all; after a review, one)"
+    )
+    regenerate: Literal["none", "lead", "parts"] = Field(
+        default="none", description="after a review: what a regeneration decision sends back through the workflow"
+    )
+
+
+class PartResult(CamelModel):
+    """What one media part's run produced: its staged output and lint verdict, or why it failed."""
+
+    part: PartPlan
+    status: Literal["done", "failed"]
+    generation: Generation | None = None
+    compliant: bool | None = None
+    lint_report_key: str | None = None
+    error: dict[str, Any] | None = None
+    revision: Revision | None = None
+
+
+class PartView(CamelModel):
+    """One part as ``GET /v1/requests/{id}`` shows it."""
+
+    part_id: str
+    role: PartRole
+    content_type: ContentType
+    required: bool = True
+    status: Literal["planned", "generated", "failed", "saved", "rejected"] = "planned"
+    derived_from: str | None = None
+    lint_passed: bool | None = None
+    asset: AssetRef | None = None
+    error: str | None = None
+
+
+class BundleView(CamelModel):
+    """A bundle request's parts and, once checked, the bundle-wide lint."""
+
+    bundle_id: str
+    kind: BundleKind
+    parts: list[PartView] = Field(default_factory=list)
+    lint_passed: bool | None = None
+    violations: list[Violation] = Field(default_factory=list, description="the bundle-wide findings (summary)")
+
+
+class BundleCheck(CamelModel):
+    """LintBundle's verdict: every part compliant on its own and the bundle compliant as a whole."""
+
+    compliant: bool
+    lint: LintReport
+    failed_optional: list[str] = Field(default_factory=list, description="optional parts left out")
+
+
+class BundlePartRecord(CamelModel):
+    part_id: str
+    role: PartRole
+    content_type: ContentType
+    asset_id: str | None = None
+    version: int | None = None
+    key: str | None = None
+    derived_from: str | None = None
+    status: Literal["saved", "failed", "omitted"] = "saved"
+
+
+class BundleRecord(CamelModel):
+    """The bundle's own provenance record: its parts, which part each was made from, and the bundle lint."""
+
+    bundle_id: str
+    org_id: str
+    request_id: str
+    kind: BundleKind
+    brand_kit_id: str
+    brand_kit_version: int
+    channel: str | None = None
+    sponsored: bool = False
+    parts: list[BundlePartRecord] = Field(default_factory=list)
+    lint_passed: bool
+    lint_results: dict[str, bool] = Field(default_factory=dict)
+    status: Literal["published", "rejected", "expired"] = "published"
+    reviewer: str | None = None
+    decision: str | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class WorkflowState(CamelModel):
@@ -619,3 +799,10 @@ class WorkflowState(CamelModel):
     review: ReviewOutcome | None = None
     locale: str | None = Field(default=None, description="inside the translation Map: the target locale")
     translated: SavedAsset | None = None
+    part: PartPlan | None = Field(default=None, description="inside the bundle parts' Map: the part being made")
+    bundle: BundlePlan | None = None
+    parts: list[PartResult] | None = Field(default=None, description="the bundle's media parts, as made")
+    bundle_check: BundleCheck | None = None
+    kept_parts: list[PartResult] | None = Field(
+        default=None, description="a part regeneration round: the parts kept from the round before"
+    )

@@ -165,6 +165,288 @@ def _generation_catches() -> list[State]:
     return [catch(FALLBACK_ERRORS, "Fallback", "$.lastError"), catch_all(FAIL)]
 
 
+class Names:
+    """The state names of one generate/poll/fallback/lint/autofix pipeline: the single asset's (and a bundle's
+    lead part's) as they always were, and a bundle media part's with a prefix (ASL state names are unique in
+    the whole machine, Map iterators included)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __getattr__(self, name: str) -> str:
+        return self.prefix + name
+
+
+MAIN = Names("")
+PART = Names("Part")
+
+
+def _generation_pipeline(
+    names: Names,
+    *,
+    fail: str,
+    on_compliant: str,
+    on_review: str,
+    fallback_catches: list[State],
+    lead_rules: list[State] | None = None,
+) -> dict[str, State]:
+    """Generate (retry, poll long jobs, fall back) then lint and auto-fix: the same states for a single asset
+    and for each part of a bundle; only where they go on success, review and failure differs."""
+    generation_catches = [catch(FALLBACK_ERRORS, names.Fallback, "$.lastError"), catch_all(fail)]
+    return {
+        names.Generate: lambda_task(
+            "GenerateFunctionArn",
+            comment="Calls the routed model (or submits its job). Transient vendor errors are retried with capped, "
+            "jittered backoff; then the next model of the chain is tried.",
+            result_path="$.generation",
+            timeout_seconds=120,
+            retry=GENERATION_RETRIES,
+            catches=generation_catches,
+            next_state=names.IsGenerationReady,
+        ),
+        names.IsGenerationReady: choice(
+            [rule("$.generation.status", "StringEquals", "pending", names.WaitForVendor)],
+            names.LintAsset,
+            comment="Long jobs (video, music) come back pending: wait, then poll; no Lambda sleeps on a vendor.",
+        ),
+        names.WaitForVendor: wait("$.generation.pollAfterSeconds", names.PollGeneration),
+        names.PollGeneration: lambda_task(
+            "PollFunctionArn",
+            comment="Asks the vendor how its job is doing; stages the output when done; GenerationTimedOut past "
+            "the model's maximum wait.",
+            result_path="$.generation",
+            timeout_seconds=120,
+            retry=GENERATION_RETRIES,
+            catches=generation_catches,
+            next_state=names.IsGenerationReady,
+        ),
+        names.Fallback: lambda_task(
+            "FallbackFunctionArn",
+            comment="Releases the failed model's reservation, then the next model of the chain that fits the "
+            "budget; FallbackChainExhausted names what each model said.",
+            result_path="$.route",
+            catches=fallback_catches,
+            next_state=names.Generate,
+        ),
+        names.LintAsset: lambda_task(
+            "LintFunctionArn",
+            comment="Checks the staged output against the pinned brand kit version: text voice, legal and "
+            "platform rules; image colours, logo and moderation; video frames and duration; audio loudness.",
+            result_path="$.lint",
+            retry=LINT_RETRIES,
+            catches=[catch_all(fail)],
+            next_state=names.IsCompliant,
+        ),
+        names.IsCompliant: choice(
+            [
+                *(lead_rules or []),
+                rule("$.lint.compliant", "BooleanEquals", True, on_compliant),
+                all_of(
+                    [
+                        rule("$.lint.autoFixable", "BooleanEquals", True),
+                        rule("$.generation.autofixRounds", "NumericLessThan", 2),
+                    ],
+                    names.AutoFix,
+                ),
+            ],
+            on_review,
+            comment="Compliant: save. Fixable (substitutions, disclaimers, trims): fix and lint again, twice at "
+            "most. Otherwise a person decides.",
+        ),
+        names.AutoFix: lambda_task(
+            "AutoFixFunctionArn",
+            comment="Applies the report's mechanical fixes to the staged text as a new staged object.",
+            result_path="$.generation",
+            catches=[catch_all(fail)],
+            next_state=names.LintAsset,
+        ),
+    }
+
+
+IS_BUNDLE = rule("$.request.bundle", "IsPresent", True)
+REVIEWED = rule("$.review", "IsPresent", True)
+
+
+def _bundle_lead_rules() -> list[State]:
+    """A bundle's lead text part goes on to its media parts once it is compliant or no fix is left: the bundle
+    is reviewed as one, after every part exists."""
+    return [
+        all_of([IS_BUNDLE, rule("$.lint.compliant", "BooleanEquals", True)], "PlanParts"),
+        all_of(
+            [
+                IS_BUNDLE,
+                rule("$.lint.autoFixable", "BooleanEquals", True),
+                rule("$.generation.autofixRounds", "NumericLessThan", 2),
+            ],
+            "AutoFix",
+        ),
+        {**IS_BUNDLE, "Next": "PlanParts"},
+    ]
+
+
+def _part_states() -> dict[str, State]:
+    """One media part of a bundle, inside the parts' Map state: routed, generated, fallen back, linted and
+    auto-fixed by the single asset's states; a part that cannot be made ends as a failed result (LintBundle
+    fails the bundle when the part was required)."""
+    failed = "PartFailed"
+    return {
+        "PartRoute": lambda_task(
+            "RouteFunctionArn",
+            comment="The part's model and fallback chain (the bundle's one hold covers it: nothing is reserved).",
+            result_path="$.route",
+            catches=[catch_all(failed)],
+            next_state=PART.Generate,
+        ),
+        **_generation_pipeline(
+            PART,
+            fail=failed,
+            on_compliant="PartDone",
+            on_review="PartDone",
+            fallback_catches=[catch_all(failed)],
+        ),
+        "PartDone": pass_state(
+            comment="The part's result: its staged output and lint verdict (the full report stays in S3).",
+            parameters={
+                "status": "done",
+                "part.$": "$.part",
+                "generation.$": "$.generation",
+                "compliant.$": "$.lint.compliant",
+                "lintReportKey.$": "$.lint.reportKey",
+                "revision.$": "$.revision",
+            },
+            result_path="$",
+            end=True,
+        ),
+        failed: pass_state(
+            comment="The part could not be made: its error, for the bundle to judge (required or optional).",
+            parameters={"status": "failed", "part.$": "$.part", "error.$": "$.error"},
+            result_path="$",
+            end=True,
+        ),
+    }
+
+
+def _bundle_states() -> dict[str, State]:
+    return {
+        "PlanParts": lambda_task(
+            "PlanPartsFunctionArn",
+            comment="The media parts' requests, their prompts made from the lead text part (the image's headline "
+            "from the copy, the video from the script).",
+            result_path="$.bundle",
+            catches=[catch_all(FAIL)],
+            next_state="GenerateParts",
+        ),
+        "GenerateParts": inline_map(
+            comment="The media parts in parallel, each through the single asset's states with its own fallback "
+            "chain; a part that fails does not stop the others.",
+            items_path="$.bundle.queue",
+            max_concurrency=4,
+            item_selector={
+                "request.$": "$$.Map.Item.Value.request",
+                "part.$": "$$.Map.Item.Value.part",
+                "revision.$": "$$.Map.Item.Value.revision",
+                "validated.$": "$.validated",
+            },
+            start_at="PartRoute",
+            states=_part_states(),
+            result_path="$.parts",
+            catches=[catch_all(FAIL)],
+            next_state="LintBundle",
+        ),
+        "LintBundle": lambda_task(
+            "LintBundleFunctionArn",
+            timeout_seconds=120,  # OCR of every image (up to 10 in a carousel)
+            comment="Fails the bundle if a required part could not be made; else lints the parts together: the "
+            "caption and the image's own text agree, no banned term anywhere, the disclosure where the platform "
+            "shows it, the parts fit the platform.",
+            result_path="$.bundleCheck",
+            retry=LINT_RETRIES,
+            catches=[catch_all(FAIL)],
+            next_state="IsBundleCompliant",
+        ),
+        "IsBundleCompliant": choice(
+            [rule("$.bundleCheck.compliant", "BooleanEquals", True, "SaveBundle")],
+            "RequestBundleReview",
+            comment="Every part and the bundle as a whole pass: save. Otherwise the bundle is reviewed as one.",
+        ),
+        "SaveBundle": lambda_task(
+            "SaveBundleFunctionArn",
+            comment="Every part stored with its content credentials and provenance (bundleId; a derived part "
+            "names the lead as its ingredient), the bundle's record, the hold settled at the actual spend.",
+            result_path="$.saved",
+            catches=[catch_all(FAIL)],
+            next_state="BundleSaved",
+        ),
+        "RequestBundleReview": task(
+            "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            comment="One review for the whole bundle, every part on it; waits for the decision (a decision may "
+            "name the part it edits or regenerates).",
+            parameters={
+                "FunctionName": sub("RequestReviewFunctionArn"),
+                "Payload": {"taskToken.$": "$$.Task.Token", "state.$": "$"},
+            },
+            timeout_seconds_path="$.validated.review.timeoutSeconds",
+            heartbeat_seconds_path="$.validated.review.heartbeatSeconds",
+            result_path="$.review",
+            retry=(LAMBDA_TRANSIENT,),
+            catches=[
+                catch(["States.Timeout", "States.HeartbeatTimeout"], "ExpireBundleReview", "$.reviewTimeout"),
+                catch_all(FAIL),
+            ],
+            next_state="BundleReviewDecided",
+        ),
+        "ExpireBundleReview": lambda_task(
+            "ExpireReviewFunctionArn",
+            comment="Closes the abandoned bundle review (status review_expired) and announces it.",
+            result_path="$.review",
+            catches=[catch_all(FAIL)],
+            next_state="SaveBundle",
+        ),
+        "BundleReviewDecided": choice(
+            [
+                rule("$.review.decision", "StringEquals", "approve", "SaveBundle"),
+                rule("$.review.decision", "StringEquals", "reject", "SaveBundle"),
+            ],
+            "ReviseBundle",
+            comment="Approved or rejected: the bundle is stored with the decision. An edit or a regeneration is "
+            "for one part (the decision's partId; the lead text part by default).",
+        ),
+        "ReviseBundle": lambda_task(
+            "ReviseBundleFunctionArn",
+            comment="The edited part becomes its next version (human-edited); or the part is made again with the "
+            "feedback: the lead (then every part from it) from RouteModel, a media part alone through the Map.",
+            result_path="$",
+            catches=[catch_all(FAIL)],
+            next_state="AfterBundleRevision",
+        ),
+        "AfterBundleRevision": choice(
+            [
+                rule("$.bundle.regenerate", "StringEquals", "lead", "RouteModel"),
+                rule("$.bundle.regenerate", "StringEquals", "parts", "GenerateParts"),
+            ],
+            "LintRevisedBundle",
+            comment="A regeneration goes back through the workflow; an edit is linted for the record and saved.",
+        ),
+        "LintRevisedBundle": lambda_task(
+            "LintBundleFunctionArn",
+            timeout_seconds=120,  # OCR of every image (up to 10 in a carousel)
+            comment="Lints the bundle with the reviewer's edit for the record; the reviewer's approval stands.",
+            result_path="$.bundleCheck",
+            retry=LINT_RETRIES,
+            catches=[catch_all(FAIL)],
+            next_state="SaveBundle",
+        ),
+        "BundleSaved": choice(
+            [
+                all_of([REVIEWED, rule("$.review.decision", "StringEquals", "reject")], "Rejected"),
+                all_of([REVIEWED, rule("$.review.decision", "StringEquals", "expired")], "ReviewExpired"),
+            ],
+            "Succeeded",
+            comment="A rejected or expired bundle is stored for the audit; otherwise it is done.",
+        ),
+    }
+
+
 def _main_states() -> dict[str, State]:
     return {
         "ValidateRequest": lambda_task(
@@ -182,70 +464,13 @@ def _main_states() -> dict[str, State]:
             catches=[catch([BUDGET_EXCEEDED], "IsBatch"), catch_all(FAIL)],
             next_state="Generate",
         ),
-        "Generate": lambda_task(
-            "GenerateFunctionArn",
-            comment="Calls the routed model (or submits its job). Transient vendor errors are retried with capped, "
-            "jittered backoff; then the next model of the chain is tried.",
-            result_path="$.generation",
-            timeout_seconds=120,
-            retry=GENERATION_RETRIES,
-            catches=_generation_catches(),
-            next_state="IsGenerationReady",
-        ),
-        "IsGenerationReady": choice(
-            [rule("$.generation.status", "StringEquals", "pending", "WaitForVendor")],
-            "LintAsset",
-            comment="Long jobs (video, music) come back pending: wait, then poll; no Lambda sleeps on a vendor.",
-        ),
-        "WaitForVendor": wait("$.generation.pollAfterSeconds", "PollGeneration"),
-        "PollGeneration": lambda_task(
-            "PollFunctionArn",
-            comment="Asks the vendor how its job is doing; stages the output when done; GenerationTimedOut past "
-            "the model's maximum wait.",
-            result_path="$.generation",
-            timeout_seconds=120,
-            retry=GENERATION_RETRIES,
-            catches=_generation_catches(),
-            next_state="IsGenerationReady",
-        ),
-        "Fallback": lambda_task(
-            "FallbackFunctionArn",
-            comment="Releases the failed model's reservation, then the next model of the chain that fits the "
-            "budget; FallbackChainExhausted names what each model said.",
-            result_path="$.route",
-            catches=[catch([BUDGET_EXCEEDED], "IsBatch"), catch_all(FAIL)],
-            next_state="Generate",
-        ),
-        "LintAsset": lambda_task(
-            "LintFunctionArn",
-            comment="Checks the staged output against the pinned brand kit version: text voice, legal and "
-            "platform rules; image colours, logo and moderation; video frames and duration; audio loudness.",
-            result_path="$.lint",
-            retry=LINT_RETRIES,
-            catches=[catch_all(FAIL)],
-            next_state="IsCompliant",
-        ),
-        "IsCompliant": choice(
-            [
-                rule("$.lint.compliant", "BooleanEquals", True, "SaveAsset"),
-                all_of(
-                    [
-                        rule("$.lint.autoFixable", "BooleanEquals", True),
-                        rule("$.generation.autofixRounds", "NumericLessThan", 2),
-                    ],
-                    "AutoFix",
-                ),
-            ],
-            "RequestReview",
-            comment="Compliant: save. Fixable (substitutions, disclaimers, trims): fix and lint again, twice at "
-            "most. Otherwise a person decides.",
-        ),
-        "AutoFix": lambda_task(
-            "AutoFixFunctionArn",
-            comment="Applies the report's mechanical fixes to the staged text as a new staged object.",
-            result_path="$.generation",
-            catches=[catch_all(FAIL)],
-            next_state="LintAsset",
+        **_generation_pipeline(
+            MAIN,
+            fail=FAIL,
+            on_compliant="SaveAsset",
+            on_review="RequestReview",
+            fallback_catches=[catch([BUDGET_EXCEEDED], "IsBatch"), catch_all(FAIL)],
+            lead_rules=_bundle_lead_rules(),
         ),
         "SaveAsset": lambda_task(
             "SaveFunctionArn",
@@ -521,4 +746,4 @@ def _locale_states() -> dict[str, State]:
 
 def definition() -> State:
     """The whole state machine definition, SAM ``${...}`` substitutions left in place."""
-    return machine(COMMENT, "ValidateRequest", _main_states())
+    return machine(COMMENT, "ValidateRequest", {**_main_states(), **_bundle_states()})

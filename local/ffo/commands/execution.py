@@ -91,12 +91,36 @@ def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[
             say(line + "\n")
             for violation in outcome.get("violations", []):
                 say(f"  violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
+        bundle_parts(deps, record, out, say)
         budget = deps.budgets.status(org_id)
         say(
             f"budget {budget.month}: spent ${budget.spent_usd:.4f} of ${budget.limit_usd:.4f}, "
             f"${budget.available_usd:.4f} left\n"
         )
     return record
+
+
+def bundle_parts(deps: Any, record: dict[str, Any], out: Path, say: Callable[[str], Any]) -> None:
+    """A bundle's parts: each one's status and file, then the bundle-wide lint findings."""
+    bundle = record.get("bundle")
+    if not bundle:
+        return
+    say(f"bundle {bundle['bundleId']} ({bundle['kind']}):\n")
+    for part in bundle["parts"]:
+        line = f"  part {part['partId']} ({part['contentType']}{'' if part.get('required', True) else ', optional'}): "
+        line += part["status"]
+        if part.get("asset"):
+            written, _ = _download(deps, part["asset"], out)
+            line += f" -> {written}"
+        if part.get("lintPassed") is not None:
+            line += f" (lint {'passed' if part['lintPassed'] else 'failed'})"
+        if part.get("error"):
+            line += f" ({part['error']})"
+        say(line + "\n")
+    if bundle.get("lintPassed") is not None:
+        say(f"  bundle lint: {'passed' if bundle['lintPassed'] else 'failed'}\n")
+    for violation in bundle.get("violations", []):
+        say(f"  bundle violation [{violation['severity']}] {violation['ruleId']}: {violation['message']}\n")
 
 
 def _download(deps: Any, asset: dict[str, Any], out: Path) -> tuple[Path, bytes]:

@@ -49,6 +49,9 @@ def register(subparsers: Subparsers, parents: Parents) -> None:
     parser.add_argument("--edited-text", help="approve_with_edits: the corrected text")
     parser.add_argument("--file", help="approve_with_edits: a replacement file, uploaded like a client would")
     parser.add_argument("--comment", help="a comment recorded with each decision")
+    parser.add_argument(
+        "--part", help="a bundle's review: the part an edit or a regeneration is for (copy, image, image-2, video...)"
+    )
     parser.add_argument("--reviewer", default="local-reviewer", help="the reviewer's user id (default local-reviewer)")
     parser.add_argument("--kit", default=DEFAULT_KIT, help=f"brand kit file to seed (default {DEFAULT_KIT})")
     parser.add_argument("--out", default="out", help="folder for previews and the saved asset (default out/)")
@@ -64,6 +67,8 @@ def _decision_body(decision: str, args: argparse.Namespace, feedback: list[str])
         body["feedback"] = feedback.pop(0) if feedback else "address the violations the linter found"
     if decision == "approve_with_edits" and args.edited_text is not None:
         body["editedText"] = args.edited_text
+    if getattr(args, "part", None) and decision in ("approve_with_edits", "regenerate"):
+        body["partId"] = args.part
     return body
 
 

@@ -158,6 +158,7 @@ def test_the_lint_step_turns_a_bomb_into_a_report_not_an_exception_the_asl_does_
             asset_id="a", version=1, autofix_rounds=0, staging_key="staged/bomb.png", mime_type="image/png"
         ),
         locale=None,
+        part=None,  # not a bundle's part
     )
     deps: Any = SimpleNamespace(
         requests=SimpleNamespace(

@@ -40,7 +40,7 @@ def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[st
     generation = _ready(state)
     report = _require(state.lint, "lint")
     policy = _require(state.validated, "validated").review
-    review_id = review_id_for(request.request_id, generation.version)
+    review_id = review_id_of(state)
     timeout = policy.timeout_seconds if policy else DEFAULT_TIMEOUT_SECONDS
     review = Review(
         review_id=review_id,
@@ -63,6 +63,19 @@ def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[st
         requested_by=request.user_id,
         approval_steps=policy.approvals if policy else [],
     )
+    if state.bundle is not None:  # a bundle is reviewed as one: every part, and the bundle-wide findings
+        from flashfusion.app.bundles import review_parts
+
+        bundle_findings = state.bundle_check.lint.violations if state.bundle_check else []
+        review = review.model_copy(
+            update={
+                "bundle_id": state.bundle.bundle_id,
+                "parts": review_parts(state, deps),
+                "violations": [*bundle_findings, *report.violations],
+                "suggestions": [v.suggestion for v in [*bundle_findings, *report.violations] if v.suggestion],
+            }
+        )
+        review = Review.model_validate(review.model_dump())  # worst severity over the bundle's findings too
     deps.reviews.open(review, task_token)
     deps.requests.set_review(
         request.org_id,
@@ -92,6 +105,13 @@ def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[st
     return {"reviewId": review_id}
 
 
+def review_id_of(state: WorkflowState) -> str:
+    """One review per asset version; a bundle's later rounds (a part regenerated, the lead unchanged) get
+    their own review too."""
+    review_id = review_id_for(state.request.request_id, _ready(state).version)
+    return f"{review_id}-r{state.revision.round}" if state.bundle is not None and state.revision.round else review_id
+
+
 def emit_backlog(deps: Deps, org_id: str) -> None:
     """The organisation's review backlog as a gauge, each time it changes (opened, decided, expired)."""
     emit_for_org("ReviewBacklog", MetricUnit.Count, deps.reviews.count(org_id, "pending"), org_id)
@@ -100,8 +120,7 @@ def emit_backlog(deps: Deps, org_id: str) -> None:
 def expire_review(state: WorkflowState, deps: Deps) -> ReviewOutcome:
     """Nobody decided in time (or nobody touched the review for the heartbeat window): close it cleanly."""
     request = state.request
-    generation = _ready(state)
-    review_id = review_id_for(request.request_id, generation.version)
+    review_id = review_id_of(state)
     closed = deps.reviews.expire(request.org_id, review_id)
     if not closed:  # a decision was claimed, but too late to reach the workflow
         logger.warning("review decided after its deadline", extra={"reviewId": review_id})

@@ -41,6 +41,7 @@ from flashfusion.storage.reviews import (
     Preview,
     Review,
     ReviewFilters,
+    ReviewPart,
     ReviewStatus,
 )
 
@@ -60,6 +61,10 @@ class Decision(CamelModel):
     feedback: str | None = Field(default=None, max_length=2000, description="regenerate: what to change")
     edited_text: str | None = Field(default=None, max_length=MAX_EDITED_TEXT, description="approve_with_edits, text")
     replacement_upload_id: Identifier | None = Field(default=None, description="approve_with_edits: an upload's id")
+    part_id: Identifier | None = Field(
+        default=None,
+        description="a bundle's review: the part an edit or a regeneration is for (default: the lead text part)",
+    )
     step: int | None = Field(
         default=None,
         ge=0,
@@ -374,8 +379,10 @@ def decide_as(review: Review, decision: Decision, decider: Decider, deps: Deps) 
             logger.info("approval step recorded", extra={"reviewId": review_id, "step": step})
             _heartbeat(org_id, advanced, deps)  # the next group starts now: the wait is not abandoned
             return advanced
-    edited_key, edited_mime = _edits(decision, review, deps)
+    part = _part_of(decision, review)
+    edited_key, edited_mime = _edits(decision, review, deps, part.content_type if part else None)
     outcome = ReviewOutcome(
+        part_id=part.part_id if part else None,
         review_id=review_id,
         decision=decision.decision,
         reviewer=decider.recorded_as,
@@ -416,13 +423,37 @@ def decide_as(review: Review, decision: Decision, decider: Decider, deps: Deps) 
     return decided
 
 
-def _edits(decision: Decision, review: Review, deps: Deps) -> tuple[str | None, str | None]:
+def _part_of(decision: Decision, review: Review) -> ReviewPart | None:
+    """The bundle part a decision is about: the one it names, else the lead (the first); None for one asset."""
+    if decision.part_id is None:
+        return review.parts[0] if review.parts and decision.decision in ("approve_with_edits", "regenerate") else None
+    named = [p for p in review.parts if p.part_id == decision.part_id]
+    if not named:
+        problem = (
+            f"this bundle has no part {decision.part_id!r} (its parts: {', '.join(p.part_id for p in review.parts)})"
+            if review.parts
+            else "partId is for a bundle's review; this review is of one asset"
+        )
+        raise InvalidRequest(problem, [{"field": "partId", "problem": problem}])
+    if decision.decision not in ("approve_with_edits", "regenerate"):
+        problem = "partId goes with approve_with_edits or regenerate (approve and reject are for the whole bundle)"
+        raise InvalidRequest(problem, [{"field": "partId", "problem": problem}])
+    if named[0].status == "failed" and decision.decision == "approve_with_edits":
+        problem = f"the {named[0].part_id} part was not made: regenerate it, or upload it as a new request"
+        raise InvalidRequest(problem, [{"field": "partId", "problem": problem}])
+    return named[0]
+
+
+def _edits(
+    decision: Decision, review: Review, deps: Deps, content_type: str | None = None
+) -> tuple[str | None, str | None]:
     if decision.decision != "approve_with_edits":
         return None, None
+    content_type = content_type or review.content_type
     if decision.edited_text is not None:
-        if review.content_type != "text":
+        if content_type != "text":
             raise InvalidRequest(
-                f"editedText replaces text; this is a {review.content_type} asset",
+                f"editedText replaces text; this is a {content_type} asset",
                 [{"field": "editedText", "problem": "upload a replacement file instead (replacementUploadId)"}],
             )
         name = f"review-{review.review_id}-edit.txt"
@@ -434,7 +465,9 @@ def _edits(decision: Decision, review: Review, deps: Deps) -> tuple[str | None, 
             "text/plain; charset=utf-8",
         )
         return key, "text/plain; charset=utf-8"
-    return _find_upload(deps, review, str(decision.replacement_upload_id))
+    return _find_upload(
+        deps, review.model_copy(update={"content_type": content_type}), str(decision.replacement_upload_id)
+    )
 
 
 def _pending(org_id: str, review_id: str, deps: Deps) -> Review:

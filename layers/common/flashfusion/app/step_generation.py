@@ -117,6 +117,8 @@ def generate(state: WorkflowState, deps: Deps) -> Generation | PendingGeneration
     decision = _require(state.route, "route")
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.GENERATING)
     asset_id = str(uuid.uuid5(ASSET_NAMESPACE, request.request_id))
+    if state.part is not None:  # each part of a bundle is an asset of its own
+        asset_id = str(uuid.uuid5(ASSET_NAMESPACE, f"{request.request_id}#{state.part.part_id}"))
     if state.revision.round == 0:
         result_cache.record_history(deps, request)
     served = result_cache.serve(state, deps, decision, asset_id)

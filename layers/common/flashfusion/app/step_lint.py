@@ -41,6 +41,7 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     request = state.request
     validated = _require(state.validated, "validated")
     generation = _ready(state)
+    part = state.part is not None  # a bundle's media part: its verdict goes to the bundle, not the request
     if state.locale is None:
         deps.requests.set_status(request.org_id, request.request_id, RequestStatus.LINTING)
     kit = deps.kits.get(request.org_id, validated.brand_kit_id, validated.brand_kit_version)
@@ -48,7 +49,7 @@ def lint(state: WorkflowState, deps: Deps) -> LintReport:
     context = brand_lint_context(deps, request.org_id, kit, state.locale, request.channel, request.sponsored)
     full = lint_or_report(data, generation.mime_type, context)
     report = keep_full_report(state, deps, generation, full)
-    if state.locale is None:  # a translation's report belongs to its locale's outcome, not the request
+    if state.locale is None and not part:  # a translation's report belongs to its locale's outcome
         deps.requests.set_lint(request.org_id, request.request_id, report)
         first = generation.version == 1 and generation.autofix_rounds == 0 and not generation.human_edited
         if first and deps.requests.record_first_lint(request.org_id, request.request_id, report):

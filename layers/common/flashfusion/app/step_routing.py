@@ -27,6 +27,8 @@ from flashfusion.routing import router
 
 
 def route_query(request: AssetRequest, deps: Deps, remaining_usd: float | None) -> router.RouteQuery:
+    if request.bundle is not None:  # the bundle's one hold already covers its parts (app.bundle_planning.reserve)
+        remaining_usd = None
     return router.query_for(request, deps.available_providers, remaining_usd)
 
 
@@ -36,6 +38,8 @@ def _reserved(
     """The decision with its budget reservation, or None if concurrent spending took the room."""
     if decision.estimated_cost_usd <= 0:
         return decision  # offline models cost nothing: nothing to hold
+    if request.bundle is not None:
+        return decision  # a bundle's parts draw on the one hold RouteModel took for the whole bundle
     # Each regeneration round and each fallback hop holds its own reservation.
     round_part = f"r{revision.round}." if revision and revision.round else ""
     reservation_id = f"{request.request_id}.{round_part}{len(decision.failed)}"
@@ -47,6 +51,10 @@ def _reserved(
 def route(state: WorkflowState, deps: Deps) -> RouteDecision:
     request = state.request
     deps.requests.set_status(request.org_id, request.request_id, RequestStatus.ROUTING)
+    if request.bundle is not None and state.part is None:
+        from flashfusion.app import bundle_planning
+
+        bundle_planning.reserve(state, deps)  # the whole bundle's estimate, before any part runs
     for _ in range(RESERVATION_TRIES):
         remaining = result_cache.ledger_for(deps, request).status(request.org_id).available_usd
         decision = _reserved(
@@ -88,5 +96,10 @@ def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
     held = decision.reservation_id if decision else None
     released = bool(held and ledger.release(state.request.org_id, held))
     # Every failure path of the workflow passes here (ReleaseBudget -> MarkFailed).
+    if state.request.bundle is not None:
+        from flashfusion.app import bundle_planning
+
+        # what was billed is spent, the rest freed
+        released = bundle_planning.close_hold(deps, state.request) or released
     request_metric("RequestsFailed", MetricUnit.Count, 1, state.request, decision.model if decision else None)
     return {"released": released}

@@ -76,6 +76,8 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
     except NoModelAvailable as error:
         where = "contentType" if submission.operation == "generate" else "operation"
         raise InvalidRequest(str(error), [{"field": where, "problem": str(error)}]) from error
+    if submission.bundle is not None:
+        check_bundle(submission, deps)
     try:
         deps.kits.get(org_id, submission.brand_kit_id)
     except BrandKitNotFound as error:
@@ -96,6 +98,37 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
         from flashfusion.app.source_uploads import check_source
 
         check_source(org_id, submission.style.source_upload_id, deps)
+
+
+def check_bundle(submission: AssetSubmission, deps: Deps) -> None:
+    """A bundle's request is its lead text part; every media part must have a model; what a bundle cannot
+    do yet (translations, campaigns, posts) is refused rather than ignored."""
+    from flashfusion.app.bundle_planning import part_request, planned_parts
+    from flashfusion.models import ContentType
+
+    if submission.content_type != ContentType.TEXT:
+        problem = "a bundle's contentType is its lead part's: text (or leave it out)"
+        raise InvalidRequest(problem, [{"field": "contentType", "problem": problem}])
+    for field, value in (
+        ("locales", submission.locales),
+        ("campaignId", submission.campaign_id),
+        ("schedule", submission.schedule),
+    ):
+        if value:
+            problem = f"{field} cannot be asked of a bundle yet: ask it of the saved parts"
+            raise InvalidRequest(problem, [{"field": field, "problem": problem}])
+    assert submission.bundle is not None
+    probe = AssetRequest(**submission.model_dump(), request_id="probe", org_id="probe", user_id="probe")
+    for part in planned_parts(submission.bundle)[1:]:
+        try:
+            query = router.query_for(part_request(probe, part, submission.prompt), deps.available_providers, None)
+            router.route(deps.matrix, query)
+        except NoModelAvailable as error:
+            if part.required:
+                where = f"bundle.parts.{part.role}"
+                raise InvalidRequest(
+                    f"the {part.part_id} part: {error}", [{"field": where, "problem": str(error)}]
+                ) from error
 
 
 def check_callback(url: str, org_id: str, deps: Deps) -> None:

@@ -12,7 +12,7 @@ import hashlib
 
 from flashfusion.app.deps import Deps
 from flashfusion.media_types import mime_for_key
-from flashfusion.models import AssetRef, Generation, Provenance, SavedAsset, WorkflowState
+from flashfusion.models import AssetRef, ContentType, Generation, Provenance, SavedAsset, WorkflowState
 from flashfusion.provenance.marking import ParentFile
 from flashfusion.provenance.records import VersionStatus, build_provenance, object_metadata
 from flashfusion.storage import keys
@@ -64,6 +64,9 @@ def store_version(
     if validated is None:
         raise ValueError("workflow state has no 'validated': the state machine passed the wrong input")
     record = deps.requests.get(org_id, request.request_id)
+    attempts = record.attempts if generation.locale is None else []
+    if state.bundle is not None:  # a bundle's calls are on its one request: each part keeps its medium's
+        attempts = [a for a in attempts if _medium_of(deps, a.model) in (None, generation.content_type)]
     key = keys.asset_object_key(org_id, generation.asset_id, generation.version, generation.extension)
     provenance = build_provenance(
         request,
@@ -71,7 +74,7 @@ def store_version(
         state.route,
         generation,
         state.lint,
-        record.attempts if generation.locale is None else [],
+        attempts,
         bucket=deps.assets.bucket,
         key=key,
         revision=state.revision,
@@ -80,6 +83,9 @@ def store_version(
         parent_asset_id=parent_asset_id,
         parent_version=parent_version,
     )
+    if state.bundle is not None:  # a bundle's part: which bundle, which part
+        part = state.part.part_id if state.part else state.bundle.lead.part_id
+        provenance = provenance.model_copy(update={"bundle_id": state.bundle.bundle_id, "bundle_part": part})
     data = deps.assets.read_staged(org_id, generation.staging_key)
     parent = None
     if provenance.parent_asset_id and provenance.parent_version is not None:
@@ -102,3 +108,10 @@ def store_version(
     deps.assets.put(org_id, key, marked.data, generation.mime_type, object_metadata(provenance))
     deps.provenance.put(provenance)
     return SavedAsset(asset=_asset_ref(provenance), provenance=provenance)
+
+
+def _medium_of(deps: Deps, model_id: str) -> ContentType | None:
+    try:
+        return deps.matrix.get(model_id).medium
+    except KeyError:  # a model since dropped from the matrix: keep its call on the record
+        return None

@@ -91,6 +91,8 @@ def assertion_of(record: Provenance) -> dict[str, Any]:
         "parentVersion": record.parent_version,
         "locale": record.locale,
         "campaignId": record.campaign_id,
+        "bundleId": record.bundle_id,
+        "bundlePart": record.bundle_part,
     }
     data.update({k: v for k, v in optional.items() if v is not None})
     return data

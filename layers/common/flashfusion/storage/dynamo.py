@@ -24,6 +24,8 @@ from flashfusion.models import (
     AssetRequest,
     AttemptRecord,
     BrandKit,
+    BundleRecord,
+    BundleView,
     ErrorInfo,
     LintReport,
     LocaleOutcome,
@@ -170,6 +172,7 @@ class RequestRepository:
             review=ReviewRef.model_validate(item["review"]) if item.get("review") else None,
             translations={k: _outcome(v) for k, v in (item.get("translations") or {}).items()},
             follow_up_error=_error(item.get("followUpError")),
+            bundle=BundleView.model_validate(item["bundle"]) if item.get("bundle") else None,
         )
 
     def _update(
@@ -278,6 +281,10 @@ class RequestRepository:
     def set_saved(self, org_id: str, request_id: str, asset: AssetRef, status: RequestStatus) -> None:
         """The published asset is stored; the request goes on (translating) or is done (succeeded)."""
         self._update(org_id, request_id, {"status": status.value, "asset": asset.to_json()})
+
+    def set_bundle(self, org_id: str, request_id: str, bundle: BundleView) -> None:
+        """A bundle request's parts as they stand (GET /v1/requests/{id} shows them)."""
+        self._update(org_id, request_id, {"bundle": bundle.to_json()})
 
     def set_review(self, org_id: str, request_id: str, review: ReviewRef, status: RequestStatus) -> None:
         self._update(org_id, request_id, {"status": status.value, "review": review.to_json()})
@@ -444,6 +451,18 @@ class ProvenanceRepository:
                 raise ProvenanceConflict(
                     f"{record.asset_id} v{record.version} already has provenance for different content"
                 ) from error
+
+    def put_bundle(self, record: BundleRecord) -> None:
+        """The bundle's record, rewritten whole when a review round saves the bundle again."""
+        item = {**keys.bundle_key(record.org_id, record.bundle_id), "type": "bundle", **record.to_json()}
+        self.table.put_item(Item=to_item(item))
+
+    def get_bundle(self, org_id: str, bundle_id: str) -> BundleRecord:
+        item = self.table.get_item(Key=keys.bundle_key(org_id, bundle_id)).get("Item")
+        if not item:
+            raise KeyError(f"no bundle {bundle_id}")
+        data = from_item(item)
+        return BundleRecord.model_validate({k: v for k, v in data.items() if k not in ("PK", "SK", "type")})
 
     def get(self, org_id: str, asset_id: str, version: int) -> Provenance:
         item = self.table.get_item(Key=keys.provenance_key(org_id, asset_id, version)).get("Item")

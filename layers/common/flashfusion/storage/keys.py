@@ -101,6 +101,11 @@ def provenance_key(org_id: str, asset_id: str, version: int) -> dict[str, str]:
     return _key(org_pk(org_id), f"ASSET#{_safe(asset_id, 'asset id')}#V#{version:06d}")
 
 
+def bundle_key(org_id: str, bundle_id: str) -> dict[str, str]:
+    """A bundle's own provenance record (its parts are provenance records of their own)."""
+    return _key(org_pk(org_id), f"BUNDLE#{_safe(bundle_id, 'bundle id')}")
+
+
 def provenance_by_time(org_id: str) -> str:
     """GSI1 partition of an organisation's provenance records, sorted by generatedAt."""
     return checked_pk(f"{org_pk(org_id)}#PROVENANCE")

@@ -52,6 +52,20 @@ class ApprovalRecord(CamelModel):
     link_id: str | None = Field(default=None, description="set when an outside reviewer approved through a link")
 
 
+class ReviewPart(CamelModel):
+    """One part of a bundle on its review: what it is, its staged file, and its own lint findings."""
+
+    part_id: str
+    role: str
+    content_type: str
+    required: bool = True
+    status: Literal["generated", "failed"] = "generated"
+    preview: Preview | None = None
+    lint_passed: bool | None = None
+    violations: list[Violation] = Field(default_factory=list, description="the part's own findings (the first few)")
+    error: str | None = None
+
+
 class Review(CamelModel):
     """A review as the API shows it (the task token is not part of it)."""
 
@@ -87,6 +101,13 @@ class Review(CamelModel):
     )
     worst_severity: Severity | None = Field(
         default=None, description="the most serious severity among the violations (error > warning > suggestion)"
+    )
+    bundle_id: str | None = Field(
+        default=None, description="a bundle's review: every part on one review; violations are the bundle-wide ones"
+    )
+    parts: list[ReviewPart] = Field(
+        default_factory=list,
+        description="a bundle's parts (a decision may name one with partId to edit or regenerate it)",
     )
 
     @model_validator(mode="after")
