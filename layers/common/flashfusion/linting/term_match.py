@@ -115,7 +115,7 @@ def find_term(text: str | Normalised, term: str) -> list[Found]:
     if not _term_words(term):
         return []
     run = first_run(term)
-    if run is not None and norm.ascii_lower is not None and run not in norm.ascii_lower:
+    if run is not None and run not in norm.case_key:
         return []
     return [
         found_in(norm, m.start(), m.end())

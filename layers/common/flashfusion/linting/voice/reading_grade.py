@@ -84,22 +84,36 @@ def syllables(word: str) -> int:
     return count
 
 
-def prose_counts(prose: str, syllables_too: bool = True) -> tuple[int, int, int, int]:
-    """(words, sentences, sentences of three or more words, syllables) of ``prose`` in one pass: words
-    are ``WORD`` matches, sentences are split as in ``count_sentences``. Syllables are 0 unless asked."""
-    cache = _syllable_cache
-    words = 0
-    syllable_total = 0
-    sentences = 0
-    long_sentences = 0
+def sentence_words(prose: str) -> list[list[str]]:
+    """The ``WORD`` tokens of each sentence of ``prose`` that has any (sentences split as in
+    ``count_sentences``). No token crosses a sentence end (an end holds no letter or digit), so together
+    they are ``WORD.findall(prose)``."""
+    segments: list[list[str]] = []
     start = 0
     ends = [m.span() for m in SENTENCE_END.finditer(prose)]
     ends.append((len(prose), len(prose)))
     for stop, next_start in ends:
         segment = WORD.findall(prose, start, stop)
         start = next_start
-        if not segment:
-            continue
+        if segment:
+            segments.append(segment)
+    return segments
+
+
+def prose_counts(prose: str, syllables_too: bool = True) -> tuple[int, int, int, int]:
+    """(words, sentences, sentences of three or more words, syllables) of ``prose`` in one pass: words
+    are ``WORD`` matches, sentences are split as in ``count_sentences``. Syllables are 0 unless asked."""
+    return counts_of(sentence_words(prose), syllables_too)
+
+
+def counts_of(segments: list[list[str]], syllables_too: bool = True) -> tuple[int, int, int, int]:
+    """``prose_counts`` of the sentences' words (``sentence_words``)."""
+    cache = _syllable_cache
+    words = 0
+    syllable_total = 0
+    sentences = 0
+    long_sentences = 0
+    for segment in segments:
         sentences += 1
         if len(segment) > 2:
             long_sentences += 1

@@ -78,14 +78,14 @@ class Terms:
         """(index of the term, match in the original text) for every match of every term; in text order
         when combined, else term by term (callers sort by position).
 
-        A match of a term of ASCII words holds its first letter-digit run, so in an ASCII text where none
-        of the terms' first runs appears there is nothing to scan for."""
+        A match of a term of ASCII words holds its first letter-digit run, so in a text where none of the
+        terms' first runs appears (``Normalised.case_key``) there is nothing to scan for."""
         norm = text if isinstance(text, Normalised) else normalise(text)
         if not self.terms:
             return []
-        if self.first_runs is not None and norm.ascii_lower is not None:
-            lower = norm.ascii_lower
-            if not any(run in lower for run in self.first_runs):
+        if self.first_runs is not None:
+            key = norm.case_key
+            if not any(run in key for run in self.first_runs):
                 return []
         if self.combined is not None:
             return [

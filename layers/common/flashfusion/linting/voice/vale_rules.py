@@ -3,7 +3,10 @@ capitalization, consistency and readability, each reported as ``voice.<rule id>`
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from flashfusion.linting.base import CheckResult
@@ -36,8 +39,10 @@ def check_rules(
     grade: float | None,
     words: int,
     result: CheckResult,
+    tokens: Sequence[str] | None = None,
 ) -> None:
-    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``)."""
+    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``); ``tokens``:
+    the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word)."""
     for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
         rule_id = f"voice.{rule.id}"
         result.rules_checked.append(rule_id)
@@ -48,7 +53,8 @@ def check_rules(
         elif rule.type == "occurrence":
             result.violations += _occurrence(text, rule, compiled, norm, rule_id)
         elif rule.type == "repetition":
-            result.violations += _repetition(text, rule, rule_id)
+            if tokens is None or _may_repeat_a_word(tokens):
+                result.violations += _repetition(text, rule, rule_id)
         elif rule.type == "capitalization":
             result.violations += _capitalization(text, rule, compiled, norm, rule_id)
         elif rule.type == "consistency":
@@ -97,6 +103,18 @@ def _occurrence(
             )
         ]
     return []
+
+
+def _may_repeat_a_word(tokens: Sequence[str]) -> bool:
+    """A cheap necessary condition for a ``REPEATED_WORD`` match, from the text's ``WORD`` tokens. A repeated
+    word ends one token (or its last hyphen part) and starts the next (or its first hyphen part): with no
+    hyphen in any token, two neighbouring tokens are then equal ignoring case; in ASCII, ``re.IGNORECASE`` and
+    ``str.lower`` agree. Other texts are always searched."""
+    joined = " ".join(tokens)
+    if "-" in joined or not joined.isascii():
+        return True
+    lowered = joined.lower().split(" ")
+    return any(map(operator.eq, lowered, islice(lowered, 1, None)))
 
 
 def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation]:
