@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -107,14 +108,14 @@ def _occurrence(
 
 def _may_repeat_a_word(tokens: Sequence[str]) -> bool:
     """A cheap necessary condition for a ``REPEATED_WORD`` match, from the text's ``WORD`` tokens. A repeated
-    word ends one token (or its last hyphen part) and starts the next (or its first hyphen part): with no
-    hyphen in any token, two neighbouring tokens are then equal ignoring case; in ASCII, ``re.IGNORECASE`` and
-    ``str.lower`` agree. Other texts are always searched."""
+    word is the last hyphen part of one token (a word cannot start after an apostrophe) and the first hyphen
+    part of the next, so in the tokens' hyphen parts, in order, two neighbours are equal ignoring case (in
+    ASCII, ``re.IGNORECASE`` and ``str.lower`` agree; a text with other letters is always searched)."""
     joined = " ".join(tokens)
-    if "-" in joined or not joined.isascii():
+    if not joined.isascii():
         return True
-    lowered = joined.lower().split(" ")
-    return any(map(operator.eq, lowered, islice(lowered, 1, None)))
+    parts = joined.lower().replace("-", " ").split(" ")
+    return any(map(operator.eq, parts, islice(parts, 1, None)))
 
 
 def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation]:
@@ -156,6 +157,7 @@ def _capitalization(
     return found
 
 
+@lru_cache(maxsize=4096)  # the kit's terms and their few written forms, on every post
 def _spelling(written: str) -> str:
     """What a capitalization rule compares: the letters as a reader sees them, without the spaces, hyphens
     or underscores between words (a hashtag "#AuroraOutdoor" spells "Aurora Outdoor" right)."""
