@@ -52,6 +52,7 @@ class _FastVader:
         self.emoji_chars = frozenset(k for k in analyzer.emojis if len(k) == 1)
         self.emoji_non_ascii = not any(k.isascii() for k in self.emoji_chars)  # then only non-ASCII need a look
         self.boosters = vs.BOOSTER_DICT
+        self.negations = frozenset(vs.NEGATE)
         self.senti_text = vs.SentiText
         self.strip_punc = vs.SentiText._strip_punc_if_word
         self.vs = vs
@@ -109,7 +110,7 @@ class _FastVader:
 
     def _negation_check(self, valence: float, words_and_emoticons: list[str], start_i: int, i: int) -> float:
         """``SentimentIntensityAnalyzer._negation_check``, verbatim but for the lowercased list."""
-        negated, n_scalar = self.vs.negated, self.vs.N_SCALAR
+        negated, n_scalar = self._negated, self.vs.N_SCALAR
         words_and_emoticons_lower = self._lowered(words_and_emoticons)
         if start_i == 0 and negated([words_and_emoticons_lower[i - (start_i + 1)]]):
             valence = valence * n_scalar
@@ -135,6 +136,12 @@ class _FastVader:
             elif negated([words_and_emoticons_lower[i - (start_i + 1)]]):
                 valence = valence * n_scalar
         return valence
+
+    def _negated(self, words: list[str]) -> bool:
+        """``vaderSentiment.negated`` of a one-word list, as the checks above call it: the lowercased word is a
+        negation word or holds "n't" (a set lookup instead of a scan of the negation list)."""
+        (word,) = words
+        return word in self.negations or "n't" in word
 
     def _special_idioms_check(self, valence: float, words_and_emoticons: list[str], i: int) -> float:
         """``SentimentIntensityAnalyzer._special_idioms_check``, verbatim but for the lowercased list."""
