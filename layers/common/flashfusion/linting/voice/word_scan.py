@@ -89,7 +89,9 @@ def _word_kind(word: str) -> int:
         kind |= _FORMAL
     elif len(lower) >= LONG_WORD_LETTERS:
         kind |= _LONG
-    if "-" in word or not word.isascii() or (lower.split("'", 1)[0] if "'" in lower else lower) in pronoun_heads():
+    # what ``_pronouns_in`` looks up: the head (up to an apostrophe) of each hyphen part of an ASCII token
+    heads = pronoun_heads()
+    if not word.isascii() or any(part.split("'", 1)[0] in heads for part in lower.split("-")):
         kind |= _PRONOUN
     head = OPENING_HEAD.match(word)
     if head is not None and head.group(0).lower().replace("\u2019", "'") in imperative_verbs():
@@ -110,30 +112,32 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
     """``scan_words`` of ``text`` whose ``WORD`` tokens, in order, are ``tokens``."""
     scan = WordScan()
     found = scan.found
-    casual = 0.0
-    formal = 0.0
-    kinds = _word_kinds
-    imperatives = imperative_verbs()
-    # the tokens in order: each starts with a letter or digit, which no gap between tokens holds, so
-    # the first occurrence of a token after the previous one's end is where it was matched
-    position = 0
+    known = _word_kinds.get
+    kinds = [known(word) for word in tokens]
+    if None in kinds:
+        kinds = [_word_kind(word) if kind is None else kind for word, kind in zip(tokens, kinds, strict=True)]
     seen = 0
-    for word in tokens:
-        start = text.find(word, position)
-        position = start + len(word)
-        kind = kinds.get(word)
-        if kind is None:
-            kind = _word_kind(word)
+    for kind in set(kinds):
         seen |= kind
-        if kind & _CASUAL:
-            casual += 1.0
-            found.append(word)
-        elif kind & _FORMAL:
-            formal += 1.0
-        elif kind & _LONG:
-            formal += 0.5
-        if kind & _PRONOUN:
-            _pronouns_in(text, word, start, position, scan)
+    # a word is at most one of casual, formal and long (``_word_kind``); sums of 1s and halves are exact in any order
+    if seen & _CASUAL:
+        found += [word for word, kind in zip(tokens, kinds, strict=True) if kind & _CASUAL]
+    casual = float(len(found))
+    formal = 0.0
+    if seen & (_FORMAL | _LONG):
+        formal = sum(1.0 if kind & _FORMAL else 0.5 for kind in kinds if kind & (_FORMAL | _LONG))
+    if seen & _PRONOUN:
+        # the tokens in order (up to the last that may hold a pronoun): each starts with a letter or digit,
+        # which no gap between tokens holds, so the first occurrence of a token after the previous one's end
+        # is where it was matched
+        last = max(i for i, kind in enumerate(kinds) if kind & _PRONOUN)
+        position = 0
+        for word, kind in zip(tokens[: last + 1], kinds, strict=False):
+            start = text.find(word, position)
+            position = start + len(word)
+            if kind & _PRONOUN:
+                _pronouns_in(text, word, start, position, scan)
+    imperatives = imperative_verbs()
     openings = SENTENCE_OPENING.finditer(text) if seen & _IMPERATIVE else ()
     for opening in openings:
         if opening.group(1).lower().replace("\u2019", "'") in imperatives:
