@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
 from flashfusion.linting.voice.lexicon import (
@@ -113,9 +114,12 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
     scan = WordScan()
     found = scan.found
     known = _word_kinds.get
-    kinds = [known(word) for word in tokens]
-    if None in kinds:
-        kinds = [_word_kind(word) if kind is None else kind for word, kind in zip(tokens, kinds, strict=True)]
+    cached = [known(word) for word in tokens]
+    kinds = (
+        [_word_kind(word) if kind is None else kind for word, kind in zip(tokens, cached, strict=True)]
+        if None in cached
+        else cast("list[int]", cached)
+    )
     seen = 0
     for kind in set(kinds):
         seen |= kind
