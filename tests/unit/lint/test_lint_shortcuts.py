@@ -69,7 +69,7 @@ REPEATS = st.lists(
     max_size=8,
 ).map("".join)
 """Texts made mostly of one word, so repeats (across hyphens, apostrophes, digits) are common."""
-TERMS = ["win", "sale", "kit", "double your money", "the end", "go", "a1"]
+TERMS = ["win", "sale", "kit", "double your money", "the end", "go", "a1", "#1", "gore-tex", "#win"]
 
 
 def _reference(text: str, term: str) -> list[tuple[int, int]]:

@@ -27,7 +27,6 @@ SEP = r"(?:[^\S\n]|[-_]|\n(?![^\S\n]*\n))*"
 BEFORE = r"(?:(?<!\w)|(?<=(?<!\w)[ai])|(?-i:(?<=[a-z])(?=[A-Z])))"
 AFTER = r"(?:(?!\w)|(?=[ai](?!\w))|(?-i:(?<=[a-z])(?=[A-Z])))"
 WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
-ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +66,12 @@ def term_regex(term: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def first_run(term: str) -> str | None:
-    """The lowercase first letter-digit run of an ASCII term (every match holds it), else None."""
+    """The lowercase first word of an ASCII term (the pattern matches it literally, in any case, at the start of
+    every match: "#1" for "#1", "double" for "double your money"), else None."""
     words = term_words(term)
     if not words or not words[0].isascii():
         return None
-    run = ALNUM_RUN.search(words[0])
-    return run.group(0).lower() if run is not None and run.start() == 0 else None
+    return words[0].lower()
 
 
 def _word(ch: str) -> bool:
