@@ -175,6 +175,43 @@ class _FastVader:
                 valence = valence + boosters[n_gram]
         return valence
 
+    def _valence(self, is_cap_diff: bool, words: list[str], lowered: list[str], item: str, lower: str, i: int) -> float:
+        """``SentimentIntensityAnalyzer.sentiment_valence`` (with its ``_least_check``) for a lexicon word,
+        verbatim but for the lowercased list (the original lowercases each neighbour at every look)."""
+        vs, lexicon = self.vs, self.lexicon
+        valence = lexicon[lower]
+        if lower == "no" and i != len(words) - 1 and lowered[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and lowered[i - 1] == "no")
+            or (i > 1 and lowered[i - 2] == "no")
+            or (i > 2 and lowered[i - 3] == "no" and lowered[i - 1] in ["or", "nor"])
+        ):
+            valence = lexicon[lower] * vs.N_SCALAR
+        if item.isupper() and is_cap_diff:
+            if valence > 0:
+                valence += vs.C_INCR
+            else:
+                valence -= vs.C_INCR
+        for start_i in range(0, 3):
+            if i > start_i and lowered[i - (start_i + 1)] not in lexicon:
+                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                if start_i == 1 and scalar != 0:
+                    scalar = scalar * 0.95
+                if start_i == 2 and scalar != 0:
+                    scalar = scalar * 0.9
+                valence = valence + scalar
+                valence = self._negation_check(valence, words, start_i, i)
+                if start_i == 2:
+                    valence = self._special_idioms_check(valence, words, i)
+        # _least_check
+        if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
+            if lowered[i - 2] != "at" and lowered[i - 2] != "very":
+                valence = valence * vs.N_SCALAR
+        elif i > 0 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
+            valence = valence * vs.N_SCALAR
+        return float(valence)
+
     def __call__(self, text: str) -> dict[str, float]:
         text = self._no_emoji(text).strip()
         tokens = self._tokens(text)
@@ -201,12 +238,13 @@ class _FastVader:
                 sentiments.append(0)
                 continue
             valenced = True
-            sentiments = analyzer.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments.append(self._valence(sentitext.is_cap_diff, words, lowered, item, lower, i))
         if not valenced:
             if not sentiments:
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
             return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        sentiments = analyzer._but_check(words, sentiments)
+        if "but" in lowered:  # ``_but_check`` changes nothing otherwise
+            sentiments = analyzer._but_check(words, sentiments)
         scores: dict[str, float] = analyzer.score_valence(sentiments, text)
         return scores
 
