@@ -173,6 +173,10 @@ def fresh_engine(_shared_engine: Any) -> Iterator[Any]:
 @pytest.fixture
 def engine(fresh_engine: Any, sample_kit: dict[str, Any]) -> Any:
     """The local engine with the sample brand kit seeded for ORG and OTHER_ORG."""
-    fresh_engine.seed_brand_kit(ORG, sample_kit)
-    fresh_engine.seed_brand_kit(OTHER_ORG, sample_kit)
+
+    def seed() -> None:
+        fresh_engine.seed_brand_kit(ORG, sample_kit)
+        fresh_engine.seed_brand_kit(OTHER_ORG, sample_kit)
+
+    fresh_engine.seeded("sample kits " + json.dumps(sample_kit, sort_keys=True), seed)
     return fresh_engine

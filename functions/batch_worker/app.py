@@ -11,15 +11,17 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashfusion.app import batch
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
-from flashfusion.wiring import get_deps
 
 # A batch where nothing fits the budget yet is normal here, not an invocation error.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> None:
+    # imported here, on the first invocation: the module's import is Powertools alone (issue 16)
+    from flashfusion.app import batch
+    from flashfusion.wiring import get_deps
+
     receive_count = int(record.attributes.approximate_receive_count or 1)
     deps = get_deps()
     batch.resume(record.json_body, receive_count, deps, deps.stepfunctions())

@@ -12,11 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashfusion.app import callbacks
-from flashfusion.app.ended_executions import EndedExecution, settle
-from flashfusion.models import RequestStatus
 from flashfusion.observability import MetricUnit, logger, metrics, tracer
-from flashfusion.wiring import get_deps
 
 REVIEW_REQUESTED = "AssetReviewRequested"
 
@@ -25,6 +21,12 @@ REVIEW_REQUESTED = "AssetReviewRequested"
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # imported here, on the first invocation: the module's import is Powertools alone (issue 16)
+    from flashfusion.app import callbacks
+    from flashfusion.app.ended_executions import EndedExecution, settle
+    from flashfusion.models import RequestStatus
+    from flashfusion.wiring import get_deps
+
     detail = event.get("detail") or {}
     deps = get_deps()
     if event.get("detail-type") == REVIEW_REQUESTED:

@@ -12,15 +12,17 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from flashfusion.app import lint_jobs
-from flashfusion.app.lint_jobs import LintJobMessage
 from flashfusion.observability import logger, metrics, tracer
-from flashfusion.wiring import get_deps
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
+    # imported here, on the first invocation: the module's import is Powertools alone (issue 16)
+    from flashfusion.app import lint_jobs
+    from flashfusion.app.lint_jobs import LintJobMessage
+    from flashfusion.wiring import get_deps
+
     message = LintJobMessage.model_validate_json(record.body)
     logger.append_keys(jobId=message.job_id, orgId=message.org_id)
     lint_jobs.run(message, int(record.attributes.approximate_receive_count or 1), get_deps())

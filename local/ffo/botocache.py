@@ -3,6 +3,10 @@
 moto's ``mock_aws`` resets ``boto3.DEFAULT_SESSION`` each time it starts, and every new session
 builds its own loader, so each test (and each engine resume) read and parsed the service models'
 JSON again (~20-100 ms a service). The models are read-only data; one loader serves them all.
+
+Likewise each new client builds a method per API operation (~10-25 ms for DynamoDB or S3), and the
+tests make new clients for every test (the layer's client cache is cleared with its settings): the
+methods depend only on the service model, so they are built once per service and API version.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 from unittest import mock
 
+import botocore.client
 import botocore.loaders
 import botocore.session
 
@@ -53,8 +58,29 @@ def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loa
         return _LOADERS[search_path_string]
 
 
+_METHODS: dict[tuple[str, str], dict[str, Any]] = {}
+_create_methods = botocore.client.ClientCreator._create_methods
+
+
+def _shared_methods(creator: botocore.client.ClientCreator, service_model: Any) -> dict[str, Any]:
+    key = (service_model.service_name, service_model.api_version)
+    with _LOCK:
+        if key not in _METHODS:
+            _METHODS[key] = _create_methods(creator, service_model)
+        return dict(_METHODS[key])  # a copy: boto3 adds its own methods to the class attributes
+
+
+def sharing() -> bool:
+    """Whether new botocore sessions share a loader now (``shared_loaders`` is active)."""
+    return botocore.session.create_loader is shared_loader
+
+
 @contextmanager
 def shared_loaders() -> Iterator[Any]:
-    """While active, new botocore sessions share one loader (and its cache of parsed models)."""
-    with mock.patch.object(botocore.session, "create_loader", shared_loader) as patched:
+    """While active, new botocore sessions share one loader (and its cache of parsed models), and new
+    clients share the API methods built for their service."""
+    with (
+        mock.patch.object(botocore.session, "create_loader", shared_loader) as patched,
+        mock.patch.object(botocore.client.ClientCreator, "_create_methods", _shared_methods),
+    ):
         yield patched

@@ -12,6 +12,7 @@ forgets executions; ``configure(env=...)`` changes the functions' environment (`
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -22,7 +23,7 @@ import time
 import urllib.parse
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +35,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import asl_cache, aws_limits, execution_events, interpreter_faults
+from ffo import asl_cache, aws_limits, botocache, execution_events, interpreter_faults, sfn_clients, world_state
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -96,6 +97,8 @@ class Resources:
     """logical id -> queue URL"""
     queue_consumers: dict[str, str] = field(default_factory=dict)
     """queue logical id -> function logical id (the template's SQS event source mappings)"""
+    seeds: dict[str, world_state.Snapshot] = field(default_factory=dict)
+    """what each named seeding wrote into an empty world (``LocalEngine.seeded``)"""
 
 
 class LocalEngine:
@@ -117,7 +120,7 @@ class LocalEngine:
         self.region = region
         self.stack_name = stack_name
         self.template = load_template(root / "template.yaml")
-        from ffo.local_issuer import LOCAL_ISSUER
+        from ffo.issuer_name import LOCAL_ISSUER  # not ffo.local_issuer: its JOSE library is not needed here
 
         # A local stack trusts the local issuer (ffo token), as a deployed one trusts its pool or IdP.
         self.parameters = {"JwtIssuer": LOCAL_ISSUER, **(parameters or {})}
@@ -131,6 +134,7 @@ class LocalEngine:
         self._clients: dict[str, Any] = {}
         self._parked_threads: set[int] = set()
         self._aws: Any = None
+        self._boto3_session: Any = None
         self.active = False
         self.configured_env: dict[str, str] = {}
         self._stopped_by_engine: set[str] = set()
@@ -140,6 +144,9 @@ class LocalEngine:
         self._ending: set[str] = set()
         """Executions whose status-change event is being delivered (wait_for_execution waits for it)."""
         self._ending_changed = threading.Condition()
+        self._activity = threading.Condition()
+        self._activity_count = 0
+        """Invocations returned and executions ended so far: a waiter sleeps until this moves, not a fixed poll."""
         self._invoke_depth = 0
         self.rebuilds = 0
         """How many times ``resume`` found moto reset (by another ``mock_aws``) and built the resources again."""
@@ -189,6 +196,10 @@ class LocalEngine:
         if self._aws is None:
             self._aws = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._aws.start(reset=reset)
+        if self._boto3_session is not None:
+            # moto sets boto3's default session aside while it runs; a new one costs ~40 ms (its client
+            # and resource factories), which every handler's first client call then paid at each resume
+            boto3.DEFAULT_SESSION = self._boto3_session
         self.active = True
         parse = mock.patch.object(AmazonStateLanguageParser, "parse", staticmethod(_cached_parse))
         parse.start()
@@ -205,6 +216,13 @@ class LocalEngine:
         sent = execution_events.put_events_seen(self._event_put)
         sent.__enter__()
         self._stack.append(lambda: sent.__exit__(None, None, None))
+        if not botocache.sharing():  # tests share one loader for the whole session already
+            loaders = botocache.shared_loaders()
+            loaders.__enter__()
+            self._stack.append(lambda: loaders.__exit__(None, None, None))
+        clients = sfn_clients.shared()
+        clients.__enter__()
+        self._stack.append(lambda: clients.__exit__(None, None, None))
         sleeps = self.sleeps.installed()
         sleeps.__enter__()
         self._stack.append(lambda: sleeps.__exit__(None, None, None))
@@ -223,6 +241,7 @@ class LocalEngine:
             self._stack.pop()()
         if self.active:
             self.active = False
+            self._boto3_session = boto3.DEFAULT_SESSION
             self._aws.stop(remove_data=remove_data)
         for name, value in self._saved_env.items():
             if value is None:
@@ -315,7 +334,10 @@ class LocalEngine:
         stopped); it is remembered and not waited for again.
         """
         sfn = self.client("stepfunctions")
-        for arn in self.resources.state_machines.values():
+        ran = world_state.state_machines_with_executions(self.region, self.resources.state_machines)
+        for logical_id, arn in self.resources.state_machines.items():
+            if logical_id not in ran:
+                continue
             try:
                 running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
             except Exception:  # moto was reset under the engine: nothing of ours is running
@@ -343,33 +365,45 @@ class LocalEngine:
         role = self._role
         ddb, sqs, scheduler = self.client("dynamodb"), self.client("sqs"), self.client("scheduler")
         sfn, secrets = self.client("stepfunctions"), self.client("secretsmanager")
+        # Only what the test touched is reset: most tests use a table or two of the stack's.
+        tables = world_state.empty_tables(
+            self.region, world_state.tables_with_items(self.region, self.resources.tables)
+        )
+        buckets = world_state.empty_buckets(world_state.buckets_with_objects(self.resources.buckets))
+        machines = world_state.state_machines_with_executions(self.region, self.resources.state_machines)
         for logical_id, resource in self.template["Resources"].items():
             kind, props = resource["Type"], resource.get("Properties", {})
-            if kind == "AWS::DynamoDB::Table":
+            if kind == "AWS::DynamoDB::Table" and refs[logical_id] in tables:
                 ddb.delete_table(TableName=refs[logical_id])
                 self._create_table(refs[logical_id], props)
-            elif kind == "AWS::S3::Bucket":
+            elif kind == "AWS::S3::Bucket" and refs[logical_id] in buckets:
                 self._empty_bucket(refs[logical_id])
-            elif kind == "AWS::Serverless::StateMachine":  # its executions go with it; the parse is cached
+            elif kind == "AWS::Serverless::StateMachine" and logical_id in machines:
+                # its executions go with it; the parse is cached
                 sfn.delete_state_machine(stateMachineArn=self.resources.state_machines[logical_id])
                 self._create_state_machine(logical_id, props, role)
-        for table in set(ddb.list_tables()["TableNames"]) - set(self.resources.tables):  # a test's own
-            ddb.delete_table(TableName=table)
-        for bucket in self.client("s3").list_buckets()["Buckets"]:
-            if bucket["Name"] not in self.resources.buckets:
-                self._empty_bucket(bucket["Name"])
-                self.client("s3").delete_bucket(Bucket=bucket["Name"])
-        for url in self.resources.queues.values():  # moto allows one PurgeQueue a minute, as AWS does
-            sqs.delete_queue(QueueUrl=url)
-        self._create_queues()
-        for group in scheduler.list_schedule_groups()["ScheduleGroups"]:
-            for schedule in scheduler.list_schedules(GroupName=group["Name"])["Schedules"]:
-                scheduler.delete_schedule(Name=schedule["Name"], GroupName=group["Name"])
-            if group["Name"] != "default" and group["Name"] not in self._schedule_groups():
-                scheduler.delete_schedule_group(Name=group["Name"])
-        for secret in secrets.list_secrets()["SecretList"]:
-            if secret["Name"] not in (LOCAL_SIGNING_SECRET, LOCAL_REVIEW_LINK_SECRET):
-                secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+        if world_state.queues_with_messages(self.region, self.resources.queues):
+            for url in self.resources.queues.values():  # moto allows one PurgeQueue a minute, as AWS does
+                sqs.delete_queue(QueueUrl=url)
+            self._create_queues()
+        kept_secrets = (LOCAL_SIGNING_SECRET, LOCAL_REVIEW_LINK_SECRET)
+        if world_state.anything_else(
+            self.region, self.resources.tables, self.resources.buckets, self._schedule_groups(), kept_secrets
+        ):
+            for table in set(ddb.list_tables()["TableNames"]) - set(self.resources.tables):  # a test's own
+                ddb.delete_table(TableName=table)
+            for bucket in self.client("s3").list_buckets()["Buckets"]:
+                if bucket["Name"] not in self.resources.buckets:
+                    self._empty_bucket(bucket["Name"])
+                    self.client("s3").delete_bucket(Bucket=bucket["Name"])
+            for group in scheduler.list_schedule_groups()["ScheduleGroups"]:
+                for schedule in scheduler.list_schedules(GroupName=group["Name"])["Schedules"]:
+                    scheduler.delete_schedule(Name=schedule["Name"], GroupName=group["Name"])
+                if group["Name"] != "default" and group["Name"] not in self._schedule_groups():
+                    scheduler.delete_schedule_group(Name=group["Name"])
+            for secret in secrets.list_secrets()["SecretList"]:
+                if secret["Name"] not in kept_secrets:
+                    secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
         self.invocations.clear()
         self.sleeps.clear()
         self.__dict__.pop("_scheduler_clock", None)
@@ -400,10 +434,7 @@ class LocalEngine:
         resolve = self.resolver.resolve
         globals_fn = self.template.get("Globals", {}).get("Function", {})
         global_env = resolve(globals_fn.get("Environment", {}).get("Variables", {}))
-        role = self.client("iam").create_role(
-            RoleName="ffo-local",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-        )["Role"]["Arn"]
+        role = _create_role("ffo-local")
         self._role: str = role
         for logical_id, resource in self.template["Resources"].items():
             kind, props = resource["Type"], resource.get("Properties", {})
@@ -455,6 +486,24 @@ class LocalEngine:
         with self._ending_changed:
             self._ending.add(execution.exec_arn)
 
+    def activity(self) -> int:
+        """A count that moves whenever a handler returns or an execution ends (see ``wait_for_activity``)."""
+        return self._activity_count
+
+    def wait_for_activity(self, seen: int, timeout: float) -> int:
+        """Sleep until ``activity()`` differs from ``seen`` (something happened) or ``timeout`` passes.
+
+        Pollers (``wait_for_execution``, ``ffo run``'s follow) wait here instead of polling every few
+        milliseconds: each poll is a moto call that takes the GIL from the interpreter thread doing the work."""
+        with self._activity:
+            self._activity.wait_for(lambda: self._activity_count != seen, timeout)
+            return self._activity_count
+
+    def _moved(self) -> None:
+        with self._activity:
+            self._activity_count += 1
+            self._activity.notify_all()
+
     def _execution_ended(self, execution: Any) -> None:
         """EventBridge's status-change event to the functions whose rule matches (AWS invokes them async)."""
         try:
@@ -464,6 +513,7 @@ class LocalEngine:
             with self._ending_changed:
                 self._ending.discard(execution.exec_arn)
                 self._ending_changed.notify_all()
+            self._moved()
 
     def _event_put(self, event: dict[str, Any]) -> None:
         """An event a handler put on the bus: delivered once that invocation has returned (as AWS would,
@@ -480,15 +530,22 @@ class LocalEngine:
             self._deliver(self._pending_events.pop(0))
 
     def _create_function(self, function: LocalFunction) -> None:
-        self.client("lambda").create_function(
-            FunctionName=function.logical_id,
-            Runtime="python3.12",  # moto's runtime list; the template's python3.13 is what deploys
-            Role=self._role,
-            Handler=function.handler_name,
-            Code={"ZipFile": _placeholder_zip()},
-            Timeout=max(1, round(function.timeout)),
-            MemorySize=function.memory,
-            Environment={"Variables": function.environment},
+        """Registered with moto's Lambda backend directly, with the request CreateFunction would carry:
+        through a boto3 client each of the ~25 functions cost a serialised request and response
+        (~10 ms each) and the Lambda service model loaded twice, for a placeholder no one calls."""
+        from moto.awslambda.models import lambda_backends
+
+        lambda_backends[ACCOUNT_ID][self.region].create_function(
+            {
+                "FunctionName": function.logical_id,
+                "Runtime": "python3.12",  # moto's runtime list; the template's python3.13 is what deploys
+                "Role": self._role,
+                "Handler": function.handler_name,
+                "Code": {"ZipFile": _PLACEHOLDER_ZIP},
+                "Timeout": max(1, round(function.timeout)),
+                "MemorySize": function.memory,
+                "Environment": {"Variables": dict(function.environment)},
+            }
         )
 
     def add_function(self, logical_id: str, code_dir: Path, handler: str, *, timeout: float, memory: int = 128) -> str:
@@ -616,6 +673,7 @@ class LocalEngine:
                 result, invocation = invoke(function.handler(), event, context, self.stream)
             finally:
                 self._invoke_depth -= 1
+                self._moved()
             took = time.thread_time() - cpu_started
             if took > function.timeout:
                 result = aws_limits.timed_out(context.aws_request_id, function.timeout, took)
@@ -711,6 +769,7 @@ class LocalEngine:
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
         while True:
+            seen = self.activity()
             description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
             if description["status"] in TERMINAL:
                 with self._ending_changed:  # and what the ending set off (ExecutionWatch) has run
@@ -720,7 +779,9 @@ class LocalEngine:
                 return description
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
-            time.sleep(0.02)
+            # woken when a handler returns or an execution ends; the timeout covers states that invoke
+            # nothing (Wait, Pass, Choice) and an ending that came between the look and this wait
+            self.wait_for_activity(seen, 0.1)
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         sfn = self.client("stepfunctions")
@@ -737,6 +798,18 @@ class LocalEngine:
         from flashfusion.wiring import get_deps
 
         get_deps().budgets.set_monthly_limit(org_id, monthly_limit_usd)
+
+    def seeded(self, name: str, seed: Callable[[], None]) -> None:
+        """Right after ``reset_world``: run ``seed`` the first time, and later put back what it wrote
+        (moto's items and objects, copied) instead of running it again. Seeding the sample kits through
+        the API costs ~0.1 s of moto serialisation per test; the copy costs a millisecond."""
+        saved = self.resources.seeds.get(name)
+        if saved is not None and world_state.restore(self.region, saved):
+            return
+        seed()
+        taken = world_state.snapshot(self.region, self.resources.tables, self.resources.buckets)
+        if taken is not None:
+            self.resources.seeds[name] = taken
 
     def seed_brand_kit(self, org_id: str, kit: dict[str, Any], files_from: Path | None = None) -> None:
         """Store a kit for an organisation, its logo files uploaded to the org's brand folder in S3
@@ -868,8 +941,32 @@ def _cached_parse(definition: str) -> tuple[Any, Any]:
     return _PARSED[definition]
 
 
+def _create_role(name: str) -> str:
+    """The functions' and the state machines' role, in moto's IAM backend directly: nothing here calls
+    IAM, so its client and service model (~40 ms) are not loaded for one CreateRole."""
+    from moto.iam.models import iam_backends
+
+    return str(
+        iam_backends[ACCOUNT_ID]["global"]
+        .create_role(
+            role_name=name,
+            assume_role_policy_document=json.dumps({"Version": "2012-10-17", "Statement": []}),
+            path="/",
+            permissions_boundary=None,
+            description="",
+            tags=[],
+            max_session_duration=None,
+        )
+        .arn
+    )
+
+
 def _placeholder_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "# the local engine runs functions/<name>/app.py in-process\n")
     return buffer.getvalue()
+
+
+_PLACEHOLDER_ZIP = base64.b64encode(_placeholder_zip()).decode("ascii")
+"""As CreateFunction's JSON body carries it (moto's backend decodes it)."""

@@ -32,10 +32,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 from ffo.devcert import _locked, _write_private
+from ffo.issuer_name import LOCAL_ISSUER as LOCAL_ISSUER
 
-LOCAL_ISSUER = "https://issuer.ffo.localhost"
-"""A name under .localhost (reserved, never resolves elsewhere); the same whatever port ``ffo serve`` uses,
-so a token minted before the server starts is accepted by it."""
 KEY_FILE = "issuer-key.pem"
 JWKS_FILE = "jwks.json"
 ALGORITHM = "RS256"

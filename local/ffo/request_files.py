@@ -38,3 +38,15 @@ def read_request_file(path: Path) -> tuple[dict[str, Any] | None, Any, dict[str,
 def read_kit(root: Path, ref: str) -> Any:
     """A brand kit file as JSON, ``ref`` absolute or relative to the project root."""
     return json.loads((root / ref if not Path(ref).is_absolute() else Path(ref)).read_text("utf-8"))
+
+
+def source_file_of(path: Path, root: Path) -> Path | None:
+    """A brand_style request file's ``sourceFile`` (the photo ``ffo run`` uploads first), or None."""
+    data = json.loads(path.read_text("utf-8"))
+    ref = data.get("sourceFile") if isinstance(data, dict) else None
+    if not ref:
+        return None
+    found = Path(ref) if Path(ref).is_absolute() else root / ref
+    if not found.is_file():
+        raise SystemExit(f"ffo: the request's sourceFile {ref} is not a file")
+    return found

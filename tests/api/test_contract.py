@@ -210,6 +210,7 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "POST /v1/brand-kits/validate": Seed(body=kit),
         "POST /v1/lint": Seed(body={"brandKitId": s.kit["kitId"], "text": "Aurora Outdoor jackets keep you dry."}),
         "POST /v1/lint/uploads": Seed(body={"mimeType": "image/png"}),
+        "POST /v1/uploads": Seed(body={"mimeType": "image/jpeg"}),
         "GET /v1/lint/jobs/{jobId}": Seed({"jobId": s.lint_job_id}),
         "GET /v1/me": Seed(),
         "POST /v1/reviews/{reviewId}/links": Seed({"reviewId": s.review_id}, {"expiresInHours": 24, "label": "Client"}),
@@ -219,6 +220,9 @@ def seeds(s: Seeded) -> dict[str, Seed]:
         "POST /v1/shared-reviews/{token}/decision": Seed(
             {"token": s.deciding_link_token}, {"decision": "reject", "name": "Carla Client"}
         ),
+        "GET /v1/predictions": Seed(),
+        "GET /v1/prediction-settings": Seed(),
+        "PUT /v1/prediction-settings": Seed(body={"enabled": True, "monthlyCapUsd": 5, "horizonHours": 24}),
     }
 
 

@@ -119,8 +119,10 @@ def test_every_route_that_reads_a_body_documents_it(document: dict[str, Any]) ->
         ("POST", "/v1/brand-kits/{kitId}/uploads"),
         ("POST", "/v1/lint"),
         ("POST", "/v1/lint/uploads"),
+        ("POST", "/v1/uploads"),
         ("POST", "/v1/reviews/{reviewId}/links"),
         ("POST", "/v1/shared-reviews/{token}/decision"),
+        ("PUT", "/v1/prediction-settings"),
     }
 
 

@@ -26,6 +26,8 @@ from flashfusion.models import (
     LintReport,
     Provenance,
     RequestStatus,
+    ServedFrom,
+    SourceImage,
     TextSpan,
     Violation,
     VoiceRules,
@@ -161,6 +163,9 @@ def full_provenance(
         parent_version=4,
         locale="fr-FR",
         translation={"sourceAssetId": "asset-0", "sourceVersion": 4, "standIn": True},
+        source=SourceImage(
+            upload_id="0" * 32, key="staging/acme/source-uploads/" + "0" * 32, mime_type="image/jpeg", sha256="a" * 64
+        ),
         campaign_id="spring-27",
         status="superseded",
         mime_type="text/plain; charset=utf-8",
@@ -182,6 +187,13 @@ def full_provenance(
         bucket=BUCKET,
         key=keys.asset_object_key(org, asset_id, version, "txt"),
         recorded_at=generated_at + timedelta(seconds=3),
+        served_from=ServedFrom(
+            asset_id="0b7d1f6e-0000-4000-8000-000000000001",
+            version=1,
+            kind="cache",
+            generated_at=generated_at - timedelta(days=2),
+            request_id="earlier-request",
+        ),
     )
 
 

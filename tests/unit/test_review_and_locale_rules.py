@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from flashfusion.app.reviews import Decision
-from flashfusion.app.steps import effective_prompt
+from flashfusion.app.step_common import effective_prompt
 from flashfusion.linting.engine import LintContext, lint_text
 from flashfusion.models import AssetRequest, BrandKit, Revision
 from flashfusion.providers.offline_text import stand_in_translation

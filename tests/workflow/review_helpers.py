@@ -38,6 +38,7 @@ def wait_for_review(engine: Any, request_id: str, round_: int = 0, timeout: floa
     sfn = engine.client("stepfunctions")
     deadline = time.monotonic() + timeout
     while True:
+        seen = engine.activity()
         record = request_record(engine, request_id)
         review = record.get("review") or {}
         if record["status"] == "needs_review" and review.get("status") == "pending" and review.get("round") == round_:
@@ -47,7 +48,8 @@ def wait_for_review(engine: Any, request_id: str, round_: int = 0, timeout: floa
             raise AssertionError(f"execution ended {status} before review round {round_}: {record}")
         if time.monotonic() > deadline:
             raise AssertionError(f"no review of round {round_} after {timeout}s: {record}")
-        time.sleep(0.05)
+        # until a handler returns (the review is recorded by one), not a fixed poll: each look is an API call
+        engine.wait_for_activity(seen, 0.25)
 
 
 def decide(engine: Any, review_id: str, decision: dict[str, Any], who: dict[str, Any] | None = None) -> dict[str, Any]:

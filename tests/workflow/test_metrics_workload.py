@@ -93,14 +93,14 @@ class ScriptedVendorClock:
 @pytest.fixture
 def workload(fresh_engine: Any, sample_kit: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     """The engine after running the workload of the module docstring."""
-    from flashfusion.app import steps
+    from flashfusion.app import step_generation
 
     engine = fresh_engine
     engine.configure(env={"MODEL_MATRIX_PATH": str(PRICES)})
     engine.seed_brand_kit(ORG, sample_kit)
     engine.seed_brand_kit(OTHER_ORG, sample_kit)
     clock = ScriptedVendorClock(LATENCIES)
-    monkeypatch.setattr(steps, "time", SimpleNamespace(perf_counter=clock.perf_counter))
+    monkeypatch.setattr(step_generation, "time", SimpleNamespace(perf_counter=clock.perf_counter))
 
     def run(body: dict[str, Any], org: str = ORG, status: str = "SUCCEEDED") -> str:
         request_id = submit(engine, body, org)

@@ -94,7 +94,7 @@ def test_spending_past_80_percent_is_measured_and_announced_once(
     assert budgets.settle(ORG, "earlier.0", 0.79 * limit)
 
     for _ in range(2):  # the second request passes 80 % again: no second announcement
-        request_id = submit(engine, submission())
+        request_id = submit(engine, submission(cache="bypass"))  # both paid for (not served from the cache)
         assert engine.wait_for_execution(engine.execution_arn(request_id))["status"] == "SUCCEEDED"
 
     announced = [m for m in sent(tmp_path) if m["detailType"] == "BudgetThresholdReached"]

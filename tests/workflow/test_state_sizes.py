@@ -52,13 +52,14 @@ def next_review_or_end(engine: Any, request_id: str, seen: set[str], timeout: fl
     sfn = engine.client("stepfunctions")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        seen = engine.activity()
         record = request_record(engine, request_id)
         review = record.get("review") or {}
         if record["status"] == "needs_review" and review.get("status") == "pending" and review["reviewId"] not in seen:
             return review
         if sfn.describe_execution(executionArn=engine.execution_arn(request_id))["status"] != "RUNNING":
             return None
-        time.sleep(0.05)
+        engine.wait_for_activity(seen, 0.25)  # until a handler returns, not a fixed poll
     raise AssertionError(f"request {request_id} neither waits for a review nor ended: {record}")
 
 

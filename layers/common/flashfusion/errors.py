@@ -99,6 +99,10 @@ class LintJobNotFound(FlashFusionError):
     """No lint job with this id in the caller's organisation (another organisation's job is not found either)."""
 
 
+class UploadNotFound(FlashFusionError):
+    """No upload with this id in the caller's organisation (another organisation's id finds nothing)."""
+
+
 class AssetNotFound(FlashFusionError):
     """No asset with this id exists in the caller's organisation."""
 

@@ -12,7 +12,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StringConstraints, computed_field, field_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 # Re-exported: every model that crosses a boundary can be imported from here.
@@ -125,6 +134,38 @@ class OutputOptions(CamelModel):
     max_output_tokens: int | None = Field(default=None, ge=16, le=32000, description="text")
 
 
+Operation = Literal["generate", "brand_style"]
+"""generate: a new asset from the prompt. brand_style: the organisation's own photo (an upload of
+``POST /v1/uploads``) in the brand's look: palette, logo, optional headline."""
+UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+MAX_HEADLINE_CHARS = 120
+
+
+class BrandStyleOptions(CamelModel):
+    """``operation: brand_style``: which upload to restyle, and how."""
+
+    source_upload_id: UploadId = Field(description="the uploadId of POST /v1/uploads (PNG, JPEG or WebP)")
+    headline: str | None = Field(
+        default=None, min_length=1, max_length=MAX_HEADLINE_CHARS, description="set on the photo in the brand font"
+    )
+    strength: float | None = Field(
+        default=None,
+        ge=0.05,
+        le=1.0,
+        description="how far toward the palette (0.05-1); default: the least that passes the kit's colour check",
+    )
+    place_logo: StrictBool = Field(default=True, description="place the kit's logo where the kit allows it")
+
+
+class SourceImage(CamelModel):
+    """The organisation's upload a brand_style output was made from (its provenance ingredient)."""
+
+    upload_id: str
+    key: str
+    mime_type: str
+    sha256: str
+
+
 class AssetSubmission(CamelModel):
     """What an API client sends to ``POST /v1/assets``. The organisation comes from the caller's token."""
 
@@ -151,6 +192,16 @@ class AssetSubmission(CamelModel):
         max_length=2048,
         description="an https URL that receives a signed POST when the request needs review and when it ends",
     )
+    cache: Literal["use", "bypass"] = Field(
+        default="use",
+        description="use: an earlier result of the same brief, kit version, model and options, or a pre-generated "
+        "candidate close enough to it, may serve this request (no new vendor call); bypass: always generate anew",
+    )
+
+    operation: Operation = Field(
+        default="generate", description="generate (default), or brand_style: an uploaded photo in the brand's look"
+    )
+    style: BrandStyleOptions | None = Field(default=None, description="operation brand_style: the source and how")
 
     @field_validator("locales")
     @classmethod
@@ -158,6 +209,26 @@ class AssetSubmission(CamelModel):
         if len(set(locales)) != len(locales):
             raise ValueError("each locale at most once")
         return locales
+
+    @model_validator(mode="after")
+    def _style_goes_with_brand_style(self) -> AssetSubmission:
+        if self.operation == "brand_style":
+            if self.content_type != ContentType.IMAGE:
+                raise ValueError("operation brand_style makes an image: contentType must be image")
+            if self.style is None:
+                raise ValueError("operation brand_style needs style.sourceUploadId (an upload of POST /v1/uploads)")
+        elif self.style is not None:
+            raise ValueError("style is for operation brand_style only")
+        return self
+
+
+class Speculation(CamelModel):
+    """A request the product made itself, ahead of demand (flashfusion.app.prefetch): charged to the
+    organisation's speculative ledger, never posted, never called back."""
+
+    candidate_id: str
+    expires_at: datetime
+    expected: float = Field(default=0.0, description="requests the forecast expects this candidate to serve")
 
 
 class AssetRequest(AssetSubmission):
@@ -167,6 +238,18 @@ class AssetRequest(AssetSubmission):
     org_id: Identifier
     user_id: str
     submitted_at: datetime = Field(default_factory=utcnow)
+    speculative: Speculation | None = Field(default=None, description="set only on pre-generated requests")
+
+
+class ServedFrom(CamelModel):
+    """Where a version served without a new vendor call came from: the earlier version it copies."""
+
+    asset_id: str
+    version: int
+    kind: Literal["cache", "pregenerated"]
+    generated_at: datetime = Field(description="when the earlier version was generated")
+    request_id: str | None = Field(default=None, description="the request that generated it")
+    candidate_id: str | None = Field(default=None, description="pregenerated: the candidate that served")
 
 
 def normalise_prompt(prompt: str) -> str:
@@ -312,6 +395,8 @@ class Generation(CamelModel):
     parent_version: int | None = None
     locale: str | None = None
     translation: dict[str, Any] | None = Field(default=None, description="source, locale, engine; None: original")
+    served_from: ServedFrom | None = Field(default=None, description="a cached or pre-generated result served it")
+    source: SourceImage | None = Field(default=None, description="brand_style: the upload it was made from")
 
 
 Severity = Literal["error", "warning", "suggestion"]
@@ -417,6 +502,7 @@ class Provenance(CamelModel):
     parent_version: int | None = None
     locale: str | None = None
     translation: dict[str, Any] | None = None
+    source: SourceImage | None = Field(default=None, description="brand_style: the upload it was made from")
     campaign_id: str | None = None
     status: Literal["published", "superseded", "rejected", "expired"] = Field(
         default="published", description="published: the request's result; otherwise kept for the audit"
@@ -431,6 +517,9 @@ class Provenance(CamelModel):
     mime_type: str | None = None
     credentials: ContentCredentials | None = None
     recorded_at: datetime = Field(default_factory=utcnow)
+    served_from: ServedFrom | None = Field(
+        default=None, description="this version copies an earlier one (exact cache or pre-generated candidate)"
+    )
 
 
 class ContentCredentials(CamelModel):
@@ -453,6 +542,9 @@ class AssetRef(CamelModel):
     model: str
     mime_type: str
     sidecar_key: str | None = None
+    served_from: ServedFrom | None = Field(
+        default=None, description="served from an earlier result (cache) or a pre-generated candidate"
+    )
 
 
 class LocaleOutcome(CamelModel):

@@ -5,21 +5,34 @@ a catchable error, and an error's message is cut before Step Functions copies it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from flashfusion import tracing
 from flashfusion.errors import StateTooLarge
 from flashfusion.limits import ERROR_MESSAGE_CHARS, STATE_BUDGET_BYTES, json_bytes
-from flashfusion.models import WorkflowState
 from flashfusion.observability import logger
-from flashfusion.wiring import Deps, get_deps
 
-Step = Callable[[WorkflowState, Deps], BaseModel | dict[str, Any]]
+if TYPE_CHECKING:  # pydantic, the models and the wiring load on the first invocation, not at the handler's import
+    from pydantic import BaseModel
+
+    from flashfusion.models import WorkflowState
+    from flashfusion.wiring import Deps
+
+    Step = Callable[[WorkflowState, Deps], BaseModel | dict[str, Any]]
 
 
-def run_step(event: dict[str, Any], step: Step, deps: Callable[[], Deps] = get_deps) -> dict[str, Any]:
+def run_step(event: dict[str, Any], step: Step, deps: Callable[[], Deps] | None = None) -> dict[str, Any]:
+    """Parse the state, run ``step`` with the dependencies (``deps()``, by default the wiring's), and
+    return its result as the JSON the state machine gets. ``step`` may be a ``flashfusion.deferred``
+    reference: the handler module then imports neither the step nor what it needs."""
+    from pydantic import BaseModel
+
+    from flashfusion.models import WorkflowState
+
+    if deps is None:
+        from flashfusion.wiring import get_deps
+
+        deps = get_deps
     state = WorkflowState.model_validate(event)
     request = state.request
     logger.set_correlation_id(request.request_id)

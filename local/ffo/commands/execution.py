@@ -39,14 +39,24 @@ def follow(
     deadline = time.monotonic() + timeout
     sfn = engine.client("stepfunctions")
     while True:
+        seen = engine.activity()
         status = sfn.describe_execution(executionArn=arn)["status"]
-        printer.feed(engine.history(arn))
-        if status != "RUNNING" or (paused is not None and paused()):
+        history = engine.history(arn)
+        printer.feed(history)
+        if status != "RUNNING" or (paused is not None and _submitted(history) and paused()):
             return True
         if time.monotonic() > deadline:
             say(f"ffo: gave up waiting after {timeout} s; the execution is still running\n")
             return False
-        time.sleep(0.05)
+        # woken when a handler returns or the execution ends, instead of polling (each poll takes the GIL
+        # from the interpreter thread); the timeout covers states that invoke nothing (Wait, Pass, Choice)
+        engine.wait_for_activity(seen, 0.25)
+
+
+def _submitted(history: list[dict[str, Any]]) -> bool:
+    """The execution's last event is a submitted task (a ``.waitForTaskToken`` state now waits for a
+    person or a callback): only then can it be paused, so ``paused()`` (an API call) is asked only then."""
+    return bool(history) and history[-1].get("type") == "TaskSubmitted"
 
 
 def report(engine: Any, org_id: str, request_id: str, out: Path, say: Callable[[str], Any]) -> dict[str, Any]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from ffo.commands.common import Parents, Subparsers
 from ffo.commands.execution import follow, report, waiting_review
-from ffo.request_files import DEFAULT_KIT, project_root, read_kit, read_request_file
+from ffo.request_files import DEFAULT_KIT, project_root, read_kit, read_request_file, source_file_of
 
 
 def register(subparsers: Subparsers, parents: Parents) -> None:
@@ -73,29 +72,60 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve_or_run(args: argparse.Namespace, collector: Any) -> int:
-    import sys
-
     from ffo.engine import LocalEngine
-    from ffo.local_server import StateDirectoryBusy, running_server
-    from ffo.shared_state import kept_in
 
     root = project_root(args.root)
     event, body, caller = read_request_file(Path(args.event))
-    state = Path(args.state).resolve() if args.state else None
-    if state is not None and (server := running_server(state)) is not None:
+    started = time.perf_counter()
+    env = {"MODEL_MATRIX_PATH": str(Path(args.matrix).resolve())} if args.matrix else {}
+    if not args.state:  # no server or state directory to look at: their modules (httpx among them) stay unloaded
+        with LocalEngine(root, instant=not args.real_time, env=env) as engine:
+            return _run(engine, args, root, event, body, caller, started, collector, seed_always=True)
+    import sys
+
+    from ffo.local_server import StateDirectoryBusy, running_server
+    from ffo.shared_state import kept_in
+
+    state = Path(args.state).resolve()
+    if (server := running_server(state)) is not None:
         from ffo.commands.served_requests import submit_to_server
 
         return submit_to_server(server, root, state, event, body, caller, args.timeout, sys.stdout.write)
-    started = time.perf_counter()
-    env = {"MODEL_MATRIX_PATH": str(Path(args.matrix).resolve())} if args.matrix else {}
     with LocalEngine(root, instant=not args.real_time, env=env) as engine:
         say = engine.stream.fallback.write
         try:
-            with kept_in(engine, state, say) if state is not None else nullcontext():
-                return _run(engine, args, root, event, body, caller, started, collector, seed_always=state is None)
+            with kept_in(engine, state, say):
+                return _run(engine, args, root, event, body, caller, started, collector, seed_always=False)
         except StateDirectoryBusy as error:
             say(f"ffo run: {error}\n")
             return 2
+
+
+SOURCE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+def _with_uploaded_source(
+    engine: Any, body: dict[str, Any], caller: dict[str, str], source: Path, say: Any
+) -> dict[str, Any]:
+    """A brand_style request file's photo, uploaded as a client does (POST /v1/uploads, then the file at the
+    ticket's key), its upload id put in ``style.sourceUploadId``."""
+    from ffo.engine import http_api_event
+    from flashfusion.storage import keys
+    from flashfusion.wiring import get_deps
+
+    mime = SOURCE_TYPES.get(source.suffix.lower())
+    if mime is None:
+        raise SystemExit(f"ffo: {source} is not a PNG, JPEG or WebP file")
+    claims = {"org_id": caller["orgId"], "sub": caller["userId"]}
+    result, _ = engine.invoke("ApiFunction", http_api_event("POST", "/v1/uploads", {"mimeType": mime}, claims))
+    if result["statusCode"] != 201:
+        raise SystemExit(f"ffo: POST /v1/uploads -> {result['statusCode']} {result.get('body')}")
+    upload_id = json.loads(result["body"])["uploadId"]
+    deps = get_deps()
+    key = keys.source_upload_key(deps.assets.staging_prefix, caller["orgId"], upload_id)
+    engine.client("s3").put_object(Bucket=deps.assets.bucket, Key=key, Body=source.read_bytes(), ContentType=mime)
+    say(f"POST /v1/uploads -> 201; {source.name} uploaded as {upload_id}\n")
+    return {**body, "style": {**(body.get("style") or {}), "sourceUploadId": upload_id}}
 
 
 def _run(
@@ -116,6 +146,9 @@ def _run(
     kit = read_kit(root, args.kit)
     out = Path(args.out)
     say = engine.stream.fallback.write
+    source = source_file_of(Path(args.event), root)
+    if source is not None and event is None and isinstance(body, dict):
+        body = _with_uploaded_source(engine, body, caller, source, say)
     if event is None:
         event = http_api_event("POST", "/v1/assets", body, {"org_id": caller["orgId"], "sub": caller["userId"]})
     org_id = str(event["requestContext"]["authorizer"]["jwt"]["claims"].get("org_id", ""))

@@ -6,7 +6,7 @@ from typing import Any
 
 from flashfusion.app import submissions
 from flashfusion.app.deps import Deps
-from flashfusion.app.steps import route_query
+from flashfusion.app.step_routing import route_query
 from flashfusion.models import AssetRequest
 from flashfusion.routing import router
 

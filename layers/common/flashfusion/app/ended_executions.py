@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from flashfusion.app import result_cache
 from flashfusion.app.deps import Deps
 from flashfusion.limits import ERROR_MESSAGE_CHARS
 from flashfusion.observability import logger
@@ -53,6 +54,8 @@ def settle(ended: EndedExecution, deps: Deps) -> bool:
     if ended.status not in ENDED_WITHOUT_SUCCESS:
         return False
     released = deps.budgets.release_request(ended.org_id, ended.request_id)
+    # a speculative request holds on its own ledger (flashfusion.app.prefetch)
+    released += result_cache.speculative_ledger(deps).release_request(ended.org_id, ended.request_id)
     failed = deps.requests.fail_if_open(ended.org_id, ended.request_id, ended.error, ended.cause)
     if not failed:
         return False

@@ -19,7 +19,7 @@ from pydantic import Field, StrictBool, StringConstraints
 from flashfusion.app.caller import Caller
 from flashfusion.app.deps import Deps
 from flashfusion.app.reviews import UploadTicket
-from flashfusion.app.steps import brand_lint_context, lint_or_report
+from flashfusion.app.step_lint import brand_lint_context, lint_or_report
 from flashfusion.brandkit import BrandKit
 from flashfusion.errors import BrandKitNotFound, InvalidRequest
 from flashfusion.linting.summary import summarize

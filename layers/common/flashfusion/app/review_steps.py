@@ -12,7 +12,7 @@ import hashlib
 
 from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_org, emit_for_request
-from flashfusion.app.steps import _ready, _require, effective_prompt
+from flashfusion.app.step_common import _ready, _require, effective_prompt
 from flashfusion.brandkit import ReviewRules
 from flashfusion.errors import RegenerationLimitReached
 from flashfusion.media_types import extension_for

@@ -57,6 +57,10 @@ def submission_hash(submission: AssetSubmission) -> str:
         # added after requests were stored with this hash: a submission that does not use it hashes as before,
         # so a client retrying across the upgrade is still recognised as the same request
         body.pop("sponsored", None)
+    if submission.cache == "use":  # the default, added later: hashes as before (see sponsored)
+        body.pop("cache", None)
+    if submission.operation == "generate":
+        body.pop("operation", None)  # likewise: requests stored before brand_style hash as they did
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -70,7 +74,8 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
     try:
         router.route(deps.matrix, router.query_for(submission, deps.available_providers, None))
     except NoModelAvailable as error:
-        raise InvalidRequest(str(error), [{"field": "contentType", "problem": str(error)}]) from error
+        where = "contentType" if submission.operation == "generate" else "operation"
+        raise InvalidRequest(str(error), [{"field": where, "problem": str(error)}]) from error
     try:
         deps.kits.get(org_id, submission.brand_kit_id)
     except BrandKitNotFound as error:
@@ -87,6 +92,10 @@ def check_feasible(submission: AssetSubmission, org_id: str, deps: Deps) -> None
         check_schedule(submission, org_id, deps)
     if submission.callback_url is not None:
         check_callback(submission.callback_url, org_id, deps)
+    if submission.style is not None:
+        from flashfusion.app.source_uploads import check_source
+
+        check_source(org_id, submission.style.source_upload_id, deps)
 
 
 def check_callback(url: str, org_id: str, deps: Deps) -> None:

@@ -15,7 +15,9 @@ import uuid
 
 from flashfusion.app import budget_alerts
 from flashfusion.app.deps import Deps
-from flashfusion.app.steps import ASSET_NAMESPACE, _provider, _require, effective_prompt, route_query
+from flashfusion.app.step_common import ASSET_NAMESPACE, _require, effective_prompt
+from flashfusion.app.step_generation import _provider
+from flashfusion.app.step_routing import route_query
 from flashfusion.errors import ProviderAuthError, ProviderRejected, TranslationSkipped
 from flashfusion.models import (
     ContentType,

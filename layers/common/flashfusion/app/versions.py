@@ -27,6 +27,7 @@ def _asset_ref(record: Provenance) -> AssetRef:
         model=record.model,
         mime_type=record.mime_type or mime_for_key(record.key),
         sidecar_key=record.credentials.sidecar_key if record.credentials else None,
+        served_from=record.served_from,
     )
 
 
@@ -83,6 +84,12 @@ def store_version(
     parent = None
     if provenance.parent_asset_id and provenance.parent_version is not None:
         parent = parent_file(deps, org_id, provenance.parent_asset_id, provenance.parent_version)
+    elif provenance.source is not None:  # brand_style: the organisation's upload is what was opened and edited
+        parent = ParentFile(
+            data=deps.assets.read_staged(org_id, provenance.source.key),
+            mime_type=provenance.source.mime_type,
+            title=f"upload {provenance.source.upload_id}",
+        )
     marked = deps.marker.mark(data, generation.mime_type, provenance, parent)
     sidecar_key = None
     if marked.sidecar is not None:

@@ -12,7 +12,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from flashfusion.app import cancellation, submissions
+from flashfusion.app import cancellation, source_uploads, submissions
+from flashfusion.app.source_uploads import SourceUploadRequest, SourceUploadTicket
 from flashfusion.app.submissions import Accepted
 from flashfusion.http.identity import authenticated
 from flashfusion.http.problems import documented
@@ -22,6 +23,21 @@ from flashfusion.wiring import get_deps
 
 router = Router()
 TAGS = ["Requests"]
+
+
+@router.post(
+    "/v1/uploads",
+    status_code=201,
+    operation_id="createSourceUpload",
+    summary="A presigned POST for a source image (PNG, JPEG or WebP, up to 20 MB); POST /v1/assets with "
+    "operation brand_style then names its uploadId as style.sourceUploadId",
+    tags=TAGS,
+    responses=documented(201, "Where to upload the image", body=True),
+)
+@tracer.capture_method(capture_response=False)
+def create_source_upload(request: Annotated[SourceUploadRequest, Body()]) -> SourceUploadTicket:
+    deps = get_deps()
+    return source_uploads.create_upload(authenticated(router.current_event, deps.settings), request, deps)
 
 
 @router.post(

@@ -29,6 +29,7 @@ from flashfusion.errors import (
     ReviewNotFound,
     ReviewUnavailable,
     Unauthenticated,
+    UploadNotFound,
 )
 from flashfusion.http.problems import problem_response
 from flashfusion.http.validation import BodyTooLarge
@@ -82,7 +83,9 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     def too_large(error: BodyTooLarge) -> Response:
         return problem_response(413, "payload_too_large", str(error), [{"field": "body", "problem": str(error)}])
 
-    @app.exception_handler([RequestNotFound, ReviewNotFound, AssetNotFound, BrandKitNotFound, LintJobNotFound])
+    @app.exception_handler(
+        [RequestNotFound, ReviewNotFound, AssetNotFound, BrandKitNotFound, LintJobNotFound, UploadNotFound]
+    )
     def not_found(error: Exception) -> Response:
         return problem_response(404, "not_found", str(error))
 

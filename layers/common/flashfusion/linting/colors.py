@@ -76,6 +76,7 @@ _RGB_TO_XYZ = np.array(
     ]
 )
 _WHITE = _RGB_TO_XYZ.sum(axis=1)
+_XYZ_TO_RGB = np.linalg.inv(_RGB_TO_XYZ)
 _POW25_7 = 25.0**7
 _COS30, _SIN30 = math.cos(math.radians(30)), math.sin(math.radians(30))
 _COS6, _SIN6 = math.cos(math.radians(6)), math.sin(math.radians(6))
@@ -95,6 +96,21 @@ def srgb_to_lab(rgb: npt.ArrayLike) -> FloatArray:
     lab[..., 1] = 500.0 * (f[..., 0] - f[..., 1])
     lab[..., 2] = 200.0 * (f[..., 1] - f[..., 2])
     return lab
+
+
+def lab_to_srgb(lab: npt.ArrayLike) -> FloatArray:
+    """CIELAB (D65, any shape ending in 3) -> sRGB in 0..255 as floats, the inverse of ``srgb_to_lab``.
+
+    Colours outside the sRGB gamut come back outside 0..255: the caller clips (or maps) them."""
+    lab = np.asarray(lab, dtype=np.float64)
+    fy = (lab[..., 0] + 16.0) / 116.0
+    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)
+    delta = 6.0 / 29.0
+    xyz = np.where(f > delta, f**3, 3 * delta * delta * (f - 4.0 / 29.0)) * _WHITE
+    linear = xyz @ _XYZ_TO_RGB.T
+    c = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(np.maximum(linear, 0.0031308), 1 / 2.4) - 0.055)
+    rgb: FloatArray = c * 255.0
+    return rgb
 
 
 def ciede2000(lab1: npt.ArrayLike, lab2: npt.ArrayLike) -> FloatArray:

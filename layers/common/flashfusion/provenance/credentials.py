@@ -94,13 +94,16 @@ class ManifestSpec:
     vendor_model: str
     digital_source_type: str = TRAINED_ALGORITHMIC_MEDIA
     human_edited: bool = False
-    action: Literal["created", "edited", "translated"] = "created"
+    action: Literal["created", "edited", "translated", "styled"] = "created"
+    """styled: an uploaded photo recoloured toward the brand (c2pa.color_adjustments), and c2pa.edited when
+    something was placed on it (``placed``: logo, headline)."""
     parent: Ingredient | None = None
     assertion: Mapping[str, Any] = field(default_factory=dict)
     # c2pa.translated requires both (BCP 47 tags, e.g. "en", "de-DE").
     source_language: str | None = None
     target_language: str | None = None
     description: str | None = None
+    placed: tuple[str, ...] = ()
 
     @property
     def asset_digital_source_type(self) -> str:
@@ -247,6 +250,15 @@ def manifest_actions(spec: ManifestSpec) -> list[dict[str, Any]]:
     opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": [PARENT_INGREDIENT_LABEL]}}
     if spec.action == "edited":
         return [opened, _human_edit() if spec.human_edited else _model_action("c2pa.edited", spec)]
+    if spec.action == "styled":
+        adjusted = _model_action("c2pa.color_adjustments", spec)
+        adjusted["description"] = "recoloured toward the brand kit's palette"
+        actions = [opened, adjusted]
+        if spec.placed:
+            edited = _model_action("c2pa.edited", spec)
+            edited["description"] = "placed on the photo: " + ", ".join(spec.placed)
+            actions.append(edited)
+        return actions
     if not (spec.source_language and spec.target_language):
         raise CredentialsError("a translated asset needs source_language and target_language (c2pa.translated)")
     translated = _model_action("c2pa.translated", spec)

@@ -54,11 +54,16 @@ def action_of(record: Provenance) -> str:
         return "translated"
     if record.human_edited:
         return "edited"
+    if record.source is not None and record.parent_version is None:
+        return "styled"  # brand_style: the organisation's photo, recoloured (and marked with logo or headline)
     return "created"
 
 
 def source_type_of(record: Provenance) -> str:
-    return COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if record.human_edited else TRAINED_ALGORITHMIC_MEDIA
+    """A person's edit, or an organisation's photo the pipeline restyled, is a composite: not all of it is
+    the model's."""
+    composite = record.human_edited or action_of(record) == "styled"
+    return COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if composite else TRAINED_ALGORITHMIC_MEDIA
 
 
 def assertion_of(record: Provenance) -> dict[str, Any]:
@@ -108,7 +113,9 @@ class Marker:
             model_id=record.model,
             provider=record.provider,
             vendor_model=record.vendor_model,
-            digital_source_type=TRAINED_ALGORITHMIC_MEDIA,
+            digital_source_type=(
+                COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if action_of(record) == "styled" else TRAINED_ALGORITHMIC_MEDIA
+            ),
             human_edited=record.human_edited,
             action=action_of(record),
             parent=(
@@ -117,6 +124,7 @@ class Marker:
                 else None
             ),
             assertion=assertion_of(record),
+            placed=tuple(str(p) for p in record.parameters.get("placed") or ()),
             source_language=str(translated.get("sourceLanguage") or "und") if record.translation else None,
             target_language=record.locale if record.translation else None,
         )

@@ -79,16 +79,23 @@ def build_provenance(
         parent_version=parent_version if parent_version is not None else generation.parent_version,
         locale=generation.locale,
         translation=generation.translation,
+        source=generation.source,
         campaign_id=request.campaign_id,
         status=status,
         attempts=attempts,
-        fallback_chain=([f.model for f in route.failed] + [route.model]) if route else [generation.model],
+        # served from an earlier result: no model was called for this version
+        fallback_chain=(
+            ([f.model for f in route.failed] + [route.model])
+            if route and generation.served_from is None
+            else [generation.model]
+        ),
         cost=generation.cost,
         latency_ms=generation.latency_ms,
         output_hash=generation.output_hash,
         bucket=bucket,
         key=key,
         mime_type=generation.mime_type,
+        served_from=generation.served_from,
     )
 
 

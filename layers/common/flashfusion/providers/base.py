@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from flashfusion.models import BrandKit, ContentType
+from flashfusion.models import BrandKit, ContentType, SourceImage
 from flashfusion.routing.matrix import ModelSpec
 
 
@@ -24,6 +24,22 @@ class GenerationOptions:
     duration_seconds: float | None = None  # video and music
     aspect_ratio: str | None = None  # video: "16:9" | "9:16" | "1:1"
     max_output_tokens: int | None = None  # text
+
+
+@dataclass(frozen=True)
+class StyleSource:
+    """``operation: brand_style``: the organisation's photo to restyle, and how."""
+
+    data: bytes
+    mime_type: str
+    headline: str | None = None
+    strength: float | None = None
+    """None: the least that passes the kit's colour check (offline); vendors use their own default."""
+    place_logo: bool = True
+    load_brand_file: Callable[[str], bytes] | None = None
+    """A kit file (logo, font) by its key, read from the organisation's brand folder only."""
+    source: SourceImage | None = None
+    """The upload as provenance records it (its key and hash)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,8 @@ class GenerationJob:
     source_text: str | None = None
     overlay_text: str | None = None
     """Image and video: the headline to draw instead of the one taken from the prompt (translations)."""
+    style: StyleSource | None = None
+    """Set for ``operation: brand_style``: restyle this photo instead of generating from the prompt."""
 
 
 @dataclass(frozen=True)

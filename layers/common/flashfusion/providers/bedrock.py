@@ -73,7 +73,8 @@ from flashfusion.providers.base import (
     PollResult,
     ProviderContext,
 )
-from flashfusion.providers.prompting import brand_instructions
+from flashfusion.providers.prompting import brand_instructions, restyle_prompt
+from flashfusion.routing.matrix import ModelSpec
 from flashfusion.routing.pricing import DEFAULT_IMAGE_SIZE, seconds_for
 from flashfusion.storage import keys
 
@@ -248,6 +249,34 @@ def image_size(job: GenerationJob) -> tuple[int, int]:
     return width, height
 
 
+CANVAS_MAX_COLOURS = 10
+CANVAS_MAX_TEXT = 1024
+CANVAS_SIDE = (320, 4096)
+CANVAS_TARGET_PIXELS = 1024 * 1024
+"""Nova Canvas sides are multiples of 16 in 320..4096 with at most 4,194,304 pixels; a restyled photo is made
+at about a megapixel in the photo's own shape (priced as 1024x1024 when square, the default price otherwise)."""
+
+
+def canvas_reference(pixels: Any) -> tuple[bytes, tuple[int, int]]:
+    """The photo as Nova Canvas takes a reference image (PNG at the output's size), and that size."""
+    import io
+
+    from PIL import Image
+
+    height, width = pixels.shape[:2]
+    scale = (CANVAS_TARGET_PIXELS / (width * height)) ** 0.5
+    low, high = CANVAS_SIDE
+
+    def side(value: float) -> int:
+        return int(min(high, max(low, round(value / 16) * 16)))
+
+    size = (side(width * scale), side(height * scale))
+    image = Image.fromarray(pixels).convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue(), size
+
+
 def canvas_quality(job: GenerationJob) -> str:
     quality = (job.options.quality or "standard").strip().lower()
     if quality not in CANVAS_QUALITY:
@@ -323,7 +352,7 @@ class BedrockProvider:
         if job.content_type == ContentType.TEXT:
             return self._converse(job)
         if job.content_type == ContentType.IMAGE:
-            return self._canvas(job)
+            return self._canvas_styled(job) if job.style is not None else self._canvas(job)
         if job.content_type == ContentType.VIDEO:
             raise ProviderRejected(
                 f"{job.model.id} makes video asynchronously: submit and poll",
@@ -397,6 +426,75 @@ class BedrockProvider:
                 "seed": seed,
             },
         }
+        data, mime_type, extension = self._invoke_canvas(spec, body)
+        return GeneratedContent(
+            data=data,
+            mime_type=mime_type,
+            extension=extension,
+            vendor_model=spec.vendor_model,
+            offline=False,
+            dataset_tag=DATASET_TAG,
+            usage={"images": 1.0},
+            # size and quality are the price keys: pricing.cost_of(spec, usage, size=..., quality=...).
+            parameters={
+                "taskType": "TEXT_IMAGE",
+                "size": f"{width}x{height}",
+                "quality": quality,
+                "seed": seed,
+            },
+        )
+
+    def _canvas_styled(self, job: GenerationJob) -> GeneratedContent:
+        """brand_style: COLOR_GUIDED_GENERATION with the kit's palette (at most 10 colours) and the organisation's
+        photo as the reference image; then the kit's logo and headline placed as the offline path places them."""
+        from flashfusion.providers.offline_brand_style import decode_source, marked_vendor_output
+
+        spec, style = job.model, job.style
+        assert style is not None  # generate() routes only brand_style jobs here
+        colours = [c.hex.upper() for c in job.brand_kit.palette[:CANVAS_MAX_COLOURS]]
+        if not colours:
+            raise ProviderRejected(
+                "the brand kit has no palette to guide the colours", provider=PROVIDER, model=spec.id
+            )
+        reference, (width, height) = canvas_reference(decode_source(style))
+        quality = canvas_quality(job)
+        seed = derive_seed(job.prompt_hash, CANVAS_MAX_SEED)
+        body = {
+            "taskType": "COLOR_GUIDED_GENERATION",
+            "colorGuidedGenerationParams": {
+                "colors": colours,
+                "referenceImage": base64.b64encode(reference).decode("ascii"),
+                "text": restyle_prompt(job, CANVAS_MAX_TEXT),
+            },
+            "imageGenerationConfig": {
+                "width": width,
+                "height": height,
+                "quality": quality,
+                "numberOfImages": 1,
+                "seed": seed,
+            },
+        }
+        data, _, _ = self._invoke_canvas(spec, body)
+        marked, parameters = marked_vendor_output(data, job)
+        return GeneratedContent(
+            data=marked,
+            mime_type="image/png",
+            extension="png",
+            vendor_model=spec.vendor_model,
+            offline=False,
+            dataset_tag=DATASET_TAG,
+            usage={"images": 1.0},
+            parameters={
+                **parameters,
+                "taskType": "COLOR_GUIDED_GENERATION",
+                "size": f"{width}x{height}",
+                "quality": quality,
+                "seed": seed,
+            },
+        )
+
+    def _invoke_canvas(self, spec: ModelSpec, body: dict[str, Any]) -> tuple[bytes, str, str]:
+        """One Nova Canvas InvokeModel: the image's bytes, type and extension (errors mapped)."""
         with bedrock_errors(spec.id):
             response = self.client.invoke_model(
                 modelId=spec.vendor_model,
@@ -427,22 +525,7 @@ class BedrockProvider:
             mime_type, extension = "image/jpeg", "jpg"
         else:
             raise ProviderUnavailable(f"{PROVIDER} returned no PNG or JPEG image", provider=PROVIDER, model=spec.id)
-        return GeneratedContent(
-            data=data,
-            mime_type=mime_type,
-            extension=extension,
-            vendor_model=spec.vendor_model,
-            offline=False,
-            dataset_tag=DATASET_TAG,
-            usage={"images": 1.0},
-            # size and quality are the price keys: pricing.cost_of(spec, usage, size=..., quality=...).
-            parameters={
-                "taskType": "TEXT_IMAGE",
-                "size": f"{width}x{height}",
-                "quality": quality,
-                "seed": seed,
-            },
-        )
+        return data, mime_type, extension
 
     # -- async: video ----------------------------------------------------------------------------
 

@@ -50,6 +50,10 @@ class LocalProvider:
         return OfflineMusicProvider()
 
     def generate(self, job: GenerationJob) -> GeneratedContent:
+        if job.style is not None:  # operation brand_style: the organisation's photo, restyled here
+            from flashfusion.providers.offline_brand_style import OfflineBrandStyleProvider
+
+            return OfflineBrandStyleProvider().generate(job)
         return self._generator(job.content_type).generate(job)
 
     def submit(self, job: GenerationJob) -> PendingJob:

@@ -34,7 +34,7 @@ from flashfusion.providers.base import (
     ProviderContext,
 )
 from flashfusion.providers.http import make_client, raise_for_status, transport_errors
-from flashfusion.providers.prompting import brand_instructions
+from flashfusion.providers.prompting import brand_instructions, restyle_prompt
 from flashfusion.providers.vendor_io import check_job, fetch_api_key, redacting
 from flashfusion.routing.matrix import ModelSpec
 from flashfusion.routing.pricing import DEFAULT_IMAGE_SIZE, seconds_for
@@ -150,13 +150,16 @@ class OpenAIProvider:
         timeout: httpx.Timeout,
         body: dict[str, Any] | None = None,
         accept: str = "application/json",
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Response:
+        """``files``: send ``body`` as multipart/form-data fields with these files (image edits), not JSON."""
         key = fetch_api_key(self._ctx, self.name, spec.id)
         with redacting(key), self._masked_keys():
             headers = {"Authorization": f"Bearer {key}", "Accept": accept}
+            payload: dict[str, Any] = {"json": body} if files is None else {"data": body or {}, "files": files}
             with transport_errors(self.name, spec.id):
                 response = self._http().request(
-                    method, f"{BASE_URL}{path}", json=body, headers=headers, timeout=timeout
+                    method, f"{BASE_URL}{path}", headers=headers, timeout=timeout, **payload
                 )
             self._raise_for_status(response, spec)
             return response
@@ -190,6 +193,8 @@ class OpenAIProvider:
         self._check_served(job, asynchronous=False)
         if job.content_type == ContentType.TEXT:
             return self._text(job)
+        if job.style is not None:
+            return self._image_edit(job)
         return self._image(job)
 
     def submit(self, job: GenerationJob) -> PendingJob:
@@ -361,6 +366,10 @@ class OpenAIProvider:
             if family == "dall-e-3":
                 body["quality"] = quality
         answer = self._json(self._call("POST", "/images/generations", spec, GENERATE_TIMEOUT, body), spec)
+        return self._image_content(answer, spec, size, quality)
+
+    def _image_content(self, answer: dict[str, Any], spec: ModelSpec, size: str, quality: str) -> GeneratedContent:
+        """An ``ImagesResponse`` (generations and edits answer alike) as the generated content."""
         data = answer.get("data")
         first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
         encoded = first.get("b64_json")
@@ -395,6 +404,53 @@ class OpenAIProvider:
             dataset_tag=DATASET_TAG,
             usage=usage,
             parameters=parameters,
+        )
+
+    def _image_edit(self, job: GenerationJob) -> GeneratedContent:
+        """brand_style: ``POST /v1/images/edits`` (multipart) with the organisation's photo and the palette in
+        the prompt; then the kit's logo and headline placed as the offline path places them."""
+        from flashfusion.providers.offline_brand_style import decode_source, marked_vendor_output
+
+        spec, style = job.model, job.style
+        assert style is not None  # generate() routes only brand_style jobs here
+        if _family(spec) != "gpt-image":
+            raise ProviderRejected(
+                f"openai: {spec.vendor_model} does not restyle photos here", provider=self.name, model=spec.id
+            )
+        height, width = decode_source(style).shape[:2]
+        size = job.options.size or (
+            "1536x1024" if width > height * 1.2 else "1024x1536" if height > width * 1.2 else "1024x1024"
+        )
+        if spec.limits.sizes and size not in spec.limits.sizes:
+            raise ProviderRejected(
+                f"openai: {spec.vendor_model} cannot make {size} images; it makes {', '.join(spec.limits.sizes)}",
+                provider=self.name,
+                model=spec.id,
+            )
+        quality = _QUALITY["gpt-image"].get((job.options.quality or "").lower(), _DEFAULT_QUALITY["gpt-image"])
+        form = {
+            "model": spec.vendor_model,
+            "prompt": restyle_prompt(job),
+            "n": "1",
+            "size": size,
+            "quality": quality,
+            "output_format": "png",
+            "input_fidelity": "high",  # keep the photo's faces and structure
+        }
+        ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(style.mime_type, "png")
+        files = {"image": (f"source.{ext}", style.data, style.mime_type)}
+        answer = self._json(self._call("POST", "/images/edits", spec, GENERATE_TIMEOUT, form, files=files), spec)
+        content = self._image_content(answer, spec, size, quality)
+        marked, parameters = marked_vendor_output(content.data, job)
+        return GeneratedContent(
+            data=marked,
+            mime_type="image/png",
+            extension="png",
+            vendor_model=content.vendor_model,
+            offline=False,
+            dataset_tag=DATASET_TAG,
+            usage=content.usage,
+            parameters={**content.parameters, **parameters, "api": "images/edits"},
         )
 
     # --- video ---------------------------------------------------------------------------------------
@@ -443,6 +499,15 @@ class OpenAIProvider:
         else:
             return
         raise ProviderRejected(f"openai: {problem}", provider=self.name, model=spec.id)
+
+
+def _edit_size(width: int, height: int) -> str:
+    """The GPT image size nearest the photo's shape: landscape, portrait or square."""
+    if width > height * 1.2:
+        return "1536x1024"
+    if height > width * 1.2:
+        return "1024x1536"
+    return "1024x1024"
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from flashfusion.models import BrandKit
+
+if TYPE_CHECKING:
+    from flashfusion.providers.base import GenerationJob
 
 # What a good post looks like per channel. Kept short: every line costs input tokens on every call.
 CHANNEL_CONVENTIONS: dict[str, str] = {
@@ -70,3 +74,14 @@ def brand_instructions(kit: BrandKit, channel: str | None) -> str:
         else:
             lines.append(f"Write for the channel {json.dumps(channel.strip(), ensure_ascii=False)}.")
     return "\n".join(lines)
+
+
+def restyle_prompt(job: GenerationJob, limit: int = 1024) -> str:
+    """What an image-editing model is asked for a brand_style job: the request's prompt, then the palette and
+    what to keep (vendors' prompt limits are short: Nova Canvas 1,024 characters)."""
+    palette = ", ".join(f"{c.name} {c.hex}" for c in job.brand_kit.palette[:10])
+    text = (
+        f"{job.prompt}\nRecolour this photo in the brand palette ({palette}). Keep the composition, the "
+        "people, their faces and skin tones, and every object as they are; change only the colours."
+    )
+    return text[:limit]

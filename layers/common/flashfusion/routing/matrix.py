@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from flashfusion.models import CamelModel, ContentType, Tier
+from flashfusion.models import CamelModel, ContentType, Operation, Tier
 
 
 class Prices(CamelModel):
@@ -52,6 +52,10 @@ class ModelSpec(CamelModel):
     poll_seconds: int = Field(default=10, ge=1, le=300)
     max_wait_seconds: int = Field(default=900, ge=10, le=86400)
     endpoint: str | None = Field(default=None, description="generic-http provider: the operator's endpoint")
+    operations: list[Operation] = Field(
+        default_factory=lambda: list[Operation](["generate"]),
+        description="what the model can be asked to do: generate from a prompt, brand_style an uploaded image",
+    )
     enabled: bool = True
     note: str = ""
 

@@ -9,7 +9,9 @@ the reason, at the first pick and again on every fallback hop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from flashfusion.errors import BudgetExceeded, FallbackChainExhausted, NoModelAvailable
 from flashfusion.models import (
@@ -44,6 +46,8 @@ class RouteQuery:
     seconds: float | None = None
     max_output_tokens: int | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
+    operation: str = "generate"
+    """generate, or brand_style: only models whose matrix row offers the operation are candidates."""
 
 
 def query_for(submission: AssetSubmission, providers: frozenset[str], remaining_budget_usd: float | None) -> RouteQuery:
@@ -59,6 +63,7 @@ def query_for(submission: AssetSubmission, providers: frozenset[str], remaining_
         quality=options.quality,
         seconds=options.duration_seconds,
         max_output_tokens=options.max_output_tokens,
+        operation=submission.operation,
     )
 
 
@@ -94,6 +99,35 @@ class _Entry:
     beyond_chain: PassedOver
     chain_label: str
     """How the decision's reasons name it as a fallback."""
+    chosen_reasons: tuple[str, str]
+    """The decision's first two reasons when it wins: preferred in its medium, and the tier it serves."""
+
+
+class _Priced:
+    """The estimates of a plan's models for one request shape, each worked out when a decision first needs it,
+    and each as the budget message prints it (formatted when first needed). Text prompts come in every length,
+    so most text requests are a new shape, and rounding an estimate to pricing's precision is most of its cost:
+    a model passed over before the budget check is not priced, nor, without a budget, any realtime model but
+    the winner."""
+
+    __slots__ = ("_price", "costs", "labels")
+
+    def __init__(self, price: Callable[[int], float], count: int) -> None:
+        self._price = price
+        self.costs: list[float | None] = [None] * count
+        self.labels: list[str | None] = [None] * count
+
+    def cost(self, index: int) -> float:
+        found = self.costs[index]
+        if found is None:
+            found = self.costs[index] = self._price(index)
+        return found
+
+    def label(self, index: int) -> str:
+        found = self.labels[index]
+        if found is None:
+            found = self.labels[index] = _estimate_label(self.cost(index))
+        return found
 
 
 @dataclass
@@ -102,28 +136,33 @@ class _Plan:
     checks of ``_why_not`` done once, and their estimates by request shape (each model priced once)."""
 
     entries: tuple[_Entry, ...]
-    prices: dict[tuple[object, ...], tuple[float, ...]] = field(default_factory=dict)
+    realtime_order: tuple[int, ...]
+    """Entry indices in realtime preference order (tier, then latency class; stable: matrix order breaks ties)."""
+    prices: dict[tuple[object, ...], _Priced] = field(default_factory=dict)
     text_terms: dict[int | None, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
-    def costs(self, query: RouteQuery, medium: ContentType) -> tuple[float, ...]:
+    def priced(self, query: RouteQuery, medium: ContentType) -> _Priced:
         shape = _shape(medium, query)
         found = self.prices.get(shape)
         if found is None:
             if len(self.prices) >= _CACHE_LIMIT:
                 self.prices.clear()
-            found = self.prices[shape] = self._price(query, medium)
+            found = self.prices[shape] = _Priced(self._pricer(query, medium), len(self.entries))
         return found
 
-    def _price(self, query: RouteQuery, medium: ContentType) -> tuple[float, ...]:
+    def _pricer(self, query: RouteQuery, medium: ContentType) -> Callable[[int], float]:
+        """The estimate of the entry at an index, for the query's shape."""
+        entries = self.entries
         if medium != ContentType.TEXT:
-            return tuple(estimate(entry.spec, query) for entry in self.entries)
-        # Text prompts come in every length: the parts the length does not change are worked out once.
+            return lambda index: estimate(entries[index].spec, query)
+        # The parts of a text estimate the prompt length does not change are worked out once per output cap.
         terms = self.text_terms.get(query.max_output_tokens)
         if terms is None:
             terms = self.text_terms[query.max_output_tokens] = tuple(
-                pricing.text_terms(entry.spec, query.max_output_tokens) for entry in self.entries
+                pricing.text_terms(entry.spec, query.max_output_tokens) for entry in entries
             )
-        return tuple(pricing.text_estimate(query.prompt_chars, each) for each in terms)
+        prompt_chars = query.prompt_chars
+        return lambda index: pricing.text_estimate(prompt_chars, terms[index])
 
 
 @dataclass
@@ -135,7 +174,7 @@ class _MatrixIndex:
     plans: dict[tuple[object, ...], _Plan] = field(default_factory=dict)
 
     def plan(self, query: RouteQuery) -> _Plan:
-        key = (query.content_type, query.tier, query.providers, query.size, query.exclude)
+        key = (query.content_type, query.tier, query.providers, query.size, query.exclude, query.operation)
         found = self.plans.get(key)
         if found is None:
             if len(self.plans) >= _CACHE_LIMIT:
@@ -154,6 +193,12 @@ def _plan(matrix: ModelMatrix, query: RouteQuery) -> _Plan:
             continue
         before = _why_not(spec, replace(no_prompt_limit, size=None, exclude=frozenset()))
         after = None if before is not None else _why_not(spec, no_prompt_limit)
+        # StrEnum members format as their values
+        served = (
+            f"serves the requested tier {query.tier:s}"
+            if spec.tier == query.tier
+            else f"no {query.tier:s} model available; stepped down to {spec.tier:s}"
+        )
         entries.append(
             _Entry(
                 spec=spec,
@@ -164,9 +209,14 @@ def _plan(matrix: ModelMatrix, query: RouteQuery) -> _Plan:
                 latency_rank=LATENCY_ORDER[spec.latency_class],
                 beyond_chain=PassedOver(model=spec.id, reason=f"beyond the fallback chain limit of {MAX_CHAIN}"),
                 chain_label=f"{spec.id} ({spec.tier.value})",
+                chosen_reasons=(
+                    f"matrix {matrix.version}: {spec.id} is the preferred {query.content_type:s} model",
+                    served,
+                ),
             )
         )
-    return _Plan(tuple(entries))
+    realtime = sorted(range(len(entries)), key=lambda i: (entries[i].tier_distance, entries[i].latency_rank))
+    return _Plan(tuple(entries), tuple(realtime))
 
 
 _INDEXES: dict[int, _MatrixIndex] = {}
@@ -188,6 +238,8 @@ def _why_not(spec: ModelSpec, query: RouteQuery) -> str | None:
         return None  # a different medium is not a candidate at all, so not reported
     if not spec.enabled:
         return "disabled in the matrix" + (f" ({spec.note})" if spec.note else "")
+    if query.operation not in spec.operations:
+        return f"does not offer {query.operation}"
     if spec.provider not in query.providers:
         return f"provider {spec.provider} is not enabled in this deployment"
     if _TIER_RANK[spec.tier] > _TIER_RANK[query.tier]:
@@ -207,6 +259,14 @@ def format_usd(amount: float) -> str:
     return f"${short}" if float(short) == round(amount, 6) else f"${amount:.6f}"
 
 
+def _estimate_label(cost: float) -> str:
+    """``format_usd`` of an estimate, which pricing has already rounded to the millionth: its six places are
+    exact, and four places hide nothing when the last two are zeros (one formatting instead of two, a parse and
+    a rounding: a low budget passes over most models, each with its estimate in the reason)."""
+    six = f"{cost:.6f}"
+    return f"${six[:-2]}" if six.endswith("00") else f"${six}"
+
+
 def _over_budget(spec: ModelSpec, query: RouteQuery, cost: float | None = None) -> PassedOver | None:
     """``cost``: the model's estimate for this query when the caller has already priced it."""
     if cost is None:
@@ -222,69 +282,124 @@ def _over_budget(spec: ModelSpec, query: RouteQuery, cost: float | None = None) 
     )
 
 
-def _priced_candidates(matrix: ModelMatrix, query: RouteQuery) -> tuple[list[tuple[_Entry, float]], list[PassedOver]]:
-    """Usable models with their estimates, in preference order, and the others with the reason each was
-    passed over (the reasons of ``_why_not`` and ``_over_budget``). Every model is priced once per request
-    shape, and the budget check, the batch order and the winner's estimate share the figure; the
-    passed-over records that do not depend on the request are built once per plan (they are never changed)."""
-    usable: list[tuple[_Entry, float]] = []
-    passed: list[PassedOver] = []
+_BATCH_REASON = "batch: cheapest first within a tier"
+_REALTIME_REASON = "realtime: fastest first"
+
+_Model = TypeVar("_Model", PassedOver, RouteDecision)
+_new = object.__new__
+_set = object.__setattr__
+_PASSED_FIELDS = frozenset({"model", "reason"})
+_OVER_BUDGET_FIELDS = frozenset({"model", "reason", "over_budget", "estimated_cost_usd"})
+_DECISION_FIELDS = frozenset(
+    {"model", "provider", "chain", "reasons", "passed_over", "estimated_cost_usd", "remaining_budget_usd"}
+)
+
+
+def _trusted(cls: type[_Model], fields_set: frozenset[str], values: dict[str, Any]) -> _Model:
+    """``cls.model_construct(**given)`` for values the router made itself, each of its field's type, with every
+    field in ``values`` (defaults too) and ``fields_set`` naming the given ones: what model_construct sets, set
+    directly. Validating is most of a decision's time, and pydantic's model_construct is slower still (it
+    inspects each default factory's signature on every call). tests/unit/test_router.py holds these to the
+    validated models (equal, same fields set, same JSON)."""
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(fields_set))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, list[int], list[PassedOver]]:
+    """The plan, its estimates for this query's shape, the indices of the usable entries in preference order,
+    and the others with the reason each was passed over (the reasons of ``_why_not`` and ``_over_budget``).
+    Every model is priced once per request shape, and the budget check, the batch order and the winner's
+    estimate share the figure; the passed-over records that do not depend on the request are built once per
+    plan (they are never changed)."""
     plan = _index(matrix).plan(query)
-    costs = plan.costs(query, query.content_type)
+    priced = plan.priced(query, query.content_type)
     prompt_chars = query.prompt_chars
     budget = query.remaining_budget_usd
     # Clamped at zero: an overdrawn budget (a settlement above its hold, a lowered limit) still admits free models.
     ceiling = None if budget is None else max(budget, 0.0)
-    for entry, cost in zip(plan.entries, costs, strict=True):
+    budget_label = ""
+    entries = plan.entries
+    fits = [False] * len(entries)
+    passed: list[PassedOver] = []
+    for index, entry in enumerate(entries):
         if entry.before_prompt is not None:
             passed.append(entry.before_prompt)
         elif prompt_chars > entry.max_prompt_chars:
-            passed.append(PassedOver(model=entry.spec.id, reason=_why_not(entry.spec, query) or ""))
+            # _why_not's reason: the checks before the prompt length passed (before_prompt is None)
+            reason = f"prompt of {prompt_chars} characters exceeds its limit of {entry.max_prompt_chars}"
+            passed.append(
+                _trusted(
+                    PassedOver,
+                    _PASSED_FIELDS,
+                    {"model": entry.spec.id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
+                )
+            )
         elif entry.after_prompt is not None:
             passed.append(entry.after_prompt)
-        elif ceiling is not None and cost > ceiling and (over := _over_budget(entry.spec, query, cost)) is not None:
-            passed.append(over)
+        elif ceiling is not None and priced.cost(index) > ceiling:
+            # _over_budget's record, with the budget formatted once per decision and each estimate once per shape
+            if not budget_label:
+                budget_label = format_usd(ceiling if budget is None else budget)  # ceiling is set: so is budget
+            reason = f"estimated {priced.label(index)} exceeds the remaining budget of {budget_label}"
+            passed.append(
+                _trusted(
+                    PassedOver,
+                    _OVER_BUDGET_FIELDS,
+                    {
+                        "model": entry.spec.id,
+                        "reason": reason,
+                        "over_budget": True,
+                        "estimated_cost_usd": priced.cost(index),
+                    },
+                )
+            )
         else:
-            usable.append((entry, cost))
+            fits[index] = True
     if query.latency == Latency.BATCH:
-        usable.sort(key=lambda item: (item[0].tier_distance, item[1]))
+        usable = [index for index, fit in enumerate(fits) if fit]
+        usable.sort(key=lambda index: (entries[index].tier_distance, priced.cost(index)))  # stable: matrix order
     else:
-        usable.sort(key=lambda item: (item[0].tier_distance, item[0].latency_rank))  # stable: matrix order breaks ties
-    return usable, passed
+        usable = [index for index in plan.realtime_order if fits[index]]
+    return plan, priced, usable, passed
 
 
 def candidates(matrix: ModelMatrix, query: RouteQuery) -> tuple[list[ModelSpec], list[PassedOver]]:
     """Usable models in preference order, and the others with the reason each was passed over."""
-    priced, passed = _priced_candidates(matrix, query)
-    return [entry.spec for entry, _ in priced], passed
+    plan, _, usable, passed = _ranked(matrix, query)
+    return [plan.entries[i].spec for i in usable], passed
 
 
 def route(matrix: ModelMatrix, query: RouteQuery) -> RouteDecision:
-    priced, passed = _priced_candidates(matrix, query)
-    if not priced:
+    plan, priced, usable, passed = _ranked(matrix, query)
+    if not usable:
         raise _nothing_fits(query, passed)
-    (winner, first_cost), rest = priced[0], [entry for entry, _ in priced[1 : MAX_CHAIN + 1]]
-    first = winner.spec
-    # StrEnum members format as their values (no enum descriptor lookups on the hot path)
-    reasons = [f"matrix {matrix.version}: {first.id} is the preferred {query.content_type:s} model"]
-    if first.tier != query.tier:
-        reasons.append(f"no {query.tier:s} model available; stepped down to {first.tier:s}")
-    else:
-        reasons.append(f"serves the requested tier {query.tier:s}")
-    reasons.append(
-        "batch: cheapest first within a tier" if query.latency == Latency.BATCH else "realtime: fastest first"
-    )
+    entries = plan.entries
+    winner = entries[usable[0]]
+    rest = [entries[i] for i in usable[1 : MAX_CHAIN + 1]]
+    reasons = [*winner.chosen_reasons, _BATCH_REASON if query.latency == Latency.BATCH else _REALTIME_REASON]
     if rest:
         reasons.append("fallbacks: " + ", ".join([entry.chain_label for entry in rest]))
-    passed += [entry.beyond_chain for entry, _ in priced[MAX_CHAIN + 1 :]]
-    return RouteDecision(
-        model=first.id,
-        provider=first.provider,
-        chain=[entry.spec.id for entry in rest],
-        reasons=reasons,
-        passed_over=passed,
-        estimated_cost_usd=first_cost,
-        remaining_budget_usd=query.remaining_budget_usd,
+    for index in usable[MAX_CHAIN + 1 :]:
+        passed.append(entries[index].beyond_chain)
+    budget = query.remaining_budget_usd
+    return _trusted(
+        RouteDecision,
+        _DECISION_FIELDS,
+        {
+            "model": winner.spec.id,
+            "provider": winner.spec.provider,
+            "chain": [entry.spec.id for entry in rest],
+            "failed": [],
+            "reasons": reasons,
+            "passed_over": passed,
+            "estimated_cost_usd": priced.cost(usable[0]),
+            "remaining_budget_usd": None if budget is None else float(budget),
+            "reservation_id": None,
+        },
     )
 
 

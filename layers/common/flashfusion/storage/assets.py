@@ -36,6 +36,13 @@ class AssetStore:
         body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return body
 
+    def read_staged_head(self, org_id: str, key: str, length: int) -> bytes:
+        """The first ``length`` bytes of a staged object (a ranged GET: a file's signature, not the file)."""
+        if not key.startswith(keys.staging_prefix_of(self.staging_prefix, org_id)):
+            raise PermissionError(f"staged object {key!r} does not belong to organisation {org_id}")
+        body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{length - 1}")["Body"].read()
+        return body[:length]
+
     def put(self, org_id: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
         """Store a finished version (keys come from storage.keys), only under the organisation's own prefix."""
         if not key.startswith(keys.asset_prefix_of(org_id)):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -47,13 +47,29 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+Ledger = Literal["main", "speculative"]
+"""main: the organisation's budget; speculative: the sub-ledger of pre-generated requests (flashfusion.app.prefetch),
+capped on its own and never drawn from the main budget."""
+
+
 class BudgetRepository:
-    def __init__(self, table: Any, default_limit_usd: float) -> None:
+    def __init__(self, table: Any, default_limit_usd: float, ledger: Ledger = "main") -> None:
         self.table = table
         self.default_limit_usd = default_limit_usd
+        self.ledger = ledger
+
+    def _config_key(self, org_id: str) -> dict[str, str]:
+        if self.ledger == "speculative":
+            return keys.speculative_budget_config_key(org_id)
+        return keys.budget_config_key(org_id)
+
+    def _month_key(self, org_id: str, month: str) -> dict[str, str]:
+        if self.ledger == "speculative":
+            return keys.speculative_budget_month_key(org_id, month)
+        return keys.budget_month_key(org_id, month)
 
     def limit(self, org_id: str) -> float:
-        item = self.table.get_item(Key=keys.budget_config_key(org_id)).get("Item")
+        item = self.table.get_item(Key=self._config_key(org_id)).get("Item")
         return float(item["monthlyLimitUsd"]) if item else self.default_limit_usd
 
     def set_monthly_limit(self, org_id: str, limit_usd: float, month: str | None = None) -> None:
@@ -62,7 +78,7 @@ class BudgetRepository:
         Two changes racing each other: the loser reads the month again and applies its own limit on top
         (the last write wins, and available always equals limit minus spent minus reserved)."""
         month = month or month_of()
-        self.table.put_item(Item={**keys.budget_config_key(org_id), "monthlyLimitUsd": money(limit_usd)})
+        self.table.put_item(Item={**self._config_key(org_id), "monthlyLimitUsd": money(limit_usd)})
         for _ in range(LIMIT_CHANGE_ATTEMPTS):
             current = self._month_item(org_id, month)
             if current is None:
@@ -70,7 +86,7 @@ class BudgetRepository:
             delta = money(limit_usd) - Decimal(str(current["limitUsd"]))
             try:
                 self.table.update_item(
-                    Key=keys.budget_month_key(org_id, month),
+                    Key=self._month_key(org_id, month),
                     UpdateExpression="SET limitUsd = :new, availableUsd = availableUsd + :delta",
                     ConditionExpression="limitUsd = :old",
                     ExpressionAttributeValues={
@@ -92,9 +108,9 @@ class BudgetRepository:
         return {str(k): float(v) for k, v in (item.get("reservations") or {}).items()}
 
     def _month_item(self, org_id: str, month: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = self.table.get_item(
-            Key=keys.budget_month_key(org_id, month), ConsistentRead=True
-        ).get("Item")
+        item: dict[str, Any] | None = self.table.get_item(Key=self._month_key(org_id, month), ConsistentRead=True).get(
+            "Item"
+        )
         return item
 
     def _ensure_month(self, org_id: str, month: str) -> None:
@@ -102,7 +118,7 @@ class BudgetRepository:
         try:
             self.table.put_item(
                 Item={
-                    **keys.budget_month_key(org_id, month),
+                    **self._month_key(org_id, month),
                     "limitUsd": limit,
                     "spentUsd": Decimal(0),
                     "reservedUsd": Decimal(0),
@@ -136,7 +152,7 @@ class BudgetRepository:
         self._ensure_month(org_id, month)
         try:
             self.table.update_item(
-                Key=keys.budget_month_key(org_id, month),
+                Key=self._month_key(org_id, month),
                 UpdateExpression="SET availableUsd = availableUsd - :a, reservedUsd = reservedUsd + :a, "
                 "reservations.#r = :a",
                 ConditionExpression="availableUsd >= :a AND attribute_not_exists(reservations.#r)",
@@ -172,7 +188,7 @@ class BudgetRepository:
         threshold is announced once a month, however many settlements race past it)."""
         try:
             self.table.update_item(
-                Key=keys.budget_month_key(org_id, month),
+                Key=self._month_key(org_id, month),
                 UpdateExpression="SET #a = :now",
                 ConditionExpression="attribute_exists(PK) AND attribute_not_exists(#a)",
                 ExpressionAttributeNames={"#a": f"thresholdAlerted{percent}"},
@@ -193,7 +209,7 @@ class BudgetRepository:
                 continue
             try:
                 self.table.update_item(
-                    Key=keys.budget_month_key(org_id, month),
+                    Key=self._month_key(org_id, month),
                     UpdateExpression="SET reservedUsd = reservedUsd - :a, spentUsd = spentUsd + :x, "
                     "availableUsd = availableUsd + :a - :x REMOVE reservations.#r",
                     ConditionExpression="reservations.#r = :a",

@@ -238,6 +238,16 @@ def lint_upload_key(prefix: str, org_id: str, upload_id: str, ext: str) -> str:
     return staging_object_key(prefix, org_id, LINT_UPLOADS, name)
 
 
+SOURCE_UPLOADS = "source-uploads"
+"""The staging folder of an organisation's source images (``POST /v1/uploads``, brand_style requests)."""
+
+
+def source_upload_key(prefix: str, org_id: str, upload_id: str) -> str:
+    """Where a source image is uploaded (presigned POST): under the caller's organisation only. One key per
+    upload whatever its type (the object's Content-Type says it), so finding it is one HEAD."""
+    return staging_object_key(prefix, org_id, SOURCE_UPLOADS, _safe(upload_id, "upload id"))
+
+
 def lint_job_key(org_id: str, job_id: str) -> dict[str, str]:
     """A lint job (``POST /v1/lint`` of audio or video), in its organisation's partition."""
     return _key(org_pk(org_id), f"LINTJOB#{_safe(job_id, 'lint job id')}")
@@ -246,3 +256,40 @@ def lint_job_key(org_id: str, job_id: str) -> dict[str, str]:
 def sidecar_object_key(org_id: str, asset_id: str, version: int) -> str:
     """The C2PA sidecar manifest of a format that cannot carry one (plain text), next to the asset."""
     return f"orgs/{_safe(org_id, 'organisation id')}/assets/{_safe(asset_id, 'asset id')}/{version}.c2pa"
+
+
+# predictive caching (flashfusion.app.result_cache, flashfusion.app.prefetch) ----------------------------
+RESULT_CACHE_PREFIX = "RESULTCACHE#"
+CANDIDATE_PREFIX = "CANDIDATE#"
+HISTORY_PREFIX = "HISTORY#"
+PREDICTION_ORGS = "PREDICTION#ORGS"
+"""GSI1 partition listing the organisations that turned prediction on: the one key not under an organisation,
+read only by the scheduled prefetch function (its items hold an organisation id and nothing else of it)."""
+
+
+def result_cache_key(org_id: str, key_hash: str) -> dict[str, str]:
+    """An exact-result cache entry: the SHA-256 of prediction.cache_key's document."""
+    return _key(org_pk(org_id), f"{RESULT_CACHE_PREFIX}{_safe(key_hash, 'cache key')}")
+
+
+def candidate_key(org_id: str, candidate_id: str) -> dict[str, str]:
+    """A pre-generated candidate (its id is the speculative request's id)."""
+    return _key(org_pk(org_id), f"{CANDIDATE_PREFIX}{_safe(candidate_id, 'candidate id')}")
+
+
+def history_key(org_id: str, at: str, request_id: str) -> dict[str, str]:
+    """One request of the history the forecast reads, sorted by time (``at``: a fixed-width UTC instant)."""
+    return _key(org_pk(org_id), f"{HISTORY_PREFIX}{_safe(at, 'instant')}#{_safe(request_id, 'request id')}")
+
+
+def prediction_settings_key(org_id: str) -> dict[str, str]:
+    return _key(org_pk(org_id), "PREDICTION#SETTINGS")
+
+
+def speculative_budget_config_key(org_id: str) -> dict[str, str]:
+    """The speculative ledger's monthly cap (a sub-ledger beside the budget, flashfusion.storage.budgets)."""
+    return _key(org_pk(org_id), "BUDGET#SPECULATIVE#CONFIG")
+
+
+def speculative_budget_month_key(org_id: str, month: str) -> dict[str, str]:
+    return _key(org_pk(org_id), f"BUDGET#SPECULATIVE#{_safe(month, 'month')}")

@@ -1,0 +1,129 @@
+"""Predictive caching through the real workflow: an exact-cache hit, and a pre-generated candidate hit.
+
+Both are served inside the Generate step: no vendor call (no attempt recorded, nothing spent), then lint and
+save as usual, and the new version's provenance says which earlier version it copies.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.helpers import ORG, ROOT, body_of, claims, submission
+
+PRICED = ROOT / "events" / "matrix-priced-local.json"
+ADMIN = {**claims(), "cognito:groups": "admins"}
+
+
+@pytest.fixture
+def priced(fresh_engine: Any, sample_kit: dict[str, Any]) -> Any:
+    """The local engine with the offline models priced, so a served request visibly spends nothing."""
+    fresh_engine.configure(env={"MODEL_MATRIX_PATH": str(PRICED)})
+    fresh_engine.seed_brand_kit(ORG, sample_kit)
+    fresh_engine.seed_budget(ORG, 5.0)
+    return fresh_engine
+
+
+def run(engine: Any, body: dict[str, Any]) -> dict[str, Any]:
+    response = engine.api("POST", "/v1/assets", body, claims())
+    assert response["statusCode"] == 202, response
+    request_id = body_of(response)["requestId"]
+    assert engine.wait_for_execution(engine.execution_arn(request_id))["status"] == "SUCCEEDED"
+    status: dict[str, Any] = body_of(engine.api("GET", f"/v1/requests/{request_id}", None, claims()))
+    assert status["status"] == "succeeded", status
+    return status
+
+
+def test_the_same_brief_is_served_from_the_cache_and_bypass_generates_anew(priced: Any) -> None:
+    from flashfusion.wiring import get_deps
+
+    deps = get_deps()
+    first = run(priced, submission(prompt="Write a LinkedIn post announcing our spring hiking collection"))
+    spent = deps.budgets.status(ORG).spent_usd
+    assert spent > 0
+    assert first["attempts"]
+
+    # the same brief as normalised (case, spacing): served, not generated
+    second = run(priced, submission(prompt="  write a LINKEDIN post   announcing our spring hiking collection "))
+    served = second["asset"]["servedFrom"]
+    assert served["kind"] == "cache"
+    assert (served["assetId"], served["version"]) == (first["asset"]["assetId"], first["asset"]["version"])
+    assert second["asset"]["assetId"] != first["asset"]["assetId"]
+    assert second["attempts"] == []
+    budget = deps.budgets.status(ORG)
+    assert (budget.spent_usd, budget.reserved_usd) == (pytest.approx(spent), pytest.approx(0.0))
+    record = deps.provenance.get(ORG, second["asset"]["assetId"], 1)
+    assert record.served_from is not None
+    assert record.served_from.asset_id == first["asset"]["assetId"]
+    assert record.cost.usd == 0.0
+    assert record.lint_passed
+    original = deps.provenance.get(ORG, first["asset"]["assetId"], 1)
+    assert record.output_hash == original.output_hash
+    data, _ = deps.assets.read(record.key)
+    assert data  # its own stored file, with its own credentials
+
+    bypassed = run(priced, submission(prompt=first_prompt(), cache="bypass"))
+    assert "servedFrom" not in bypassed["asset"]
+    assert bypassed["attempts"]
+    assert deps.budgets.status(ORG).spent_usd > spent
+
+
+def first_prompt() -> str:
+    return "Write a LinkedIn post announcing our spring hiking collection"
+
+
+def test_a_predicted_request_is_pregenerated_off_peak_and_serves_a_close_brief(priced: Any) -> None:
+    from flashfusion.app import result_cache
+    from flashfusion.models import ContentType, utcnow
+    from flashfusion.storage.result_cache import HistoryEntry
+    from flashfusion.wiring import get_deps
+
+    deps = get_deps()
+    settings = priced.api(
+        "PUT", "/v1/prediction-settings", {"enabled": True, "monthlyCapUsd": 0.5, "horizonHours": 24}, ADMIN
+    )
+    assert settings["statusCode"] == 200, settings
+    # four weeks of the same weekly request (worded a little differently each time), at this hour of this weekday
+    now = utcnow()
+    openings = ["Weekly trail tip for LinkedIn", "LinkedIn weekly trail tip", "Weekly LinkedIn trail tip", "Trail tip"]
+    repo = result_cache.repository(deps)
+    for week in range(1, 5):
+        repo.record_history(
+            ORG,
+            HistoryEntry(
+                at=now - timedelta(days=7 * week) + timedelta(hours=1),
+                request_id=f"past-{week}",
+                content_type=ContentType.TEXT,
+                brief=f"{openings[week - 1]}: how to pack a light daypack for 3 days",
+                tier="standard",
+                kit_id="aurora-core",
+            ),
+        )
+    report, invocation = priced.invoke("PrefetchFunction", {"orgId": ORG})
+    assert invocation.ok, invocation
+    (candidate_id,) = report["reports"][0]["started"]
+    request_id = candidate_id.rsplit(".", 1)[-1]
+    assert priced.wait_for_execution(priced.execution_arn(request_id))["status"] == "SUCCEEDED"
+    speculative = result_cache.speculative_ledger(deps).status(ORG)
+    assert speculative.spent_usd > 0  # charged to the speculative ledger ...
+    assert deps.budgets.status(ORG).spent_usd == 0.0  # ... never to the main budget
+
+    listed = body_of(priced.api("GET", "/v1/predictions", None, claims()))
+    (view,) = listed["items"]
+    assert (view["candidateId"], view["state"]) == (candidate_id, "ready")
+
+    # a new request, worded a little differently, same numbers: served at once from the candidate
+    served = run(priced, submission(prompt="Weekly trail tip (LinkedIn): how to pack a light daypack for 3 days"))
+    source = served["asset"]["servedFrom"]
+    assert source["kind"] == "pregenerated"
+    assert source["candidateId"] == candidate_id
+    assert served["attempts"] == []
+    assert deps.budgets.status(ORG).spent_usd == 0.0
+    (after,) = body_of(priced.api("GET", "/v1/predictions", None, claims()))["items"]
+    assert (after["state"], after["servedCount"]) == ("served", 1)
+
+    # other numbers are another request: not served by it
+    other = run(priced, submission(prompt="Weekly trail tip (LinkedIn): how to pack a light daypack for 5 days"))
+    assert "servedFrom" not in other["asset"]
