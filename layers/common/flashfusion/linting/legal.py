@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.media import describe_error
-from flashfusion.linting.normalise import Normalised, normalise, normalise_term
+from flashfusion.linting.normalise import IGNORECASE_ASCII, Normalised, normalise, normalise_term
 from flashfusion.linting.term_match import (
     AFTER,
     BEFORE,
@@ -145,7 +145,7 @@ def banned_pattern(term: str) -> re.Pattern[str]:
 # string holding the term's reduction minus its last letter (inflections drop or change only that
 # letter), each character possibly repeated ("miiiracle"), so a text where ``_term_key(term)`` finds
 # nothing cannot match and its expensive pattern is skipped.
-_IGNORECASE_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_IGNORECASE_ASCII = IGNORECASE_ASCII
 _LEET_CANON = {"4": "a", "@": "a", "3": "e", "l": "1", "i": "1", "0": "o", "5": "s", "$": "s", "7": "t"}
 _DROPPED_ASCII = "".join(chr(c) for c in range(128) if chr(c).isspace()) + "".join(SEPARATORS) + "-"
 _ASCII_TABLE = bytes.maketrans(

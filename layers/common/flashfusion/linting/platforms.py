@@ -224,7 +224,7 @@ def text_length(text: str, counter: Counter) -> int:
 
 
 def hashtags(text: str) -> list[re.Match[str]]:
-    return list(HASHTAG.finditer(text))
+    return list(HASHTAG.finditer(text)) if "#" in text else []
 
 
 def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:

@@ -16,6 +16,7 @@ The patterns stay linear: literal words, a separator class disjoint from letters
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,7 +27,6 @@ SEP = r"(?:[^\S\n]|[-_]|\n(?![^\S\n]*\n))*"
 BEFORE = r"(?:(?<!\w)|(?<=(?<!\w)[ai])|(?-i:(?<=[a-z])(?=[A-Z])))"
 AFTER = r"(?:(?!\w)|(?=[ai](?!\w))|(?-i:(?<=[a-z])(?=[A-Z])))"
 WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
-ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +66,12 @@ def term_regex(term: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def first_run(term: str) -> str | None:
-    """The lowercase first letter-digit run of an ASCII term (every match holds it), else None."""
+    """The lowercase first word of an ASCII term (the pattern matches it literally, in any case, at the start of
+    every match: "#1" for "#1", "double" for "double your money"), else None."""
     words = term_words(term)
     if not words or not words[0].isascii():
         return None
-    run = ALNUM_RUN.search(words[0])
-    return run.group(0).lower() if run is not None and run.start() == 0 else None
+    return words[0].lower()
 
 
 def _word(ch: str) -> bool:
@@ -109,17 +109,46 @@ def found_in(norm: Normalised, start: int, end: int) -> Found:
     return Found(s, e, norm.original[s:e])
 
 
+def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[str]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(norm.text))`` for a pattern each of whose matches starts with one of ``runs``
+    (lowercase ASCII letter-digit runs) as ``norm.case_key`` reads it: the pattern is tried only where a run
+    occurs (found with ``str.find``), not at every position of the text. ``case_key`` has the text's offsets
+    (its one length-changing lowercase, dotted capital I, is mapped first), and ``match`` at a position sees
+    the text before it (the boundary look-behinds), so the matches are the ones ``finditer`` gives."""
+    key = norm.case_key
+    starts: set[int] = set()
+    for run in runs:
+        at = key.find(run)
+        while at >= 0:
+            starts.add(at)
+            at = key.find(run, at + 1)
+    found: list[re.Match[str]] = []
+    end = 0
+    for at in sorted(starts):
+        if at < end:
+            continue  # inside the previous match: finditer's matches do not overlap
+        match = pattern.match(norm.text, at)
+        if match is not None:
+            found.append(match)
+            end = match.end()
+    return found
+
+
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
     if not _term_words(term):
         return []
     run = first_run(term)
-    if run is not None and norm.ascii_lower is not None and run not in norm.ascii_lower:
+    if run is None:
+        matches = list(term_regex(term).finditer(norm.text))
+    elif run not in norm.case_key:
         return []
+    else:
+        matches = finditer_at_runs(term_regex(term), norm, (run,))
     return [
         found_in(norm, m.start(), m.end())
-        for m in term_regex(term).finditer(norm.text)
+        for m in matches
         if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
     ]
 

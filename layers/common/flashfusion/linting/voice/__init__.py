@@ -2,8 +2,8 @@
 preferred terms and the kit's Vale-style rules.
 
 Pure: takes the text and the kit, returns a CheckResult. The analyzers (VADER, the CMU pronouncing
-dictionary, pyphen, the emoji tables) load lazily on first use and once per process; the kit's word
-patterns are compiled once per kit and cached.
+dictionary's and the hyphenation patterns' tables, the emoji tables) load lazily on first use and once per
+process; the kit's word patterns are compiled once per kit and cached.
 
 Rule ids: ``voice.sentiment``, ``voice.reading-grade``, ``voice.formality``, ``voice.person``,
 ``voice.exclamations``, ``voice.emoji``, ``voice.preferred-term`` and ``voice.<rule id>`` for each rule

@@ -3,10 +3,11 @@
 Reading grade: Flesch-Kincaid, ``0.39 * words/sentences + 11.8 * syllables/words - 15.59``, computed
 here (no textstat, no NLTK, never the network). Syllables come from the first pronunciation in the
 CMU Pronouncing Dictionary (stress digits), read from a precomputed table shipped with the package
-(``syllable_table``: ~40 ms to load instead of ~1 s to parse the dictionary), else pyphen (en_US)
-hyphenation, cached per word. Without the table every word falls back to hyphenation and the metrics
-say so (``voice.grade-cmudict`` = 0). Sentences of one or two words are not counted as sentences (as
-textstat did), so the grades match the textstat 0.7.13 + cmudict values this replaced.
+(``syllable_table``: ~40 ms to load instead of ~1 s to parse the dictionary), else pyphen's en_US
+hyphenation (its patterns precomputed too: ``hyphenation``), cached per word. Without the table every
+word falls back to hyphenation and the metrics say so (``voice.grade-cmudict`` = 0). Sentences of one or
+two words are not counted as sentences (as textstat did), so the grades match the textstat 0.7.13 +
+cmudict values this replaced.
 
 Short texts (under 15 words) get an estimated grade (``voice.grade-estimated`` = 1): the formula swings
 on a few words (one three-syllable word is grade 20), so the text's Flesch-Kincaid grade is shrunk
@@ -20,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flashfusion.linting.base import CheckResult, severity_of
-from flashfusion.linting.voice import syllable_table
+from flashfusion.linting.voice import hyphenation, syllable_table
 from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
 from flashfusion.models import NotChecked, Violation
 
@@ -49,10 +50,9 @@ def _cmu_syllables() -> dict[str, int] | None:
 
 
 @lru_cache(maxsize=1)
-def _hyphenator() -> Any:
-    import pyphen
-
-    return pyphen.Pyphen(lang="en_US")
+def _hyphenator() -> hyphenation.Hyphenator:
+    """pyphen's en_US hyphenation, from the precomputed patterns (``hyphenation``: ~20 ms to load, not ~100)."""
+    return hyphenation.load()
 
 
 SYLLABLE_CACHE_LIMIT = 200_000
@@ -84,22 +84,36 @@ def syllables(word: str) -> int:
     return count
 
 
-def prose_counts(prose: str, syllables_too: bool = True) -> tuple[int, int, int, int]:
-    """(words, sentences, sentences of three or more words, syllables) of ``prose`` in one pass: words
-    are ``WORD`` matches, sentences are split as in ``count_sentences``. Syllables are 0 unless asked."""
-    cache = _syllable_cache
-    words = 0
-    syllable_total = 0
-    sentences = 0
-    long_sentences = 0
+def sentence_words(prose: str) -> list[list[str]]:
+    """The ``WORD`` tokens of each sentence of ``prose`` that has any (sentences split as in
+    ``count_sentences``). No token crosses a sentence end (an end holds no letter or digit), so together
+    they are ``WORD.findall(prose)``."""
+    segments: list[list[str]] = []
     start = 0
     ends = [m.span() for m in SENTENCE_END.finditer(prose)]
     ends.append((len(prose), len(prose)))
     for stop, next_start in ends:
         segment = WORD.findall(prose, start, stop)
         start = next_start
-        if not segment:
-            continue
+        if segment:
+            segments.append(segment)
+    return segments
+
+
+def prose_counts(prose: str, syllables_too: bool = True) -> tuple[int, int, int, int]:
+    """(words, sentences, sentences of three or more words, syllables) of ``prose`` in one pass: words
+    are ``WORD`` matches, sentences are split as in ``count_sentences``. Syllables are 0 unless asked."""
+    return counts_of(sentence_words(prose), syllables_too)
+
+
+def counts_of(segments: list[list[str]], syllables_too: bool = True) -> tuple[int, int, int, int]:
+    """``prose_counts`` of the sentences' words (``sentence_words``)."""
+    cache = _syllable_cache
+    words = 0
+    syllable_total = 0
+    sentences = 0
+    long_sentences = 0
+    for segment in segments:
         sentences += 1
         if len(segment) > 2:
             long_sentences += 1

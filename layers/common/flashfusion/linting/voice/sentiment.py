@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from flashfusion.models import VoiceRules
 
 SENTIMENT_RULE = "voice.sentiment"
+
+
+class _Token(NamedTuple):
+    """What VADER's scoring needs of one whitespace token."""
+
+    word: str
+    """The token without surrounding punctuation (unless that leaves two characters or fewer)."""
+    lower: str
+    may_have_valence: bool
+    """In the lexicon and not a booster: the only words ``sentiment_valence`` is called for."""
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +37,10 @@ class _FastVader:
     """``SentimentIntensityAnalyzer.polarity_scores`` with identical scores and less per-call work:
     the emoji pass is skipped for texts with no emoji in VADER's table, words outside the lexicon get
     their 0 valence without a ``sentiment_valence`` call, and a text with no valenced word skips the
-    scoring (all-zero sentiments score compound 0)."""
+    scoring (all-zero sentiments score compound 0). What VADER needs of each whitespace token (its word
+    without surrounding punctuation, lowercased, and whether the lexicon may give it a valence) is cached per
+    token, so a text none of whose words can carry a valence (about half of short brand posts) is scored from
+    those cached facts alone."""
 
     def __init__(self, analyzer: Any) -> None:
         from vaderSentiment import vaderSentiment as vs
@@ -39,10 +52,11 @@ class _FastVader:
         self.emoji_chars = frozenset(k for k in analyzer.emojis if len(k) == 1)
         self.emoji_non_ascii = not any(k.isascii() for k in self.emoji_chars)  # then only non-ASCII need a look
         self.boosters = vs.BOOSTER_DICT
+        self.negations = frozenset(vs.NEGATE)
         self.senti_text = vs.SentiText
         self.strip_punc = vs.SentiText._strip_punc_if_word
         self.vs = vs
-        self.stripped: dict[str, str] = {}
+        self.token_facts: dict[str, _Token] = {}
         self.memo_words: list[str] | None = None
         self.memo_lower: list[str] = []
         # the analyzer's per-word checks lowercase the whole text each time: these reuse one list
@@ -71,20 +85,21 @@ class _FastVader:
         parts.append(text[done:])
         return "".join(parts)
 
-    def _words(self, text: str) -> list[str]:
-        """``SentiText._words_and_emoticons``: each whitespace-split token without its surrounding
-        punctuation, unless that leaves two characters or fewer (an emoticon); cached per token."""
-        stripped = self.stripped
-        out: list[str] = []
-        for token in text.split():
-            word = stripped.get(token)
-            if word is None:
-                word = self.strip_punc(token)
-                if len(stripped) >= WORD_KIND_CACHE_LIMIT:
-                    stripped.clear()
-                stripped[token] = word
-            out.append(word)
-        return out
+    def _token(self, token: str) -> _Token:
+        """The cache miss of ``_tokens``."""
+        word = self.strip_punc(token)
+        lower = word.lower()
+        facts = _Token(word, lower, lower in self.lexicon and lower not in self.boosters)
+        if len(self.token_facts) >= WORD_KIND_CACHE_LIMIT:
+            self.token_facts.clear()
+        self.token_facts[token] = facts
+        return facts
+
+    def _tokens(self, text: str) -> list[_Token]:
+        """``SentiText._words_and_emoticons`` as cached facts: each whitespace-split token without its surrounding
+        punctuation, unless that leaves two characters or fewer (an emoticon)."""
+        cached = self.token_facts.get
+        return [cached(token) or self._token(token) for token in text.split()]
 
     def _lowered(self, words: list[str]) -> list[str]:
         """The lowercased words of the text being scored (the list VADER's checks rebuild per call)."""
@@ -95,7 +110,7 @@ class _FastVader:
 
     def _negation_check(self, valence: float, words_and_emoticons: list[str], start_i: int, i: int) -> float:
         """``SentimentIntensityAnalyzer._negation_check``, verbatim but for the lowercased list."""
-        negated, n_scalar = self.vs.negated, self.vs.N_SCALAR
+        negated, n_scalar = self._negated, self.vs.N_SCALAR
         words_and_emoticons_lower = self._lowered(words_and_emoticons)
         if start_i == 0 and negated([words_and_emoticons_lower[i - (start_i + 1)]]):
             valence = valence * n_scalar
@@ -121,6 +136,12 @@ class _FastVader:
             elif negated([words_and_emoticons_lower[i - (start_i + 1)]]):
                 valence = valence * n_scalar
         return valence
+
+    def _negated(self, words: list[str]) -> bool:
+        """``vaderSentiment.negated`` of a one-word list, as the checks above call it: the lowercased word is a
+        negation word or holds "n't" (a set lookup instead of a scan of the negation list)."""
+        (word,) = words
+        return word in self.negations or "n't" in word
 
     def _special_idioms_check(self, valence: float, words_and_emoticons: list[str], i: int) -> float:
         """``SentimentIntensityAnalyzer._special_idioms_check``, verbatim but for the lowercased list."""
@@ -154,13 +175,57 @@ class _FastVader:
                 valence = valence + boosters[n_gram]
         return valence
 
+    def _valence(self, is_cap_diff: bool, words: list[str], lowered: list[str], item: str, lower: str, i: int) -> float:
+        """``SentimentIntensityAnalyzer.sentiment_valence`` (with its ``_least_check``) for a lexicon word,
+        verbatim but for the lowercased list (the original lowercases each neighbour at every look)."""
+        vs, lexicon = self.vs, self.lexicon
+        valence = lexicon[lower]
+        if lower == "no" and i != len(words) - 1 and lowered[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and lowered[i - 1] == "no")
+            or (i > 1 and lowered[i - 2] == "no")
+            or (i > 2 and lowered[i - 3] == "no" and lowered[i - 1] in ["or", "nor"])
+        ):
+            valence = lexicon[lower] * vs.N_SCALAR
+        if item.isupper() and is_cap_diff:
+            if valence > 0:
+                valence += vs.C_INCR
+            else:
+                valence -= vs.C_INCR
+        for start_i in range(0, 3):
+            if i > start_i and lowered[i - (start_i + 1)] not in lexicon:
+                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                if start_i == 1 and scalar != 0:
+                    scalar = scalar * 0.95
+                if start_i == 2 and scalar != 0:
+                    scalar = scalar * 0.9
+                valence = valence + scalar
+                valence = self._negation_check(valence, words, start_i, i)
+                if start_i == 2:
+                    valence = self._special_idioms_check(valence, words, i)
+        # _least_check
+        if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
+            if lowered[i - 2] != "at" and lowered[i - 2] != "very":
+                valence = valence * vs.N_SCALAR
+        elif i > 0 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
+            valence = valence * vs.N_SCALAR
+        return float(valence)
+
     def __call__(self, text: str) -> dict[str, float]:
         text = self._no_emoji(text).strip()
+        tokens = self._tokens(text)
+        if not any(facts.may_have_valence for facts in tokens):
+            # every sentiment is 0 (see the loop below): the scores of an all-zero list
+            if not tokens:
+                return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
         sentitext = self.senti_text.__new__(self.senti_text)
         sentitext.text = text
-        words = sentitext.words_and_emoticons = self._words(text)
+        words = sentitext.words_and_emoticons = [facts.word for facts in tokens]
         sentitext.is_cap_diff = self.vs.allcap_differential(words)
-        lowered = self._lowered(words)
+        self.memo_words = words
+        lowered = self.memo_lower = [facts.lower for facts in tokens]
         lexicon = self.lexicon
         boosters = self.boosters
         analyzer = self.analyzer
@@ -173,12 +238,13 @@ class _FastVader:
                 sentiments.append(0)
                 continue
             valenced = True
-            sentiments = analyzer.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments.append(self._valence(sentitext.is_cap_diff, words, lowered, item, lower, i))
         if not valenced:
             if not sentiments:
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
             return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        sentiments = analyzer._but_check(words, sentiments)
+        if "but" in lowered:  # ``_but_check`` changes nothing otherwise
+            sentiments = analyzer._but_check(words, sentiments)
         scores: dict[str, float] = analyzer.score_valence(sentiments, text)
         return scores
 

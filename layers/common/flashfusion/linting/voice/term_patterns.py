@@ -15,6 +15,7 @@ from flashfusion.linting.term_match import (
     BEFORE,
     Found,
     boundaries_hold,
+    finditer_at_runs,
     found_in,
     leading,
     term_regex,
@@ -78,25 +79,29 @@ class Terms:
         """(index of the term, match in the original text) for every match of every term; in text order
         when combined, else term by term (callers sort by position).
 
-        A match of a term of ASCII words holds its first letter-digit run, so in an ASCII text where none
-        of the terms' first runs appears there is nothing to scan for."""
+        A match of a term of ASCII words holds its first letter-digit run, so in a text where none of the
+        terms' first runs appears (``Normalised.case_key``) there is nothing to scan for."""
         norm = text if isinstance(text, Normalised) else normalise(text)
         if not self.terms:
             return []
-        if self.first_runs is not None and norm.ascii_lower is not None:
-            lower = norm.ascii_lower
-            if not any(run in lower for run in self.first_runs):
+        runs = self.first_runs
+        if runs is not None:
+            key = norm.case_key
+            if not any(run in key for run in runs):
                 return []
         if self.combined is not None:
+            combined = (
+                self.combined.finditer(norm.text) if runs is None else finditer_at_runs(self.combined, norm, runs)
+            )
             return [
                 (m.lastindex - 1, found_in(norm, m.start(), m.end()))
-                for m in self.combined.finditer(norm.text)
+                for m in combined
                 if m.lastindex and m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
             ]
         return [
             (i, found_in(norm, m.start(), m.end()))
             for i, pattern in enumerate(self.patterns)
-            for m in pattern.finditer(norm.text)
+            for m in (pattern.finditer(norm.text) if runs is None else finditer_at_runs(pattern, norm, (runs[i],)))
             if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
         ]
 

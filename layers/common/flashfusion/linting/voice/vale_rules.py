@@ -3,7 +3,11 @@ capitalization, consistency and readability, each reported as ``voice.<rule id>`
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from flashfusion.linting.base import CheckResult
@@ -36,8 +40,10 @@ def check_rules(
     grade: float | None,
     words: int,
     result: CheckResult,
+    tokens: Sequence[str] | None = None,
 ) -> None:
-    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``)."""
+    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``); ``tokens``:
+    the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word)."""
     for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
         rule_id = f"voice.{rule.id}"
         result.rules_checked.append(rule_id)
@@ -48,7 +54,8 @@ def check_rules(
         elif rule.type == "occurrence":
             result.violations += _occurrence(text, rule, compiled, norm, rule_id)
         elif rule.type == "repetition":
-            result.violations += _repetition(text, rule, rule_id)
+            if tokens is None or _may_repeat_a_word(tokens):
+                result.violations += _repetition(text, rule, rule_id)
         elif rule.type == "capitalization":
             result.violations += _capitalization(text, rule, compiled, norm, rule_id)
         elif rule.type == "consistency":
@@ -99,6 +106,18 @@ def _occurrence(
     return []
 
 
+def _may_repeat_a_word(tokens: Sequence[str]) -> bool:
+    """A cheap necessary condition for a ``REPEATED_WORD`` match, from the text's ``WORD`` tokens. A repeated
+    word is the last hyphen part of one token (a word cannot start after an apostrophe) and the first hyphen
+    part of the next, so in the tokens' hyphen parts, in order, two neighbours are equal ignoring case (in
+    ASCII, ``re.IGNORECASE`` and ``str.lower`` agree; a text with other letters is always searched)."""
+    joined = " ".join(tokens)
+    if not joined.isascii():
+        return True
+    parts = joined.lower().replace("-", " ").split(" ")
+    return any(map(operator.eq, parts, islice(parts, 1, None)))
+
+
 def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation]:
     found: list[Violation] = []
     for match in REPEATED_WORD.finditer(text):
@@ -138,6 +157,7 @@ def _capitalization(
     return found
 
 
+@lru_cache(maxsize=4096)  # the kit's terms and their few written forms, on every post
 def _spelling(written: str) -> str:
     """What a capitalization rule compares: the letters as a reader sees them, without the spaces, hyphens
     or underscores between words (a hashtag "#AuroraOutdoor" spells "Aurora Outdoor" right)."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
-from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
 from flashfusion.linting.voice.lexicon import (
     formal_words,
     imperative_verbs,
@@ -72,7 +73,10 @@ def _pronouns_in(text: str, word: str, start: int, end: int, scan: WordScan) -> 
         offset += len(segment) + 1
 
 
-_CASUAL, _FORMAL, _LONG, _PRONOUN = 1, 2, 4, 8
+OPENING_HEAD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+"""What ``SENTENCE_OPENING`` takes of a token that opens a sentence (every opening starts a ``WORD`` token)."""
+
+_CASUAL, _FORMAL, _LONG, _PRONOUN, _IMPERATIVE = 1, 2, 4, 8, 16
 _word_kinds: dict[str, int] = {}
 
 
@@ -86,8 +90,13 @@ def _word_kind(word: str) -> int:
         kind |= _FORMAL
     elif len(lower) >= LONG_WORD_LETTERS:
         kind |= _LONG
-    if "-" in word or not word.isascii() or (lower.split("'", 1)[0] if "'" in lower else lower) in pronoun_heads():
+    # what ``_pronouns_in`` looks up: the head (up to an apostrophe) of each hyphen part of an ASCII token
+    heads = pronoun_heads()
+    if not word.isascii() or any(part.split("'", 1)[0] in heads for part in lower.split("-")):
         kind |= _PRONOUN
+    head = OPENING_HEAD.match(word)
+    if head is not None and head.group(0).lower().replace("\u2019", "'") in imperative_verbs():
+        kind |= _IMPERATIVE  # could open a sentence with an imperative: only then are openings looked for
     if len(_word_kinds) >= WORD_KIND_CACHE_LIMIT:
         _word_kinds.clear()
     _word_kinds[word] = kind
@@ -97,35 +106,48 @@ def _word_kind(word: str) -> int:
 def scan_words(text: str) -> WordScan:
     """One pass over the words: casual and formal markers (see ``formality``) and the pronouns
     by person, then one over sentence openings and one count of "!" runs."""
+    return scan_tokens(text, WORD.findall(text))
+
+
+def scan_tokens(text: str, tokens: list[str]) -> WordScan:
+    """``scan_words`` of ``text`` whose ``WORD`` tokens, in order, are ``tokens``."""
     scan = WordScan()
     found = scan.found
-    casual = 0.0
+    known = _word_kinds.get
+    cached = [known(word) for word in tokens]
+    kinds = (
+        [_word_kind(word) if kind is None else kind for word, kind in zip(tokens, cached, strict=True)]
+        if None in cached
+        else cast("list[int]", cached)
+    )
+    seen = 0
+    for kind in set(kinds):
+        seen |= kind
+    # a word is at most one of casual, formal and long (``_word_kind``); sums of 1s and halves are exact in any order
+    if seen & _CASUAL:
+        found += [word for word, kind in zip(tokens, kinds, strict=True) if kind & _CASUAL]
+    casual = float(len(found))
     formal = 0.0
-    kinds = _word_kinds
+    if seen & (_FORMAL | _LONG):
+        formal = sum(1.0 if kind & _FORMAL else 0.5 for kind in kinds if kind & (_FORMAL | _LONG))
+    if seen & _PRONOUN:
+        # the tokens in order (up to the last that may hold a pronoun): each starts with a letter or digit,
+        # which no gap between tokens holds, so the first occurrence of a token after the previous one's end
+        # is where it was matched
+        last = max(i for i, kind in enumerate(kinds) if kind & _PRONOUN)
+        position = 0
+        for word, kind in zip(tokens[: last + 1], kinds, strict=False):
+            start = text.find(word, position)
+            position = start + len(word)
+            if kind & _PRONOUN:
+                _pronouns_in(text, word, start, position, scan)
     imperatives = imperative_verbs()
-    # the tokens in order: each starts with a letter or digit, which no gap between tokens holds, so
-    # the first occurrence of a token after the previous one's end is where it was matched
-    position = 0
-    for word in WORD.findall(text):
-        start = text.find(word, position)
-        position = start + len(word)
-        kind = kinds.get(word)
-        if kind is None:
-            kind = _word_kind(word)
-        if kind & _CASUAL:
-            casual += 1.0
-            found.append(word)
-        elif kind & _FORMAL:
-            formal += 1.0
-        elif kind & _LONG:
-            formal += 0.5
-        if kind & _PRONOUN:
-            _pronouns_in(text, word, start, position, scan)
-    for opening in SENTENCE_OPENING.finditer(text):
+    openings = SENTENCE_OPENING.finditer(text) if seen & _IMPERATIVE else ()
+    for opening in openings:
         if opening.group(1).lower().replace("\u2019", "'") in imperatives:
             casual += 0.5
             found.append(opening.group(1))
-    bangs = len(EXCLAMATIONS.findall(text))
+    bangs = len(EXCLAMATIONS.findall(text)) if any(c in text for c in EXCLAMATION_CHARS) else 0
     if bangs:
         casual += 0.5 * bangs
         found.append("!" * min(bangs, 3))

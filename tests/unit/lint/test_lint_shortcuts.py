@@ -1,0 +1,119 @@
+"""The text lint's shortcuts are exact: each cheap pre-check is a necessary condition of the search it skips,
+and the run-anchored term search finds what ``finditer`` finds, on generated texts full of the awkward cases
+(case-folding letters, hyphens, spaced letters, apostrophes, repeated words, imperatives)."""
+
+# ruff: noqa: RUF001 - the alphabet holds the look-alike letters on purpose
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flashfusion.linting.normalise import SPACED_RUN, SPACED_RUN_HINT, normalise
+from flashfusion.linting.term_match import boundaries_hold, find_term, found_in, term_regex
+from flashfusion.linting.voice.common import WORD
+from flashfusion.linting.voice.lexicon import imperative_verbs
+from flashfusion.linting.voice.term_patterns import Terms
+from flashfusion.linting.voice.vale_rules import REPEATED_WORD, _may_repeat_a_word
+from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens
+
+PIECES = [
+    "win",
+    "WIN",
+    "Win",
+    "wİn",
+    "wın",
+    "ſale",
+    "sale",
+    "Kit",
+    "\u212ait",
+    "a",
+    "I",
+    "the",
+    "The",
+    "go",
+    "Grab",
+    "grab's",
+    "don't",
+    "well-the",
+    "the-end",
+    "1",
+    "7-day",
+    "e.g.",
+    "w i n",
+    "w.i.n",
+    "#WinBig",
+    "double",
+    "your",
+    "money",
+    "-",
+    "_",
+    ".",
+    "!",
+    "?",
+    "'",
+    "\u2019",
+    " ",
+    " ",
+    " ",
+    "\n",
+    "\n\n",
+    "🌲",
+    "é",
+    "Ａ",
+]
+texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
+REPEATS = st.lists(
+    st.sampled_from(
+        ["the", "The", "THE", "well-the", "the-end", "it's", "the's", "a", "1", "the1", " ", " ", "\n", ", "]
+    ),
+    max_size=8,
+).map("".join)
+"""Texts made mostly of one word, so repeats (across hyphens, apostrophes, digits) are common."""
+TERMS = ["win", "sale", "kit", "double your money", "the end", "go", "a1", "#1", "gore-tex", "#win"]
+
+
+def _reference(text: str, term: str) -> list[tuple[int, int]]:
+    norm = normalise(text)
+    return [
+        (f.start, f.end)
+        for m in term_regex(term).finditer(norm.text)
+        if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+        for f in [found_in(norm, m.start(), m.end())]
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.sampled_from(TERMS))
+def test_a_term_is_found_where_finditer_finds_it(text: str, term: str) -> None:
+    assert [(f.start, f.end) for f in find_term(text, term)] == _reference(text, term)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_a_list_of_terms_is_found_where_finditer_finds_each(text: str) -> None:
+    for terms in (["win", "sale"], ["double your money", "kit"], ["go", "the end", "a1"]):
+        found = sorted((f.start, f.end) for _, f in Terms(terms).matches(text))
+        assert found == sorted(span for term in terms for span in _reference(text, term))
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_each_pre_check_holds_wherever_its_search_finds_something(text: str) -> None:
+    if SPACED_RUN.search(text):
+        assert SPACED_RUN_HINT.search(text)
+    if REPEATED_WORD.search(text):
+        assert _may_repeat_a_word(WORD.findall(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(REPEATS)
+def test_the_repetition_pre_check_holds_wherever_a_word_repeats(text: str) -> None:
+    if REPEATED_WORD.search(text):
+        assert _may_repeat_a_word(WORD.findall(text))
+    openings = [
+        m.group(1)
+        for m in SENTENCE_OPENING.finditer(text)
+        if m.group(1).lower().replace("\u2019", "'") in imperative_verbs()
+    ]
+    found = scan_tokens(text, WORD.findall(text)).found
+    assert all(opening in found for opening in openings)  # each was looked for and counted

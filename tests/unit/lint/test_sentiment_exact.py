@@ -1,0 +1,51 @@
+"""The voice check's VADER (``sentiment._FastVader``) scores exactly as vaderSentiment's own
+``polarity_scores``: its shortcuts (per-token facts, texts without a valenced word, the valence of a word
+from the lowercased list, "but" looked for once) change no score."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from flashfusion.linting.voice.sentiment import _sentiment
+from tests.bench.bench_text_lint import make_posts
+from tests.helpers import ROOT
+
+TRICKY = [
+    "",
+    "   ",
+    "The jacket is not bad at all.",
+    "It isn't good, but the hood is GREAT!!!",
+    "No problem, no worries, no or nor good.",
+    "At least it is dry. The least good option, very least bad.",
+    "It is kind of nice and sort of awful.",
+    "Never so happy. Never this sad. Without doubt the best.",
+    "The shit is the bomb; it's the cat's pajamas, yeah right.",
+    "VERY GOOD jacket, extremely good hood, barely ok zip",
+    "I do not love it, I don't hate it, I can't say it's great",
+    "Great 😀 day ❤️ on the ridge 😢",
+    "Amazing!!! Really?? Wow.",
+    "Kind of... KIND OF good. kind",
+    "The weather was awful but the views were incredible but cold.",
+]
+
+
+def _texts() -> list[str]:
+    adversarial = [
+        json.loads(line)["text"]
+        for line in (ROOT / "tests" / "fixtures" / "adversarial" / "posts.jsonl").read_text("utf-8").splitlines()
+    ]
+    return [*TRICKY, *make_posts(16, 400), *adversarial]
+
+
+@pytest.fixture(scope="module")
+def reference() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def test_scores_are_vaders_own(reference: SentimentIntensityAnalyzer) -> None:
+    fast = _sentiment()
+    differing = [text for text in _texts() if fast(text) != reference.polarity_scores(text)]
+    assert differing == []
