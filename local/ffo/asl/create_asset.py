@@ -161,6 +161,28 @@ def record_locale(status: str, comment: str) -> State:
 # --- the states ----------------------------------------------------------------------------------
 
 
+def review_wait(comment: str, *, expire: str, decided: str) -> State:
+    """A review holding the task's token (RequestReview, RequestBundleReview): the kit's timeout and heartbeat
+    end the wait at ``expire``; the decision goes to ``decided``."""
+    return task(
+        "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        comment=comment,
+        parameters={
+            "FunctionName": sub("RequestReviewFunctionArn"),
+            "Payload": {"taskToken.$": "$$.Task.Token", "state.$": "$"},
+        },
+        timeout_seconds_path="$.validated.review.timeoutSeconds",
+        heartbeat_seconds_path="$.validated.review.heartbeatSeconds",
+        result_path="$.review",
+        retry=(LAMBDA_TRANSIENT,),
+        catches=[
+            catch(["States.Timeout", "States.HeartbeatTimeout"], expire, "$.reviewTimeout"),
+            catch_all(FAIL),
+        ],
+        next_state=decided,
+    )
+
+
 def _generation_catches() -> list[State]:
     return [catch(FALLBACK_ERRORS, "Fallback", "$.lastError"), catch_all(FAIL)]
 
@@ -377,23 +399,11 @@ def _bundle_states() -> dict[str, State]:
             catches=[catch_all(FAIL)],
             next_state="BundleSaved",
         ),
-        "RequestBundleReview": task(
-            "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            comment="One review for the whole bundle, every part on it; waits for the decision (a decision may "
+        "RequestBundleReview": review_wait(
+            "One review for the whole bundle, every part on it; waits for the decision (a decision may "
             "name the part it edits or regenerates).",
-            parameters={
-                "FunctionName": sub("RequestReviewFunctionArn"),
-                "Payload": {"taskToken.$": "$$.Task.Token", "state.$": "$"},
-            },
-            timeout_seconds_path="$.validated.review.timeoutSeconds",
-            heartbeat_seconds_path="$.validated.review.heartbeatSeconds",
-            result_path="$.review",
-            retry=(LAMBDA_TRANSIENT,),
-            catches=[
-                catch(["States.Timeout", "States.HeartbeatTimeout"], "ExpireBundleReview", "$.reviewTimeout"),
-                catch_all(FAIL),
-            ],
-            next_state="BundleReviewDecided",
+            expire="ExpireBundleReview",
+            decided="BundleReviewDecided",
         ),
         "ExpireBundleReview": lambda_task(
             "ExpireReviewFunctionArn",
@@ -540,23 +550,11 @@ def _main_states() -> dict[str, State]:
             next_state="Failed",
         ),
         "Failed": fail(error_path="$.error.Error", cause_path="$.error.Cause"),
-        "RequestReview": task(
-            "arn:aws:states:::lambda:invoke.waitForTaskToken",
-            comment="Opens a review holding this task's token and waits for the decision. Nobody deciding within "
+        "RequestReview": review_wait(
+            "Opens a review holding this task's token and waits for the decision. Nobody deciding within "
             "TimeoutSeconds, or nobody touching the review within HeartbeatSeconds, ends the wait.",
-            parameters={
-                "FunctionName": sub("RequestReviewFunctionArn"),
-                "Payload": {"taskToken.$": "$$.Task.Token", "state.$": "$"},
-            },
-            timeout_seconds_path="$.validated.review.timeoutSeconds",
-            heartbeat_seconds_path="$.validated.review.heartbeatSeconds",
-            result_path="$.review",
-            retry=(LAMBDA_TRANSIENT,),
-            catches=[
-                catch(["States.Timeout", "States.HeartbeatTimeout"], "ExpireReview", "$.reviewTimeout"),
-                catch_all(FAIL),
-            ],
-            next_state="ReviewDecided",
+            expire="ExpireReview",
+            decided="ReviewDecided",
         ),
         "ReviewDecided": choice(
             [rule("$.review.decision", "StringEquals", "approve", "SaveAsset")],
