@@ -221,3 +221,51 @@ def test_a_field_the_key_does_not_know_yet_is_part_of_it_when_set() -> None:
     plain = Later.model_validate(request().model_dump())
     assert extra_of(plain) == {}  # at its default: plain requests keep their keys
     assert extra_of(plain.model_copy(update={"operation": "brand_style"})) == {"operation": "brand_style"}
+
+
+def test_a_stored_result_keeps_what_made_the_output_and_serves_as_a_new_free_generation() -> None:
+    from flashfusion.models import Cost, Generation, ServedFrom
+
+    made = Generation(
+        asset_id="a1",
+        version=2,
+        content_type=ContentType.IMAGE,
+        model="local/image-premium",
+        provider="local",
+        vendor_model="offline-image",
+        offline=True,
+        dataset_tag="none",
+        staging_key=f"staging/{ORG}/r1/a1.v2.png",
+        mime_type="image/png",
+        extension="png",
+        output_hash="f" * 64,
+        size_bytes=2048,
+        latency_ms=900,
+        cost=Cost(usd=0.04),
+        parameters={"seed": 7},
+        generated_at=datetime(2026, 1, 5, tzinfo=UTC),  # before any run of this test
+        auto_fixes=["logo-clear-space"],
+    )
+    stored = StoredResult.of(made, "r1")
+    assert (stored.request_id, stored.cost_usd, stored.generated_at) == ("r1", 0.04, made.generated_at)
+    again = StoredResult.model_validate(stored.to_json())  # as read back from the table
+    served_from = ServedFrom(asset_id="a1", version=2, kind="cache", generated_at=made.generated_at, request_id="r1")
+    copy = again.served_as(
+        asset_id="a9", version=1, staging_key=f"staging/{ORG}/r9/a9.v1.png", latency_ms=12, served_from=served_from
+    )
+    assert (copy.asset_id, copy.version, copy.staging_key, copy.latency_ms) == (
+        "a9",
+        1,
+        f"staging/{ORG}/r9/a9.v1.png",
+        12,
+    )
+    assert copy.cost.usd == 0.0
+    assert copy.served_from == served_from
+    assert copy.generated_at > made.generated_at  # the copy is made now; servedFrom says when the original was
+    kept = ("model", "provider", "vendor_model", "offline", "mime_type", "extension", "output_hash", "size_bytes")
+    assert all(getattr(copy, name) == getattr(made, name) for name in kept)
+    assert (copy.parameters, copy.auto_fixes, copy.content_type) == (
+        {"seed": 7},
+        ["logo-clear-space"],
+        ContentType.IMAGE,
+    )

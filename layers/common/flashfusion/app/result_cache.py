@@ -25,7 +25,6 @@ from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_request
 from flashfusion.models import (
     AssetRequest,
-    Cost,
     Generation,
     Revision,
     RouteDecision,
@@ -235,50 +234,13 @@ def serve(state: WorkflowState, deps: Deps, decision: RouteDecision, asset_id: s
         request.content_type.value, request.tier.value,
     )  # fmt: skip
     logger.info("served from an earlier result", extra={"servedFrom": served_from.to_json()})
-    return Generation(
+    return result.served_as(
         asset_id=asset_id,
         version=revision.version,
         parent_version=revision.parent_version,
-        content_type=request.content_type,
-        model=result.model,
-        provider=result.provider,
-        vendor_model=result.vendor_model,
-        offline=result.offline,
-        dataset_tag=result.dataset_tag,
         staging_key=staged,
-        mime_type=result.mime_type,
-        extension=result.extension,
-        output_hash=result.output_hash,
-        size_bytes=result.size_bytes,
         latency_ms=latency,
-        cost=Cost(usd=0.0),
-        parameters=result.parameters,
-        auto_fixes=list(result.auto_fixes),
         served_from=served_from,
-    )
-
-
-def _stored(state: WorkflowState, generation: Generation) -> StoredResult:
-    return StoredResult(
-        asset_id=generation.asset_id,
-        version=generation.version,
-        request_id=state.request.request_id,
-        content_type=generation.content_type,
-        model=generation.model,
-        provider=generation.provider,
-        vendor_model=generation.vendor_model,
-        offline=generation.offline,
-        dataset_tag=generation.dataset_tag,
-        staging_key=generation.staging_key,
-        mime_type=generation.mime_type,
-        extension=generation.extension,
-        output_hash=generation.output_hash,
-        size_bytes=generation.size_bytes,
-        latency_ms=generation.latency_ms,
-        cost_usd=generation.cost.usd,
-        parameters=generation.parameters,
-        auto_fixes=generation.auto_fixes,
-        generated_at=generation.generated_at,
     )
 
 
@@ -304,7 +266,7 @@ def remember(state: WorkflowState, deps: Deps, generation: Generation) -> bool:
     if not worth_keeping(state, generation) or state.validated is None:
         return False
     repo = repository(deps)
-    stored = _stored(state, generation)
+    stored = StoredResult.of(generation, request.request_id)
     if request.speculative is not None:
         kit_version = state.validated.brand_kit_version
         return repo.candidate_ready(request.org_id, request.speculative.candidate_id, stored, kit_version)

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from pydantic import Field
 
 from flashfusion.modelbase import CamelModel
-from flashfusion.models import ContentType, utcnow
+from flashfusion.models import ContentType, Cost, Generation, utcnow
 from flashfusion.storage import keys
 from flashfusion.storage.dynamo import from_item, sort_time, to_item
 
@@ -59,6 +59,22 @@ class StoredResult(CamelModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     auto_fixes: list[str] = Field(default_factory=list)
     generated_at: datetime
+
+    @classmethod
+    def of(cls, generation: Generation, request_id: str) -> StoredResult:
+        shared = generation.model_dump(include=_SHARED_WITH_GENERATION)
+        return cls(**shared, request_id=request_id, cost_usd=generation.cost.usd)
+
+    def served_as(self, **this_request: Any) -> Generation:
+        """This result as a new request's Generation, made now and with nothing spent; ``this_request`` gives
+        what is the new request's own (asset id, version, staging key, latency, servedFrom...)."""
+        shared = self.model_dump(include=_SHARED_WITH_GENERATION - {"generated_at"} - set(this_request))
+        return Generation(**shared, cost=Cost(usd=0.0), **this_request)
+
+
+_SHARED_WITH_GENERATION = frozenset(StoredResult.model_fields) & frozenset(Generation.model_fields)
+"""What a stored result keeps of a Generation as it is (the stored item's shape is unchanged: flat, with
+``costUsd`` for the cost and the request id beside)."""
 
 
 class CacheEntry(CamelModel):
