@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from ffo.cfn import load_template
-from flashfusion.models import AssetRef, AssetRequest, AttemptRecord, LintReport, RequestStatus
+from flashfusion.models import AssetRef, AssetRequest, AttemptRecord, LintReport, RequestStatus, Speculation, utcnow
 from flashfusion.storage.dynamo import RequestRepository
 from flashfusion.storage.metrics_records import facts_from_items, org_facts, table_items
 from tests.helpers import ORG, OTHER_ORG, ROOT
@@ -42,7 +42,9 @@ def stack_table() -> Iterator[Any]:
         yield boto3.resource("dynamodb", region_name=REGION).Table(name)
 
 
-def store_request(repo: RequestRepository, org: str, n: int, *, billed: float, compliant: bool) -> str:
+def store_request(
+    repo: RequestRepository, org: str, n: int, *, billed: float, compliant: bool, speculative: bool = False
+) -> str:
     request = AssetRequest(
         content_type="image",
         prompt="a poster",
@@ -52,6 +54,9 @@ def store_request(repo: RequestRepository, org: str, n: int, *, billed: float, c
         request_id=f"req-{n}",
         org_id=org,
         user_id="u",
+        speculative=Speculation(candidate_id=f"image.x.req-{n}", expires_at=utcnow(), expected=1.0)
+        if speculative
+        else None,
     )
     repo.create(request, "hash")
     failed = AttemptRecord(model="m/img", provider="p", outcome="failed", error="ProviderThrottled", latency_ms=9)
@@ -77,6 +82,15 @@ def test_stored_records_become_facts(stack_table: Any) -> None:
     assert (mine.first_lint_compliant, mine.fallbacks, mine.asset_model, mine.delivered) == (False, 1, "m/img", True)
     everyone = facts_from_items(table_items(stack_table)).requests
     assert sorted(r.org_id for r in everyone) == sorted([ORG, OTHER_ORG])
+
+
+def test_the_products_own_pregenerated_requests_are_not_the_organisations_numbers(stack_table: Any) -> None:
+    repo = RequestRepository(stack_table)
+    store_request(repo, ORG, 1, billed=0.06, compliant=True)
+    store_request(repo, ORG, 2, billed=0.03, compliant=False, speculative=True)
+
+    assert [r.request_id for r in org_facts(stack_table, ORG, None, None).requests] == ["req-1"]
+    assert [r.request_id for r in facts_from_items(table_items(stack_table)).requests] == ["req-1"]
 
 
 def test_ffo_report_reads_a_deployed_stack(stack_table: Any, capsys: pytest.CaptureFixture[str]) -> None:

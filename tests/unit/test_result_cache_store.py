@@ -115,6 +115,22 @@ def test_fresh_candidates_are_one_key_range_of_one_medium(repo: ResultCacheRepos
     assert (served.served_count, served.first_served_at) == (2, NOW)
 
 
+def test_only_a_generating_candidate_fails_and_only_in_its_organisation(repo: ResultCacheRepository) -> None:
+    generating = candidate(NOW + timedelta(hours=5), "r-gen")
+    ready = candidate(NOW + timedelta(hours=5), "r-ready")
+    for made in (generating, ready):
+        repo.put_candidate(ORG, made)
+    assert repo.candidate_ready(ORG, ready.candidate_id, result(), kit_version=2)
+
+    assert not repo.candidate_failed(OTHER_ORG, generating.candidate_id)
+    assert not repo.candidate_failed(ORG, "text.20261207T070000Z.unknown")
+    assert not repo.candidate_failed(ORG, ready.candidate_id)  # a ready result stays servable
+    assert repo.candidate_failed(ORG, generating.candidate_id)
+    assert not repo.candidate_failed(ORG, generating.candidate_id)  # once
+    statuses = {c.request_id: c.status for c in repo.fresh_candidates(ORG, "text", NOW)}
+    assert statuses == {"r-gen": "failed", "r-ready": "ready"}
+
+
 def test_history_reads_from_an_instant_on(repo: ResultCacheRepository) -> None:
     for days in (1, 10, 40):
         repo.record_history(

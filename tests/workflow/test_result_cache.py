@@ -127,3 +127,91 @@ def test_a_predicted_request_is_pregenerated_off_peak_and_serves_a_close_brief(p
     # other numbers are another request: not served by it
     other = run(priced, submission(prompt="Weekly trail tip (LinkedIn): how to pack a light daypack for 5 days"))
     assert "servedFrom" not in other["asset"]
+
+
+def prefetch_one(engine: Any, brief: str, **history: Any) -> tuple[str, str]:
+    """Prediction on, four weeks of one weekly brief, the scheduled prefetch: (candidate id, request id)."""
+    from flashfusion.app import result_cache
+    from flashfusion.models import ContentType, utcnow
+    from flashfusion.storage.result_cache import HistoryEntry
+    from flashfusion.wiring import get_deps
+
+    settings = engine.api(
+        "PUT", "/v1/prediction-settings", {"enabled": True, "monthlyCapUsd": 0.5, "horizonHours": 24}, ADMIN
+    )
+    assert settings["statusCode"] == 200, settings
+    now = utcnow()
+    repo = result_cache.repository(get_deps())
+    for week in range(1, 5):
+        at = now - timedelta(days=7 * week) + timedelta(hours=1)
+        entry = {"tier": "standard", "kit_id": "aurora-core", **history}
+        repo.record_history(
+            ORG, HistoryEntry(at=at, request_id=f"past-{week}", content_type=ContentType.TEXT, brief=brief, **entry)
+        )
+    report, invocation = engine.invoke("PrefetchFunction", {"orgId": ORG})
+    assert invocation.ok, invocation
+    (candidate_id,) = report["reports"][0]["started"]
+    return candidate_id, candidate_id.rsplit(".", 1)[-1]
+
+
+def test_a_pregenerated_result_that_would_need_a_review_is_dropped_not_queued_for_a_person(priced: Any) -> None:
+    from flashfusion.app import result_cache
+    from flashfusion.wiring import get_deps
+    from tests.workflow.review_helpers import NONCOMPLIANT_PROMPT
+
+    candidate_id, request_id = prefetch_one(priced, NONCOMPLIANT_PROMPT, tier="basic", channel="instagram")
+    priced.wait_for_execution(priced.execution_arn(request_id))
+    record = body_of(priced.api("GET", f"/v1/requests/{request_id}", None, claims()))
+    assert record["status"] == "failed"
+    assert record["error"]["type"] == "SpeculationNeedsReview"
+    assert body_of(priced.api("GET", "/v1/reviews", None, claims()))["items"] == []  # nobody's queue
+    (view,) = body_of(priced.api("GET", "/v1/predictions", None, claims()))["items"]
+    assert (view["candidateId"], view["state"]) == (candidate_id, "failed")
+    ledger = result_cache.speculative_ledger(get_deps()).status(ORG)
+    assert ledger.reserved_usd == 0.0  # its hold went back on the failure path
+    metrics = body_of(priced.api("GET", "/v1/metrics", None, claims()))
+    assert metrics["total"]["requests"] == 0  # the product's own speculation is not the organisation's work
+
+
+def test_a_pregenerated_request_stopped_outside_its_failure_path_fails_its_candidate(priced: Any) -> None:
+    import json
+
+    candidate_id, request_id = prefetch_one(priced, "Weekly trail tip: how to pack a light daypack for 3 days")
+    arn = priced.execution_arn(request_id)
+    priced.wait_for_execution(arn)
+    # as if an operator had stopped it before it saved: the candidate goes back to generating, the request open
+    from flashfusion.storage import keys
+    from flashfusion.wiring import get_deps
+
+    table = get_deps().requests.table
+    table.update_item(
+        Key=keys.candidate_key(ORG, candidate_id),
+        UpdateExpression="SET #s = :g REMOVE #r",
+        ExpressionAttributeNames={"#s": "status", "#r": "result"},
+        ExpressionAttributeValues={":g": "generating"},
+    )
+    table.update_item(
+        Key=keys.request_key(ORG, request_id),
+        UpdateExpression="SET #s = :open",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":open": "generating"},
+    )
+    execution = priced.client("stepfunctions").describe_execution(executionArn=arn)
+    event = {
+        "source": "aws.states",
+        "detail-type": "Step Functions Execution Status Change",
+        "detail": {
+            "executionArn": arn,
+            "stateMachineArn": priced.state_machine_arn(),
+            "status": "ABORTED",
+            "error": "OperatorStop",
+            "cause": "stopped",
+            "input": execution["input"],
+        },
+    }
+    assert json.loads(execution["input"])["request"]["speculative"]["candidateId"] == candidate_id
+    settled, invocation = priced.invoke("ExecutionWatchFunction", event)
+    assert invocation.ok, invocation
+    assert settled["settled"] is True
+    (view,) = body_of(priced.api("GET", "/v1/predictions", None, claims()))["items"]
+    assert (view["candidateId"], view["state"]) == (candidate_id, "failed")

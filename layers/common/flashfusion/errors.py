@@ -51,6 +51,11 @@ class GenerationTimedOut(ProviderError):
     """A vendor job ran past the model's maximum wait; not retried (polling again would not help), falls back."""
 
 
+class SpeculationNeedsReview(FlashFusionError):
+    """A pre-generated (speculative) request's output needs a person's review: nobody asked for it, so it is
+    dropped (its candidate fails) rather than put in a reviewer's queue."""
+
+
 class BudgetExceeded(FlashFusionError):
     """The organisation's budget cannot cover the estimated cost."""
 

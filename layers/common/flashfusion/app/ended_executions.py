@@ -32,6 +32,7 @@ class EndedExecution:
     request_id: str
     error: str
     cause: str
+    candidate_id: str | None = None
 
     @classmethod
     def from_event(cls, detail: dict[str, Any]) -> EndedExecution | None:
@@ -46,7 +47,17 @@ class EndedExecution:
             return None
         error = str(detail.get("error") or _DEFAULT_ERRORS.get(status, ""))
         cause = str(detail.get("cause") or f"the workflow execution ended {status.lower().replace('_', ' ')}")
-        return cls(str(detail.get("executionArn", "")), status, org_id, request_id, error, cause[:ERROR_MESSAGE_CHARS])
+        speculative = request.get("speculative")
+        candidate_id = speculative.get("candidateId") if isinstance(speculative, dict) else None
+        return cls(
+            str(detail.get("executionArn", "")),
+            status,
+            org_id,
+            request_id,
+            error,
+            cause[:ERROR_MESSAGE_CHARS],
+            candidate_id if isinstance(candidate_id, str) else None,
+        )
 
 
 def settle(ended: EndedExecution, deps: Deps) -> bool:
@@ -57,6 +68,8 @@ def settle(ended: EndedExecution, deps: Deps) -> bool:
     # a speculative request holds on its own ledger (flashfusion.app.prefetch)
     released += result_cache.speculative_ledger(deps).release_request(ended.org_id, ended.request_id)
     failed = deps.requests.fail_if_open(ended.org_id, ended.request_id, ended.error, ended.cause)
+    if failed and ended.candidate_id:  # a speculative request: its candidate will never serve
+        result_cache.repository(deps).candidate_failed(ended.org_id, ended.candidate_id)
     if not failed:
         return False
     logger.warning(

@@ -144,6 +144,13 @@ def offer_of(candidate: Candidate) -> Offer:
     )
 
 
+def speculation_ended(deps: Deps, request: AssetRequest) -> bool:
+    """On any failure of a speculative request: its candidate fails (a no-op for other requests)."""
+    if request.speculative is None:
+        return False
+    return repository(deps).candidate_failed(request.org_id, request.speculative.candidate_id)
+
+
 def record_history(deps: Deps, request: AssetRequest) -> None:
     """The forecast's input: every request the organisation made (not the product's own speculation)."""
     if request.speculative is not None or extra_of(request):

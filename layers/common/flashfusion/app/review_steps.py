@@ -14,7 +14,7 @@ from flashfusion.app.deps import Deps
 from flashfusion.app.operating_metrics import emit_for_org, emit_for_request
 from flashfusion.app.step_common import _ready, _require, effective_prompt
 from flashfusion.brandkit import ReviewRules
-from flashfusion.errors import RegenerationLimitReached
+from flashfusion.errors import RegenerationLimitReached, SpeculationNeedsReview
 from flashfusion.media_types import extension_for
 from flashfusion.models import (
     Cost,
@@ -39,6 +39,8 @@ def request_review(state: WorkflowState, task_token: str, deps: Deps) -> dict[st
     request = state.request
     generation = _ready(state)
     report = _require(state.lint, "lint")
+    if request.speculative is not None:  # the failure path (ReleaseBudget) fails its candidate
+        raise SpeculationNeedsReview("a pre-generated result that needs a review is not kept")
     policy = _require(state.validated, "validated").review
     review_id = review_id_of(state)
     timeout = policy.timeout_seconds if policy else DEFAULT_TIMEOUT_SECONDS

@@ -101,5 +101,6 @@ def release(state: WorkflowState, deps: Deps) -> dict[str, Any]:
 
         # what was billed is spent, the rest freed
         released = bundle_planning.close_hold(deps, state.request) or released
+    result_cache.speculation_ended(deps, state.request)
     request_metric("RequestsFailed", MetricUnit.Count, 1, state.request, decision.model if decision else None)
     return {"released": released}

@@ -96,7 +96,9 @@ def facts_from_items(items: Iterable[dict[str, Any]]) -> Facts:
                     reserved_usd=float(item.get("reservedUsd") or 0),
                 )
             )
-    facts.requests = [request_facts(item, provenance) for item in requests]
+    # the product's own pre-generated requests are not the organisation's work (their spend is the
+    # speculative ledger's, shown by GET /v1/prediction-settings)
+    facts.requests = [request_facts(i, provenance) for i in requests if not (i.get("request") or {}).get("speculative")]
     return facts
 
 

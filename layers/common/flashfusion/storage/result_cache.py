@@ -199,6 +199,23 @@ class ResultCacheRepository:
             raise
         return True
 
+    def candidate_failed(self, org_id: str, candidate_id: str) -> bool:
+        """The speculative request ended without an output: the candidate will never serve (and the next
+        prefetch may propose the brief again). Only a candidate still generating changes; True if it did."""
+        try:
+            self.table.update_item(
+                Key=keys.candidate_key(org_id, candidate_id),
+                UpdateExpression="SET #s = :failed",
+                ConditionExpression="attribute_exists(PK) AND #s = :generating",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":failed": "failed", ":generating": "generating"},
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
     def mark_served(self, org_id: str, candidate_id: str, now: datetime | None = None) -> None:
         self.table.update_item(
             Key=keys.candidate_key(org_id, candidate_id),
