@@ -88,10 +88,11 @@ def test_realtime_request_over_budget_fails_with_a_clear_cause_and_an_event(pric
         "no text model at tier standard or below fits the remaining budget of $0.0010; "
         f"the cheapest, local/text-basic, is estimated at {format_usd(cheapest)}"
     )
-    assert entered(priced, priced.execution_arn(request_id))[-5:] == [
+    assert entered(priced, priced.execution_arn(request_id))[-6:] == [
         "IsBatch",
         "ReleaseBudget",
         "MarkFailed",
+        "AnnounceFailure",
         "EmitFailed",
         "Failed",
     ]

@@ -263,6 +263,7 @@ def test_a_step_failure_outside_generation_marks_the_request_failed(engine: Any)
         "ValidateRequest",
         "ReleaseBudget",
         "MarkFailed",
+        "AnnounceFailure",
         "EmitFailed",
         "Failed",
     ]

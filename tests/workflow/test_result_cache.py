@@ -157,7 +157,7 @@ def prefetch_one(engine: Any, brief: str, **history: Any) -> tuple[str, str]:
 def test_a_pregenerated_result_that_would_need_a_review_is_dropped_not_queued_for_a_person(priced: Any) -> None:
     from flashfusion.app import result_cache
     from flashfusion.wiring import get_deps
-    from tests.workflow.review_helpers import NONCOMPLIANT_PROMPT
+    from tests.workflow.review_helpers import NONCOMPLIANT_PROMPT, states_entered
 
     candidate_id, request_id = prefetch_one(priced, NONCOMPLIANT_PROMPT, tier="basic", channel="instagram")
     priced.wait_for_execution(priced.execution_arn(request_id))
@@ -171,6 +171,7 @@ def test_a_pregenerated_result_that_would_need_a_review_is_dropped_not_queued_fo
     assert ledger.reserved_usd == 0.0  # its hold went back on the failure path
     metrics = body_of(priced.api("GET", "/v1/metrics", None, claims()))
     assert metrics["total"]["requests"] == 0  # the product's own speculation is not the organisation's work
+    assert states_entered(priced, request_id)[-4:] == ["ReleaseBudget", "MarkFailed", "AnnounceFailure", "Failed"]
 
 
 def test_a_pregenerated_request_stopped_outside_its_failure_path_fails_its_candidate(priced: Any) -> None:

@@ -524,8 +524,13 @@ def _main_states() -> dict[str, State]:
         "MarkFailed": set_status(
             "failed",
             comment="Records the error and its readable cause on the request.",
-            next_state="EmitFailed",
+            next_state="AnnounceFailure",
             with_error=True,
+        ),
+        "AnnounceFailure": choice(
+            [rule("$.request.speculative", "IsPresent", True, "Failed")],
+            default="EmitFailed",
+            comment="A pre-generated (speculative) request fails quietly: nobody asked for it, so nobody is told.",
         ),
         "EmitFailed": task(
             "arn:aws:states:::events:putEvents",
