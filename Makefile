@@ -13,7 +13,7 @@ REGION ?= us-east-1
 PY313_BIN := $(shell (pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null) | head -n 1)/bin
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build layer-tools bench ci clean ocr-deps syllables hyphenation browser-deps browser console-deploy
+.PHONY: help setup run test lint typecheck validate asl openapi checkov unit workflow api sam-validate sam-build layer-tools layer-smoke bench ci clean ocr-deps syllables hyphenation browser-deps browser console-deploy
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
@@ -25,6 +25,7 @@ help:
 	@echo "make hyphenation   rebuild the reading grade's hyphenation patterns from the pinned pyphen package"
 	@echo "make sam-validate  sam validate --lint (SAM CLI in $(SAM_VENV))"
 	@echo "make sam-build     sam build (python3.13 from pyenv put on PATH)"
+	@echo "make layer-smoke   sam build, then run the built arm64 layers under qemu-user (PyAV stubs, generators, lint, C2PA)"
 	@echo "make checkov       checkov on template.yaml (skips justified in .checkov.yaml and in place)"
 	@echo "make browser        the console's browser tests (headless Chromium, axe-core); screenshots in out/screenshots/"
 	@echo "make console-deploy publish console/ to the stack's bucket with its config.json (STACK=flashfusion-dev)"
@@ -140,6 +141,28 @@ layer-tools:
 
 sam-build: $(SAM_STAMP) layer-tools
 	PATH="$(PY313_BIN):$$PATH" $(SAM) build
+
+# The layers are built for arm64 here and two PyAV libraries are stubbed (layers/Makefile): run them on arm64.
+# Debian trixie's CPython 3.13 for arm64, unpacked (not installed) under out/, is run by qemu-user.
+ARM64_ROOT := out/arm64-python
+ARM64_STAMP := $(ARM64_ROOT)/.installed
+
+$(ARM64_STAMP):
+	@if ! command -v qemu-aarch64 >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user debootstrap >/dev/null; \
+	fi
+	rm -rf $(ARM64_ROOT) && mkdir -p $(ARM64_ROOT)
+	SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	$$SUDO debootstrap --arch=arm64 --variant=minbase --foreign \
+	  --include=python3.13-minimal,libpython3.13-stdlib,libstdc++6 trixie $(ARM64_ROOT) http://deb.debian.org/debian >/dev/null && \
+	for deb in $(ARM64_ROOT)/var/cache/apt/archives/*.deb; do $$SUDO dpkg-deb -x $$deb $(ARM64_ROOT); done
+	qemu-aarch64 -L $(ARM64_ROOT) $(ARM64_ROOT)/usr/bin/python3.13 -c 'import platform; print("arm64 python", platform.python_version(), platform.machine())'
+	@touch $@
+
+layer-smoke: sam-build $(ARM64_STAMP)
+	qemu-aarch64 -L $(ARM64_ROOT) $(ARM64_ROOT)/usr/bin/python3.13 layers/arm64_smoke.py .aws-sam/build .
 
 # The issue-16 targets first (figure beside target, floors, out/bench/targets.json), then the detailed benches.
 bench: setup
