@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 from flashfusion.errors import BudgetExceeded, FallbackChainExhausted, NoModelAvailable
 from flashfusion.models import (
     AssetSubmission,
@@ -72,9 +74,8 @@ def estimate(spec: ModelSpec, query: RouteQuery) -> float:
 
 
 def _shape(medium: ContentType, query: RouteQuery) -> tuple[object, ...]:
-    """What an estimate in this medium depends on (pricing.estimate): requests of one shape cost the same."""
-    if medium == ContentType.TEXT:
-        return (query.prompt_chars, query.max_output_tokens)
+    """What an estimate in this medium (image, video or music) depends on (pricing.estimate): requests of one
+    shape cost the same. Text is priced by prompt length from each model's line (``_TextPriced``)."""
     if medium == ContentType.IMAGE:
         return (query.size, query.quality)
     return (query.seconds,)
@@ -104,18 +105,15 @@ class _Entry:
 
 
 class _Priced:
-    """The estimates of a plan's models for one request shape, each worked out when a decision first needs it,
-    and each as the budget message prints it (formatted when first needed). Text prompts come in every length,
-    so most text requests are a new shape, and rounding an estimate to pricing's precision is most of its cost:
-    a model passed over before the budget check is not priced, nor, without a budget, any realtime model but
-    the winner."""
+    """The estimates of a plan's models for one request, each worked out when a decision first needs it (a model
+    passed over before the budget check is not priced, nor, without a budget, any realtime model but the
+    winner)."""
 
-    __slots__ = ("_price", "costs", "labels")
+    __slots__ = ("_price", "costs")
 
     def __init__(self, price: Callable[[int], float], count: int) -> None:
         self._price = price
         self.costs: list[float | None] = [None] * count
-        self.labels: list[str | None] = [None] * count
 
     def cost(self, index: int) -> float:
         found = self.costs[index]
@@ -123,46 +121,56 @@ class _Priced:
             found = self.costs[index] = self._price(index)
         return found
 
-    def label(self, index: int) -> str:
-        found = self.labels[index]
+
+class _TextPriced(_Priced):
+    """A text request's estimates, from each model's price line (``pricing.TextLine``): text prompts come in every
+    length, so a text request is mostly a shape not seen before, and a line prices a new length with a
+    multiply-add where a full estimate rounds in decimal. Nothing is kept between requests."""
+
+    __slots__ = ("_lines", "_prompt_chars")
+
+    def __init__(self, lines: tuple[pricing.TextLine, ...], prompt_chars: int) -> None:
+        self._lines = lines
+        self._prompt_chars = prompt_chars
+        self.costs = [None] * len(lines)
+
+    def cost(self, index: int) -> float:
+        found = self.costs[index]
         if found is None:
-            found = self.labels[index] = _estimate_label(self.cost(index))
+            found = self.costs[index] = self._lines[index].estimate(self._prompt_chars)
         return found
 
 
 @dataclass
 class _Plan:
     """The models of one medium for one request kind (tier, providers, size, exclusions), with the static
-    checks of ``_why_not`` done once, and their estimates by request shape (each model priced once)."""
+    checks of ``_why_not`` done once, and the prices that do not depend on the request's prompt: for text each
+    model's price line by output cap, for other media the estimates by request shape (each model priced once)."""
 
     entries: tuple[_Entry, ...]
     realtime_order: tuple[int, ...]
     """Entry indices in realtime preference order (tier, then latency class; stable: matrix order breaks ties)."""
     prices: dict[tuple[object, ...], _Priced] = field(default_factory=dict)
-    text_terms: dict[int | None, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    text_lines: dict[int | None, tuple[pricing.TextLine, ...]] = field(default_factory=dict)
 
     def priced(self, query: RouteQuery, medium: ContentType) -> _Priced:
+        if medium == ContentType.TEXT:
+            lines = self.text_lines.get(query.max_output_tokens)
+            if lines is None:
+                if len(self.text_lines) >= _CACHE_LIMIT:
+                    self.text_lines.clear()
+                lines = self.text_lines[query.max_output_tokens] = tuple(
+                    pricing.text_line(entry.spec, query.max_output_tokens) for entry in self.entries
+                )
+            return _TextPriced(lines, query.prompt_chars)
         shape = _shape(medium, query)
         found = self.prices.get(shape)
         if found is None:
             if len(self.prices) >= _CACHE_LIMIT:
                 self.prices.clear()
-            found = self.prices[shape] = _Priced(self._pricer(query, medium), len(self.entries))
+            entries = self.entries
+            found = self.prices[shape] = _Priced(lambda index: estimate(entries[index].spec, query), len(entries))
         return found
-
-    def _pricer(self, query: RouteQuery, medium: ContentType) -> Callable[[int], float]:
-        """The estimate of the entry at an index, for the query's shape."""
-        entries = self.entries
-        if medium != ContentType.TEXT:
-            return lambda index: estimate(entries[index].spec, query)
-        # The parts of a text estimate the prompt length does not change are worked out once per output cap.
-        terms = self.text_terms.get(query.max_output_tokens)
-        if terms is None:
-            terms = self.text_terms[query.max_output_tokens] = tuple(
-                pricing.text_terms(entry.spec, query.max_output_tokens) for entry in entries
-            )
-        prompt_chars = query.prompt_chars
-        return lambda index: pricing.text_estimate(prompt_chars, terms[index])
 
 
 @dataclass
@@ -267,6 +275,21 @@ def _estimate_label(cost: float) -> str:
     return f"${six[:-2]}" if six.endswith("00") else f"${six}"
 
 
+_OVER_BUDGET_OPENINGS: dict[float, str] = {}
+
+
+def _over_budget_opening(cost: float) -> str:
+    """The start of an over-budget reason for an estimate, up to the budget (formatted once per estimate: the
+    estimates a matrix can give are few, text prompts being bounded in length, and a low budget passes most
+    models over, each with its estimate in the reason)."""
+    found = _OVER_BUDGET_OPENINGS.get(cost)
+    if found is None:
+        if len(_OVER_BUDGET_OPENINGS) >= _CACHE_LIMIT:
+            _OVER_BUDGET_OPENINGS.clear()
+        found = _OVER_BUDGET_OPENINGS[cost] = f"estimated {_estimate_label(cost)} exceeds the remaining budget of "
+    return found
+
+
 def _over_budget(spec: ModelSpec, query: RouteQuery, cost: float | None = None) -> PassedOver | None:
     """``cost``: the model's estimate for this query when the caller has already priced it."""
     if cost is None:
@@ -287,25 +310,36 @@ _REALTIME_REASON = "realtime: fastest first"
 
 _Model = TypeVar("_Model", PassedOver, RouteDecision)
 _new = object.__new__
-_set = object.__setattr__
-_PASSED_FIELDS = frozenset({"model", "reason"})
-_OVER_BUDGET_FIELDS = frozenset({"model", "reason", "over_budget", "estimated_cost_usd"})
-_DECISION_FIELDS = frozenset(
-    {"model", "provider", "chain", "reasons", "passed_over", "estimated_cost_usd", "remaining_budget_usd"}
-)
+# BaseModel's slots, set through their descriptors (object.__setattr__ looks each one up by name first)
+_set_values = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_PASSED_FIELDS = {"model", "reason"}
+_OVER_BUDGET_FIELDS = {"model", "reason", "over_budget", "estimated_cost_usd"}
+_DECISION_FIELDS = {
+    "model",
+    "provider",
+    "chain",
+    "reasons",
+    "passed_over",
+    "estimated_cost_usd",
+    "remaining_budget_usd",
+}
+"""The fields each kind of record is given (copied into each record, which pydantic may add to)."""
 
 
-def _trusted(cls: type[_Model], fields_set: frozenset[str], values: dict[str, Any]) -> _Model:
+def _trusted(cls: type[_Model], fields_set: set[str], values: dict[str, Any]) -> _Model:
     """``cls.model_construct(**given)`` for values the router made itself, each of its field's type, with every
     field in ``values`` (defaults too) and ``fields_set`` naming the given ones: what model_construct sets, set
     directly. Validating is most of a decision's time, and pydantic's model_construct is slower still (it
-    inspects each default factory's signature on every call). tests/unit/test_router.py holds these to the
-    validated models (equal, same fields set, same JSON)."""
+    inspects each default factory's signature on every call). tests/unit/test_router_records.py holds these to
+    the validated models (equal, same fields set, same JSON)."""
     model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(fields_set))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_values(model, values)
+    _set_fields_set(model, fields_set.copy())
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
@@ -340,25 +374,28 @@ def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, lis
             )
         elif entry.after_prompt is not None:
             passed.append(entry.after_prompt)
-        elif ceiling is not None and priced.cost(index) > ceiling:
-            # _over_budget's record, with the budget formatted once per decision and each estimate once per shape
+        elif ceiling is None:
+            fits[index] = True
+        else:
+            cost = priced.cost(index)
+            if cost <= ceiling:
+                fits[index] = True
+                continue
+            # _over_budget's record, with the budget formatted once per decision and each estimate once
             if not budget_label:
                 budget_label = format_usd(ceiling if budget is None else budget)  # ceiling is set: so is budget
-            reason = f"estimated {priced.label(index)} exceeds the remaining budget of {budget_label}"
             passed.append(
                 _trusted(
                     PassedOver,
                     _OVER_BUDGET_FIELDS,
                     {
                         "model": entry.spec.id,
-                        "reason": reason,
+                        "reason": _over_budget_opening(cost) + budget_label,
                         "over_budget": True,
-                        "estimated_cost_usd": priced.cost(index),
+                        "estimated_cost_usd": cost,
                     },
                 )
             )
-        else:
-            fits[index] = True
     if query.latency == Latency.BATCH:
         usable = [index for index, fit in enumerate(fits) if fit]
         usable.sort(key=lambda index: (entries[index].tier_distance, priced.cost(index)))  # stable: matrix order
