@@ -203,11 +203,11 @@ def random_query(rng: random.Random, matrix: ModelMatrix) -> RouteQuery:
         operation="brand_style" if rng.random() < 0.1 else "generate",
     )
     # budgets: none, overdrawn, exhausted, random, and exactly some model's estimate (the boundary is inclusive)
-    kind = rng.randrange(8)
-    if kind < 6:
-        budget = [None, -rng.uniform(0, 1), 0.0, rng.uniform(0, 0.02), rng.uniform(0, 1), 100.0][kind]
+    kind = rng.randrange(9)
+    if kind < 7:
+        budget = [None, -rng.uniform(0, 1), 0.0, -0.0, rng.uniform(0, 0.02), rng.uniform(0, 1), 100.0][kind]
     else:
-        budget = reference_estimate(rng.choice(same_medium), draft) - (kind - 6) * 1e-6
+        budget = reference_estimate(rng.choice(same_medium), draft) - (kind - 7) * 1e-6
     return RouteQuery(**{**draft.__dict__, "remaining_budget_usd": budget})
 
 

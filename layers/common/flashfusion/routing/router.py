@@ -9,6 +9,7 @@ the reason, at the first pick and again on every fallback hop.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -90,6 +91,7 @@ class _Entry:
     """One model of the medium as a query of one plan sees it: what the request cannot change is decided."""
 
     spec: ModelSpec
+    model_id: str
     before_prompt: PassedOver | None
     """Why it is passed over by a check that comes before the prompt length (enabled, provider, tier)."""
     after_prompt: PassedOver | None
@@ -210,6 +212,7 @@ def _plan(matrix: ModelMatrix, query: RouteQuery) -> _Plan:
         entries.append(
             _Entry(
                 spec=spec,
+                model_id=spec.id,
                 before_prompt=None if before is None else PassedOver(model=spec.id, reason=before),
                 after_prompt=None if after is None else PassedOver(model=spec.id, reason=after),
                 max_prompt_chars=spec.limits.max_prompt_chars,
@@ -281,13 +284,35 @@ _OVER_BUDGET_OPENINGS: dict[float, str] = {}
 def _over_budget_opening(cost: float) -> str:
     """The start of an over-budget reason for an estimate, up to the budget (formatted once per estimate: the
     estimates a matrix can give are few, text prompts being bounded in length, and a low budget passes most
-    models over, each with its estimate in the reason)."""
+    models over, each with its estimate in the reason). Estimates are never -0.0 (prices are not negative), so
+    a float key names one label."""
     found = _OVER_BUDGET_OPENINGS.get(cost)
     if found is None:
         if len(_OVER_BUDGET_OPENINGS) >= _CACHE_LIMIT:
             _OVER_BUDGET_OPENINGS.clear()
         found = _OVER_BUDGET_OPENINGS[cost] = f"estimated {_estimate_label(cost)} exceeds the remaining budget of "
     return found
+
+
+_BUDGET_LABELS: dict[float, str] = {}
+
+
+def _budget_label(budget: float) -> str:
+    """``format_usd`` of a remaining budget, kept: an organisation's budget stays put between its settlements (an
+    exhausted one at zero or its overdraft), and formatting it is a parse and a decimal rounding."""
+    if not budget:
+        # 0.0 and -0.0 are one key to a dict but print differently
+        return _NEGATIVE_ZERO_LABEL if math.copysign(1.0, budget) < 0 else _ZERO_LABEL
+    found = _BUDGET_LABELS.get(budget)
+    if found is None:
+        if len(_BUDGET_LABELS) >= _CACHE_LIMIT:
+            _BUDGET_LABELS.clear()
+        found = _BUDGET_LABELS[budget] = format_usd(budget)
+    return found
+
+
+_ZERO_LABEL = format_usd(0.0)
+_NEGATIVE_ZERO_LABEL = format_usd(-0.0)
 
 
 def _over_budget(spec: ModelSpec, query: RouteQuery, cost: float | None = None) -> PassedOver | None:
@@ -359,6 +384,7 @@ def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, lis
     entries = plan.entries
     fits = [False] * len(entries)
     passed: list[PassedOver] = []
+    openings = _OVER_BUDGET_OPENINGS
     for index, entry in enumerate(entries):
         if entry.before_prompt is not None:
             passed.append(entry.before_prompt)
@@ -369,7 +395,7 @@ def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, lis
                 _trusted(
                     PassedOver,
                     _PASSED_FIELDS,
-                    {"model": entry.spec.id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
+                    {"model": entry.model_id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
                 )
             )
         elif entry.after_prompt is not None:
@@ -381,21 +407,27 @@ def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, lis
             if cost <= ceiling:
                 fits[index] = True
                 continue
-            # _over_budget's record, with the budget formatted once per decision and each estimate once
+            # _over_budget's record, built as _trusted builds it (inline: a low budget passes over most models),
+            # with the budget formatted once per decision and each estimate once
             if not budget_label:
-                budget_label = format_usd(ceiling if budget is None else budget)  # ceiling is set: so is budget
-            passed.append(
-                _trusted(
-                    PassedOver,
-                    _OVER_BUDGET_FIELDS,
-                    {
-                        "model": entry.spec.id,
-                        "reason": _over_budget_opening(cost) + budget_label,
-                        "over_budget": True,
-                        "estimated_cost_usd": cost,
-                    },
-                )
+                budget_label = _budget_label(ceiling if budget is None else budget)  # ceiling is set: so is budget
+            opening = openings.get(cost)
+            if opening is None:
+                opening = _over_budget_opening(cost)
+            record = _new(PassedOver)
+            _set_values(
+                record,
+                {
+                    "model": entry.model_id,
+                    "reason": opening + budget_label,
+                    "over_budget": True,
+                    "estimated_cost_usd": cost,
+                },
             )
+            _set_fields_set(record, _OVER_BUDGET_FIELDS.copy())
+            _set_extra(record, None)
+            _set_private(record, None)
+            passed.append(record)
     if query.latency == Latency.BATCH:
         usable = [index for index, fit in enumerate(fits) if fit]
         usable.sort(key=lambda index: (entries[index].tier_distance, priced.cost(index)))  # stable: matrix order
