@@ -18,6 +18,7 @@ from flashfusion.routing.pricing import (
     estimate,
     image_price,
     seconds_for,
+    text_estimates,
     text_line,
 )
 
@@ -370,6 +371,16 @@ def test_a_packaged_text_models_line_is_its_estimate_at_every_prompt_length(
             )
 
 
+def test_text_estimates_are_each_lines_estimate(packaged: ModelMatrix) -> None:
+    # the router prices a request's models in one pass; None stands for a model it never prices
+    lines = [text_line(model, cap) for model in packaged.models if model.medium == TEXT for cap in (None, 1, 4096)]
+    lines.insert(3, None)
+    for prompt_chars in range(0, 4_500):
+        assert text_estimates(lines, prompt_chars) == [
+            None if line is None else line.estimate(prompt_chars) for line in lines
+        ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     prompt_chars=st.integers(0, 2_000_000),
@@ -397,11 +408,9 @@ def test_text_lines_over_many_random_prices_are_the_estimates() -> None:
         cap = rng.choice([None, rng.randint(1, 50_000)])
         line = text_line(model, cap)
         for prompt_chars in [*rng.sample(range(100_000), 300), *range(20)]:
-            assert line.estimate(prompt_chars) == estimate(model, prompt_chars, max_output_tokens=cap), (
-                prices,
-                cap,
-                prompt_chars,
-            )
+            expected = estimate(model, prompt_chars, max_output_tokens=cap)
+            assert line.estimate(prompt_chars) == expected, (prices, cap, prompt_chars)
+            assert text_estimates([line], prompt_chars) == [expected], (prices, cap, prompt_chars)
 
 
 @pytest.mark.parametrize(
@@ -418,6 +427,7 @@ def test_a_text_line_rounds_a_half_millionth_as_the_estimate_does(per_m_out: flo
     model = spec(TEXT, prices={"outputPerMTok": per_m_out})
     assert estimate(model, 0, max_output_tokens=1) == expected
     assert text_line(model, 1).estimate(0) == expected
+    assert text_estimates([text_line(model, 1)], 0) == [expected]
     for prompt_chars in range(0, 50):
         assert text_line(model, 1).estimate(prompt_chars) == estimate(model, prompt_chars, max_output_tokens=1)
 
@@ -427,3 +437,4 @@ def test_a_text_line_beyond_its_exact_range_is_still_the_estimate() -> None:
     model = spec(TEXT, prices={"inputPerMTok": 900_000.0, "outputPerMTok": 1.0})
     for prompt_chars in (0, 4_000, 4_001, 10_000_000):
         assert text_line(model, None).estimate(prompt_chars) == estimate(model, prompt_chars)
+        assert text_estimates([text_line(model, None)], prompt_chars) == [estimate(model, prompt_chars)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -127,20 +127,34 @@ class _Priced:
 class _TextPriced(_Priced):
     """A text request's estimates, from each model's price line (``pricing.TextLine``): text prompts come in every
     length, so a text request is mostly a shape not seen before, and a line prices a new length with a
-    multiply-add where a full estimate rounds in decimal. Nothing is kept between requests."""
+    multiply-add where a full estimate rounds in decimal. Nothing is kept between requests. ``every``: price each
+    usable model at once (a budget to check or a batch to sort needs them all)."""
 
     __slots__ = ("_lines", "_prompt_chars")
 
-    def __init__(self, lines: tuple[pricing.TextLine, ...], prompt_chars: int) -> None:
+    def __init__(self, lines: tuple[pricing.TextLine | None, ...], prompt_chars: int, every: bool) -> None:
         self._lines = lines
         self._prompt_chars = prompt_chars
-        self.costs = [None] * len(lines)
+        self.costs = pricing.text_estimates(lines, prompt_chars) if every else [None] * len(lines)
 
     def cost(self, index: int) -> float:
         found = self.costs[index]
         if found is None:
-            found = self.costs[index] = self._lines[index].estimate(self._prompt_chars)
+            line = self._lines[index]
+            assert line is not None, "a model passed over by the plan is never priced"
+            found = self.costs[index] = line.estimate(self._prompt_chars)
         return found
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """What a decision takes from its usable models in preference order: the winner, the chain, the reasons and
+    the models beyond the chain (kept per plan by that order: a plan's requests fall into few of them)."""
+
+    winner: int
+    chain: tuple[str, ...]
+    reasons: tuple[str, ...]
+    beyond_chain: tuple[PassedOver, ...]
 
 
 @dataclass
@@ -152,19 +166,33 @@ class _Plan:
     entries: tuple[_Entry, ...]
     realtime_order: tuple[int, ...]
     """Entry indices in realtime preference order (tier, then latency class; stable: matrix order breaks ties)."""
+    checks: tuple[tuple[PassedOver | None, int, PassedOver | None, str], ...] = ()
+    """Per entry, what the decision loop reads: its before_prompt, max_prompt_chars, after_prompt and model id."""
+    tier_distances: tuple[int, ...] = ()
     prices: dict[tuple[object, ...], _Priced] = field(default_factory=dict)
-    text_lines: dict[int | None, tuple[pricing.TextLine, ...]] = field(default_factory=dict)
+    text_lines: dict[int | None, tuple[pricing.TextLine | None, ...]] = field(default_factory=dict)
+    endings: dict[tuple[bool, tuple[int, ...]], _Ending] = field(default_factory=dict)
 
-    def priced(self, query: RouteQuery, medium: ContentType) -> _Priced:
+    def __post_init__(self) -> None:
+        self.checks = tuple(
+            (entry.before_prompt, entry.max_prompt_chars, entry.after_prompt, entry.model_id) for entry in self.entries
+        )
+        self.tier_distances = tuple(entry.tier_distance for entry in self.entries)
+
+    def priced(self, query: RouteQuery, medium: ContentType, every: bool) -> _Priced:
         if medium == ContentType.TEXT:
             lines = self.text_lines.get(query.max_output_tokens)
             if lines is None:
                 if len(self.text_lines) >= _CACHE_LIMIT:
                     self.text_lines.clear()
                 lines = self.text_lines[query.max_output_tokens] = tuple(
-                    pricing.text_line(entry.spec, query.max_output_tokens) for entry in self.entries
+                    None
+                    if entry.before_prompt is not None
+                    or entry.after_prompt is not None  # passed over whatever the prompt: never priced
+                    else pricing.text_line(entry.spec, query.max_output_tokens)
+                    for entry in self.entries
                 )
-            return _TextPriced(lines, query.prompt_chars)
+            return _TextPriced(lines, query.prompt_chars, every)
         shape = _shape(medium, query)
         found = self.prices.get(shape)
         if found is None:
@@ -173,6 +201,28 @@ class _Plan:
             entries = self.entries
             found = self.prices[shape] = _Priced(lambda index: estimate(entries[index].spec, query), len(entries))
         return found
+
+    def ending(self, batch: bool, usable: list[int]) -> _Ending:
+        key = (batch, tuple(usable))
+        found = self.endings.get(key)
+        if found is None:
+            if len(self.endings) >= _CACHE_LIMIT:
+                self.endings.clear()
+            found = self.endings[key] = self._ending(batch, usable)
+        return found
+
+    def _ending(self, batch: bool, usable: list[int]) -> _Ending:
+        entries = self.entries
+        rest = [entries[i] for i in usable[1 : MAX_CHAIN + 1]]
+        reasons = [*entries[usable[0]].chosen_reasons, _BATCH_REASON if batch else _REALTIME_REASON]
+        if rest:
+            reasons.append("fallbacks: " + ", ".join([entry.chain_label for entry in rest]))
+        return _Ending(
+            winner=usable[0],
+            chain=tuple(entry.model_id for entry in rest),
+            reasons=tuple(reasons),
+            beyond_chain=tuple(entries[i].beyond_chain for i in usable[MAX_CHAIN + 1 :]),
+        )
 
 
 @dataclass
@@ -369,41 +419,45 @@ def _trusted(cls: type[_Model], fields_set: set[str], values: dict[str, Any]) ->
 
 
 def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, list[int], list[PassedOver]]:
-    """The plan, its estimates for this query's shape, the indices of the usable entries in preference order,
-    and the others with the reason each was passed over (the reasons of ``_why_not`` and ``_over_budget``).
-    Every model is priced once per request shape, and the budget check, the batch order and the winner's
-    estimate share the figure; the passed-over records that do not depend on the request are built once per
-    plan (they are never changed)."""
+    """The plan, its estimates for this query, the indices of the usable entries in preference order, and the
+    others with the reason each was passed over (the reasons of ``_why_not`` and ``_over_budget``). Each model
+    is priced at most once per request (text) or request shape (other media), and the budget check, the batch
+    order and the winner's estimate share the figure; the passed-over records that do not depend on the request
+    are built once per plan (they are never changed)."""
     plan = _index(matrix).plan(query)
-    priced = plan.priced(query, query.content_type)
-    prompt_chars = query.prompt_chars
     budget = query.remaining_budget_usd
+    batch = query.latency == Latency.BATCH
+    # A budget to check or a batch to sort prices every usable model; otherwise only the winner is priced.
+    priced = plan.priced(query, query.content_type, budget is not None or batch)
+    costs = priced.costs
+    prompt_chars = query.prompt_chars
     # Clamped at zero: an overdrawn budget (a settlement above its hold, a lowered limit) still admits free models.
     ceiling = None if budget is None else max(budget, 0.0)
     budget_label = ""
-    entries = plan.entries
-    fits = [False] * len(entries)
+    fits = [False] * len(plan.entries)
     passed: list[PassedOver] = []
     openings = _OVER_BUDGET_OPENINGS
-    for index, entry in enumerate(entries):
-        if entry.before_prompt is not None:
-            passed.append(entry.before_prompt)
-        elif prompt_chars > entry.max_prompt_chars:
+    for index, (before_prompt, max_prompt_chars, after_prompt, model_id) in enumerate(plan.checks):
+        if before_prompt is not None:
+            passed.append(before_prompt)
+        elif prompt_chars > max_prompt_chars:
             # _why_not's reason: the checks before the prompt length passed (before_prompt is None)
-            reason = f"prompt of {prompt_chars} characters exceeds its limit of {entry.max_prompt_chars}"
+            reason = f"prompt of {prompt_chars} characters exceeds its limit of {max_prompt_chars}"
             passed.append(
                 _trusted(
                     PassedOver,
                     _PASSED_FIELDS,
-                    {"model": entry.model_id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
+                    {"model": model_id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
                 )
             )
-        elif entry.after_prompt is not None:
-            passed.append(entry.after_prompt)
+        elif after_prompt is not None:
+            passed.append(after_prompt)
         elif ceiling is None:
             fits[index] = True
         else:
-            cost = priced.cost(index)
+            cost = costs[index]
+            if cost is None:
+                cost = priced.cost(index)
             if cost <= ceiling:
                 fits[index] = True
                 continue
@@ -417,20 +471,22 @@ def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, lis
             record = _new(PassedOver)
             _set_values(
                 record,
-                {
-                    "model": entry.model_id,
-                    "reason": opening + budget_label,
-                    "over_budget": True,
-                    "estimated_cost_usd": cost,
-                },
+                {"model": model_id, "reason": opening + budget_label, "over_budget": True, "estimated_cost_usd": cost},
             )
             _set_fields_set(record, _OVER_BUDGET_FIELDS.copy())
             _set_extra(record, None)
             _set_private(record, None)
             passed.append(record)
-    if query.latency == Latency.BATCH:
+    if batch:
         usable = [index for index, fit in enumerate(fits) if fit]
-        usable.sort(key=lambda index: (entries[index].tier_distance, priced.cost(index)))  # stable: matrix order
+        if len(usable) > 1:
+            distances = plan.tier_distances
+            for index in usable:
+                if costs[index] is None:
+                    priced.cost(index)
+            known = cast(list[float], costs)  # each usable one priced just now, if not before
+            # the index last: equal estimates keep matrix order
+            usable = [index for _, _, index in sorted([(distances[i], known[i], i) for i in usable])]
     else:
         usable = [index for index in plan.realtime_order if fits[index]]
     return plan, priced, usable, passed
@@ -446,26 +502,22 @@ def route(matrix: ModelMatrix, query: RouteQuery) -> RouteDecision:
     plan, priced, usable, passed = _ranked(matrix, query)
     if not usable:
         raise _nothing_fits(query, passed)
-    entries = plan.entries
-    winner = entries[usable[0]]
-    rest = [entries[i] for i in usable[1 : MAX_CHAIN + 1]]
-    reasons = [*winner.chosen_reasons, _BATCH_REASON if query.latency == Latency.BATCH else _REALTIME_REASON]
-    if rest:
-        reasons.append("fallbacks: " + ", ".join([entry.chain_label for entry in rest]))
-    for index in usable[MAX_CHAIN + 1 :]:
-        passed.append(entries[index].beyond_chain)
+    ending = plan.ending(query.latency == Latency.BATCH, usable)
+    winner = plan.entries[ending.winner]
+    if ending.beyond_chain:
+        passed.extend(ending.beyond_chain)
     budget = query.remaining_budget_usd
     return _trusted(
         RouteDecision,
         _DECISION_FIELDS,
         {
-            "model": winner.spec.id,
+            "model": winner.model_id,
             "provider": winner.spec.provider,
-            "chain": [entry.spec.id for entry in rest],
+            "chain": list(ending.chain),
             "failed": [],
-            "reasons": reasons,
+            "reasons": list(ending.reasons),
             "passed_over": passed,
-            "estimated_cost_usd": priced.cost(usable[0]),
+            "estimated_cost_usd": priced.cost(ending.winner),
             "remaining_budget_usd": None if budget is None else float(budget),
             "reservation_id": None,
         },
