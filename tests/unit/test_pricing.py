@@ -343,7 +343,7 @@ def test_packaged_music_rows(packaged: ModelMatrix) -> None:
 def test_text_estimate_is_cost_of_the_expected_usage_to_the_last_bit(
     prompt_chars: int, cap: int | None, per_m_in: float, per_m_out: float, tier: Tier
 ) -> None:
-    # the router prices text from text_terms/text_estimate: the figure must be cost_of's, not just close to it
+    # the router prices text by lines held to text_estimate: the figure must be cost_of's, not just close to it
     model = spec(TEXT, tier, prices={"inputPerMTok": per_m_in, "outputPerMTok": per_m_out})
     usage = {
         "inputTokens": prompt_chars / 4 + SYSTEM_PROMPT_TOKENS,

@@ -146,15 +146,20 @@ class _TextPriced(_Priced):
         return found
 
 
-@dataclass(frozen=True)
 class _Ending:
     """What a decision takes from its usable models in preference order: the winner, the chain, the reasons and
-    the models beyond the chain (kept per plan by that order: a plan's requests fall into few of them)."""
+    the models beyond the chain (kept per plan by that order: a plan's requests fall into few of them). A plain
+    class: a dataclass costs a handler's import about half a millisecond."""
 
-    winner: int
-    chain: tuple[str, ...]
-    reasons: tuple[str, ...]
-    beyond_chain: tuple[PassedOver, ...]
+    __slots__ = ("beyond_chain", "chain", "reasons", "winner")
+
+    def __init__(
+        self, winner: int, chain: tuple[str, ...], reasons: tuple[str, ...], beyond_chain: tuple[PassedOver, ...]
+    ) -> None:
+        self.winner = winner
+        self.chain = chain
+        self.reasons = reasons
+        self.beyond_chain = beyond_chain
 
 
 @dataclass
