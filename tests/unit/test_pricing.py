@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from flashfusion.routing.pricing import (
     estimate,
     image_price,
     seconds_for,
+    text_estimates,
+    text_line,
 )
 
 TEXT, IMAGE, VIDEO, MUSIC = ContentType.TEXT, ContentType.IMAGE, ContentType.VIDEO, ContentType.MUSIC
@@ -340,10 +343,98 @@ def test_packaged_music_rows(packaged: ModelMatrix) -> None:
 def test_text_estimate_is_cost_of_the_expected_usage_to_the_last_bit(
     prompt_chars: int, cap: int | None, per_m_in: float, per_m_out: float, tier: Tier
 ) -> None:
-    # the router prices text from text_terms/text_estimate: the figure must be cost_of's, not just close to it
+    # the router prices text by lines held to text_estimate: the figure must be cost_of's, not just close to it
     model = spec(TEXT, tier, prices={"inputPerMTok": per_m_in, "outputPerMTok": per_m_out})
     usage = {
         "inputTokens": prompt_chars / 4 + SYSTEM_PROMPT_TOKENS,
         "outputTokens": float(cap or EXPECTED_OUTPUT_TOKENS[tier]),
     }
     assert estimate(model, prompt_chars, max_output_tokens=cap) == cost_of(model, usage)
+
+
+# --- text: the price line the router uses -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cap", [None, 1, 599, 4096, 20_000])
+def test_a_packaged_text_models_line_is_its_estimate_at_every_prompt_length(
+    packaged: ModelMatrix, cap: int | None
+) -> None:
+    # every length a text request can have (and past the limit, which the router reports but may still price)
+    for model in packaged.models:
+        if model.medium != TEXT:
+            continue
+        line = text_line(model, cap)
+        for prompt_chars in range(0, model.limits.max_prompt_chars + 2_000):
+            assert line.estimate(prompt_chars) == estimate(model, prompt_chars, max_output_tokens=cap), (
+                model.id,
+                prompt_chars,
+            )
+
+
+def test_text_estimates_are_each_lines_estimate(packaged: ModelMatrix) -> None:
+    # the router prices a request's models in one pass; None stands for a model it never prices
+    lines = [text_line(model, cap) for model in packaged.models if model.medium == TEXT for cap in (None, 1, 4096)]
+    lines.insert(3, None)
+    for prompt_chars in range(0, 4_500):
+        assert text_estimates(lines, prompt_chars) == [
+            None if line is None else line.estimate(prompt_chars) for line in lines
+        ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prompt_chars=st.integers(0, 2_000_000),
+    cap=st.one_of(st.none(), st.integers(1, 50_000)),
+    per_m_in=st.one_of(st.floats(0, 1000, allow_nan=False), st.integers(0, 8000).map(lambda n: n / 8)),
+    per_m_out=st.one_of(st.floats(0, 1000, allow_nan=False), st.integers(0, 8000).map(lambda n: n / 8)),
+    tier=st.sampled_from(list(Tier)),
+)
+def test_a_text_line_is_the_estimate_to_the_last_bit(
+    prompt_chars: int, cap: int | None, per_m_in: float, per_m_out: float, tier: Tier
+) -> None:
+    model = spec(TEXT, tier, prices={"inputPerMTok": per_m_in, "outputPerMTok": per_m_out})
+    assert text_line(model, cap).estimate(prompt_chars) == estimate(model, prompt_chars, max_output_tokens=cap)
+
+
+def test_text_lines_over_many_random_prices_are_the_estimates() -> None:
+    # prices from the vendors' range and in eighths of a dollar (whose sums land on exact halves of a millionth)
+    rng = random.Random(16)
+    for _ in range(300):
+        prices = {
+            name: rng.choice([rng.uniform(0, 200), rng.randint(0, 1600) / 8, 0.0])
+            for name in ("inputPerMTok", "outputPerMTok")
+        }
+        model = spec(TEXT, rng.choice(list(Tier)), prices=prices)
+        cap = rng.choice([None, rng.randint(1, 50_000)])
+        line = text_line(model, cap)
+        for prompt_chars in [*rng.sample(range(100_000), 300), *range(20)]:
+            expected = estimate(model, prompt_chars, max_output_tokens=cap)
+            assert line.estimate(prompt_chars) == expected, (prices, cap, prompt_chars)
+            assert text_estimates([line], prompt_chars) == [expected], (prices, cap, prompt_chars)
+
+
+@pytest.mark.parametrize(
+    ("per_m_out", "expected"),
+    [
+        (7812.5, 0.007812),  # 1/128 dollars exactly: 7812.5 millionths, a tie, kept even
+        (23437.5, 0.023438),  # 3/128: 23437.5 millionths, a tie, up to even
+        (7812.5 + 1e-9, 0.007813),  # a hair above the tie
+    ],
+)
+def test_a_text_line_rounds_a_half_millionth_as_the_estimate_does(per_m_out: float, expected: float) -> None:
+    # one output token at these prices costs exactly half a millionth past a whole one: a line lands on the half
+    # and must not guess its way off it
+    model = spec(TEXT, prices={"outputPerMTok": per_m_out})
+    assert estimate(model, 0, max_output_tokens=1) == expected
+    assert text_line(model, 1).estimate(0) == expected
+    assert text_estimates([text_line(model, 1)], 0) == [expected]
+    for prompt_chars in range(0, 50):
+        assert text_line(model, 1).estimate(prompt_chars) == estimate(model, prompt_chars, max_output_tokens=1)
+
+
+def test_a_text_line_beyond_its_exact_range_is_still_the_estimate() -> None:
+    # over $1,000 of estimate the line hands the figure to text_estimate
+    model = spec(TEXT, prices={"inputPerMTok": 900_000.0, "outputPerMTok": 1.0})
+    for prompt_chars in (0, 4_000, 4_001, 10_000_000):
+        assert text_line(model, None).estimate(prompt_chars) == estimate(model, prompt_chars)
+        assert text_estimates([text_line(model, None)], prompt_chars) == [estimate(model, prompt_chars)]

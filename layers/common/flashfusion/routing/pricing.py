@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flashfusion.models import ContentType, Tier
 from flashfusion.routing.matrix import ModelSpec
 
@@ -63,6 +65,67 @@ def text_estimate(prompt_chars: int, terms: tuple[float, float]) -> float:
     input_per_m_tok, output_cost = terms
     input_tokens = prompt_chars / 4 + SYSTEM_PROMPT_TOKENS  # ~4 characters a token
     return round(input_tokens * input_per_m_tok / 1e6 + output_cost, 6)
+
+
+_LINE_EXACT_BELOW = 2.0**30
+_LINE_CLEAR_OF_HALF = 0.5 - 2.0**-10
+
+
+class TextLine:
+    """A text model's estimate as a straight line in the prompt length, in millionths of a dollar (pricing's
+    precision): ``text_estimate`` for every prompt length, with the price worked out once per model and output
+    cap. A new prompt length is then a multiply-add and a rounding to the whole millionth, where
+    ``text_estimate`` is three float operations and a decimal rounding (``round(x, 6)``: most of its cost).
+
+    Exact, not close: ``round(x, 6)`` is ``k / 1e6`` for the whole number ``k`` nearest ``x * 10**6`` (it rounds
+    x's exact value, then takes the nearest float to k millionths, which is what dividing k by 1e6 gives). The
+    line and ``text_estimate`` compute the same real number, each within three float roundings of it (every term
+    is non-negative, so no error grows by cancelling): under 2**30 millionths they differ by less than 2e-6 of a
+    millionth. So where the line lands more than 2**-10 from a half, both round to the same k; nearer a half (or
+    from 2**30 millionths, over $1,000) ``text_estimate`` itself decides. (Prices in round cents put a half under
+    a share of prompt lengths, one in 16 at $1.25 a million tokens; deciding those in integers instead was no
+    faster than ``round``.)"""
+
+    __slots__ = ("at_zero", "per_char", "terms")
+
+    def __init__(self, terms: tuple[float, float]) -> None:
+        input_per_m_tok, output_cost = terms
+        self.terms = terms
+        self.per_char = input_per_m_tok / 4  # millionths of a dollar a character: ~4 characters a token
+        self.at_zero = SYSTEM_PROMPT_TOKENS * input_per_m_tok + output_cost * 1e6
+
+    def estimate(self, prompt_chars: int) -> float:
+        """``text_estimate(prompt_chars, self.terms)``, to the last bit."""
+        micros = self.per_char * prompt_chars + self.at_zero
+        if 0.0 <= micros < _LINE_EXACT_BELOW:
+            whole = round(micros)
+            if -_LINE_CLEAR_OF_HALF < micros - whole < _LINE_CLEAR_OF_HALF:  # the subtraction is exact
+                return whole / 1e6
+        return text_estimate(prompt_chars, self.terms)
+
+
+def text_estimates(lines: Sequence[TextLine | None], prompt_chars: int) -> list[float | None]:
+    """Each line's ``estimate`` for this prompt length (None where there is no line), in one pass: the router
+    prices a text request's models together when it checks a budget or sorts by price (``TextLine.estimate``'s
+    steps, inline: a call per model is a good part of the cost)."""
+    found: list[float | None] = []
+    for line in lines:
+        if line is None:
+            found.append(None)
+            continue
+        micros = line.per_char * prompt_chars + line.at_zero
+        if 0.0 <= micros < _LINE_EXACT_BELOW:
+            whole = round(micros)
+            if -_LINE_CLEAR_OF_HALF < micros - whole < _LINE_CLEAR_OF_HALF:
+                found.append(whole / 1e6)
+                continue
+        found.append(text_estimate(prompt_chars, line.terms))
+    return found
+
+
+def text_line(spec: ModelSpec, max_output_tokens: int | None) -> TextLine:
+    """The model's text estimate for every prompt length at this output cap (``TextLine``)."""
+    return TextLine(text_terms(spec, max_output_tokens))
 
 
 def cost_of(spec: ModelSpec, usage: dict[str, float], size: str | None = None, quality: str | None = None) -> float:

@@ -9,9 +9,12 @@ the reason, at the first pick and again on every fallback hop.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
+
+from pydantic import BaseModel
 
 from flashfusion.errors import BudgetExceeded, FallbackChainExhausted, NoModelAvailable
 from flashfusion.models import (
@@ -72,9 +75,8 @@ def estimate(spec: ModelSpec, query: RouteQuery) -> float:
 
 
 def _shape(medium: ContentType, query: RouteQuery) -> tuple[object, ...]:
-    """What an estimate in this medium depends on (pricing.estimate): requests of one shape cost the same."""
-    if medium == ContentType.TEXT:
-        return (query.prompt_chars, query.max_output_tokens)
+    """What an estimate in this medium (image, video or music) depends on (pricing.estimate): requests of one
+    shape cost the same. Text is priced by prompt length from each model's line (``_TextPriced``)."""
     if medium == ContentType.IMAGE:
         return (query.size, query.quality)
     return (query.seconds,)
@@ -89,6 +91,7 @@ class _Entry:
     """One model of the medium as a query of one plan sees it: what the request cannot change is decided."""
 
     spec: ModelSpec
+    model_id: str
     before_prompt: PassedOver | None
     """Why it is passed over by a check that comes before the prompt length (enabled, provider, tier)."""
     after_prompt: PassedOver | None
@@ -104,18 +107,15 @@ class _Entry:
 
 
 class _Priced:
-    """The estimates of a plan's models for one request shape, each worked out when a decision first needs it,
-    and each as the budget message prints it (formatted when first needed). Text prompts come in every length,
-    so most text requests are a new shape, and rounding an estimate to pricing's precision is most of its cost:
-    a model passed over before the budget check is not priced, nor, without a budget, any realtime model but
-    the winner."""
+    """The estimates of a plan's models for one request, each worked out when a decision first needs it (a model
+    passed over before the budget check is not priced, nor, without a budget, any realtime model but the
+    winner)."""
 
-    __slots__ = ("_price", "costs", "labels")
+    __slots__ = ("_price", "costs")
 
     def __init__(self, price: Callable[[int], float], count: int) -> None:
         self._price = price
         self.costs: list[float | None] = [None] * count
-        self.labels: list[str | None] = [None] * count
 
     def cost(self, index: int) -> float:
         found = self.costs[index]
@@ -123,46 +123,111 @@ class _Priced:
             found = self.costs[index] = self._price(index)
         return found
 
-    def label(self, index: int) -> str:
-        found = self.labels[index]
+
+class _TextPriced(_Priced):
+    """A text request's estimates, from each model's price line (``pricing.TextLine``): text prompts come in every
+    length, so a text request is mostly a shape not seen before, and a line prices a new length with a
+    multiply-add where a full estimate rounds in decimal. Nothing is kept between requests. ``every``: price each
+    usable model at once (a budget to check or a batch to sort needs them all)."""
+
+    __slots__ = ("_lines", "_prompt_chars")
+
+    def __init__(self, lines: tuple[pricing.TextLine | None, ...], prompt_chars: int, every: bool) -> None:
+        self._lines = lines
+        self._prompt_chars = prompt_chars
+        self.costs = pricing.text_estimates(lines, prompt_chars) if every else [None] * len(lines)
+
+    def cost(self, index: int) -> float:
+        found = self.costs[index]
         if found is None:
-            found = self.labels[index] = _estimate_label(self.cost(index))
+            line = self._lines[index]
+            assert line is not None, "a model passed over by the plan is never priced"
+            found = self.costs[index] = line.estimate(self._prompt_chars)
         return found
+
+
+class _Ending:
+    """What a decision takes from its usable models in preference order: the winner, the chain, the reasons and
+    the models beyond the chain (kept per plan by that order: a plan's requests fall into few of them). A plain
+    class: a dataclass costs a handler's import about half a millisecond."""
+
+    __slots__ = ("beyond_chain", "chain", "reasons", "winner")
+
+    def __init__(
+        self, winner: int, chain: tuple[str, ...], reasons: tuple[str, ...], beyond_chain: tuple[PassedOver, ...]
+    ) -> None:
+        self.winner = winner
+        self.chain = chain
+        self.reasons = reasons
+        self.beyond_chain = beyond_chain
 
 
 @dataclass
 class _Plan:
     """The models of one medium for one request kind (tier, providers, size, exclusions), with the static
-    checks of ``_why_not`` done once, and their estimates by request shape (each model priced once)."""
+    checks of ``_why_not`` done once, and the prices that do not depend on the request's prompt: for text each
+    model's price line by output cap, for other media the estimates by request shape (each model priced once)."""
 
     entries: tuple[_Entry, ...]
     realtime_order: tuple[int, ...]
     """Entry indices in realtime preference order (tier, then latency class; stable: matrix order breaks ties)."""
+    checks: tuple[tuple[PassedOver | None, int, PassedOver | None, str], ...] = ()
+    """Per entry, what the decision loop reads: its before_prompt, max_prompt_chars, after_prompt and model id."""
+    tier_distances: tuple[int, ...] = ()
     prices: dict[tuple[object, ...], _Priced] = field(default_factory=dict)
-    text_terms: dict[int | None, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    text_lines: dict[int | None, tuple[pricing.TextLine | None, ...]] = field(default_factory=dict)
+    endings: dict[tuple[bool, tuple[int, ...]], _Ending] = field(default_factory=dict)
 
-    def priced(self, query: RouteQuery, medium: ContentType) -> _Priced:
+    def __post_init__(self) -> None:
+        self.checks = tuple(
+            (entry.before_prompt, entry.max_prompt_chars, entry.after_prompt, entry.model_id) for entry in self.entries
+        )
+        self.tier_distances = tuple(entry.tier_distance for entry in self.entries)
+
+    def priced(self, query: RouteQuery, medium: ContentType, every: bool) -> _Priced:
+        if medium == ContentType.TEXT:
+            lines = self.text_lines.get(query.max_output_tokens)
+            if lines is None:
+                if len(self.text_lines) >= _CACHE_LIMIT:
+                    self.text_lines.clear()
+                lines = self.text_lines[query.max_output_tokens] = tuple(
+                    None
+                    if entry.before_prompt is not None
+                    or entry.after_prompt is not None  # passed over whatever the prompt: never priced
+                    else pricing.text_line(entry.spec, query.max_output_tokens)
+                    for entry in self.entries
+                )
+            return _TextPriced(lines, query.prompt_chars, every)
         shape = _shape(medium, query)
         found = self.prices.get(shape)
         if found is None:
             if len(self.prices) >= _CACHE_LIMIT:
                 self.prices.clear()
-            found = self.prices[shape] = _Priced(self._pricer(query, medium), len(self.entries))
+            entries = self.entries
+            found = self.prices[shape] = _Priced(lambda index: estimate(entries[index].spec, query), len(entries))
         return found
 
-    def _pricer(self, query: RouteQuery, medium: ContentType) -> Callable[[int], float]:
-        """The estimate of the entry at an index, for the query's shape."""
+    def ending(self, batch: bool, usable: list[int]) -> _Ending:
+        key = (batch, tuple(usable))
+        found = self.endings.get(key)
+        if found is None:
+            if len(self.endings) >= _CACHE_LIMIT:
+                self.endings.clear()
+            found = self.endings[key] = self._ending(batch, usable)
+        return found
+
+    def _ending(self, batch: bool, usable: list[int]) -> _Ending:
         entries = self.entries
-        if medium != ContentType.TEXT:
-            return lambda index: estimate(entries[index].spec, query)
-        # The parts of a text estimate the prompt length does not change are worked out once per output cap.
-        terms = self.text_terms.get(query.max_output_tokens)
-        if terms is None:
-            terms = self.text_terms[query.max_output_tokens] = tuple(
-                pricing.text_terms(entry.spec, query.max_output_tokens) for entry in entries
-            )
-        prompt_chars = query.prompt_chars
-        return lambda index: pricing.text_estimate(prompt_chars, terms[index])
+        rest = [entries[i] for i in usable[1 : MAX_CHAIN + 1]]
+        reasons = [*entries[usable[0]].chosen_reasons, _BATCH_REASON if batch else _REALTIME_REASON]
+        if rest:
+            reasons.append("fallbacks: " + ", ".join([entry.chain_label for entry in rest]))
+        return _Ending(
+            winner=usable[0],
+            chain=tuple(entry.model_id for entry in rest),
+            reasons=tuple(reasons),
+            beyond_chain=tuple(entries[i].beyond_chain for i in usable[MAX_CHAIN + 1 :]),
+        )
 
 
 @dataclass
@@ -202,6 +267,7 @@ def _plan(matrix: ModelMatrix, query: RouteQuery) -> _Plan:
         entries.append(
             _Entry(
                 spec=spec,
+                model_id=spec.id,
                 before_prompt=None if before is None else PassedOver(model=spec.id, reason=before),
                 after_prompt=None if after is None else PassedOver(model=spec.id, reason=after),
                 max_prompt_chars=spec.limits.max_prompt_chars,
@@ -267,6 +333,43 @@ def _estimate_label(cost: float) -> str:
     return f"${six[:-2]}" if six.endswith("00") else f"${six}"
 
 
+_OVER_BUDGET_OPENINGS: dict[float, str] = {}
+
+
+def _over_budget_opening(cost: float) -> str:
+    """The start of an over-budget reason for an estimate, up to the budget (formatted once per estimate: the
+    estimates a matrix can give are few, text prompts being bounded in length, and a low budget passes most
+    models over, each with its estimate in the reason). Estimates are never -0.0 (prices are not negative), so
+    a float key names one label."""
+    found = _OVER_BUDGET_OPENINGS.get(cost)
+    if found is None:
+        if len(_OVER_BUDGET_OPENINGS) >= _CACHE_LIMIT:
+            _OVER_BUDGET_OPENINGS.clear()
+        found = _OVER_BUDGET_OPENINGS[cost] = f"estimated {_estimate_label(cost)} exceeds the remaining budget of "
+    return found
+
+
+_BUDGET_LABELS: dict[float, str] = {}
+
+
+def _budget_label(budget: float) -> str:
+    """``format_usd`` of a remaining budget, kept: an organisation's budget stays put between its settlements (an
+    exhausted one at zero or its overdraft), and formatting it is a parse and a decimal rounding."""
+    if not budget:
+        # 0.0 and -0.0 are one key to a dict but print differently
+        return _NEGATIVE_ZERO_LABEL if math.copysign(1.0, budget) < 0 else _ZERO_LABEL
+    found = _BUDGET_LABELS.get(budget)
+    if found is None:
+        if len(_BUDGET_LABELS) >= _CACHE_LIMIT:
+            _BUDGET_LABELS.clear()
+        found = _BUDGET_LABELS[budget] = format_usd(budget)
+    return found
+
+
+_ZERO_LABEL = format_usd(0.0)
+_NEGATIVE_ZERO_LABEL = format_usd(-0.0)
+
+
 def _over_budget(spec: ModelSpec, query: RouteQuery, cost: float | None = None) -> PassedOver | None:
     """``cost``: the model's estimate for this query when the caller has already priced it."""
     if cost is None:
@@ -287,81 +390,108 @@ _REALTIME_REASON = "realtime: fastest first"
 
 _Model = TypeVar("_Model", PassedOver, RouteDecision)
 _new = object.__new__
-_set = object.__setattr__
-_PASSED_FIELDS = frozenset({"model", "reason"})
-_OVER_BUDGET_FIELDS = frozenset({"model", "reason", "over_budget", "estimated_cost_usd"})
-_DECISION_FIELDS = frozenset(
-    {"model", "provider", "chain", "reasons", "passed_over", "estimated_cost_usd", "remaining_budget_usd"}
-)
+# BaseModel's slots, set through their descriptors (object.__setattr__ looks each one up by name first)
+_set_values = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_PASSED_FIELDS = {"model", "reason"}
+_OVER_BUDGET_FIELDS = {"model", "reason", "over_budget", "estimated_cost_usd"}
+_DECISION_FIELDS = {
+    "model",
+    "provider",
+    "chain",
+    "reasons",
+    "passed_over",
+    "estimated_cost_usd",
+    "remaining_budget_usd",
+}
+"""The fields each kind of record is given (copied into each record, which pydantic may add to)."""
 
 
-def _trusted(cls: type[_Model], fields_set: frozenset[str], values: dict[str, Any]) -> _Model:
+def _trusted(cls: type[_Model], fields_set: set[str], values: dict[str, Any]) -> _Model:
     """``cls.model_construct(**given)`` for values the router made itself, each of its field's type, with every
     field in ``values`` (defaults too) and ``fields_set`` naming the given ones: what model_construct sets, set
     directly. Validating is most of a decision's time, and pydantic's model_construct is slower still (it
-    inspects each default factory's signature on every call). tests/unit/test_router.py holds these to the
-    validated models (equal, same fields set, same JSON)."""
+    inspects each default factory's signature on every call). tests/unit/test_router_records.py holds these to
+    the validated models (equal, same fields set, same JSON)."""
     model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(fields_set))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_values(model, values)
+    _set_fields_set(model, fields_set.copy())
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
 def _ranked(matrix: ModelMatrix, query: RouteQuery) -> tuple[_Plan, _Priced, list[int], list[PassedOver]]:
-    """The plan, its estimates for this query's shape, the indices of the usable entries in preference order,
-    and the others with the reason each was passed over (the reasons of ``_why_not`` and ``_over_budget``).
-    Every model is priced once per request shape, and the budget check, the batch order and the winner's
-    estimate share the figure; the passed-over records that do not depend on the request are built once per
-    plan (they are never changed)."""
+    """The plan, its estimates for this query, the indices of the usable entries in preference order, and the
+    others with the reason each was passed over (the reasons of ``_why_not`` and ``_over_budget``). Each model
+    is priced at most once per request (text) or request shape (other media), and the budget check, the batch
+    order and the winner's estimate share the figure; the passed-over records that do not depend on the request
+    are built once per plan (they are never changed)."""
     plan = _index(matrix).plan(query)
-    priced = plan.priced(query, query.content_type)
-    prompt_chars = query.prompt_chars
     budget = query.remaining_budget_usd
+    batch = query.latency == Latency.BATCH
+    # A budget to check or a batch to sort prices every usable model; otherwise only the winner is priced.
+    priced = plan.priced(query, query.content_type, budget is not None or batch)
+    costs = priced.costs
+    prompt_chars = query.prompt_chars
     # Clamped at zero: an overdrawn budget (a settlement above its hold, a lowered limit) still admits free models.
     ceiling = None if budget is None else max(budget, 0.0)
     budget_label = ""
-    entries = plan.entries
-    fits = [False] * len(entries)
+    fits = [False] * len(plan.entries)
     passed: list[PassedOver] = []
-    for index, entry in enumerate(entries):
-        if entry.before_prompt is not None:
-            passed.append(entry.before_prompt)
-        elif prompt_chars > entry.max_prompt_chars:
+    openings = _OVER_BUDGET_OPENINGS
+    for index, (before_prompt, max_prompt_chars, after_prompt, model_id) in enumerate(plan.checks):
+        if before_prompt is not None:
+            passed.append(before_prompt)
+        elif prompt_chars > max_prompt_chars:
             # _why_not's reason: the checks before the prompt length passed (before_prompt is None)
-            reason = f"prompt of {prompt_chars} characters exceeds its limit of {entry.max_prompt_chars}"
+            reason = f"prompt of {prompt_chars} characters exceeds its limit of {max_prompt_chars}"
             passed.append(
                 _trusted(
                     PassedOver,
                     _PASSED_FIELDS,
-                    {"model": entry.spec.id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
+                    {"model": model_id, "reason": reason, "over_budget": False, "estimated_cost_usd": None},
                 )
             )
-        elif entry.after_prompt is not None:
-            passed.append(entry.after_prompt)
-        elif ceiling is not None and priced.cost(index) > ceiling:
-            # _over_budget's record, with the budget formatted once per decision and each estimate once per shape
-            if not budget_label:
-                budget_label = format_usd(ceiling if budget is None else budget)  # ceiling is set: so is budget
-            reason = f"estimated {priced.label(index)} exceeds the remaining budget of {budget_label}"
-            passed.append(
-                _trusted(
-                    PassedOver,
-                    _OVER_BUDGET_FIELDS,
-                    {
-                        "model": entry.spec.id,
-                        "reason": reason,
-                        "over_budget": True,
-                        "estimated_cost_usd": priced.cost(index),
-                    },
-                )
-            )
-        else:
+        elif after_prompt is not None:
+            passed.append(after_prompt)
+        elif ceiling is None:
             fits[index] = True
-    if query.latency == Latency.BATCH:
+        else:
+            cost = costs[index]
+            if cost is None:
+                cost = priced.cost(index)
+            if cost <= ceiling:
+                fits[index] = True
+                continue
+            # _over_budget's record, built as _trusted builds it (inline: a low budget passes over most models),
+            # with the budget formatted once per decision and each estimate once
+            if not budget_label:
+                budget_label = _budget_label(ceiling if budget is None else budget)  # ceiling is set: so is budget
+            opening = openings.get(cost)
+            if opening is None:
+                opening = _over_budget_opening(cost)
+            record = _new(PassedOver)
+            _set_values(
+                record,
+                {"model": model_id, "reason": opening + budget_label, "over_budget": True, "estimated_cost_usd": cost},
+            )
+            _set_fields_set(record, _OVER_BUDGET_FIELDS.copy())
+            _set_extra(record, None)
+            _set_private(record, None)
+            passed.append(record)
+    if batch:
         usable = [index for index, fit in enumerate(fits) if fit]
-        usable.sort(key=lambda index: (entries[index].tier_distance, priced.cost(index)))  # stable: matrix order
+        if len(usable) > 1:
+            distances = plan.tier_distances
+            for index in usable:
+                if costs[index] is None:
+                    priced.cost(index)
+            known = cast(list[float], costs)  # each usable one priced just now, if not before
+            # the index last: equal estimates keep matrix order
+            usable = [index for _, _, index in sorted([(distances[i], known[i], i) for i in usable])]
     else:
         usable = [index for index in plan.realtime_order if fits[index]]
     return plan, priced, usable, passed
@@ -377,26 +507,22 @@ def route(matrix: ModelMatrix, query: RouteQuery) -> RouteDecision:
     plan, priced, usable, passed = _ranked(matrix, query)
     if not usable:
         raise _nothing_fits(query, passed)
-    entries = plan.entries
-    winner = entries[usable[0]]
-    rest = [entries[i] for i in usable[1 : MAX_CHAIN + 1]]
-    reasons = [*winner.chosen_reasons, _BATCH_REASON if query.latency == Latency.BATCH else _REALTIME_REASON]
-    if rest:
-        reasons.append("fallbacks: " + ", ".join([entry.chain_label for entry in rest]))
-    for index in usable[MAX_CHAIN + 1 :]:
-        passed.append(entries[index].beyond_chain)
+    ending = plan.ending(query.latency == Latency.BATCH, usable)
+    winner = plan.entries[ending.winner]
+    if ending.beyond_chain:
+        passed.extend(ending.beyond_chain)
     budget = query.remaining_budget_usd
     return _trusted(
         RouteDecision,
         _DECISION_FIELDS,
         {
-            "model": winner.spec.id,
+            "model": winner.model_id,
             "provider": winner.spec.provider,
-            "chain": [entry.spec.id for entry in rest],
+            "chain": list(ending.chain),
             "failed": [],
-            "reasons": reasons,
+            "reasons": list(ending.reasons),
             "passed_over": passed,
-            "estimated_cost_usd": priced.cost(usable[0]),
+            "estimated_cost_usd": priced.cost(ending.winner),
             "remaining_budget_usd": None if budget is None else float(budget),
             "reservation_id": None,
         },
