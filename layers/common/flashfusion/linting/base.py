@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flashfusion.linting.findings import lint_report
 from flashfusion.models import LintReport, NotChecked, Severity, Violation
 
 SEVERITIES: dict[str, Severity] = {"error": "error", "warning": "warning", "suggestion": "suggestion"}
@@ -48,7 +49,8 @@ def report(results: Iterable[CheckResult]) -> LintReport:
         not_checked += result.not_checked
         metrics.update(result.metrics)
     compliant = not any(v.severity == "error" for v in violations)
-    return LintReport(
+    # the results' findings are the checks' own, already valid: the report is not validated again
+    return lint_report(
         compliant=compliant,
         auto_fixable=not compliant and any(v.fix is not None for v in violations),
         violations=violations,

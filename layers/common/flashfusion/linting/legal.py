@@ -43,6 +43,7 @@ import string
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.media import describe_error
 from flashfusion.linting.normalise import IGNORECASE_ASCII, Normalised, normalise, normalise_term
@@ -213,11 +214,11 @@ def find_banned(text: str, terms: list[str]) -> list[Violation]:
             written = match.text
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=BANNED_RULE,
                     severity="error",
                     message=f"{label} is a banned term in this brand kit",
-                    location=TextSpan(start=match.start, end=match.end, text=written),
+                    location=findings.text_span(start=match.start, end=match.end, text=written),
                     suggestion=f'remove or rephrase "{written}"',
                 )
             )
@@ -236,10 +237,14 @@ def _applies(disclaimer: Disclaimer, channel: str | None) -> bool:
 def _insertion(text: str, disclaimer: Disclaimer) -> Fix:
     if disclaimer.position == "start":
         glue = "" if not text or text[:1].isspace() else " "
-        return Fix(kind="insert", span=TextSpan(start=0, end=0, text=""), text=disclaimer.text + glue)
+        return findings.fix(
+            kind="insert", span=findings.text_span(start=0, end=0, text=""), text=disclaimer.text + glue
+        )
     glue = "" if not text or text[-1:].isspace() else " "
     end = len(text)
-    return Fix(kind="insert", span=TextSpan(start=end, end=end, text=""), text=glue + disclaimer.text)
+    return findings.fix(
+        kind="insert", span=findings.text_span(start=end, end=end, text=""), text=glue + disclaimer.text
+    )
 
 
 def missing_disclaimers(text: str, disclaimers: list[Disclaimer], channel: str | None) -> list[Violation]:
@@ -251,7 +256,7 @@ def missing_disclaimers(text: str, disclaimers: list[Disclaimer], channel: str |
             continue
         where = "at the start" if disclaimer.position == "start" else "at the end"
         found.append(
-            Violation(
+            findings.violation(
                 rule_id=DISCLAIMER_RULE,
                 severity="error",
                 message=f'the required disclaimer "{disclaimer.text}" is missing'
@@ -292,15 +297,15 @@ def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violatio
                 continue
             which = "the first use of " if trademark.first_use_only else ""
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=TRADEMARK_RULE,
                     severity="warning",
                     message=f'{which}the trademark "{match.text}" needs its {trademark.symbol} symbol',
-                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f'write "{match.text}{trademark.symbol}"',
                     fix=Fix(
                         kind="insert",
-                        span=TextSpan(start=match.end, end=match.end, text=""),
+                        span=findings.text_span(start=match.end, end=match.end, text=""),
                         text=trademark.symbol,
                     ),
                 )
@@ -321,11 +326,11 @@ def unsubstantiated_claims(text: str, kit: BrandKit) -> list[Violation]:
         # through the same Unicode disguises as every term; not inflected ("waterproofing" is a treatment)
         for match in find_term(norm, claim.phrase):
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=CLAIM_RULE,
                     severity="warning",
                     message=f'the claim "{match.text}" needs substantiation: {evidence}',
-                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f"keep the claim only with {evidence} on file, or remove it",
                 )
             )

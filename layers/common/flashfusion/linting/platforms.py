@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.linting.counting.mastodon import mastodon_length
@@ -275,7 +276,7 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
 
 def _trim_fix(text: str, limit: int, counter: Counter) -> Fix:
     cut = trim_point(text, limit, counter)
-    return Fix(kind="trim", span=TextSpan(start=cut, end=len(text), text=text[cut:]), text=ELLIPSIS)
+    return findings.fix(kind="trim", span=findings.text_span(start=cut, end=len(text), text=text[cut:]), text=ELLIPSIS)
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -300,7 +301,7 @@ def check_text_for_platforms(
             length = len(text)
             if length > limits.max_title_chars:
                 result.violations.append(
-                    Violation(
+                    findings.violation(
                         rule_id=rule,
                         severity="error",
                         message=f"{platform} titles take at most {limits.max_title_chars} characters; it has {length}",
@@ -317,11 +318,11 @@ def check_text_for_platforms(
             unit = UNITS[limits.counter]
             crossed = limit_crossed_at(text, limits.max_chars, limits.counter)
             result.violations.append(
-                Violation(
+                findings.violation(
                     rule_id=rule,
                     severity="error",
                     message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
-                    location=TextSpan(start=crossed, end=len(text), text=text[crossed:]),
+                    location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
                     suggestion=f"shorten by {length - limits.max_chars} {unit}",
                     fix=_trim_fix(text, limits.max_chars, limits.counter),
                 )
@@ -333,11 +334,11 @@ def check_text_for_platforms(
             if size > limits.max_utf8_bytes:
                 crossed = limit_crossed_at(text, limits.max_utf8_bytes, "utf8")
                 result.violations.append(
-                    Violation(
+                    findings.violation(
                         rule_id=rule,
                         severity="error",
                         message=f"{platform} takes at most {limits.max_utf8_bytes} bytes of text; this has {size}",
-                        location=TextSpan(start=crossed, end=len(text), text=text[crossed:]),
+                        location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
                         suggestion=f"shorten by {size - limits.max_utf8_bytes} bytes",
                         fix=_trim_fix(text, limits.max_utf8_bytes, "utf8"),
                     )
@@ -349,7 +350,7 @@ def check_text_for_platforms(
             if len(tags) > limits.max_hashtags:
                 first_extra = tags[limits.max_hashtags]
                 result.violations.append(
-                    Violation(
+                    findings.violation(
                         rule_id=rule,
                         severity=limits.hashtag_severity,
                         message=f"{platform} allows at most {limits.max_hashtags} hashtags; this has {len(tags)}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flashfusion.linting import findings
 from flashfusion.models import Fix, TextSpan
 
 WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
@@ -19,11 +20,11 @@ WORD_KIND_CACHE_LIMIT = 50_000
 
 
 def text_span(text: str, start: int, end: int) -> TextSpan:
-    return TextSpan(start=start, end=end, text=text[start:end])
+    return findings.text_span(start=start, end=end, text=text[start:end])
 
 
 def replace_with(text: str, start: int, end: int, replacement: str) -> Fix:
-    return Fix(kind="replace", span=text_span(text, start, end), text=replacement)
+    return findings.fix(kind="replace", span=text_span(text, start, end), text=replacement)
 
 
 def match_case(written: str, replacement: str) -> str:

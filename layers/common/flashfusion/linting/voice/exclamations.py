@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
-from flashfusion.models import Violation, VoiceRules
+from flashfusion.models import VoiceRules
 
 EXCLAMATION_RULE = "voice.exclamations"
 
@@ -48,7 +49,7 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
         after_question = text[start - 1 : start] in {"?", "."} if start else False
         replacement = "!" * partial if partial else ("" if cut > start or after_question else ".")
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=EXCLAMATION_RULE,
                 severity=severity,
                 message=f"{total} exclamation marks; the brand kit allows {allowed}",

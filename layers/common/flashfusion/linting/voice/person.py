@@ -9,10 +9,11 @@ by default).
 
 from __future__ import annotations
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of, softer
 from flashfusion.linting.voice.common import text_span
 from flashfusion.linting.voice.word_scan import WordScan
-from flashfusion.models import Severity, Violation, VoiceRules
+from flashfusion.models import Severity, VoiceRules
 
 PERSON_RULE = "voice.person"
 
@@ -45,7 +46,7 @@ def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResu
         return
     start, end = first_at[dominant]
     result.violations.append(
-        Violation(
+        findings.violation(
             rule_id=PERSON_RULE,
             severity=severity,
             message=message,

@@ -23,10 +23,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice import hyphenation, syllable_table
 from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
-from flashfusion.models import NotChecked, Violation
+from flashfusion.models import NotChecked
 
 if TYPE_CHECKING:
     from flashfusion.models import VoiceRules
@@ -186,7 +187,7 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
     )
     if grade > high or (grade < low and not estimated):
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=GRADE_RULE,
                 severity=severity,
                 message=f"reading grade {grade:.1f} ({method}) is outside the brand's {low:g} to {high:g}",

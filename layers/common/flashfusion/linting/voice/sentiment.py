@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
-from flashfusion.models import Violation
 
 if TYPE_CHECKING:
     from flashfusion.models import VoiceRules
@@ -260,7 +260,7 @@ def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
     if not low <= compound <= high:
         side = "too negative" if compound < low else "too positive"
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=SENTIMENT_RULE,
                 severity=severity,
                 message=f"the tone is {side}: sentiment {compound:+.2f}, the brand kit wants {low:+.2f} to {high:+.2f}",
