@@ -10,7 +10,6 @@ types (ints for offsets, a ``Severity`` for the severity): the callers are the c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from flashfusion.models import Fix, LintReport, NotChecked, Severity, TextSpan, Violation, utcnow
@@ -20,6 +19,7 @@ _new = object.__new__
 _set = object.__setattr__
 _SPAN_FIELDS = frozenset({"start", "end", "text"})
 _FIX_FIELDS = frozenset({"kind", "span", "text"})
+_FLOAT = {float}
 _REPORT_FIELDS = frozenset({"compliant", "auto_fixable", "violations", "rules_checked", "not_checked", "metrics"})
 
 
@@ -77,11 +77,12 @@ def lint_report(
     violations: list[Violation],
     rules_checked: list[str],
     not_checked: list[NotChecked],
-    metrics: Mapping[str, float],
+    metrics: dict[str, float],
 ) -> LintReport:
     """``LintReport(compliant=..., auto_fixable=..., violations=..., rules_checked=..., not_checked=...,
-    metrics=...)``; validated as usual when a metric is not a float (validation would make it one)."""
-    if any(type(value) is not float for value in metrics.values()):
+    metrics=...)``; validated as usual when a metric is not a float (validation would make it one). The report
+    holds the lists and the dict given (as validation would hold copies): the caller makes them for it."""
+    if metrics and {*map(type, metrics.values())} != _FLOAT:
         return LintReport(
             compliant=compliant,
             auto_fixable=auto_fixable,
@@ -95,7 +96,7 @@ def lint_report(
         "violations": violations,
         "rules_checked": rules_checked,
         "not_checked": not_checked,
-        "metrics": dict(metrics),
+        "metrics": metrics,
         "auto_fixable": auto_fixable,
         "checked_at": utcnow(),
         "report_key": None,

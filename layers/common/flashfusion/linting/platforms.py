@@ -39,14 +39,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.linting.counting.mastodon import mastodon_length
 from flashfusion.linting.counting.x_weighted import parse_post, weighted_length
-from flashfusion.models import Fix, Severity, TextSpan, Violation
+from flashfusion.models import Fix, Severity, Violation
 
 if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
     from flashfusion.brandkit import Platform
@@ -286,6 +287,26 @@ def _rule(platform: str, what: str) -> str:
     return f"platform.{platform}.{what}"
 
 
+class _TextPlan(NamedTuple):
+    """What checking a post against one platform's text limits names and counts, made once per platform."""
+
+    length_rule: str
+    metric: str
+    hashtag_rule: str
+    count: Callable[[str], int]
+
+
+@lru_cache(maxsize=64)
+def _text_plan(platform: str) -> _TextPlan:
+    limits = TEXT_LIMITS[platform]
+    return _TextPlan(
+        _rule(platform, "text-length"),
+        f"{platform}.text_length",
+        _rule(platform, "hashtags"),
+        COUNTERS[limits.counter],
+    )
+
+
 def check_text_for_platforms(
     text: str, platforms: Iterable[Platform | str], *, kind: Literal["post", "title"] = "post"
 ) -> CheckResult:
@@ -310,16 +331,16 @@ def check_text_for_platforms(
                     )
                 )
             continue
-        rule = _rule(platform, "text-length")
-        result.rules_checked.append(rule)
-        length = text_length(text, limits.counter)
-        result.metrics[f"{platform}.text_length"] = float(length)
+        plan = _text_plan(platform)
+        result.rules_checked.append(plan.length_rule)
+        length = plan.count(text)
+        result.metrics[plan.metric] = float(length)
         if length > limits.max_chars:
             unit = UNITS[limits.counter]
             crossed = limit_crossed_at(text, limits.max_chars, limits.counter)
             result.violations.append(
                 findings.violation(
-                    rule_id=rule,
+                    rule_id=plan.length_rule,
                     severity="error",
                     message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
                     location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
@@ -344,17 +365,18 @@ def check_text_for_platforms(
                     )
                 )
         if limits.max_hashtags is not None:
-            rule = _rule(platform, "hashtags")
-            result.rules_checked.append(rule)
+            result.rules_checked.append(plan.hashtag_rule)
+            if "#" not in text:
+                continue  # no hashtag: none over the limit
             tags = hashtags(text)
             if len(tags) > limits.max_hashtags:
                 first_extra = tags[limits.max_hashtags]
                 result.violations.append(
                     findings.violation(
-                        rule_id=rule,
+                        rule_id=plan.hashtag_rule,
                         severity=limits.hashtag_severity,
                         message=f"{platform} allows at most {limits.max_hashtags} hashtags; this has {len(tags)}",
-                        location=TextSpan(
+                        location=findings.text_span(
                             start=first_extra.start(),
                             end=tags[-1].end(),
                             text=text[first_extra.start() : tags[-1].end()],
