@@ -15,6 +15,8 @@ EXCLAMATION_CHARS = "!\uff01\ufe57\u203c\u2049\u2048"
 SENTENCE_END = re.compile(r"[.!?…\uff01\ufe57\u203c\u2049\u2048\uff1f\ufe56\u3002\uff0e]+(?=\s|$)|\n\s*\n")
 EXCLAMATIONS = re.compile(f"[{EXCLAMATION_CHARS}]+")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
+SPACE = re.compile(r"\s")
+r"""A character ``str.isspace`` holds true (``re``'s Unicode ``\s`` is that test)."""
 WORD_KIND_CACHE_LIMIT = 50_000
 """Tokens whose analysis is cached (word kinds, VADER's stripped tokens); past this a cache starts over."""
 
@@ -41,7 +43,7 @@ def in_written_shape(written: str, replacement: str) -> str:
     """``replacement`` shaped like ``written``: a phrase written as one word ("#auroraoutdoor",
     "aurora-outdoor") is replaced by one word too ("AuroraOutdoor" is not made "Aurora Outdoor" inside a
     hashtag), joined by the hyphen or underscore the written form used, else by nothing."""
-    if any(c.isspace() for c in written) or not any(c.isspace() for c in replacement):
+    if SPACE.search(written) is not None or SPACE.search(replacement) is None:
         return replacement
     glue = next((c for c in written if c in "-_"), "")
     return glue.join(replacement.split())

@@ -19,6 +19,7 @@ to "add substance"). A text without words has no grade (``not_checked``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -56,6 +57,8 @@ def _hyphenator() -> hyphenation.Hyphenator:
     return hyphenation.load()
 
 
+ASCII_LETTER = re.compile("[a-z]")
+"""In lowercase ASCII, what ``str.isalpha`` holds true for."""
 SYLLABLE_CACHE_LIMIT = 200_000
 """Words (lowercase) whose syllable count is kept; past this the cache starts over (bounded memory)."""
 _syllable_cache: dict[str, int] = {}
@@ -77,7 +80,7 @@ def syllables(word: str) -> int:
     lower = word.lower().replace("\u2019", "'")
     count = _syllable_cache.get(lower)
     if count is None:
-        if not any(c.isalpha() for c in lower):
+        if (ASCII_LETTER.search(lower) is None) if lower.isascii() else not any(c.isalpha() for c in lower):
             return 1  # numbers ("2026", "7-245"): pyphen's letter patterns never split them; not cached
         if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
             _syllable_cache.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flashfusion.linting import findings
@@ -24,6 +25,9 @@ class _Token(NamedTuple):
     lower: str
     may_have_valence: bool
     """In the lexicon and not a booster: the only words ``sentiment_valence`` is called for."""
+
+
+_MAY_HAVE_VALENCE = itemgetter(2)  # _Token.may_have_valence, read in C
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +219,7 @@ class _FastVader:
     def __call__(self, text: str) -> dict[str, float]:
         text = self._no_emoji(text).strip()
         tokens = self._tokens(text)
-        if not any(facts.may_have_valence for facts in tokens):
+        if not any(map(_MAY_HAVE_VALENCE, tokens)):
             # every sentiment is 0 (see the loop below): the scores of an all-zero list
             if not tokens:
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
 from flashfusion.linting.voice.lexicon import (
     formal_words,
     imperative_verbs,
@@ -147,7 +147,8 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
         if opening.group(1).lower().replace("\u2019", "'") in imperatives:
             casual += 0.5
             found.append(opening.group(1))
-    bangs = len(EXCLAMATIONS.findall(text)) if any(c in text for c in EXCLAMATION_CHARS) else 0
+    # every exclamation character but "!" is non-ASCII
+    bangs = len(EXCLAMATIONS.findall(text)) if "!" in text or not text.isascii() else 0
     if bangs:
         casual += 0.5 * bangs
         found.append("!" * min(bangs, 3))
