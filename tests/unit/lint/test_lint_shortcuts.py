@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from flashfusion.linting.normalise import SPACED_RUN, SPACED_RUN_HINT, normalise
 from flashfusion.linting.term_match import boundaries_hold, find_term, found_in, term_regex
-from flashfusion.linting.voice.common import WORD
+from flashfusion.linting.voice.common import WORD, strip_non_prose
 from flashfusion.linting.voice.lexicon import imperative_verbs
+from flashfusion.linting.voice.reading_grade import prose_counts
 from flashfusion.linting.voice.term_patterns import Terms
+from flashfusion.linting.voice.text_analysis import analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD, _may_repeat_a_word
 from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens
 
@@ -117,3 +119,22 @@ def test_the_repetition_pre_check_holds_wherever_a_word_repeats(text: str) -> No
     ]
     found = scan_tokens(text, WORD.findall(text)).found
     assert all(opening in found for opening in openings)  # each was looked for and counted
+
+
+PROSE_PIECES = [*PIECES, "…", "。", "！", "?!", "...", "http://x.co/a", "@aurora", "#tag", "www.a.io", "2026"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PROSE_PIECES), max_size=20).map("".join))
+def test_one_scan_for_words_and_sentence_ends_counts_as_the_sentence_split(text: str) -> None:
+    """``analyse`` finds the words and sentence ends in one scan: its counts are ``prose_counts`` of the prose
+    (sentences split at each end, then tokenised), and its tokens are the text's words."""
+    analysis = analyse(text)
+    words, sentences, long_sentences, syllables = prose_counts(strip_non_prose(text))
+    assert (analysis.words, analysis.sentences, analysis.long_sentences, analysis.syllables) == (
+        words,
+        sentences,
+        long_sentences,
+        syllables,
+    )
+    assert analysis.tokens == WORD.findall(text)
