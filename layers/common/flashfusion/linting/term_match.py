@@ -134,18 +134,27 @@ def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[
     return found
 
 
+@lru_cache(maxsize=4096)  # a kit's terms, on every post
+def _term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
+    """``(first_run(term), term_regex(term))``, or None for a term without words (it matches nothing)."""
+    if not _term_words(term):
+        return None
+    return first_run(term), term_regex(term)
+
+
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
-    if not _term_words(term):
+    plan = _term_plan(term)
+    if plan is None:
         return []
-    run = first_run(term)
+    run, regex = plan
     if run is None:
-        matches = list(term_regex(term).finditer(norm.text))
+        matches = list(regex.finditer(norm.text))
     elif run not in norm.case_key:
         return []
     else:
-        matches = finditer_at_runs(term_regex(term), norm, (run,))
+        matches = finditer_at_runs(regex, norm, (run,))
     return [
         found_in(norm, m.start(), m.end())
         for m in matches
