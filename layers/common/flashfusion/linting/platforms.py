@@ -46,7 +46,7 @@ from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.linting.counting.mastodon import mastodon_length
-from flashfusion.linting.counting.x_weighted import parse_post, weighted_length
+from flashfusion.linting.counting.x_weighted import crossed_at, weighted_length
 from flashfusion.models import Fix, Severity, Violation
 
 if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
@@ -233,7 +233,7 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
     """The index of the first character that takes ``text`` over ``limit`` (the start of the URL,
     emoji or cluster it belongs to); ``len(text)`` when the text is within the limit."""
     if counter == "x-weighted":
-        crossed = parse_post(text).limit_crossed_at
+        crossed = crossed_at(text)
         return len(text) if crossed is None else crossed
     count = COUNTERS[counter]
     lo, hi = 0, len(text)  # the shortest prefix over the limit ends with the character sought
