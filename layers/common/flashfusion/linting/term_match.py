@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from flashfusion.linting.normalise import Normalised, normalise, normalise_term
 
@@ -29,8 +29,7 @@ AFTER = r"(?:(?!\w)|(?=[ai](?!\w))|(?-i:(?<=[a-z])(?=[A-Z])))"
 WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """A match, in the original text: ``text == original[start:end]``."""
 
     start: int
@@ -93,6 +92,9 @@ def boundaries_hold(norm: Normalised, start: int, end: int) -> bool:
     """Whether a match of ``norm.text[start:end]`` that the patterns let in through an exception (see the
     module doc) is really at a word boundary."""
     text = norm.text
+    # most matches stand between non-word characters: settled on the two neighbours alone
+    if (start == 0 or not _word(text[start - 1])) and (end == len(text) or not _word(text[end])):
+        return True
     if start > 0 and _word(text[start - 1]) and _word(text[start]):
         single_first = start == 1 or not _word(text[start - 2])
         if not (_camel(text, start) or (single_first and norm.joined_run_at(start - 1, start + 1))):

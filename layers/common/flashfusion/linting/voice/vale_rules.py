@@ -172,7 +172,10 @@ def _consistency(
     to the first one used."""
     found: list[Violation] = []
     for group, terms in zip(rule.either, compiled.groups, strict=True):
-        uses = sorted((match.start, match.end, group[index]) for index, match in terms.matches(norm))
+        matched = terms.matches(norm)
+        if len(matched) < 2:
+            continue  # one match is one variant: nothing inconsistent
+        uses = sorted((match.start, match.end, group[index]) for index, match in matched)
         used = list(dict.fromkeys(variant for _, _, variant in uses))
         if len(used) < 2:
             continue
