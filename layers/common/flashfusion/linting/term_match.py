@@ -118,6 +118,19 @@ def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[
     (its one length-changing lowercase, dotted capital I, is mapped first), and ``match`` at a position sees
     the text before it (the boundary look-behinds), so the matches are the ones ``finditer`` gives."""
     key = norm.case_key
+    if len(runs) == 1:  # its occurrences come in order, once each
+        (run,) = runs
+        at = key.find(run)
+        single: list[re.Match[str]] = []
+        end = 0
+        while at >= 0:
+            if at >= end:  # not inside the previous match: finditer's matches do not overlap
+                match = pattern.match(norm.text, at)
+                if match is not None:
+                    single.append(match)
+                    end = match.end()
+            at = key.find(run, at + 1)
+        return single
     starts: set[int] = set()
     for run in runs:
         at = key.find(run)

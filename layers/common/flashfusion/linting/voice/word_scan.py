@@ -114,7 +114,7 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
     scan = WordScan()
     found = scan.found
     known = _word_kinds.get
-    cached = [known(word) for word in tokens]
+    cached = list(map(known, tokens))
     kinds = (
         [_word_kind(word) if kind is None else kind for word, kind in zip(tokens, cached, strict=True)]
         if None in cached
