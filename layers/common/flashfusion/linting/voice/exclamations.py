@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from flashfusion.linting import findings
@@ -16,8 +17,12 @@ MARKS = {c: unicodedata.normalize("NFKC", c).count("!") for c in EXCLAMATION_CHA
 """Exclamation marks per character, as NFKC reads them: fullwidth and small "!" are one, "‼" two, "⁉" and "⁈" one."""
 
 
+_OTHER_MARKS = re.compile("[" + "".join(c for c in MARKS if c != "!") + "]")
+"""The exclamation characters other than "!" (all non-ASCII)."""
+
+
 def marks_in(text: str) -> int:
-    if text.isascii():
+    if text.isascii() or _OTHER_MARKS.search(text) is None:
         return text.count("!")
     return sum(text.count(c) * marks for c, marks in MARKS.items())
 
