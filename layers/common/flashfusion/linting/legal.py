@@ -178,7 +178,12 @@ def _term_key(term: str) -> re.Pattern[bytes] | None:
         return None
     reduced = _reduce(plain[:-1] if plain[-1:].isalpha() else plain)
     runs = [m.group(0)[:1] for m in re.finditer(rb"(.)\1*", reduced, re.DOTALL)]
-    return re.compile(b"".join(re.escape(r) + b"+" for r in runs))
+    if not runs:
+        return re.compile(b"")
+    # "g+u+..." written "gg*u+...": a pattern that starts with a literal is searched by skipping to that byte
+    # (and an alternation of such patterns to any of their first bytes), not tried at every position
+    first = re.escape(runs[0])
+    return re.compile(first + first + b"*" + b"".join(re.escape(r) + b"+" for r in runs[1:]))
 
 
 def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Found]:
