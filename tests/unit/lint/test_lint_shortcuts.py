@@ -5,18 +5,20 @@ and the run-anchored term search finds what ``finditer`` finds, on generated tex
 # ruff: noqa: RUF001 - the alphabet holds the look-alike letters on purpose
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashfusion.linting.normalise import SPACED_RUN, SPACED_RUN_HINT, normalise
 from flashfusion.linting.term_match import boundaries_hold, find_term, found_in, term_regex
-from flashfusion.linting.voice.common import WORD, strip_non_prose
+from flashfusion.linting.voice.common import NON_PROSE, WORD, strip_non_prose
 from flashfusion.linting.voice.lexicon import imperative_verbs
 from flashfusion.linting.voice.reading_grade import prose_counts
 from flashfusion.linting.voice.term_patterns import Terms
 from flashfusion.linting.voice.text_analysis import analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD, _may_repeat_a_word
-from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens
+from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens, sentence_openings
 
 PIECES = [
     "win",
@@ -138,3 +140,28 @@ def test_one_scan_for_words_and_sentence_ends_counts_as_the_sentence_split(text:
         syllables,
     )
     assert analysis.tokens == WORD.findall(text)
+
+
+SCAN_PIECES = [
+    *PROSE_PIECES,
+    "https://a.io/x",
+    "hhttp://b.co",
+    "wwww.c.de",
+    "a#b",
+    "##x",
+    "@@y",
+    "_#z",
+    "\n \n",
+    ". \n",
+]
+NON_PROSE_AS_WRITTEN = re.compile(r"https?://\S+|www\.\S+|(?<![\w@#])[#@]\w+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES), max_size=20).map("".join))
+def test_patterns_written_to_start_with_a_class_find_what_they_did(text: str) -> None:
+    """``NON_PROSE`` and the sentence openings, rewritten so the regex engine can skip to their first characters,
+    find what the patterns as first written find."""
+    assert NON_PROSE.sub(" ", text) == NON_PROSE_AS_WRITTEN.sub(" ", text)
+    assert [m.span() for m in NON_PROSE.finditer(text)] == [m.span() for m in NON_PROSE_AS_WRITTEN.finditer(text)]
+    assert sentence_openings(text) == [m.group(1) for m in SENTENCE_OPENING.finditer(text)]

@@ -20,6 +20,20 @@ S_CONTRACTIONS = frozenset(
     f"{w}'s" for w in ("it", "that", "what", "there", "here", "he", "she", "who", "let", "where", "how")
 ) | {"y'all"}
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
+_TEXT_OPENING = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_LATER_OPENING = re.compile(r"[.!?\n](?:(?<=[.!?])\s+|(?<=\n)\s*)([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
+"""``SENTENCE_OPENING`` after the text's start, written to start with one character class: the regex engine
+skips to the sentence marks and line breaks instead of trying the pattern at every position."""
+
+
+def sentence_openings(text: str) -> list[str]:
+    """The word opening each sentence, as ``SENTENCE_OPENING.finditer`` finds them (group 1): the text's start,
+    then after each sentence mark or line break (which no opening word holds, so the two never overlap)."""
+    first = _TEXT_OPENING.match(text)
+    later = _LATER_OPENING.findall(text)
+    return later if first is None else [first.group(0), *later]
+
+
 LONG_WORD_LETTERS = 13
 
 
@@ -142,11 +156,11 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
             if kind & _PRONOUN:
                 _pronouns_in(text, word, start, position, scan)
     imperatives = imperative_verbs()
-    openings = SENTENCE_OPENING.finditer(text) if seen & _IMPERATIVE else ()
+    openings = sentence_openings(text) if seen & _IMPERATIVE else ()
     for opening in openings:
-        if opening.group(1).lower().replace("\u2019", "'") in imperatives:
+        if opening.lower().replace("\u2019", "'") in imperatives:
             casual += 0.5
-            found.append(opening.group(1))
+            found.append(opening)
     # every exclamation character but "!" is non-ASCII
     bangs = len(EXCLAMATIONS.findall(text)) if "!" in text or not text.isascii() else 0
     if bangs:
