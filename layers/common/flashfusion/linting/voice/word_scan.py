@@ -91,6 +91,10 @@ OPENING_HEAD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 """What ``SENTENCE_OPENING`` takes of a token that opens a sentence (every opening starts a ``WORD`` token)."""
 
 _CASUAL, _FORMAL, _LONG, _PRONOUN, _IMPERATIVE = 1, 2, 4, 8, 16
+# per kind (every combination of the flags above), read by ``map`` in C: its formal weight, whether it may hold
+# a pronoun
+_FORMAL_WEIGHT = tuple(1.0 if kind & _FORMAL else 0.5 if kind & _LONG else 0.0 for kind in range(32))
+_MAY_HOLD_PRONOUN = tuple(1 if kind & _PRONOUN else 0 for kind in range(32))
 _word_kinds: dict[str, int] = {}
 
 
@@ -143,12 +147,14 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
     casual = float(len(found))
     formal = 0.0
     if seen & (_FORMAL | _LONG):
-        formal = sum(1.0 if kind & _FORMAL else 0.5 for kind in kinds if kind & (_FORMAL | _LONG))
+        formal = sum(map(_FORMAL_WEIGHT.__getitem__, kinds))  # 1s, halves and 0s: exact in any order
     if seen & _PRONOUN:
         # the tokens in order (up to the last that may hold a pronoun): each starts with a letter or digit,
         # which no gap between tokens holds, so the first occurrence of a token after the previous one's end
         # is where it was matched
-        last = max(i for i, kind in enumerate(kinds) if kind & _PRONOUN)
+        may_hold = list(map(_MAY_HOLD_PRONOUN.__getitem__, kinds))
+        may_hold.reverse()
+        last = len(kinds) - 1 - may_hold.index(1)
         position = 0
         for word, kind in zip(tokens[: last + 1], kinds, strict=False):
             start = text.find(word, position)
