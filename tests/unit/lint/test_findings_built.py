@@ -34,7 +34,7 @@ def _assert_as_validated(model: BaseModel) -> None:
     assert model.model_fields_set == again.model_fields_set
     assert model.model_dump_json(by_alias=True) == again.model_dump_json(by_alias=True)
     assert list(model.__dict__) == list(again.__dict__)  # field order, as repr and iteration show it
-    for name, value in model:
+    for _, value in model:
         if isinstance(value, BaseModel):
             _assert_as_validated(value)
         elif isinstance(value, list):
@@ -73,7 +73,8 @@ def test_each_factory_gives_what_the_constructor_gives() -> None:
     _assert_as_validated(bare)
     full = violation("voice.x", "error", "m", location=span, suggestion="s", fix=made)
     _assert_as_validated(full)
-    assert full.locations == [] and full.count == 1
+    assert full.locations == []
+    assert full.count == 1
     assert bare.locations is not full.locations  # each violation has its own list
 
 
