@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from flashfusion.linting.normalise import SPACED_RUN, SPACED_RUN_HINT, normalise
 from flashfusion.linting.term_match import boundaries_hold, find_term, found_in, term_regex
-from flashfusion.linting.voice.common import NON_PROSE, WORD, strip_non_prose
+from flashfusion.linting.voice.common import NON_PROSE, SENTENCE_END, WORD, strip_non_prose
 from flashfusion.linting.voice.lexicon import imperative_verbs
 from flashfusion.linting.voice.reading_grade import prose_counts
 from flashfusion.linting.voice.term_patterns import Terms
-from flashfusion.linting.voice.text_analysis import analyse
+from flashfusion.linting.voice.text_analysis import _ascii_words, analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD, _may_repeat_a_word
 from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens, sentence_openings
 
@@ -165,3 +165,13 @@ def test_patterns_written_to_start_with_a_class_find_what_they_did(text: str) ->
     assert NON_PROSE.sub(" ", text) == NON_PROSE_AS_WRITTEN.sub(" ", text)
     assert [m.span() for m in NON_PROSE.finditer(text)] == [m.span() for m in NON_PROSE_AS_WRITTEN.finditer(text)]
     assert sentence_openings(text) == [m.group(1) for m in SENTENCE_OPENING.finditer(text)]
+
+
+def test_the_ascii_scan_is_used_only_where_every_word_and_mark_character_is_ascii() -> None:
+    """``analyse`` scans with ASCII classes when the text's letters, digits, apostrophes and sentence marks are
+    all ASCII: every non-ASCII character a word or a sentence end can hold must stop that."""
+    for code in range(0x80, 0x30000):
+        c = chr(code)
+        if WORD.fullmatch(c) or SENTENCE_END.match(c + " ") or c == "\u2019":
+            assert not _ascii_words(c), f"U+{code:04X}"
+    assert _ascii_words("Great day 🌲🌲 on the ridge 👍🏽!")
