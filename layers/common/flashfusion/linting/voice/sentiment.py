@@ -91,7 +91,7 @@ class _FastVader:
         emojis = self.emojis
         if self.emoji_non_ascii:
             # only non-ASCII characters can be emoji: look at those alone
-            found = [i for i in (m.start() for m in NON_ASCII.finditer(text)) if text[i] in emojis]
+            found = [m.start() for m in NON_ASCII.finditer(text) if m.group() in emojis]
         elif self.emoji_chars.isdisjoint(text):
             return text
         else:
