@@ -43,6 +43,19 @@ _MAY_HAVE_VALENCE = itemgetter(2)
 _UPPER = itemgetter(3)
 
 
+def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
+    """``SentimentIntensityAnalyzer._sift_sentiment_scores`` over the non-zero scores only (a zero adds to
+    neither sum), in the same order (the same float sums), and the zeros counted in C."""
+    pos_sum = 0.0
+    neg_sum = 0.0
+    for sentiment_score in filter(None, sentiments):
+        if sentiment_score > 0:
+            pos_sum += float(sentiment_score) + 1
+        if sentiment_score < 0:
+            neg_sum += float(sentiment_score) - 1
+    return pos_sum, neg_sum, sentiments.count(0)
+
+
 @lru_cache(maxsize=1)
 def _sentiment() -> Callable[[str], dict[str, float]]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -84,6 +97,7 @@ class _FastVader:
         # the analyzer's per-word checks lowercase the whole text each time: these reuse one list
         analyzer._negation_check = self._negation_check
         analyzer._special_idioms_check = self._special_idioms_check
+        analyzer._sift_sentiment_scores = _sift_sentiment_scores
 
     def _no_emoji(self, text: str) -> str:
         """vaderSentiment's emoji pass: each emoji becomes its description, after a space unless it
