@@ -229,8 +229,8 @@ def find_banned(text: str, terms: list[str]) -> list[Violation]:
             return []
     found: list[Violation] = []
     for term in terms:
-        plain = " ".join(term.split())
         for match in find_disguised(norm, term, reduced):
+            plain = " ".join(term.split())
             written = match.text
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
             found.append(
@@ -342,9 +342,12 @@ def unsubstantiated_claims(text: str, kit: BrandKit) -> list[Violation]:
     for claim in kit.legal.claims:
         if not claim.phrase.split():
             continue
-        evidence = claim.substantiation.strip() or "evidence that supports the claim"
         # through the same Unicode disguises as every term; not inflected ("waterproofing" is a treatment)
-        for match in find_term(norm, claim.phrase):
+        matches = find_term(norm, claim.phrase)
+        if not matches:
+            continue
+        evidence = claim.substantiation.strip() or "evidence that supports the claim"
+        for match in matches:
             found.append(
                 findings.violation(
                     rule_id=CLAIM_RULE,

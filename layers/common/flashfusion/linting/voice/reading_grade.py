@@ -182,13 +182,13 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
     if severity is None:
         return grade
     result.rules_checked.append(GRADE_RULE)
-    method = (
-        f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
-        f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
-        if estimated
-        else "Flesch-Kincaid"
-    )
     if grade > high or (grade < low and not estimated):
+        method = (
+            f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
+            f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
+            if estimated
+            else "Flesch-Kincaid"
+        )
         result.violations.append(
             findings.violation(
                 rule_id=GRADE_RULE,
