@@ -288,6 +288,7 @@ def missing_disclaimers(text: str, disclaimers: list[Disclaimer], channel: str |
     return found
 
 
+@lru_cache(maxsize=1024)  # a kit's disclaimers, on every post
 def term_pattern_loose(phrase: str) -> re.Pattern[str]:
     """A phrase in any case and spacing; boundaries only where the phrase starts/ends with a word char."""
     body = r"\s+".join(re.escape(w) for w in phrase.split())
