@@ -5,16 +5,20 @@ and the run-anchored term search finds what ``finditer`` finds, on generated tex
 # ruff: noqa: RUF001 - the alphabet holds the look-alike letters on purpose
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashfusion.linting.normalise import SPACED_RUN, SPACED_RUN_HINT, normalise
 from flashfusion.linting.term_match import boundaries_hold, find_term, found_in, term_regex
-from flashfusion.linting.voice.common import WORD
+from flashfusion.linting.voice.common import NON_PROSE, SENTENCE_END, WORD, strip_non_prose
 from flashfusion.linting.voice.lexicon import imperative_verbs
+from flashfusion.linting.voice.reading_grade import prose_counts
 from flashfusion.linting.voice.term_patterns import Terms
+from flashfusion.linting.voice.text_analysis import _ascii_words, analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD, _may_repeat_a_word
-from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens
+from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens, sentence_openings
 
 PIECES = [
     "win",
@@ -117,3 +121,57 @@ def test_the_repetition_pre_check_holds_wherever_a_word_repeats(text: str) -> No
     ]
     found = scan_tokens(text, WORD.findall(text)).found
     assert all(opening in found for opening in openings)  # each was looked for and counted
+
+
+PROSE_PIECES = [*PIECES, "…", "。", "！", "?!", "...", "http://x.co/a", "@aurora", "#tag", "www.a.io", "2026"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PROSE_PIECES), max_size=20).map("".join))
+def test_one_scan_for_words_and_sentence_ends_counts_as_the_sentence_split(text: str) -> None:
+    """``analyse`` finds the words and sentence ends in one scan: its counts are ``prose_counts`` of the prose
+    (sentences split at each end, then tokenised), and its tokens are the text's words."""
+    analysis = analyse(text)
+    words, sentences, long_sentences, syllables = prose_counts(strip_non_prose(text))
+    assert (analysis.words, analysis.sentences, analysis.long_sentences, analysis.syllables) == (
+        words,
+        sentences,
+        long_sentences,
+        syllables,
+    )
+    assert analysis.tokens == WORD.findall(text)
+
+
+SCAN_PIECES = [
+    *PROSE_PIECES,
+    "https://a.io/x",
+    "hhttp://b.co",
+    "wwww.c.de",
+    "a#b",
+    "##x",
+    "@@y",
+    "_#z",
+    "\n \n",
+    ". \n",
+]
+NON_PROSE_AS_WRITTEN = re.compile(r"https?://\S+|www\.\S+|(?<![\w@#])[#@]\w+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES), max_size=20).map("".join))
+def test_patterns_written_to_start_with_a_class_find_what_they_did(text: str) -> None:
+    """``NON_PROSE`` and the sentence openings, rewritten so the regex engine can skip to their first characters,
+    find what the patterns as first written find."""
+    assert NON_PROSE.sub(" ", text) == NON_PROSE_AS_WRITTEN.sub(" ", text)
+    assert [m.span() for m in NON_PROSE.finditer(text)] == [m.span() for m in NON_PROSE_AS_WRITTEN.finditer(text)]
+    assert sentence_openings(text) == [m.group(1) for m in SENTENCE_OPENING.finditer(text)]
+
+
+def test_the_ascii_scan_is_used_only_where_every_word_and_mark_character_is_ascii() -> None:
+    """``analyse`` scans with ASCII classes when the text's letters, digits, apostrophes and sentence marks are
+    all ASCII: every non-ASCII character a word or a sentence end can hold must stop that."""
+    for code in range(0x80, 0x30000):
+        c = chr(code)
+        if WORD.fullmatch(c) or SENTENCE_END.match(c + " ") or c == "\u2019":
+            assert not _ascii_words(c), f"U+{code:04X}"
+    assert _ascii_words("Great day 🌲🌲 on the ridge 👍🏽!")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from flashfusion.linting.voice.sentiment import _sentiment
@@ -49,3 +51,29 @@ def test_scores_are_vaders_own(reference: SentimentIntensityAnalyzer) -> None:
     fast = _sentiment()
     differing = [text for text in _texts() if fast(text) != reference.polarity_scores(text)]
     assert differing == []
+
+
+def _vocabulary() -> list[str]:
+    """Words that steer VADER's rules: valenced words, boosters, negations, the words of its idioms and
+    multi-word boosters, "but", "least", "no", "kind of", and plain filler, in three cases."""
+    from vaderSentiment import vaderSentiment as vs
+
+    idioms = sorted({w for phrase in [*vs.SPECIAL_CASES, *vs.BOOSTER_DICT] for w in phrase.split()})
+    words = [
+        *idioms,
+        *sorted(vs.NEGATE)[:20],
+        "good", "bad", "great", "awful", "love", "hate", "nice", "ok", "happy", "sad", "kind", "of", "but",
+        "least", "at", "very", "no", "or", "nor", "never", "so", "this", "without", "doubt", "jacket", "the",
+        "trail", "don't", "isn't", "wasn't", "!", "?", ":)", "😀",
+    ]  # fmt: skip
+    return [*words, *(w.upper() for w in words[::3]), *(w.title() for w in words[1::4])]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_vocabulary()), min_size=1, max_size=14), st.sampled_from(["", ".", "!!", " ?"]))
+def test_scores_are_vaders_own_on_word_mixes(reference: SentimentIntensityAnalyzer, words: list[str], end: str) -> None:
+    """Negations, boosters and idioms around valenced words in every arrangement: the checks the fast path skips
+    (a non-booster's scalar, a negation check with no negation word near, an idiom check with no idiom word near)
+    change nothing."""
+    text = " ".join(words) + end
+    assert _sentiment()(text) == reference.polarity_scores(text)

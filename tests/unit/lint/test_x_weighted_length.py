@@ -12,9 +12,11 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flashfusion.linting.counting import x_weighted
-from flashfusion.linting.counting.x_weighted import WeightingConfig, parse_post, weighted_length
+from flashfusion.linting.counting.x_weighted import WeightingConfig, crossed_at, parse_post, weighted_length
 from tests.unit.lint.twitter_text_fixture import cases, suite, v3_config
 
 WEIGHTED_SECTIONS = (
@@ -61,6 +63,7 @@ def test_conformance(section: str, case: dict[str, Any]) -> None:
     got = {name: getattr(parsed, attribute) for name, attribute in FIELDS.items()}
     assert got == case["expected"]
     assert weighted_length(case["text"], config) == case["expected"]["weightedLength"]  # the fast path
+    assert crossed_at(case["text"], config) == parsed.limit_crossed_at  # the other fast path
 
 
 def test_the_shipped_configuration_is_the_suites_v3() -> None:
@@ -115,3 +118,29 @@ def test_limit_crossed_at_points_into_the_text_given() -> None:
     assert parse_post("x" * 280).limit_crossed_at is None
     emoji = parse_post("a" * 279 + FAMILY)  # 281: the family emoji is what crosses, as a whole
     assert emoji.limit_crossed_at == 279
+
+
+LONG_PIECES = [
+    "x",
+    "word ",
+    "Café ",
+    "e\u0301",
+    "日本",
+    "👍🏽",
+    "🌲",
+    "https://example.com/a ",
+    "t.co ",
+    "\u200f",
+    "👨‍👩‍👧",
+    "€",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LONG_PIECES), min_size=1, max_size=40), st.integers(0, 300))
+def test_where_the_limit_is_crossed_is_where_the_unit_walk_crosses_it(pieces: list[str], padding: int) -> None:
+    """``crossed_at`` weighs whole stretches between URLs and emoji and computes the ASCII character: it points
+    where ``parse_post``'s unit-by-unit walk does, with the limit falling in every kind of stretch."""
+    for text in ("a" * padding + "".join(pieces), "".join(pieces) + "b" * padding, "".join(pieces) * 8):
+        for config in (config_for(WEIGHTED_SECTIONS[0]), config_for(WEIGHTED_SECTIONS[1])):
+            assert crossed_at(text, config) == parse_post(text, config).limit_crossed_at

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flashfusion.linting.findings import lint_report
 from flashfusion.models import LintReport, NotChecked, Severity, Violation
 
 SEVERITIES: dict[str, Severity] = {"error": "error", "warning": "warning", "suggestion": "suggestion"}
@@ -42,15 +43,24 @@ def report(results: Iterable[CheckResult]) -> LintReport:
     seen: set[str] = set()
     for result in results:
         violations += result.violations
-        added = [r for r in result.rules_checked if r not in seen]  # repeats within one result stay
+        checked = result.rules_checked
+        # repeats within one result stay; a rule an earlier result checked is not listed again
+        added = checked if seen.isdisjoint(checked) else [r for r in checked if r not in seen]
         rules += added
         seen.update(added)
         not_checked += result.not_checked
         metrics.update(result.metrics)
-    compliant = not any(v.severity == "error" for v in violations)
-    return LintReport(
+    compliant = True
+    fixable = False
+    for v in violations:
+        if v.severity == "error":
+            compliant = False
+        if v.fix is not None:
+            fixable = True
+    # the results' findings are the checks' own, already valid: the report is not validated again
+    return lint_report(
         compliant=compliant,
-        auto_fixable=not compliant and any(v.fix is not None for v in violations),
+        auto_fixable=not compliant and fixable,
         violations=violations,
         rules_checked=rules,
         not_checked=not_checked,

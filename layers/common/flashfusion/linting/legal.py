@@ -43,6 +43,7 @@ import string
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.media import describe_error
 from flashfusion.linting.normalise import IGNORECASE_ASCII, Normalised, normalise, normalise_term
@@ -177,7 +178,12 @@ def _term_key(term: str) -> re.Pattern[bytes] | None:
         return None
     reduced = _reduce(plain[:-1] if plain[-1:].isalpha() else plain)
     runs = [m.group(0)[:1] for m in re.finditer(rb"(.)\1*", reduced, re.DOTALL)]
-    return re.compile(b"".join(re.escape(r) + b"+" for r in runs))
+    if not runs:
+        return re.compile(b"")
+    # "g+u+..." written "gg*u+...": a pattern that starts with a literal is searched by skipping to that byte
+    # (and an alternation of such patterns to any of their first bytes), not tried at every position
+    first = re.escape(runs[0])
+    return re.compile(first + first + b"*" + b"".join(re.escape(r) + b"+" for r in runs[1:]))
 
 
 def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Found]:
@@ -203,21 +209,36 @@ def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Fo
     return found
 
 
+@lru_cache(maxsize=256)  # a kit's banned terms, once per kit
+def _banned_keys(terms: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    """One pattern that finds, in a reduced text, what any of the terms' keys (``_term_key``) finds: a text where
+    it finds nothing holds none of the terms, and no term is looked for. None when some term has no key."""
+    keys = [_term_key(term) for term in terms if term_words(term)]
+    if not keys or any(key is None for key in keys):
+        return None
+    return re.compile(b"|".join(b"(?:" + key.pattern + b")" for key in keys if key is not None))
+
+
 def find_banned(text: str, terms: list[str]) -> list[Violation]:
     norm = normalise(text)
     reduced: list[bytes] = []
+    keys = _banned_keys(tuple(terms))
+    if keys is not None:
+        reduced.append(_reduce(norm.text))
+        if keys.search(reduced[0]) is None:
+            return []
     found: list[Violation] = []
     for term in terms:
-        plain = " ".join(term.split())
         for match in find_disguised(norm, term, reduced):
+            plain = " ".join(term.split())
             written = match.text
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=BANNED_RULE,
                     severity="error",
                     message=f"{label} is a banned term in this brand kit",
-                    location=TextSpan(start=match.start, end=match.end, text=written),
+                    location=findings.text_span(start=match.start, end=match.end, text=written),
                     suggestion=f'remove or rephrase "{written}"',
                 )
             )
@@ -236,10 +257,14 @@ def _applies(disclaimer: Disclaimer, channel: str | None) -> bool:
 def _insertion(text: str, disclaimer: Disclaimer) -> Fix:
     if disclaimer.position == "start":
         glue = "" if not text or text[:1].isspace() else " "
-        return Fix(kind="insert", span=TextSpan(start=0, end=0, text=""), text=disclaimer.text + glue)
+        return findings.fix(
+            kind="insert", span=findings.text_span(start=0, end=0, text=""), text=disclaimer.text + glue
+        )
     glue = "" if not text or text[-1:].isspace() else " "
     end = len(text)
-    return Fix(kind="insert", span=TextSpan(start=end, end=end, text=""), text=glue + disclaimer.text)
+    return findings.fix(
+        kind="insert", span=findings.text_span(start=end, end=end, text=""), text=glue + disclaimer.text
+    )
 
 
 def missing_disclaimers(text: str, disclaimers: list[Disclaimer], channel: str | None) -> list[Violation]:
@@ -251,7 +276,7 @@ def missing_disclaimers(text: str, disclaimers: list[Disclaimer], channel: str |
             continue
         where = "at the start" if disclaimer.position == "start" else "at the end"
         found.append(
-            Violation(
+            findings.violation(
                 rule_id=DISCLAIMER_RULE,
                 severity="error",
                 message=f'the required disclaimer "{disclaimer.text}" is missing'
@@ -263,6 +288,7 @@ def missing_disclaimers(text: str, disclaimers: list[Disclaimer], channel: str |
     return found
 
 
+@lru_cache(maxsize=1024)  # a kit's disclaimers, on every post
 def term_pattern_loose(phrase: str) -> re.Pattern[str]:
     """A phrase in any case and spacing; boundaries only where the phrase starts/ends with a word char."""
     body = r"\s+".join(re.escape(w) for w in phrase.split())
@@ -292,15 +318,15 @@ def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violatio
                 continue
             which = "the first use of " if trademark.first_use_only else ""
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=TRADEMARK_RULE,
                     severity="warning",
                     message=f'{which}the trademark "{match.text}" needs its {trademark.symbol} symbol',
-                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f'write "{match.text}{trademark.symbol}"',
                     fix=Fix(
                         kind="insert",
-                        span=TextSpan(start=match.end, end=match.end, text=""),
+                        span=findings.text_span(start=match.end, end=match.end, text=""),
                         text=trademark.symbol,
                     ),
                 )
@@ -317,15 +343,18 @@ def unsubstantiated_claims(text: str, kit: BrandKit) -> list[Violation]:
     for claim in kit.legal.claims:
         if not claim.phrase.split():
             continue
-        evidence = claim.substantiation.strip() or "evidence that supports the claim"
         # through the same Unicode disguises as every term; not inflected ("waterproofing" is a treatment)
-        for match in find_term(norm, claim.phrase):
+        matches = find_term(norm, claim.phrase)
+        if not matches:
+            continue
+        evidence = claim.substantiation.strip() or "evidence that supports the claim"
+        for match in matches:
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=CLAIM_RULE,
                     severity="warning",
                     message=f'the claim "{match.text}" needs substantiation: {evidence}',
-                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f"keep the claim only with {evidence} on file, or remove it",
                 )
             )

@@ -35,8 +35,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import overload
 
 # DerivedCoreProperties.txt (Unicode 15.1), Default_Ignorable_Code_Point: every range.
 DEFAULT_IGNORABLE = (
@@ -84,17 +87,57 @@ dotless i, long s, the Kelvin sign."""
 _IGNORECASE_ASCII_TABLE = str.maketrans(IGNORECASE_ASCII)
 DASH_CHARS = "\u2010\u2011\u2012\u2013\u2043\u2212\ufe63"
 DASHES = str.maketrans(dict.fromkeys(DASH_CHARS, "-"))
+_DASH = re.compile(f"[{DASH_CHARS}]")
+_IGNORECASE_ASCII_CHAR = re.compile(f"[{''.join(IGNORECASE_ASCII)}]")
 """Hyphen-like dashes (TR39 folds them to "-"); the em dash stays: it separates clauses, not words."""
 _TOKEN = re.compile(r"\w+")
+
+
+class OffsetMap(Sequence[int]):
+    """Where each character of a normalised text starts (or ends) in the original, kept as segments rather
+    than one entry per character: a copied stretch maps character for character (offset ``origin + k``), a
+    normalised cluster maps every one of its characters to the cluster's one original offset. An entry is
+    looked up by bisection; most texts are mapped back only at the few places a term matched."""
+
+    __slots__ = ("_at", "_copied", "_length", "_origin")
+
+    def __init__(self, at: list[int], origin: list[int], copied: list[bool], length: int) -> None:
+        self._at = at
+        """The normalised offset where each segment starts, increasing."""
+        self._origin = origin
+        """The original offset its first character maps to."""
+        self._copied = copied
+        """Whether the segment is copied (one original character per character) or one cluster."""
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        segment = bisect_right(self._at, index) - 1
+        origin = self._origin[segment]
+        return origin + index - self._at[segment] if self._copied[segment] else origin
 
 
 @dataclass(frozen=True, slots=True)
 class Normalised:
     original: str
     text: str
-    starts: tuple[int, ...] | None = None
+    starts: Sequence[int] | None = None
     """For each character of ``text``, where it starts in ``original``; None: ``text`` is ``original``."""
-    ends: tuple[int, ...] | None = None
+    ends: Sequence[int] | None = None
     runs: tuple[tuple[int, int], ...] = ()
     """Joined spaced-letter runs, as (start, end) in ``text``."""
     case_key: str = ""
@@ -137,7 +180,7 @@ def normalise_term(term: str) -> str:
 
 def _dashes_read_as_hyphens(text: str) -> str:
     # str.translate looks every character of a non-ASCII text up in the table: most texts have no dash to map
-    return text.translate(DASHES) if any(c in text for c in DASH_CHARS) else text
+    return text if _DASH.search(text) is None else text.translate(DASHES)
 
 
 # --- 1 and 2: NFKC, ignorables and decorating marks ---------------------------------------------
@@ -155,26 +198,46 @@ def _nfkc_char(ch: str) -> str:
 NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
-def _cluster(text: str, i: int, j: int) -> str:
-    """The normalisation of one base character ``text[i]`` and its marks ``text[i + 1 : j]``."""
-    if j == i + 1:
-        return _nfkc_char(text[i])
-    if IGNORABLE.match(text[i]):
+@lru_cache(maxsize=8192)  # the same few emoji, accents and their marks recur from text to text
+def _cluster(cluster: str) -> str:
+    """The normalisation of one base character ``cluster[0]`` and its marks ``cluster[1:]``."""
+    if len(cluster) == 1:
+        return _nfkc_char(cluster)
+    if IGNORABLE.match(cluster[0]):
         return ""
-    marks = [m for m in text[i + 1 : j] if m not in OVERLAY_MARKS and not IGNORABLE.match(m)]
+    marks = [m for m in cluster[1:] if m not in OVERLAY_MARKS and not IGNORABLE.match(m)]
     marks = [m for m in marks if unicodedata.category(m) != "Me"]
     if len(marks) >= ZALGO_MARKS:
         marks = []
-    return IGNORABLE.sub("", unicodedata.normalize("NFKC", text[i] + "".join(marks)))
+    return IGNORABLE.sub("", unicodedata.normalize("NFKC", cluster[0] + "".join(marks)))
 
 
-def _clusters(text: str) -> tuple[str, list[int], list[int]]:
+@lru_cache(maxsize=8192)
+def _run_clusters(run: str) -> tuple[tuple[int, int, str], ...]:
+    """A run of non-ASCII characters (with the ASCII letter before a leading mark) split into its clusters,
+    each as (start, end, normalised) relative to the run: a base character with the marks that follow it."""
+    clusters: list[tuple[int, int, str]] = []
+    i = 0
+    last = len(run)
+    while i < last:
+        j = i + 1
+        while j < last and _is_mark(run[j]):
+            j += 1
+        clusters.append((i, j, _cluster(run[i:j])))
+        i = j
+    return tuple(clusters)
+
+
+def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
     """Steps 1 and 2: the text, and where each of its characters starts and ends in the original. ASCII
     stretches are copied whole; each non-ASCII character is normalised with the marks that follow it
     (with the ASCII letter before it when it is a mark: "e" + U+0301 is one cluster)."""
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    at: list[int] = []  # the segments of both maps: where each starts in the output,
+    origin_start: list[int] = []  # where its first character starts in the original,
+    origin_end: list[int] = []  # and ends there,
+    copied: list[bool] = []  # and whether it is copied character for character
+    length = 0
     position = 0
     for run in NON_ASCII_RUN.finditer(text):
         first, last = run.span()
@@ -182,25 +245,28 @@ def _clusters(text: str) -> tuple[str, list[int], list[int]]:
             first -= 1  # the ASCII base of a leading mark belongs to its cluster
         if first > position:
             out.append(text[position:first])
-            starts.extend(range(position, first))
-            ends.extend(range(position + 1, first + 1))
-        i = first
-        while i < last:
-            j = i + 1
-            while j < last and _is_mark(text[j]):
-                j += 1
-            piece = _cluster(text, i, j)
+            at.append(length)
+            origin_start.append(position)
+            origin_end.append(position + 1)
+            copied.append(True)
+            length += first - position
+        for i, j, piece in _run_clusters(text[first:last]):
             if piece:
                 out.append(piece)
-                starts.extend([i] * len(piece))
-                ends.extend([j] * len(piece))
-            i = j
+                at.append(length)
+                origin_start.append(first + i)
+                origin_end.append(first + j)
+                copied.append(False)
+                length += len(piece)
         position = last
     if position < len(text):
         out.append(text[position:])
-        starts.extend(range(position, len(text)))
-        ends.extend(range(position + 1, len(text) + 1))
-    return "".join(out), starts, ends
+        at.append(length)
+        origin_start.append(position)
+        origin_end.append(position + 1)
+        copied.append(True)
+        length += len(text) - position
+    return "".join(out), OffsetMap(at, origin_start, copied, length), OffsetMap(at, origin_end, copied, length)
 
 
 # --- 3: confusables ------------------------------------------------------------------------------
@@ -321,17 +387,17 @@ def _mostly_latin(text: str) -> bool:
 # --- 4: spaced letters ---------------------------------------------------------------------------
 
 
-def _join_spaced(original: str, text: str, starts: list[int] | None, ends: list[int] | None) -> Normalised:
+def _join_spaced(original: str, text: str, starts: Sequence[int] | None, ends: Sequence[int] | None) -> Normalised:
     runs = []
     if SPACED_RUN_HINT.search(text) is not None:
         runs = [m for m in SPACED_RUN.finditer(text) if any(c.isalpha() for c in m.group(0))]
     if not runs:
         if starts is None:
             return Normalised(original, text, case_key=case_key(text))
-        return Normalised(original, text, tuple(starts), tuple(ends or ()), (), case_key(text))
-    if starts is None or ends is None:
-        starts = list(range(len(text)))
-        ends = list(range(1, len(text) + 1))
+        return Normalised(original, text, starts, ends, (), case_key(text))
+    # a text with a joined run (rare) is mapped character by character
+    starts = list(range(len(text))) if starts is None else list(starts)
+    ends = list(range(1, len(text) + 1)) if ends is None else list(ends)
     out: list[str] = []
     new_starts: list[int] = []
     new_ends: list[int] = []
@@ -357,6 +423,6 @@ def _join_spaced(original: str, text: str, starts: list[int] | None, ends: list[
 
 def case_key(text: str) -> str:
     """``Normalised.case_key`` of ``text``."""
-    if not text.isascii() and any(c in text for c in IGNORECASE_ASCII):
+    if not text.isascii() and _IGNORECASE_ASCII_CHAR.search(text) is not None:
         text = text.translate(_IGNORECASE_ASCII_TABLE)
     return text.lower()

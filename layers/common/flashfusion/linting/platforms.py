@@ -39,13 +39,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.linting.counting.mastodon import mastodon_length
-from flashfusion.linting.counting.x_weighted import parse_post, weighted_length
-from flashfusion.models import Fix, Severity, TextSpan, Violation
+from flashfusion.linting.counting.x_weighted import crossed_at, weighted_length
+from flashfusion.models import Fix, Severity, Violation
 
 if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
     from flashfusion.brandkit import Platform
@@ -231,7 +233,7 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
     """The index of the first character that takes ``text`` over ``limit`` (the start of the URL,
     emoji or cluster it belongs to); ``len(text)`` when the text is within the limit."""
     if counter == "x-weighted":
-        crossed = parse_post(text).limit_crossed_at
+        crossed = crossed_at(text)
         return len(text) if crossed is None else crossed
     count = COUNTERS[counter]
     lo, hi = 0, len(text)  # the shortest prefix over the limit ends with the character sought
@@ -275,7 +277,7 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
 
 def _trim_fix(text: str, limit: int, counter: Counter) -> Fix:
     cut = trim_point(text, limit, counter)
-    return Fix(kind="trim", span=TextSpan(start=cut, end=len(text), text=text[cut:]), text=ELLIPSIS)
+    return findings.fix(kind="trim", span=findings.text_span(start=cut, end=len(text), text=text[cut:]), text=ELLIPSIS)
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -283,6 +285,26 @@ def _trim_fix(text: str, limit: int, counter: Counter) -> Fix:
 
 def _rule(platform: str, what: str) -> str:
     return f"platform.{platform}.{what}"
+
+
+class _TextPlan(NamedTuple):
+    """What checking a post against one platform's text limits names and counts, made once per platform."""
+
+    length_rule: str
+    metric: str
+    hashtag_rule: str
+    count: Callable[[str], int]
+
+
+@lru_cache(maxsize=64)
+def _text_plan(platform: str) -> _TextPlan:
+    limits = TEXT_LIMITS[platform]
+    return _TextPlan(
+        _rule(platform, "text-length"),
+        f"{platform}.text_length",
+        _rule(platform, "hashtags"),
+        COUNTERS[limits.counter],
+    )
 
 
 def check_text_for_platforms(
@@ -300,7 +322,7 @@ def check_text_for_platforms(
             length = len(text)
             if length > limits.max_title_chars:
                 result.violations.append(
-                    Violation(
+                    findings.violation(
                         rule_id=rule,
                         severity="error",
                         message=f"{platform} titles take at most {limits.max_title_chars} characters; it has {length}",
@@ -309,19 +331,19 @@ def check_text_for_platforms(
                     )
                 )
             continue
-        rule = _rule(platform, "text-length")
-        result.rules_checked.append(rule)
-        length = text_length(text, limits.counter)
-        result.metrics[f"{platform}.text_length"] = float(length)
+        plan = _text_plan(platform)
+        result.rules_checked.append(plan.length_rule)
+        length = plan.count(text)
+        result.metrics[plan.metric] = float(length)
         if length > limits.max_chars:
             unit = UNITS[limits.counter]
             crossed = limit_crossed_at(text, limits.max_chars, limits.counter)
             result.violations.append(
-                Violation(
-                    rule_id=rule,
+                findings.violation(
+                    rule_id=plan.length_rule,
                     severity="error",
                     message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
-                    location=TextSpan(start=crossed, end=len(text), text=text[crossed:]),
+                    location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
                     suggestion=f"shorten by {length - limits.max_chars} {unit}",
                     fix=_trim_fix(text, limits.max_chars, limits.counter),
                 )
@@ -333,27 +355,28 @@ def check_text_for_platforms(
             if size > limits.max_utf8_bytes:
                 crossed = limit_crossed_at(text, limits.max_utf8_bytes, "utf8")
                 result.violations.append(
-                    Violation(
+                    findings.violation(
                         rule_id=rule,
                         severity="error",
                         message=f"{platform} takes at most {limits.max_utf8_bytes} bytes of text; this has {size}",
-                        location=TextSpan(start=crossed, end=len(text), text=text[crossed:]),
+                        location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
                         suggestion=f"shorten by {size - limits.max_utf8_bytes} bytes",
                         fix=_trim_fix(text, limits.max_utf8_bytes, "utf8"),
                     )
                 )
         if limits.max_hashtags is not None:
-            rule = _rule(platform, "hashtags")
-            result.rules_checked.append(rule)
+            result.rules_checked.append(plan.hashtag_rule)
+            if "#" not in text:
+                continue  # no hashtag: none over the limit
             tags = hashtags(text)
             if len(tags) > limits.max_hashtags:
                 first_extra = tags[limits.max_hashtags]
                 result.violations.append(
-                    Violation(
-                        rule_id=rule,
+                    findings.violation(
+                        rule_id=plan.hashtag_rule,
                         severity=limits.hashtag_severity,
                         message=f"{platform} allows at most {limits.max_hashtags} hashtags; this has {len(tags)}",
-                        location=TextSpan(
+                        location=findings.text_span(
                             start=first_extra.start(),
                             end=tags[-1].end(),
                             text=text[first_extra.start() : tags[-1].end()],

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from flashfusion.linting.normalise import Normalised, normalise, normalise_term
 
@@ -29,8 +29,7 @@ AFTER = r"(?:(?!\w)|(?=[ai](?!\w))|(?-i:(?<=[a-z])(?=[A-Z])))"
 WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """A match, in the original text: ``text == original[start:end]``."""
 
     start: int
@@ -93,6 +92,9 @@ def boundaries_hold(norm: Normalised, start: int, end: int) -> bool:
     """Whether a match of ``norm.text[start:end]`` that the patterns let in through an exception (see the
     module doc) is really at a word boundary."""
     text = norm.text
+    # most matches stand between non-word characters: settled on the two neighbours alone
+    if (start == 0 or not _word(text[start - 1])) and (end == len(text) or not _word(text[end])):
+        return True
     if start > 0 and _word(text[start - 1]) and _word(text[start]):
         single_first = start == 1 or not _word(text[start - 2])
         if not (_camel(text, start) or (single_first and norm.joined_run_at(start - 1, start + 1))):
@@ -116,6 +118,19 @@ def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[
     (its one length-changing lowercase, dotted capital I, is mapped first), and ``match`` at a position sees
     the text before it (the boundary look-behinds), so the matches are the ones ``finditer`` gives."""
     key = norm.case_key
+    if len(runs) == 1:  # its occurrences come in order, once each
+        (run,) = runs
+        at = key.find(run)
+        single: list[re.Match[str]] = []
+        end = 0
+        while at >= 0:
+            if at >= end:  # not inside the previous match: finditer's matches do not overlap
+                match = pattern.match(norm.text, at)
+                if match is not None:
+                    single.append(match)
+                    end = match.end()
+            at = key.find(run, at + 1)
+        return single
     starts: set[int] = set()
     for run in runs:
         at = key.find(run)
@@ -134,18 +149,27 @@ def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[
     return found
 
 
+@lru_cache(maxsize=4096)  # a kit's terms, on every post
+def _term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
+    """``(first_run(term), term_regex(term))``, or None for a term without words (it matches nothing)."""
+    if not _term_words(term):
+        return None
+    return first_run(term), term_regex(term)
+
+
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
-    if not _term_words(term):
+    plan = _term_plan(term)
+    if plan is None:
         return []
-    run = first_run(term)
+    run, regex = plan
     if run is None:
-        matches = list(term_regex(term).finditer(norm.text))
+        matches = list(regex.finditer(norm.text))
     elif run not in norm.case_key:
         return []
     else:
-        matches = finditer_at_runs(term_regex(term), norm, (run,))
+        matches = finditer_at_runs(regex, norm, (run,))
     return [
         found_in(norm, m.start(), m.end())
         for m in matches

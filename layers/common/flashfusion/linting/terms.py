@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
+from flashfusion.linting import findings
 from flashfusion.linting.term_match import find_term, has_term, term_regex
-from flashfusion.models import TextSpan, Violation
+from flashfusion.models import Violation
 
 BANNED_RULE = "legal.banned-term"
 REQUIRED_RULE = "voice.required-term"
@@ -24,11 +25,11 @@ def banned_terms(text: str, terms: list[str]) -> list[Violation]:
     for term in terms:
         for match in find_term(text, term):
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=BANNED_RULE,
                     severity="error",
                     message=f'"{match.text}" is a banned term in this brand kit',
-                    location=TextSpan(start=match.start, end=match.end, text=match.text),
+                    location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f'remove or rephrase "{match.text}"',
                 )
             )
@@ -37,7 +38,7 @@ def banned_terms(text: str, terms: list[str]) -> list[Violation]:
 
 def required_terms(text: str, terms: list[str]) -> list[Violation]:
     return [
-        Violation(
+        findings.violation(
             rule_id=REQUIRED_RULE,
             severity="error",
             message=f'the required term "{term}" does not appear',

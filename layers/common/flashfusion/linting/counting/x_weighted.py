@@ -208,6 +208,35 @@ def original_index(text: str, normalized: str, index: int) -> int:
     return lo
 
 
+def crossed_at(text: str, config: WeightingConfig | None = None) -> int | None:
+    """``parse_post(text, config).limit_crossed_at``, without walking the text unit by unit: each stretch between
+    URLs and emoji is weighed whole (``plain_weight``) and walked only where the limit falls inside it (in
+    ASCII, where every character weighs the same, the character is computed)."""
+    config = config or default_config()
+    normalized = _nfc(text)
+    limit = config.max_weighted_length * config.scale
+    total = 0
+    position = 0
+    for start, end, weight in [*_entities(normalized, config), (len(normalized), len(normalized), 0)]:
+        stretch = normalized[position:start]
+        stretch_weight = config.plain_weight(stretch)
+        if total + stretch_weight > limit:
+            ascii_weight = config._ascii_weight
+            if ascii_weight is not None and stretch.isascii():
+                return original_index(text, normalized, position + (limit - total) // ascii_weight)
+            for i in range(position, start):
+                total += config.weight_of(ord(normalized[i]))
+                if total > limit:
+                    return original_index(text, normalized, i)
+        total += stretch_weight
+        if end > start:
+            total += weight
+            if total > limit:
+                return original_index(text, normalized, start)
+        position = end
+    return None
+
+
 def parse_post(text: str, config: WeightingConfig | None = None) -> ParsedPost:
     """twitter-text's ``parseTweet``: weighted length, validity, permillage and the valid range."""
     config = config or default_config()

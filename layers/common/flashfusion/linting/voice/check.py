@@ -14,7 +14,7 @@ from flashfusion.linting.voice.sentiment import _sentiment, check_sentiment
 from flashfusion.linting.voice.term_patterns import kit_patterns
 from flashfusion.linting.voice.text_analysis import analyse
 from flashfusion.linting.voice.vale_rules import check_rules
-from flashfusion.models import BrandKit, TextSpan
+from flashfusion.models import BrandKit, TextSpan, Violation
 
 
 def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckResult:
@@ -38,8 +38,13 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     norm = normalise(text)  # the same normalisation the legal checks use (cached per text)
     check_preferred_terms(text, voice, patterns, norm, result)
     check_rules(text, voice, patterns, norm, grade, words, result, analysis.tokens)
-    result.violations.sort(key=lambda v: v.location.start if isinstance(v.location, TextSpan) else -1)
+    if len(result.violations) > 1:
+        result.violations.sort(key=_position)
     return result
+
+
+def _position(v: Violation) -> int:
+    return v.location.start if isinstance(v.location, TextSpan) else -1
 
 
 def warm_up() -> None:

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, removal_span, replace_with, text_span
-from flashfusion.models import Violation
 
 if TYPE_CHECKING:
     from flashfusion.models import VoiceRules
@@ -94,7 +94,7 @@ def check_emoji(text: str, voice: VoiceRules, spans: list[tuple[int, int]], resu
         cut_start, cut_end = removal_span(text, start, end, floor)
         floor = cut_end
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=EMOJI_RULE,
                 severity=severity,
                 message=f"{message}: {text[start:end]}",

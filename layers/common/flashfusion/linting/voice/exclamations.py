@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
-from flashfusion.models import Violation, VoiceRules
+from flashfusion.models import VoiceRules
 
 EXCLAMATION_RULE = "voice.exclamations"
 
@@ -15,8 +17,12 @@ MARKS = {c: unicodedata.normalize("NFKC", c).count("!") for c in EXCLAMATION_CHA
 """Exclamation marks per character, as NFKC reads them: fullwidth and small "!" are one, "‼" two, "⁉" and "⁈" one."""
 
 
+_OTHER_MARKS = re.compile("[" + "".join(c for c in MARKS if c != "!") + "]")
+"""The exclamation characters other than "!" (all non-ASCII)."""
+
+
 def marks_in(text: str) -> int:
-    if text.isascii():
+    if text.isascii() or _OTHER_MARKS.search(text) is None:
         return text.count("!")
     return sum(text.count(c) * marks for c, marks in MARKS.items())
 
@@ -48,7 +54,7 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
         after_question = text[start - 1 : start] in {"?", "."} if start else False
         replacement = "!" * partial if partial else ("" if cut > start or after_question else ".")
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=EXCLAMATION_RULE,
                 severity=severity,
                 message=f"{total} exclamation marks; the brand kit allows {allowed}",

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import WORD
 from flashfusion.linting.voice.word_scan import WordScan, scan_words
-from flashfusion.models import Violation, VoiceRules
+from flashfusion.models import VoiceRules
 
 FORMALITY_RULE = "voice.formality"
 
@@ -73,7 +74,7 @@ def check_formality(
     reads = "casual" if score < 0 else "formal"
     detail = f" ({', '.join(dict.fromkeys(found))})" if score < 0 and found else ""
     result.violations.append(
-        Violation(
+        findings.violation(
             rule_id=FORMALITY_RULE,
             severity=severity,
             message=f"reads {reads} (formality {score:+.2f}){detail}; the brand kit's voice is {wanted}",

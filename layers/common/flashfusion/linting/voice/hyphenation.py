@@ -35,6 +35,9 @@ class Hyphenator:
     def __init__(self, patterns: Patterns) -> None:
         self.patterns = patterns
         self.longest = max(len(key) for key in patterns)
+        self.prefixes = frozenset(key[:k] for key in patterns for k in range(1, len(key) + 1))
+        """Every pattern's every prefix: a piece of the word that is none is the start of no pattern, so no
+        longer piece from the same letter needs looking up."""
 
     def positions(self, word: str) -> list[int]:
         """Where ``word`` may be hyphenated (as ``pyphen.Pyphen(lang="en_US").positions``)."""
@@ -42,9 +45,13 @@ class Hyphenator:
         dotted = f".{word}."
         values = [0] * (len(dotted) + 1)
         patterns = self.patterns
+        prefixes = self.prefixes
         for i in range(len(dotted) - 1):
             for j in range(i + 1, min(i + self.longest, len(dotted)) + 1):
-                pattern = patterns.get(dotted[i:j])
+                piece = dotted[i:j]
+                if piece not in prefixes:
+                    break
+                pattern = patterns.get(piece)
                 if pattern is None:
                     continue
                 offset, found = pattern

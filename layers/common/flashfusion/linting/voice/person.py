@@ -9,19 +9,22 @@ by default).
 
 from __future__ import annotations
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of, softer
 from flashfusion.linting.voice.common import text_span
 from flashfusion.linting.voice.word_scan import WordScan
-from flashfusion.models import Severity, Violation, VoiceRules
+from flashfusion.models import Severity, VoiceRules
 
 PERSON_RULE = "voice.person"
+_METRIC = {person: f"voice.pronouns.{person}" for person in ("first", "second", "third")}
 
 
 def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResult) -> None:
     counts = scan.counts
     first_at = scan.first_at
+    metrics = result.metrics
     for person, count in counts.items():
-        result.metrics[f"voice.pronouns.{person}"] = float(count)
+        metrics[_METRIC[person]] = float(count)
     wanted = voice.person
     base_severity = severity_of(voice.levels.person)
     if wanted == "any" or base_severity is None:
@@ -45,7 +48,7 @@ def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResu
         return
     start, end = first_at[dominant]
     result.violations.append(
-        Violation(
+        findings.violation(
             rule_id=PERSON_RULE,
             severity=severity,
             message=message,

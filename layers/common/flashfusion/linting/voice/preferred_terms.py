@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.normalise import Normalised
 from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
@@ -28,7 +29,7 @@ def substitutions(
         if match.text == replacement:
             continue
         found.append(
-            Violation(
+            findings.violation(
                 rule_id=rule_id,
                 severity=level,
                 message=f'use "{wanted}" instead of "{match.text}"',

@@ -19,14 +19,16 @@ to "add substance"). A text without words has no grade (``not_checked``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice import hyphenation, syllable_table
 from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
-from flashfusion.models import NotChecked, Violation
+from flashfusion.models import NotChecked
 
 if TYPE_CHECKING:
     from flashfusion.models import VoiceRules
@@ -55,6 +57,8 @@ def _hyphenator() -> hyphenation.Hyphenator:
     return hyphenation.load()
 
 
+ASCII_LETTER = re.compile("[a-z]")
+"""In lowercase ASCII, what ``str.isalpha`` holds true for."""
 SYLLABLE_CACHE_LIMIT = 200_000
 """Words (lowercase) whose syllable count is kept; past this the cache starts over (bounded memory)."""
 _syllable_cache: dict[str, int] = {}
@@ -76,7 +80,7 @@ def syllables(word: str) -> int:
     lower = word.lower().replace("\u2019", "'")
     count = _syllable_cache.get(lower)
     if count is None:
-        if not any(c.isalpha() for c in lower):
+        if (ASCII_LETTER.search(lower) is None) if lower.isascii() else not any(c.isalpha() for c in lower):
             return 1  # numbers ("2026", "7-245"): pyphen's letter patterns never split them; not cached
         if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
             _syllable_cache.clear()
@@ -178,15 +182,15 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
     if severity is None:
         return grade
     result.rules_checked.append(GRADE_RULE)
-    method = (
-        f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
-        f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
-        if estimated
-        else "Flesch-Kincaid"
-    )
     if grade > high or (grade < low and not estimated):
+        method = (
+            f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
+            f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
+            if estimated
+            else "Flesch-Kincaid"
+        )
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=GRADE_RULE,
                 severity=severity,
                 message=f"reading grade {grade:.1f} ({method}) is outside the brand's {low:g} to {high:g}",

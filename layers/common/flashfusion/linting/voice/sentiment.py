@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
-from flashfusion.models import Violation
 
 if TYPE_CHECKING:
     from flashfusion.models import VoiceRules
@@ -24,6 +26,34 @@ class _Token(NamedTuple):
     lower: str
     may_have_valence: bool
     """In the lexicon and not a booster: the only words ``sentiment_valence`` is called for."""
+    upper: bool
+    """``word.isupper()`` (VADER's all-caps checks)."""
+    booster: bool
+    """In VADER's booster list: ``scalar_inc_dec`` gives it a scalar (0 to every other word)."""
+    negation_context: bool
+    """A word ``_negation_check`` looks for before a valenced word (a negation, "n't", "never", "without",
+    "doubt", "so", "this"): with none of them among the three words before it, the check changes nothing."""
+    idiom: bool
+    """A word of one of VADER's special-case idioms or multi-word boosters: with none of them around a valenced
+    word, ``_special_idioms_check`` changes nothing."""
+
+
+# _Token's fields, read in C
+_MAY_HAVE_VALENCE = itemgetter(2)
+_UPPER = itemgetter(3)
+
+
+def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
+    """``SentimentIntensityAnalyzer._sift_sentiment_scores`` over the non-zero scores only (a zero adds to
+    neither sum), in the same order (the same float sums), and the zeros counted in C."""
+    pos_sum = 0.0
+    neg_sum = 0.0
+    for sentiment_score in filter(None, sentiments):
+        if sentiment_score > 0:
+            pos_sum += float(sentiment_score) + 1
+        if sentiment_score < 0:
+            neg_sum += float(sentiment_score) - 1
+    return pos_sum, neg_sum, sentiments.count(0)
 
 
 @lru_cache(maxsize=1)
@@ -53,35 +83,43 @@ class _FastVader:
         self.emoji_non_ascii = not any(k.isascii() for k in self.emoji_chars)  # then only non-ASCII need a look
         self.boosters = vs.BOOSTER_DICT
         self.negations = frozenset(vs.NEGATE)
-        self.senti_text = vs.SentiText
         self.strip_punc = vs.SentiText._strip_punc_if_word
         self.vs = vs
         self.token_facts: dict[str, _Token] = {}
+        self.negation_words = self.negations | {"never", "without", "doubt", "so", "this"}
+        self.idiom_words = frozenset(
+            word
+            for phrase in [*vs.SPECIAL_CASES, *(k for k in vs.BOOSTER_DICT if " " in k)]
+            for word in phrase.split(" ")
+        )
         self.memo_words: list[str] | None = None
         self.memo_lower: list[str] = []
         # the analyzer's per-word checks lowercase the whole text each time: these reuse one list
         analyzer._negation_check = self._negation_check
         analyzer._special_idioms_check = self._special_idioms_check
+        analyzer._sift_sentiment_scores = _sift_sentiment_scores
 
     def _no_emoji(self, text: str) -> str:
         """vaderSentiment's emoji pass: each emoji becomes its description, after a space unless it
         starts the text or follows a space."""
-        if self.emoji_chars.isdisjoint(text):
-            return text
         emojis = self.emojis
+        if self.emoji_non_ascii:
+            # only non-ASCII characters can be emoji: look at those alone
+            found = [m.start() for m in NON_ASCII.finditer(text) if m.group() in emojis]
+        elif self.emoji_chars.isdisjoint(text):
+            return text
+        else:
+            found = [i for i in range(len(text)) if text[i] in emojis]
+        if not found:
+            return text
         parts: list[str] = []
         done = 0
-        positions: Iterable[int] = (
-            (m.start() for m in NON_ASCII.finditer(text)) if self.emoji_non_ascii else range(len(text))
-        )
-        for i in positions:
-            ch = text[i]
-            if ch in emojis:
-                parts.append(text[done:i])
-                if i and text[i - 1] != " ":
-                    parts.append(" ")
-                parts.append(emojis[ch])
-                done = i + 1
+        for i in found:
+            parts.append(text[done:i])
+            if i and text[i - 1] != " ":
+                parts.append(" ")
+            parts.append(emojis[text[i]])
+            done = i + 1
         parts.append(text[done:])
         return "".join(parts)
 
@@ -89,7 +127,16 @@ class _FastVader:
         """The cache miss of ``_tokens``."""
         word = self.strip_punc(token)
         lower = word.lower()
-        facts = _Token(word, lower, lower in self.lexicon and lower not in self.boosters)
+        booster = lower in self.boosters
+        facts = _Token(
+            word,
+            lower,
+            lower in self.lexicon and not booster,
+            word.isupper(),
+            booster,
+            lower in self.negation_words or "n't" in lower,
+            lower in self.idiom_words,
+        )
         if len(self.token_facts) >= WORD_KIND_CACHE_LIMIT:
             self.token_facts.clear()
         self.token_facts[token] = facts
@@ -175,10 +222,14 @@ class _FastVader:
                 valence = valence + boosters[n_gram]
         return valence
 
-    def _valence(self, is_cap_diff: bool, words: list[str], lowered: list[str], item: str, lower: str, i: int) -> float:
+    def _valence(self, is_cap_diff: bool, tokens: list[_Token], words: list[str], lowered: list[str], i: int) -> float:
         """``SentimentIntensityAnalyzer.sentiment_valence`` (with its ``_least_check``) for a lexicon word,
-        verbatim but for the lowercased list (the original lowercases each neighbour at every look)."""
+        verbatim but for the lowercased list (the original lowercases each neighbour at every look) and for the
+        checks that cannot change the valence, skipped by the tokens' facts: ``scalar_inc_dec`` of a word that
+        is not a booster (0.0, still added), ``_negation_check`` with none of the words it looks for before
+        the word, ``_special_idioms_check`` with no idiom word around it."""
         vs, lexicon = self.vs, self.lexicon
+        item, lower = words[i], lowered[i]
         valence = lexicon[lower]
         if lower == "no" and i != len(words) - 1 and lowered[i + 1] in lexicon:
             valence = 0.0
@@ -195,14 +246,18 @@ class _FastVader:
                 valence -= vs.C_INCR
         for start_i in range(0, 3):
             if i > start_i and lowered[i - (start_i + 1)] not in lexicon:
-                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                before = tokens[i - (start_i + 1)]
+                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff) if before.booster else 0.0
                 if start_i == 1 and scalar != 0:
                     scalar = scalar * 0.95
                 if start_i == 2 and scalar != 0:
                     scalar = scalar * 0.9
                 valence = valence + scalar
-                valence = self._negation_check(valence, words, start_i, i)
-                if start_i == 2:
+                # the words _negation_check looks at: the start_i + 1 words before the valenced one
+                if any(tokens[k].negation_context for k in range(i - (start_i + 1), i)):
+                    valence = self._negation_check(valence, words, start_i, i)
+                # _special_idioms_check (i > 2 here) looks at the three words before and two after
+                if start_i == 2 and any(t.idiom for t in tokens[i - 3 : i + 3]):
                     valence = self._special_idioms_check(valence, words, i)
         # _least_check
         if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
@@ -215,37 +270,31 @@ class _FastVader:
     def __call__(self, text: str) -> dict[str, float]:
         text = self._no_emoji(text).strip()
         tokens = self._tokens(text)
-        if not any(facts.may_have_valence for facts in tokens):
+        valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
+        if not valenced:
             # every sentiment is 0 (see the loop below): the scores of an all-zero list
             if not tokens:
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
             return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        sentitext = self.senti_text.__new__(self.senti_text)
-        sentitext.text = text
-        words = sentitext.words_and_emoticons = [facts.word for facts in tokens]
-        sentitext.is_cap_diff = self.vs.allcap_differential(words)
+        words = [facts.word for facts in tokens]
+        # allcap_differential: some but not all words ALL CAPS
+        is_cap_diff = 0 < len(words) - sum(map(_UPPER, tokens)) < len(words)
         self.memo_words = words
         lowered = self.memo_lower = [facts.lower for facts in tokens]
-        lexicon = self.lexicon
-        boosters = self.boosters
-        analyzer = self.analyzer
-        sentiments: list[Any] = []
-        valenced = False
         last = len(words) - 1
-        for i, item in enumerate(words):
-            lower = lowered[i]
-            if lower not in lexicon or lower in boosters or (lower == "kind" and i < last and lowered[i + 1] == "of"):
-                sentiments.append(0)
+        # words outside the lexicon, boosters and "kind" before "of" score 0
+        sentiments: list[Any] = [0] * len(words)
+        scored = False
+        for i in valenced:
+            if lowered[i] == "kind" and i < last and lowered[i + 1] == "of":
                 continue
-            valenced = True
-            sentiments.append(self._valence(sentitext.is_cap_diff, words, lowered, item, lower, i))
-        if not valenced:
-            if not sentiments:
-                return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+            scored = True
+            sentiments[i] = self._valence(is_cap_diff, tokens, words, lowered, i)
+        if not scored:
             return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
-            sentiments = analyzer._but_check(words, sentiments)
-        scores: dict[str, float] = analyzer.score_valence(sentiments, text)
+            sentiments = self.analyzer._but_check(words, sentiments)
+        scores: dict[str, float] = self.analyzer.score_valence(sentiments, text)
         return scores
 
 
@@ -260,7 +309,7 @@ def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
     if not low <= compound <= high:
         side = "too negative" if compound < low else "too positive"
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=SENTIMENT_RULE,
                 severity=severity,
                 message=f"the tone is {side}: sentiment {compound:+.2f}, the brand kit wants {low:+.2f} to {high:+.2f}",

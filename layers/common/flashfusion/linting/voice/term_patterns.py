@@ -74,6 +74,10 @@ class Terms:
         self.patterns = () if self.combined is not None else tuple(term_regex(t) for t in self.terms)
         firsts = [_letters(t) and ALNUM_RUN.findall(" ".join(term_words(t)).lower())[0] for t in self.terms]
         self.first_runs: tuple[str, ...] | None = tuple(f for f in firsts if f) if all(firsts) else None
+        self.any_first_run = (
+            None if self.first_runs is None else re.compile("|".join(map(re.escape, sorted(set(self.first_runs)))))
+        )
+        """Finds any of ``first_runs`` (one search, not one per run)."""
 
     def matches(self, text: str | Normalised) -> list[tuple[int, Found]]:
         """(index of the term, match in the original text) for every match of every term; in text order
@@ -85,10 +89,8 @@ class Terms:
         if not self.terms:
             return []
         runs = self.first_runs
-        if runs is not None:
-            key = norm.case_key
-            if not any(run in key for run in runs):
-                return []
+        if self.any_first_run is not None and self.any_first_run.search(norm.case_key) is None:
+            return []
         if self.combined is not None:
             combined = (
                 self.combined.finditer(norm.text) if runs is None else finditer_at_runs(self.combined, norm, runs)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.normalise import Normalised, normalise_term
 from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
@@ -68,7 +69,7 @@ def _existence(
     text: str, rule: ExistenceRule, compiled: RulePatterns, norm: Normalised, rule_id: str
 ) -> list[Violation]:
     return [
-        Violation(
+        findings.violation(
             rule_id=rule_id,
             severity=rule.level,
             message=rule.message.replace("{match}", match.text),
@@ -86,7 +87,7 @@ def _occurrence(
     if rule.max is not None and len(matches) > rule.max:
         excess = matches[rule.max]
         return [
-            Violation(
+            findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f'"{rule.token}" appears {len(matches)} times; at most {rule.max} allowed',
@@ -96,7 +97,7 @@ def _occurrence(
         ]
     if rule.min is not None and len(matches) < rule.min:
         return [
-            Violation(
+            findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f'"{rule.token}" appears {len(matches)} times; at least {rule.min} needed',
@@ -124,7 +125,7 @@ def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation
         start = match.start(1)
         gap_start, end = match.start(2), match.end(3)
         found.append(
-            Violation(
+            findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f'"{match.group(1)}" is repeated',
@@ -145,7 +146,7 @@ def _capitalization(
         if _spelling(match.text) == _spelling(term):
             continue
         found.append(
-            Violation(
+            findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f'write "{term}", not "{match.text}"',
@@ -171,7 +172,10 @@ def _consistency(
     to the first one used."""
     found: list[Violation] = []
     for group, terms in zip(rule.either, compiled.groups, strict=True):
-        uses = sorted((match.start, match.end, group[index]) for index, match in terms.matches(norm))
+        matched = terms.matches(norm)
+        if len(matched) < 2:
+            continue  # one match is one variant: nothing inconsistent
+        uses = sorted((match.start, match.end, group[index]) for index, match in matched)
         used = list(dict.fromkeys(variant for _, _, variant in uses))
         if len(used) < 2:
             continue
@@ -182,7 +186,7 @@ def _consistency(
                 continue
             replacement = in_written_shape(text[start:end], match_case(text[start:end], chosen))
             found.append(
-                Violation(
+                findings.violation(
                     rule_id=rule_id,
                     severity=rule.level,
                     message=f"inconsistent: {names} are all used",
@@ -207,7 +211,7 @@ def _readability_rule(
         return
     if grade > rule.max_grade:
         result.violations.append(
-            Violation(
+            findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f"reading grade {grade:.1f} (Flesch-Kincaid{_estimate(words)}) is above {rule.max_grade:g}",

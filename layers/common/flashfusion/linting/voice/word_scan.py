@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
 from flashfusion.linting.voice.lexicon import (
     formal_words,
     imperative_verbs,
@@ -20,6 +20,20 @@ S_CONTRACTIONS = frozenset(
     f"{w}'s" for w in ("it", "that", "what", "there", "here", "he", "she", "who", "let", "where", "how")
 ) | {"y'all"}
 SENTENCE_OPENING = re.compile(r"(?:^|[.!?]\s+|\n\s*)([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
+_TEXT_OPENING = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_LATER_OPENING = re.compile(r"[.!?\n](?:(?<=[.!?])\s+|(?<=\n)\s*)([^\W\d_]+(?:['\u2019][^\W\d_]+)?)")
+"""``SENTENCE_OPENING`` after the text's start, written to start with one character class: the regex engine
+skips to the sentence marks and line breaks instead of trying the pattern at every position."""
+
+
+def sentence_openings(text: str) -> list[str]:
+    """The word opening each sentence, as ``SENTENCE_OPENING.finditer`` finds them (group 1): the text's start,
+    then after each sentence mark or line break (which no opening word holds, so the two never overlap)."""
+    first = _TEXT_OPENING.match(text)
+    later = _LATER_OPENING.findall(text)
+    return later if first is None else [first.group(0), *later]
+
+
 LONG_WORD_LETTERS = 13
 
 
@@ -77,6 +91,10 @@ OPENING_HEAD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 """What ``SENTENCE_OPENING`` takes of a token that opens a sentence (every opening starts a ``WORD`` token)."""
 
 _CASUAL, _FORMAL, _LONG, _PRONOUN, _IMPERATIVE = 1, 2, 4, 8, 16
+# per kind (every combination of the flags above), read by ``map`` in C: its formal weight, whether it may hold
+# a pronoun
+_FORMAL_WEIGHT = tuple(1.0 if kind & _FORMAL else 0.5 if kind & _LONG else 0.0 for kind in range(32))
+_MAY_HOLD_PRONOUN = tuple(1 if kind & _PRONOUN else 0 for kind in range(32))
 _word_kinds: dict[str, int] = {}
 
 
@@ -114,7 +132,7 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
     scan = WordScan()
     found = scan.found
     known = _word_kinds.get
-    cached = [known(word) for word in tokens]
+    cached = list(map(known, tokens))
     kinds = (
         [_word_kind(word) if kind is None else kind for word, kind in zip(tokens, cached, strict=True)]
         if None in cached
@@ -129,12 +147,14 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
     casual = float(len(found))
     formal = 0.0
     if seen & (_FORMAL | _LONG):
-        formal = sum(1.0 if kind & _FORMAL else 0.5 for kind in kinds if kind & (_FORMAL | _LONG))
+        formal = sum(map(_FORMAL_WEIGHT.__getitem__, kinds))  # 1s, halves and 0s: exact in any order
     if seen & _PRONOUN:
         # the tokens in order (up to the last that may hold a pronoun): each starts with a letter or digit,
         # which no gap between tokens holds, so the first occurrence of a token after the previous one's end
         # is where it was matched
-        last = max(i for i, kind in enumerate(kinds) if kind & _PRONOUN)
+        may_hold = list(map(_MAY_HOLD_PRONOUN.__getitem__, kinds))
+        may_hold.reverse()
+        last = len(kinds) - 1 - may_hold.index(1)
         position = 0
         for word, kind in zip(tokens[: last + 1], kinds, strict=False):
             start = text.find(word, position)
@@ -142,12 +162,13 @@ def scan_tokens(text: str, tokens: list[str]) -> WordScan:
             if kind & _PRONOUN:
                 _pronouns_in(text, word, start, position, scan)
     imperatives = imperative_verbs()
-    openings = SENTENCE_OPENING.finditer(text) if seen & _IMPERATIVE else ()
+    openings = sentence_openings(text) if seen & _IMPERATIVE else ()
     for opening in openings:
-        if opening.group(1).lower().replace("\u2019", "'") in imperatives:
+        if opening.lower().replace("\u2019", "'") in imperatives:
             casual += 0.5
-            found.append(opening.group(1))
-    bangs = len(EXCLAMATIONS.findall(text)) if any(c in text for c in EXCLAMATION_CHARS) else 0
+            found.append(opening)
+    # every exclamation character but "!" is non-ASCII
+    bangs = len(EXCLAMATIONS.findall(text)) if "!" in text or not text.isascii() else 0
     if bangs:
         casual += 0.5 * bangs
         found.append("!" * min(bangs, 3))

@@ -1,0 +1,106 @@
+"""The findings the text checks build (``TextSpan``, ``Fix``, ``Violation``) and the report they merge into,
+made without pydantic re-validating values the checks made themselves.
+
+Each function returns what the model's constructor would build from the same arguments: the same field values
+(defaults included), in field order, and the same fields set (the arguments given; an argument left at None is
+not given). Validation was a tenth of a short post's lint. The arguments must already be of their fields'
+types (ints for offsets, a ``Severity`` for the severity): the callers are the checks, which make them so.
+``tests/unit/lint/test_findings_built.py`` holds every finding of the findings corpus to the validated models.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flashfusion.models import Fix, LintReport, NotChecked, Severity, TextSpan, Violation, utcnow
+
+_Model = TypeVar("_Model", TextSpan, Fix, Violation, LintReport)
+_new = object.__new__
+_set = object.__setattr__
+_SPAN_FIELDS = frozenset({"start", "end", "text"})
+_FIX_FIELDS = frozenset({"kind", "span", "text"})
+_FLOAT = {float}
+_REPORT_FIELDS = frozenset({"compliant", "auto_fixable", "violations", "rules_checked", "not_checked", "metrics"})
+
+
+def _trusted(cls: type[_Model], values: dict[str, Any], fields_set: set[str]) -> _Model:
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def text_span(start: int, end: int, text: str) -> TextSpan:
+    """``TextSpan(start=start, end=end, text=text)``."""
+    return _trusted(TextSpan, {"start": start, "end": end, "text": text}, set(_SPAN_FIELDS))
+
+
+def fix(kind: str, span: TextSpan, text: str) -> Fix:
+    """``Fix(kind=kind, span=span, text=text)`` (``kind``: "replace", "insert" or "trim")."""
+    return _trusted(Fix, {"kind": kind, "span": span, "text": text}, set(_FIX_FIELDS))
+
+
+def violation(
+    rule_id: str,
+    severity: Severity,
+    message: str,
+    location: TextSpan | None = None,
+    suggestion: str | None = None,
+    fix: Fix | None = None,
+) -> Violation:
+    """``Violation(rule_id=..., severity=..., message=...)`` with the optional fields that are not None."""
+    fields_set = {"rule_id", "severity", "message"}
+    if location is not None:
+        fields_set.add("location")
+    if suggestion is not None:
+        fields_set.add("suggestion")
+    if fix is not None:
+        fields_set.add("fix")
+    values = {
+        "rule_id": rule_id,
+        "severity": severity,
+        "message": message,
+        "location": location,
+        "suggestion": suggestion,
+        "fix": fix,
+        "count": 1,
+        "locations": [],
+    }
+    return _trusted(Violation, values, fields_set)
+
+
+def lint_report(
+    compliant: bool,
+    auto_fixable: bool,
+    violations: list[Violation],
+    rules_checked: list[str],
+    not_checked: list[NotChecked],
+    metrics: dict[str, float],
+) -> LintReport:
+    """``LintReport(compliant=..., auto_fixable=..., violations=..., rules_checked=..., not_checked=...,
+    metrics=...)``; validated as usual when a metric is not a float (validation would make it one). The report
+    holds the lists and the dict given (as validation would hold copies): the caller makes them for it."""
+    if metrics and {*map(type, metrics.values())} != _FLOAT:
+        return LintReport(
+            compliant=compliant,
+            auto_fixable=auto_fixable,
+            violations=violations,
+            rules_checked=rules_checked,
+            not_checked=not_checked,
+            metrics=dict(metrics),
+        )
+    values = {
+        "compliant": compliant,
+        "violations": violations,
+        "rules_checked": rules_checked,
+        "not_checked": not_checked,
+        "metrics": metrics,
+        "auto_fixable": auto_fixable,
+        "checked_at": utcnow(),
+        "report_key": None,
+        "findings": None,
+        "omitted": 0,
+    }
+    return _trusted(LintReport, values, set(_REPORT_FIELDS))
