@@ -215,10 +215,15 @@ class _Candidate:
 
 def _gray(rgb: NDArray[Any]) -> FloatArray:
     """Rec. 601 luma (Pillow's "L" weights), 0..1, from uint8 0..255 or float 0..1 RGB."""
-    rgb_f = rgb[..., :3].astype(np.float32)
-    if rgb.dtype == np.uint8:
-        rgb_f /= 255.0
-    return (rgb_f[..., 0] * 0.299 + rgb_f[..., 1] * 0.587 + rgb_f[..., 2] * 0.114).astype(np.float32)
+    # Channel by channel, in place: no float copy of the whole RGB image (half the time on a video frame).
+    unit = 1 / 255 if rgb.dtype == np.uint8 else 1.0
+    out = rgb[..., 0].astype(np.float32)
+    out *= np.float32(0.299 * unit)
+    for channel, weight in ((1, 0.587), (2, 0.114)):
+        part = rgb[..., channel].astype(np.float32)
+        part *= np.float32(weight * unit)
+        out += part
+    return out
 
 
 def _resize(array: FloatArray, width: int, height: int) -> FloatArray:
