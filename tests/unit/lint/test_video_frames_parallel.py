@@ -90,3 +90,25 @@ def test_a_logo_that_cannot_be_read_is_not_checked_on_any_frame(clip: bytes) -> 
     assert "FileNotFoundError" in reasons[0]
     assert "no such key" in reasons[0]
     assert not [v for v in report.violations if v.rule_id.startswith("logo")]
+
+
+def test_the_first_frame_is_checked_while_later_frames_decode(clip: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(video.os, "cpu_count", lambda: 2)
+    first_checked = threading.Event()
+    converted: list[bool] = []  # per decoded frame: had the first frame's check run by then?
+    to_rgb = video.to_rgb
+
+    def slow_to_rgb(frame: video.av.VideoFrame) -> np.ndarray:
+        if converted:  # every frame after the first waits (briefly) for the first one's check
+            first_checked.wait(timeout=5)
+        converted.append(first_checked.is_set())
+        return to_rgb(frame)
+
+    def check(frame: np.ndarray) -> CheckResult:
+        first_checked.set()
+        return CheckResult(rules_checked=["t"])
+
+    monkeypatch.setattr(video, "to_rgb", slow_to_rgb)
+    result = video.check_video(clip, KIT, check, frame_count=4)
+    assert result.metrics["video.framesChecked"] == 4
+    assert converted == [False, True, True, True]
