@@ -115,10 +115,10 @@ class _Sized:
         return self.mask.shape[0], self.mask.shape[1]
 
 
-SPECTRA_BUDGET_BYTES = 64 * 2**20
+SPECTRA_BUDGET_BYTES = 48 * 2**20
 """Template spectra kept per logo: the coarse stage's for a few frame sizes (a video's frames all share one)."""
 SIZED_KEPT = 512  # resized templates kept per logo (a search asks for ~100 sizes)
-TEMPLATES_KEPT = 4  # logos kept prepared (a kit has one or two)
+TEMPLATES_KEPT = 2  # logos kept prepared (a kit has one or two); each holds up to SPECTRA_BUDGET_BYTES
 
 
 @dataclass(frozen=True)
