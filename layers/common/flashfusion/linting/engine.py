@@ -6,7 +6,7 @@ Check modules are imported per medium, so linting text never loads numpy, Pillow
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flashfusion.brandkit import BrandKit
@@ -203,11 +203,36 @@ def _full_size(result: CheckResult, scale: float) -> CheckResult:
 def video_checks(data: bytes, ctx: LintContext) -> list[CheckResult]:
     from flashfusion.linting import platforms, video
 
-    checked = video.check_video(data, ctx.kit, lambda frame: frame_checks(frame, ctx))
+    each_frame = replace(ctx, load_logo=_loaded_once(ctx.load_logo, [logo.file for logo in ctx.kit.logos]))
+    checked = video.check_video(data, ctx.kit, lambda frame: frame_checks(frame, each_frame))
     if video.DECODE_RULE in checked.rules_checked:  # not a video: the decode violation says so
         return [checked]
     info = video.probe_video(data)
     return [checked, platforms.check_video_for_platforms(info.duration_s, info.width, info.height, ctx.platforms)]
+
+
+def _loaded_once(load: Callable[[str], Any] | None, refs: list[str]) -> Callable[[str], Any] | None:
+    """A loader answering from the logos read here, once, in the calling thread: every sampled frame of a
+    video checks the same logos, and the frames may be checked on worker threads. A failed read fails the
+    same way for every frame."""
+    if load is None:
+        return None
+    read: dict[str, tuple[Any, Exception | None]] = {}
+    for ref in dict.fromkeys(refs):
+        try:
+            read[ref] = (load(ref), None)
+        except Exception as error:  # the logo check reports any loader failure as "not checked"
+            read[ref] = (None, error)
+
+    def loaded(ref: str) -> Any:
+        if ref not in read:
+            return load(ref)
+        value, error = read[ref]
+        if error is not None:
+            raise error
+        return value
+
+    return loaded
 
 
 def audio_checks(data: bytes, mime_type: str, ctx: LintContext) -> list[CheckResult]:

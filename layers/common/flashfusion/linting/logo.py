@@ -11,7 +11,9 @@ Method: multi-scale, masked, normalised cross-correlation (NCC) template matchin
    forward transforms (template, mask) and three inverse ones (numerator, masked local sum, masked local
    sum of squares). The logo's alpha is the mask, so transparent pixels never count, whatever the
    background behind the logo. The best peaks of every scale are pooled and the best ``CANDIDATES``
-   distinct boxes go on.
+   distinct boxes go on. Transforms are zero-padded to lengths with small prime factors (pocketfft is
+   several times slower on a side like 779 = 19 x 41), and the logo's resized templates and their spectra
+   are kept between searches, so a video's sampled frames (all one size) transform the logo once.
 2. Refinement. Each candidate is matched again on a crop around it, at a resolution where the logo's
    short side is ``REFINE_MIN_SIDE`` pixels (or full resolution, never enlarged), over finer scale
    steps; the range follows the peak if it sits on the range's edge.
@@ -35,9 +37,12 @@ Rotated or perspective-warped logos are out of scope (brand logos are placed fla
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -97,9 +102,37 @@ class LogoMatch:
 
 
 @dataclass(frozen=True)
+class _Sized:
+    """The logo at one size in pixels, ready to correlate: its zero-mean masked grayscale and its mask."""
+
+    centred: FloatArray  # (gray - masked mean) * mask
+    mask: FloatArray
+    count: float  # pixels in the mask
+    norm: float  # sqrt of the sum of centred squared
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.mask.shape[0], self.mask.shape[1]
+
+
+SPECTRA_BUDGET_BYTES = 48 * 2**20
+"""Template spectra kept per logo: the coarse stage's for a few frame sizes (a video's frames all share one)."""
+SIZED_KEPT = 512  # resized templates kept per logo (a search asks for ~100 sizes)
+TEMPLATES_KEPT = 2  # logos kept prepared (a kit has one or two); each holds up to SPECTRA_BUDGET_BYTES
+
+
+@dataclass(frozen=True)
 class _Template:  # not hashable on purpose: cached_property needs an instance __dict__
     rgb: FloatArray  # (h, w, 3) straight (not premultiplied) colour, 0..1
     alpha: FloatArray  # (h, w), 0..1
+    # The logo resized per pixel size, and its spectra per transform shape: the frames of a video (and the
+    # refinement rounds of one candidate) ask for the same sizes again. Same inputs, same arrays: caching
+    # changes no result.
+    _sized: dict[tuple[int, int], _Sized | None] = field(default_factory=dict, repr=False, compare=False)
+    _spectra: OrderedDict[tuple[int, int, int, int], NDArray[np.complex64]] = field(
+        default_factory=OrderedDict, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def aspect(self) -> float:
@@ -114,12 +147,40 @@ class _Template:  # not hashable on purpose: cached_property needs an instance _
         rgb = np.stack([np.where(alpha > 1e-3, ch / safe, 0.0) for ch in channels], axis=-1).astype(np.float32)
         return rgb, alpha
 
-    def at(self, width: float) -> tuple[FloatArray, FloatArray] | None:
-        """The grayscale template and its binary mask, resized so the logo is ``width`` px wide."""
+    def at(self, width: float) -> _Sized | None:
+        """The template resized so the logo is ``width`` px wide; None when too small or flat to correlate."""
         w = round(width)
         h = round(width * self.aspect)
         if w < 2 or h < 2:
             return None
+        key = (w, h)
+        if key in self._sized:
+            return self._sized[key]
+        made = self._size(w, h)
+        with self._lock:
+            if len(self._sized) >= SIZED_KEPT:
+                self._sized.clear()
+            self._sized[key] = made
+        return made
+
+    def spectra(self, sized: _Sized, fft_shape: tuple[int, int]) -> NDArray[np.complex64]:
+        """Conjugate spectra of the centred template and of its mask, zero-padded to ``fft_shape``."""
+        key = (*sized.shape, *fft_shape)
+        with self._lock:
+            found = self._spectra.get(key)
+            if found is not None:
+                self._spectra.move_to_end(key)
+                return found
+        # Cross-correlation multiplies by the conjugate spectrum of the template.
+        made = np.conj(np.fft.rfft2(np.stack([sized.centred, sized.mask]), s=fft_shape))
+        with self._lock:
+            self._spectra[key] = made
+            total = sum(v.nbytes for v in self._spectra.values())
+            while total > SPECTRA_BUDGET_BYTES and len(self._spectra) > 1:
+                total -= self._spectra.popitem(last=False)[1].nbytes
+        return made
+
+    def _size(self, w: int, h: int) -> _Sized | None:
         # Luma is linear in RGB, so resizing premultiplied luma equals the luma of resized colour: two
         # single-channel resizes instead of four.
         alpha = _resize(self.alpha, w, h)
@@ -128,7 +189,14 @@ class _Template:  # not hashable on purpose: cached_property needs an instance _
         mask = (alpha >= ALPHA_OPAQUE).astype(np.float32)
         if mask.sum() < 4:
             return None
-        return gray, mask
+        n = float(mask.sum())
+        mean = float((gray * mask).sum()) / n
+        # Zero-mean inside the mask, zero outside: the numerator then needs no local image mean.
+        centred = (gray - mean) * mask
+        norm = math.sqrt(float((centred * centred).sum()))
+        if norm < 1e-6:
+            return None  # a flat logo has no pattern to correlate
+        return _Sized(centred=centred, mask=mask, count=n, norm=norm)
 
     @cached_property
     def gray_alpha(self) -> FloatArray:
@@ -147,10 +215,15 @@ class _Candidate:
 
 def _gray(rgb: NDArray[Any]) -> FloatArray:
     """Rec. 601 luma (Pillow's "L" weights), 0..1, from uint8 0..255 or float 0..1 RGB."""
-    rgb_f = rgb[..., :3].astype(np.float32)
-    if rgb.dtype == np.uint8:
-        rgb_f /= 255.0
-    return (rgb_f[..., 0] * 0.299 + rgb_f[..., 1] * 0.587 + rgb_f[..., 2] * 0.114).astype(np.float32)
+    # Channel by channel, in place: no float copy of the whole RGB image (half the time on a video frame).
+    unit = 1 / 255 if rgb.dtype == np.uint8 else 1.0
+    out = rgb[..., 0].astype(np.float32)
+    out *= np.float32(0.299 * unit)
+    for channel, weight in ((1, 0.587), (2, 0.114)):
+        part = rgb[..., channel].astype(np.float32)
+        part *= np.float32(weight * unit)
+        out += part
+    return out
 
 
 def _resize(array: FloatArray, width: int, height: int) -> FloatArray:
@@ -161,6 +234,26 @@ def _resize(array: FloatArray, width: int, height: int) -> FloatArray:
     resample = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
     out = Image.fromarray(np.ascontiguousarray(array, dtype=np.float32)).resize((width, height), resample)
     return np.asarray(out, dtype=np.float32)
+
+
+_templates: OrderedDict[tuple[tuple[int, ...], str, bytes], _Template] = OrderedDict()
+_templates_lock = threading.Lock()
+
+
+def _prepared(logo: NDArray[Any]) -> _Template:
+    """The logo's template, kept between calls: each sampled frame of a video searches for the same logo."""
+    key = (logo.shape, logo.dtype.str, hashlib.blake2b(np.ascontiguousarray(logo).tobytes(), digest_size=16).digest())
+    with _templates_lock:
+        found = _templates.get(key)
+        if found is not None:
+            _templates.move_to_end(key)
+            return found
+    made = _template(logo)
+    with _templates_lock:
+        _templates[key] = made
+        while len(_templates) > TEMPLATES_KEPT:
+            _templates.popitem(last=False)
+    return made
 
 
 def _template(logo: NDArray[Any]) -> _Template:
@@ -184,6 +277,23 @@ def _template(logo: NDArray[Any]) -> _Template:
     return _Template(rgb=np.ascontiguousarray(rgb[sl]), alpha=np.ascontiguousarray(alpha[sl]))
 
 
+def _fast_length(n: int) -> int:
+    """The smallest even 2^a 3^b 5^c >= n: pocketfft is several times slower on lengths with large prime factors
+    (a frame's 779 rows are 19 x 41), and zero padding up to such a length changes no valid correlation offset."""
+    best = 2 * n
+    power5 = 1
+    while power5 < 2 * n:
+        power35 = power5
+        while power35 < 2 * n:
+            length = 2 * power35
+            while length < n:
+                length *= 2
+            best = min(best, length)
+            power35 *= 3
+        power5 *= 5
+    return best
+
+
 class _Correlator:
     """Masked NCC of many templates against one image, sharing the image's FFTs."""
 
@@ -191,31 +301,25 @@ class _Correlator:
         # Centring keeps the local-variance subtraction (sum I^2 - (sum I)^2 / n) well conditioned in float32.
         self.image = (image - image.mean()).astype(np.float32)
         self.shape = image.shape
-        spectra = np.fft.rfft2(np.stack([self.image, self.image * self.image]))
+        # Padded with zeros: the circular correlation only wraps at offsets where the template does not fit,
+        # which are cut off below.
+        self.fft_shape = (_fast_length(image.shape[0]), _fast_length(image.shape[1]))
+        spectra = np.fft.rfft2(np.stack([self.image, self.image * self.image]), s=self.fft_shape)
         self.f_image, self.f_square = spectra[0], spectra[1]
 
-    def ncc(self, gray: FloatArray, mask: FloatArray) -> FloatArray | None:
+    def ncc(self, template: _Template, sized: _Sized) -> FloatArray | None:
         """NCC map over every offset where the template fits entirely (top-left corner indexed)."""
-        h, w = gray.shape
+        h, w = sized.shape
         height, width = self.shape
         if h > height or w > width:
             return None
-        n = float(mask.sum())
-        mean = float((gray * mask).sum()) / n
-        # Zero-mean inside the mask, zero outside: the numerator then needs no local image mean.
-        centred = (gray - mean) * mask
-        t_norm = math.sqrt(float((centred * centred).sum()))
-        if t_norm < 1e-6:
-            return None  # a flat logo has no pattern to correlate
-        f_t = np.fft.rfft2(np.stack([centred, mask]), s=self.shape)
-        # Cross-correlation: multiply by the conjugate spectrum of the template.
-        products = np.stack(
-            [self.f_image * np.conj(f_t[0]), self.f_image * np.conj(f_t[1]), self.f_square * np.conj(f_t[1])]
-        )
-        num, s1, s2 = np.fft.irfft2(products, s=self.shape)[:, : height - h + 1, : width - w + 1]
+        n = sized.count
+        f_centred, f_mask = template.spectra(sized, self.fft_shape)
+        products = np.stack([self.f_image * f_centred, self.f_image * f_mask, self.f_square * f_mask])
+        num, s1, s2 = np.fft.irfft2(products, s=self.fft_shape)[:, : height - h + 1, : width - w + 1]
         var = s2 - s1 * s1 / n
         flat = var < n * MIN_STD * MIN_STD
-        result = num / (t_norm * np.sqrt(np.maximum(var, 1e-12)))
+        result = num / (sized.norm * np.sqrt(np.maximum(var, 1e-12)))
         result[flat] = 0.0
         return np.clip(result, -1.0, 1.0).astype(np.float32)
 
@@ -269,11 +373,10 @@ def _coarse(image: FloatArray, template: _Template) -> list[_Candidate]:
             sized = template.at(s * work_w)
             if sized is None:
                 continue
-            gray, mask = sized
-            score = correlator.ncc(gray, mask)
+            score = correlator.ncc(template, sized)
             if score is None:
                 continue
-            h, w = gray.shape
+            h, w = sized.shape
             for value, x, y in _peaks(score, PEAKS_PER_SCALE, h, w):
                 found.append(
                     _Candidate(
@@ -334,11 +437,10 @@ def _refine_once(image: FloatArray, template: _Template, cand: _Candidate) -> tu
         sized = template.at(cand.scale * float(step) * width * gx)
         if sized is None:
             continue
-        gray, mask = sized
-        score = correlator.ncc(gray, mask)
+        score = correlator.ncc(template, sized)
         if score is None:
             continue
-        h, w = gray.shape
+        h, w = sized.shape
         idx = int(np.argmax(score))
         y, x = divmod(idx, score.shape[1])
         # The template width was rounded to whole pixels: the scale is what was used, not what was asked.
@@ -412,7 +514,7 @@ def _search(image: NDArray[Any], logo: NDArray[Any]) -> _Candidate | None:
     rgb = np.ascontiguousarray(image[..., :3])
     gray = _gray(rgb)
     pil = Image.fromarray(rgb)
-    template = _template(logo)
+    template = _prepared(logo)
     best: _Candidate | None = None
     for cand in _coarse(gray, template):
         if cand.score < COARSE_FLOOR:
