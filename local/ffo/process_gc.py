@@ -6,9 +6,9 @@ collector still walks all of them in every full collection (~0.1 CPU-s each, fou
 and once more while the interpreter shuts down (~0.4 CPU-s): about a fifth of a short run's CPU.
 
 - While the command runs, full collections are rare (one per ``FULL_EVERY`` collections of the middle
-  generation instead of one per 10). The young generations keep their default pace, so the short-lived cycles a run makes (exceptions with
-  their frames, moto's per-state objects) are still freed promptly (peak memory measured: the same for
-  the text and the video runs).
+  generation instead of one per 10). The young generations keep their default pace, so the short-lived
+  cycles a run makes (exceptions with their frames, moto's per-state objects) are still freed promptly
+  (peak memory measured: the same for the text and the video runs).
 - When the command has finished, everything left is frozen (``gc.freeze``): the shutdown's collections skip it.
 
 Only a process that is the command gets this (``ffo.cli.main`` without an argument list, as the console
