@@ -86,9 +86,17 @@ def _store(folder: Path, path: Path, program: Any) -> None:
     """Best effort: a cache that cannot be written only costs the next process a parse."""
     try:
         data = pickle.dumps(program, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return
+    write_atomically(folder, path, data)
+
+
+def write_atomically(folder: Path, path: Path, data: bytes) -> None:
+    """``data`` to ``path`` in ``folder`` (a rename: a reader sees the whole file or none); best effort."""
+    try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except OSError:
         return
     try:
         with os.fdopen(handle, "wb") as out:

@@ -75,12 +75,32 @@ def sharing() -> bool:
     return botocore.session.create_loader is shared_loader
 
 
+_MOTO_LOADER: list[Any] = []
+
+
+def _shared_moto_loader() -> Any:
+    """moto reads each service's model (for its responses) with a loader of its own, made anew for every
+    service: each one lists botocore's ~440 service folders again (~20 ms) before it loads a file."""
+    from moto.core.loaders import create_loader
+
+    with _LOCK:
+        if not _MOTO_LOADER:
+            loader = create_loader()
+            for name in ("load_service_model", "load_data", "load_data_with_path", "list_available_services"):
+                setattr(loader, name, _serialised(getattr(loader, name)))
+            _MOTO_LOADER.append(loader)
+        return _MOTO_LOADER[0]
+
+
 @contextmanager
 def shared_loaders() -> Iterator[Any]:
-    """While active, new botocore sessions share one loader (and its cache of parsed models), and new
-    clients share the API methods built for their service."""
+    """While active, new botocore sessions share one loader (and its cache of parsed models), new
+    clients share the API methods built for their service, and moto's model reads share one loader."""
+    import moto.core.utils
+
     with (
         mock.patch.object(botocore.session, "create_loader", shared_loader) as patched,
         mock.patch.object(botocore.client.ClientCreator, "_create_methods", _shared_methods),
+        mock.patch.object(moto.core.utils, "create_loader", _shared_moto_loader),
     ):
         yield patched

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,31 @@ _CfnLoader.add_multi_constructor("!", _construct)
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    """The template as data. Parsing template.yaml costs ~50 ms of every engine start and ``ffo`` command that
+    reads it; what a parse gave is kept as JSON in ffo's cache folder (``ffo.asl_cache.cache_dir``), under the
+    SHA-256 of the template's bytes and of this module's source (a change to either parses afresh). JSON, not
+    pickle: loading the cache runs no code. A template JSON cannot hold exactly (a YAML date, say) is not kept."""
+    from ffo.asl_cache import cache_dir, write_atomically
+
+    raw = path.read_bytes()
+    folder = cache_dir()
+    cached = None
+    if folder is not None:
+        digest = hashlib.sha256(raw + b"\0" + Path(__file__).read_bytes()).hexdigest()[:40]
+        cached = folder / f"template-{digest}.json"
+        try:
+            kept: dict[str, Any] = json.loads(cached.read_bytes())
+            return kept
+        except (OSError, ValueError):  # not kept yet, or unreadable: parse
+            pass
+    data: dict[str, Any] = yaml.load(raw.decode("utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    if folder is not None and cached is not None:
+        try:
+            encoded = json.dumps(data)
+        except (TypeError, ValueError):  # something JSON has no type for
+            return data
+        if json.loads(encoded) == data:
+            write_atomically(folder, cached, encoded.encode("utf-8"))
     return data
 
 

@@ -69,9 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LONG_RUNNING = {"serve"}
+"""Commands that run until stopped: they keep the collector's defaults (see ``ffo.process_gc``)."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command ``argv`` asks for (default: this process's arguments, and then this process is the
+    command: ``ffo.process_gc`` tunes the garbage collector for it)."""
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    if argv is not None or args.command in LONG_RUNNING:
+        code: int = args.func(args)
+        return code
+    from ffo.process_gc import short_lived_command
+
+    with short_lived_command():
+        code = args.func(args)
     return code
 
 

@@ -35,7 +35,16 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-from ffo import asl_cache, aws_limits, botocache, execution_events, interpreter_faults, sfn_clients, world_state
+from ffo import (
+    asl_cache,
+    aws_limits,
+    botocache,
+    execution_events,
+    execution_history,
+    interpreter_faults,
+    sfn_clients,
+    world_state,
+)
 from ffo.cfn import ACCOUNT_ID, Resolver, load_template, local_names
 from ffo.lambda_runtime import (
     Handler,
@@ -333,18 +342,20 @@ class LocalEngine:
         until the token's timeout: moto does not wake it. It invokes nothing more (the execution is
         stopped); it is remembered and not waited for again.
         """
-        sfn = self.client("stepfunctions")
         ran = world_state.state_machines_with_executions(self.region, self.resources.state_machines)
         for logical_id, arn in self.resources.state_machines.items():
             if logical_id not in ran:
                 continue
-            try:
-                running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
-            except Exception:  # moto was reset under the engine: nothing of ours is running
-                running = []
-            for execution in running:
-                self._stopped_by_engine.add(execution["executionArn"])
-                sfn.stop_execution(executionArn=execution["executionArn"], error="TestEnded")
+            running = world_state.running_executions(self.region, arn)
+            if running is None:  # moto's models could not be read: ask the API
+                try:
+                    listed = self.client("stepfunctions").list_executions(stateMachineArn=arn, statusFilter="RUNNING")
+                    running = [execution["executionArn"] for execution in listed["executions"]]
+                except Exception:  # moto was reset under the engine: nothing of ours is running
+                    running = []
+            for execution_arn in running:
+                self._stopped_by_engine.add(execution_arn)
+                self.client("stepfunctions").stop_execution(executionArn=execution_arn, error="TestEnded")
         with self._invoke_lock:  # a handler still running on an interpreter thread ends first
             pass
         deadline = time.monotonic() + grace
@@ -557,22 +568,26 @@ class LocalEngine:
         return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{logical_id}"
 
     def _create_queues(self) -> None:
-        _, attrs = local_names(self.template, self.region, self.stack_name)
+        """The template's queues, in moto's SQS backend directly, with what CreateQueue and SetQueueAttributes
+        would carry: nothing here needs the SQS client or moto's SQS model (~50 ms) for ~9 calls."""
+        from moto.sqs.models import sqs_backends
+
+        backend = sqs_backends[ACCOUNT_ID][self.region]
+        refs, attrs = local_names(self.template, self.region, self.stack_name)
         queues = {
             logical_id: resource.get("Properties", {})
             for logical_id, resource in self.template["Resources"].items()
             if resource["Type"] == "AWS::SQS::Queue"
         }
         for logical_id, props in queues.items():
-            self.resources.queues[logical_id] = self.client("sqs").create_queue(
-                QueueName=attrs[(logical_id, "QueueName")],
-                Attributes={k: str(v) for k, v in props.items() if k in SQS_ATTRIBUTES},
-            )["QueueUrl"]
+            attributes = {k: str(v) for k, v in props.items() if k in SQS_ATTRIBUTES}
+            backend.create_queue(attrs[(logical_id, "QueueName")], None, **attributes)
+            self.resources.queues[logical_id] = str(refs[logical_id])  # the URL CreateQueue answers
         for logical_id, props in queues.items():
             if props.get("RedrivePolicy"):  # set once every queue exists, as CloudFormation orders it
-                self.client("sqs").set_queue_attributes(
-                    QueueUrl=self.resources.queues[logical_id],
-                    Attributes={"RedrivePolicy": json.dumps(self.resolver.resolve(props["RedrivePolicy"]))},
+                backend.set_queue_attributes(
+                    attrs[(logical_id, "QueueName")],
+                    {"RedrivePolicy": json.dumps(self.resolver.resolve(props["RedrivePolicy"]))},
                 )
 
     def _seed_signing_key(self) -> None:
@@ -621,13 +636,13 @@ class LocalEngine:
         return text
 
     def _create_state_machine(self, logical_id: str, props: dict[str, Any], role: str) -> None:
-        arn = self.client("stepfunctions").create_state_machine(
-            name=logical_id,
-            definition=self.definition(props),
-            roleArn=role,
-            type=props.get("Type", "STANDARD"),
-        )["stateMachineArn"]
-        self.resources.state_machines[logical_id] = arn
+        """In moto's Step Functions backend directly (it validates the definition as CreateStateMachine does)."""
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        machine = stepfunctions_parser_backends[ACCOUNT_ID][self.region].create_state_machine(
+            name=logical_id, definition=self.definition(props), roleArn=role, sm_type=props.get("Type", "STANDARD")
+        )
+        self.resources.state_machines[logical_id] = str(machine.arn)
 
     # lambda ----------------------------------------------------------------------------------
     def _moto_invoke(self) -> Any:
@@ -766,24 +781,38 @@ class LocalEngine:
 
     def wait_for_execution(self, execution_arn: str, timeout: float = 60.0) -> dict[str, Any]:
         """Poll until the execution ends; raises TimeoutError instead of polling forever."""
-        sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
         while True:
             seen = self.activity()
-            description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-            if description["status"] in TERMINAL:
+            status = self.execution_status(execution_arn)
+            if status in TERMINAL:
                 with self._ending_changed:  # and what the ending set off (ExecutionWatch) has run
                     self._ending_changed.wait_for(
                         lambda: execution_arn not in self._ending, max(0.0, deadline - time.monotonic())
                     )
+                description: dict[str, Any] = self.client("stepfunctions").describe_execution(
+                    executionArn=execution_arn
+                )
                 return description
             if time.monotonic() > deadline:
-                raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout}s")
+                raise TimeoutError(f"execution {execution_arn} still {status} after {timeout}s")
             # woken when a handler returns or an execution ends; the timeout covers states that invoke
             # nothing (Wait, Pass, Choice) and an ending that came between the look and this wait
             self.wait_for_activity(seen, 0.1)
 
+    def execution_status(self, execution_arn: str) -> str:
+        """RUNNING, SUCCEEDED, FAILED, ...: ``DescribeExecution``'s status, read from moto's backend."""
+        status = execution_history.status(self.region, execution_arn)
+        if status is not None:
+            return status
+        return str(self.client("stepfunctions").describe_execution(executionArn=execution_arn)["status"])
+
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        """Every event of the execution, as boto3's ``GetExecutionHistory`` pages give them (read from moto's
+        backend without the API's serialising and parsing, which cost ~15 ms for a short workflow's events)."""
+        read = execution_history.history(self.region, execution_arn)
+        if read is not None:
+            return read
         sfn = self.client("stepfunctions")
         events: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {"executionArn": execution_arn}
@@ -845,9 +874,13 @@ class LocalEngine:
         ]
 
     def _create_schedule_groups(self) -> None:
-        """moto refuses schedules in a group that does not exist: create the template's groups."""
+        """moto refuses schedules in a group that does not exist: create the template's groups (in moto's
+        Scheduler backend directly: a text run never loads the Scheduler client or model otherwise)."""
+        from moto.scheduler.models import scheduler_backends
+
         for name in self._schedule_groups():
-            self.client("scheduler").create_schedule_group(Name=name)
+            backend = scheduler_backends[ACCOUNT_ID][self.region]
+            backend.create_schedule_group(name=name, tags=None)  # type: ignore[arg-type]  # as the API passes no Tags
 
     def fire_due(self, until: Any) -> list[Any]:
         """Fire every schedule due up to ``until`` (moto stores schedules but never fires them)."""

@@ -79,6 +79,16 @@ def state_machines_with_executions(region: str, arns: dict[str, str]) -> set[str
     return _safely(read, arns)
 
 
+def running_executions(region: str, arn: str) -> list[str] | None:
+    """ARNs of the state machine's executions still running (none if the machine is gone); None if
+    moto's models cannot be read."""
+    try:
+        machines = [m for m in _backend("stepfunctions", region).state_machines if m.arn == arn]
+        return [e.execution_arn for m in machines for e in m.executions if e.status == "RUNNING"]
+    except Exception:  # moto's internals moved: the caller asks the API
+        return None
+
+
 def anything_else(
     region: str, tables: Iterable[str], buckets: Iterable[str], groups: Iterable[str], secrets: Iterable[str]
 ) -> bool:

@@ -270,3 +270,44 @@ def test_the_template_reads_the_same_with_libyaml_and_with_pure_python(template:
     PurePython.add_multi_constructor("!", cfn._construct)
     assert cfn._CfnLoader.__mro__[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     assert yaml.load(TEMPLATE_PATH.read_text("utf-8"), Loader=PurePython) == template
+
+
+def _never_parsed(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("template.yaml was parsed again")
+
+
+def test_a_parsed_template_is_kept_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ffo.cfn
+
+    monkeypatch.setenv("FFO_CACHE_DIR", str(tmp_path / "cache"))
+    parsed = load_template(TEMPLATE_PATH)
+    assert [p.name.startswith("template-") for p in (tmp_path / "cache").iterdir()] == [True]
+
+    monkeypatch.setattr(ffo.cfn.yaml, "load", _never_parsed)
+    assert load_template(TEMPLATE_PATH) == parsed
+    assert list(load_template(TEMPLATE_PATH)["Resources"]) == list(parsed["Resources"])  # the same order
+
+
+def test_a_changed_template_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FFO_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n", "utf-8")
+    assert load_template(path)["Resources"]["Queue"]["Type"] == "AWS::SQS::Queue"
+    path.write_text("Resources:\n  Queue:\n    Type: AWS::SNS::Topic\n", "utf-8")
+    assert load_template(path)["Resources"]["Queue"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_what_json_cannot_hold_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FFO_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources: {}\nOutputs:\n  When: 2012-10-17\n", "utf-8")  # a YAML date
+    for _ in range(2):
+        assert str(load_template(path)["Outputs"]["When"]) == "2012-10-17"
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
+
+
+def test_no_cache_when_it_is_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FFO_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert load_template(TEMPLATE_PATH)["Resources"]
+    assert list(tmp_path.iterdir()) == []

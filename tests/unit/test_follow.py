@@ -25,8 +25,8 @@ class FakeEngine:
         self.waits: list[tuple[int, float]] = []
         self.sleeps = SimpleNamespace(retries=[])
 
-    def client(self, service: str) -> Any:
-        return SimpleNamespace(describe_execution=lambda executionArn: {"status": "RUNNING"})
+    def execution_status(self, arn: str) -> str:
+        return "RUNNING"
 
     def history(self, arn: str) -> list[dict[str, Any]]:
         self.looks += 1

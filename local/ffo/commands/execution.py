@@ -37,10 +37,9 @@ def follow(
 
     printer = ProgressPrinter(emit=lambda line: say(line + "\n"), retry_delays=lambda: engine.sleeps.retries)
     deadline = time.monotonic() + timeout
-    sfn = engine.client("stepfunctions")
     while True:
         seen = engine.activity()
-        status = sfn.describe_execution(executionArn=arn)["status"]
+        status = engine.execution_status(arn)
         history = engine.history(arn)
         printer.feed(history)
         if status != "RUNNING" or (paused is not None and _submitted(history) and paused()):
