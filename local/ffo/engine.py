@@ -56,6 +56,11 @@ from ffo.lambda_runtime import (
 )
 from ffo.sleeps import SleepRecorder
 
+# moto's interpreter logs an ERROR for every path a Choice's IsPresent finds missing (``$.request.bundle`` on
+# each single-asset request), which Step Functions treats as false; a real failure is in the execution's
+# history, and an interpreter fault is logged by ffo.interpreter_faults.
+logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 # moto has no Rekognition: offline, image moderation is reported as not checked (never as passed)
 # and text in images is read with Tesseract instead.
