@@ -70,11 +70,13 @@ TALL_POST = {"kind": "post", "parts": {"image": {"options": {"size": "1080x1920"
 """A post whose image is 9:16: Instagram takes 4:5 to 1.91:1, so the bundle lint sends the bundle to review."""
 
 
-def bundle_review_waiting(served: Served, round_: int = 0, request_id: str | None = None) -> dict[str, Any]:
+def bundle_review_waiting(
+    served: Served, round_: int = 0, request_id: str | None = None, **overrides: Any
+) -> dict[str, Any]:
     """A post bundle (caption and image) waiting on a review of both parts in ``round_``; submitted through the
-    API unless ``request_id`` names one already sent back."""
+    API (a 9:16 image, or ``overrides``) unless ``request_id`` names one already sent back."""
     if request_id is None:
-        body = submission(channel="instagram", bundle=TALL_POST)
+        body = submission(channel="instagram", **{"bundle": TALL_POST, **overrides})
         del body["contentType"]  # a bundle's request is its lead text part
         accepted = served.call("POST", "/v1/assets", json=body)
         assert accepted.status_code == 202, accepted.text

@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.api.served import NONCOMPLIANT
 from tests.browser.conftest import Served, axe_findings, new_context, screenshot
 from tests.browser.flows import TERMINAL, bundle_review_waiting, open_review, outcome
 
@@ -164,3 +165,36 @@ def test_a_carousel_asked_for_in_the_form_shows_its_parts_on_the_request_page(pa
     assert [p["partId"] for p in record["bundle"]["parts"]] == ["copy", "image-1", "image-2"]
     screenshot(page, "request-bundle-done-1440")
     assert axe_findings(page) == []
+
+
+def test_a_finding_on_the_copy_is_fixed_in_the_copys_own_editor(page: Page, served: Served) -> None:
+    """A brief with banned claims: the copy's findings sit under the copy (marked in its text), the queue says it
+    is a bundle, and the copy's "Edit" button selects the words in the copy's editor."""
+    review = bundle_review_waiting(served, prompt=NONCOMPLIANT, bundle={"kind": "post"})
+    own = [v for v in review["violations"] if not v["ruleId"].startswith("bundle.")]
+    assert own, review["violations"]
+    page.goto("/console/#/reviews")
+    queued = page.locator(f'a[href$="{review["reviewId"]}"] .queue-title')
+    expect(queued).to_have_text("bundle (copy, image) · round 0")
+    open_review(page, review["reviewId"])
+    copy = part(page, "copy")
+    expect(copy.locator(".violation")).to_have_count(len(own))
+    expect(page.locator("#bundle-findings .violation")).to_have_count(len(review["violations"]) - len(own))
+    expect(copy.locator(".text-preview mark").first).to_contain_text("guaranteed")
+    copy.get_by_role("button", name="Edit “guaranteed” in copy").click()
+    editor = page.get_by_label("Edited text of copy")
+    expect(editor).to_be_focused()
+    selected = "() => { const e = document.activeElement; return e.value.slice(e.selectionStart, e.selectionEnd); }"
+    assert page.evaluate(selected) == "guaranteed"
+    page.keyboard.type("dependable")
+    edited = editor.input_value()
+    assert "guaranteed" not in edited
+    screenshot(page, "review-bundle-copy-edit-1440")
+    page.get_by_role("button", name="Approve with edits to copy").click()
+    expect(outcome(page)).to_contain_text("Decision recorded: approved with edits (part copy)")
+    record = served.settled(review["requestId"], TERMINAL, timeout=120)
+    assert record["status"] == "succeeded", record
+    copy_asset = record["bundle"]["parts"][0]["asset"]
+    asset = served.call("GET", f"/v1/assets/{copy_asset['assetId']}").json()
+    current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
+    assert served.client.get(current["download"]["url"]).text == edited

@@ -3,6 +3,7 @@
 // part can be edited (approve_with_edits with its partId) and any part sent back alone (regenerate with partId).
 import { field, h } from "../dom.js";
 import { bundleFindings, drawPreview, mediumOf, violationItems } from "../findings.js";
+import { worstSeverity } from "../severity.js";
 
 const KIND = { text: "text", image: "image", video: "video", audio: "audio" };
 
@@ -16,8 +17,11 @@ export function partTitle(part, index) {
 
 function lintBadge(part, findings) {
   if (part.status === "failed") return h("span", { class: "badge sev-error" }, "Not made");
-  if (part.lintPassed === true && !findings.length) return h("span", { class: "badge sev-none" }, "Passes the brand check");
-  return h("span", { class: `badge sev-${findings.some((v) => v.severity === "error") ? "error" : "warning"}` }, `${findings.length} finding${findings.length === 1 ? "" : "s"}`);
+  if (!findings.length) {
+    if (part.lintPassed === false) return h("span", { class: "badge sev-error" }, "Fails the brand check");
+    return h("span", { class: "badge sev-none" }, part.lintPassed === true ? "Passes the brand check" : "No findings");
+  }
+  return h("span", { class: `badge sev-${worstSeverity(findings)}` }, `${findings.length} finding${findings.length === 1 ? "" : "s"}`);
 }
 
 export async function bundleColumn(review, { decide, track, trackRegenerate, announce }) {
