@@ -198,3 +198,47 @@ def test_a_finding_on_the_copy_is_fixed_in_the_copys_own_editor(page: Page, serv
     asset = served.call("GET", f"/v1/assets/{copy_asset['assetId']}").json()
     current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
     assert served.client.get(current["download"]["url"]).text == edited
+
+
+def test_a_reels_video_and_music_parts_get_their_players_and_timelines(page: Page, served: Served) -> None:
+    """A reel's review as the API documents it (ReviewPartView: preview with its URL, TimeRange locations): the
+    offline reel rarely waits on a review, so its media parts are this test's own, on a real bundle review."""
+    review = bundle_review_waiting(served)
+    image = review["parts"][1]
+    timed = {"ruleId": "audio.loudness", "severity": "warning", "message": "too loud", "count": 1, "locations": []}
+    reel = {
+        **review,
+        "parts": [
+            {**review["parts"][0], "partId": "script", "role": "script"},
+            {
+                **image,
+                "partId": "video",
+                "role": "video",
+                "contentType": "video",
+                "preview": {**image["preview"], "mimeType": "video/mp4"},
+                "violations": [{**timed, "ruleId": "logo.missing", "location": {"startSeconds": 2, "endSeconds": 4}}],
+            },
+            {
+                **image,
+                "partId": "music",
+                "role": "music",
+                "contentType": "music",
+                "required": False,
+                "preview": {**image["preview"], "mimeType": "audio/wav"},
+                "violations": [{**timed, "location": {"startSeconds": 6, "endSeconds": 8}}],
+            },
+        ],
+    }
+    page.route(f"**/v1/reviews/{review['reviewId']}", lambda r: r.fulfill(json=reel))
+    open_review(page, review["reviewId"])
+    expect(page.locator("li.part")).to_have_count(3)
+    expect(part(page, "music").get_by_role("heading", level=3)).to_have_text("Part 3: music (audio, optional)")
+    assert page.locator("#part-video-media").evaluate("v => v.tagName") == "VIDEO"
+    assert page.locator("#part-music-media").evaluate("v => v.tagName") == "AUDIO"
+    video_marks = page.get_by_role("group", name="Violations on the timeline of video").get_by_role("button")
+    expect(video_marks).to_have_accessible_name("Violation 1, logo.missing, 0:02 to 0:04: play from there")
+    music_marks = page.get_by_role("group", name="Violations on the timeline of music").get_by_role("button")
+    expect(music_marks).to_have_accessible_name("Violation 1, audio.loudness, 0:06 to 0:08: play from there")
+    expect(part(page, "video").locator("summary", has_text="Regenerate video")).to_have_count(1)
+    expect(part(page, "video").locator("summary", has_text="Edit")).to_have_count(0)  # text parts only
+    assert axe_findings(page) == []
