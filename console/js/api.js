@@ -80,3 +80,51 @@ export function uploadWithProgress(ticket, file, onProgress) {
     xhr.send(file);
   });
 }
+
+/** What an S3 error answer (XML: Code, Message) means for the person uploading. */
+export function storageProblem(status, body, maxBytes) {
+  let code = "";
+  let message = "";
+  try {
+    const doc = new DOMParser().parseFromString(body || "", "application/xml");
+    code = doc.querySelector("Code")?.textContent || "";
+    message = doc.querySelector("Message")?.textContent || "";
+  } catch {
+    /* not XML: the status says enough */
+  }
+  const limit = maxBytes ? ` (at most ${Math.round(maxBytes / (1024 * 1024))} MB)` : "";
+  const known = {
+    EntityTooLarge: `The file is too large${limit}.`,
+    EntityTooSmall: "The file is empty.",
+    AccessDenied: "The storage refused the upload: the upload form has expired or does not fit this file. Try again.",
+    SignatureDoesNotMatch: "The storage refused the upload form. Try again.",
+  };
+  return known[code] || `The upload was refused (HTTP ${status}${code ? `, ${code}` : ""})${message ? `: ${message}` : "."}`;
+}
+
+/**
+ * POST a file to a presigned S3 POST (an HTML form upload: the ticket's fields, then the file, last, as "file"),
+ * reporting progress. Refusals come back as Errors whose message says what S3 objected to.
+ */
+export function uploadFormWithProgress(ticket, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticket.fields || {})) form.append(name, value);
+    form.append("file", file); // S3 ignores every field after the file
+    const xhr = new XMLHttpRequest();
+    xhr.open(ticket.method || "POST", ticket.url);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(file.size, file.size);
+        resolve();
+      } else {
+        reject(new Error(storageProblem(xhr.status, xhr.responseText, ticket.maxBytes)));
+      }
+    };
+    xhr.onerror = () => reject(new Error("The upload failed: the network connection was lost."));
+    xhr.send(form);
+  });
+}

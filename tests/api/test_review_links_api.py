@@ -12,13 +12,14 @@ import pytest
 
 from ffo.engine import LOCAL_REVIEW_LINK_SECRET
 from flashfusion.app import link_tokens, review_links
-from tests.helpers import ORG, OTHER_ORG, body_of, claims
+from tests.helpers import ORG, OTHER_ORG, body_of, claims, submission
 from tests.workflow.review_helpers import (
     decide,
     finish,
     noncompliant,
     provenance_record,
     reviewer,
+    stored,
     submit,
     wait_for_review,
 )
@@ -187,3 +188,40 @@ def test_links_are_made_by_reviewers_of_the_organisation_only(engine: Any) -> No
     finish(engine, request_id)
     closed = engine.api("POST", f"/v1/reviews/{review_id}/links", body, reviewer())
     assert closed["statusCode"] == 409  # a link for a decided review would decide nothing
+
+
+def test_a_bundle_review_and_its_link_show_every_part_with_its_file_and_own_findings(engine: Any) -> None:
+    """A 9:16 image does not fit an Instagram post, so the bundle waits on a review of its two parts."""
+    body = submission(
+        channel="instagram", bundle={"kind": "post", "parts": {"image": {"options": {"size": "1080x1920"}}}}
+    )
+    del body["contentType"]
+    request_id = submit(engine, body)
+    review_id = wait_for_review(engine, request_id)["review"]["reviewId"]
+    review = review_of(engine, review_id)
+    assert [(p["partId"], p["contentType"]) for p in review["parts"]] == [("copy", "text"), ("image", "image")]
+    for part in review["parts"]:  # each part's file can be opened, as the lead's can
+        assert part["preview"]["url"], part
+        assert part["preview"]["key"].startswith(staging_of(ORG))
+
+    view = body_of(shared(engine, make_link(engine, review_id)["token"]))
+    parts = view["parts"]
+    assert [(p["partId"], p["role"], p["contentType"], p["status"]) for p in parts] == [
+        (p["partId"], p["role"], p["contentType"], p["status"]) for p in review["parts"]
+    ]
+    copy, image = parts
+    assert copy["text"] == stored(review["parts"][0]["preview"]["key"]).decode("utf-8")
+    assert copy["text"] == view["text"]  # the lead is the review's own asset
+    assert image.get("text") is None
+    assert image["preview"]["mimeType"].startswith("image/")
+    assert image["violations"] == review["parts"][1]["violations"]
+    assert [v["ruleId"] for v in view["violations"]] == [v["ruleId"] for v in review["violations"]]
+    for part in parts:  # nothing of the organisation's internals, on the parts either
+        assert not (INTERNAL | {"key", "bucket", "error"}) & (set(part) | set(part.get("preview") or {})), part
+
+
+def staging_of(org: str) -> str:
+    from flashfusion.storage import keys
+    from flashfusion.wiring import get_deps
+
+    return keys.staging_prefix_of(get_deps().assets.staging_prefix, org)

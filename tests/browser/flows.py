@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,3 +64,31 @@ def planned_post(served: Served, kit_id: str = "aurora-core") -> dict[str, Any]:
     assert created.status_code == 201, created.text
     post: dict[str, Any] = created.json()
     return post
+
+
+TALL_POST = {"kind": "post", "parts": {"image": {"options": {"size": "1080x1920"}}}}
+"""A post whose image is 9:16: Instagram takes 4:5 to 1.91:1, so the bundle lint sends the bundle to review."""
+
+
+def bundle_review_waiting(
+    served: Served, round_: int = 0, request_id: str | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """A post bundle (caption and image) waiting on a review of both parts in ``round_``; submitted through the
+    API (a 9:16 image, or ``overrides``) unless ``request_id`` names one already sent back."""
+    if request_id is None:
+        body = submission(channel="instagram", **{"bundle": TALL_POST, **overrides})
+        del body["contentType"]  # a bundle's request is its lead text part
+        accepted = served.call("POST", "/v1/assets", json=body)
+        assert accepted.status_code == 202, accepted.text
+        request_id = accepted.json()["requestId"]
+    deadline = time.monotonic() + 120
+    while True:
+        record = served.call("GET", f"/v1/requests/{request_id}").json()
+        assert record["status"] not in TERMINAL, record
+        if record["status"] == "needs_review" and record["review"]["round"] == round_:
+            break
+        assert time.monotonic() < deadline, f"no review in round {round_}: {record['status']}"
+        time.sleep(0.1)
+    review: dict[str, Any] = served.call("GET", f"/v1/reviews/{record['review']['reviewId']}").json()
+    assert [p["partId"] for p in review["parts"]] == ["copy", "image"], review
+    return review

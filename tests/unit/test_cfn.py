@@ -260,6 +260,20 @@ def test_real_template_resolves_with_local_names(template: dict[str, Any]) -> No
                     assert value in set(refs.values()) | set(attrs.values())
 
 
+def test_the_console_may_upload_to_the_assets_bucket_from_its_own_origin(template: dict[str, Any]) -> None:
+    """Replacement files go up by presigned PUT, brand-style source photos by presigned POST (an HTML form)."""
+    refs, attrs = local_names(template, "eu-west-1", "ffo-test")
+    bucket = Resolver(template, refs, attrs, PSEUDO).resolve(template["Resources"]["AssetsBucket"])["Properties"]
+    console = f"https://{attrs[('ConsoleDistribution', 'DomainName')]}"
+    allowed = {
+        m
+        for rule in bucket["CorsConfiguration"]["CorsRules"]
+        if console in rule["AllowedOrigins"]
+        for m in rule["AllowedMethods"]
+    }
+    assert {"GET", "PUT", "POST"} <= allowed
+
+
 def test_the_template_reads_the_same_with_libyaml_and_with_pure_python(template: dict[str, Any]) -> None:
     # load_template uses libyaml's parser when PyYAML has it (engine start): it must not change what is read
     from ffo import cfn

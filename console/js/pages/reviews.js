@@ -111,7 +111,7 @@ export async function renderReviews(ctx, main) {
         h(
           "a",
           { href: `#/reviews/${encodeURIComponent(r.reviewId)}`, class: "queue-link" },
-          h("span", { class: "queue-title" }, `${r.contentType} · round ${r.round ?? 0}`),
+          h("span", { class: "queue-title" }, `${(r.parts || []).length ? `bundle (${r.parts.map((p) => p.partId).join(", ")})` : r.contentType} · round ${r.round ?? 0}`),
           h("span", { class: "queue-prompt" }, r.prompt || r.requestId),
         ),
         h(

@@ -1,8 +1,9 @@
-// The outside reviewer's page: no account, a signed link. They give their name, see the asset, decide.
+// The outside reviewer's page: no account, a signed link. They give their name, see the asset (a bundle: every
+// part, the bundle-wide findings first, each part's next to it) and decide.
 import { ApiError } from "../api.js";
 import { clear, field, formatTime, h } from "../dom.js";
+import { bundleFindings, drawPreview, mediumOf, whereOf } from "../findings.js";
 import { severityLabel } from "../severity.js";
-import { mediumOf } from "./review.js";
 
 export async function renderShared(ctx, main, token) {
   const path = `/v1/shared-reviews/${encodeURIComponent(token)}`;
@@ -15,38 +16,12 @@ export async function renderShared(ctx, main, token) {
     main.append(h("p", { class: "notice error", role: "alert" }, gone ? "This link is not valid: it has expired, was revoked, or was already used." : `Could not open the review: ${error.message}`));
     return null;
   }
-  const medium = mediumOf(review);
-  const url = review.preview?.url || review.assetUrl;
-  const preview = h("section", { class: "preview", "aria-labelledby": "shared-preview-h" }, h("h2", { id: "shared-preview-h" }, "The asset"));
-  if (medium === "text") {
-    const text = h("div", { class: "text-preview", id: "text-preview" });
-    if (typeof review.text === "string") {
-      text.textContent = review.text;
-    } else {
-      try {
-        const response = await fetch(url);
-        text.textContent = await response.text();
-      } catch {
-        text.textContent = "(the text could not be loaded)";
-      }
-    }
-    preview.append(text);
-  } else if (medium === "image") {
-    preview.append(h("div", { class: "image-stage" }, h("img", { src: url, alt: `The ${review.contentType} to review` })));
-  } else {
-    preview.append(h(medium === "video" ? "video" : "audio", { controls: true, src: url, "aria-label": `The ${medium} to review` }));
-  }
   if (review.prompt) main.append(h("p", { class: "brief" }, h("strong", {}, "Brief: "), review.prompt));
   const until = review.linkExpiresAt && review.expiresAt && review.linkExpiresAt < review.expiresAt ? review.linkExpiresAt : review.expiresAt || review.deadline;
   if (until) main.append(h("p", { class: "hint" }, `Decide before ${formatTime(until)}.`));
   if (review.stepGroup || review.label) main.append(h("p", { class: "hint" }, `You are asked as: ${review.label || review.stepGroup}.`));
-  main.append(preview);
-  if ((review.violations || []).length) {
-    main.append(
-      h("section", { "aria-labelledby": "shared-v-h" }, h("h2", { id: "shared-v-h" }, "What the brand check found"),
-        h("ul", { class: "violations" }, review.violations.map((v) => h("li", { class: `violation sev-${v.severity}` }, h("span", { class: `badge sev-${v.severity}` }, severityLabel(v.severity)), " ", v.message, v.suggestion ? h("p", { class: "suggestion" }, v.suggestion) : null)))),
-    );
-  }
+  if ((review.parts || []).length) main.append(...(await bundleSections(review)));
+  else main.append(...(await assetSections(review)));
 
   const outcome = h("div", { role: "alert", class: "notice-slot", id: "shared-outcome" });
   const name = h("input", { name: "name", required: true, autocomplete: "name", maxLength: 200 });
@@ -89,4 +64,61 @@ export async function renderShared(ctx, main, token) {
       outcome),
   );
   return null;
+}
+
+function findingList(violations) {
+  return h("ul", { class: "violations" }, violations.map((v) => {
+    const where = whereOf(v);
+    return h("li", { class: `violation sev-${v.severity}` }, h("span", { class: `badge sev-${v.severity}` }, severityLabel(v.severity)), " ", v.message, where ? h("p", { class: "hint" }, `Where: ${where}`) : null, v.suggestion ? h("p", { class: "suggestion" }, v.suggestion) : null);
+  }));
+}
+
+/** One asset: its file, then what the brand check found. */
+async function assetSections(review) {
+  const medium = mediumOf(review);
+  const drawn = await drawPreview({
+    medium,
+    url: review.preview?.url || review.assetUrl,
+    label: `The ${medium === "image" ? review.contentType : medium} to review`,
+    violations: [],
+    text: typeof review.text === "string" ? review.text : undefined,
+    ids: { text: "text-preview" },
+  });
+  const sections = [h("section", { class: "preview", "aria-labelledby": "shared-preview-h" }, h("h2", { id: "shared-preview-h" }, "The asset"), drawn.nodes)];
+  if ((review.violations || []).length) {
+    sections.push(h("section", { "aria-labelledby": "shared-v-h" }, h("h2", { id: "shared-v-h" }, "What the brand check found"), findingList(review.violations)));
+  }
+  return sections;
+}
+
+/** A bundle: what the check found across the parts, then every part with its own findings. */
+async function bundleSections(review) {
+  const { bundleWide, byPart } = bundleFindings(review);
+  const wide = h("section", { "aria-labelledby": "shared-bundle-h", id: "shared-bundle-findings" }, h("h2", { id: "shared-bundle-h" }, `Across the bundle (${bundleWide.length} finding${bundleWide.length === 1 ? "" : "s"})`));
+  wide.append(bundleWide.length ? findingList(bundleWide) : h("p", { class: "empty" }, "Nothing: the parts agree with each other."));
+  const cards = await Promise.all(
+    review.parts.map(async (part, index) => {
+      const id = `shared-part-${part.partId}`;
+      const medium = mediumOf(part);
+      const findings = byPart.get(part.partId) || [];
+      const card = h("li", { class: "part card", id, dataset: { part: part.partId } }, h("h3", {}, `Part ${index + 1}: ${part.partId} (${medium}${index === 0 ? ", the lead" : ""}${part.required === false ? ", optional" : ""})`));
+      if (part.status === "failed" || !part.preview) {
+        card.append(h("p", { class: "notice error" }, "This part could not be made."));
+      } else {
+        const drawn = await drawPreview({
+          medium,
+          url: part.preview.url,
+          label: `${part.partId}: the ${medium} to review`,
+          violations: [],
+          text: typeof part.text === "string" ? part.text : undefined,
+          ids: { text: `${id}-text` },
+        });
+        card.append(h("div", { class: "preview" }, drawn.nodes));
+      }
+      card.append(findings.length ? findingList(findings) : h("p", { class: "empty" }, "The brand check found nothing on this part."));
+      return card;
+    }),
+  );
+  const parts = h("section", { "aria-labelledby": "shared-parts-h" }, h("h2", { id: "shared-parts-h" }, `The parts (${review.parts.length})`), h("ol", { class: "parts" }, cards));
+  return [wide, parts];
 }

@@ -45,7 +45,7 @@ from flashfusion.modelbase import CamelModel
 from flashfusion.models import Severity, Violation, utcnow
 from flashfusion.observability import logger
 from flashfusion.storage.review_links import LinkNotFound, ReviewLink, ReviewLinkRepository
-from flashfusion.storage.reviews import Review, ReviewStatus
+from flashfusion.storage.reviews import Preview, Review, ReviewPart, ReviewStatus
 
 MAX_LINK_HOURS = 168
 SHARED_PATH = "/#/shared/"
@@ -109,6 +109,20 @@ class SharedPreview(CamelModel):
     url: str = Field(description="presigned GET of the asset, valid for a few minutes")
 
 
+class SharedPart(CamelModel):
+    """One part of a bundle as an outside reviewer sees it: what it is, its file and its own findings."""
+
+    part_id: str
+    role: str
+    content_type: str
+    required: bool = True
+    status: Literal["generated", "failed"] = Field(description="failed: the part could not be made (no preview)")
+    preview: SharedPreview | None = None
+    text: str | None = Field(default=None, description="a text part's content (also at preview.url)")
+    lint_passed: bool | None = None
+    violations: list[Violation] = Field(default_factory=list, description="the part's own findings (the first few)")
+
+
 class SharedReview(CamelModel):
     """What an outside reviewer may see of one review: the asset, its violations and what they may do.
     Nothing of the organisation's internals (no org, request, asset or user ids, no prompt)."""
@@ -129,6 +143,10 @@ class SharedReview(CamelModel):
     step_group: str | None = Field(default=None, description="the approval step this link decides, if any")
     decision: str | None = Field(default=None, description="once decided: the decision")
     decided_at: datetime | None = None
+    parts: list[SharedPart] = Field(
+        default_factory=list,
+        description="a bundle's parts, the lead first; the review's violations are the bundle-wide ones and the lead's",
+    )
 
 
 def _links(deps: Deps) -> ReviewLinkRepository:
@@ -260,24 +278,44 @@ def _open(token: str, deps: Deps) -> tuple[ReviewLink, Review]:
     return link, review
 
 
+def _inline_text(review: Review, preview: Preview, deps: Deps) -> str | None:
+    """A text file's content, read from the review's own organisation's staging area only (small ones)."""
+    try:
+        data = deps.assets.read_staged(review.org_id, preview.key)
+    except Exception:  # the preview URL still works; the text is a convenience
+        logger.warning("shared review text unreadable", extra={"reviewId": review.review_id})
+        return None
+    return data.decode("utf-8", errors="replace") if len(data) <= MAX_SHARED_TEXT_BYTES else None
+
+
+def _shared_preview(preview: Preview, deps: Deps) -> SharedPreview:
+    return SharedPreview(mime_type=preview.mime_type, url=deps.assets.presigned_get(preview.key, PREVIEW_SECONDS))
+
+
+def _shared_part(review: Review, part: ReviewPart, deps: Deps) -> SharedPart:
+    # No error text: a failed part's cause names models and vendors, which are the organisation's business.
+    made = part.preview if part.status == "generated" else None
+    return SharedPart(
+        part_id=part.part_id,
+        role=part.role,
+        content_type=part.content_type,
+        required=part.required,
+        status=part.status,
+        preview=_shared_preview(made, deps) if made else None,
+        text=_inline_text(review, made, deps) if made and part.content_type == "text" else None,
+        lint_passed=part.lint_passed,
+        violations=part.violations,
+    )
+
+
 def _shared(review: Review, link: ReviewLink, deps: Deps) -> SharedReview:
-    text: str | None = None
-    if review.content_type == "text":
-        try:
-            data = deps.assets.read_staged(review.org_id, review.preview.key)
-            if len(data) <= MAX_SHARED_TEXT_BYTES:
-                text = data.decode("utf-8", errors="replace")
-        except Exception:  # the preview URL still works; the text is a convenience
-            logger.warning("shared review text unreadable", extra={"reviewId": review.review_id})
+    text = _inline_text(review, review.preview, deps) if review.content_type == "text" else None
     return SharedReview(
         review_id=review.review_id,
         status=review.status,
         content_type=review.content_type,
         channel=review.channel,
-        preview=SharedPreview(
-            mime_type=review.preview.mime_type,
-            url=deps.assets.presigned_get(review.preview.key, PREVIEW_SECONDS),
-        ),
+        preview=_shared_preview(review.preview, deps),
         text=text,
         violations=review.violations,
         suggestions=review.suggestions,
@@ -289,6 +327,7 @@ def _shared(review: Review, link: ReviewLink, deps: Deps) -> SharedReview:
         step_group=link.group,
         decision=review.decision,
         decided_at=review.decided_at,
+        parts=[_shared_part(review, part, deps) for part in review.parts],
     )
 
 

@@ -114,11 +114,22 @@ class NextApproval(CamelModel):
     label: str | None = None
 
 
+class ReviewPartView(ReviewPart):
+    """A bundle's part as the API answers it: with a preview URL (none for a part that was not made)."""
+
+    preview: PreviewLink | None = None
+
+
 class ReviewView(Review):
     """A review as the API answers it: with a preview URL, the regenerations left, when its wait ends and
     the approval step it waits on."""
 
     preview: PreviewLink
+    parts: list[ReviewPartView] = Field(
+        default_factory=list,
+        description="a bundle's parts, the lead first, each with its preview URL and its own findings "
+        "(a decision may name one with partId to edit or regenerate it)",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -178,13 +189,17 @@ class ProvenancePage(Page[Provenance]):
     """A page of the audit trail, oldest first."""
 
 
+def _preview_link(preview: Preview, deps: Deps) -> dict[str, Any]:
+    return {**preview.model_dump(), "url": deps.assets.presigned_get(preview.key, PREVIEW_SECONDS)}
+
+
 def review_view(review: Review, deps: Deps) -> ReviewView:
-    url = deps.assets.presigned_get(review.preview.key, PREVIEW_SECONDS)
+    parts = [
+        {**part.model_dump(), "preview": _preview_link(part.preview, deps) if part.preview else None}
+        for part in review.parts
+    ]
     return ReviewView.model_validate(
-        {
-            **review.model_dump(),
-            "preview": {**review.preview.model_dump(), "url": url},
-        }
+        {**review.model_dump(), "preview": _preview_link(review.preview, deps), "parts": parts}
     )
 
 
