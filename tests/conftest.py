@@ -74,8 +74,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _shared_botocore_loader() -> Iterator[None]:
     """Service models parsed once per process, not once per boto3 session (moto makes one per mock_aws)."""
     from ffo.botocache import shared_loaders
+    from ffo.moto_speedups import faster_serialisation
 
-    with shared_loaders():
+    with shared_loaders(), faster_serialisation():
         yield
 
 
