@@ -64,7 +64,9 @@ def _dynamodb_resource() -> Any:
 
 @cache
 def table(name: str) -> Any:
-    return _kept("resource", "dynamodb", _dynamodb_resource).Table(name)
+    # a Table is only its name and the resource's client (boto3 builds its class anew each time, ~10 ms);
+    # nothing here reads its loaded attributes (DescribeTable), which a kept Table would keep
+    return _kept("table", name, lambda: _kept("resource", "dynamodb", _dynamodb_resource).Table(name))
 
 
 def typed_item_size(parsed: dict[str, Any], model: Any, **_: Any) -> None:
