@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +271,16 @@ def test_the_template_reads_the_same_with_libyaml_and_with_pure_python(template:
     PurePython.add_multi_constructor("!", cfn._construct)
     assert cfn._CfnLoader.__mro__[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     assert yaml.load(TEMPLATE_PATH.read_text("utf-8"), Loader=PurePython) == template
+
+
+def test_a_template_read_again_is_a_fresh_copy_and_a_changed_file_is_parsed_again(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    shutil.copy(TEMPLATE_PATH, path)
+    first = load_template(path)
+    first["Resources"].clear()  # a caller's change stays its own
+    again = load_template(path)
+    assert again == load_template(TEMPLATE_PATH)
+    assert again["Resources"]
+    assert again is not first
+    path.write_text(path.read_text("utf-8") + "\nOutputs:\n  Extra:\n    Value: !Ref AWS::StackName\n", "utf-8")
+    assert load_template(path)["Outputs"] == {"Extra": {"Value": {"Ref": "AWS::StackName"}}}
