@@ -70,12 +70,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: the order within each group is kept
 
 
+_ONE_UNIT = "tests/browser/"
+"""The browser tests share one ``ffo serve`` and one Chromium per worker (tests/browser/conftest.py): as one
+work unit they start them once, on one worker, instead of once on each."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile, with the browser files as one unit, handed out in the order above (pytest-xdist
+    otherwise sorts the files by their number of tests, so the slow engine files, which have few, came last
+    and one worker ran them alone at the end)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _ONE_UNIT if nodeid.startswith(_ONE_UNIT) else super()._split_scope(nodeid)
+
+    config.option.loadscopereorder = False
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_botocore_loader() -> Iterator[None]:
     """Service models parsed once per process, not once per boto3 session (moto makes one per mock_aws)."""
     from ffo.botocache import shared_loaders
+    from ffo.moto_speedups import faster_serialisation
 
-    with shared_loaders():
+    with shared_loaders(), faster_serialisation():
         yield
 
 

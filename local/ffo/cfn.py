@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -43,32 +44,45 @@ def _construct(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dic
 _CfnLoader.add_multi_constructor("!", _construct)
 
 
+_SOURCE = Path(__file__).read_bytes()
+"""This module's source: part of the cache key, since a change to the parser changes what a parse gives."""
+
+_PARSED: dict[str, bytes] = {}
+"""digest -> the parsed template, pickled: the engine, the local server and many tests load template.yaml again
+and again in one process (~2 ms to unpickle a fresh copy the caller may change)."""
+
+
 def load_template(path: Path) -> dict[str, Any]:
     """The template as data. Parsing template.yaml costs ~50 ms of every engine start and ``ffo`` command that
-    reads it; what a parse gave is kept as JSON in ffo's cache folder (``ffo.asl_cache.cache_dir``), under the
-    SHA-256 of the template's bytes and of this module's source (a change to either parses afresh). JSON, not
-    pickle: loading the cache runs no code. A template JSON cannot hold exactly (a YAML date, say) is not kept."""
+    reads it: a parse is kept in this process, and as JSON in ffo's cache folder (``ffo.asl_cache.cache_dir``),
+    both under the SHA-256 of the template's bytes and of this module's source (a change to either parses
+    afresh). JSON on disk, not pickle: loading the cache runs no code. A template JSON cannot hold exactly (a
+    YAML date, say) is not kept on disk."""
     from ffo.asl_cache import cache_dir, write_atomically
 
     raw = path.read_bytes()
+    digest = hashlib.sha256(raw + b"\0" + _SOURCE).hexdigest()[:40]
+    if digest in _PARSED:
+        loaded: dict[str, Any] = pickle.loads(_PARSED[digest])  # noqa: S301 - this process's own pickle
+        return loaded
     folder = cache_dir()
-    cached = None
-    if folder is not None:
-        digest = hashlib.sha256(raw + b"\0" + Path(__file__).read_bytes()).hexdigest()[:40]
-        cached = folder / f"template-{digest}.json"
+    cached = None if folder is None else folder / f"template-{digest}.json"
+    data: dict[str, Any] | None = None
+    if cached is not None:
         try:
-            kept: dict[str, Any] = json.loads(cached.read_bytes())
-            return kept
+            data = json.loads(cached.read_bytes())
         except (OSError, ValueError):  # not kept yet, or unreadable: parse
-            pass
-    data: dict[str, Any] = yaml.load(raw.decode("utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
-    if folder is not None and cached is not None:
-        try:
-            encoded = json.dumps(data)
-        except (TypeError, ValueError):  # something JSON has no type for
-            return data
-        if json.loads(encoded) == data:
-            write_atomically(folder, cached, encoded.encode("utf-8"))
+            data = None
+    if data is None:
+        data = yaml.load(raw.decode("utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        if folder is not None and cached is not None:
+            try:
+                encoded = json.dumps(data)
+            except (TypeError, ValueError):  # something JSON has no type for
+                encoded = None
+            if encoded is not None and json.loads(encoded) == data:
+                write_atomically(folder, cached, encoded.encode("utf-8"))
+    _PARSED[digest] = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     return data
 
 

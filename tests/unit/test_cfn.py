@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,7 @@ def test_a_parsed_template_is_kept_and_read_back(tmp_path: Path, monkeypatch: py
     import ffo.cfn
 
     monkeypatch.setenv("FFO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(ffo.cfn, "_PARSED", {})  # as in a new process
     parsed = load_template(TEMPLATE_PATH)
     assert [p.name.startswith("template-") for p in (tmp_path / "cache").iterdir()] == [True]
 
@@ -325,3 +327,16 @@ def test_no_cache_when_it_is_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert load_template(TEMPLATE_PATH)["Resources"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_template_read_again_is_a_fresh_copy_and_a_changed_file_is_parsed_again(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    shutil.copy(TEMPLATE_PATH, path)
+    first = load_template(path)
+    first["Resources"].clear()  # a caller's change stays its own
+    again = load_template(path)
+    assert again == load_template(TEMPLATE_PATH)
+    assert again["Resources"]
+    assert again is not first
+    path.write_text(path.read_text("utf-8") + "\nOutputs:\n  Extra:\n    Value: !Ref AWS::StackName\n", "utf-8")
+    assert load_template(path)["Outputs"] == {"Extra": {"Value": {"Ref": "AWS::StackName"}}}

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
+from pydantic import ValidationError
 
 from flashfusion import wiring as deps
 from flashfusion.aws import secrets
@@ -69,3 +70,21 @@ def test_a_secret_in_another_shape_is_refused_without_showing_it() -> None:
     with pytest.raises(ValueError, match="apiKey") as raised:
         secrets.api_key("ffo/dev/providers", "gemini")
     assert "AIza-secret-value" not in str(raised.value)
+
+
+def test_settings_are_read_again_only_when_the_environment_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flashfusion.settings import get_settings
+
+    monkeypatch.setenv("TABLE_NAME", "first-table")
+    get_settings.cache_clear()
+    first = get_settings()
+    get_settings.cache_clear()
+    assert get_settings() is first  # the same environment: the settings already read
+    monkeypatch.setenv("TABLE_NAME", "second-table")
+    get_settings.cache_clear()
+    assert get_settings().table_name == "second-table"
+    monkeypatch.setenv("TABLE_NAME", "first-table")
+    get_settings.cache_clear()
+    assert get_settings().table_name == "first-table"
+    with pytest.raises(ValidationError, match="frozen"):  # shared, so nobody may change them in place
+        first.table_name = "changed"

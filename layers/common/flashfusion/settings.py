@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from functools import lru_cache
 from typing import Literal
 
@@ -10,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    # frozen: one instance serves every reader of the same environment (get_settings)
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore", frozen=True)
 
     stage: str = "dev"
     table_name: str = "flashfusion-local"
@@ -67,6 +70,21 @@ class Settings(BaseSettings):
         return frozenset(p.strip() for p in self.enabled_providers.split(",") if p.strip())
 
 
+_BUILT: dict[tuple[tuple[str, str], ...], Settings] = {}
+"""The settings read from each of the last few environments: the tests and the local engine clear
+``get_settings`` between tests and runs (~5-10 ms to read them again), mostly with the same environment."""
+_BUILT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    environment = tuple(sorted(os.environ.items()))  # Settings reads the environment and nothing else
+    with _BUILT_LOCK:
+        if environment in _BUILT:
+            return _BUILT[environment]
+    settings = Settings()
+    with _BUILT_LOCK:
+        _BUILT[environment] = settings
+        while len(_BUILT) > 8:
+            del _BUILT[next(iter(_BUILT))]
+    return settings

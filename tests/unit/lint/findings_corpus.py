@@ -23,10 +23,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from flashfusion.linting.engine import LintContext, lint_text
 from flashfusion.models import BrandKit
+from tests.unit.lint.twitter_text_fixture import suite as twitter_text_suite
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -127,7 +126,7 @@ def _texts_in(node: Any) -> Iterator[str]:
 def _twitter_text() -> Iterator[Case]:
     seen: set[str] = set()
     for name in ("validate", "extract"):
-        suite = yaml.safe_load((FIXTURES / "twitter-text" / f"{name}.yml").read_text("utf-8"))["tests"]
+        suite = twitter_text_suite(name)
         for text in _texts_in(suite):
             if text in seen:
                 continue

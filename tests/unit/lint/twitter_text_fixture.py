@@ -16,7 +16,8 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "twitter-text"
 @cache
 def suite(name: str) -> dict[str, list[dict[str, Any]]]:
     """One conformance file's sections (``validate``, ``extract``, ``tlds``)."""
-    return yaml.safe_load((FIXTURE / f"{name}.yml").read_text("utf-8"))["tests"]
+    # libyaml: ~10x faster than the pure-Python loader on these files (the same data), and every worker reads them
+    return yaml.load((FIXTURE / f"{name}.yml").read_text("utf-8"), Loader=yaml.CSafeLoader)["tests"]
 
 
 def v3_config() -> dict[str, Any]:
