@@ -99,6 +99,29 @@ def test_concurrent_fires_of_one_schedule_post_once(world: World) -> None:
     assert world.scheduling.posts.get(post.org_id, post.post_id).status == PostStatus.PUBLISHED
 
 
+def test_a_fire_that_read_the_post_before_another_published_it_reports_a_duplicate(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving a loaded machine gives the concurrent fires: B reads the post while it is still scheduled,
+    A publishes it and marks it, then B goes on (its delivery is the stored result, not a second post)."""
+    post = scheduled(world)
+    deps = world.publish_deps()
+    assert publish(post.org_id, post.post_id, deps).outcome == "published"  # A
+    as_b_read_it = post.model_copy()  # scheduled
+    repository = type(world.scheduling.posts)
+    real_get = repository.get
+    reads = iter([as_b_read_it])
+    monkeypatch.setattr(repository, "get", lambda self, org, pid: next(reads, None) or real_get(self, org, pid))
+
+    b = publish(post.org_id, post.post_id, deps)
+
+    assert b.outcome == "duplicate", b
+    assert len(world.publisher.calls) == 1
+    stored = real_get(world.scheduling.posts, post.org_id, post.post_id)
+    assert stored.status == PostStatus.PUBLISHED
+    assert stored.attempts == 1  # B did not count an attempt of its own
+
+
 def test_an_expired_token_marks_account_and_post_and_emits_an_event(world: World) -> None:
     post = scheduled(world)
     world.publisher = FakePublisher(errors=[PublishAuthExpired("token expired (code 89)", platform="x")])

@@ -46,7 +46,7 @@ from flashfusion.observability import MetricUnit, logger, metrics
 from flashfusion.publishers.base import PublishContent, Publisher, PublishResult
 from flashfusion.scheduling.models import AccountStatus, PlatformAccount, Post, PostStatus
 from flashfusion.storage import keys
-from flashfusion.storage.campaigns import PostNotFound
+from flashfusion.storage.campaigns import PostNotFound, StaleWrite
 from flashfusion.storage.dynamo import ProvenanceRepository, RequestRepository
 
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
@@ -140,17 +140,22 @@ def publish(org_id: str, post_id: str, deps: PublishDeps) -> PublishOutcome:
         )
         metrics.add_metric(name="PublishErrors", unit=MetricUnit.Count, value=1)
         raise  # Lambda's async retries, then the dead-letter queue
-    post = posts.put(
-        post.model_copy(
-            update={
-                "status": PostStatus.PUBLISHED,
-                "platform_post_id": result["platformPostId"],
-                "platform_url": result.get("url"),
-                "attempts": post.attempts + 1,
-                "error": None,
-            }
-        )
+    published = post.model_copy(
+        update={
+            "status": PostStatus.PUBLISHED,
+            "platform_post_id": result["platformPostId"],
+            "platform_url": result.get("url"),
+            "attempts": post.attempts + 1,
+            "error": None,
+        }
     )
+    try:
+        post = posts.put(published, expect_status={PostStatus.SCHEDULED})
+    except StaleWrite:
+        current = posts.get(org_id, post_id)
+        if current.status == PostStatus.PUBLISHED:  # another fire read it scheduled too, and marked it first
+            return _outcome(current, "duplicate", reason="already published by another invocation")
+        post = posts.put(published)  # the platform has it (once: the delivery is idempotent): say so
     metrics.add_metric(name="PostsPublished", unit=MetricUnit.Count, value=1)
     return _outcome(post, "published", via=via if via != post.platform else None)
 
