@@ -57,28 +57,37 @@ export function createApi(config, onUnauthorized = () => {}) {
   };
 }
 
-/** PUT a file to a presigned upload ticket, reporting progress (fetch has no upload progress). */
-export function uploadWithProgress(ticket, file, onProgress) {
+/**
+ * Send an upload with XMLHttpRequest (fetch has no upload progress), reporting progress; ``refusal(xhr)`` words a
+ * non-2xx answer, ``lost`` a dropped connection.
+ */
+function sendWithProgress(xhr, body, size, onProgress, refusal, lost) {
   return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open(ticket.method || "PUT", ticket.url);
-    for (const [name, value] of Object.entries(ticket.headers || {})) {
-      if (name.toLowerCase() !== "content-length") xhr.setRequestHeader(name, value);
-    }
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded, event.total);
     };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
-        onProgress(file.size, file.size);
+        onProgress(size, size);
         resolve();
       } else {
-        reject(new Error(`Upload refused: HTTP ${xhr.status}`));
+        reject(new Error(refusal(xhr)));
       }
     };
-    xhr.onerror = () => reject(new Error("Upload failed: network error"));
-    xhr.send(file);
+    xhr.onerror = () => reject(new Error(lost));
+    xhr.send(body);
   });
+}
+
+/** PUT a file to a presigned upload ticket, reporting progress. */
+export function uploadWithProgress(ticket, file, onProgress) {
+  const xhr = new XMLHttpRequest();
+  xhr.open(ticket.method || "PUT", ticket.url);
+  for (const [name, value] of Object.entries(ticket.headers || {})) {
+    if (name.toLowerCase() !== "content-length") xhr.setRequestHeader(name, value);
+  }
+  const refusal = (answer) => `Upload refused: HTTP ${answer.status}`;
+  return sendWithProgress(xhr, file, file.size, onProgress, refusal, "Upload failed: network error");
 }
 
 /** What an S3 error answer (XML: Code, Message) means for the person uploading. */
@@ -107,24 +116,12 @@ export function storageProblem(status, body, maxBytes) {
  * reporting progress. Refusals come back as Errors whose message says what S3 objected to.
  */
 export function uploadFormWithProgress(ticket, file, onProgress) {
-  return new Promise((resolve, reject) => {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(ticket.fields || {})) form.append(name, value);
-    form.append("file", file); // S3 ignores every field after the file
-    const xhr = new XMLHttpRequest();
-    xhr.open(ticket.method || "POST", ticket.url);
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable) onProgress(event.loaded, event.total);
-    };
-    xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        onProgress(file.size, file.size);
-        resolve();
-      } else {
-        reject(new Error(storageProblem(xhr.status, xhr.responseText, ticket.maxBytes)));
-      }
-    };
-    xhr.onerror = () => reject(new Error("The upload failed: the network connection was lost."));
-    xhr.send(form);
-  });
+  const form = new FormData();
+  for (const [name, value] of Object.entries(ticket.fields || {})) form.append(name, value);
+  form.append("file", file); // S3 ignores every field after the file
+  const xhr = new XMLHttpRequest();
+  xhr.open(ticket.method || "POST", ticket.url);
+  const refusal = (answer) => storageProblem(answer.status, answer.responseText, ticket.maxBytes);
+  const lost = "The upload failed: the network connection was lost.";
+  return sendWithProgress(xhr, form, file.size, onProgress, refusal, lost);
 }

@@ -818,15 +818,7 @@ class LocalEngine:
         read = execution_history.history(self.region, execution_arn)
         if read is not None:
             return read
-        sfn = self.client("stepfunctions")
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"executionArn": execution_arn}
-        while True:
-            page = sfn.get_execution_history(**kwargs)
-            events.extend(page["events"])
-            if not page.get("nextToken"):
-                return events
-            kwargs["nextToken"] = page["nextToken"]
+        return execution_history.api_history(self.client("stepfunctions"), execution_arn)
 
     def seed_budget(self, org_id: str, monthly_limit_usd: float) -> None:
         from flashfusion.wiring import get_deps

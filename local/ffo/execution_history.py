@@ -24,6 +24,18 @@ from ffo.cfn import ACCOUNT_ID
 _LOCAL = tzlocal()
 
 
+def api_history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+    """Every event of the execution through the API (``GetExecutionHistory``, page by page)."""
+    events: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"executionArn": arn}
+    while True:
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        if not page.get("nextToken"):
+            return events
+        kwargs["nextToken"] = page["nextToken"]
+
+
 def _execution(region: str, arn: str) -> Any:
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 

@@ -6,19 +6,12 @@ from typing import Any
 
 import pytest
 
+from ffo import execution_history
 from tests.helpers import body_of, claims, submission
 
 
 def api_history(engine: Any, arn: str) -> list[dict[str, Any]]:
-    sfn = engine.client("stepfunctions")
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"executionArn": arn}
-    while True:
-        page = sfn.get_execution_history(**kwargs)
-        events.extend(page["events"])
-        if not page.get("nextToken"):
-            return events
-        kwargs["nextToken"] = page["nextToken"]
+    return execution_history.api_history(engine.client("stepfunctions"), arn)
 
 
 @pytest.mark.parametrize(
