@@ -65,7 +65,8 @@ def _now() -> str:
     return utcnow().isoformat()
 
 
-def _conditional_failed(error: ClientError) -> bool:
+def conditional_failed(error: ClientError) -> bool:
+    """A condition (or a transaction's) refused the write: the caller's expected state no longer holds."""
     code = error.response.get("Error", {}).get("Code", "")
     return code in ("ConditionalCheckFailedException", "TransactionCanceledException")
 
@@ -128,7 +129,7 @@ class RequestRepository:
             # The resource's client serialises Python values itself (boto3 injects the transformer).
             self.table.meta.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
-            if not (_conditional_failed(error) and request.client_request_id):
+            if not (conditional_failed(error) and request.client_request_id):
                 raise
             existing = self.table.get_item(
                 Key=keys.idempotency_key(request.org_id, request.client_request_id), ConsistentRead=True
@@ -200,7 +201,7 @@ class RequestRepository:
                 ExpressionAttributeValues=to_item(values),
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 raise RequestNotFound(f"request {request_id} not found") from error
             raise
 
@@ -218,7 +219,7 @@ class RequestRepository:
                 ExpressionAttributeValues={":s": RequestStatus.ACCEPTED.value, ":now": _now()},
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 raise RequestNotFound(f"request {request_id} not found") from error
             raise
 
@@ -237,7 +238,7 @@ class RequestRepository:
                 ReturnValues="UPDATED_NEW",
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 raise RequestNotFound(f"request {request_id} not found") from error
             raise
         calls = from_item(answer.get("Attributes", {})).get("attempts", [])
@@ -256,7 +257,7 @@ class RequestRepository:
                 ExpressionAttributeValues=to_item({":f": {**first, "at": _now()}}),
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 return False
             raise
         return True
@@ -300,7 +301,7 @@ class RequestRepository:
                 ExpressionAttributeValues=to_item({":o": outcome.to_json(), ":now": _now()}),
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 raise RequestNotFound(f"request {request_id} not found") from error
             raise
 
@@ -324,7 +325,7 @@ class RequestRepository:
                 ExpressionAttributeValues=to_item({":status": status.value, ":error": error, ":now": _now(), **finals}),
             )
         except ClientError as failure:
-            if _conditional_failed(failure):
+            if conditional_failed(failure):
                 return False
             raise
         return True
@@ -354,7 +355,7 @@ class BrandKitRepository:
                 ConditionExpression="attribute_not_exists(PK)",
             )
         except ClientError as error:
-            if not _conditional_failed(error):
+            if not conditional_failed(error):
                 raise
             if self.get(org_id, kit.kit_id, kit.version) != kit:
                 raise BrandKitVersionExists(
@@ -367,7 +368,7 @@ class BrandKitRepository:
                 ExpressionAttributeValues={":v": kit.version},
             )
         except ClientError as error:
-            if not _conditional_failed(error):  # an older version stored after a newer one stays unlisted
+            if not conditional_failed(error):  # an older version stored after a newer one stays unlisted
                 raise
 
     def get(self, org_id: str, kit_id: str, version: int | None = None) -> BrandKit:
@@ -444,7 +445,7 @@ class ProvenanceRepository:
         try:
             self.table.meta.client.transact_write_items(TransactItems=writes)
         except ClientError as error:
-            if not _conditional_failed(error):
+            if not conditional_failed(error):
                 raise
             existing = self.get(record.org_id, record.asset_id, record.version)
             if existing.output_hash != record.output_hash:

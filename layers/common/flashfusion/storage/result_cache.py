@@ -22,7 +22,7 @@ from pydantic import Field
 from flashfusion.modelbase import CamelModel
 from flashfusion.models import ContentType, Cost, Generation, utcnow
 from flashfusion.storage import keys
-from flashfusion.storage.dynamo import from_item, sort_time, to_item
+from flashfusion.storage.dynamo import conditional_failed, from_item, sort_time, to_item
 
 HISTORY_KEEP = timedelta(days=56)
 CANDIDATE_KEEP = timedelta(days=35)
@@ -136,10 +136,6 @@ def candidate_id_for(content_type: str, stale_at: datetime, request_id: str) -> 
     return f"{content_type}.{compact_time(stale_at)}.{request_id}"
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return str(error.response.get("Error", {}).get("Code", "")) == "ConditionalCheckFailedException"
-
-
 class ResultCacheRepository:
     def __init__(self, table: Any) -> None:
         self.table = table
@@ -185,33 +181,31 @@ class ResultCacheRepository:
     def candidate_ready(self, org_id: str, candidate_id: str, result: StoredResult, kit_version: int) -> bool:
         """The speculative request saved its output (under ``kit_version``, the one its workflow validated):
         the candidate may serve. False if it is unknown."""
-        try:
-            self.table.update_item(
-                Key=keys.candidate_key(org_id, candidate_id),
-                UpdateExpression="SET #s = :ready, #r = :result, kitVersion = :kv",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeNames={"#s": "status", "#r": "result"},
-                ExpressionAttributeValues=to_item({":ready": "ready", ":result": result.to_json(), ":kv": kit_version}),
-            )
-        except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        return self._update_if(
+            Key=keys.candidate_key(org_id, candidate_id),
+            UpdateExpression="SET #s = :ready, #r = :result, kitVersion = :kv",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#s": "status", "#r": "result"},
+            ExpressionAttributeValues=to_item({":ready": "ready", ":result": result.to_json(), ":kv": kit_version}),
+        )
 
     def candidate_failed(self, org_id: str, candidate_id: str) -> bool:
         """The speculative request ended without an output: the candidate will never serve (and the next
         prefetch may propose the brief again). Only a candidate still generating changes; True if it did."""
+        return self._update_if(
+            Key=keys.candidate_key(org_id, candidate_id),
+            UpdateExpression="SET #s = :failed",
+            ConditionExpression="attribute_exists(PK) AND #s = :generating",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":failed": "failed", ":generating": "generating"},
+        )
+
+    def _update_if(self, **update: Any) -> bool:
+        """An update under its condition: False if the condition refused it."""
         try:
-            self.table.update_item(
-                Key=keys.candidate_key(org_id, candidate_id),
-                UpdateExpression="SET #s = :failed",
-                ConditionExpression="attribute_exists(PK) AND #s = :generating",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":failed": "failed", ":generating": "generating"},
-            )
+            self.table.update_item(**update)
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 return False
             raise
         return True
