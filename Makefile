@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make run           set up, then run events/text-compliant.json through the workflow locally"
-	@echo "make test          set up, then lint, type-check, validate the ASL and run the whole test suite"
+	@echo "make test          set up, then lint, validate the ASL, and run the whole test suite with the type check beside it"
 	@echo "make validate      ffo validate (template + state machine definitions)"
 	@echo "make asl           regenerate statemachine/*.asl.json from local/ffo/asl/ (ffo asl)"
 	@echo "make openapi       regenerate docs/openapi.json from the API function's routes and models (ffo openapi)"
@@ -131,8 +131,14 @@ browser: setup browser-deps
 # PYTEST_WORKERS=0 runs them in this process (for -s, --pdb, or a single test).
 PYTEST_WORKERS ?= auto
 
-test: ocr-deps browser-deps lint typecheck validate
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+# mypy (~18 CPU-s, one core) runs beside the suite, in the gaps its workers leave (collection, the last files),
+# and its verdict is printed after the tests'; either failing fails `make test`.
+test: ocr-deps browser-deps lint validate
+	@echo "$(BIN)/mypy (beside the tests) && $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile"
+	@$(BIN)/mypy > $(VENV)/mypy.out 2>&1 & typing=$$!; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile; tests=$$?; \
+	wait $$typing; typed=$$?; echo "mypy:"; cat $(VENV)/mypy.out; \
+	[ $$tests -eq 0 ] && [ $$typed -eq 0 ]
 
 unit workflow api: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/$@
