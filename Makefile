@@ -31,24 +31,23 @@ help:
 	@echo "make console-deploy publish console/ to the stack's bucket with its config.json (STACK=flashfusion-dev)"
 	@echo "make bench         import times, router/budget timings, lint speed, signing cost, review transitions, planner, publish path, predictive caching"
 
-# uv installs the pinned requirements in seconds where pip took ~45 s (most of a fresh `make test`'s set-up);
-# pip stays the fallback where uv cannot be installed.
+# uv installs pinned requirements in seconds where pip took ~45 s (most of a fresh `make test`'s set-up); pip stays
+# the fallback where uv cannot be installed. $(call venv_install,VENV,ARGS): a venv at VENV with ARGS installed.
 UV_VERSION := 0.13.8
+define venv_install
+	$(PYTHON) -m venv $(1)
+	@if $(1)/bin/python -m pip install --quiet uv==$(UV_VERSION) 2>/dev/null; then \
+	  echo "$(1)/bin/uv pip install $(2)" && $(1)/bin/uv pip install --quiet --python $(1)/bin/python $(2); \
+	else \
+	  echo "uv could not be installed: $(1)/bin/pip install $(2)" && $(1)/bin/python -m pip install --quiet $(2); \
+	fi
+endef
 REQUIREMENTS := requirements-dev.txt layers/common/requirements.txt layers/media/requirements.txt \
   layers/signing/requirements.txt pyproject.toml
 
 $(STAMP): $(REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
-	$(PYTHON) -m venv $(VENV)
-	@if $(BIN)/python -m pip install --quiet uv==$(UV_VERSION) 2>/dev/null; then \
-	  echo "$(BIN)/uv pip install -r requirements-dev.txt" && \
-	  $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt && \
-	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .; \
-	else \
-	  echo "uv could not be installed: pip installs the requirements" && \
-	  $(BIN)/python -m pip install --quiet -r requirements-dev.txt && \
-	  $(BIN)/python -m pip install --quiet --no-deps -e .; \
-	fi
+	$(call venv_install,$(VENV),-r requirements-dev.txt -e .)  # the project declares no dependencies of its own
 	@touch $@
 
 # Where PYTHONDONTWRITEBYTECODE is set (as on these machines), every process would compile each module it imports
@@ -144,9 +143,7 @@ unit workflow api: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/$@
 
 $(SAM_STAMP): requirements-sam.txt
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	$(call venv_install,$(SAM_VENV),-r requirements-sam.txt)
 	@touch $@
 
 sam-validate: $(SAM_STAMP)
@@ -202,9 +199,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_prediction.py
 
 $(CHECKOV_STAMP): requirements-checkov.txt
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	$(call venv_install,$(CHECKOV_VENV),-r requirements-checkov.txt)
 	@touch $@
 
 # Offline: no policy download, no guideline look-ups (BC_SKIP_MAPPING).
