@@ -3,6 +3,7 @@ organisation seeing and changing only its own; the webhook URL (a credential) is
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -51,8 +52,9 @@ def test_each_organisation_sees_and_changes_only_its_own(engine: Any) -> None:
     assert mine["chatWebhookHost"] == "hooks.chat.example.com"
     from flashfusion.wiring import notification_deps
 
-    assert notification_deps().settings.get(OTHER_ORG).chat_webhook_url is None
-    assert notification_deps().settings.get(ORG).chat_webhook_url == HOOK
+    settings = notification_deps().settings
+    assert settings.chat_webhook_url(settings.get(OTHER_ORG)) is None
+    assert settings.chat_webhook_url(settings.get(ORG)) == HOOK
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,50 @@ def test_repeated_addresses_are_kept_once_and_clearing_the_webhook_stops_chat(en
     assert status == 200
     assert saved["reviewerEmails"] == ["a@example.com", "b@example.com"]
     assert saved["chatWebhookConfigured"] is False
+
+
+def test_the_webhook_url_is_kept_in_secrets_manager_per_organisation_and_not_in_the_table(engine: Any) -> None:
+    call(engine, "PUT", ADMIN, {"chatWebhookUrl": HOOK})
+    call(engine, "PUT", OTHER_ADMIN, {"chatWebhookUrl": "https://hooks.globex.example.com/services/other"})
+    table = engine.client("dynamodb")
+    items = [item for name in engine.resources.tables for item in table.scan(TableName=name)["Items"]]
+    assert "very-secret-token" not in json.dumps(items)
+    from flashfusion.wiring import get_settings
+
+    prefix = get_settings().chat_webhook_secrets_prefix
+    assert prefix.endswith("/chat-webhooks")  # the template's CHAT_WEBHOOK_SECRETS_PREFIX, which IAM is scoped to
+    secrets = engine.client("secretsmanager")
+
+    def stored(org: str) -> Any:
+        return json.loads(secrets.get_secret_value(SecretId=f"{prefix}/{org}/chat")["SecretString"])
+
+    assert stored(ORG) == {"url": HOOK}
+    assert stored(OTHER_ORG) == {"url": "https://hooks.globex.example.com/services/other"}
+
+    call(engine, "PUT", ADMIN, {"reviewerEmails": []})  # cleared: the secret no longer holds a URL
+    assert stored(ORG) == {"url": None}
+    assert call(engine, "PUT", ADMIN, {"chatWebhookUrl": HOOK})[1]["chatWebhookConfigured"] is True  # and set again
+
+
+def test_a_webhook_stored_in_the_table_before_secrets_manager_still_works_and_moves_on_the_next_change(
+    engine: Any,
+) -> None:
+    from flashfusion.storage import keys
+    from flashfusion.wiring import notification_deps
+
+    settings = notification_deps().settings
+    settings.table.put_item(
+        Item={**keys.notification_settings_key(ORG), "chatWebhookUrl": HOOK, "reviewerEmails": ["rita@example.com"]}
+    )
+    status, read = call(engine, "GET", ADMIN)
+    assert status == 200
+    assert read["chatWebhookConfigured"] is True
+    assert read["chatWebhookHost"] == "hooks.chat.example.com"
+    assert settings.chat_webhook_url(settings.get(ORG)) == HOOK
+
+    new_hook = "https://hooks.chat.example.com/services/T0/B0/rotated"
+    call(engine, "PUT", ADMIN, {"chatWebhookUrl": new_hook, "reviewerEmails": ["rita@example.com"]})
+    item = settings.table.get_item(Key=keys.notification_settings_key(ORG))["Item"]
+    assert "chatWebhookUrl" not in item
+    assert item["chatWebhookHost"] == "hooks.chat.example.com"
+    assert settings.chat_webhook_url(settings.get(ORG)) == new_hook

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     staging_prefix: str = "staging"
     provider_secrets_prefix: str = "flashfusion/dev/providers"
     callback_secrets_prefix: str = "flashfusion/dev/callbacks"
+    chat_webhook_secrets_prefix: str = Field(default="flashfusion/dev/chat-webhooks", description="<prefix>/<org>/chat")
     review_link_secret_name: str = Field(
         default="", description="Secrets Manager secret (name or ARN) whose value signs shared review links"
     )

@@ -270,6 +270,7 @@ def notification_deps() -> NotificationDeps:
     """The notification function's and the settings route's dependencies: SNS, SES and chat in AWS, the
     outbox (files) where NOTIFICATION_DELIVERY=outbox."""
     from flashfusion.app.notifications import NotificationDeps
+    from flashfusion.aws.chat_webhook_secrets import ChatWebhookSecrets
     from flashfusion.notifications.channels import AwsChannels, Channels, OutboxChannels
     from flashfusion.storage.notification_settings import NotificationSettingsRepository
 
@@ -285,7 +286,10 @@ def notification_deps() -> NotificationDeps:
     else:
         channels = OutboxChannels(settings.outbox_dir)
     return NotificationDeps(
-        settings=NotificationSettingsRepository(clients.table(settings.table_name)),
+        settings=NotificationSettingsRepository(
+            clients.table(settings.table_name),
+            ChatWebhookSecrets(partial(clients.client, "secretsmanager"), settings.chat_webhook_secrets_prefix),
+        ),
         channels=channels,
         console_url=settings.console_url,
         admin_group=settings.admin_group,

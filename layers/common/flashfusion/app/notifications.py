@@ -82,8 +82,8 @@ def _require_admin(caller: Caller, deps: NotificationDeps, what: str) -> None:
 
 def _out(targets: NotificationTargets) -> NotificationSettingsOut:
     return NotificationSettingsOut(
-        chat_webhook_configured=bool(targets.chat_webhook_url),
-        chat_webhook_host=host_of(targets.chat_webhook_url) or None,
+        chat_webhook_configured=bool(targets.chat_webhook_host),
+        chat_webhook_host=targets.chat_webhook_host,
         reviewer_emails=list(targets.reviewer_emails),
         updated_at=targets.updated_at,
         updated_by=targets.updated_by,
@@ -108,10 +108,10 @@ def set_settings(caller: Caller, wanted: NotificationSettingsIn, deps: Notificat
     stored = deps.settings.put(
         NotificationTargets(
             org_id=caller.org_id,
-            chat_webhook_url=url,
             reviewer_emails=tuple(wanted.reviewer_emails),
             updated_by=caller.user_id,
-        )
+        ),
+        chat_webhook_url=url,
     )
     logger.info(
         "notification settings changed",
@@ -138,11 +138,8 @@ def notify(event: dict[str, Any], deps: NotificationDeps) -> dict[str, str]:
         if channel == TOPIC:
             sent[TOPIC] = deps.channels.topic(message, event_id)
         elif channel == CHAT:
-            sent[CHAT] = (
-                deps.channels.chat(targets.chat_webhook_url, message, event_id)
-                if targets.chat_webhook_url
-                else "not-set"
-            )
+            url = deps.settings.chat_webhook_url(targets)
+            sent[CHAT] = deps.channels.chat(url, message, event_id) if url else "not-set"
         elif channel == REVIEWERS:
             sent[REVIEWERS] = deps.channels.email(targets.reviewer_emails, message, event_id)
     failed = [c for c, outcome in sent.items() if outcome not in ("sent", "written", "not-set", "no-recipients")]
