@@ -242,3 +242,35 @@ def test_a_reels_video_and_music_parts_get_their_players_and_timelines(page: Pag
     expect(part(page, "video").locator("summary", has_text="Regenerate video")).to_have_count(1)
     expect(part(page, "video").locator("summary", has_text="Edit")).to_have_count(0)  # text parts only
     assert axe_findings(page) == []
+
+
+def test_a_bundles_image_is_replaced_by_a_file_the_reviewer_uploads(page: Page, served: Served) -> None:
+    """The tall image of a post bundle replaced by a square PNG from the reviewer's disk: it goes up through the
+    presigned PUT (its progress shown), becomes the image part's next version, and the bundle is approved."""
+    import io
+
+    from PIL import Image
+
+    review = bundle_review_waiting(served)
+    open_review(page, review["reviewId"])
+    expect(part(page, "copy").locator("summary", has_text="Replace")).to_have_count(0)  # text is edited, not replaced
+    part(page, "image").locator("summary", has_text="Replace image").click()
+    square = io.BytesIO()
+    Image.new("RGB", (1080, 1080), (38, 70, 83)).save(square, format="PNG")
+    page.get_by_label("Replacement file for image").set_input_files(
+        {"name": "square.png", "mimeType": "image/png", "buffer": square.getvalue()}
+    )
+    page.get_by_role("button", name="Upload and approve image").click()
+    expect(outcome(page)).to_contain_text("Decision recorded: approved with edits (part image)")
+    assert page.locator("#part-image-progress").evaluate("p => p.value") == 100
+    screenshot(page, "review-bundle-replaced-image-1440")
+    record = served.settled(review["requestId"], TERMINAL, timeout=120)
+    assert record["status"] == "succeeded", record
+    copy, image_part = (p["asset"] for p in record["bundle"]["parts"])
+    assert (copy["version"], image_part["version"]) == (1, 2)
+    asset = served.call("GET", f"/v1/assets/{image_part['assetId']}").json()
+    current = next(v for v in asset["versions"] if v["version"] == asset["currentVersion"])
+    saved = Image.open(io.BytesIO(served.client.get(current["download"]["url"]).content))
+    assert saved.size == (1080, 1080)
+    assert saved.convert("RGB").getpixel((540, 540)) == (38, 70, 83)
+    assert current["humanEdited"]

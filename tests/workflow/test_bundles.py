@@ -196,3 +196,46 @@ def test_a_bundle_is_reviewed_as_one_and_a_decision_regenerates_or_edits_one_par
     assert deps.assets.read(copy["key"])[0].decode("utf-8") == edited
     assert deps.provenance.get(ORG, copy["assetId"], 2).human_edited is True
     assert deps.provenance.get(ORG, image["assetId"], 2).feedback == ["a calmer sky"]
+
+
+def test_a_reviewer_replaces_a_bundle_image_with_an_uploaded_file(engine: Any) -> None:
+    import io
+
+    from PIL import Image
+
+    from flashfusion.storage import keys
+    from flashfusion.wiring import get_deps
+    from tests.workflow.review_helpers import decide, finish, reviewer, wait_for_review
+
+    tall = {"kind": "post", "parts": {"image": {"options": {"size": "1080x1920"}}}}
+    request_id = body_of(engine.api("POST", "/v1/assets", body("bundle-post.json", bundle=tall), claims()))["requestId"]
+    review_id = wait_for_review(engine, request_id, 0)["review"]["reviewId"]
+    uploads = f"/v1/reviews/{review_id}/uploads"
+
+    lead_only = engine.api("POST", uploads, {"mimeType": "image/png"}, reviewer())
+    assert lead_only["statusCode"] == 400  # the lead part is the copy: an image needs the image part named
+    assert "partId" in body_of(lead_only)["errors"][0]["problem"]
+    assert engine.api("POST", uploads, {"mimeType": "text/plain", "partId": "image"}, reviewer())["statusCode"] == 400
+    assert engine.api("POST", uploads, {"mimeType": "image/png", "partId": "video"}, reviewer())["statusCode"] == 400
+    ticket = engine.api("POST", uploads, {"mimeType": "image/png", "partId": "image"}, reviewer())
+    assert ticket["statusCode"] == 201, ticket
+    upload_id = body_of(ticket)["uploadId"]
+
+    square = io.BytesIO()
+    Image.new("RGB", (1080, 1080), (38, 70, 83)).save(square, format="PNG")
+    deps = get_deps()
+    key = keys.review_upload_key("staging", ORG, request_id, review_id, upload_id, "png")
+    deps.assets.s3.put_object(Bucket=deps.assets.bucket, Key=key, Body=square.getvalue(), ContentType="image/png")
+    edit = {"decision": "approve_with_edits", "replacementUploadId": upload_id, "partId": "image"}
+    decided = decide(engine, review_id, edit)
+    assert decided["statusCode"] == 200, decided
+    finish(engine, request_id)
+
+    record = record_of(engine, request_id)
+    assert record["status"] == "succeeded"
+    copy, image = (p["asset"] for p in record["bundle"]["parts"])
+    assert (copy["version"], image["version"]) == (1, 2)
+    saved = Image.open(io.BytesIO(deps.assets.read(image["key"])[0]))  # the uploaded pixels, with a C2PA manifest added
+    assert saved.size == (1080, 1080)
+    assert saved.convert("RGB").getpixel((540, 540)) == (38, 70, 83)
+    assert deps.provenance.get(ORG, image["assetId"], 2).human_edited is True

@@ -1,6 +1,7 @@
 // A bundle's review: the bundle-wide findings first, then every part (the lead text first) with its file and its
 // own findings next to it. Approve and reject are for the whole bundle (the side of the review page); here a text
-// part can be edited (approve_with_edits with its partId) and any part sent back alone (regenerate with partId).
+// part can be edited and a media part replaced by an uploaded file (approve_with_edits with its partId), and any part
+// sent back alone (regenerate with partId).
 import { field, h } from "../dom.js";
 import { bundleFindings, drawPreview, mediumOf, violationItems } from "../findings.js";
 import { worstSeverity } from "../severity.js";
@@ -24,7 +25,7 @@ function lintBadge(part, findings) {
   return h("span", { class: `badge sev-${worstSeverity(findings)}` }, `${findings.length} finding${findings.length === 1 ? "" : "s"}`);
 }
 
-export async function bundleColumn(review, { decide, track, trackRegenerate, announce }) {
+export async function bundleColumn(review, { decide, track, trackRegenerate, announce, replaceForm }) {
   const { bundleWide, byPart } = bundleFindings(review);
   const wide = h("section", { "aria-labelledby": "bundle-findings-h", id: "bundle-findings" }, h("h2", { id: "bundle-findings-h" }, `Bundle-wide findings (${bundleWide.length})`));
   wide.append(
@@ -33,12 +34,12 @@ export async function bundleColumn(review, { decide, track, trackRegenerate, ann
       : h("p", { class: "empty" }, "None: the parts agree with each other and fit the platform together."),
   );
   const partsSection = h("section", { "aria-labelledby": "parts-h" }, h("h2", { id: "parts-h" }, `The parts (${review.parts.length})`));
-  const drawn = await Promise.all(review.parts.map((part, index) => partCard(review, part, index, byPart.get(part.partId) || [], { decide, track, trackRegenerate, announce })));
+  const drawn = await Promise.all(review.parts.map((part, index) => partCard(review, part, index, byPart.get(part.partId) || [], { decide, track, trackRegenerate, announce, replaceForm })));
   partsSection.append(h("ol", { class: "parts" }, drawn));
   return { column: [wide, partsSection], forms: [] };
 }
 
-async function partCard(review, part, index, findings, { decide, track, trackRegenerate, announce }) {
+async function partCard(review, part, index, findings, { decide, track, trackRegenerate, announce, replaceForm }) {
   const id = `part-${part.partId}`;
   const medium = mediumOf(part);
   const headingId = `${id}-h`;
@@ -79,6 +80,12 @@ async function partCard(review, part, index, findings, { decide, track, trackReg
         ),
       ),
     );
+    forms.push(details);
+  } else if (drawnPreview && replaceForm) {
+    // A media part: a file uploaded in its place is its next version, and the bundle is approved with it.
+    const status = h("p", { class: "hint", role: "status" });
+    const details = h("details", { class: "decision part-replace" });
+    details.append(h("summary", {}, `Replace ${part.partId}`), replaceForm({ medium, partId: part.partId, status, ids: { file: `${id}-replacement`, progress: `${id}-progress` } }), status);
     forms.push(details);
   }
   const feedback = h("textarea", { rows: 3, name: `feedback-${part.partId}`, id: `${id}-feedback`, required: true, maxLength: 2000 });

@@ -129,6 +129,7 @@ export async function renderReview(ctx, main, reviewId) {
   }
 
   const controls = { decide, explain, track, trackRegenerate, setBusy, announce: ctx.announce, clearOutcome: () => clear(outcome) };
+  controls.replaceForm = (options) => replacementForm(ctx, path, controls, options);
   const { column, forms } = isBundle ? await bundleColumn(review, controls) : await singleColumn(ctx, review, path, controls);
 
   const comment = h("textarea", { rows: 2, name: "comment", id: "approve-comment" });
@@ -185,6 +186,50 @@ export async function renderReview(ctx, main, reviewId) {
   return stopHeartbeat;
 }
 
+/**
+ * "Upload and approve": a media file in place of the asset (or of a bundle's part, with partId), through
+ * POST {path}/uploads' presigned PUT with its progress shown, then approve_with_edits naming the upload.
+ */
+export function replacementForm(ctx, path, { decide, explain, track, setBusy, clearOutcome }, { medium, partId, status, ids }) {
+  const accept = { image: "image/*", video: "video/*", audio: "audio/*" }[medium];
+  const file = h("input", { type: "file", accept, name: partId ? `replacement-${partId}` : "replacement", id: ids.file });
+  const progress = h("progress", { max: 100, value: 0, id: ids.progress, "aria-label": partId ? `Upload progress of ${partId}` : "Upload progress" });
+  const which = partId ? { partId } : {};
+  const kind = `${/^[aeiou]/.test(medium) ? "An" : "A"} ${medium} file`;
+  return h(
+    "form",
+    {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const chosen = file.files?.[0];
+        if (!chosen) {
+          status.textContent = "Choose a replacement file first.";
+          file.focus();
+          return;
+        }
+        setBusy(true);
+        clearOutcome();
+        try {
+          const ticket = await ctx.api.post(`${path}/uploads`, { mimeType: chosen.type || "application/octet-stream", ...which });
+          status.textContent = "Uploading…";
+          await uploadWithProgress(ticket, chosen, (done, total) => {
+            progress.value = Math.round((done / Math.max(total, 1)) * 100);
+          });
+          status.textContent = "Uploaded.";
+          await decide({ decision: "approve_with_edits", replacementUploadId: ticket.uploadId, ...which });
+        } catch (error) {
+          status.textContent = "";
+          await explain(error);
+          setBusy(false);
+        }
+      },
+    },
+    field(partId ? `Replacement file for ${partId}` : "Replacement file", file, partId ? `${kind}; saved as ${partId}'s next version and the bundle approved with it.` : `${kind} of the same kind`),
+    progress,
+    track(h("button", { type: "submit", class: "primary" }, partId ? `Upload and approve ${partId}` : "Upload and approve")),
+  );
+}
+
 /** One asset: its preview, its violations, and the edit and regenerate forms for the side. */
 async function singleColumn(ctx, review, path, { decide, explain, track, trackRegenerate, setBusy, announce, clearOutcome }) {
   const violations = review.violations || [];
@@ -224,41 +269,7 @@ async function singleColumn(ctx, review, path, { decide, explain, track, trackRe
       ),
     );
   } else {
-    const accept = { image: "image/*", video: "video/*", audio: "audio/*" }[medium];
-    const file = h("input", { type: "file", accept, name: "replacement", id: "replacement-file" });
-    const progress = h("progress", { max: 100, value: 0, id: "upload-progress", "aria-label": "Upload progress" });
-    editForm = h(
-      "form",
-      {
-        onsubmit: async (e) => {
-          e.preventDefault();
-          const chosen = file.files?.[0];
-          if (!chosen) {
-            editStatus.textContent = "Choose a replacement file first.";
-            file.focus();
-            return;
-          }
-          setBusy(true);
-          clearOutcome();
-          try {
-            const ticket = await ctx.api.post(`${path}/uploads`, { mimeType: chosen.type || "application/octet-stream" });
-            editStatus.textContent = "Uploading…";
-            await uploadWithProgress(ticket, chosen, (done, total) => {
-              progress.value = Math.round((done / Math.max(total, 1)) * 100);
-            });
-            editStatus.textContent = "Uploaded.";
-            await decide({ decision: "approve_with_edits", replacementUploadId: ticket.uploadId });
-          } catch (error) {
-            editStatus.textContent = "";
-            await explain(error);
-            setBusy(false);
-          }
-        },
-      },
-      field("Replacement file", file, `A ${medium} file of the same kind`),
-      progress,
-      track(h("button", { type: "submit", class: "primary" }, "Upload and approve")),
-    );
+    editForm = replacementForm(ctx, path, { decide, explain, track, setBusy, clearOutcome }, { medium, status: editStatus, ids: { file: "replacement-file", progress: "upload-progress" } });
   }
   editDetails.append(h("summary", {}, "Approve with edits"), editForm, editStatus);
 

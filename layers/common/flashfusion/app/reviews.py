@@ -89,7 +89,12 @@ class Decision(CamelModel):
 class UploadRequest(CamelModel):
     """What a reviewer sends to ``POST /v1/reviews/{id}/uploads``: the replacement file's type."""
 
-    mime_type: str = Field(max_length=200, description="the file's MIME type; it must match the asset's medium")
+    mime_type: str = Field(
+        max_length=200, description="the file's MIME type; it must match the medium of the asset (or of partId)"
+    )
+    part_id: Identifier | None = Field(
+        default=None, description="a bundle's review: the part the file replaces (default: the lead part)"
+    )
 
 
 class UploadTicket(CamelModel):
@@ -316,10 +321,18 @@ def create_upload(caller: Caller, review_id: str, body: Any, deps: Deps) -> Uplo
         raise InvalidRequest(
             f"{mime!r} cannot be uploaded", [{"field": "mimeType", "problem": f"one of {', '.join(UPLOAD_TYPES)}"}]
         )
-    if not mime.startswith(MEDIUM_PREFIX[review.content_type]):
+    part = _named_part(review, request.part_id, "approve_with_edits") if request.part_id else None
+    medium = part.content_type if part else review.content_type
+    if not mime.startswith(MEDIUM_PREFIX[medium]):
+        other_parts = [
+            p.part_id
+            for p in review.parts
+            if p.content_type != medium and mime.startswith(MEDIUM_PREFIX[p.content_type])
+        ]
+        hint = f" (for the {other_parts[0]} part, send partId)" if other_parts and not part else ""
         raise InvalidRequest(
-            f"a {review.content_type} asset cannot be replaced by {mime}",
-            [{"field": "mimeType", "problem": f"must be a {review.content_type} type"}],
+            f"a {medium} asset cannot be replaced by {mime}{hint}",
+            [{"field": "mimeType", "problem": f"must be a {medium} type{hint}"}],
         )
     upload_id = uuid.uuid4().hex[:16]
     key = _upload_key(deps, review, upload_id, mime)
@@ -442,18 +455,23 @@ def _part_of(decision: Decision, review: Review) -> ReviewPart | None:
     """The bundle part a decision is about: the one it names, else the lead (the first); None for one asset."""
     if decision.part_id is None:
         return review.parts[0] if review.parts and decision.decision in ("approve_with_edits", "regenerate") else None
-    named = [p for p in review.parts if p.part_id == decision.part_id]
+    return _named_part(review, decision.part_id, decision.decision)
+
+
+def _named_part(review: Review, part_id: str, decision: str) -> ReviewPart:
+    """The bundle part ``partId`` names, for a decision of this kind (a replacement upload is for an edit)."""
+    named = [p for p in review.parts if p.part_id == part_id]
     if not named:
         problem = (
-            f"this bundle has no part {decision.part_id!r} (its parts: {', '.join(p.part_id for p in review.parts)})"
+            f"this bundle has no part {part_id!r} (its parts: {', '.join(p.part_id for p in review.parts)})"
             if review.parts
             else "partId is for a bundle's review; this review is of one asset"
         )
         raise InvalidRequest(problem, [{"field": "partId", "problem": problem}])
-    if decision.decision not in ("approve_with_edits", "regenerate"):
+    if decision not in ("approve_with_edits", "regenerate"):
         problem = "partId goes with approve_with_edits or regenerate (approve and reject are for the whole bundle)"
         raise InvalidRequest(problem, [{"field": "partId", "problem": problem}])
-    if named[0].status == "failed" and decision.decision == "approve_with_edits":
+    if named[0].status == "failed" and decision == "approve_with_edits":
         problem = f"the {named[0].part_id} part was not made: regenerate it, or upload it as a new request"
         raise InvalidRequest(problem, [{"field": "partId", "problem": problem}])
     return named[0]
