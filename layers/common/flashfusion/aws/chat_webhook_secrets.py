@@ -13,40 +13,22 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flashfusion.storage import keys
+from flashfusion.aws.org_secrets import OrgSecret
 
 
 class ChatWebhookSecrets:
     def __init__(self, client: Callable[[], Any], prefix: str) -> None:
-        self._client = client
-        self.prefix = prefix.rstrip("/")
+        self._secret = OrgSecret(client, prefix, "chat", "FlashFusion chat webhook URL (Slack-style incoming webhook)")
 
     def name(self, org_id: str) -> str:
-        return keys.account_secret_name(self.prefix, org_id, "chat")
+        return self._secret.name(org_id)
 
     def get(self, org_id: str) -> str | None:
-        client = self._client()
         try:
-            value = client.get_secret_value(SecretId=self.name(org_id))
-        except client.exceptions.ResourceNotFoundException:
-            return None
-        try:
-            url = json.loads(value.get("SecretString") or "{}").get("url")
+            url = json.loads(self._secret.read(org_id) or "{}").get("url")
         except (ValueError, AttributeError):
             return None  # not ours to read: treated as no webhook rather than posting to a garbled URL
         return str(url) if url else None
 
     def put(self, org_id: str, url: str | None) -> None:
-        client = self._client()
-        secret = json.dumps({"url": url})
-        try:
-            client.put_secret_value(SecretId=self.name(org_id), SecretString=secret)
-        except client.exceptions.ResourceNotFoundException:
-            if url is None:
-                return  # nothing to clear
-            client.create_secret(
-                Name=self.name(org_id),
-                SecretString=secret,
-                Description="FlashFusion chat webhook URL (Slack-style incoming webhook)",
-                Tags=[{"Key": "orgId", "Value": org_id}],
-            )
+        self._secret.write(org_id, json.dumps({"url": url}), create=url is not None)  # nothing to clear if absent
