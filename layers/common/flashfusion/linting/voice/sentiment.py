@@ -269,7 +269,11 @@ class _FastVader:
 
     def __call__(self, text: str) -> dict[str, float]:
         text = self._no_emoji(text).strip()
-        tokens = self._tokens(text)
+        return self.scores(self._tokens(text), text)
+
+    def scores(self, tokens: list[_Token], text: str) -> dict[str, float]:
+        """The scores of a text whose tokens are ``tokens``; ``text`` is read for its "!" and "?" only (VADER's
+        punctuation emphasis)."""
         valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
         if not valenced:
             # every sentiment is 0 (see the loop below): the scores of an all-zero list
@@ -298,12 +302,15 @@ class _FastVader:
         return scores
 
 
-def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
+def check_sentiment(
+    text: str, voice: VoiceRules, result: CheckResult, compound_of: Callable[[str], float] | None = None
+) -> None:
+    """``compound_of``: the text's compound score when it is known more cheaply than by scoring the text."""
     severity = severity_of(voice.levels.sentiment)
     if severity is None:
         return
     result.rules_checked.append(SENTIMENT_RULE)
-    compound = float(_sentiment()(text)["compound"])
+    compound = float(_sentiment()(text)["compound"]) if compound_of is None else compound_of(text)
     result.metrics["voice.sentiment"] = compound
     low, high = voice.sentiment_range
     if not low <= compound <= high:

@@ -42,9 +42,11 @@ def check_rules(
     words: int,
     result: CheckResult,
     tokens: Sequence[str] | None = None,
+    may_repeat: bool = True,
 ) -> None:
     """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``); ``tokens``:
-    the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word)."""
+    the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word);
+    ``may_repeat``: False when the text is known not to repeat a word (``pieces.TextFacts.may_repeat``)."""
     for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
         rule_id = f"voice.{rule.id}"
         result.rules_checked.append(rule_id)
@@ -55,7 +57,7 @@ def check_rules(
         elif rule.type == "occurrence":
             result.violations += _occurrence(text, rule, compiled, norm, rule_id)
         elif rule.type == "repetition":
-            if tokens is None or _may_repeat_a_word(tokens):
+            if may_repeat and (tokens is None or _may_repeat_a_word(tokens)):
                 result.violations += _repetition(text, rule, rule_id)
         elif rule.type == "capitalization":
             result.violations += _capitalization(text, rule, compiled, norm, rule_id)
