@@ -36,8 +36,9 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     check_emoji(text, voice, facts.emoji, result)
     patterns = kit_patterns(voice)
     norm = normalise(text)  # the same normalisation the legal checks use (cached per text)
-    check_preferred_terms(text, voice, patterns, norm, result)
-    check_rules(text, voice, patterns, norm, grade, words, result, may_repeat=facts.may_repeat)
+    present = patterns.present(norm)  # the kit's terms' first words in the text, looked for once
+    check_preferred_terms(text, voice, patterns, norm, result, present)
+    check_rules(text, voice, patterns, norm, grade, words, result, may_repeat=facts.may_repeat, present=present)
     if len(result.violations) > 1:
         result.violations.sort(key=_position)
     return result

@@ -24,6 +24,7 @@ matter).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import chain, islice
 from operator import eq, itemgetter
 from typing import NamedTuple
@@ -124,46 +125,60 @@ def piece_facts(piece: str) -> PieceFacts:
 
 
 def _new_piece(piece: str) -> PieceFacts:
-    counts = 0
     # the prose: what strip_non_prose leaves of the piece (its blanks split it further)
-    prose = NON_PROSE.sub(" ", piece) if ("#" in piece or "@" in piece or "http" in piece or "www." in piece) else piece
-    found = [item for part in prose.split() for item in WORD_OR_SENTENCE_END.findall(part)]
+    if "#" in piece or "@" in piece or "http" in piece or "www." in piece:
+        prose = NON_PROSE.sub(" ", piece)
+        found = [item for part in prose.split() for item in WORD_OR_SENTENCE_END.findall(part)]
+        words = WORD.findall(piece)
+    else:
+        found = WORD_OR_SENTENCE_END.findall(piece)
+        words = list(filter(None, found))  # the piece is its prose: its words are the prose's
+    syllable_cache = _syllable_cache
     syllables = 0
     for word in filter(None, found):
-        count = _syllable_cache.get(word)
+        count = syllable_cache.get(word)
         syllables += count if count is not None else _cached_syllables(word)
-    counts += (len(found) - found.count("")) << WORDS
-    counts += syllables << SYLLABLES
+    counts = (len(found) - found.count("")) << WORDS | syllables << SYLLABLES
     # the word scan: kinds per token (word_scan's cache), pronouns with their offsets in the piece
     casual: list[str] = []
     formal = 0.0
     pronouns: tuple[tuple[str, int, int], ...] = ()
-    for match in WORD.finditer(piece):
-        word = match.group()
+    seen = 0
+    kinds: list[int] = []
+    for word in words:
         kind = _word_kinds.get(word)
         if kind is None:
             kind = _word_kind(word)
+        kinds.append(kind)
+        seen |= kind
         if kind & _CASUAL:
             casual.append(word)
         formal += _FORMAL_WEIGHT[kind]
         if kind & _IMPERATIVE:
             counts += 1 << IMPERATIVE
-        if kind & _PRONOUN:
-            pronouns += _pronoun_hits(piece, word, match.start(), match.end())
+    if seen & _PRONOUN:
+        for match, kind in zip(WORD.finditer(piece), kinds, strict=True):
+            if kind & _PRONOUN:
+                pronouns += _pronoun_hits(piece, match.group(), match.start(), match.end())
+        for person, _, _ in pronouns:
+            counts += 1 << _PERSON_SHIFT[person]
     counts += len(casual) << CASUAL
     counts += int(formal * 2) << FORMAL_HALVES
-    for person, _, _ in pronouns:
-        counts += 1 << _PERSON_SHIFT[person]
     vader = _sentiment()
-    no_emoji = vader._no_emoji(piece)
-    tokens = tuple(vader._tokens(no_emoji))
-    if no_emoji is not piece:
-        counts += 1 << VADER_EMOJI
-    counts += sum(token.may_have_valence for token in tokens) << VALENCE
-    counts += len(emoji_spans(piece)) << EMOJI
+    if piece.isascii():  # no emoji, for VADER or the emoji check
+        tokens = tuple(vader._tokens(piece))
+    else:
+        no_emoji = vader._no_emoji(piece)
+        tokens = tuple(vader._tokens(no_emoji))
+        if no_emoji is not piece:
+            counts += 1 << VADER_EMOJI
+        counts += len(emoji_spans(piece)) << EMOJI
+    for token in tokens:
+        if token.may_have_valence:
+            counts += 1 << VALENCE
     head_match = LEADING_LETTERS.match(piece)
-    tail_match = TRAILING_LETTERS.search(piece)
     head = head_match.group() if head_match is not None else None
+    tail_match = TRAILING_LETTERS.search(piece)
     tail = tail_match.group() if tail_match is not None else None
     if (head is not None and not head.isascii()) or (tail is not None and not tail.isascii()):
         counts += 1 << REPEAT_UNSURE
@@ -216,8 +231,8 @@ class TextFacts(NamedTuple):
     """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
     vader_emoji: bool
     """Whether VADER turned an emoji of the text into words."""
-    may_repeat: bool
-    """Whether ``vale_rules.REPEATED_WORD`` can match (a necessary condition)."""
+    may_repeat: Callable[[], bool]
+    """Whether ``vale_rules.REPEATED_WORD`` can match (a necessary condition), worked out when asked."""
 
 
 def text_facts(text: str) -> TextFacts:
@@ -246,8 +261,15 @@ def text_facts(text: str) -> TextFacts:
         (total >> EMOJI) & FIELD,
         list(chain.from_iterable(map(_VADER, facts))) if (total >> VALENCE) & FIELD else None,  # type: ignore[arg-type]
         bool((total >> VADER_EMOJI) & FIELD),
-        bool((total >> REPEAT_UNSURE) & FIELD) or any(map(eq, map(_TAIL, facts), islice(map(_HEAD, facts), 1, None))),  # type: ignore[arg-type]
+        lambda: _may_repeat(facts, total),  # type: ignore[arg-type]
     )
+
+
+def _may_repeat(facts: list[PieceFacts], total: int) -> bool:
+    """Whether some piece's trailing letters are the next one's leading letters (ignoring case), or may be."""
+    if (total >> REPEAT_UNSURE) & FIELD:
+        return True
+    return any(map(eq, map(_TAIL, facts), islice(map(_HEAD, facts), 1, None)))
 
 
 def _with_blank_lines(text: str) -> bytes:
