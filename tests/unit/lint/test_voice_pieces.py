@@ -13,11 +13,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from flashfusion.linting.normalise import normalise
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.pieces import _facts, text_facts
 from flashfusion.linting.voice.sentiment import _sentiment
+from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
 from flashfusion.linting.voice.text_analysis import analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD
+from flashfusion.models import VoiceRules
 from tests.bench.bench_text_lint import make_posts
 from tests.helpers import ROOT
 
@@ -212,3 +215,25 @@ def test_vaders_compound_from_the_pieces_is_vaders_own() -> None:
     reference = SentimentIntensityAnalyzer()
     for text in ["Great day 🔛 on the ridge 😀!", "not bad 👍🏽 at all", "Never so happy ❄️☀️", "🌲🌲🌲 good"]:
         assert _compound(text) == reference.polarity_scores(text)["compound"]
+
+
+TERM_GROUPS = [["colour", "color"], ["trekking pole", "hiking pole"], ["aa", "aaa"], ["win", "win big"], ["#1", "go"]]
+term_texts = st.lists(
+    st.sampled_from(["colour", "COLOR", "color-", "trekking", "pole", "hiking", "aa", "aaa", "win", "big", "#1", "go"])
+    | st.sampled_from([" ", "-", "", ".", "\n", "#", "İ", "e"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(term_texts, st.sampled_from(TERM_GROUPS))
+def test_a_group_said_to_match_once_at_most_matches_once_at_most(text: str, group: list[str]) -> None:
+    """The consistency rule's shortcut (``Terms.at_most_one_match``) is a bound on ``Terms.matches``, and the
+    matches found from the text's present runs are the matches found without them."""
+    terms = Terms(group)
+    norm = normalise(text)
+    present = KitPatterns(VoiceRules.model_validate({"preferredTerms": dict.fromkeys(group, "x")})).present(norm)
+    found = terms.matches(norm)
+    assert terms.matches(norm, present) == found
+    if terms.at_most_one_match(norm, present):
+        assert len(found) <= 1

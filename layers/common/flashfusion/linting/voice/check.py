@@ -51,7 +51,7 @@ def _compound(text: str, facts: TextFacts) -> float:
     vader = _sentiment()
     # VADER reads the text only for its "!" and "?", which its emoji descriptions may add to
     scored = vader._no_emoji(text).strip() if facts.vader_emoji else text
-    return float(vader.scores(facts.vader_tokens, scored)["compound"])
+    return vader.compound(facts.vader_tokens, scored)
 
 
 def _position(v: Violation) -> int:

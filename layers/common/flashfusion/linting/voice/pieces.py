@@ -77,11 +77,12 @@ FIELD_BITS = 40
     VALENCE,
     VADER_EMOJI,
     REPEAT_UNSURE,
-) = (FIELD_BITS * k for k in range(12))
+    BANGS,
+) = (FIELD_BITS * k for k in range(13))
 """Each count's shift: prose words, syllables of the prose words, emoji (``emoji_spans``), pronouns of each person,
 formal weight in halves, casual words, words that may open an imperative sentence, VADER tokens that may carry a
-valence, emoji VADER turns into words, and whether the piece's leading or trailing letters are not ASCII (whether
-they repeat is then left to the regex)."""
+valence, emoji VADER turns into words, whether the piece's leading or trailing letters are not ASCII (whether
+they repeat is then left to the regex), and runs of exclamation marks."""
 FIELD = (1 << FIELD_BITS) - 1
 MAX_TEXT = 1 << (FIELD_BITS - 1)
 _PERSON_SHIFT = {"first": FIRST, "second": SECOND, "third": THIRD}
@@ -164,6 +165,8 @@ def _new_piece(piece: str) -> PieceFacts:
             counts += 1 << _PERSON_SHIFT[person]
     counts += len(casual) << CASUAL
     counts += int(formal * 2) << FORMAL_HALVES
+    if "!" in piece or not piece.isascii():  # every exclamation character but "!" is non-ASCII
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
     vader = _sentiment()
     if piece.isascii():  # no emoji, for VADER or the emoji check
         tokens = tuple(vader._tokens(piece))
@@ -296,8 +299,7 @@ def _scan(text: str, pieces: list[str], facts: list[PieceFacts], total: int) -> 
             if opening.lower().replace("\u2019", "'") in imperatives:
                 casual += 0.5
                 found.append(opening)
-    # every exclamation character but "!" is non-ASCII
-    bangs = len(EXCLAMATIONS.findall(text)) if "!" in text or not text.isascii() else 0
+    bangs = (total >> BANGS) & FIELD  # runs of exclamation marks: none crosses whitespace
     if bangs:
         casual += 0.5 * bangs
         found.append("!" * min(bangs, 3))

@@ -39,6 +39,8 @@ class _Token(NamedTuple):
 
 
 # _Token's fields, read in C
+_WORD = itemgetter(0)
+_LOWER = itemgetter(1)
 _MAY_HAVE_VALENCE = itemgetter(2)
 _UPPER = itemgetter(3)
 
@@ -274,17 +276,39 @@ class _FastVader:
     def scores(self, tokens: list[_Token], text: str) -> dict[str, float]:
         """The scores of a text whose tokens are ``tokens``; ``text`` is read for its "!" and "?" only (VADER's
         punctuation emphasis)."""
-        valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
-        if not valenced:
-            # every sentiment is 0 (see the loop below): the scores of an all-zero list
+        sentiments = self._sentiments(tokens)
+        if sentiments is None:
+            # every sentiment is 0: the scores of an all-zero list
             if not tokens:
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
             return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        words = [facts.word for facts in tokens]
+        scores: dict[str, float] = self.analyzer.score_valence(sentiments, text)
+        return scores
+
+    def compound(self, tokens: list[_Token], text: str) -> float:
+        """``scores(tokens, text)["compound"]``, without the positive, negative and neutral shares: the compound
+        part of ``score_valence``, verbatim."""
+        sentiments = self._sentiments(tokens)
+        if sentiments is None:
+            return 0.0
+        sum_s = float(sum(sentiments))
+        punct_emph_amplifier = self.analyzer._punctuation_emphasis(text)
+        if sum_s > 0:
+            sum_s += punct_emph_amplifier
+        elif sum_s < 0:
+            sum_s -= punct_emph_amplifier
+        return round(self.vs.normalize(sum_s), 4)
+
+    def _sentiments(self, tokens: list[_Token]) -> list[Any] | None:
+        """VADER's sentiment of each token (after ``_but_check``), or None when every one is 0."""
+        valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
+        if not valenced:
+            return None
+        words = list(map(_WORD, tokens))
         # allcap_differential: some but not all words ALL CAPS
         is_cap_diff = 0 < len(words) - sum(map(_UPPER, tokens)) < len(words)
         self.memo_words = words
-        lowered = self.memo_lower = [facts.lower for facts in tokens]
+        lowered = self.memo_lower = list(map(_LOWER, tokens))
         last = len(words) - 1
         # words outside the lexicon, boosters and "kind" before "of" score 0
         sentiments: list[Any] = [0] * len(words)
@@ -295,11 +319,10 @@ class _FastVader:
             scored = True
             sentiments[i] = self._valence(is_cap_diff, tokens, words, lowered, i)
         if not scored:
-            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+            return None
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
             sentiments = self.analyzer._but_check(words, sentiments)
-        scores: dict[str, float] = self.analyzer.score_valence(sentiments, text)
-        return scores
+        return sentiments
 
 
 def check_sentiment(

@@ -166,7 +166,7 @@ def _capitalization(
     found: list[Violation] = []
     for index, match in compiled.terms.matches(norm, present):
         term = rule.terms[index]
-        if _spelling(match.text) == _spelling(term):
+        if match.text == term or _spelling(match.text) == _spelling(term):
             continue
         found.append(
             findings.violation(
