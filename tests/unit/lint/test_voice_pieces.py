@@ -227,6 +227,8 @@ term_texts = st.lists(
 
 @settings(max_examples=500, deadline=None)
 @given(term_texts, st.sampled_from(TERM_GROUPS))
+@example("colour and COLOR", ["colour", "color"])
+@example("aaa aa", ["aa", "aaa"])
 def test_a_group_said_to_match_once_at_most_matches_once_at_most(text: str, group: list[str]) -> None:
     """The consistency rule's shortcut (``Terms.at_most_one_match``) is a bound on ``Terms.matches``, and the
     matches found from the text's present runs are the matches found without them."""
