@@ -43,6 +43,8 @@ _WORD = itemgetter(0)
 _LOWER = itemgetter(1)
 _MAY_HAVE_VALENCE = itemgetter(2)
 _UPPER = itemgetter(3)
+_NEGATION_CONTEXT = itemgetter(5)
+_IDIOM = itemgetter(6)
 
 
 def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
@@ -224,12 +226,22 @@ class _FastVader:
                 valence = valence + boosters[n_gram]
         return valence
 
-    def _valence(self, is_cap_diff: bool, tokens: list[_Token], words: list[str], lowered: list[str], i: int) -> float:
+    def _valence(
+        self,
+        is_cap_diff: bool,
+        tokens: list[_Token],
+        words: list[str],
+        lowered: list[str],
+        i: int,
+        negation: list[bool],
+        idiom: list[bool],
+    ) -> float:
         """``SentimentIntensityAnalyzer.sentiment_valence`` (with its ``_least_check``) for a lexicon word,
         verbatim but for the lowercased list (the original lowercases each neighbour at every look) and for the
         checks that cannot change the valence, skipped by the tokens' facts: ``scalar_inc_dec`` of a word that
         is not a booster (0.0, still added), ``_negation_check`` with none of the words it looks for before
-        the word, ``_special_idioms_check`` with no idiom word around it."""
+        the word, ``_special_idioms_check`` with no idiom word around it (``negation`` and ``idiom``: each
+        token's ``negation_context`` and ``idiom``)."""
         vs, lexicon = self.vs, self.lexicon
         item, lower = words[i], lowered[i]
         valence = lexicon[lower]
@@ -256,10 +268,10 @@ class _FastVader:
                     scalar = scalar * 0.9
                 valence = valence + scalar
                 # the words _negation_check looks at: the start_i + 1 words before the valenced one
-                if any(tokens[k].negation_context for k in range(i - (start_i + 1), i)):
+                if any(negation[i - (start_i + 1) : i]):
                     valence = self._negation_check(valence, words, start_i, i)
                 # _special_idioms_check (i > 2 here) looks at the three words before and two after
-                if start_i == 2 and any(t.idiom for t in tokens[i - 3 : i + 3]):
+                if start_i == 2 and any(idiom[i - 3 : i + 3]):
                     valence = self._special_idioms_check(valence, words, i)
         # _least_check
         if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
@@ -312,12 +324,14 @@ class _FastVader:
         last = len(words) - 1
         # words outside the lexicon, boosters and "kind" before "of" score 0
         sentiments: list[Any] = [0] * len(words)
+        negation = list(map(_NEGATION_CONTEXT, tokens))
+        idiom = list(map(_IDIOM, tokens))
         scored = False
         for i in valenced:
             if lowered[i] == "kind" and i < last and lowered[i + 1] == "of":
                 continue
             scored = True
-            sentiments[i] = self._valence(is_cap_diff, tokens, words, lowered, i)
+            sentiments[i] = self._valence(is_cap_diff, tokens, words, lowered, i, negation, idiom)
         if not scored:
             return None
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
