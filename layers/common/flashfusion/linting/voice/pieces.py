@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from itertools import chain, islice
 from operator import eq, itemgetter
 from typing import NamedTuple
@@ -38,7 +39,7 @@ from flashfusion.linting.voice.common import (
     strip_non_prose,
 )
 from flashfusion.linting.voice.emojis import emoji_spans
-from flashfusion.linting.voice.lexicon import imperative_verbs
+from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, pronoun_heads, slang_words
 from flashfusion.linting.voice.reading_grade import _cached_syllables, _syllable_cache
 from flashfusion.linting.voice.sentiment import _sentiment, _Token
 from flashfusion.linting.voice.word_scan import (
@@ -46,6 +47,7 @@ from flashfusion.linting.voice.word_scan import (
     _FORMAL_WEIGHT,
     _IMPERATIVE,
     _PRONOUN,
+    LONG_WORD_LETTERS,
     WordScan,
     _pronouns_in,
     _word_kind,
@@ -125,7 +127,45 @@ def piece_facts(piece: str) -> PieceFacts:
     return facts if facts is not None else _new_piece(piece)
 
 
+LETTERLESS = re.compile(r"[^A-Za-z#@]+")
+"""An ASCII piece without letters, "#" or "@" (numbers, prices, dates, times...): all prose, with no pronoun, emoji,
+casual, formal or imperative word (see ``_letterless_words_plain``), each word one syllable."""
+ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+@cache
+def _letterless_words_plain() -> bool:
+    """Whether no word list holds an ASCII word without letters (then such a word is only ever long or plain)."""
+    lists = (slang_words(), formal_words(), pronoun_heads())
+    return not any(word.isascii() and ASCII_LETTER.search(word) is None for words in lists for word in words)
+
+
+def _letterless_piece(piece: str) -> PieceFacts:
+    """``_new_piece`` of a ``LETTERLESS`` piece: its words' kinds are long (formal, half weight) or none
+    (``word_scan._word_kind``), their syllables 1 each (``reading_grade.syllables``)."""
+    found = WORD_OR_SENTENCE_END.findall(piece)
+    words = len(found) - found.count("")
+    long_words = sum(len(item) >= LONG_WORD_LETTERS for item in found)
+    counts = words << WORDS | words << SYLLABLES | long_words << FORMAL_HALVES
+    if "!" in piece:
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    tokens = tuple(_sentiment()._tokens(piece))
+    for token in tokens:
+        if token.may_have_valence:
+            counts += 1 << VALENCE
+    return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), tokens, None, False))
+
+
+def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
+    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
+        _facts.clear()
+    _facts[piece] = facts
+    return facts
+
+
 def _new_piece(piece: str) -> PieceFacts:
+    if piece.isascii() and LETTERLESS.fullmatch(piece) is not None and _letterless_words_plain():
+        return _letterless_piece(piece)
     # the prose: what strip_non_prose leaves of the piece (its blanks split it further)
     if "#" in piece or "@" in piece or "http" in piece or "www." in piece:
         prose = NON_PROSE.sub(" ", piece)
@@ -194,10 +234,7 @@ def _new_piece(piece: str) -> PieceFacts:
         head.lower() if head is not None else None,
         tail.lower() if tail is not None else False,
     )
-    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
-        _facts.clear()
-    _facts[piece] = facts
-    return facts
+    return _remember(piece, facts)
 
 
 class _Hits(WordScan):
