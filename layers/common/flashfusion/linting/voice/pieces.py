@@ -164,10 +164,16 @@ def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
 
 
 def _new_piece(piece: str) -> PieceFacts:
-    if piece.isascii() and LETTERLESS.fullmatch(piece) is not None and _letterless_words_plain():
+    ascii_only = piece.isascii()
+    if ascii_only and LETTERLESS.fullmatch(piece) is not None and _letterless_words_plain():
         return _letterless_piece(piece)
     # the prose: what strip_non_prose leaves of the piece (its blanks split it further)
-    if "#" in piece or "@" in piece or "http" in piece or "www." in piece:
+    if ascii_only and piece.isalpha():  # a plain word (the commonest piece): one WORD, no mark
+        found = words = [piece]
+    elif ascii_only and piece[-1] in ".!?,;:" and piece[:-1].isalpha():  # a word and a mark: the next commonest
+        words = [piece[:-1]]
+        found = [piece[:-1], ""] if piece[-1] in ".!?" else words  # "." "!" "?" end a sentence (the piece's last)
+    elif "#" in piece or "@" in piece or "http" in piece or "www." in piece:
         prose = NON_PROSE.sub(" ", piece)
         found = [item for part in prose.split() for item in WORD_OR_SENTENCE_END.findall(part)]
         words = WORD.findall(piece)
@@ -205,11 +211,11 @@ def _new_piece(piece: str) -> PieceFacts:
             counts += 1 << _PERSON_SHIFT[person]
     counts += len(casual) << CASUAL
     counts += int(formal * 2) << FORMAL_HALVES
-    if "!" in piece or not piece.isascii():  # every exclamation character but "!" is non-ASCII
+    if "!" in piece or not ascii_only:  # every exclamation character but "!" is non-ASCII
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
     vader = _sentiment()
-    if piece.isascii():  # no emoji, for VADER or the emoji check
-        tokens = tuple(vader._tokens(piece))
+    if ascii_only:  # no emoji, for VADER or the emoji check; the piece is one VADER token
+        tokens = (vader.token_facts.get(piece) or vader._token(piece),)
     else:
         no_emoji = vader._no_emoji(piece)
         tokens = tuple(vader._tokens(no_emoji))
@@ -219,12 +225,22 @@ def _new_piece(piece: str) -> PieceFacts:
     for token in tokens:
         if token.may_have_valence:
             counts += 1 << VALENCE
-    head_match = LEADING_LETTERS.match(piece)
-    head = head_match.group() if head_match is not None else None
-    tail_match = TRAILING_LETTERS.search(piece)
-    tail = tail_match.group() if tail_match is not None else None
-    if (head is not None and not head.isascii()) or (tail is not None and not tail.isascii()):
-        counts += 1 << REPEAT_UNSURE
+    head: str | None
+    tail: str | None
+    if ascii_only:  # there the letters of the regex classes are str.isalpha's
+        head = tail = piece if piece.isalpha() else None
+        if head is None:
+            head_match = LEADING_LETTERS.match(piece) if piece[0].isalpha() else None
+            head = head_match.group() if head_match is not None else None
+            tail_match = TRAILING_LETTERS.search(piece) if piece[-1].isalpha() else None
+            tail = tail_match.group() if tail_match is not None else None
+    else:
+        head_match = LEADING_LETTERS.match(piece)
+        head = head_match.group() if head_match is not None else None
+        tail_match = TRAILING_LETTERS.search(piece)
+        tail = tail_match.group() if tail_match is not None else None
+        if (head is not None and not head.isascii()) or (tail is not None and not tail.isascii()):
+            counts += 1 << REPEAT_UNSURE
     facts = PieceFacts(
         counts,
         bytes(map(bool, found)),
