@@ -63,8 +63,8 @@ LEADING_LETTERS = re.compile(r"[^\W\d_]+")
 TRAILING_LETTERS = re.compile(r"[^\W\d_]+\Z")
 
 # The counts of a piece, packed into one int (one field of FIELD_BITS bits each), so that the sum of the pieces'
-# ints holds the sums of each count. A piece's count is at most its length (syllables: its length plus one), so no
-# field can carry into the next while the text is shorter than 2**(FIELD_BITS - 1).
+# ints holds the sums of each count. A piece's count is at most a few times its length (syllables: a letter's name
+# has up to three, "w"), so no field can carry into the next while the text is shorter than MAX_TEXT.
 FIELD_BITS = 40
 (
     WORDS,
@@ -86,7 +86,7 @@ formal weight in halves, casual words, words that may open an imperative sentenc
 valence, emoji VADER turns into words, whether the piece's leading or trailing letters are not ASCII (whether
 they repeat is then left to the regex), and runs of exclamation marks."""
 FIELD = (1 << FIELD_BITS) - 1
-MAX_TEXT = 1 << (FIELD_BITS - 1)
+MAX_TEXT = 1 << (FIELD_BITS - 4)
 _PERSON_SHIFT = {"first": FIRST, "second": SECOND, "third": THIRD}
 
 
@@ -105,9 +105,9 @@ class PieceFacts(NamedTuple):
     vader: tuple[_Token, ...]
     """VADER's tokens of the piece."""
     head: str | None
-    """Its leading letters, lowercase (ASCII), else None."""
+    """Its leading letters, lowercase, else None (non-ASCII ones count in ``REPEAT_UNSURE``)."""
     tail: str | bool
-    """Its trailing letters, lowercase (ASCII), else False (never equal to a head)."""
+    """Its trailing letters, lowercase, else False (never equal to a head)."""
 
 
 # PieceFacts' fields, read in C
