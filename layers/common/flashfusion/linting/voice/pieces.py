@@ -345,7 +345,8 @@ def _scan(text: str, pieces: list[str], facts: list[PieceFacts], total: int) -> 
     first, second, third = (total >> FIRST) & FIELD, (total >> SECOND) & FIELD, (total >> THIRD) & FIELD
     if first or second or third:
         scan.counts = {"first": first, "second": second, "third": third}
-        scan.locate = lambda: _first_pronouns(text, pieces, facts)
+        persons = (first > 0) + (second > 0) + (third > 0)
+        scan.locate = lambda: _first_pronouns(text, pieces, facts, persons)
     if (total >> IMPERATIVE) & FIELD:
         imperatives = imperative_verbs()
         for opening in sentence_openings(text):
@@ -360,13 +361,16 @@ def _scan(text: str, pieces: list[str], facts: list[PieceFacts], total: int) -> 
     return scan
 
 
-def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts]) -> dict[str, tuple[int, int]]:
-    """(start, end) in ``text`` of each person's first pronoun, in the order they occur."""
+def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], persons: int) -> dict[str, tuple[int, int]]:
+    """(start, end) in ``text`` of each person's first pronoun, in the order they occur; ``persons``: how many
+    persons have a pronoun in the text (the pieces after the last one's first pronoun are not looked at)."""
     first_in: dict[str, tuple[int, int, int]] = {}  # person -> (piece index, start, end in the piece)
     for index, piece_facts_ in enumerate(facts):
         for person, start, end in piece_facts_.pronouns:
             if person not in first_in:
                 first_in[person] = (index, start, end)
+        if len(first_in) == persons:
+            break
     # where those pieces start in the text: each piece's first occurrence after the previous one's end
     last = max(index for index, _, _ in first_in.values())
     offsets: list[int] = []
