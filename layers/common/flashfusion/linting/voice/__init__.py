@@ -13,7 +13,8 @@ a Fix replaces its span with its text (an empty text removes the span).
 One module per check, over shared helpers (``common``) and word lists kept as data (``lexicon``,
 ``data/``):
 
-- ``check``: ``check_voice`` runs them all, sharing one count of words, sentences and syllables;
+- ``check``: ``check_voice`` runs them all over one reading of the text (``pieces``: what each check counts,
+  cached per whitespace piece and summed per text);
 - ``sentiment``: VADER's compound score against the kit's range;
 - ``reading_grade``: the Flesch-Kincaid grade, syllables from the CMU dictionary;
 - ``word_scan``, ``formality``, ``person``: one pass over the words, then the formality score and the

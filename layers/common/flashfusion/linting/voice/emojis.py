@@ -69,20 +69,23 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end in _emoji_table().find(text) if text[start:end] not in LEGAL_MARKS]
 
 
-def check_emoji(text: str, voice: VoiceRules, spans: list[tuple[int, int]], result: CheckResult) -> None:
-    """Emoji past the kit's allowance. The level is the kit's (``voice.levels.emoji``); unset, it is what it
-    always was: error when the kit allows no emoji, warning past ``max_emoji``."""
+def check_emoji(text: str, voice: VoiceRules, count: int, result: CheckResult) -> None:
+    """Emoji past the kit's allowance, ``count`` being ``len(emoji_spans(text))`` (the spans are found only to
+    report them). The level is the kit's (``voice.levels.emoji``); unset, it is what it always was: error when
+    the kit allows no emoji, warning past ``max_emoji``."""
     level = voice.levels.emoji
     if level == "off":
         return
     result.rules_checked.append(EMOJI_RULE)
-    result.metrics["voice.emoji"] = float(len(spans))
-    if voice.emoji == "allowed" or not spans:
+    result.metrics["voice.emoji"] = float(count)
+    if voice.emoji == "allowed" or not count:
         return
     if voice.emoji == "none":
+        spans = emoji_spans(text)
         extra, default = spans, "error"
         message = "the brand kit allows no emoji"
-    elif len(spans) > voice.max_emoji:
+    elif count > voice.max_emoji:
+        spans = emoji_spans(text)
         extra, default = spans[voice.max_emoji :], "warning"
         message = f"{len(spans)} emoji; the brand kit allows {voice.max_emoji}"
     else:

@@ -21,7 +21,6 @@ _METRIC = {person: f"voice.pronouns.{person}" for person in ("first", "second", 
 
 def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResult) -> None:
     counts = scan.counts
-    first_at = scan.first_at
     metrics = result.metrics
     for person, count in counts.items():
         metrics[_METRIC[person]] = float(count)
@@ -46,7 +45,7 @@ def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResu
         )
     else:
         return
-    start, end = first_at[dominant]
+    start, end = scan.first_at[dominant]
     result.violations.append(
         findings.violation(
             rule_id=PERSON_RULE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from flashfusion.linting import findings
@@ -20,10 +21,16 @@ PREFERRED_RULE = "voice.preferred-term"
 
 
 def substitutions(
-    text: str, terms: Terms, wanted_for: Sequence[str], norm: Normalised, rule_id: str, level: Level
+    text: str,
+    terms: Terms,
+    wanted_for: Sequence[str],
+    norm: Normalised,
+    rule_id: str,
+    level: Level,
+    present: AbstractSet[str] | None = None,
 ) -> list[Violation]:
     found: list[Violation] = []
-    for index, match in terms.matches(norm):
+    for index, match in terms.matches(norm, present):
         wanted = wanted_for[index]
         replacement = in_written_shape(match.text, match_case(match.text, wanted))
         if match.text == replacement:
@@ -42,11 +49,17 @@ def substitutions(
 
 
 def check_preferred_terms(
-    text: str, voice: VoiceRules, patterns: KitPatterns, norm: Normalised, result: CheckResult
+    text: str,
+    voice: VoiceRules,
+    patterns: KitPatterns,
+    norm: Normalised,
+    result: CheckResult,
+    present: AbstractSet[str] | None = None,
 ) -> None:
+    """``present``: ``patterns.present(norm)``, when known."""
     if not voice.preferred_terms:
         return
     result.rules_checked.append(PREFERRED_RULE)
     result.violations += substitutions(
-        text, patterns.preferred, patterns.preferred_wanted, norm, PREFERRED_RULE, "warning"
+        text, patterns.preferred, patterns.preferred_wanted, norm, PREFERRED_RULE, "warning", present
     )

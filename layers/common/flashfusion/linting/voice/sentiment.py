@@ -39,8 +39,12 @@ class _Token(NamedTuple):
 
 
 # _Token's fields, read in C
+_WORD = itemgetter(0)
+_LOWER = itemgetter(1)
 _MAY_HAVE_VALENCE = itemgetter(2)
 _UPPER = itemgetter(3)
+_NEGATION_CONTEXT = itemgetter(5)
+_IDIOM = itemgetter(6)
 
 
 def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
@@ -222,12 +226,22 @@ class _FastVader:
                 valence = valence + boosters[n_gram]
         return valence
 
-    def _valence(self, is_cap_diff: bool, tokens: list[_Token], words: list[str], lowered: list[str], i: int) -> float:
+    def _valence(
+        self,
+        is_cap_diff: bool,
+        tokens: list[_Token],
+        words: list[str],
+        lowered: list[str],
+        i: int,
+        negation: list[bool],
+        idiom: list[bool],
+    ) -> float:
         """``SentimentIntensityAnalyzer.sentiment_valence`` (with its ``_least_check``) for a lexicon word,
         verbatim but for the lowercased list (the original lowercases each neighbour at every look) and for the
         checks that cannot change the valence, skipped by the tokens' facts: ``scalar_inc_dec`` of a word that
         is not a booster (0.0, still added), ``_negation_check`` with none of the words it looks for before
-        the word, ``_special_idioms_check`` with no idiom word around it."""
+        the word, ``_special_idioms_check`` with no idiom word around it (``negation`` and ``idiom``: each
+        token's ``negation_context`` and ``idiom``)."""
         vs, lexicon = self.vs, self.lexicon
         item, lower = words[i], lowered[i]
         valence = lexicon[lower]
@@ -254,10 +268,10 @@ class _FastVader:
                     scalar = scalar * 0.9
                 valence = valence + scalar
                 # the words _negation_check looks at: the start_i + 1 words before the valenced one
-                if any(tokens[k].negation_context for k in range(i - (start_i + 1), i)):
+                if any(negation[i - (start_i + 1) : i]):
                     valence = self._negation_check(valence, words, start_i, i)
                 # _special_idioms_check (i > 2 here) looks at the three words before and two after
-                if start_i == 2 and any(t.idiom for t in tokens[i - 3 : i + 3]):
+                if start_i == 2 and any(idiom[i - 3 : i + 3]):
                     valence = self._special_idioms_check(valence, words, i)
         # _least_check
         if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
@@ -269,41 +283,71 @@ class _FastVader:
 
     def __call__(self, text: str) -> dict[str, float]:
         text = self._no_emoji(text).strip()
-        tokens = self._tokens(text)
-        valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
-        if not valenced:
-            # every sentiment is 0 (see the loop below): the scores of an all-zero list
+        return self.scores(self._tokens(text), text)
+
+    def scores(self, tokens: list[_Token], text: str) -> dict[str, float]:
+        """The scores of a text whose tokens are ``tokens``; ``text`` is read for its "!" and "?" only (VADER's
+        punctuation emphasis)."""
+        sentiments = self._sentiments(tokens)
+        if sentiments is None:
+            # every sentiment is 0: the scores of an all-zero list
             if not tokens:
                 return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
             return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        words = [facts.word for facts in tokens]
+        scores: dict[str, float] = self.analyzer.score_valence(sentiments, text)
+        return scores
+
+    def compound(self, tokens: list[_Token], text: str) -> float:
+        """``scores(tokens, text)["compound"]``, without the positive, negative and neutral shares: the compound
+        part of ``score_valence``, verbatim."""
+        sentiments = self._sentiments(tokens)
+        if sentiments is None:
+            return 0.0
+        sum_s = float(sum(sentiments))
+        punct_emph_amplifier = self.analyzer._punctuation_emphasis(text)
+        if sum_s > 0:
+            sum_s += punct_emph_amplifier
+        elif sum_s < 0:
+            sum_s -= punct_emph_amplifier
+        return round(self.vs.normalize(sum_s), 4)
+
+    def _sentiments(self, tokens: list[_Token]) -> list[Any] | None:
+        """VADER's sentiment of each token (after ``_but_check``), or None when every one is 0."""
+        valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
+        if not valenced:
+            return None
+        words = list(map(_WORD, tokens))
         # allcap_differential: some but not all words ALL CAPS
         is_cap_diff = 0 < len(words) - sum(map(_UPPER, tokens)) < len(words)
         self.memo_words = words
-        lowered = self.memo_lower = [facts.lower for facts in tokens]
+        lowered = self.memo_lower = list(map(_LOWER, tokens))
         last = len(words) - 1
         # words outside the lexicon, boosters and "kind" before "of" score 0
         sentiments: list[Any] = [0] * len(words)
+        negation = list(map(_NEGATION_CONTEXT, tokens))
+        idiom = list(map(_IDIOM, tokens))
         scored = False
         for i in valenced:
             if lowered[i] == "kind" and i < last and lowered[i + 1] == "of":
                 continue
             scored = True
-            sentiments[i] = self._valence(is_cap_diff, tokens, words, lowered, i)
+            sentiments[i] = self._valence(is_cap_diff, tokens, words, lowered, i, negation, idiom)
         if not scored:
-            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+            return None
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
             sentiments = self.analyzer._but_check(words, sentiments)
-        scores: dict[str, float] = self.analyzer.score_valence(sentiments, text)
-        return scores
+        return sentiments
 
 
-def check_sentiment(text: str, voice: VoiceRules, result: CheckResult) -> None:
+def check_sentiment(
+    text: str, voice: VoiceRules, result: CheckResult, compound_of: Callable[[str], float] | None = None
+) -> None:
+    """``compound_of``: the text's compound score when it is known more cheaply than by scoring the text."""
     severity = severity_of(voice.levels.sentiment)
     if severity is None:
         return
     result.rules_checked.append(SENTIMENT_RULE)
-    compound = float(_sentiment()(text)["compound"])
+    compound = float(_sentiment()(text)["compound"]) if compound_of is None else compound_of(text)
     result.metrics["voice.sentiment"] = compound
     low, high = voice.sentiment_range
     if not low <= compound <= high:

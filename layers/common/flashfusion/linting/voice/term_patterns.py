@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any
 
@@ -74,21 +75,59 @@ class Terms:
         self.patterns = () if self.combined is not None else tuple(term_regex(t) for t in self.terms)
         firsts = [_letters(t) and ALNUM_RUN.findall(" ".join(term_words(t)).lower())[0] for t in self.terms]
         self.first_runs: tuple[str, ...] | None = tuple(f for f in firsts if f) if all(firsts) else None
+        self.distinct_runs = tuple(dict.fromkeys(self.first_runs or ()))
         self.any_first_run = (
             None if self.first_runs is None else re.compile("|".join(map(re.escape, sorted(set(self.first_runs)))))
         )
         """Finds any of ``first_runs`` (one search, not one per run)."""
 
-    def matches(self, text: str | Normalised) -> list[tuple[int, Found]]:
+    def at_most_one_match(self, norm: Normalised, present: AbstractSet[str]) -> bool:
+        """Whether the terms can match the text once at most (False: unknown), counting their first runs in
+        ``case_key``: every match starts with one of them, and two matches starting with the same run cover
+        two occurrences of it that do not overlap (a match holds its whole first run, and matches do not
+        overlap), which ``str.count`` (the most such occurrences) counts."""
+        if self.first_runs is None:
+            return False
+        key = norm.case_key
+        occurrences = 0
+        for run in self.distinct_runs:
+            if run in present:
+                occurrences += key.count(run)
+                if occurrences > 1:
+                    return False
+        return True
+
+    def matches(self, text: str | Normalised, present: AbstractSet[str] | None = None) -> list[tuple[int, Found]]:
         """(index of the term, match in the original text) for every match of every term; in text order
         when combined, else term by term (callers sort by position).
 
         A match of a term of ASCII words holds its first letter-digit run, so in a text where none of the
-        terms' first runs appears (``Normalised.case_key``) there is nothing to scan for."""
+        terms' first runs appears (``Normalised.case_key``) there is nothing to scan for. ``present``: the runs
+        of ``KitPatterns.runs`` that appear in the text's ``case_key``, when known (``KitPatterns.present``)."""
         norm = text if isinstance(text, Normalised) else normalise(text)
         if not self.terms:
             return []
         runs = self.first_runs
+        if runs is not None and present is not None:
+            # only the runs the text holds can start a match: the others need no search
+            if self.combined is not None:
+                here = [run for run in self.distinct_runs if run in present]
+                if not here:
+                    return []
+                return [
+                    (m.lastindex - 1, found_in(norm, m.start(), m.end()))
+                    for m in finditer_at_runs(self.combined, norm, here)
+                    if m.lastindex and m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+                ]
+            if present.isdisjoint(runs):
+                return []
+            return [
+                (i, found_in(norm, m.start(), m.end()))
+                for i, pattern in enumerate(self.patterns)
+                if runs[i] in present
+                for m in finditer_at_runs(pattern, norm, (runs[i],))
+                if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+            ]
         if self.any_first_run is not None and self.any_first_run.search(norm.case_key) is None:
             return []
         if self.combined is not None:
@@ -134,6 +173,16 @@ class KitPatterns:
         self.preferred = Terms(list(voice.preferred_terms))
         self.preferred_wanted = tuple(voice.preferred_terms.values())
         self.rules = tuple(RulePatterns(rule) for rule in voice.rules)
+        self.rule_ids = tuple(f"voice.{rule.id}" for rule in voice.rules)
+        every = [self.preferred, *(r.terms for r in self.rules), *(g for r in self.rules for g in r.groups)]
+        self.runs = tuple(sorted({run for terms in every for run in terms.first_runs or ()}))
+        """The first runs of every term list of the kit that has them (``Terms.first_runs``)."""
+
+    def present(self, norm: Normalised) -> frozenset[str]:
+        """Which of ``runs`` appear in the text's ``case_key``: one substring test each, once per text, instead of
+        one search per term list."""
+        key = norm.case_key
+        return frozenset([run for run in self.runs if run in key])
 
 
 @lru_cache(maxsize=64)

@@ -5,6 +5,8 @@ Every check used to tokenise the text itself; now ``analyse`` does it once. The 
 text without URLs, hashtags and mentions: what the reading grade counts) are the words of the text when the
 text has none of those, which is most posts; otherwise the text is tokenised a second time for the scan.
 Per-word facts (kind, syllables) are cached across texts by their modules (``word_scan``, ``reading_grade``).
+``check_voice`` reads the same counts from ``pieces`` (facts cached per whitespace piece); this whole-text
+analysis is what those are tested against.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -42,31 +43,43 @@ def check_rules(
     words: int,
     result: CheckResult,
     tokens: Sequence[str] | None = None,
+    may_repeat: bool | Callable[[], bool] = True,
+    present: AbstractSet[str] | None = None,
 ) -> None:
     """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``); ``tokens``:
-    the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word)."""
-    for rule, compiled in zip(voice.rules, patterns.rules, strict=True):
-        rule_id = f"voice.{rule.id}"
-        result.rules_checked.append(rule_id)
-        if rule.type == "existence":
-            result.violations += _existence(text, rule, compiled, norm, rule_id)
-        elif rule.type == "substitution":
-            result.violations += substitutions(text, compiled.terms, compiled.wanted, norm, rule_id, rule.level)
-        elif rule.type == "occurrence":
-            result.violations += _occurrence(text, rule, compiled, norm, rule_id)
-        elif rule.type == "repetition":
-            if tokens is None or _may_repeat_a_word(tokens):
-                result.violations += _repetition(text, rule, rule_id)
-        elif rule.type == "capitalization":
-            result.violations += _capitalization(text, rule, compiled, norm, rule_id)
-        elif rule.type == "consistency":
-            result.violations += _consistency(text, rule, compiled, norm, rule_id)
-        elif rule.type == "readability":
+    the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word);
+    ``may_repeat``: False (or a function that says False) when the text is known not to repeat a word
+    (``pieces.TextFacts.may_repeat``); ``present``: ``patterns.present(norm)``, when known."""
+    violations = result.violations
+    result.rules_checked += patterns.rule_ids
+    for rule, compiled, rule_id in zip(voice.rules, patterns.rules, patterns.rule_ids, strict=True):
+        kind = rule.type
+        if kind == "existence":
+            violations += _existence(text, rule, compiled, norm, rule_id, present)
+        elif kind == "capitalization":
+            violations += _capitalization(text, rule, compiled, norm, rule_id, present)
+        elif kind == "consistency":
+            violations += _consistency(text, rule, compiled, norm, rule_id, present)
+        elif kind == "substitution":
+            violations += substitutions(text, compiled.terms, compiled.wanted, norm, rule_id, rule.level, present)
+        elif kind == "occurrence":
+            violations += _occurrence(text, rule, compiled, norm, rule_id, present)
+        elif kind == "repetition":
+            if (may_repeat() if callable(may_repeat) else may_repeat) and (
+                tokens is None or _may_repeat_a_word(tokens)
+            ):
+                violations += _repetition(text, rule, rule_id)
+        elif kind == "readability":
             _readability_rule(grade, words, rule, rule_id, result)
 
 
 def _existence(
-    text: str, rule: ExistenceRule, compiled: RulePatterns, norm: Normalised, rule_id: str
+    text: str,
+    rule: ExistenceRule,
+    compiled: RulePatterns,
+    norm: Normalised,
+    rule_id: str,
+    present: AbstractSet[str] | None = None,
 ) -> list[Violation]:
     return [
         findings.violation(
@@ -76,14 +89,19 @@ def _existence(
             location=text_span(text, match.start, match.end),
             suggestion=f'remove or rephrase "{match.text}"',
         )
-        for _, match in compiled.terms.matches(norm)
+        for _, match in compiled.terms.matches(norm, present)
     ]
 
 
 def _occurrence(
-    text: str, rule: OccurrenceRule, compiled: RulePatterns, norm: Normalised, rule_id: str
+    text: str,
+    rule: OccurrenceRule,
+    compiled: RulePatterns,
+    norm: Normalised,
+    rule_id: str,
+    present: AbstractSet[str] | None = None,
 ) -> list[Violation]:
-    matches = [match for _, match in compiled.terms.matches(norm)]
+    matches = [match for _, match in compiled.terms.matches(norm, present)]
     if rule.max is not None and len(matches) > rule.max:
         excess = matches[rule.max]
         return [
@@ -138,12 +156,17 @@ def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation
 
 
 def _capitalization(
-    text: str, rule: CapitalizationRule, compiled: RulePatterns, norm: Normalised, rule_id: str
+    text: str,
+    rule: CapitalizationRule,
+    compiled: RulePatterns,
+    norm: Normalised,
+    rule_id: str,
+    present: AbstractSet[str] | None = None,
 ) -> list[Violation]:
     found: list[Violation] = []
-    for index, match in compiled.terms.matches(norm):
+    for index, match in compiled.terms.matches(norm, present):
         term = rule.terms[index]
-        if _spelling(match.text) == _spelling(term):
+        if match.text == term or _spelling(match.text) == _spelling(term):
             continue
         found.append(
             findings.violation(
@@ -166,13 +189,20 @@ def _spelling(written: str) -> str:
 
 
 def _consistency(
-    text: str, rule: ConsistencyRule, compiled: RulePatterns, norm: Normalised, rule_id: str
+    text: str,
+    rule: ConsistencyRule,
+    compiled: RulePatterns,
+    norm: Normalised,
+    rule_id: str,
+    present: AbstractSet[str] | None = None,
 ) -> list[Violation]:
     """Per group: every occurrence of a variant other than the first one used is reported, with a fix
     to the first one used."""
     found: list[Violation] = []
     for group, terms in zip(rule.either, compiled.groups, strict=True):
-        matched = terms.matches(norm)
+        if present is not None and terms.at_most_one_match(norm, present):
+            continue
+        matched = terms.matches(norm, present)
         if len(matched) < 2:
             continue  # one match is one variant: nothing inconsistent
         uses = sorted((match.start, match.end, group[index]) for index, match in matched)

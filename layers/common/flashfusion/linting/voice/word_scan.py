@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import cast
 
 from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
@@ -40,14 +41,24 @@ LONG_WORD_LETTERS = 13
 class WordScan:
     """What one pass over the words of a text finds: formality markers and pronoun counts."""
 
-    __slots__ = ("casual", "counts", "first_at", "formal", "found")
+    __slots__ = ("_first_at", "casual", "counts", "formal", "found", "locate")
 
     def __init__(self) -> None:
         self.casual = 0.0
         self.formal = 0.0
         self.found: list[str] = []
         self.counts = {"first": 0, "second": 0, "third": 0}
-        self.first_at: dict[str, tuple[int, int]] = {}
+        self._first_at: dict[str, tuple[int, int]] = {}
+        self.locate: Callable[[], dict[str, tuple[int, int]]] | None = None
+        """Works out ``first_at`` when it is first read (it is needed only to report a finding)."""
+
+    @property
+    def first_at(self) -> dict[str, tuple[int, int]]:
+        """(start, end) of each person's first pronoun, in the order they first occur."""
+        if self.locate is not None:
+            locate, self.locate = self.locate, None
+            self._first_at.update(locate())
+        return self._first_at
 
     def pronoun(self, person: str, start: int, end: int) -> None:
         self.counts[person] += 1

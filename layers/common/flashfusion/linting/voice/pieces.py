@@ -1,0 +1,385 @@
+"""What every voice check needs of a text, read from facts cached per whitespace piece.
+
+A post's words repeat across posts far more than its texts do, and no voice check looks across whitespace
+except to join what it finds in each piece:
+
+- ``WORD`` tokens, sentence marks (a sentence ends at a run of marks followed by whitespace), URLs, hashtags
+  and mentions, emoji sequences and exclamation runs hold no whitespace, so the text's are the concatenation
+  of each piece's (``text.split()`` splits where ``re``'s ``\\s`` matches);
+- VADER tokenises by ``str.split`` (after turning each emoji into its description, piece by piece);
+- a pronoun or a casual or formal word is judged on its token alone (and the character before it, which is
+  whitespace at a piece's start);
+- a repeated word (the repetition rule) is the trailing letters of one piece and the leading letters of the
+  next.
+
+So ``piece_facts`` works out, once per distinct piece, what each check counts in it, and ``text_facts`` adds
+them up with a few C-level ``map``/``sum``/``bytes.join`` calls (every count of a piece is packed into one int,
+so one ``sum`` adds them all); per-token Python work happens only for the pieces
+that hold something (a pronoun, a valenced word, an emoji...). Two things are not piece-local and are taken
+from the whole text: a blank line (two line breaks in one gap) ends a sentence, and an imperative opening
+needs the mark or line break before it (both left to the exact whole-text searches, only when they can
+matter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from itertools import chain, islice
+from operator import eq, itemgetter
+from typing import NamedTuple
+
+from flashfusion.linting.voice.common import (
+    EXCLAMATIONS,
+    NON_PROSE,
+    SENTENCE_END,
+    WORD,
+    WORD_KIND_CACHE_LIMIT,
+    strip_non_prose,
+)
+from flashfusion.linting.voice.emojis import emoji_spans
+from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, pronoun_heads, slang_words
+from flashfusion.linting.voice.reading_grade import _cached_syllables, _syllable_cache
+from flashfusion.linting.voice.sentiment import _sentiment, _Token
+from flashfusion.linting.voice.word_scan import (
+    _CASUAL,
+    _FORMAL_WEIGHT,
+    _IMPERATIVE,
+    _PRONOUN,
+    LONG_WORD_LETTERS,
+    WordScan,
+    _pronouns_in,
+    _word_kind,
+    _word_kinds,
+    sentence_openings,
+)
+
+WORD_OR_SENTENCE_END = re.compile(f"({WORD.pattern})|(?:{SENTENCE_END.pattern})")
+"""A ``WORD`` (group 1) or a ``SENTENCE_END`` (found as ""): in a piece, its words and whether it ends a sentence."""
+BLANK_LINE = re.compile(r"\n\s*\n")
+"""The one ``SENTENCE_END`` that lies between pieces."""
+LEADING_LETTERS = re.compile(r"[^\W\d_]+")
+TRAILING_LETTERS = re.compile(r"[^\W\d_]+\Z")
+
+# The counts of a piece, packed into one int (one field of FIELD_BITS bits each), so that the sum of the pieces'
+# ints holds the sums of each count. A piece's count is at most a few times its length (syllables: a letter's name
+# has up to three, "w"), so no field can carry into the next while the text is shorter than MAX_TEXT.
+FIELD_BITS = 40
+(
+    WORDS,
+    SYLLABLES,
+    EMOJI,
+    FIRST,
+    SECOND,
+    THIRD,
+    FORMAL_HALVES,
+    CASUAL,
+    IMPERATIVE,
+    VALENCE,
+    VADER_EMOJI,
+    REPEAT_UNSURE,
+    BANGS,
+) = (FIELD_BITS * k for k in range(13))
+"""Each count's shift: prose words, syllables of the prose words, emoji (``emoji_spans``), pronouns of each person,
+formal weight in halves, casual words, words that may open an imperative sentence, VADER tokens that may carry a
+valence, emoji VADER turns into words, whether the piece's leading or trailing letters are not ASCII (whether
+they repeat is then left to the regex), and runs of exclamation marks."""
+FIELD = (1 << FIELD_BITS) - 1
+MAX_TEXT = 1 << (FIELD_BITS - 4)
+_PERSON_SHIFT = {"first": FIRST, "second": SECOND, "third": THIRD}
+
+
+class PieceFacts(NamedTuple):
+    """What the voice checks count in one whitespace piece of a text."""
+
+    counts: int
+    """The packed counts (see ``WORDS`` and the other shifts)."""
+    prose: bytes
+    """Its prose (URLs, hashtags and mentions blanked) as ``text_analysis`` reads it: a 1 per ``WORD``, a 0 per
+    sentence end."""
+    casual: tuple[str, ...]
+    """Its casual words (``word_scan``), in order."""
+    pronouns: tuple[tuple[str, int, int], ...]
+    """(person, start, end) of each pronoun, offsets in the piece."""
+    vader: tuple[_Token, ...]
+    """VADER's tokens of the piece."""
+    head: str | None
+    """Its leading letters, lowercase, else None (non-ASCII ones count in ``REPEAT_UNSURE``)."""
+    tail: str | bool
+    """Its trailing letters, lowercase, else False (never equal to a head)."""
+
+
+# PieceFacts' fields, read in C
+_COUNTS = itemgetter(0)
+_PROSE = itemgetter(1)
+_CASUAL_WORDS = itemgetter(2)
+_VADER = itemgetter(4)
+_HEAD = itemgetter(5)
+_TAIL = itemgetter(6)
+
+_facts: dict[str, PieceFacts] = {}
+
+
+def piece_facts(piece: str) -> PieceFacts:
+    """The facts of one whitespace piece (no whitespace in it), computed with the checks' own functions."""
+    facts = _facts.get(piece)
+    return facts if facts is not None else _new_piece(piece)
+
+
+LETTERLESS = re.compile(r"[^A-Za-z#@]+")
+"""An ASCII piece without letters, "#" or "@" (numbers, prices, dates, times...): all prose, with no pronoun, emoji,
+casual, formal or imperative word (see ``_letterless_words_plain``), each word one syllable."""
+ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+@cache
+def _letterless_words_plain() -> bool:
+    """Whether no word list holds an ASCII word without letters (then such a word is only ever long or plain)."""
+    lists = (slang_words(), formal_words(), pronoun_heads())
+    return not any(word.isascii() and ASCII_LETTER.search(word) is None for words in lists for word in words)
+
+
+def _letterless_piece(piece: str) -> PieceFacts:
+    """``_new_piece`` of a ``LETTERLESS`` piece: its words' kinds are long (formal, half weight) or none
+    (``word_scan._word_kind``), their syllables 1 each (``reading_grade.syllables``)."""
+    found = WORD_OR_SENTENCE_END.findall(piece)
+    words = len(found) - found.count("")
+    long_words = sum(len(item) >= LONG_WORD_LETTERS for item in found)
+    counts = words << WORDS | words << SYLLABLES | long_words << FORMAL_HALVES
+    if "!" in piece:
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    tokens = tuple(_sentiment()._tokens(piece))
+    for token in tokens:
+        if token.may_have_valence:
+            counts += 1 << VALENCE
+    return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), tokens, None, False))
+
+
+def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
+    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
+        _facts.clear()
+    _facts[piece] = facts
+    return facts
+
+
+def _new_piece(piece: str) -> PieceFacts:
+    ascii_only = piece.isascii()
+    if ascii_only and LETTERLESS.fullmatch(piece) is not None and _letterless_words_plain():
+        return _letterless_piece(piece)
+    # the prose: what strip_non_prose leaves of the piece (its blanks split it further)
+    if ascii_only and piece.isalpha():  # a plain word (the commonest piece): one WORD, no mark
+        found = words = [piece]
+    elif ascii_only and piece[-1] in ".!?,;:" and piece[:-1].isalpha():  # a word and a mark: the next commonest
+        words = [piece[:-1]]
+        found = [piece[:-1], ""] if piece[-1] in ".!?" else words  # "." "!" "?" end a sentence (the piece's last)
+    elif "#" in piece or "@" in piece or "http" in piece or "www." in piece:
+        prose = NON_PROSE.sub(" ", piece)
+        found = [item for part in prose.split() for item in WORD_OR_SENTENCE_END.findall(part)]
+        words = WORD.findall(piece)
+    else:
+        found = WORD_OR_SENTENCE_END.findall(piece)
+        words = list(filter(None, found))  # the piece is its prose: its words are the prose's
+    syllable_cache = _syllable_cache
+    syllables = 0
+    for word in filter(None, found):
+        count = syllable_cache.get(word)
+        syllables += count if count is not None else _cached_syllables(word)
+    counts = (len(found) - found.count("")) << WORDS | syllables << SYLLABLES
+    # the word scan: kinds per token (word_scan's cache), pronouns with their offsets in the piece
+    casual: list[str] = []
+    formal = 0.0
+    pronouns: tuple[tuple[str, int, int], ...] = ()
+    seen = 0
+    kinds: list[int] = []
+    for word in words:
+        kind = _word_kinds.get(word)
+        if kind is None:
+            kind = _word_kind(word)
+        kinds.append(kind)
+        seen |= kind
+        if kind & _CASUAL:
+            casual.append(word)
+        formal += _FORMAL_WEIGHT[kind]
+        if kind & _IMPERATIVE:
+            counts += 1 << IMPERATIVE
+    if seen & _PRONOUN:
+        for match, kind in zip(WORD.finditer(piece), kinds, strict=True):
+            if kind & _PRONOUN:
+                pronouns += _pronoun_hits(piece, match.group(), match.start(), match.end())
+        for person, _, _ in pronouns:
+            counts += 1 << _PERSON_SHIFT[person]
+    counts += len(casual) << CASUAL
+    counts += int(formal * 2) << FORMAL_HALVES
+    if "!" in piece or not ascii_only:  # every exclamation character but "!" is non-ASCII
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    vader = _sentiment()
+    if ascii_only:  # no emoji, for VADER or the emoji check; the piece is one VADER token
+        tokens = (vader.token_facts.get(piece) or vader._token(piece),)
+    else:
+        no_emoji = vader._no_emoji(piece)
+        tokens = tuple(vader._tokens(no_emoji))
+        if no_emoji is not piece:
+            counts += 1 << VADER_EMOJI
+        counts += len(emoji_spans(piece)) << EMOJI
+    for token in tokens:
+        if token.may_have_valence:
+            counts += 1 << VALENCE
+    head: str | None
+    tail: str | None
+    if ascii_only:  # there the letters of the regex classes are str.isalpha's
+        head = tail = piece if piece.isalpha() else None
+        if head is None:
+            head_match = LEADING_LETTERS.match(piece) if piece[0].isalpha() else None
+            head = head_match.group() if head_match is not None else None
+            tail_match = TRAILING_LETTERS.search(piece) if piece[-1].isalpha() else None
+            tail = tail_match.group() if tail_match is not None else None
+    else:
+        head_match = LEADING_LETTERS.match(piece)
+        head = head_match.group() if head_match is not None else None
+        tail_match = TRAILING_LETTERS.search(piece)
+        tail = tail_match.group() if tail_match is not None else None
+        if (head is not None and not head.isascii()) or (tail is not None and not tail.isascii()):
+            counts += 1 << REPEAT_UNSURE
+    facts = PieceFacts(
+        counts,
+        bytes(map(bool, found)),
+        tuple(casual),
+        pronouns,
+        tokens,
+        head.lower() if head is not None else None,
+        tail.lower() if tail is not None else False,
+    )
+    return _remember(piece, facts)
+
+
+class _Hits(WordScan):
+    """A ``WordScan`` that keeps every pronoun it is told of, in order."""
+
+    __slots__ = ("hits",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[tuple[str, int, int]] = []
+
+    def pronoun(self, person: str, start: int, end: int) -> None:
+        self.hits.append((person, start, end))
+
+
+def _pronoun_hits(piece: str, word: str, start: int, end: int) -> tuple[tuple[str, int, int], ...]:
+    hits = _Hits()
+    _pronouns_in(piece, word, start, end, hits)
+    return tuple(hits.hits)
+
+
+class TextFacts(NamedTuple):
+    """What the voice checks share of one text."""
+
+    words: int
+    """Words of the prose (``text_analysis.VoiceAnalysis.words``)."""
+    sentences: int
+    long_sentences: int
+    syllables: int
+    scan: WordScan
+    emoji: int
+    """Emoji in the text (``len(emoji_spans(text))``)."""
+    vader_tokens: list[_Token] | None
+    """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
+    vader_emoji: bool
+    """Whether VADER turned an emoji of the text into words."""
+    may_repeat: Callable[[], bool]
+    """Whether ``vale_rules.REPEATED_WORD`` can match (a necessary condition), worked out when asked."""
+
+
+def text_facts(text: str) -> TextFacts:
+    """The facts of ``text``: ``text_analysis.analyse``'s counts and scan, the emoji count, VADER's tokens."""
+    if len(text) >= MAX_TEXT:
+        raise ValueError("text too long for the voice checks' packed counts")
+    pieces = text.split()
+    facts = list(map(_facts.get, pieces))
+    if None in facts:
+        facts = [f if f is not None else _new_piece(p) for p, f in zip(pieces, facts, strict=True)]
+    total: int = sum(map(_COUNTS, facts))  # type: ignore[arg-type]
+    # the prose's words and sentence ends, as text_analysis counts them
+    if text.count("\n") > 1 and BLANK_LINE.search(strip_non_prose(text)) is not None:
+        marks = _with_blank_lines(text)
+    else:
+        marks = b"".join(map(_PROSE, facts))  # type: ignore[arg-type]
+    runs = marks.split(b"\x00")
+    sentences = len(runs) - runs.count(b"")
+    long_sentences = sentences - runs.count(b"\x01") - runs.count(b"\x01\x01")
+    return TextFacts(
+        total & FIELD,
+        sentences,
+        long_sentences,
+        (total >> SYLLABLES) & FIELD,
+        _scan(text, pieces, facts, total),  # type: ignore[arg-type]
+        (total >> EMOJI) & FIELD,
+        list(chain.from_iterable(map(_VADER, facts))) if (total >> VALENCE) & FIELD else None,  # type: ignore[arg-type]
+        bool((total >> VADER_EMOJI) & FIELD),
+        lambda: _may_repeat(facts, total),  # type: ignore[arg-type]
+    )
+
+
+def _may_repeat(facts: list[PieceFacts], total: int) -> bool:
+    """Whether some piece's trailing letters are the next one's leading letters (ignoring case), or may be."""
+    if (total >> REPEAT_UNSURE) & FIELD:
+        return True
+    return any(map(eq, map(_TAIL, facts), islice(map(_HEAD, facts), 1, None)))
+
+
+def _with_blank_lines(text: str) -> bytes:
+    """The prose's marks of a text whose prose has a blank line (a sentence end between pieces), found in the
+    whole prose as ``text_analysis`` does."""
+    return bytes(map(bool, WORD_OR_SENTENCE_END.findall(strip_non_prose(text))))
+
+
+def _scan(text: str, pieces: list[str], facts: list[PieceFacts], total: int) -> WordScan:
+    """``word_scan.scan_tokens`` of the text, from its pieces' facts and their summed counts."""
+    scan = WordScan()
+    found = scan.found
+    if (total >> CASUAL) & FIELD:
+        found += chain.from_iterable(map(_CASUAL_WORDS, facts))
+    casual = float(len(found))
+    scan.formal = ((total >> FORMAL_HALVES) & FIELD) / 2  # 1s and halves: exact in any order
+    first, second, third = (total >> FIRST) & FIELD, (total >> SECOND) & FIELD, (total >> THIRD) & FIELD
+    if first or second or third:
+        scan.counts = {"first": first, "second": second, "third": third}
+        persons = (first > 0) + (second > 0) + (third > 0)
+        scan.locate = lambda: _first_pronouns(text, pieces, facts, persons)
+    if (total >> IMPERATIVE) & FIELD:
+        imperatives = imperative_verbs()
+        for opening in sentence_openings(text):
+            if opening.lower().replace("\u2019", "'") in imperatives:
+                casual += 0.5
+                found.append(opening)
+    bangs = (total >> BANGS) & FIELD  # runs of exclamation marks: none crosses whitespace
+    if bangs:
+        casual += 0.5 * bangs
+        found.append("!" * min(bangs, 3))
+    scan.casual = casual
+    return scan
+
+
+def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], persons: int) -> dict[str, tuple[int, int]]:
+    """(start, end) in ``text`` of each person's first pronoun, in the order they occur; ``persons``: how many
+    persons have a pronoun in the text (the pieces after the last one's first pronoun are not looked at)."""
+    first_in: dict[str, tuple[int, int, int]] = {}  # person -> (piece index, start, end in the piece)
+    for index, piece_facts_ in enumerate(facts):
+        for person, start, end in piece_facts_.pronouns:
+            if person not in first_in:
+                first_in[person] = (index, start, end)
+        if len(first_in) == persons:
+            break
+    # where those pieces start in the text: each piece's first occurrence after the previous one's end
+    last = max(index for index, _, _ in first_in.values())
+    offsets: list[int] = []
+    position = 0
+    for piece in islice(pieces, last + 1):
+        position = text.find(piece, position)
+        offsets.append(position)
+        position += len(piece)
+    return {
+        person: (offsets[index] + start, offsets[index] + end)
+        for person, (index, start, end) in sorted(first_in.items(), key=lambda item: item[1])
+    }
