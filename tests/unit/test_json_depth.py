@@ -74,7 +74,7 @@ def _nested(levels: int) -> object:
 ALPHABET = st.sampled_from(list('[]{}"\\\n a,:1'))
 
 
-@settings(max_examples=400, derandomize=True, database=None)
+@settings(max_examples=150, derandomize=True, database=None)
 @given(st.lists(ALPHABET, max_size=80).map("".join))
 def test_matches_the_reference_on_bracket_and_quote_soup(text: str) -> None:
     assert json_depth(text) == reference_depth(text)
