@@ -161,7 +161,9 @@ def test_no_route_answers_5xx_to_arbitrary_input(engine: Any, method: str, templ
     @given(
         path_ids=st.lists(ids, min_size=count, max_size=count),
         query=queries,
-        body=bodies,
+        # A route without a body is sent none: a body drawn for it made examples that differed only in what was
+        # never sent (the same request twice), and drawing it took about a fifth of this test's CPU.
+        body=bodies if has_body else st.none(),
         raw=raw_bodies if has_body else st.none(),
     )
     def check(path_ids: list[str], query: dict[str, str], body: Any, raw: str | None) -> None:
