@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,13 @@ class AuthorizerConfig:
         )
 
 
+@lru_cache(maxsize=8)
+def _imported(pem: bytes) -> RSAKey:
+    """A PEM private key, loaded once per process: loading checks the RSA key's consistency (~30 ms), and a
+    server, ``ffo token`` and each client of a process open the same issuer."""
+    return RSAKey.import_key(pem)
+
+
 class LocalIssuer:
     """The local issuer's signing key (created on first use) and its public JWKS."""
 
@@ -85,7 +93,7 @@ class LocalIssuer:
                 key = RSAKey.generate_key(2048, private=True)
                 _write_private(path, key.as_pem(private=True))
             pem = path.read_bytes()
-        return RSAKey.import_key(pem)
+        return _imported(pem)
 
     def jwks(self) -> dict[str, Any]:
         """The public key set, as an issuer publishes it at its ``jwks_uri``."""

@@ -90,6 +90,15 @@ raw_bodies = st.one_of(
     st.none(),
     st.text(max_size=40),
 )
+
+
+@st.composite
+def payloads(draw: st.DrawFn) -> tuple[Any, str | None]:
+    """(JSON body, raw body): a raw body is sent as it is, so a JSON body is drawn only where no raw one was."""
+    raw = draw(raw_bodies)
+    return (None if raw is not None else draw(bodies)), raw
+
+
 ids = st.one_of(
     st.sampled_from([s for s in ODD_STRINGS if s]),
     st.text(min_size=1, max_size=40),
@@ -161,10 +170,13 @@ def test_no_route_answers_5xx_to_arbitrary_input(engine: Any, method: str, templ
     @given(
         path_ids=st.lists(ids, min_size=count, max_size=count),
         query=queries,
-        body=bodies,
-        raw=raw_bodies if has_body else st.none(),
+        # A JSON body is drawn only where it is sent: not for a route without a body, not beside a raw body (sent
+        # instead). Examples that differed only in a body never sent were the same request twice, and drawing
+        # those bodies took about a fifth of this test's CPU.
+        payload=payloads() if has_body else st.just((None, None)),
     )
-    def check(path_ids: list[str], query: dict[str, str], body: Any, raw: str | None) -> None:
+    def check(path_ids: list[str], query: dict[str, str], payload: tuple[Any, str | None]) -> None:
+        body, raw = payload
         path = _path(template, path_ids)
         if query:
             path += "?" + urlencode(query)

@@ -5,20 +5,18 @@ type (403), a caller who is not an admin (403), and another organisation (its ow
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from ffo.commands.serve import seed_kit
-from ffo.local_issuer import LocalIssuer
 from ffo.local_server import LocalServer
 from flashfusion.storage import keys
-from tests.api.served import Api, served, server_config, start
+from tests.api.served import Api, clean_server, module_server, server_config, tls
 from tests.helpers import ORG, OTHER_ORG
 
-__all__ = ["served"]  # a fixture, imported for pytest
+__all__ = ["clean_server", "module_server"]  # fixtures, imported for pytest
 
 
 def png(size: int = 48) -> bytes:
@@ -32,14 +30,14 @@ def png(size: int = 48) -> bytes:
 def post_form(ticket: dict[str, Any], data: bytes, **changed: str) -> httpx.Response:
     """POST the ticket's form (some fields changed, as a client might try) with the file last, as S3 wants."""
     fields = {**ticket["fields"], **changed}
-    return httpx.post(ticket["url"], data=fields, files={"file": ("logo.png", data)}, trust_env=False)
+    return httpx.post(ticket["url"], data=fields, files={"file": ("logo.png", data)}, trust_env=False, verify=tls())
 
 
 @pytest.fixture
-def admins(tmp_path: Path, served: list[LocalServer], sample_kit: dict[str, Any]) -> dict[str, Any]:
-    server = start(served, tmp_path)
+def admins(clean_server: LocalServer, sample_kit: dict[str, Any]) -> dict[str, Any]:
+    server = clean_server
     seed_kit(server, [ORG, OTHER_ORG], sample_kit)
-    issuer = LocalIssuer(tmp_path / "issuer")
+    issuer = server.issuer
 
     def api(org: str, groups: tuple[str, ...] = ("admins",)) -> Api:
         return Api(server, issuer.mint(server_config(server), org_id=org, subject="ada", groups=groups))

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from ffo.cfn import load_template
 from ffo.engine import api_routes
-from tests.helpers import ORG, ROOT, problem_of, submission
+from tests.helpers import ORG, OTHER_ORG, ROOT, problem_of, submission
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 
@@ -97,6 +99,33 @@ CASES = [
 
 def test_the_sample_routes_exist() -> None:
     assert set(SAMPLE_ROUTES) <= set(ROUTES)
+
+
+@pytest.fixture(scope="module")
+def world(_shared_engine: Any) -> Iterator[Any]:
+    """One seeded world for the module's ~200 refusals, not one each (resuming the engine, emptying and seeding
+    it cost ~40 ms a test). Sound because each of them asserts that its request changed nothing, items and
+    executions alike: a request that did change the world fails its own test, and every test compares what it
+    finds after its request with what it found before it, not with the seed."""
+    engine = _shared_engine
+    engine.resume()
+    try:
+        engine.reset_world()
+        kit = json.loads((ROOT / "events" / "brand-kit.sample.json").read_text("utf-8"))
+        engine.seed_brand_kit(ORG, kit)
+        engine.seed_brand_kit(OTHER_ORG, kit)
+        yield engine
+    finally:
+        engine.configure()
+        engine.suspend()
+
+
+@pytest.fixture
+def engine(world: Any) -> Any:
+    """This module's engine: the shared world above (not tests/conftest.py's fresh one for each test)."""
+    # as the engine does when it resumes, which here was before this test's own warning filters were set up
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    return world
 
 
 @pytest.mark.parametrize(("method", "path", "caller_name"), CASES, ids=[f"{m} {p}-{n}" for m, p, n in CASES])

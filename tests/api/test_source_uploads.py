@@ -5,28 +5,26 @@ the ticket refuses, and brand_style's own field rules."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from ffo.commands.serve import seed_kit
-from ffo.local_issuer import LocalIssuer
 from ffo.local_server import LocalServer
 from flashfusion.storage import keys
-from tests.api.served import TERMINAL, Api, served, server_config, start
+from tests.api.served import TERMINAL, Api, clean_server, module_server, server_config, tls
 from tests.helpers import ORG, OTHER_ORG
 from tests.photos import encoded, scene
 
-__all__ = ["served"]  # a fixture, imported for pytest
+__all__ = ["clean_server", "module_server"]  # fixtures, imported for pytest
 
 
 @pytest.fixture
-def apis(tmp_path: Path, served: list[LocalServer], sample_kit: dict[str, Any]) -> dict[str, Any]:
-    server = start(served, tmp_path)
+def apis(clean_server: LocalServer, sample_kit: dict[str, Any]) -> dict[str, Any]:
+    server = clean_server
     seed_kit(server, [ORG, OTHER_ORG], sample_kit)
-    issuer = LocalIssuer(tmp_path / "issuer")
+    issuer = server.issuer
 
     def api(org: str) -> Api:
         return Api(server, issuer.mint(server_config(server), org_id=org, subject="sam", groups=()))
@@ -43,7 +41,7 @@ def ticket(api: Api, mime: str = "image/jpeg") -> dict[str, Any]:
 
 def post_form(found: dict[str, Any], data: bytes, **changed: str) -> httpx.Response:
     fields = {**found["fields"], **changed}
-    return httpx.post(found["url"], data=fields, files={"file": ("photo", data)}, trust_env=False)
+    return httpx.post(found["url"], data=fields, files={"file": ("photo", data)}, trust_env=False, verify=tls())
 
 
 def uploaded(api: Api, data: bytes, mime: str = "image/jpeg") -> str:

@@ -4,6 +4,7 @@ the request's body and query, read the same way by every router."""
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Any
 
 from flashfusion.app.caller import Caller
@@ -55,16 +56,17 @@ def authenticated(event: Any, settings: Settings) -> Caller:
 MAX_JSON_DEPTH = 64
 """The deepest nesting of arrays and objects a body may have; no model of ours nests nearly as deep."""
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = bytes.maketrans(b"[{]}", bytes([1, 1, 255, 255]))
+"""Opening brackets as 1 and closing ones as -1, read as signed bytes."""
 
 
 def json_depth(text: str) -> int:
-    """How deep the arrays and objects of ``text`` nest (strings skipped), counted without recursion."""
-    depth = deepest = 0
-    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
-        depth += 1 if bracket.group() in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+    """How deep the arrays and objects of ``text`` nest (strings skipped), counted without recursion: the
+    highest running sum of +1 per opening and -1 per closing bracket. Summed in C (regex, translate, accumulate):
+    a Python loop over the brackets took ~0.5 s on a hostile 200 kB body of them, and it runs twice a request."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).encode("ascii").translate(_BRACKET_STEP)
+    return max(accumulate(memoryview(brackets).cast("b"), initial=0))
 
 
 def json_body(event: Any) -> Any:
