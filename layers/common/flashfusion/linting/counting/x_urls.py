@@ -216,6 +216,12 @@ def _valid_host(url: str, protocol: str, domain: str) -> bool:
     return len(protocol) + _utf16_length(url) <= MAX_URL_LENGTH  # JavaScript string lengths
 
 
+def may_hold_url(text: str) -> bool:
+    """False when ``extract_urls_with_indices(text)`` is surely empty: no "." followed by a letter (where every
+    host's TLD starts)."""
+    return "." in text and _DOT_THEN_LETTER.search(text) is not None
+
+
 def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> list[UrlEntity]:
     """The URLs of ``text`` in order, as twitter-text extracts them (bare domains too unless
     ``without_protocol`` is False, which is what Mastodon does)."""

@@ -1,0 +1,121 @@
+"""The normalisation's shortcuts are exact: a text whose non-ASCII runs are inert (``normalise._inert_run``:
+emoji, symbols, letters with no look-alike) is its own normalisation and inert runs are copied, and the result
+(text, spans back into the original, joined runs, case key) is the one every step gives character by character;
+the spaced-letter hints hold wherever ``SPACED_RUN`` finds a run."""
+
+# ruff: noqa: RUF001 - the pieces hold look-alike characters on purpose
+from __future__ import annotations
+
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flashfusion.linting import normalise as normalise_module
+from flashfusion.linting.normalise import SPACED_HINTS, SPACED_RUN, Normalised, normalise
+
+PIECES = [
+    "win",
+    "Sale",
+    " ",
+    "  ",
+    "\n",
+    ".",
+    "-",
+    "_",
+    "*",
+    "@",
+    "$",
+    "w i n",
+    "w.i.n",
+    "a m i r a c l e",
+    "1-2",
+    "Post 7-0.",
+    "🌲",
+    "👍🏽",
+    "⛰\ufe0f",
+    "❄️☀️",
+    "👨\u200d👩\u200d👧",
+    "🇫🇷",
+    "\u200b",
+    "\u200d",
+    "\ufeff",
+    "\u00ad",
+    "\ufe0f",
+    "\u0301",
+    "e\u0301",
+    "m\u0336",
+    "a\u0301\u0302\u0303",
+    "\u20dd",
+    "ｗｉｎ",
+    "𝐰𝐢𝐧",
+    "ⓦ",
+    "ﬁ",
+    "\u00a0",
+    "\u2009",
+    "\u2010",
+    "\u2013",
+    "\u2212",
+    "\u2014",
+    "\u2019",
+    "café",
+    "naïve",
+    "ß",
+    "İ",
+    "ı",
+    "ſ",
+    "\u212a",
+    "ѕсаm",
+    "wіn",
+    "сор",
+    "Привет",
+    "Ωμέγα",
+    "ᴍɪʀᴀᴄʟᴇ",
+    "日本語",
+    "한국",
+    "\u1100\u1161",
+    "©",
+    "®",
+    "™",
+    "€",
+    "½",
+    "²",
+    "٣",
+    "https://example.com/a",
+]
+texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(min_size=1, max_size=4)), min_size=0, max_size=25).map(
+    "".join
+)
+
+
+def _in_full(text: str) -> Normalised:
+    """Every step on every character: no run is taken as inert."""
+    with mock.patch.object(normalise_module, "_inert_run", return_value=False):
+        return normalise_module._normalise.__wrapped__(text)
+
+
+def _spans(norm: Normalised) -> list[tuple[int, int]]:
+    n = len(norm.text)
+    return [norm.span(i, i + 1) for i in range(n)] + ([norm.span(0, n)] if n else [])
+
+
+@settings(max_examples=800, deadline=None)
+@given(texts)
+def test_the_normalisation_is_the_one_every_step_gives(text: str) -> None:
+    fast = normalise(text)
+    full = _in_full(text)
+    assert fast.original == text
+    assert fast.text == full.text
+    assert _spans(fast) == _spans(full)
+    assert fast.runs == full.runs
+    assert fast.case_key == full.case_key
+    if not fast.runs and all(map(normalise_module._inert_run, normalise_module.NON_ASCII_RUN.findall(text))):
+        assert fast.text == text  # an inert text is its own normalisation
+        assert fast.starts is None
+
+
+@settings(max_examples=800, deadline=None)
+@given(texts)
+def test_the_spaced_letter_hints_hold_wherever_a_run_is_found(text: str) -> None:
+    if SPACED_RUN.search(text):
+        assert any(hint.search(text) for hint in SPACED_HINTS)
