@@ -1,7 +1,12 @@
-"""The normalisation's shortcuts are exact: a text whose non-ASCII runs are inert (``normalise._inert_run``:
-emoji, symbols, letters with no look-alike) is its own normalisation and inert runs are copied, and the result
-(text, spans back into the original, joined runs, case key) is the one every step gives character by character;
-the spaced-letter hints hold wherever ``SPACED_RUN`` finds a run."""
+"""The shortcuts of the text lint's shared parts are exact.
+
+- The normalisation: a text whose non-ASCII runs are inert (``normalise._inert_run``: emoji, symbols, letters
+  with no look-alike) is its own normalisation and inert runs are copied; the result (text, spans back into the
+  original, joined runs, case key) is the one every step gives character by character; the spaced-letter hints
+  hold wherever ``SPACED_RUN`` finds a run.
+- ``has_term`` stops at the first match ``find_term`` would report.
+- The banned-term reduction's one pre-check class is its two classes.
+"""
 
 # ruff: noqa: RUF001 - the pieces hold look-alike characters on purpose
 from __future__ import annotations
@@ -11,8 +16,10 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flashfusion.linting import legal
 from flashfusion.linting import normalise as normalise_module
 from flashfusion.linting.normalise import SPACED_HINTS, SPACED_RUN, Normalised, normalise
+from flashfusion.linting.term_match import find_term, has_term
 
 PIECES = [
     "win",
@@ -119,3 +126,20 @@ def test_the_normalisation_is_the_one_every_step_gives(text: str) -> None:
 def test_the_spaced_letter_hints_hold_wherever_a_run_is_found(text: str) -> None:
     if SPACED_RUN.search(text):
         assert any(hint.search(text) for hint in SPACED_HINTS)
+
+
+TERMS = ["win", "Aurora Outdoor", "GORE-TEX", "#1", "a1", "double your money", "café", "ﬁt", "сор", ""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*PIECES, *TERMS, "Wi n", "#WinBig", "w i n a car"]), max_size=20).map("".join))
+def test_has_term_is_whether_find_term_finds_it(text: str) -> None:
+    for term in TERMS:
+        assert has_term(text, term) == bool(find_term(text, term))
+
+
+def test_the_reductions_one_pre_check_class_is_its_two_classes() -> None:
+    for code in range(0x80, 0x110000):
+        ch = chr(code)
+        either = legal._NON_ASCII_SPACE.match(ch) or legal._NON_ASCII_CASE.match(ch)
+        assert bool(legal._NON_ASCII_EITHER.match(ch)) == bool(either), hex(code)
