@@ -6,6 +6,7 @@
   hold wherever ``SPACED_RUN`` finds a run.
 - ``has_term`` stops at the first match ``find_term`` would report.
 - The banned-term reduction's one pre-check class is its two classes.
+- The report's merge lists each rule as the one-by-one merge does.
 """
 
 # ruff: noqa: RUF001 - the pieces hold look-alike characters on purpose
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from flashfusion.linting import legal
 from flashfusion.linting import normalise as normalise_module
+from flashfusion.linting.base import CheckResult, report
 from flashfusion.linting.normalise import SPACED_HINTS, SPACED_RUN, Normalised, normalise
 from flashfusion.linting.term_match import find_term, has_term
 
@@ -116,6 +118,7 @@ def test_the_normalisation_is_the_one_every_step_gives(text: str) -> None:
     assert _spans(fast) == _spans(full)
     assert fast.runs == full.runs
     assert fast.case_key == full.case_key
+    assert fast == Normalised(fast.original, fast.text, fast.starts, fast.ends, fast.runs, fast.case_key)
     if not fast.runs and all(map(normalise_module._inert_run, normalise_module.NON_ASCII_RUN.findall(text))):
         assert fast.text == text  # an inert text is its own normalisation
         assert fast.starts is None
@@ -143,3 +146,24 @@ def test_the_reductions_one_pre_check_class_is_its_two_classes() -> None:
         ch = chr(code)
         either = legal._NON_ASCII_SPACE.match(ch) or legal._NON_ASCII_CASE.match(ch)
         assert bool(legal._NON_ASCII_EITHER.match(ch)) == bool(either), hex(code)
+
+
+def _rules_as_merged_one_by_one(results: list[CheckResult]) -> list[str]:
+    """The report's rules as the merge defines them: repeats within one result stay; a rule an earlier result
+    checked is not listed again."""
+    rules: list[str] = []
+    for index, result in enumerate(results):
+        earlier = {rule for other in results[:index] for rule in other.rules_checked}
+        rules += [rule for rule in result.rules_checked if rule not in earlier]
+    return rules
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=4), max_size=5))
+def test_the_report_lists_each_rule_as_the_merge_defines(rule_lists: list[list[str]]) -> None:
+    results = [
+        CheckResult(rules_checked=list(rules), metrics={f"m{i}": float(i)}) for i, rules in enumerate(rule_lists)
+    ]
+    merged = report(iter(results))
+    assert merged.rules_checked == _rules_as_merged_one_by_one(results)
+    assert merged.metrics == {f"m{i}": float(i) for i in range(len(rule_lists))}

@@ -12,23 +12,31 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 from flashfusion.models import Fix, LintReport, NotChecked, Severity, TextSpan, Violation, utcnow
 
 _Model = TypeVar("_Model", TextSpan, Fix, Violation, LintReport)
 _new = object.__new__
-_set = object.__setattr__
 _SPAN_FIELDS = frozenset({"start", "end", "text"})
 _FIX_FIELDS = frozenset({"kind", "span", "text"})
 _FLOAT = {float}
 _REPORT_FIELDS = frozenset({"compliant", "auto_fixable", "violations", "rules_checked", "not_checked", "metrics"})
 
 
+# BaseModel's slots, set through their descriptors (``object.__setattr__`` looks each up on the class first)
+_set_dict = vars(BaseModel)["__dict__"].__set__
+_set_fields_set = vars(BaseModel)["__pydantic_fields_set__"].__set__
+_set_extra = vars(BaseModel)["__pydantic_extra__"].__set__
+_set_private = vars(BaseModel)["__pydantic_private__"].__set__
+
+
 def _trusted(cls: type[_Model], values: dict[str, Any], fields_set: set[str]) -> _Model:
     model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", fields_set)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_dict(model, values)
+    _set_fields_set(model, fields_set)
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 

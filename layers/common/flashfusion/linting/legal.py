@@ -56,6 +56,7 @@ from flashfusion.linting.term_match import (
     find_term,
     found_in,
     leading,
+    surely_absent,
     term_words,
 )
 from flashfusion.linting.terms import BANNED_RULE
@@ -315,6 +316,8 @@ def unmarked_trademarks(text: str | Normalised, trademarks: list[Trademark]) -> 
     text = norm.original
     found: list[Violation] = []
     for trademark in trademarks:
+        if surely_absent(norm, trademark.term):
+            continue
         matches = find_term(norm, trademark.term)
         if trademark.first_use_only:
             matches = matches[:1]
@@ -346,7 +349,7 @@ def unsubstantiated_claims(text: str | Normalised, kit: BrandKit) -> list[Violat
     found: list[Violation] = []
     norm = text if isinstance(text, Normalised) else normalise(text)
     for claim in kit.legal.claims:
-        if not claim.phrase.split():
+        if surely_absent(norm, claim.phrase):  # (a phrase without words too: it matches nothing)
             continue
         # through the same Unicode disguises as every term; not inflected ("waterproofing" is a treatment)
         matches = find_term(norm, claim.phrase)

@@ -157,6 +157,13 @@ def _term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
     return first_run(term), term_regex(term)
 
 
+def surely_absent(norm: Normalised, term: str) -> bool:
+    """True when ``find_term(norm, term)`` is surely empty: the term has no words, or its first run is not in
+    the text (one substring test, for the many terms a post does not mention)."""
+    plan = _term_plan(term)
+    return plan is None or (plan[0] is not None and plan[0] not in norm.case_key)
+
+
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
