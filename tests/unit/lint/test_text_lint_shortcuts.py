@@ -1,9 +1,10 @@
 """The shortcuts of the text lint's shared parts are exact.
 
 - The normalisation: a text whose non-ASCII runs are inert (``normalise._inert_run``: emoji, symbols, letters
-  with no look-alike) is its own normalisation and inert runs are copied; the result (text, spans back into the
-  original, joined runs, case key) is the one every step gives character by character; the spaced-letter hints
-  hold wherever ``SPACED_RUN`` finds a run.
+  with no look-alike) is its own normalisation; inert runs are copied; the confusable and dash steps skip a text
+  whose runs make nothing for them (``_run_may_fold``). The result (text, spans back into the original, joined
+  runs, case key) is the one every step gives character by character. The spaced-letter hints hold wherever
+  ``SPACED_RUN`` finds a run with a letter.
 - ``has_term`` stops at the first match ``find_term`` would report.
 - The banned-term reduction's one pre-check class is its two classes.
 - The report's merge lists each rule as the one-by-one merge does.
@@ -98,8 +99,11 @@ texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(min_size=1, max_size
 
 
 def _in_full(text: str) -> Normalised:
-    """Every step on every character: no run is taken as inert."""
-    with mock.patch.object(normalise_module, "_inert_run", return_value=False):
+    """Every step on every character: no run is taken as inert, every run as one whose pieces may fold."""
+    with (
+        mock.patch.object(normalise_module, "_inert_run", return_value=False),
+        mock.patch.object(normalise_module, "_run_may_fold", return_value=True),
+    ):
         return normalise_module._normalise.__wrapped__(text)
 
 

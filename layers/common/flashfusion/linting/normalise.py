@@ -197,11 +197,16 @@ def normalise(text: str) -> Normalised:
 
 @lru_cache(maxsize=256)  # one lint asks for the same text's normalisation from several checks
 def _normalise(text: str) -> Normalised:
-    if text.isascii() or all(map(_inert_run, NON_ASCII_RUN.findall(text))):
+    if text.isascii():
+        return _join_spaced(text, text, None, None)
+    runs = NON_ASCII_RUN.findall(text)
+    if all(map(_inert_run, runs)):
         # steps 1-3 change nothing: the text maps to itself (as ``_clusters`` would map it)
         return _join_spaced(text, text, None, None)
     clustered, starts, ends = _clusters(text)
-    return _join_spaced(text, _dashes_read_as_hyphens(_fold_confusables(clustered)), starts, ends)
+    if any(map(_run_may_fold, runs)):
+        clustered = _dashes_read_as_hyphens(_fold_confusables(clustered))
+    return _join_spaced(text, clustered, starts, ends)
 
 
 def normalise_term(term: str) -> str:
@@ -270,6 +275,20 @@ def _inert_run(run: str) -> bool:
     ignorables keep it, it is no dash, and it is no letter with a look-alike (so no word is folded because of
     it). Such a run is copied as ASCII is: each character maps to itself."""
     return all(map(_inert_char, run))
+
+
+@lru_cache(maxsize=8192)
+def _run_may_fold(run: str) -> bool:
+    """Whether what steps 1-2 make of a non-ASCII run may hold a letter with a look-alike (which step 3 may fold)
+    or a hyphen-like dash (read as "-"); when no run does, those steps, which scan the whole text, are skipped.
+    A run that starts with a mark joins the ASCII letter before it: it may make anything."""
+    if _is_mark(run[0]):
+        return True
+    for _, _, piece in _run_clusters(run):
+        for ch in piece:
+            if ch in DASH_CHARS or (ch.isalpha() and not ch.isascii() and ch in _fold_table()):
+                return True
+    return False
 
 
 @lru_cache(maxsize=8192)
