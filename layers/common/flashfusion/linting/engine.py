@@ -123,9 +123,7 @@ def _text_modules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]:
 
 def lint_text(text: str, ctx: LintContext) -> LintReport:
     legal, platforms, terms, voice = _text_modules()
-    required = CheckResult(
-        violations=terms.required_terms(text, ctx.kit.voice.required_terms), rules_checked=[terms.REQUIRED_RULE]
-    )
+    required = CheckResult(terms.required_terms(text, ctx.kit.voice.required_terms), [terms.REQUIRED_RULE], [], {})
     if ctx.locale and not ctx.locale.lower().startswith("en"):
         # Sentiment (VADER), reading grade (Flesch-Kincaid, CMU syllables) and formality are English
         # models: on other languages they would give confident, wrong scores.
