@@ -332,7 +332,7 @@ def unmarked_trademarks(text: str | Normalised, trademarks: list[Trademark]) -> 
                     message=f'{which}the trademark "{match.text}" needs its {trademark.symbol} symbol',
                     location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f'write "{match.text}{trademark.symbol}"',
-                    fix=Fix(
+                    fix=findings.fix(
                         kind="insert",
                         span=findings.text_span(start=match.end, end=match.end, text=""),
                         text=trademark.symbol,
