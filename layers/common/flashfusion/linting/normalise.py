@@ -26,8 +26,11 @@ Steps, in order:
 ``Normalised.span`` maps a span of the normalised text back to the original: every normalised character
 comes from one original character or one base-and-marks cluster, and a joined run spans its separators.
 
-An ASCII text skips steps 1-3 (they change nothing there), and without spaced letters it is its own
-normalisation (``text`` is the same object, no map).
+An ASCII text skips steps 1-3 (they change nothing there), and so does a text whose non-ASCII characters are
+all inert (emoji without a variation selector, symbols, letters without a look-alike: ``_inert_run``); without
+spaced letters such a text is its own normalisation (``text`` is the same object, no map). In other texts the
+inert runs are copied as ASCII is, and steps 3 and the dash reading are skipped when no run makes anything for
+them (``_run_may_fold``).
 """
 
 # ruff: noqa: RUF002, RUF003 - this module is about look-alike characters: its docs show them
@@ -293,6 +296,7 @@ def _run_may_fold(run: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _inert_char(ch: str) -> bool:
+    """One character of an inert run (``_inert_run``)."""
     if _is_mark(ch) or ch in DASH_CHARS or _nfkc_char(ch) != ch:
         return False
     return not ch.isalpha() or ch not in _fold_table()  # the fold table is loaded only for letters
