@@ -13,6 +13,7 @@
 # ruff: noqa: RUF001 - the pieces hold look-alike characters on purpose
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 from hypothesis import given, settings
@@ -98,6 +99,14 @@ texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(min_size=1, max_size
 )
 
 
+CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+
+
+def _case_key(text: str) -> str:
+    """The four letters IGNORECASE equates to ASCII ones mapped to them, then lowercased."""
+    return re.sub("[\u0130\u0131\u017f\u212a]", lambda m: CASE_FOLDS[m[0]], text).lower()
+
+
 def _in_full(text: str) -> Normalised:
     """Every step on every character: no run is taken as inert, every run as one whose pieces may fold."""
     with (
@@ -122,6 +131,8 @@ def test_the_normalisation_is_the_one_every_step_gives(text: str) -> None:
     assert _spans(fast) == _spans(full)
     assert fast.runs == full.runs
     assert fast.case_key == full.case_key
+    assert fast.case_key == _case_key(fast.text)
+    assert normalise_module.case_key(text) == _case_key(text)
     assert fast == Normalised(fast.original, fast.text, fast.starts, fast.ends, fast.runs, fast.case_key)
     if not fast.runs and all(map(normalise_module._inert_run, normalise_module.NON_ASCII_RUN.findall(text))):
         assert fast.text == text  # an inert text is its own normalisation
