@@ -196,3 +196,6 @@ def test_every_emoji_sequence_holds_a_glue_character() -> None:
     assert all(GLUE.search(e) for e in sequences)
     assert all(not GLUE_CHARS.isdisjoint(e) for e in sequences)
     assert glue_decides()
+    glue_block = [chr(c) for c in [*range(0x2000, 0x2100), *range(0xFE00, 0xFE10), *range(0x1F000, 0x1F400)]]
+    tags = [chr(c) for c in range(0xE0000, 0xE0100)]
+    assert {c for c in [*glue_block, *tags] if GLUE.match(c)} == GLUE_CHARS  # the pattern is the set
