@@ -85,3 +85,29 @@ PIECES = [
 def test_the_pruned_scan_finds_what_the_plain_scan_finds(text: str) -> None:
     plain = [m.span() for m in x_urls._extract().finditer(text)]
     assert [m.span() for m in x_urls._url_matches(text)] == plain
+
+
+def _run_start_walked(text: str, end: int) -> int:
+    """The run of host characters and dots ending at ``end``, walked back one character at a time."""
+    start = end
+    while start > 0 and x_urls._HOST_OR_DOT.match(text, start - 1):
+        start -= 1
+    return start
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PIECES, "a" * 100, "b-" * 90, "\u3042" * 130]), max_size=12).map("".join),
+    st.integers(0, 2000),
+)
+def test_a_host_run_starts_where_walking_back_finds_it(text: str, end: int) -> None:
+    """``_run_start`` matches the run in the reversed text before ``end``, within a window: it starts where the
+    character-by-character walk back ends, for runs shorter and longer than the window."""
+    end = min(end, len(text))
+    assert x_urls._run_start(text, end) == _run_start_walked(text, end)
+
+
+@pytest.mark.parametrize("length", [0, 1, 255, 256, 257, 600])
+def test_a_host_run_longer_than_the_window_is_walked_to_its_start(length: int) -> None:
+    text = "go to " + "a" * length + ".com"
+    assert x_urls._run_start(text, len(text) - 4) == 6 == _run_start_walked(text, len(text) - 4)

@@ -144,3 +144,58 @@ def test_where_the_limit_is_crossed_is_where_the_unit_walk_crosses_it(pieces: li
     for text in ("a" * padding + "".join(pieces), "".join(pieces) + "b" * padding, "".join(pieces) * 8):
         for config in (config_for(WEIGHTED_SECTIONS[0]), config_for(WEIGHTED_SECTIONS[1])):
             assert crossed_at(text, config) == parse_post(text, config).limit_crossed_at
+
+
+SHORTCUT_PIECES = [
+    *LONG_PIECES,
+    " ",
+    ". ",
+    "a.b",
+    "e.g.",
+    "x.com",
+    "⛰\ufe0f",
+    "❄️☀️",
+    "\u2764",
+    "\ufe0f",
+    "\u200d",
+    "\u20e3",
+    "1\ufe0f\u20e3",
+    "#\u20e3",
+    "🇫🇷",
+    "🇫",
+    "\U0001f3fd",
+    "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    "👁\u200d🗨",
+    "©",
+    "\u2019",
+    "\u2014",
+    "\uff57",
+    "Ω",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SHORTCUT_PIECES), st.text(min_size=1, max_size=3)), min_size=0, max_size=30))
+def test_the_weighted_length_is_the_unit_walks(pieces: list[str]) -> None:
+    """``weighted_length`` weighs a text without URLs in one scan (emoji sequences only where their glue is):
+    it is what ``parse_post``'s unit-by-unit walk sums, with and without emoji parsing, on texts of every kind
+    (emoji with and without their glue, lone glue characters, flags, keycaps, tags, URLs, random Unicode)."""
+    text = "".join(pieces)
+    for config in (config_for(WEIGHTED_SECTIONS[0]), config_for(WEIGHTED_SECTIONS[1])):
+        assert weighted_length(text, config) == parse_post(text, config).weighted_length
+
+
+def test_every_emoji_sequence_holds_a_glue_character() -> None:
+    """The glue pre-check is exact for the emoji data shipped: a text without glue holds no sequence."""
+    import emoji
+
+    from flashfusion.linting.counting.emoji_sequences import GLUE, GLUE_CHARS, glue_decides
+
+    sequences = [e for e in emoji.EMOJI_DATA if len(e) > 1]
+    assert sequences
+    assert all(GLUE.search(e) for e in sequences)
+    assert all(not GLUE_CHARS.isdisjoint(e) for e in sequences)
+    assert glue_decides()
+    glue_block = [chr(c) for c in [*range(0x2000, 0x2100), *range(0xFE00, 0xFE10), *range(0x1F000, 0x1F400)]]
+    tags = [chr(c) for c in range(0xE0000, 0xE0100)]
+    assert {c for c in [*glue_block, *tags] if GLUE.match(c)} == GLUE_CHARS  # the pattern is the set

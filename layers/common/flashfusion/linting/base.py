@@ -36,20 +36,20 @@ class CheckResult:
 
 
 def report(results: Iterable[CheckResult]) -> LintReport:
+    results = results if isinstance(results, list) else list(results)
     violations: list[Violation] = []
     rules: list[str] = []
     not_checked: list[NotChecked] = []
     metrics: dict[str, float] = {}
-    seen: set[str] = set()
     for result in results:
         violations += result.violations
-        checked = result.rules_checked
-        # repeats within one result stay; a rule an earlier result checked is not listed again
-        added = checked if seen.isdisjoint(checked) else [r for r in checked if r not in seen]
-        rules += added
-        seen.update(added)
-        not_checked += result.not_checked
-        metrics.update(result.metrics)
+        rules += result.rules_checked
+        if result.not_checked:
+            not_checked += result.not_checked
+        if result.metrics:
+            metrics.update(result.metrics)
+    if len(set(rules)) != len(rules):  # rare: some rule is listed twice
+        rules = _rules_without_repeats(results)
     compliant = True
     fixable = False
     for v in violations:
@@ -66,3 +66,16 @@ def report(results: Iterable[CheckResult]) -> LintReport:
         not_checked=not_checked,
         metrics=metrics,
     )
+
+
+def _rules_without_repeats(results: list[CheckResult]) -> list[str]:
+    """The results' rules in order: repeats within one result stay; a rule an earlier result checked is not
+    listed again."""
+    rules: list[str] = []
+    seen: set[str] = set()
+    for result in results:
+        checked = result.rules_checked
+        added = checked if seen.isdisjoint(checked) else [r for r in checked if r not in seen]
+        rules += added
+        seen.update(added)
+    return rules

@@ -12,34 +12,57 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 from flashfusion.models import Fix, LintReport, NotChecked, Severity, TextSpan, Violation, utcnow
 
 _Model = TypeVar("_Model", TextSpan, Fix, Violation, LintReport)
 _new = object.__new__
-_set = object.__setattr__
 _SPAN_FIELDS = frozenset({"start", "end", "text"})
 _FIX_FIELDS = frozenset({"kind", "span", "text"})
 _FLOAT = {float}
 _REPORT_FIELDS = frozenset({"compliant", "auto_fixable", "violations", "rules_checked", "not_checked", "metrics"})
 
 
+# BaseModel's slots, set through their descriptors (``object.__setattr__`` looks each up on the class first)
+_set_dict = vars(BaseModel)["__dict__"].__set__
+_set_fields_set = vars(BaseModel)["__pydantic_fields_set__"].__set__
+_set_extra = vars(BaseModel)["__pydantic_extra__"].__set__
+_set_private = vars(BaseModel)["__pydantic_private__"].__set__
+
+
 def _trusted(cls: type[_Model], values: dict[str, Any], fields_set: set[str]) -> _Model:
     model = _new(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", fields_set)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_dict(model, values)
+    _set_fields_set(model, fields_set)
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
 def text_span(start: int, end: int, text: str) -> TextSpan:
     """``TextSpan(start=start, end=end, text=text)``."""
-    return _trusted(TextSpan, {"start": start, "end": end, "text": text}, set(_SPAN_FIELDS))
+    # _trusted, inlined: a span is built for most findings
+    model = _new(TextSpan)
+    _set_dict(model, {"start": start, "end": end, "text": text})
+    _set_fields_set(model, set(_SPAN_FIELDS))
+    _set_extra(model, None)
+    _set_private(model, None)
+    return model
 
 
 def fix(kind: str, span: TextSpan, text: str) -> Fix:
     """``Fix(kind=kind, span=span, text=text)`` (``kind``: "replace", "insert" or "trim")."""
     return _trusted(Fix, {"kind": kind, "span": span, "text": text}, set(_FIX_FIELDS))
+
+
+_OPTIONAL = ("location", "suggestion", "fix")
+_VIOLATION_FIELDS_SET = tuple(
+    frozenset({"rule_id", "severity", "message"} | {name for bit, name in enumerate(_OPTIONAL) if given >> bit & 1})
+    for given in range(8)
+)
+"""The fields set of a violation, by which of its optional fields are given (bit 0: location, 1: suggestion,
+2: fix)."""
 
 
 def violation(
@@ -51,24 +74,26 @@ def violation(
     fix: Fix | None = None,
 ) -> Violation:
     """``Violation(rule_id=..., severity=..., message=...)`` with the optional fields that are not None."""
-    fields_set = {"rule_id", "severity", "message"}
-    if location is not None:
-        fields_set.add("location")
-    if suggestion is not None:
-        fields_set.add("suggestion")
-    if fix is not None:
-        fields_set.add("fix")
-    values = {
-        "rule_id": rule_id,
-        "severity": severity,
-        "message": message,
-        "location": location,
-        "suggestion": suggestion,
-        "fix": fix,
-        "count": 1,
-        "locations": [],
-    }
-    return _trusted(Violation, values, fields_set)
+    given = (location is not None) + 2 * (suggestion is not None) + 4 * (fix is not None)
+    # _trusted, inlined: every check builds its violations here
+    model = _new(Violation)
+    _set_dict(
+        model,
+        {
+            "rule_id": rule_id,
+            "severity": severity,
+            "message": message,
+            "location": location,
+            "suggestion": suggestion,
+            "fix": fix,
+            "count": 1,
+            "locations": [],
+        },
+    )
+    _set_fields_set(model, set(_VIOLATION_FIELDS_SET[given]))
+    _set_extra(model, None)
+    _set_private(model, None)
+    return model
 
 
 def lint_report(

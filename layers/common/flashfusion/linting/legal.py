@@ -56,6 +56,7 @@ from flashfusion.linting.term_match import (
     find_term,
     found_in,
     leading,
+    surely_absent,
     term_words,
 )
 from flashfusion.linting.terms import BANNED_RULE
@@ -158,11 +159,14 @@ _DROPPED_ASCII_BYTES = _DROPPED_ASCII.encode()
 
 _NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")  # what the patterns' \s matches beyond ASCII
 _NON_ASCII_CASE = re.compile("[" + "".join(_IGNORECASE_ASCII) + "]")
+NON_ASCII_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""``_NON_ASCII_SPACE`` spelled out (a test holds them equal), to join the case letters in one class:"""
+_NON_ASCII_EITHER = re.compile(f"[{NON_ASCII_SPACES}{''.join(_IGNORECASE_ASCII)}]")  # one scan: most texts have neither
 _NON_ASCII_TABLE = str.maketrans({ch: _LEET_CANON.get(letter, letter) for ch, letter in _IGNORECASE_ASCII.items()})
 
 
 def _reduce(text: str) -> bytes:
-    if not text.isascii():
+    if not text.isascii() and _NON_ASCII_EITHER.search(text) is not None:
         text = _NON_ASCII_SPACE.sub("", text)
         if _NON_ASCII_CASE.search(text):
             text = text.translate(_NON_ASCII_TABLE)
@@ -219,8 +223,8 @@ def _banned_keys(terms: tuple[str, ...]) -> re.Pattern[bytes] | None:
     return re.compile(b"|".join(b"(?:" + key.pattern + b")" for key in keys if key is not None))
 
 
-def find_banned(text: str, terms: list[str]) -> list[Violation]:
-    norm = normalise(text)
+def find_banned(text: str | Normalised, terms: list[str]) -> list[Violation]:
+    norm = text if isinstance(text, Normalised) else normalise(text)
     reduced: list[bytes] = []
     keys = _banned_keys(tuple(terms))
     if keys is not None:
@@ -307,10 +311,14 @@ def _marked(text: str, end: int, trademark: Trademark) -> bool:
     return rest.startswith(trademark.symbol) or rest.upper().startswith(ASCII_SYMBOLS[trademark.symbol])
 
 
-def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violation]:
+def unmarked_trademarks(text: str | Normalised, trademarks: list[Trademark]) -> list[Violation]:
+    norm = text if isinstance(text, Normalised) else normalise(text)
+    text = norm.original
     found: list[Violation] = []
     for trademark in trademarks:
-        matches = find_term(text, trademark.term)
+        if surely_absent(norm, trademark.term):
+            continue
+        matches = find_term(norm, trademark.term)
         if trademark.first_use_only:
             matches = matches[:1]
         for match in matches:
@@ -324,7 +332,7 @@ def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violatio
                     message=f'{which}the trademark "{match.text}" needs its {trademark.symbol} symbol',
                     location=findings.text_span(start=match.start, end=match.end, text=match.text),
                     suggestion=f'write "{match.text}{trademark.symbol}"',
-                    fix=Fix(
+                    fix=findings.fix(
                         kind="insert",
                         span=findings.text_span(start=match.end, end=match.end, text=""),
                         text=trademark.symbol,
@@ -337,11 +345,11 @@ def unmarked_trademarks(text: str, trademarks: list[Trademark]) -> list[Violatio
 # --- claims -----------------------------------------------------------------------------------
 
 
-def unsubstantiated_claims(text: str, kit: BrandKit) -> list[Violation]:
+def unsubstantiated_claims(text: str | Normalised, kit: BrandKit) -> list[Violation]:
     found: list[Violation] = []
-    norm = normalise(text)
+    norm = text if isinstance(text, Normalised) else normalise(text)
     for claim in kit.legal.claims:
-        if not claim.phrase.split():
+        if surely_absent(norm, claim.phrase):  # (a phrase without words too: it matches nothing)
             continue
         # through the same Unicode disguises as every term; not inflected ("waterproofing" is a treatment)
         matches = find_term(norm, claim.phrase)
@@ -375,14 +383,15 @@ def check_legal(text: str, kit: BrandKit, channel: str | None, *, sponsored: boo
             rules.append(DISCLOSURE_RULE)
         metrics["legal.sponsored"] = 1.0
         disclaimers = _without_duplicate_insertions(disclaimers, disclosed)
+    norm = normalise(text)
     violations = [
-        *find_banned(text, kit.legal.banned_terms),
+        *find_banned(norm, kit.legal.banned_terms),
         *disclaimers,
         *disclosed,
-        *unmarked_trademarks(text, kit.legal.trademarks),
-        *unsubstantiated_claims(text, kit),
+        *unmarked_trademarks(norm, kit.legal.trademarks),
+        *unsubstantiated_claims(norm, kit),
     ]
-    return CheckResult(violations=violations, rules_checked=rules, metrics=metrics)
+    return CheckResult(violations, rules, [], metrics)  # positional: ~1/3 cheaper than by keyword
 
 
 def _without_duplicate_insertions(disclaimers: list[Violation], disclosed: list[Violation]) -> list[Violation]:

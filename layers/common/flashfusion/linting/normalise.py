@@ -26,8 +26,11 @@ Steps, in order:
 ``Normalised.span`` maps a span of the normalised text back to the original: every normalised character
 comes from one original character or one base-and-marks cluster, and a joined run spans its separators.
 
-An ASCII text skips steps 1-3 (they change nothing there), and without spaced letters it is its own
-normalisation (``text`` is the same object, no map).
+An ASCII text skips steps 1-3 (they change nothing there), and so does a text whose non-ASCII characters are
+all inert (emoji without a variation selector, symbols, letters without a look-alike: ``_inert_run``); without
+spaced letters such a text is its own normalisation (``text`` is the same object, no map). In other texts the
+inert runs are copied as ASCII is, and steps 3 and the dash reading are skipped when no run makes anything for
+them (``_run_may_fold``).
 """
 
 # ruff: noqa: RUF002, RUF003 - this module is about look-alike characters: its docs show them
@@ -78,17 +81,24 @@ SPACED_RUN = re.compile(
 )
 """Letters spaced by blanks are joined from three on ("a I" and "Plan B" stay apart), by another separator
 from two on ("e.g."). Every element is one character, so every other character of a run is a separator."""
-SPACED_RUN_HINT = re.compile(rf"(?: {RUN_ELEMENT} {RUN_ELEMENT}|[.\-_*\u00b7\u2022]{RUN_ELEMENT})(?![^\W_])")
-"""What every ``SPACED_RUN`` match holds (two blank-spaced single elements, or a separator and a single
-element): ~2.5x cheaper to look for, as it starts with a separator, so most texts skip ``SPACED_RUN``."""
+SPACED_HINTS = (
+    re.compile(r" (?<=(?<![^\W_])[\w@$] )[\w@$] [\w@$](?![^\W_])"),
+    re.compile(r"[.\-_*\u00b7\u2022](?:[^\W\d_](?![^\W_])|(?<=(?<![^\W_])[^\W\d_].)[\w@$](?![^\W_]))"),
+)
+"""What every ``SPACED_RUN`` match that holds a letter (the only ones joined) holds: three blank-spaced single
+elements, or a separator with a single element after it, one of the two a letter (a later element, or the first).
+Each pattern starts with a literal or a small class, which the regex engine skips to in C, and reads any word
+character as an element (a superset: "_" and digits as letters too): many times cheaper to look for than
+``SPACED_RUN``, and rarely found where no run is."""
+_BLANK_SPACED, _SEPARATED = SPACED_HINTS
 IGNORECASE_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 """The non-ASCII letters a case-insensitive ``re`` pattern matches to an ASCII letter: dotted capital I,
 dotless i, long s, the Kelvin sign."""
 _IGNORECASE_ASCII_TABLE = str.maketrans(IGNORECASE_ASCII)
+_CASE_1, _CASE_2, _CASE_3, _CASE_4 = IGNORECASE_ASCII  # each looked for with ``in`` (see ``case_key``)
 DASH_CHARS = "\u2010\u2011\u2012\u2013\u2043\u2212\ufe63"
 DASHES = str.maketrans(dict.fromkeys(DASH_CHARS, "-"))
 _DASH = re.compile(f"[{DASH_CHARS}]")
-_IGNORECASE_ASCII_CHAR = re.compile(f"[{''.join(IGNORECASE_ASCII)}]")
 """Hyphen-like dashes (TR39 folds them to "-"); the em dash stays: it separates clauses, not words."""
 _TOKEN = re.compile(r"\w+")
 
@@ -156,6 +166,33 @@ class Normalised:
         return any(rs <= start and end <= re_ for rs, re_ in self.runs)
 
 
+_new = object.__new__
+_SETTERS = tuple(
+    getattr(Normalised, name).__set__ for name in ("original", "text", "starts", "ends", "runs", "case_key")
+)
+
+
+def _normalised(
+    original: str,
+    text: str,
+    starts: Sequence[int] | None,
+    ends: Sequence[int] | None,
+    runs: tuple[tuple[int, int], ...],
+    key: str,
+) -> Normalised:
+    """``Normalised(original, text, starts, ends, runs, key)``, its slots set directly: the frozen dataclass's
+    ``__init__`` sets each through ``object.__setattr__``, ~3x slower, once per text linted."""
+    norm = _new(Normalised)
+    set_original, set_text, set_starts, set_ends, set_runs, set_key = _SETTERS
+    set_original(norm, original)
+    set_text(norm, text)
+    set_starts(norm, starts)
+    set_ends(norm, ends)
+    set_runs(norm, runs)
+    set_key(norm, key)
+    return norm
+
+
 def normalise(text: str) -> Normalised:
     """The normalisation of ``text`` (see the module doc); cached for the few texts being linted."""
     return _normalise(text)
@@ -165,8 +202,14 @@ def normalise(text: str) -> Normalised:
 def _normalise(text: str) -> Normalised:
     if text.isascii():
         return _join_spaced(text, text, None, None)
+    runs = NON_ASCII_RUN.findall(text)
+    if all(map(_inert_run, runs)):
+        # steps 1-3 change nothing: the text maps to itself (as ``_clusters`` would map it)
+        return _join_spaced(text, text, None, None)
     clustered, starts, ends = _clusters(text)
-    return _join_spaced(text, _dashes_read_as_hyphens(_fold_confusables(clustered)), starts, ends)
+    if any(map(_run_may_fold, runs)):
+        clustered = _dashes_read_as_hyphens(_fold_confusables(clustered))
+    return _join_spaced(text, clustered, starts, ends)
 
 
 def normalise_term(term: str) -> str:
@@ -228,10 +271,42 @@ def _run_clusters(run: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(clusters)
 
 
+@lru_cache(maxsize=8192)  # emoji, symbols and accented letters recur from text to text
+def _inert_run(run: str) -> bool:
+    """Whether no step changes the non-ASCII run ``run``, nor anything around it because of it: each of its
+    characters is its own cluster (no mark, so nothing joins the ASCII character before), NFKC and the
+    ignorables keep it, it is no dash, and it is no letter with a look-alike (so no word is folded because of
+    it). Such a run is copied as ASCII is: each character maps to itself."""
+    return all(map(_inert_char, run))
+
+
+@lru_cache(maxsize=8192)
+def _run_may_fold(run: str) -> bool:
+    """Whether what steps 1-2 make of a non-ASCII run may hold a letter with a look-alike (which step 3 may fold)
+    or a hyphen-like dash (read as "-"); when no run does, those steps, which scan the whole text, are skipped.
+    A run that starts with a mark joins the ASCII letter before it: it may make anything."""
+    if _is_mark(run[0]):
+        return True
+    for _, _, piece in _run_clusters(run):
+        for ch in piece:
+            if ch in DASH_CHARS or (ch.isalpha() and not ch.isascii() and ch in _fold_table()):
+                return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _inert_char(ch: str) -> bool:
+    """One character of an inert run (``_inert_run``)."""
+    if _is_mark(ch) or ch in DASH_CHARS or _nfkc_char(ch) != ch:
+        return False
+    return not ch.isalpha() or ch not in _fold_table()  # the fold table is loaded only for letters
+
+
 def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
     """Steps 1 and 2: the text, and where each of its characters starts and ends in the original. ASCII
-    stretches are copied whole; each non-ASCII character is normalised with the marks that follow it
-    (with the ASCII letter before it when it is a mark: "e" + U+0301 is one cluster)."""
+    stretches and inert non-ASCII runs (``_inert_run``) are copied whole; each other non-ASCII character is
+    normalised with the marks that follow it (with the ASCII letter before it when it is a mark: "e" + U+0301
+    is one cluster)."""
     out: list[str] = []
     at: list[int] = []  # the segments of both maps: where each starts in the output,
     origin_start: list[int] = []  # where its first character starts in the original,
@@ -240,6 +315,8 @@ def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
     length = 0
     position = 0
     for run in NON_ASCII_RUN.finditer(text):
+        if _inert_run(run.group()):
+            continue  # copied with the ASCII around it: each of its characters is its own unchanged cluster
         first, last = run.span()
         if first > position and _is_mark(text[first]):
             first -= 1  # the ASCII base of a leading mark belongs to its cluster
@@ -389,12 +466,10 @@ def _mostly_latin(text: str) -> bool:
 
 def _join_spaced(original: str, text: str, starts: Sequence[int] | None, ends: Sequence[int] | None) -> Normalised:
     runs = []
-    if SPACED_RUN_HINT.search(text) is not None:
+    if _BLANK_SPACED.search(text) is not None or _SEPARATED.search(text) is not None:
         runs = [m for m in SPACED_RUN.finditer(text) if any(c.isalpha() for c in m.group(0))]
     if not runs:
-        if starts is None:
-            return Normalised(original, text, case_key=case_key(text))
-        return Normalised(original, text, starts, ends, (), case_key(text))
+        return _normalised(original, text, starts, ends, (), case_key(text))
     # a text with a joined run (rare) is mapped character by character
     starts = list(range(len(text))) if starts is None else list(starts)
     ends = list(range(1, len(text) + 1)) if ends is None else list(ends)
@@ -418,11 +493,12 @@ def _join_spaced(original: str, text: str, starts: Sequence[int] | None, ends: S
     new_starts += starts[position:]
     new_ends += ends[position:]
     result = "".join(out)
-    return Normalised(original, result, tuple(new_starts), tuple(new_ends), tuple(joined), case_key(result))
+    return _normalised(original, result, tuple(new_starts), tuple(new_ends), tuple(joined), case_key(result))
 
 
 def case_key(text: str) -> str:
     """``Normalised.case_key`` of ``text``."""
-    if not text.isascii() and _IGNORECASE_ASCII_CHAR.search(text) is not None:
+    # four substring tests (each a C-level find) cost less than one regex scan of a non-ASCII text
+    if not text.isascii() and (_CASE_1 in text or _CASE_2 in text or _CASE_3 in text or _CASE_4 in text):
         text = text.translate(_IGNORECASE_ASCII_TABLE)
     return text.lower()

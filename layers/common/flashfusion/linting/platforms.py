@@ -290,6 +290,8 @@ def _rule(platform: str, what: str) -> str:
 class _TextPlan(NamedTuple):
     """What checking a post against one platform's text limits names and counts, made once per platform."""
 
+    platform: str
+    limits: TextLimits
     length_rule: str
     metric: str
     hashtag_rule: str
@@ -300,90 +302,123 @@ class _TextPlan(NamedTuple):
 def _text_plan(platform: str) -> _TextPlan:
     limits = TEXT_LIMITS[platform]
     return _TextPlan(
+        platform,
+        limits,
         _rule(platform, "text-length"),
         f"{platform}.text_length",
         _rule(platform, "hashtags"),
-        COUNTERS[limits.counter],
+        weighted_length if limits.counter == "x-weighted" else COUNTERS[limits.counter],
     )
+
+
+@lru_cache(maxsize=256)  # a kit's platforms (or a channel's one), on every post
+def _post_plans(platforms: tuple[str, ...]) -> tuple[tuple[_TextPlan, ...], tuple[str, ...]]:
+    """Each platform's plan, and the rules a post's check lists (whatever it finds), in order."""
+    plans = tuple(_text_plan(platform) for platform in platforms)
+    rules: list[str] = []
+    for plan in plans:
+        rules.append(plan.length_rule)
+        if plan.limits.max_utf8_bytes is not None:
+            rules.append(_rule(plan.platform, "text-bytes"))
+        if plan.limits.max_hashtags is not None:
+            rules.append(plan.hashtag_rule)
+    return plans, tuple(rules)
 
 
 def check_text_for_platforms(
     text: str, platforms: Iterable[Platform | str], *, kind: Literal["post", "title"] = "post"
 ) -> CheckResult:
     """Post text (YouTube: the description) or, with ``kind="title"``, a title (YouTube only)."""
+    if kind == "title":
+        return _check_titles(text, platforms)
+    plans, rules = _post_plans(tuple(platforms))
+    metrics: dict[str, float] = {}
+    violations: list[Violation] = []
+    hashes = -1  # counted when a platform caps hashtags
+    for plan in plans:
+        limits = plan.limits
+        length = plan.count(text)
+        metrics[plan.metric] = float(length)
+        if length > limits.max_chars:
+            violations.append(_too_long(text, plan, length))
+        if limits.max_utf8_bytes is not None:
+            size = len(text.encode("utf-8"))
+            if size > limits.max_utf8_bytes:
+                violations.append(_too_many_bytes(text, plan, size))
+        if limits.max_hashtags is not None:
+            if hashes < 0:
+                hashes = text.count("#")
+            if hashes > limits.max_hashtags:  # every hashtag starts with "#": fewer cannot be too many
+                tags = hashtags(text)
+                if len(tags) > limits.max_hashtags:
+                    violations.append(_too_many_hashtags(text, plan, tags))
+    return CheckResult(violations, list(rules), [], metrics)  # positional: ~1/3 cheaper than by keyword
+
+
+def _too_long(text: str, plan: _TextPlan, length: int) -> Violation:
+    platform, limits = plan.platform, plan.limits
+    unit = UNITS[limits.counter]
+    crossed = limit_crossed_at(text, limits.max_chars, limits.counter)
+    return findings.violation(
+        rule_id=plan.length_rule,
+        severity="error",
+        message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
+        location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
+        suggestion=f"shorten by {length - limits.max_chars} {unit}",
+        fix=_trim_fix(text, limits.max_chars, limits.counter),
+    )
+
+
+def _too_many_bytes(text: str, plan: _TextPlan, size: int) -> Violation:
+    platform, limits = plan.platform, plan.limits
+    assert limits.max_utf8_bytes is not None
+    crossed = limit_crossed_at(text, limits.max_utf8_bytes, "utf8")
+    return findings.violation(
+        rule_id=_rule(platform, "text-bytes"),
+        severity="error",
+        message=f"{platform} takes at most {limits.max_utf8_bytes} bytes of text; this has {size}",
+        location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
+        suggestion=f"shorten by {size - limits.max_utf8_bytes} bytes",
+        fix=_trim_fix(text, limits.max_utf8_bytes, "utf8"),
+    )
+
+
+def _too_many_hashtags(text: str, plan: _TextPlan, tags: list[re.Match[str]]) -> Violation:
+    platform, limits = plan.platform, plan.limits
+    assert limits.max_hashtags is not None
+    first_extra = tags[limits.max_hashtags]
+    return findings.violation(
+        rule_id=plan.hashtag_rule,
+        severity=limits.hashtag_severity,
+        message=f"{platform} allows at most {limits.max_hashtags} hashtags; this has {len(tags)}",
+        location=findings.text_span(
+            start=first_extra.start(),
+            end=tags[-1].end(),
+            text=text[first_extra.start() : tags[-1].end()],
+        ),
+        suggestion=f"remove {len(tags) - limits.max_hashtags} hashtags",
+    )
+
+
+def _check_titles(text: str, platforms: Iterable[Platform | str]) -> CheckResult:
     result = CheckResult()
     for platform in platforms:
         limits = TEXT_LIMITS[platform]
-        if kind == "title":
-            if limits.max_title_chars is None:
-                continue
-            rule = _rule(platform, "title-length")
-            result.rules_checked.append(rule)
-            length = len(text)
-            if length > limits.max_title_chars:
-                result.violations.append(
-                    findings.violation(
-                        rule_id=rule,
-                        severity="error",
-                        message=f"{platform} titles take at most {limits.max_title_chars} characters; it has {length}",
-                        suggestion=f"shorten the title by {length - limits.max_title_chars} characters",
-                        fix=_trim_fix(text, limits.max_title_chars, "codepoints"),
-                    )
-                )
+        if limits.max_title_chars is None:
             continue
-        plan = _text_plan(platform)
-        result.rules_checked.append(plan.length_rule)
-        length = plan.count(text)
-        result.metrics[plan.metric] = float(length)
-        if length > limits.max_chars:
-            unit = UNITS[limits.counter]
-            crossed = limit_crossed_at(text, limits.max_chars, limits.counter)
+        rule = _rule(platform, "title-length")
+        result.rules_checked.append(rule)
+        length = len(text)
+        if length > limits.max_title_chars:
             result.violations.append(
                 findings.violation(
-                    rule_id=plan.length_rule,
+                    rule_id=rule,
                     severity="error",
-                    message=f"{platform} takes at most {limits.max_chars} {unit}; this has {length}",
-                    location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
-                    suggestion=f"shorten by {length - limits.max_chars} {unit}",
-                    fix=_trim_fix(text, limits.max_chars, limits.counter),
+                    message=f"{platform} titles take at most {limits.max_title_chars} characters; it has {length}",
+                    suggestion=f"shorten the title by {length - limits.max_title_chars} characters",
+                    fix=_trim_fix(text, limits.max_title_chars, "codepoints"),
                 )
             )
-        if limits.max_utf8_bytes is not None:
-            rule = _rule(platform, "text-bytes")
-            result.rules_checked.append(rule)
-            size = len(text.encode("utf-8"))
-            if size > limits.max_utf8_bytes:
-                crossed = limit_crossed_at(text, limits.max_utf8_bytes, "utf8")
-                result.violations.append(
-                    findings.violation(
-                        rule_id=rule,
-                        severity="error",
-                        message=f"{platform} takes at most {limits.max_utf8_bytes} bytes of text; this has {size}",
-                        location=findings.text_span(start=crossed, end=len(text), text=text[crossed:]),
-                        suggestion=f"shorten by {size - limits.max_utf8_bytes} bytes",
-                        fix=_trim_fix(text, limits.max_utf8_bytes, "utf8"),
-                    )
-                )
-        if limits.max_hashtags is not None:
-            result.rules_checked.append(plan.hashtag_rule)
-            if "#" not in text:
-                continue  # no hashtag: none over the limit
-            tags = hashtags(text)
-            if len(tags) > limits.max_hashtags:
-                first_extra = tags[limits.max_hashtags]
-                result.violations.append(
-                    findings.violation(
-                        rule_id=plan.hashtag_rule,
-                        severity=limits.hashtag_severity,
-                        message=f"{platform} allows at most {limits.max_hashtags} hashtags; this has {len(tags)}",
-                        location=findings.text_span(
-                            start=first_extra.start(),
-                            end=tags[-1].end(),
-                            text=text[first_extra.start() : tags[-1].end()],
-                        ),
-                        suggestion=f"remove {len(tags) - limits.max_hashtags} hashtags",
-                    )
-                )
     return result
 
 

@@ -16,7 +16,7 @@ The patterns stay linear: literal words, a separator class disjoint from letters
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -157,6 +157,13 @@ def _term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
     return first_run(term), term_regex(term)
 
 
+def surely_absent(norm: Normalised, term: str) -> bool:
+    """True when ``find_term(norm, term)`` is surely empty: the term has no words, or its first run is not in
+    the text (one substring test, for the many terms a post does not mention)."""
+    plan = _term_plan(term)
+    return plan is None or (plan[0] is not None and plan[0] not in norm.case_key)
+
+
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
@@ -178,4 +185,30 @@ def find_term(text: str | Normalised, term: str) -> list[Found]:
 
 
 def has_term(text: str | Normalised, term: str) -> bool:
-    return bool(find_term(text, term))
+    """``bool(find_term(text, term))``, stopping at the first match that stands at word boundaries."""
+    norm = text if isinstance(text, Normalised) else normalise(text)
+    plan = _term_plan(term)
+    if plan is None:
+        return False
+    run, regex = plan
+    if run is None:
+        matches: Iterable[re.Match[str]] = regex.finditer(norm.text)
+    elif run not in norm.case_key:
+        return False
+    else:
+        matches = _iter_at_run(regex, norm, run)
+    return any(m.end() > m.start() and boundaries_hold(norm, m.start(), m.end()) for m in matches)
+
+
+def _iter_at_run(pattern: re.Pattern[str], norm: Normalised, run: str) -> Iterator[re.Match[str]]:
+    """``finditer_at_runs(pattern, norm, (run,))``, one match at a time."""
+    key = norm.case_key
+    at = key.find(run)
+    end = 0
+    while at >= 0:
+        if at >= end:  # not inside the previous match: finditer's matches do not overlap
+            match = pattern.match(norm.text, at)
+            if match is not None:
+                yield match
+                end = match.end()
+        at = key.find(run, at + 1)

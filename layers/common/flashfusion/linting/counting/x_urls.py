@@ -122,9 +122,18 @@ _LABEL_RUN = re.compile(f"(?:[_-]|{_DOMAIN_CHAR})*")
 _PROTOCOL_TAIL = re.compile("[hH][tT][tT][pP][sS]?$")
 
 
+_RUN_WINDOW = 256
+_HOST_OR_DOT_RUN = re.compile(f"(?:{_HOST_OR_DOT.pattern})*")
+
+
 def _run_start(text: str, end: int) -> int:
-    """The start of the run of host characters and dots that ends at ``end``."""
-    start = end
+    """The start of the run of host characters and dots that ends at ``end``: matched forwards in the reversed
+    text before ``end`` (one regex call instead of one per character), within a window so that a text with many
+    dots is not copied whole for each; a run that fills the window is walked on from its start."""
+    if end <= 0:
+        return 0
+    window = text[end - 1 : end - _RUN_WINDOW - 1 if end > _RUN_WINDOW else None : -1]
+    start = end - _HOST_OR_DOT_RUN.match(window).end()  # type: ignore[union-attr]  # matches the empty run
     while start > 0 and _HOST_OR_DOT.match(text, start - 1):
         start -= 1
     return start
@@ -211,9 +220,19 @@ def _valid_host(url: str, protocol: str, domain: str) -> bool:
     """Every DNS label 1-63 characters once punycode-encoded, and the whole URL within 4,096."""
     if domain[:4] == "xn--" and _ascii_domain().search(domain) is None:
         return False  # a punycode host cannot hold non-ASCII characters
-    if any(not 1 <= _punycode_length(label) <= MAX_DOMAIN_LABEL_LENGTH for label in domain.split(".")):
+    labels = domain.split(".")
+    if domain.isascii():  # an ASCII label is its own encoding
+        if "" in labels or max(map(len, labels)) > MAX_DOMAIN_LABEL_LENGTH:
+            return False
+    elif any(not 1 <= _punycode_length(label) <= MAX_DOMAIN_LABEL_LENGTH for label in labels):
         return False
-    return len(protocol) + _utf16_length(url) <= MAX_URL_LENGTH  # JavaScript string lengths
+    return len(protocol) + (len(url) if url.isascii() else _utf16_length(url)) <= MAX_URL_LENGTH  # JS lengths
+
+
+def may_hold_url(text: str) -> bool:
+    """False when ``extract_urls_with_indices(text)`` is surely empty: no "." followed by a letter (where every
+    host's TLD starts)."""
+    return "." in text and _DOT_THEN_LETTER.search(text) is not None
 
 
 def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> list[UrlEntity]:

@@ -30,8 +30,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from flashfusion.linting.counting.emoji_sequences import emoji_sequence_spans
-from flashfusion.linting.counting.x_urls import extract_urls_with_indices
+from flashfusion.linting.counting.emoji_sequences import (
+    GLUE_CHARS,
+    emoji_sequence_spans,
+    glue_decides,
+    glued_sequence_spans,
+)
+from flashfusion.linting.counting.x_urls import extract_urls_with_indices, may_hold_url
 
 _INVALID_CHARS = re.compile("[\ufffe\ufeff\uffff]")
 
@@ -63,6 +68,10 @@ class WeightingConfig:
     _classes: tuple[tuple[int, re.Pattern[str]], ...] = field(init=False, repr=False, compare=False)
     _ascii_weight: int | None = field(init=False, repr=False, compare=False)
     _outside: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _heavy_glue: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The emoji ``GLUE`` characters ``_outside`` finds;"""
+    _light_glue: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """the others (ZWJ in v3), looked for apart."""
 
     def __post_init__(self) -> None:
         spans = sorted((r.start, r.end) for r in self.ranges)
@@ -80,6 +89,9 @@ class WeightingConfig:
             (rs,) = by_weight.values()
             outside = re.compile(_class(rs).pattern.replace("[", "[^", 1))
         object.__setattr__(self, "_outside", outside)
+        heavy_glue = frozenset(c for c in GLUE_CHARS if outside is not None and outside.match(c))
+        object.__setattr__(self, "_heavy_glue", heavy_glue)
+        object.__setattr__(self, "_light_glue", tuple(sorted(GLUE_CHARS - heavy_glue)))
         ascii_weights = {self.weight_of(c) for c in range(128)}
         object.__setattr__(self, "_ascii_weight", ascii_weights.pop() if len(ascii_weights) == 1 else None)
 
@@ -111,6 +123,29 @@ class WeightingConfig:
         total = len(text) * self.default_weight
         for weight, pattern in self._classes:
             total += (weight - self.default_weight) * len(pattern.findall(text))
+        return total
+
+    def weight_without_urls(self, text: str) -> int:
+        """The scaled weight of ``text``, which holds no URL: its code points' weights, with each emoji sequence
+        weighing ``default_weight`` instead of its code points (as ``weighted_length`` counts, in one scan for a
+        text without a sequence: in v3 the characters ``plain_weight`` finds are the emoji themselves, and the
+        sequences' glue is looked for among them)."""
+        ascii_weight = self._ascii_weight
+        if ascii_weight is not None and text.isascii():
+            return len(text) * ascii_weight  # no emoji sequence without a non-ASCII character
+        if self._outside is not None and self.emoji_parsing and glue_decides():
+            ((weight, _),) = self._classes
+            heavy = self._outside.findall(text)
+            total = len(text) * weight + (self.default_weight - weight) * len(heavy)
+            if self._heavy_glue.isdisjoint(heavy) and not any(c in text for c in self._light_glue):
+                return total
+            spans = glued_sequence_spans(text)
+        else:
+            total = self.plain_weight(text)
+            spans = emoji_sequence_spans(text) if self.emoji_parsing else []
+        # the weight is a sum over code points: each sequence's own is taken out and its weight as one put in
+        for start, end in spans:
+            total += self.default_weight - self.plain_weight(text[start:end])
         return total
 
 
@@ -149,6 +184,8 @@ def weighted_length(text: str, config: WeightingConfig | None = None) -> int:
     """The weighted length of ``text`` (v3 unless another configuration is given)."""
     config = config or default_config()
     normalized = _nfc(text)
+    if not may_hold_url(normalized):
+        return config.weight_without_urls(normalized) // config.scale
     total = 0
     position = 0
     for start, end, weight in _entities(normalized, config):
