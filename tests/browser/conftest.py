@@ -110,6 +110,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="session")
+def undecided_review(served: Served) -> dict[str, Any]:
+    """A review waiting that no test decides, for the tests that only show it (the pages at each width, the queue's
+    oldest, the heartbeat, a video's timeline): one workflow run for them all instead of one each."""
+    from tests.browser.flows import review_waiting  # flows imports this module
+
+    return review_waiting(served)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
