@@ -93,11 +93,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 @pytest.fixture(scope="session", autouse=True)
 def _shared_botocore_loader() -> Iterator[None]:
-    """Service models parsed once per process, not once per boto3 session (moto makes one per mock_aws)."""
+    """Service models parsed once per process, not once per boto3 session (moto makes one per mock_aws); moto's
+    serialiser and item copies sped up (ffo.moto_speedups) for every test, the engine's or a test's own moto."""
     from ffo.botocache import shared_loaders
-    from ffo.moto_speedups import faster_serialisation
+    from ffo.moto_speedups import faster_moto
 
-    with shared_loaders(), faster_serialisation():
+    with shared_loaders(), faster_moto():
         yield
 
 

@@ -20,7 +20,8 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -71,15 +72,41 @@ def parse(definition: str, real_parse: Parse) -> tuple[Any, Any]:
     if folder is None:
         return real_parse(definition)
     path = folder / _key(definition)
+    program = _load(path)
+    if program is None:
+        with _parsing(folder, path):  # another process may be parsing it right now: wait for its result
+            program = _load(path)
+            if program is None:
+                parsed = real_parse(definition)
+                _store(folder, path, parsed[0])
+                return parsed
+    return program, TreeOnDemand(definition, real_parse)
+
+
+def _load(path: Path) -> Any:
     try:
-        program = pickle.loads(path.read_bytes())  # noqa: S301  # this tool's own cache (see the module doc)
+        return pickle.loads(path.read_bytes())  # noqa: S301  # this tool's own cache (see the module doc)
     except Exception:  # missing, truncated, or written by an incompatible version: parse again
-        program = None
-    if program is not None:
-        return program, TreeOnDemand(definition, real_parse)
-    parsed = real_parse(definition)
-    _store(folder, path, parsed[0])
-    return parsed
+        return None
+
+
+@contextmanager
+def _parsing(folder: Path, path: Path) -> Iterator[None]:
+    """One process at a time parses a definition: processes that start together (test workers, the
+    ``ffo serve`` a browser test starts beside them) wait for the first one's result and load it instead
+    of each spending the parse. Best effort: without a lock file (or fcntl) everyone parses."""
+    try:
+        import fcntl
+
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = path.with_suffix(".lock").open("a+b")
+    except (ImportError, OSError):
+        yield
+        return
+    with handle:
+        with suppress(OSError):  # a file system without locks: parse alongside
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
 
 
 def _store(folder: Path, path: Path, program: Any) -> None:

@@ -42,6 +42,7 @@ from ffo import (
     execution_events,
     execution_history,
     interpreter_faults,
+    moto_speedups,
     sfn_clients,
     world_state,
 )
@@ -198,9 +199,12 @@ class LocalEngine:
             self.rebuilds += 1
             self._build()
             self._seed_signing_key()
-        else:  # the functions' environment is applied for the whole run, as _build does
+        else:  # the functions' environment is applied for the whole run, as _build does (in one go: the same
+            # names end with the same values, the last function's winning, and each name's prior value is kept)
+            merged: dict[str, str] = {}
             for function in self.resources.functions.values():
-                self._set_env(function.environment)
+                merged.update(function.environment)
+            self._set_env(merged)
 
     def _activate(self, *, reset: bool) -> None:
         if self.active:
@@ -230,6 +234,9 @@ class LocalEngine:
         sent = execution_events.put_events_seen(self._event_put)
         sent.__enter__()
         self._stack.append(lambda: sent.__exit__(None, None, None))
+        speedups = moto_speedups.faster_moto()  # tests turn them on for the whole session already
+        speedups.__enter__()
+        self._stack.append(lambda: speedups.__exit__(None, None, None))
         if not botocache.sharing():  # tests share one loader for the whole session already
             loaders = botocache.shared_loaders()
             loaders.__enter__()

@@ -14,6 +14,7 @@ kept. Values of any other type, and pickers with response transformers, go throu
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from unittest import mock
 from moto.core import serialize
 from moto.core.utils import MISSING
 from moto.core.utils import get_value as moto_get_value
+from moto.dynamodb.models.dynamo_type import DDBType, DynamoType, Item, LimitedSizeDict
 
 _original_get_value = serialize.ResponseSerializer.get_value
 _CANDIDATES: dict[tuple[str, Any, Any], tuple[str, ...]] = {}
@@ -71,4 +73,80 @@ def faster_serialisation() -> Iterator[None]:
         yield
         return
     with mock.patch.object(serialize.ResponseSerializer, "get_value", get_value):
+        yield
+
+
+# DynamoDB item copies --------------------------------------------------------------------------------------
+# moto copies items whole on every UpdateItem (twice: the response's old image and the backend's undo copy),
+# every table a TransactWriteItems touches, and the engine's world_state keeps and restores copies. moto's
+# own __deepcopy__ methods go back through copy.deepcopy for every attribute value (its memo, dispatch and
+# keep-alive bookkeeping), which is most of the cost; these do the same copy in one recursion.
+
+_moto_copies = (DynamoType.__deepcopy__, Item.__deepcopy__)
+"""moto's own methods, for the tests that compare against them."""
+_SETS = frozenset((DDBType.STRING_SET, DDBType.NUMBER_SET, DDBType.BINARY_SET))
+
+
+def _copy_value(value: DynamoType, memo: dict[int, Any]) -> DynamoType:
+    """``DynamoType.__deepcopy__``: the same copy (lists and maps copied value by value, sets as a new list,
+    scalars shared), a value met twice copied once, as with moto's memo."""
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    result = object.__new__(type(value))
+    memo[id(value)] = result
+    kind = result.type = value.type
+    inner = value.value
+    if kind == DDBType.LIST:
+        result.value = [_copy_value(v, memo) if type(v) is DynamoType else copy.deepcopy(v, memo) for v in inner]
+    elif kind == DDBType.MAP:
+        result.value = {
+            k: _copy_value(v, memo) if type(v) is DynamoType else copy.deepcopy(v, memo) for k, v in inner.items()
+        }
+    elif kind in _SETS:
+        result.value = list(inner)
+    else:
+        result.value = inner
+    return result
+
+
+def _copy_item(item: Item, memo: dict[int, Any]) -> Item:
+    """``Item.__deepcopy__``: keys and attributes copied, the attributes' size check skipped as moto skips it."""
+    known = memo.get(id(item))
+    if known is not None:
+        return known
+    result = object.__new__(type(item))
+    memo[id(item)] = result
+    result.hash_key = copy.deepcopy(item.hash_key, memo)
+    result.range_key = copy.deepcopy(item.range_key, memo)
+    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.__init__(attrs)
+    for key, value in item.attrs.items():
+        copied = _copy_value(value, memo) if type(value) is DynamoType else copy.deepcopy(value, memo)
+        dict.__setitem__(attrs, key, copied)
+    result.attrs = attrs
+    return result
+
+
+def item_copies_installed() -> bool:
+    return DynamoType.__deepcopy__ is _copy_value
+
+
+@contextmanager
+def faster_item_copies() -> Iterator[None]:
+    """moto copies DynamoDB items with ``_copy_value`` and ``_copy_item`` while active."""
+    if item_copies_installed():
+        yield
+        return
+    with (
+        mock.patch.object(DynamoType, "__deepcopy__", _copy_value),
+        mock.patch.object(Item, "__deepcopy__", _copy_item),
+    ):
+        yield
+
+
+@contextmanager
+def faster_moto() -> Iterator[None]:
+    """Every speed-up of this module while active (each one left as it is if already on)."""
+    with faster_serialisation(), faster_item_copies():
         yield

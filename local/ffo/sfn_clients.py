@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from types import ModuleType
 from typing import Any
 from unittest import mock
 
@@ -36,8 +37,23 @@ def shared() -> Iterator[dict[tuple[str, str], Any]]:
             return clients[(region, service)]
 
     with ExitStack() as stack:
-        # every parser module that imported the function by name (the Lambda task, each service integration)
-        for name, module in list(sys.modules.items()):
-            if name.startswith(_PARSER) and getattr(module, "boto_client_for", None) is real:
-                stack.enter_context(mock.patch.object(module, "boto_client_for", boto_client_for))
+        for module in _importers(real):
+            stack.enter_context(mock.patch.object(module, "boto_client_for", boto_client_for))
         yield clients
+
+
+_found: tuple[int, list[ModuleType]] = (-1, [])
+"""(how many modules were loaded, the parser modules holding the function) at the last look."""
+
+
+def _importers(real: Any) -> list[ModuleType]:
+    """Every parser module that imported the function by name (the Lambda task, each service integration).
+
+    sys.modules is looked through again only when modules were loaded since the last look: a test process
+    holds thousands, and the engine asks at every resume (once per test)."""
+    global _found
+    loaded = len(sys.modules)
+    if _found[0] != loaded:
+        modules = [module for name, module in list(sys.modules.items()) if name.startswith(_PARSER)]
+        _found = (loaded, [module for module in modules if hasattr(module, "boto_client_for")])
+    return [module for module in _found[1] if getattr(module, "boto_client_for", None) is real]

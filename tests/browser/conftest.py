@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -55,24 +56,50 @@ class Served(BearerClient):
     def default_token(self) -> str:
         return self.token()
 
+    def settled(self, request_id: str, until: set[str], timeout: float = 60.0) -> dict[str, Any]:
+        """The request's record once its status is in ``until``. Each look is an API call that ``ffo serve`` answers
+        on the interpreter lock its workflows run on: the looks thin out as the wait goes on (``backoff``)."""
+        deadline = time.monotonic() + timeout
+        for pause in backoff():
+            record: dict[str, Any] = self.call("GET", f"/v1/requests/{request_id}").json()
+            if record["status"] in until:
+                return record
+            assert time.monotonic() < deadline, f"request still {record['status']} after {timeout} s"
+            time.sleep(pause)
+        raise AssertionError("unreachable")  # backoff() never ends
+
+
+def backoff(first: float = 0.05, longest: float = 0.25) -> Iterator[float]:
+    """Pauses between looks at something ``ffo serve`` is working on: short at first (a quick answer is seen
+    quickly), then longer (a look costs the server ~20-40 ms of CPU, a workflow step it is not running)."""
+    pause = first
+    while True:
+        yield pause
+        pause = min(longest, pause * 1.5)
+
+
+_API_ON = re.compile(r"API on (http://127\.0\.0\.1:\d+) ")
+
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """``ffo serve --no-state``: nothing here restarts it, and saving the state (every table scanned and every
+    object read, under the engine's lock, every 2 s while anything runs) cost the workflows a fifth of its CPU."""
     state = tmp_path_factory.mktemp("ffo-serve")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
     command = [sys.executable, "-c", "import sys; from ffo.cli import main; sys.exit(main())"]
-    args = ["--root", str(ROOT), "serve", "--port", "0", "--state", str(state / "state"), "--out", str(state / "out")]
+    args = ["--root", str(ROOT), "serve", "--port", "0", "--no-state", "--out", str(state / "out")]
     args += ["--org", ORG, "--org", OTHER_ORG]
-    log = (state / "serve.log").open("w")
+    log_path = state / "serve.log"
+    log = log_path.open("w")
     process = subprocess.Popen(command + args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server_file = state / "state" / "server.json"
     deadline = time.monotonic() + STARTUP_SECONDS
     try:
-        while not (server_file.is_file() and "API on" in (state / "serve.log").read_text("utf-8")):
-            assert process.poll() is None, (state / "serve.log").read_text("utf-8")
+        while not (started := _API_ON.search(log_path.read_text("utf-8"))):
+            assert process.poll() is None, log_path.read_text("utf-8")
             assert time.monotonic() < deadline, "ffo serve did not start"
             time.sleep(0.1)
-        yield Served(json.loads(server_file.read_text("utf-8"))["url"])
+        yield Served(started.group(1))
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -80,6 +107,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def undecided_review(served: Served) -> dict[str, Any]:
+    """A review waiting that no test decides, for the tests that only show it (the pages at each width, the queue's
+    oldest, the heartbeat, a video's timeline): one workflow run for them all instead of one each."""
+    from tests.browser.flows import review_waiting  # flows imports this module
+
+    return review_waiting(served)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.api.served import NONCOMPLIANT
-from tests.browser.conftest import Served
+from tests.browser.conftest import Served, backoff
 from tests.helpers import submission
 
 TERMINAL = {"succeeded", "failed", "rejected", "cancelled", "review_expired"}
@@ -82,13 +82,13 @@ def bundle_review_waiting(
         assert accepted.status_code == 202, accepted.text
         request_id = accepted.json()["requestId"]
     deadline = time.monotonic() + 120
-    while True:
+    for pause in backoff():
         record = served.call("GET", f"/v1/requests/{request_id}").json()
         assert record["status"] not in TERMINAL, record
         if record["status"] == "needs_review" and record["review"]["round"] == round_:
             break
         assert time.monotonic() < deadline, f"no review in round {round_}: {record['status']}"
-        time.sleep(0.1)
+        time.sleep(pause)
     review: dict[str, Any] = served.call("GET", f"/v1/reviews/{record['review']['reviewId']}").json()
     assert [p["partId"] for p in review["parts"]] == ["copy", "image"], review
     return review

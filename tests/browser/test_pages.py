@@ -18,9 +18,9 @@ from tests.helpers import submission
 
 
 def test_the_queue_lists_pending_reviews_oldest_first_with_time_left_and_filters_them(
-    page: Page, served: Served
+    page: Page, served: Served, undecided_review: dict[str, Any]
 ) -> None:
-    first, second = review_waiting(served), review_waiting(served)
+    first, second = undecided_review, review_waiting(served)  # the second made after the first
     page.goto("/console/#/reviews")
     expect(page.locator('.queue[aria-busy="false"]')).to_be_visible()
     links = page.locator(".queue-link")
@@ -69,10 +69,10 @@ def test_the_calendar_shows_posts_by_day_and_platform_and_reschedules_and_cancel
 
 # every page: screenshots at three widths, axe-core ---------------------------------------------------------
 @pytest.fixture(scope="module")
-def shown(served: Served) -> dict[str, Any]:
+def shown(served: Served, undecided_review: dict[str, Any]) -> dict[str, Any]:
     """What the pages show: a review waiting, a saved asset (its lineage) and a planned post (the calendar)."""
     post = planned_post(served)
-    return {"review": review_waiting(served), "assetId": post["assetId"]}
+    return {"review": undecided_review, "assetId": post["assetId"]}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

@@ -166,8 +166,10 @@ def test_an_expired_review_is_shown_as_expired_and_cannot_be_decided(
     screenshot(page, "review-expired-1440")
 
 
-def test_an_open_review_page_sends_the_heartbeat_and_stops_when_left(browser: Browser, served: Served) -> None:
-    review = review_waiting(served)
+def test_an_open_review_page_sends_the_heartbeat_and_stops_when_left(
+    browser: Browser, served: Served, undecided_review: dict[str, Any]
+) -> None:
+    review = undecided_review
     context = new_context(browser, served, token=served.token())
     page = context.new_page()
     config = {"apiBase": "", "auth": {"mode": "local", "tokenUrl": "/local/token"}, "heartbeatSeconds": 0.3}
@@ -178,7 +180,9 @@ def test_an_open_review_page_sends_the_heartbeat_and_stops_when_left(browser: Br
         lambda r: reads.append(time.monotonic()) if r.url.endswith(f"/v1/reviews/{review['reviewId']}") else None,
     )
     open_review(page, review["reviewId"])
-    page.wait_for_timeout(1500)
+    opened = time.monotonic()
+    while len(reads) < 4 and time.monotonic() - opened < 1.5:  # 1.5 s at most, not always
+        page.wait_for_timeout(50)  # Playwright hands over the request events while it waits
     while_open = len(reads)
     assert while_open >= 4  # the first read, then one every 0.3 s
     page.goto("/console/#/reviews")
@@ -265,10 +269,10 @@ def test_an_audio_file_is_drawn_as_a_waveform(page: Page) -> None:
     assert drawn["loud"] > 20  # the tone fills most of the height
 
 
-def test_a_video_review_marks_its_time_ranges_on_the_timeline(page: Page, served: Served) -> None:
+def test_a_video_review_marks_its_time_ranges_on_the_timeline(page: Page, undecided_review: dict[str, Any]) -> None:
     """The review's shape as the API documents it (docs/openapi.json, TimeRange locations), for a video: the
     offline generators rarely leave a video for review, so the answer is this test's own."""
-    review = review_waiting(served)
+    review = undecided_review
     video = {
         **review,
         "contentType": "video",

@@ -85,3 +85,22 @@ def test_off_turns_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     asl_cache.parse("definition", parser)
     assert parser.calls == 2
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_a_process_that_finds_another_parsing_waits_and_loads_its_result(folder: Path) -> None:
+    """Test workers (and the ffo serve beside them) start together: one parses, the others load."""
+    import threading
+
+    other, waiting = Parser(), Parser()
+    path = folder / asl_cache._key("together")
+    results: list[Any] = []
+    with asl_cache._parsing(folder, path):  # another process is parsing (flock: per open file, so per thread too)
+        worker = threading.Thread(target=lambda: results.append(asl_cache.parse("together", waiting)))
+        worker.start()
+        worker.join(0.3)
+        assert worker.is_alive()  # waits for the one parsing
+        asl_cache._store(folder, path, other("together")[0])
+    worker.join(10)
+    assert not worker.is_alive()
+    assert waiting.calls == 0
+    assert results[0][0] == {"program": "together", "states": [1, 2, 3]}

@@ -27,3 +27,24 @@ def test_each_service_gets_one_client_per_region_while_active() -> None:
     # afterwards moto's own function again: a new client each call
     assert lambda_eval_utils.boto_client_for is boto_client.boto_client_for
     assert lambda_eval_utils.boto_client_for("us-east-1", "lambda") is not first
+
+
+def test_a_parser_module_loaded_after_a_look_is_found_at_the_next() -> None:
+    """The modules are looked for again when sys.modules grew (moto loads its integrations lazily)."""
+    import sys
+    import types
+
+    with sfn_clients.shared():
+        pass  # a look, remembered
+    late = types.ModuleType("moto.stepfunctions.parser.asl.late_integration")
+    real = boto_client.boto_client_for
+    late.boto_client_for = real  # type: ignore[attr-defined]
+    sys.modules[late.__name__] = late
+    try:
+        with mock.patch.dict(os.environ, {"AWS_DEFAULT_REGION": "us-east-1"}), sfn_clients.shared() as clients:
+            assert late.boto_client_for is not real  # type: ignore[attr-defined]
+            late.boto_client_for("us-east-1", "sqs")  # type: ignore[attr-defined]
+            assert set(clients) == {("us-east-1", "sqs")}
+        assert late.boto_client_for is real  # type: ignore[attr-defined]
+    finally:
+        del sys.modules[late.__name__]

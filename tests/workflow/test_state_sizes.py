@@ -15,7 +15,7 @@ import pytest
 
 from flashfusion.limits import LINT_SUMMARY_BYTES, STATE_BUDGET_BYTES, json_bytes
 from tests.helpers import ORG, body_of, claims, submission
-from tests.workflow.review_helpers import decide, request_record
+from tests.workflow.review_helpers import decide, request_record, stored_status
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 👨‍👩‍👧‍👦, 7 code points
 TERMINAL_REQUEST_STATUSES = {"succeeded", "failed", "rejected", "review_expired", "queued", "cancelled"}
@@ -49,17 +49,19 @@ def outputs(engine: Any, request_id: str) -> list[tuple[str, int]]:
 
 def next_review_or_end(engine: Any, request_id: str, seen: set[str], timeout: float = 90.0) -> dict[str, Any] | None:
     """The next pending review not decided yet, or None once the execution has ended."""
-    sfn = engine.client("stepfunctions")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         tick = engine.activity()
-        record = request_record(engine, request_id)
-        review = record.get("review") or {}
-        if record["status"] == "needs_review" and review.get("status") == "pending" and review["reviewId"] not in seen:
-            return review
-        if sfn.describe_execution(executionArn=engine.execution_arn(request_id))["status"] != "RUNNING":
+        if stored_status(engine, request_id) in (None, "needs_review"):  # else no review can be waiting yet
+            record = request_record(engine, request_id)
+            review = record.get("review") or {}
+            pending = record["status"] == "needs_review" and review.get("status") == "pending"
+            if pending and review["reviewId"] not in seen:
+                return review
+        if engine.execution_status(engine.execution_arn(request_id)) != "RUNNING":
             return None
         engine.wait_for_activity(tick, 0.25)  # until a handler returns, not a fixed poll
+    record = request_record(engine, request_id)
     raise AssertionError(f"request {request_id} neither waits for a review nor ended: {record}")
 
 
