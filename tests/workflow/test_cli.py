@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -315,3 +316,32 @@ def test_run_stops_at_a_review_instead_of_waiting(tmp_path: Path, capsys: pytest
     assert code == 0
     assert "a person must decide review" in out
     assert "ffo review" in out
+
+
+def test_review_never_decides_a_review_twice_while_the_request_still_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after a decision the request still shows that review as pending until the workflow moves on (on a
+    busy machine for a while): `ffo review` waits for the next round instead of taking it for a new one."""
+    import ffo.commands.review as review_command
+
+    real = review_command.waiting_review
+    decided: list[dict[str, Any]] = []
+
+    def stale_after_a_decision(engine: Any, org_id: str, request_id: str) -> dict[str, Any] | None:
+        current = real(engine, org_id, request_id)
+        if current is not None:
+            decided[:] = [current]  # the review a decision will be posted for
+            return current
+        return decided.pop() if decided else None  # once: the decided review, as a slow request record shows it
+
+    monkeypatch.setattr(review_command, "waiting_review", stale_after_a_decision)
+    args = ["--root", str(ROOT), "review", str(ROOT / "events" / "text-noncompliant.json"), "--out", str(tmp_path)]
+    code = main(
+        [*args, "--decision", "approve_with_edits", "--edited-text", "Meet Aurora. Warm jackets for every trail."]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.count("POST /v1/reviews/") == 1
+    assert "no decision left" not in out
+    assert "status: succeeded" in out

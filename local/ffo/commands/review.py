@@ -219,11 +219,18 @@ def _run(engine: Any, args: argparse.Namespace, *, keep: bool) -> int:
     request_id = accepted["requestId"]
     arn = engine.execution_arn(request_id)
     reviewer_claims = {**claims, "sub": args.reviewer, **REVIEWER}
-    while True:
-        paused = lambda: waiting_review(engine, org_id, request_id) is not None  # noqa: E731
-        if not follow(engine, arn, say, args.timeout, paused):
-            return 3
+    decided_ids: set[str] = set()
+
+    def next_review() -> dict[str, Any] | None:
+        # The request still shows a review it was just given a decision on until the workflow moves on (a busy
+        # machine widens that moment): that one is never decided twice, only a review of a later round.
         pending = waiting_review(engine, org_id, request_id)
+        return pending if pending is not None and pending.get("reviewId") not in decided_ids else None
+
+    while True:
+        if not follow(engine, arn, say, args.timeout, lambda: next_review() is not None):
+            return 3
+        pending = next_review()
         if pending is None:
             break
         review = json.loads(engine.api("GET", f"/v1/reviews/{pending['reviewId']}", None, reviewer_claims)["body"])
@@ -241,6 +248,7 @@ def _run(engine: Any, args: argparse.Namespace, *, keep: bool) -> int:
         if decision == "approve_with_edits" and args.file:
             decision_body["replacementUploadId"] = _upload(engine, review, Path(args.file), reviewer_claims)
         decided = engine.api("POST", f"/v1/reviews/{review['reviewId']}/decision", decision_body, reviewer_claims)
+        decided_ids.add(str(review["reviewId"]))
         result = json.loads(decided["body"])
         say(f"POST /v1/reviews/{review['reviewId']}/decision {decision} -> {decided['statusCode']}\n")
         if decided["statusCode"] != 200:
