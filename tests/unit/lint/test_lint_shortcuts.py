@@ -16,9 +16,9 @@ from flashfusion.linting.voice.common import NON_PROSE, SENTENCE_END, WORD, stri
 from flashfusion.linting.voice.lexicon import imperative_verbs
 from flashfusion.linting.voice.reading_grade import prose_counts
 from flashfusion.linting.voice.term_patterns import Terms
-from flashfusion.linting.voice.text_analysis import _ascii_words, analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD, _may_repeat_a_word
 from flashfusion.linting.voice.word_scan import SENTENCE_OPENING, scan_tokens, sentence_openings
+from tests.unit.lint.voice_reference import _ascii_words, analyse
 
 PIECES = [
     "win",

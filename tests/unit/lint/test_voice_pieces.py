@@ -18,11 +18,11 @@ from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.pieces import _facts, text_facts
 from flashfusion.linting.voice.sentiment import _sentiment
 from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
-from flashfusion.linting.voice.text_analysis import analyse
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD
 from flashfusion.models import VoiceRules
 from tests.bench.bench_text_lint import make_posts
 from tests.helpers import ROOT
+from tests.unit.lint.voice_reference import analyse
 
 PIECES = [
     "We",

@@ -96,7 +96,7 @@ class PieceFacts(NamedTuple):
     counts: int
     """The packed counts (see ``WORDS`` and the other shifts)."""
     prose: bytes
-    """Its prose (URLs, hashtags and mentions blanked) as ``text_analysis`` reads it: a 1 per ``WORD``, a 0 per
+    """Its prose (URLs, hashtags and mentions blanked) as the reading grade reads it: a 1 per ``WORD``, a 0 per
     sentence end."""
     casual: tuple[str, ...]
     """Its casual words (``word_scan``), in order."""
@@ -276,7 +276,7 @@ class TextFacts(NamedTuple):
     """What the voice checks share of one text."""
 
     words: int
-    """Words of the prose (``text_analysis.VoiceAnalysis.words``)."""
+    """Words of the prose (the reading grade's word count)."""
     sentences: int
     long_sentences: int
     syllables: int
@@ -292,7 +292,8 @@ class TextFacts(NamedTuple):
 
 
 def text_facts(text: str) -> TextFacts:
-    """The facts of ``text``: ``text_analysis.analyse``'s counts and scan, the emoji count, VADER's tokens."""
+    """The facts of ``text``: its prose's words, sentences and syllables, its word scan, the emoji count, VADER's
+    tokens (``tests/unit/lint/voice_reference.py`` computes the same of the whole text)."""
     if len(text) >= MAX_TEXT:
         raise ValueError("text too long for the voice checks' packed counts")
     pieces = text.split()
@@ -300,7 +301,7 @@ def text_facts(text: str) -> TextFacts:
     if None in facts:
         facts = [f if f is not None else _new_piece(p) for p, f in zip(pieces, facts, strict=True)]
     total: int = sum(map(_COUNTS, facts))  # type: ignore[arg-type]
-    # the prose's words and sentence ends, as text_analysis counts them
+    # the prose's words and sentence ends, as the reading grade counts them
     if text.count("\n") > 1 and BLANK_LINE.search(strip_non_prose(text)) is not None:
         marks = _with_blank_lines(text)
     else:
@@ -330,7 +331,7 @@ def _may_repeat(facts: list[PieceFacts], total: int) -> bool:
 
 def _with_blank_lines(text: str) -> bytes:
     """The prose's marks of a text whose prose has a blank line (a sentence end between pieces), found in the
-    whole prose as ``text_analysis`` does."""
+    whole prose."""
     return bytes(map(bool, WORD_OR_SENTENCE_END.findall(strip_non_prose(text))))
 
 

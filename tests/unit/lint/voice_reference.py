@@ -1,12 +1,10 @@
-"""One analysis of a text for all the voice checks: its words found once (one tokenisation), counted by
-sentence with their syllables, and scanned for formality markers and pronouns.
+"""The whole-text reference of what ``flashfusion.linting.voice.pieces`` computes piece by piece: a text's words
+found once, counted by sentence with their syllables, and scanned for formality markers and pronouns.
 
-Every check used to tokenise the text itself; now ``analyse`` does it once. The words of the prose (the
-text without URLs, hashtags and mentions: what the reading grade counts) are the words of the text when the
-text has none of those, which is most posts; otherwise the text is tokenised a second time for the scan.
-Per-word facts (kind, syllables) are cached across texts by their modules (``word_scan``, ``reading_grade``).
-``check_voice`` reads the same counts from ``pieces`` (facts cached per whitespace piece); this whole-text
-analysis is what those are tested against.
+``check_voice`` reads these counts from ``pieces`` (facts cached per whitespace piece); this plain analysis of
+the whole text is what those are tested against (``test_voice_pieces``, ``test_lint_shortcuts``). The words of
+the prose (the text without URLs, hashtags and mentions: what the reading grade counts) are the words of the text
+when the text has none of those; otherwise the text is tokenised a second time for the scan.
 """
 
 from __future__ import annotations
