@@ -60,9 +60,7 @@ class NotificationSettingsRepository:
     def put(self, targets: NotificationTargets, chat_webhook_url: str | None) -> NotificationTargets:
         """Replace the settings; the URL goes to Secrets Manager first, so the item never names a host whose
         URL was not stored."""
-        current = self.get(targets.org_id)
-        if chat_webhook_url or current.chat_webhook_host:
-            self.webhooks.put(targets.org_id, chat_webhook_url)
+        self.webhooks.put(targets.org_id, chat_webhook_url)  # clearing one never set writes nothing
         stored = NotificationTargets(
             org_id=targets.org_id,
             chat_webhook_host=(host_of(chat_webhook_url) or None) if chat_webhook_url else None,
