@@ -324,12 +324,8 @@ def create_upload(caller: Caller, review_id: str, body: Any, deps: Deps) -> Uplo
     part = _named_part(review, request.part_id, "approve_with_edits") if request.part_id else None
     medium = part.content_type if part else review.content_type
     if not mime.startswith(MEDIUM_PREFIX[medium]):
-        other_parts = [
-            p.part_id
-            for p in review.parts
-            if p.content_type != medium and mime.startswith(MEDIUM_PREFIX[p.content_type])
-        ]
-        hint = f" (for the {other_parts[0]} part, send partId)" if other_parts and not part else ""
+        fitting = [p.part_id for p in review.parts if mime.startswith(MEDIUM_PREFIX[p.content_type])]
+        hint = f" (for the {fitting[0]} part, send partId)" if fitting and not part else ""
         raise InvalidRequest(
             f"a {medium} asset cannot be replaced by {mime}{hint}",
             [{"field": "mimeType", "problem": f"must be a {medium} type{hint}"}],
