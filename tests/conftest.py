@@ -128,13 +128,12 @@ def _no_real_dns() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _aws_env(_environ: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test can reach real AWS: fake credentials, a fixed region, no endpoint overrides."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+    from tests.helpers import AWS_OVERRIDES, TEST_AWS_ENV
+
+    for name in AWS_OVERRIDES:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    for name, value in TEST_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
     from flashfusion import wiring as deps
     from flashfusion.providers import faults
 

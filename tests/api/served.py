@@ -18,16 +18,8 @@ import pytest
 from ffo.devcert import _write_private
 from ffo.local_issuer import KEY_FILE, AuthorizerConfig
 from ffo.local_server import LocalServer
-from tests.helpers import ROOT, submission
+from tests.helpers import AWS_OVERRIDES, ROOT, TEST_AWS_ENV, submission
 
-TEST_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-}
-"""What tests/conftest.py's _aws_env sets for each test."""
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _started_credentials: dict[int, dict[str, str]] = {}
 """The credentials in the environment just after each module server started (by id of the server)."""
@@ -111,7 +103,7 @@ def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSer
     with pytest.MonkeyPatch.context() as env:
         # Started outside any test: the fake credentials every test runs with (tests/conftest.py's _aws_env), so
         # that the session the server's clients resolve theirs from signs as the tests' requests are checked.
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        for name in AWS_OVERRIDES:
             env.delenv(name, raising=False)
         for name, value in TEST_AWS_ENV.items():
             env.setenv(name, value)
