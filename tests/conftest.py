@@ -23,7 +23,7 @@ from unittest import mock
 
 import pytest
 
-from tests.helpers import ORG, OTHER_ORG, ROOT
+from tests.helpers import AWS_OVERRIDES, ORG, OTHER_ORG, ROOT, TEST_AWS_ENV
 
 _PARENT = str(ROOT.parent).rstrip(os.sep) + os.sep
 _INSIDE = str(ROOT) + os.sep
@@ -128,8 +128,6 @@ def _no_real_dns() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _aws_env(_environ: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test can reach real AWS: fake credentials, a fixed region, no endpoint overrides."""
-    from tests.helpers import AWS_OVERRIDES, TEST_AWS_ENV
-
     for name in AWS_OVERRIDES:
         monkeypatch.delenv(name, raising=False)
     for name, value in TEST_AWS_ENV.items():
