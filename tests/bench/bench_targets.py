@@ -197,22 +197,30 @@ def bench_runs() -> None:
 
 def bench_throughput() -> None:
     from flashfusion.linting import voice
-    from flashfusion.linting.engine import LintContext, lint_text
     from flashfusion.models import BrandKit
-    from tests.bench.bench_text_lint import make_posts
+    from tests.bench.bench_text_lint import dictionary_words, make_posts, make_unseen_posts
 
     kit = BrandKit.model_validate(json.loads((ROOT / "events" / "brand-kit.sample.json").read_text("utf-8")))
     started = time.perf_counter()
     voice.warm_up()
     load = time.perf_counter() - started
+    lint_throughput("text lint, warm, one core", lambda seed: make_posts(seed, 1000), kit, load)
+    words = dictionary_words()
+    lint_throughput("text lint, unseen vocabulary", lambda seed: make_unseen_posts(seed, 1000, words), kit, load)
+
+
+def lint_throughput(name: str, make: Callable[[int], list[str]], kit: Any, load: float) -> None:
+    """Fresh posts each round (``make(seed)``: no per-text cache is hit twice) through the whole text lint."""
+    from flashfusion.linting.engine import LintContext, lint_text
+
     context = LintContext(kit=kit)
-    for post in make_posts(999, 200):  # warm: per-kit and per-word caches, as a warm Lambda has them
+    for post in make(999)[:200]:  # warm: per-kit and per-word caches, as a warm Lambda has them
         lint_text(post, context)
     rates: list[float] = []
     cpu_rates: list[float] = []
     floors: list[float] = []
     for round_no in range(ROUNDS):
-        posts = make_posts(1000 + round_no, 1000)  # fresh texts each round: no per-text cache is hit twice
+        posts = make(1000 + round_no)
         started, cpu_started = time.perf_counter(), time.process_time()
         for post in posts:
             lint_text(post, context)
@@ -226,7 +234,7 @@ def bench_throughput() -> None:
     floor = statistics.median(floors)
     record(
         Figure(
-            "text lint, warm, one core",
+            name,
             rate,
             "posts/s",
             ">= 10,000/s",
