@@ -25,6 +25,7 @@ import contextlib
 import io
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -403,6 +404,7 @@ def bench_sizes() -> None:
 def main() -> None:
     load = os.getloadavg()
     print(f"issue 16 targets (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores)")
+    print(f"python: {sys.executable} -> {os.path.realpath(sys.executable)}, {platform.python_version()}")
     groups: dict[str, Callable[[], None]] = {
         "lint": bench_lint_in_a_temporary_folder,
         "throughput": bench_throughput,
@@ -418,6 +420,7 @@ def main() -> None:
     result = {
         "load_average": {"at_start": load, "at_end": os.getloadavg()},
         "cpus": os.cpu_count(),
+        "python": {"executable": os.path.realpath(sys.executable), "version": platform.python_version()},
         "figures": [asdict(f) for f in FIGURES],
     }
     path = OUT / "targets.json"
