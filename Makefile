@@ -1,7 +1,7 @@
 # FlashFusion Orchestrator. `make run` and `make test` work on a fresh machine with Python 3.11+ and make.
 # The venvs' interpreter: a distribution's own python3.1x where it can make a venv (Debian's, Ubuntu's and Fedora's
 # are built with PGO and LTO), else python3. Here python3 is pyenv's build without those optimisations: on Debian's
-# 3.11 the whole suite takes 16 % less CPU and text lint 25 % less (README, "Which Python"). PYTHON=... overrides.
+# 3.11 text lint and the lint tests take ~25 % less CPU (README, "Which Python"). PYTHON=... overrides.
 ifndef PYTHON
 PYTHON := $(or $(shell for p in /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
   [ -x $$p ] && $$p -c 'import ensurepip, venv' 2>/dev/null && echo $$p && break; done),python3)
