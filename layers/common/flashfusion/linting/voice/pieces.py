@@ -328,7 +328,7 @@ class TextFacts(NamedTuple):
     def vader_tokens(self) -> list[_Token] | None:
         """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
         if (self.total >> VALENCE) & FIELD:
-            return list(chain.from_iterable(map(_VADER, self.facts)))  # type: ignore[arg-type]
+            return list(chain.from_iterable(map(_VADER, self.facts)))
         return None
 
     @property

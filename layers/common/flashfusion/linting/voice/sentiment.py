@@ -98,7 +98,7 @@ class _FastVader:
         )
         # words that can give a lexicon word near them, or themselves, other than its lexicon value (``_sum``); the
         # negation contexts and the idioms' words are told by the tokens' facts
-        self.context_words = frozenset(self.boosters) | {"no", "least", "kind", "but"}
+        self.context_words = frozenset(self.boosters) | {"no", "least", "kind"}
         # the n-grams _special_idioms_check looks up (all of two or three words but "badass", never looked up)
         self.phrases = frozenset(vs.SPECIAL_CASES) | frozenset(k for k in vs.BOOSTER_DICT if " " in k)
         # the emoji whose description (or that which is itself) holds a "!" or "?": VADER's punctuation emphasis
@@ -320,28 +320,63 @@ class _FastVader:
         return round(self.vs.normalize(sum_s), 4)
 
     def _sum(self, tokens: list[_Token]) -> float | None:
-        """``float(sum(self._sentiments(tokens)))``, or None when that is None, read in C when no word can score
-        other than its lexicon value.
+        """``float(sum(self._sentiments(tokens)))``, or None when that is None: each lexicon word's score is its
+        lexicon value unless something near it can change that, and only then worked out by ``_valence``.
 
-        ``_valence`` gives a lexicon word other than its lexicon value only when it is ALL CAPS among words that
-        are not all so, or a context word is near it: a booster, "no", "least", "kind" (itself, before "of"), a
-        negation context (``_negation_check``) or a word of an idiom the text holds (``_special_idioms_check``);
-        ``_but_check`` changes scores only when "but" is among the words. With none of those, the sentiments are
-        the lexicon values and zeros, whose sum (zeros add nothing, in any float summation) is the values' sum
-        in order."""
+        ``_valence`` gives a lexicon word at ``i`` other than its lexicon value only when it is ALL CAPS among
+        words that are not all so, or a context word is from ``i - 3`` to ``i + 2``: a booster, "no" (itself or
+        one of the three before), "least" (the one before), "kind" (itself, before "of"), a negation context
+        (``_negation_check`` reads the three before) or a word of an idiom the text holds
+        (``_special_idioms_check`` reads the three before and the two after). ``_but_check`` changes scores only
+        when "but" is among the words. The zeros ``_sentiments`` holds add nothing to a sum (in any float
+        summation)."""
+        n = len(tokens)
+        valenced = list(compress(range(n), map(_MAY_HAVE_VALENCE, tokens)))
+        if not valenced:
+            return None
         lowered = list(map(_LOWER, tokens))
-        if (
-            self.context_words.isdisjoint(lowered)
-            and not any(map(_NEGATION_CONTEXT, tokens))
-            and not (any(map(_IDIOM, tokens)) and self._phrase_words(tokens, lowered))
-        ):
-            valenced = list(map(_MAY_HAVE_VALENCE, tokens))
-            upper = sum(map(_UPPER, tokens))
-            if not (0 < upper < len(tokens) and any(compress(map(_UPPER, tokens), valenced))):
-                values = list(map(self.lexicon.__getitem__, compress(lowered, valenced)))
-                return float(sum(values)) if values else None
-        sentiments = self._sentiments(tokens)
-        return None if sentiments is None else float(sum(sentiments))
+        if "but" in lowered:  # ``_but_check`` weighs every sentiment by its side of the "but"
+            sentiments = self._sentiments(tokens)
+            return None if sentiments is None else float(sum(sentiments))
+        context = self.context_words
+        lexicon = self.lexicon
+        values: list[float] = []
+        cap_diff: bool | None = None
+        phrase_words: set[int] | None = None
+        words: list[str] | None = None
+        for i in valenced:
+            token = tokens[i]
+            near = False
+            idiom_near = False
+            for other in tokens[i - 3 if i > 3 else 0 : i + 3]:
+                if other.negation_context or other.lower in context:
+                    near = True
+                    break
+                if other.idiom:
+                    idiom_near = True
+            if idiom_near and not near:
+                if phrase_words is None:
+                    phrase_words = self._phrase_words(tokens, lowered)
+                near = bool(phrase_words) and not phrase_words.isdisjoint(range(i - 3, i + 3))
+            if token.upper and cap_diff is None:
+                cap_diff = 0 < sum(map(_UPPER, tokens)) < n
+            if not near and not (token.upper and cap_diff):
+                values.append(lexicon[token.lower])
+                continue
+            if token.lower == "kind" and i < n - 1 and lowered[i + 1] == "of":
+                continue  # scores 0
+            if words is None:
+                words = self.memo_words = list(map(_WORD, tokens))
+                self.memo_lower = lowered
+                negation = list(map(_NEGATION_CONTEXT, tokens))
+                if phrase_words is None:
+                    phrase_words = self._phrase_words(tokens, lowered) if any(map(_IDIOM, tokens)) else set()
+                idiom = [j in phrase_words for j in range(n)] if phrase_words else None
+                if cap_diff is None:
+                    cap_diff = 0 < sum(map(_UPPER, tokens)) < n
+            assert cap_diff is not None  # worked out with ``words``
+            values.append(self._valence(cap_diff, tokens, words, lowered, i, negation, idiom))
+        return float(sum(values)) if values else None
 
     def _phrase_words(self, tokens: list[_Token], lowered: list[str]) -> set[int]:
         """The positions of the words of each two- or three-word run that is an idiom or a multi-word booster:
