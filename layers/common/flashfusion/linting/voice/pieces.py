@@ -354,7 +354,7 @@ def text_facts(text: str) -> TextFacts:
         raise ValueError("text too long for the voice checks' packed counts")
     pieces = text.split()
     facts = list(map(_facts.get, pieces))
-    if None in facts:
+    if not all(facts):  # a None (PieceFacts are non-empty tuples, always true): a new piece
         facts = [f if f is not None else _new_piece(p) for p, f in zip(pieces, facts, strict=True)]
     total: int = sum(map(_COUNTS, facts))  # type: ignore[arg-type]
     # the prose's words and sentence ends, as the reading grade counts them
