@@ -43,6 +43,7 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
 
 def exclamation_findings(text: str, total: int, allowed: int, severity: Severity, violations: list[Violation]) -> None:
     """The findings for ``text`` holding ``total`` exclamation marks (``marks_in``), more than ``allowed``."""
+    message = f"{total} exclamation marks; the brand kit allows {allowed}"
     seen = 0
     for run in EXCLAMATIONS.finditer(text):
         start, end = run.span()
@@ -60,7 +61,7 @@ def exclamation_findings(text: str, total: int, allowed: int, severity: Severity
             findings.violation(
                 rule_id=EXCLAMATION_RULE,
                 severity=severity,
-                message=f"{total} exclamation marks; the brand kit allows {allowed}",
+                message=message,
                 location=text_span(text, cut, end),
                 suggestion="end the sentence with a full stop"
                 if replacement == "."
