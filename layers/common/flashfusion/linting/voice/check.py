@@ -118,7 +118,7 @@ def _compound(text: str, facts: TextFacts) -> float:
         return 0.0
     vader = _sentiment()
     # VADER reads the text only for its "!" and "?", which its emoji descriptions may add to
-    described = facts.vader_emoji and not vader.punctuating_emoji.isdisjoint(text)
+    described = facts.vader_emoji and any(map(text.__contains__, vader.punctuating_emoji))
     scored = vader._no_emoji(text).strip() if described else text
     return vader.compound(tokens, scored)
 

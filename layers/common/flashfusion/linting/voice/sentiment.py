@@ -346,15 +346,10 @@ class _FastVader:
         words: list[str] | None = None
         for i in valenced:
             token = tokens[i]
-            near = False
-            idiom_near = False
-            for other in tokens[i - 3 if i > 3 else 0 : i + 3]:
-                if other.negation_context or other.lower in context:
-                    near = True
-                    break
-                if other.idiom:
-                    idiom_near = True
-            if idiom_near and not near:
+            start = i - 3 if i > 3 else 0
+            window = tokens[start : i + 3]
+            near = not context.isdisjoint(lowered[start : i + 3]) or any(map(_NEGATION_CONTEXT, window))
+            if not near and any(map(_IDIOM, window)):
                 if phrase_words is None:
                     phrase_words = self._phrase_words(tokens, lowered)
                 near = bool(phrase_words) and not phrase_words.isdisjoint(range(i - 3, i + 3))
