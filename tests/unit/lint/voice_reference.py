@@ -5,16 +5,31 @@ found once, counted by sentence with their syllables, and scanned for formality 
 the whole text is what those are tested against (``test_voice_pieces``, ``test_lint_shortcuts``). The words of
 the prose (the text without URLs, hashtags and mentions: what the reading grade counts) are the words of the text
 when the text has none of those; otherwise the text is tokenised a second time for the scan.
+
+``check_voice_plain`` is ``check_voice`` composed of each check's plain form over this analysis: what its per-kit
+plan and its shortcuts are tested against (``test_voice_plan``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from flashfusion.linting.base import CheckResult
+from flashfusion.linting.normalise import normalise
 from flashfusion.linting.voice.common import NON_ASCII, SENTENCE_END, WORD, strip_non_prose
-from flashfusion.linting.voice.reading_grade import _cached_syllables, _syllable_cache
+from flashfusion.linting.voice.emojis import check_emoji, emoji_spans
+from flashfusion.linting.voice.exclamations import check_exclamations
+from flashfusion.linting.voice.formality import check_formality
+from flashfusion.linting.voice.person import check_person
+from flashfusion.linting.voice.preferred_terms import check_preferred_terms
+from flashfusion.linting.voice.reading_grade import _cached_syllables, _syllable_cache, check_grade, fk_grade
+from flashfusion.linting.voice.sentiment import check_sentiment
+from flashfusion.linting.voice.term_patterns import kit_patterns
+from flashfusion.linting.voice.vale_rules import check_rules
 from flashfusion.linting.voice.word_scan import WordScan, scan_tokens
+from flashfusion.models import BrandKit, TextSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +86,29 @@ def analyse(text: str) -> VoiceAnalysis:
     if prose is not text:
         tokens = (ASCII_WORD if _ascii_words(text) else WORD).findall(text)
     return VoiceAnalysis(words, sentences, long_sentences, syllables, tokens, scan_tokens(text, tokens))
+
+
+def check_voice_plain(text: str, kit: BrandKit, compound_of: Callable[[str], float]) -> CheckResult:
+    """``check_voice`` as it was before its per-kit plan: each module's plain ``check_*`` in turn, over this
+    module's whole-text analysis and ``compound_of`` (vaderSentiment's own compound score), with the kit-term
+    checks run as ``check_voice`` runs them but with no repetition pre-check."""
+    voice = kit.voice
+    result = CheckResult()
+    analysis = analyse(text)
+    words = analysis.words
+    result.metrics["voice.words"] = float(words)
+    result.metrics["voice.sentences"] = float(analysis.sentences)
+    check_sentiment(text, voice, result, compound_of)
+    grade = check_grade(fk_grade(words, analysis.long_sentences, analysis.syllables), words, voice, result)
+    emoji = len(emoji_spans(text))
+    check_formality(text, words, voice, analysis.scan, emoji, result)
+    check_person(text, voice, analysis.scan, result)
+    check_exclamations(text, voice, result)
+    check_emoji(text, voice, emoji, result)
+    patterns = kit_patterns(voice)
+    norm = normalise(text)
+    present = patterns.present(norm)
+    check_preferred_terms(text, voice, patterns, norm, result, present)
+    check_rules(text, voice, patterns, norm, grade, words, result, present=present)
+    result.violations.sort(key=lambda v: v.location.start if isinstance(v.location, TextSpan) else -1)
+    return result

@@ -11,7 +11,7 @@ from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, removal_span, replace_with, text_span
 
 if TYPE_CHECKING:
-    from flashfusion.models import VoiceRules
+    from flashfusion.models import Violation, VoiceRules
 
 EMOJI_RULE = "voice.emoji"
 KEYCAP_BASE = frozenset("#*0123456789")
@@ -80,6 +80,13 @@ def check_emoji(text: str, voice: VoiceRules, count: int, result: CheckResult) -
     result.metrics["voice.emoji"] = float(count)
     if voice.emoji == "allowed" or not count:
         return
+    emoji_findings(text, voice, count, result.violations)
+
+
+def emoji_findings(text: str, voice: VoiceRules, count: int, violations: list[Violation]) -> None:
+    """The findings for ``text`` holding ``count`` (> 0) emoji, when the kit's emoji level is not off and its
+    emoji are not "allowed"."""
+    level = voice.levels.emoji
     if voice.emoji == "none":
         spans = emoji_spans(text)
         extra, default = spans, "error"
@@ -96,7 +103,7 @@ def check_emoji(text: str, voice: VoiceRules, count: int, result: CheckResult) -
     for start, end in extra:
         cut_start, cut_end = removal_span(text, start, end, floor)
         floor = cut_end
-        result.violations.append(
+        violations.append(
             findings.violation(
                 rule_id=EMOJI_RULE,
                 severity=severity,

@@ -8,7 +8,7 @@ import unicodedata
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
-from flashfusion.models import VoiceRules
+from flashfusion.models import Severity, Violation, VoiceRules
 
 EXCLAMATION_RULE = "voice.exclamations"
 
@@ -37,9 +37,13 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
     result.rules_checked.append(EXCLAMATION_RULE)
     total = marks_in(text)
     result.metrics["voice.exclamations"] = float(total)
-    allowed = voice.max_exclamations
-    if total <= allowed:
-        return
+    if total > voice.max_exclamations:
+        exclamation_findings(text, total, voice.max_exclamations, severity, result.violations)
+
+
+def exclamation_findings(text: str, total: int, allowed: int, severity: Severity, violations: list[Violation]) -> None:
+    """The findings for ``text`` holding ``total`` exclamation marks (``marks_in``), more than ``allowed``."""
+    message = f"{total} exclamation marks; the brand kit allows {allowed}"
     seen = 0
     for run in EXCLAMATIONS.finditer(text):
         start, end = run.span()
@@ -53,11 +57,11 @@ def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> Non
         seen = allowed
         after_question = text[start - 1 : start] in {"?", "."} if start else False
         replacement = "!" * partial if partial else ("" if cut > start or after_question else ".")
-        result.violations.append(
+        violations.append(
             findings.violation(
                 rule_id=EXCLAMATION_RULE,
                 severity=severity,
-                message=f"{total} exclamation marks; the brand kit allows {allowed}",
+                message=message,
                 location=text_span(text, cut, end),
                 suggestion="end the sentence with a full stop"
                 if replacement == "."

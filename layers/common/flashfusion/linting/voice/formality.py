@@ -19,7 +19,7 @@ from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import WORD
 from flashfusion.linting.voice.word_scan import WordScan, scan_words
-from flashfusion.models import VoiceRules
+from flashfusion.models import Severity, Violation, VoiceRules
 
 FORMALITY_RULE = "voice.formality"
 
@@ -46,12 +46,26 @@ def formality_of(
     """A formality score in [-1, 1] (negative: casual), its label and the casual markers found."""
     if scan is None:
         scan = scan_words(text)
-    formal, casual, found = scan.formal, scan.casual, scan.found
-    casual += 0.5 * emoji_count
     n = words if words is not None else len(WORD.findall(text))
-    score = max(-1.0, min(1.0, (formal - casual) * FORMALITY_SCALE / max(n, FORMALITY_MIN_WORDS)))
+    score, label = formality_score(scan.formal, scan.casual, emoji_count, n)
+    return score, label, scan.found
+
+
+def formality_score(formal: float, casual: float, emoji_count: int, words: int) -> tuple[float, Formality]:
+    """The score (rounded) and label of a text of ``words`` words with these marker weights and emoji."""
+    casual += 0.5 * emoji_count
+    score = max(-1.0, min(1.0, (formal - casual) * FORMALITY_SCALE / max(words, FORMALITY_MIN_WORDS)))
     label: Formality = "casual" if score <= CASUAL_AT else "formal" if score >= FORMAL_AT else "neutral"
-    return round(score, 3), label, found
+    return round(score, 3), label
+
+
+def clashes(wanted: str, score: float, label: Formality) -> bool:
+    """Whether a text of this score and label is off the kit's formality."""
+    return (
+        (wanted == "formal" and score < FORMAL_KIT_MAX_CASUAL)
+        or (wanted == "casual" and label == "formal")
+        or (wanted == "neutral" and abs(score) >= NEUTRAL_KIT_LIMIT)
+    )
 
 
 def check_formality(
@@ -63,25 +77,22 @@ def check_formality(
     result.rules_checked.append(FORMALITY_RULE)
     score, label, found = formality_of(text, words, emoji_count, scan)
     result.metrics["voice.formality"] = score
-    wanted = voice.formality
-    clash = (
-        (wanted == "formal" and score < FORMAL_KIT_MAX_CASUAL)
-        or (wanted == "casual" and label == "formal")
-        or (wanted == "neutral" and abs(score) >= NEUTRAL_KIT_LIMIT)
-    )
-    if not clash:
-        return
+    if clashes(voice.formality, score, label):
+        result.violations.append(formality_finding(score, found, voice.formality, severity))
+
+
+def formality_finding(score: float, found: list[str], wanted: str, severity: Severity) -> Violation:
+    """The finding for a text whose score clashes with the kit's ``wanted`` formality; ``found``: its casual
+    markers (named when it reads casual)."""
     reads = "casual" if score < 0 else "formal"
     detail = f" ({', '.join(dict.fromkeys(found))})" if score < 0 and found else ""
-    result.violations.append(
-        findings.violation(
-            rule_id=FORMALITY_RULE,
-            severity=severity,
-            message=f"reads {reads} (formality {score:+.2f}){detail}; the brand kit's voice is {wanted}",
-            suggestion=(
-                "spell out contractions and drop slang and exclamations"
-                if score < 0
-                else "use plainer words and a more conversational tone"
-            ),
-        )
+    return findings.violation(
+        rule_id=FORMALITY_RULE,
+        severity=severity,
+        message=f"reads {reads} (formality {score:+.2f}){detail}; the brand kit's voice is {wanted}",
+        suggestion=(
+            "spell out contractions and drop slang and exclamations"
+            if score < 0
+            else "use plainer words and a more conversational tone"
+        ),
     )

@@ -9,11 +9,13 @@ by default).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of, softer
 from flashfusion.linting.voice.common import text_span
 from flashfusion.linting.voice.word_scan import WordScan
-from flashfusion.models import Severity, VoiceRules
+from flashfusion.models import Severity, Violation, VoiceRules
 
 PERSON_RULE = "voice.person"
 _METRIC = {person: f"voice.pronouns.{person}" for person in ("first", "second", "third")}
@@ -29,9 +31,23 @@ def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResu
     if wanted == "any" or base_severity is None:
         return
     result.rules_checked.append(PERSON_RULE)
+    finding = person_finding(text, counts, wanted, base_severity, lambda: scan.first_at)
+    if finding is not None:
+        result.violations.append(finding)
+
+
+def person_finding(
+    text: str,
+    counts: dict[str, int],
+    wanted: str,
+    base_severity: Severity,
+    first_at: Callable[[], dict[str, tuple[int, int]]],
+) -> Violation | None:
+    """The finding, if any, for a text with these pronoun ``counts`` (first, second, third, in that order) when the
+    kit's person is ``wanted``; ``first_at``: the text's first pronoun of each person, asked only for a finding."""
     others = {p: c for p, c in counts.items() if p != wanted and c > 0}
     if not others:
-        return
+        return None
     dominant = max(others, key=lambda p: others[p])
     severity: Severity
     if counts[wanted] == 0:
@@ -44,14 +60,12 @@ def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResu
             f"{wanted}-person); the brand speaks in the {wanted}"
         )
     else:
-        return
-    start, end = scan.first_at[dominant]
-    result.violations.append(
-        findings.violation(
-            rule_id=PERSON_RULE,
-            severity=severity,
-            message=message,
-            location=text_span(text, start, end),
-            suggestion=f"rewrite in the {wanted} person",
-        )
+        return None
+    start, end = first_at()[dominant]
+    return findings.violation(
+        rule_id=PERSON_RULE,
+        severity=severity,
+        message=message,
+        location=text_span(text, start, end),
+        suggestion=f"rewrite in the {wanted} person",
     )

@@ -24,7 +24,6 @@ matter).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cache
 from itertools import chain, islice
 from operator import eq, itemgetter
@@ -273,32 +272,89 @@ def _pronoun_hits(piece: str, word: str, start: int, end: int) -> tuple[tuple[st
 
 
 class TextFacts(NamedTuple):
-    """What the voice checks share of one text."""
+    """What the voice checks share of one text: its prose's counts, and its pieces' summed counts (``total``)
+    with the pieces and their facts, from which the rest is read only when a check asks for it."""
 
     words: int
     """Words of the prose (the reading grade's word count)."""
     sentences: int
     long_sentences: int
     syllables: int
-    scan: WordScan
-    emoji: int
-    """Emoji in the text (``len(emoji_spans(text))``)."""
-    vader_tokens: list[_Token] | None
-    """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
-    vader_emoji: bool
-    """Whether VADER turned an emoji of the text into words."""
-    may_repeat: Callable[[], bool]
-    """Whether ``vale_rules.REPEATED_WORD`` can match (a necessary condition), worked out when asked."""
+    total: int
+    """The pieces' packed counts, summed (``WORDS`` and the other shifts)."""
+    text: str
+    pieces: list[str]
+    facts: list[PieceFacts]
+
+    @property
+    def emoji(self) -> int:
+        """Emoji in the text (``len(emoji_spans(text))``)."""
+        return (self.total >> EMOJI) & FIELD
+
+    @property
+    def bangs(self) -> int:
+        """Runs of exclamation marks (``len(EXCLAMATIONS.findall(text))``): none crosses whitespace."""
+        return (self.total >> BANGS) & FIELD
+
+    @property
+    def formal(self) -> float:
+        """The word scan's formal weight (1s and halves: exact in any order)."""
+        return ((self.total >> FORMAL_HALVES) & FIELD) / 2
+
+    def casual(self) -> float:
+        """The word scan's casual weight: casual words, then half for each imperative opening and each run of
+        exclamation marks (halves: exact in any order)."""
+        total = self.total
+        casual = float((total >> CASUAL) & FIELD)
+        if (total >> IMPERATIVE) & FIELD:
+            imperatives = imperative_verbs()
+            for opening in sentence_openings(self.text):
+                if opening.lower().replace("\u2019", "'") in imperatives:
+                    casual += 0.5
+        return casual + 0.5 * ((total >> BANGS) & FIELD)
+
+    @property
+    def persons(self) -> tuple[int, int, int]:
+        """Pronouns of the first, second and third person."""
+        total = self.total
+        return (total >> FIRST) & FIELD, (total >> SECOND) & FIELD, (total >> THIRD) & FIELD
+
+    def first_at(self) -> dict[str, tuple[int, int]]:
+        """The word scan's ``first_at``: (start, end) of each person's first pronoun, in the order they occur."""
+        persons = sum(count > 0 for count in self.persons)
+        return _first_pronouns(self.text, self.pieces, self.facts, persons) if persons else {}
+
+    @property
+    def vader_tokens(self) -> list[_Token] | None:
+        """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
+        if (self.total >> VALENCE) & FIELD:
+            return list(chain.from_iterable(map(_VADER, self.facts)))
+        return None
+
+    @property
+    def vader_emoji(self) -> bool:
+        """Whether VADER turned an emoji of the text into words."""
+        return bool((self.total >> VADER_EMOJI) & FIELD)
+
+    def may_repeat(self) -> bool:
+        """Whether ``vale_rules.REPEATED_WORD`` can match (a necessary condition)."""
+        return _may_repeat(self.facts, self.total)
+
+    @property
+    def scan(self) -> WordScan:
+        """``word_scan.scan_tokens`` of the text (what the formality and person checks read, as one object)."""
+        return _scan(self.text, self.pieces, self.facts, self.total)
 
 
 def text_facts(text: str) -> TextFacts:
-    """The facts of ``text``: its prose's words, sentences and syllables, its word scan, the emoji count, VADER's
-    tokens (``tests/unit/lint/voice_reference.py`` computes the same of the whole text)."""
+    """The facts of ``text``: its prose's words, sentences and syllables and its pieces' summed counts, from which
+    its word scan, emoji count and VADER's tokens are read (``tests/unit/lint/voice_reference.py`` computes the
+    same of the whole text)."""
     if len(text) >= MAX_TEXT:
         raise ValueError("text too long for the voice checks' packed counts")
     pieces = text.split()
     facts = list(map(_facts.get, pieces))
-    if None in facts:
+    if not all(facts):  # a None (PieceFacts are non-empty tuples, always true): a new piece
         facts = [f if f is not None else _new_piece(p) for p, f in zip(pieces, facts, strict=True)]
     total: int = sum(map(_COUNTS, facts))  # type: ignore[arg-type]
     # the prose's words and sentence ends, as the reading grade counts them
@@ -308,17 +364,15 @@ def text_facts(text: str) -> TextFacts:
         marks = b"".join(map(_PROSE, facts))  # type: ignore[arg-type]
     runs = marks.split(b"\x00")
     sentences = len(runs) - runs.count(b"")
-    long_sentences = sentences - runs.count(b"\x01") - runs.count(b"\x01\x01")
     return TextFacts(
         total & FIELD,
         sentences,
-        long_sentences,
+        sentences - runs.count(b"\x01") - runs.count(b"\x01\x01"),
         (total >> SYLLABLES) & FIELD,
-        _scan(text, pieces, facts, total),  # type: ignore[arg-type]
-        (total >> EMOJI) & FIELD,
-        list(chain.from_iterable(map(_VADER, facts))) if (total >> VALENCE) & FIELD else None,  # type: ignore[arg-type]
-        bool((total >> VADER_EMOJI) & FIELD),
-        lambda: _may_repeat(facts, total),  # type: ignore[arg-type]
+        total,
+        text,
+        pieces,
+        facts,  # type: ignore[arg-type]
     )
 
 

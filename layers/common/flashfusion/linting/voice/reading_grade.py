@@ -31,7 +31,7 @@ from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
 from flashfusion.models import NotChecked
 
 if TYPE_CHECKING:
-    from flashfusion.models import VoiceRules
+    from flashfusion.models import Severity, Violation, VoiceRules
 
 GRADE_RULE = "voice.reading-grade"
 
@@ -168,14 +168,12 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
     the range is not off. The grade is returned either way: the kit's readability rules use it."""
     severity = severity_of(voice.levels.reading_grade)
     if not words:
-        result.not_checked.append(NotChecked(check=GRADE_RULE, reason="no words: no reading grade"))
+        result.not_checked.append(NotChecked(check=GRADE_RULE, reason=NO_WORDS))
         return None
     readability = _readability()
     low, high = voice.reading_grade_range
     estimated = words < MIN_GRADE_WORDS
-    if estimated:
-        raw_grade = (words * raw_grade + (MIN_GRADE_WORDS - words) * (low + high) / 2) / MIN_GRADE_WORDS
-    grade = round(raw_grade, 2)
+    grade = shrunk_grade(raw_grade, words, low, high)
     result.metrics["voice.grade"] = grade
     result.metrics["voice.grade-estimated"] = 1.0 if estimated else 0.0
     result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
@@ -183,18 +181,32 @@ def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckRe
         return grade
     result.rules_checked.append(GRADE_RULE)
     if grade > high or (grade < low and not estimated):
-        method = (
-            f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
-            f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
-            if estimated
-            else "Flesch-Kincaid"
-        )
-        result.violations.append(
-            findings.violation(
-                rule_id=GRADE_RULE,
-                severity=severity,
-                message=f"reading grade {grade:.1f} ({method}) is outside the brand's {low:g} to {high:g}",
-                suggestion="use shorter sentences and simpler words" if grade > high else "add some substance",
-            )
-        )
+        result.violations.append(grade_finding(grade, words, low, high, severity))
     return grade
+
+
+NO_WORDS = "no words: no reading grade"
+
+
+def shrunk_grade(raw_grade: float, words: int, low: float, high: float) -> float:
+    """The reported grade of a text of ``words`` words (> 0) whose Flesch-Kincaid grade is ``raw_grade``: under
+    ``MIN_GRADE_WORDS`` words, shrunk towards the middle of ``low`` to ``high``; rounded to 2 places."""
+    if words < MIN_GRADE_WORDS:
+        raw_grade = (words * raw_grade + (MIN_GRADE_WORDS - words) * (low + high) / 2) / MIN_GRADE_WORDS
+    return round(raw_grade, 2)
+
+
+def grade_finding(grade: float, words: int, low: float, high: float, severity: Severity) -> Violation:
+    """The finding for a grade above ``high``, or below ``low`` when not estimated."""
+    method = (
+        f"estimated: Flesch-Kincaid over {words} word{'s' if words > 1 else ''},"
+        f" shrunk towards the range's middle as if it had {MIN_GRADE_WORDS}"
+        if words < MIN_GRADE_WORDS
+        else "Flesch-Kincaid"
+    )
+    return findings.violation(
+        rule_id=GRADE_RULE,
+        severity=severity,
+        message=f"reading grade {grade:.1f} ({method}) is outside the brand's {low:g} to {high:g}",
+        suggestion="use shorter sentences and simpler words" if grade > high else "add some substance",
+    )

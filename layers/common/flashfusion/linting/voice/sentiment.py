@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -13,7 +13,7 @@ from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
 
 if TYPE_CHECKING:
-    from flashfusion.models import VoiceRules
+    from flashfusion.models import Severity, Violation, VoiceRules
 
 SENTIMENT_RULE = "voice.sentiment"
 
@@ -96,6 +96,14 @@ class _FastVader:
             for phrase in [*vs.SPECIAL_CASES, *(k for k in vs.BOOSTER_DICT if " " in k)]
             for word in phrase.split(" ")
         )
+        # words that can give a lexicon word near them, or themselves, other than its lexicon value (``_sum``); the
+        # negation contexts and the idioms' words are told by the tokens' facts
+        self.context_words = frozenset(self.boosters) | {"no", "least", "kind"}
+        # the n-grams _special_idioms_check looks up (all of two or three words but "badass", never looked up)
+        self.phrases = frozenset(vs.SPECIAL_CASES) | frozenset(k for k in vs.BOOSTER_DICT if " " in k)
+        # the emoji whose description (or that which is itself) holds a "!" or "?": VADER's punctuation emphasis
+        # counts those of the text with its emoji described, which other emoji leave as they are
+        self.punctuating_emoji = frozenset(k for k, d in self.emojis.items() if len(k) == 1 and _punctuating(k + d))
         self.memo_words: list[str] | None = None
         self.memo_lower: list[str] = []
         # the analyzer's per-word checks lowercase the whole text each time: these reuse one list
@@ -233,15 +241,16 @@ class _FastVader:
         words: list[str],
         lowered: list[str],
         i: int,
-        negation: list[bool],
-        idiom: list[bool],
+        negation: list[bool] | None,
+        idiom: list[bool] | None,
     ) -> float:
         """``SentimentIntensityAnalyzer.sentiment_valence`` (with its ``_least_check``) for a lexicon word,
         verbatim but for the lowercased list (the original lowercases each neighbour at every look) and for the
         checks that cannot change the valence, skipped by the tokens' facts: ``scalar_inc_dec`` of a word that
         is not a booster (0.0, still added), ``_negation_check`` with none of the words it looks for before
-        the word, ``_special_idioms_check`` with no idiom word around it (``negation`` and ``idiom``: each
-        token's ``negation_context`` and ``idiom``)."""
+        the word, ``_special_idioms_check`` with no word of an idiom the text holds around it (``negation``:
+        each token's ``negation_context``; ``idiom``: whether each token is a word of such an idiom,
+        ``_phrase_words``; either None when no token is)."""
         vs, lexicon = self.vs, self.lexicon
         item, lower = words[i], lowered[i]
         valence = lexicon[lower]
@@ -268,10 +277,10 @@ class _FastVader:
                     scalar = scalar * 0.9
                 valence = valence + scalar
                 # the words _negation_check looks at: the start_i + 1 words before the valenced one
-                if any(negation[i - (start_i + 1) : i]):
+                if negation is not None and any(negation[i - (start_i + 1) : i]):
                     valence = self._negation_check(valence, words, start_i, i)
                 # _special_idioms_check (i > 2 here) looks at the three words before and two after
-                if start_i == 2 and any(idiom[i - 3 : i + 3]):
+                if start_i == 2 and idiom is not None and any(idiom[i - 3 : i + 3]):
                     valence = self._special_idioms_check(valence, words, i)
         # _least_check
         if i > 1 and lowered[i - 1] not in lexicon and lowered[i - 1] == "least":
@@ -299,17 +308,85 @@ class _FastVader:
 
     def compound(self, tokens: list[_Token], text: str) -> float:
         """``scores(tokens, text)["compound"]``, without the positive, negative and neutral shares: the compound
-        part of ``score_valence``, verbatim."""
-        sentiments = self._sentiments(tokens)
-        if sentiments is None:
+        part of ``score_valence``, verbatim, over the sum of the sentiments (``_sum``)."""
+        sum_s = self._sum(tokens)
+        if sum_s is None:
             return 0.0
-        sum_s = float(sum(sentiments))
-        punct_emph_amplifier = self.analyzer._punctuation_emphasis(text)
+        punct_emph_amplifier = _punctuation_emphasis(text)
         if sum_s > 0:
             sum_s += punct_emph_amplifier
         elif sum_s < 0:
             sum_s -= punct_emph_amplifier
         return round(self.vs.normalize(sum_s), 4)
+
+    def _sum(self, tokens: list[_Token]) -> float | None:
+        """``float(sum(self._sentiments(tokens)))``, or None when that is None: each lexicon word's score is its
+        lexicon value unless something near it can change that, and only then worked out by ``_valence``.
+
+        ``_valence`` gives a lexicon word at ``i`` other than its lexicon value only when it is ALL CAPS among
+        words that are not all so, or a context word is from ``i - 3`` to ``i + 2``: a booster, "no" (itself or
+        one of the three before), "least" (the one before), "kind" (itself, before "of"), a negation context
+        (``_negation_check`` reads the three before) or a word of an idiom the text holds
+        (``_special_idioms_check`` reads the three before and the two after). ``_but_check`` changes scores only
+        when "but" is among the words. The zeros ``_sentiments`` holds add nothing to a sum (in any float
+        summation)."""
+        n = len(tokens)
+        valenced = list(compress(range(n), map(_MAY_HAVE_VALENCE, tokens)))
+        if not valenced:
+            return None
+        lowered = list(map(_LOWER, tokens))
+        if "but" in lowered:  # ``_but_check`` weighs every sentiment by its side of the "but"
+            sentiments = self._sentiments(tokens)
+            return None if sentiments is None else float(sum(sentiments))
+        context = self.context_words
+        lexicon = self.lexicon
+        values: list[float] = []
+        cap_diff: bool | None = None
+        phrase_words: set[int] | None = None
+        words: list[str] | None = None
+        for i in valenced:
+            token = tokens[i]
+            start = i - 3 if i > 3 else 0
+            window = tokens[start : i + 3]
+            near = not context.isdisjoint(lowered[start : i + 3]) or any(map(_NEGATION_CONTEXT, window))
+            if not near and any(map(_IDIOM, window)):
+                if phrase_words is None:
+                    phrase_words = self._phrase_words(tokens, lowered)
+                near = bool(phrase_words) and not phrase_words.isdisjoint(range(i - 3, i + 3))
+            if token.upper and cap_diff is None:
+                cap_diff = 0 < sum(map(_UPPER, tokens)) < n
+            if not near and not (token.upper and cap_diff):
+                values.append(lexicon[token.lower])
+                continue
+            if token.lower == "kind" and i < n - 1 and lowered[i + 1] == "of":
+                continue  # scores 0
+            if words is None:
+                words = self.memo_words = list(map(_WORD, tokens))
+                self.memo_lower = lowered
+                negation = list(map(_NEGATION_CONTEXT, tokens))
+                if phrase_words is None:
+                    phrase_words = self._phrase_words(tokens, lowered) if any(map(_IDIOM, tokens)) else set()
+                idiom = [j in phrase_words for j in range(n)] if phrase_words else None
+                if cap_diff is None:
+                    cap_diff = 0 < sum(map(_UPPER, tokens)) < n
+            assert cap_diff is not None  # worked out with ``words``
+            values.append(self._valence(cap_diff, tokens, words, lowered, i, negation, idiom))
+        return float(sum(values)) if values else None
+
+    def _phrase_words(self, tokens: list[_Token], lowered: list[str]) -> set[int]:
+        """The positions of the words of each two- or three-word run that is an idiom or a multi-word booster:
+        every n-gram ``_special_idioms_check`` looks up is such a run, of words that are all idiom words."""
+        found: set[int] = set()
+        at = list(compress(range(len(tokens)), map(_IDIOM, tokens)))
+        phrases = self.phrases
+        for j, k in pairwise(at):
+            if k != j + 1:
+                continue
+            if f"{lowered[j]} {lowered[k]}" in phrases:
+                found.update((j, k))
+            if k + 1 < len(lowered) and f"{lowered[j]} {lowered[k]} {lowered[k + 1]}" in phrases:
+                found.update((j, k, k + 1))
+        return found
 
     def _sentiments(self, tokens: list[_Token]) -> list[Any] | None:
         """VADER's sentiment of each token (after ``_but_check``), or None when every one is 0."""
@@ -324,8 +401,10 @@ class _FastVader:
         last = len(words) - 1
         # words outside the lexicon, boosters and "kind" before "of" score 0
         sentiments: list[Any] = [0] * len(words)
-        negation = list(map(_NEGATION_CONTEXT, tokens))
-        idiom = list(map(_IDIOM, tokens))
+        negation = list(map(_NEGATION_CONTEXT, tokens)) if any(map(_NEGATION_CONTEXT, tokens)) else None
+        # only the words of an idiom the text holds can change a valence there (``_phrase_words``)
+        phrase_words = self._phrase_words(tokens, lowered) if any(map(_IDIOM, tokens)) else None
+        idiom = [j in phrase_words for j in range(len(tokens))] if phrase_words else None
         scored = False
         for i in valenced:
             if lowered[i] == "kind" and i < last and lowered[i + 1] == "of":
@@ -337,6 +416,24 @@ class _FastVader:
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
             sentiments = self.analyzer._but_check(words, sentiments)
         return sentiments
+
+
+def _punctuating(text: str) -> bool:
+    return "!" in text or "?" in text
+
+
+def _punctuation_emphasis(text: str) -> float:
+    """``SentimentIntensityAnalyzer._punctuation_emphasis``: its ``_amplify_ep`` plus its ``_amplify_qm``, with
+    their arithmetic."""
+    ep_count = text.count("!")
+    if ep_count > 4:
+        ep_count = 4
+    ep_amplifier = ep_count * 0.292
+    qm_count = text.count("?")
+    qm_amplifier: float = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    return ep_amplifier + qm_amplifier
 
 
 def check_sentiment(
@@ -351,12 +448,15 @@ def check_sentiment(
     result.metrics["voice.sentiment"] = compound
     low, high = voice.sentiment_range
     if not low <= compound <= high:
-        side = "too negative" if compound < low else "too positive"
-        result.violations.append(
-            findings.violation(
-                rule_id=SENTIMENT_RULE,
-                severity=severity,
-                message=f"the tone is {side}: sentiment {compound:+.2f}, the brand kit wants {low:+.2f} to {high:+.2f}",
-                suggestion="reword towards the brand's tone" if compound < low else "tone the enthusiasm down",
-            )
-        )
+        result.violations.append(sentiment_finding(compound, low, high, severity))
+
+
+def sentiment_finding(compound: float, low: float, high: float, severity: Severity) -> Violation:
+    """The finding for a compound score outside ``low`` to ``high``."""
+    side = "too negative" if compound < low else "too positive"
+    return findings.violation(
+        rule_id=SENTIMENT_RULE,
+        severity=severity,
+        message=f"the tone is {side}: sentiment {compound:+.2f}, the brand kit wants {low:+.2f} to {high:+.2f}",
+        suggestion="reword towards the brand's tone" if compound < low else "tone the enthusiasm down",
+    )
