@@ -8,15 +8,18 @@ text, then on the benchmark's posts and the adversarial corpus."""
 from __future__ import annotations
 
 import json
+import string
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from vaderSentiment import vaderSentiment as vs
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from flashfusion.linting.normalise import normalise
+from flashfusion.linting.voice import lexicon, reading_grade, syllable_table, word_scan
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.pieces import _facts, text_facts
-from flashfusion.linting.voice.sentiment import _sentiment
+from flashfusion.linting.voice.sentiment import _sentiment, _Token
 from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD
 from flashfusion.models import VoiceRules
@@ -219,6 +222,109 @@ def test_vaders_compound_from_the_pieces_is_vaders_own() -> None:
     reference = SentimentIntensityAnalyzer()
     for text in ["Great day 🔛 on the ridge 😀!", "not bad 👍🏽 at all", "Never so happy ❄️☀️", "🌲🌲🌲 good"]:
         assert _compound(text) == reference.polarity_scores(text)["compound"]
+
+
+# Texts of words never seen before, as posts bring them: the reading's caches are emptied before each, so every
+# piece is read from scratch (the first sight of a piece is read by shortcuts the cached path never takes).
+VADER_LEXICON = SentimentIntensityAnalyzer().lexicon
+VADER_IDIOM_WORDS = {w for phrase in [*vs.SPECIAL_CASES, *vs.BOOSTER_DICT] if " " in phrase for w in phrase.split(" ")}
+VADER_IDIOM_WORDS |= {w for phrase in vs.SPECIAL_CASES for w in phrase.split(" ")}
+LISTED = sorted(
+    {
+        *lexicon.slang_words(),
+        *lexicon.formal_words(),
+        *lexicon.imperative_verbs(),
+        *lexicon.pronoun_heads(),
+        *VADER_LEXICON,
+        *vs.BOOSTER_DICT,
+        *vs.NEGATE,
+        *VADER_IDIOM_WORDS,
+        *("never", "without", "doubt", "so", "this", "kind", "of", "least", "no", "but", "y"),
+    }
+)
+"""Every word a voice check looks up in a list (with VADER's emoticons, phrases and contractions)."""
+DICTIONARY = sorted(syllable_table.load() or ())
+"""The CMU table's words (with apostrophes, dots and hyphens): their syllables come from the table."""
+new_words = st.one_of(
+    st.sampled_from(LISTED),
+    st.sampled_from(DICTIONARY),
+    st.text(string.ascii_letters, min_size=1, max_size=16),  # off the table: hyphenation counts its syllables
+    st.integers(0, 10**14).map(str),
+    st.sampled_from(["café", "naïve", "straße", "İt", "ſhe", "\u212ait", "Ａbc", "ÉLAN", "日本", "٣٤", "x²"]),
+)
+TRAILERS = [*("", "", "", ".", ".", ",", "!", "?", ";", ":", "!!", "?!", "!?!", "...", ".,", ",.", "!.", ":)", ")")]
+TRAILERS += ['"', "'", "…", "！", "‼", "。", "🌲", "👍🏽", "❄️", "😀", "!🔥", ".#x", "-"]
+"""What may follow a word in its piece: nothing, marks, emoji."""
+new_pieces = st.builds(
+    lambda lead, word, case, inner, trail: lead + case(word) + inner + trail,
+    st.sampled_from(["", "", "", "(", "'", '"', "#", "@", "¿", "_", "-", "🌲"]),
+    new_words,
+    st.sampled_from([str, str, str.capitalize, str.upper, str.lower, str.swapcase, str.title]),
+    st.sampled_from(["", "", "", "'s", "n't", "\u2019s", "'", "-", "-you", "-the", "é", "İ", "_", "2", "x"]),
+    st.sampled_from(TRAILERS),
+)
+new_texts = st.lists(
+    st.tuples(new_pieces, st.sampled_from([" ", " ", " ", " ", "  ", "\n", "\n\n", "\t"])), max_size=14
+).map(lambda parts: "".join(piece + gap for piece, gap in parts))
+
+
+def _forget_every_piece() -> None:
+    _facts.clear()
+    word_scan._word_kinds.clear()
+    reading_grade._syllable_cache.clear()
+    _sentiment().token_facts.clear()
+
+
+def _vader_token(token: str) -> _Token:
+    """What VADER's scoring reads of one whitespace token, from vaderSentiment's own lists and stripping."""
+    word = vs.SentiText._strip_punc_if_word(token)
+    lower = word.lower()
+    return _Token(
+        word,
+        lower,
+        lower in VADER_LEXICON and lower not in vs.BOOSTER_DICT,
+        word.isupper(),
+        lower in vs.BOOSTER_DICT,
+        vs.negated([lower]) or lower in ("never", "without", "doubt", "so", "this"),
+        lower in VADER_IDIOM_WORDS,
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(new_texts)
+@example("Attacker overbearing, dominic! gongs? Stouder!! 7922 1432 #Laing 12345678901234 internationalisation.")
+@example("YOU you. You, we! They? THEY'S kind of great. No, never so good; at least not. Zyxwvut qxz, Qxz.")
+@example("uncomfortable Zyxwvutsrqpon, ABCDEFGHIJKLM. 1234567890123 123456789012!")  # 13 characters: long
+def test_texts_of_new_words_read_as_the_whole_text_reads(text: str) -> None:
+    """Every piece read for the first time (words off every list and on one, capitalised, upper, with marks,
+    apostrophes, digits, non-ASCII letters and emoji): what the whole-text reference reads, and VADER's tokens
+    what vaderSentiment makes of each."""
+    _forget_every_piece()
+    _assert_same(text)
+    _forget_every_piece()
+    _assert_vaders_tokens(text)
+
+
+def _assert_vaders_tokens(text: str) -> None:
+    expected = [_vader_token(token) for token in _sentiment()._no_emoji(text).split()]
+    tokens = text_facts(text).vader_tokens
+    if tokens is None:
+        assert not any(token.may_have_valence for token in expected), text
+    else:
+        assert tokens == expected, text
+
+
+def test_every_listed_word_as_a_new_piece_reads_as_the_whole_text_reads() -> None:
+    """Each word a check looks up, in the shapes a post brings it (plain, capitalised, upper, with a mark after
+    it): read for the first time, the same facts as the reference's."""
+    words = [word for word in LISTED if not any(c.isspace() for c in word)]
+    shapes = (str, str.capitalize, str.upper, lambda w: w + ".", lambda w: w.title() + ",", lambda w: w + "!!")
+    for shape in shapes:
+        _forget_every_piece()
+        for start in range(0, len(words), 25):
+            text = " ".join(map(shape, words[start : start + 25]))
+            assert _pieces(text) == _reference(text), text
+            _assert_vaders_tokens(text)
 
 
 TERM_GROUPS = [["colour", "color"], ["trekking pole", "hiking pole"], ["aa", "aaa"], ["win", "win big"], ["#1", "go"]]

@@ -36,11 +36,12 @@ from flashfusion.linting.voice.common import (
     SENTENCE_END,
     WORD,
     WORD_KIND_CACHE_LIMIT,
+    forget_oldest_half,
     strip_non_prose,
 )
 from flashfusion.linting.voice.emojis import emoji_spans
-from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, pronoun_heads, slang_words
-from flashfusion.linting.voice.reading_grade import _cached_syllables, _syllable_cache
+from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, person_of, pronoun_heads, slang_words
+from flashfusion.linting.voice.reading_grade import _cached_syllables, _cmu_syllables, _syllable_cache
 from flashfusion.linting.voice.sentiment import _sentiment, _Token
 from flashfusion.linting.voice.word_scan import (
     _CASUAL,
@@ -158,19 +159,125 @@ def _letterless_piece(piece: str) -> PieceFacts:
 
 def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
     if len(_facts) >= WORD_KIND_CACHE_LIMIT:
-        _facts.clear()
+        forget_oldest_half(_facts)
     _facts[piece] = facts
     return facts
 
 
+PLAIN_MARKS = ".!?,;:"
+"""The marks a plain piece may end with (``_plain_piece``)."""
+_ONE_WORD = b"\x01"
+_ONE_WORD_AND_END = b"\x01\x00"
+
+
+_lexicon: tuple[dict[str, int], frozenset[str]] | None = None
+_new_tuple = tuple.__new__
+"""Builds a named tuple from its fields without its Python-level ``__new__`` (a plain piece's two tuples)."""
+
+
+def _plain_lexicon() -> tuple[dict[str, int], frozenset[str]]:
+    """What a plain piece's word is read from: the CMU syllable table (empty without it: every word then
+    falls back to ``reading_grade.syllables``), and every lowercase entry of a list a check looks a word up in
+    (slang, formal, pronoun heads, imperative verbs, VADER's lexicon, boosters, negation and idiom words).
+    A word in none of them is plain: no kind but long, no valence or VADER context."""
+    vader = _sentiment()
+    lists = (slang_words(), formal_words(), pronoun_heads(), imperative_verbs(), vader.lexicon, vader.boosters)
+    listed = frozenset().union(*lists, vader.negation_words, vader.idiom_words)
+    global _lexicon
+    _lexicon = (_cmu_syllables() or {}, listed)
+    return _lexicon
+
+
 def _new_piece(piece: str) -> PieceFacts:
-    ascii_only = piece.isascii()
+    """The facts of a piece not seen before (or forgotten), remembered. A plain piece, the commonest by far, is
+    read here from its word's lowercase (see below); any other by ``_other_piece``.
+
+    A plain piece is ASCII: a ``word`` of letters only or of digits only, then nothing or a run of
+    ``PLAIN_MARKS`` (the word longer than two characters when marks follow it). Then the piece is one ``WORD``
+    (``word``), a sentence end when it ends with ".", "!" or "?" (only a run of marks at the piece's end is
+    one), VADER's token is ``word`` (its stripped punctuation leaves more than two characters), and every check
+    reads ``word`` by its lowercase alone: its syllables (the CMU table, else ``reading_grade.syllables``; a
+    word without letters has one), its kind (``word_scan._word_kind`` reads the whole ASCII token), its pronoun
+    (``_pronouns_in``: the token's head is the whole word) and its VADER facts but ``upper``. A word in none
+    of the lists (``_plain_lexicon``) has no kind but long and no VADER facts. Its leading letters are the
+    word when it has letters, its trailing letters too when no mark follows."""
+    if not piece.isascii():
+        return _other_piece(piece, False)
+    word = piece.rstrip(PLAIN_MARKS) if piece[-1] in PLAIN_MARKS else piece
+    if word.isalpha():
+        if word is not piece and len(word) < 3:
+            return _other_piece(piece, True)
+        lower = word.lower()
+        syllable_table, listed = _lexicon or _plain_lexicon()
+        syllables = syllable_table.get(lower)
+        if syllables is None:
+            syllables = _cached_syllables(word)
+        head: str | None = lower
+        tail: str | bool = lower if word is piece else False
+    elif word.isdigit() and (word is piece or len(word) > 2):
+        lower = word
+        syllable_table, listed = _lexicon or _plain_lexicon()
+        syllables = 1
+        head = None
+        tail = False
+    else:
+        return _other_piece(piece, True)
+    counts = 1 << WORDS | syllables << SYLLABLES
+    if word is piece:
+        prose = _ONE_WORD
+    else:
+        prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
+        if "!" in piece:
+            counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    if lower not in listed:
+        if len(lower) >= LONG_WORD_LETTERS:
+            counts += 1 << FORMAL_HALVES
+        vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
+        facts = _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
+    else:
+        facts = _listed_word(piece, word, lower, counts, prose, head, tail)
+    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
+        forget_oldest_half(_facts)
+    _facts[piece] = facts
+    return facts
+
+
+def _listed_word(
+    piece: str, word: str, lower: str, counts: int, prose: bytes, head: str | None, tail: str | bool
+) -> PieceFacts:
+    """The facts of a plain piece whose word is in a list (``_new_piece``), its counts so far given."""
+    kind = _word_kinds.get(lower)
+    if kind is None:
+        kind = _word_kind(lower)
+    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
+    if kind & _IMPERATIVE:
+        counts += 1 << IMPERATIVE
+    casual: tuple[str, ...] = ()
+    if kind & _CASUAL:
+        casual = (word,)
+        counts += 1 << CASUAL
+    pronouns: tuple[tuple[str, int, int], ...] = ()
+    if kind & _PRONOUN:
+        person = person_of().get(lower)
+        if person is not None:
+            pronouns = ((person, 0, len(word)),)
+            counts += 1 << _PERSON_SHIFT[person]
+    vader = _sentiment()
+    known = vader.token_facts.get(lower) or vader._token(lower)
+    if known.may_have_valence:
+        counts += 1 << VALENCE
+    token = _Token(
+        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
+    )
+    return PieceFacts(counts, prose, casual, pronouns, (token,), head, tail)
+
+
+def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
+    """``_new_piece`` of a piece that is not plain."""
     if ascii_only and LETTERLESS.fullmatch(piece) is not None and _letterless_words_plain():
         return _letterless_piece(piece)
     # the prose: what strip_non_prose leaves of the piece (its blanks split it further)
-    if ascii_only and piece.isalpha():  # a plain word (the commonest piece): one WORD, no mark
-        found = words = [piece]
-    elif ascii_only and piece[-1] in ".!?,;:" and piece[:-1].isalpha():  # a word and a mark: the next commonest
+    if ascii_only and piece[-1] in ".!?,;:" and piece[:-1].isalpha():  # a short word and a mark ("it.")
         words = [piece[:-1]]
         found = [piece[:-1], ""] if piece[-1] in ".!?" else words  # "." "!" "?" end a sentence (the piece's last)
     elif "#" in piece or "@" in piece or "http" in piece or "www." in piece:
