@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import string
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from vaderSentiment import vaderSentiment as vs
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from flashfusion.linting.normalise import normalise
-from flashfusion.linting.voice import lexicon, reading_grade, syllable_table, word_scan
+from flashfusion.linting.voice import lexicon, pieces, reading_grade, syllable_table, word_scan
+from flashfusion.linting.voice.common import forget_oldest_half
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.pieces import _facts, text_facts
 from flashfusion.linting.voice.sentiment import _sentiment, _Token
@@ -325,6 +327,31 @@ def test_every_listed_word_as_a_new_piece_reads_as_the_whole_text_reads() -> Non
             text = " ".join(map(shape, words[start : start + 25]))
             assert _pieces(text) == _reference(text), text
             _assert_vaders_tokens(text)
+
+
+def test_a_full_cache_forgets_its_oldest_half() -> None:
+    cache = {str(k): k for k in range(10)}
+    forget_oldest_half(cache)
+    assert cache == {str(k): k for k in range(5, 10)}
+    cache["new"] = 10
+    assert list(cache) == ["5", "6", "7", "8", "9", "new"]
+
+
+def test_the_piece_cache_stays_bounded_and_keeps_the_latest_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its limit the piece cache keeps the most recent pieces (plain or not), and a forgotten piece read
+    again gives the same facts."""
+    monkeypatch.setattr(pieces, "PIECE_CACHE_LIMIT", 8)
+    _forget_every_piece()
+    plain = [f"{word}{mark}" for word in ("zyx", "Qwv", "plo", "ABC", "1234") for mark in ("", ".")]
+    other = [f"{word}{mark}" for word in ("#tag", "(par", "café", "x\u2019s", "a-b") for mark in ("", "!")]
+    first = []
+    for words in (plain, other):  # each read its own way (``_new_piece``, ``_other_piece``)
+        _facts.clear()
+        first += [pieces.piece_facts(word) for word in words]
+        assert words[0] not in _facts
+        assert all(word in _facts for word in words[5:])  # the latest five of ten, where clearing keeps two
+    assert [pieces.piece_facts(word) for word in plain + other] == first
+    assert len(_facts) <= 8
 
 
 TERM_GROUPS = [["colour", "color"], ["trekking pole", "hiking pole"], ["aa", "aaa"], ["win", "win big"], ["#1", "go"]]

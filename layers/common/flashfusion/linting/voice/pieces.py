@@ -35,7 +35,6 @@ from flashfusion.linting.voice.common import (
     NON_PROSE,
     SENTENCE_END,
     WORD,
-    WORD_KIND_CACHE_LIMIT,
     forget_oldest_half,
     strip_non_prose,
 )
@@ -47,6 +46,7 @@ from flashfusion.linting.voice.word_scan import (
     _CASUAL,
     _FORMAL_WEIGHT,
     _IMPERATIVE,
+    _LONG,
     _PRONOUN,
     LONG_WORD_LETTERS,
     WordScan,
@@ -157,8 +157,13 @@ def _letterless_piece(piece: str) -> PieceFacts:
     return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), tokens, None, False))
 
 
+PIECE_CACHE_LIMIT = 100_000
+"""Pieces whose facts are kept; a full cache forgets its oldest half. A plain piece's facts take ~470 bytes with
+its key (measured with tracemalloc over unseen posts): ~50 MB at most, of a text-lint Lambda's 1 GB or more."""
+
+
 def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
-    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
+    if len(_facts) >= PIECE_CACHE_LIMIT:
         forget_oldest_half(_facts)
     _facts[piece] = facts
     return facts
@@ -236,7 +241,7 @@ def _new_piece(piece: str) -> PieceFacts:
         facts = _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
     else:
         facts = _listed_word(piece, word, lower, counts, prose, head, tail)
-    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
+    if len(_facts) >= PIECE_CACHE_LIMIT:
         forget_oldest_half(_facts)
     _facts[piece] = facts
     return facts
@@ -288,9 +293,12 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
         found = WORD_OR_SENTENCE_END.findall(piece)
         words = list(filter(None, found))  # the piece is its prose: its words are the prose's
     syllable_cache = _syllable_cache
+    syllable_table, listed = _lexicon or _plain_lexicon()
     syllables = 0
     for word in filter(None, found):
         count = syllable_cache.get(word)
+        if count is None and word.isascii() and word.isalpha():  # as in a plain piece
+            count = syllable_table.get(word.lower())
         syllables += count if count is not None else _cached_syllables(word)
     counts = (len(found) - found.count("")) << WORDS | syllables << SYLLABLES
     # the word scan: kinds per token (word_scan's cache), pronouns with their offsets in the piece
@@ -302,7 +310,10 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
     for word in words:
         kind = _word_kinds.get(word)
         if kind is None:
-            kind = _word_kind(word)
+            if word.isascii() and (word.isalpha() or word.isdigit()) and word.lower() not in listed:
+                kind = _LONG if len(word) >= LONG_WORD_LETTERS else 0  # as in a plain piece
+            else:
+                kind = _word_kind(word)
         kinds.append(kind)
         seen |= kind
         if kind & _CASUAL:

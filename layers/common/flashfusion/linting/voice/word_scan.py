@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import cast
 
-from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT, forget_oldest_half
 from flashfusion.linting.voice.lexicon import (
     formal_words,
     imperative_verbs,
@@ -127,7 +127,7 @@ def _word_kind(word: str) -> int:
     if head is not None and head.group(0).lower().replace("\u2019", "'") in imperative_verbs():
         kind |= _IMPERATIVE  # could open a sentence with an imperative: only then are openings looked for
     if len(_word_kinds) >= WORD_KIND_CACHE_LIMIT:
-        _word_kinds.clear()
+        forget_oldest_half(_word_kinds)
     _word_kinds[word] = kind
     return kind
 
