@@ -18,7 +18,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from flashfusion.linting.normalise import normalise
 from flashfusion.linting.voice import lexicon, pieces, reading_grade, syllable_table, word_scan
-from flashfusion.linting.voice.common import forget_oldest_half
+from flashfusion.linting.voice.common import WORD, forget_oldest_half
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.pieces import _facts, text_facts
 from flashfusion.linting.voice.sentiment import _sentiment, _Token
@@ -327,6 +327,19 @@ def test_every_listed_word_as_a_new_piece_reads_as_the_whole_text_reads() -> Non
             text = " ".join(map(shape, words[start : start + 25]))
             assert _pieces(text) == _reference(text), text
             _assert_vaders_tokens(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(new_texts, texts, unicode_texts))
+@example("İt ſhe \u212ait you\u2019re café-you wé-THEY x-İ-ſhe_ _you y\u2019all Y'ALL's-us")
+def test_a_token_said_to_hold_no_pronoun_holds_none(text: str) -> None:
+    """The word kind's pronoun bit (``word_scan._word_kind``) is a bound: where it is not set, the whole-text
+    search (``_pronouns_in``, ``pronoun_pattern()`` for a token that is not ASCII) finds no pronoun."""
+    for match in WORD.finditer(text):
+        if not word_scan._word_kind(match.group()) & word_scan._PRONOUN:
+            scan = word_scan.WordScan()
+            word_scan._pronouns_in(text, match.group(), match.start(), match.end(), scan)
+            assert scan.counts == {"first": 0, "second": 0, "third": 0}, match.group()
 
 
 def test_a_full_cache_forgets_its_oldest_half() -> None:

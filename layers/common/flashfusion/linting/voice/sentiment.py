@@ -110,15 +110,13 @@ class _FastVader:
         """vaderSentiment's emoji pass: each emoji becomes its description, after a space unless it
         starts the text or follows a space."""
         emojis = self.emojis
+        if self.emoji_chars.isdisjoint(text):  # most texts, and most pieces with letters not ASCII: no emoji
+            return text
         if self.emoji_non_ascii:
             # only non-ASCII characters can be emoji: look at those alone
             found = [m.start() for m in NON_ASCII.finditer(text) if m.group() in emojis]
-        elif self.emoji_chars.isdisjoint(text):
-            return text
         else:
             found = [i for i in range(len(text)) if text[i] in emojis]
-        if not found:
-            return text
         parts: list[str] = []
         done = 0
         for i in found:
