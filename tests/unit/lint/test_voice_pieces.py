@@ -297,6 +297,7 @@ def _vader_token(token: str) -> _Token:
 @example("Attacker overbearing, dominic! gongs? Stouder!! 7922 1432 #Laing 12345678901234 internationalisation.")
 @example("YOU you. You, we! They? THEY'S kind of great. No, never so good; at least not. Zyxwvut qxz, Qxz.")
 @example("uncomfortable Zyxwvutsrqpon, ABCDEFGHIJKLM. 1234567890123 123456789012!")  # 13 characters: long
+@example("#ab @no #Yo! @we, #abc @You #great! #WE. @zyxwvutsrqponm? #Internationalisation great")
 def test_texts_of_new_words_read_as_the_whole_text_reads(text: str) -> None:
     """Every piece read for the first time (words off every list and on one, capitalised, upper, with marks,
     apostrophes, digits, non-ASCII letters and emoji): what the whole-text reference reads, and VADER's tokens
@@ -308,19 +309,20 @@ def test_texts_of_new_words_read_as_the_whole_text_reads(text: str) -> None:
 
 
 def _assert_vaders_tokens(text: str) -> None:
+    """The pieces' VADER tokens are vaderSentiment's of the text (all of them, whether or not the text's are
+    read: they are when a token may have a valence)."""
     expected = [_vader_token(token) for token in _sentiment()._no_emoji(text).split()]
+    assert [token for piece in text.split() for token in pieces.piece_facts(piece).vader] == expected, text
     tokens = text_facts(text).vader_tokens
-    if tokens is None:
-        assert not any(token.may_have_valence for token in expected), text
-    else:
-        assert tokens == expected, text
+    assert tokens == (expected if any(token.may_have_valence for token in expected) else None), text
 
 
 def test_every_listed_word_as_a_new_piece_reads_as_the_whole_text_reads() -> None:
     """Each word a check looks up, in the shapes a post brings it (plain, capitalised, upper, with a mark after
     it): read for the first time, the same facts as the reference's."""
     words = [word for word in LISTED if not any(c.isspace() for c in word)]
-    shapes = (str, str.capitalize, str.upper, lambda w: w + ".", lambda w: w.title() + ",", lambda w: w + "!!")
+    shapes = [str, str.capitalize, str.upper, lambda w: w + ".", lambda w: w.title() + ",", lambda w: w + "!!"]
+    shapes += [lambda w: "#" + w, lambda w: "@" + w.capitalize() + "?", lambda w: "#" + w.upper() + ";"]
     for shape in shapes:
         _forget_every_piece()
         for start in range(0, len(words), 25):

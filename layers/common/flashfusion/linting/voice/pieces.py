@@ -173,6 +173,8 @@ PLAIN_MARKS = ".!?,;:"
 """The marks a plain piece may end with (``_plain_piece``)."""
 _ONE_WORD = b"\x01"
 _ONE_WORD_AND_END = b"\x01\x00"
+_END = b"\x00"
+_NO_PROSE = b""
 
 
 _lexicon: tuple[dict[str, int], frozenset[str]] | None = None
@@ -225,6 +227,8 @@ def _new_piece(piece: str) -> PieceFacts:
         syllables = 1
         head = None
         tail = False
+    elif piece[0] in "#@" and len(word) > 3 and word[1:].isalpha():
+        return _tag_piece(piece, word)
     else:
         return _other_piece(piece, True)
     counts = 1 << WORDS | syllables << SYLLABLES
@@ -240,17 +244,40 @@ def _new_piece(piece: str) -> PieceFacts:
         vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
         facts = _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
     else:
-        facts = _listed_word(piece, word, lower, counts, prose, head, tail)
+        facts = _listed_word(word, 0, lower, counts, prose, head, tail)
     if len(_facts) >= PIECE_CACHE_LIMIT:
         forget_oldest_half(_facts)
     _facts[piece] = facts
     return facts
 
 
+def _tag_piece(piece: str, word: str) -> PieceFacts:
+    """``_new_piece`` of a hashtag or mention: "#" or "@", ASCII letters (more than two), then nothing or a run of
+    ``PLAIN_MARKS`` (``word``: the piece without them). Its prose is the marks alone (``NON_PROSE`` takes the
+    tag: the piece starts after whitespace), so no word and a sentence end when it ends with ".", "!" or "?";
+    its one ``WORD`` token (the letters, after a "#" or "@", which lets a pronoun start there) and VADER's token
+    (the letters: "#", "@" and the marks are punctuation, stripped) are read by their lowercase as a plain
+    piece's word; its trailing letters are the tag's when no mark follows."""
+    letters = word[1:]
+    lower = letters.lower()
+    counts = 0
+    prose = _END if word is not piece and piece[-1] in ".!?" else _NO_PROSE
+    if "!" in piece:
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    tail = lower if word is piece else False
+    if lower not in (_lexicon or _plain_lexicon())[1]:
+        if len(lower) >= LONG_WORD_LETTERS:
+            counts += 1 << FORMAL_HALVES
+        vader = (_new_tuple(_Token, (letters, lower, False, letters.isupper(), False, False, False)),)
+        return _remember(piece, _new_tuple(PieceFacts, (counts, prose, (), (), vader, None, tail)))
+    return _remember(piece, _listed_word(letters, 1, lower, counts, prose, None, tail))
+
+
 def _listed_word(
-    piece: str, word: str, lower: str, counts: int, prose: bytes, head: str | None, tail: str | bool
+    word: str, start: int, lower: str, counts: int, prose: bytes, head: str | None, tail: str | bool
 ) -> PieceFacts:
-    """The facts of a plain piece whose word is in a list (``_new_piece``), its counts so far given."""
+    """The facts of a plain piece (or a tag) whose word, at ``start`` in the piece, is in a list (``_new_piece``),
+    its counts so far given."""
     kind = _word_kinds.get(lower)
     if kind is None:
         kind = _word_kind(lower)
@@ -265,7 +292,7 @@ def _listed_word(
     if kind & _PRONOUN:
         person = person_of().get(lower)
         if person is not None:
-            pronouns = ((person, 0, len(word)),)
+            pronouns = ((person, start, start + len(word)),)
             counts += 1 << _PERSON_SHIFT[person]
     vader = _sentiment()
     known = vader.token_facts.get(lower) or vader._token(lower)
