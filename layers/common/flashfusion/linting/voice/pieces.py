@@ -229,6 +229,8 @@ def _new_piece(piece: str) -> PieceFacts:
         tail = False
     elif piece[0] in "#@" and len(word) > 3 and word[1:].isalpha():
         return _tag_piece(piece, word)
+    elif "'" in word and (word is piece or len(word) > 2) and _APOSTROPHE_WORD.fullmatch(word) is not None:
+        return _apostrophe_piece(piece, word)
     else:
         return _other_piece(piece, True)
     counts = 1 << WORDS | syllables << SYLLABLES
@@ -271,6 +273,52 @@ def _tag_piece(piece: str, word: str) -> PieceFacts:
         vader = (_new_tuple(_Token, (letters, lower, False, letters.isupper(), False, False, False)),)
         return _remember(piece, _new_tuple(PieceFacts, (counts, prose, (), (), vader, None, tail)))
     return _remember(piece, _listed_word(letters, 1, lower, counts, prose, None, tail))
+
+
+_APOSTROPHE_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)+")
+
+
+def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
+    """``_new_piece`` of a piece that is an ASCII word with apostrophes between its letters ("brand's", "don't",
+    "y'all"), then nothing or a run of ``PLAIN_MARKS`` (the word longer than two characters when marks follow).
+    As a plain piece's, the piece is one ``WORD`` (``word``) and VADER's token is ``word``; its syllables, kind
+    and VADER facts but ``upper`` are its lowercase's (the kind by ``word_scan._word_kind`` itself, for the
+    contraction endings), its pronoun is ``_pronouns_in``'s; its leading letters are those before its first
+    apostrophe, its trailing letters those after its last when no mark follows."""
+    lower = word.lower()
+    syllables = (_lexicon or _plain_lexicon())[0].get(lower)
+    if syllables is None:
+        syllables = _cached_syllables(word)
+    counts = 1 << WORDS | syllables << SYLLABLES
+    if word is piece:
+        prose = _ONE_WORD
+    else:
+        prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
+        if "!" in piece:
+            counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    kind = _word_kinds.get(lower)
+    if kind is None:
+        kind = _word_kind(lower)
+    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
+    if kind & _IMPERATIVE:
+        counts += 1 << IMPERATIVE
+    casual: tuple[str, ...] = ()
+    if kind & _CASUAL:
+        casual = (word,)
+        counts += 1 << CASUAL
+    pronouns = _pronoun_hits(piece, word, 0, len(word)) if kind & _PRONOUN else ()
+    for person, _, _ in pronouns:
+        counts += 1 << _PERSON_SHIFT[person]
+    vader = _sentiment()
+    known = vader.token_facts.get(lower) or vader._token(lower)
+    if known.may_have_valence:
+        counts += 1 << VALENCE
+    token = _Token(
+        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
+    )
+    head = lower.split("'", 1)[0]
+    tail = lower.rsplit("'", 1)[1] if word is piece else False
+    return _remember(piece, PieceFacts(counts, prose, casual, pronouns, (token,), head, tail))
 
 
 def _listed_word(
