@@ -299,6 +299,7 @@ def _vader_token(token: str) -> _Token:
 @example("uncomfortable Zyxwvutsrqpon, ABCDEFGHIJKLM. 1234567890123 123456789012!")  # 13 characters: long
 @example("#ab @no #Yo! @we, #abc @You #great! #WE. @zyxwvutsrqponm? #Internationalisation great")
 @example("Brand's we're Y'ALL's y'all rock'n'roll it's IT'S! don't can't, let's Let's. o'clock x'y great's you'd")
+@example('(We "you" (y\'all) "great!" (#tag) (https://x.io) ("nested") (ab) (ab.) "dogs\'" (1234 ((you!)')
 def test_texts_of_new_words_read_as_the_whole_text_reads(text: str) -> None:
     """Every piece read for the first time (words off every list and on one, capitalised, upper, with marks,
     apostrophes, digits, non-ASCII letters and emoji): what the whole-text reference reads, and VADER's tokens

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from functools import cache
 from itertools import chain, islice
 from operator import eq, itemgetter
+from string import punctuation as PUNCTUATION
 from typing import NamedTuple
 
 from flashfusion.linting.voice.common import (
@@ -169,8 +170,11 @@ def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
     return facts
 
 
-PLAIN_MARKS = ".!?,;:"
-"""The marks a plain piece may end with (``_plain_piece``)."""
+PLAIN_MARKS = ".!?,;:)\"'"
+"""The marks a plain piece may end with (``_new_piece``): none of them is a word character, "#" or "@", and only
+".", "!" and "?" are sentence marks."""
+OPENING_MARKS = '("'
+"""What may open a piece that is read as the piece after it (``_opened_piece``)."""
 _ONE_WORD = b"\x01"
 _ONE_WORD_AND_END = b"\x01\x00"
 _END = b"\x00"
@@ -231,6 +235,8 @@ def _new_piece(piece: str) -> PieceFacts:
         return _tag_piece(piece, word)
     elif "'" in word and (word is piece or len(word) > 2) and _APOSTROPHE_WORD.fullmatch(word) is not None:
         return _apostrophe_piece(piece, word)
+    elif piece[0] in OPENING_MARKS and len(piece.strip(PUNCTUATION)) > 2:
+        return _opened_piece(piece)
     else:
         return _other_piece(piece, True)
     counts = 1 << WORDS | syllables << SYLLABLES
@@ -273,6 +279,19 @@ def _tag_piece(piece: str, word: str) -> PieceFacts:
         vader = (_new_tuple(_Token, (letters, lower, False, letters.isupper(), False, False, False)),)
         return _remember(piece, _new_tuple(PieceFacts, (counts, prose, (), (), vader, None, tail)))
     return _remember(piece, _listed_word(letters, 1, lower, counts, prose, None, tail))
+
+
+def _opened_piece(piece: str) -> PieceFacts:
+    """``_new_piece`` of an ASCII piece opened by "(" or a double quote whose punctuation stripped leaves more than
+    two characters: the facts of the piece after that mark, its pronouns one character later and no leading
+    letters. The mark is no word character, sentence mark, "#" or "@", and allows a pronoun after it, so the
+    words, prose, tags and URLs, kinds and pronouns are those after it; VADER strips the same punctuation of
+    both (more than two characters are left: both tokens are that); the trailing letters are the same."""
+    inner = _facts.get(piece[1:]) or _new_piece(piece[1:])
+    pronouns = tuple((person, start + 1, end + 1) for person, start, end in inner.pronouns)
+    return _remember(
+        piece, PieceFacts(inner.counts, inner.prose, inner.casual, pronouns, inner.vader, None, inner.tail)
+    )
 
 
 _APOSTROPHE_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)+")
