@@ -8,15 +8,20 @@ text, then on the benchmark's posts and the adversarial corpus."""
 from __future__ import annotations
 
 import json
+import string
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from vaderSentiment import vaderSentiment as vs
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from flashfusion.linting.normalise import normalise
+from flashfusion.linting.voice import lexicon, pieces, reading_grade, syllable_table, word_scan
+from flashfusion.linting.voice.common import WORD, forget_oldest_half
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.pieces import _facts, text_facts
-from flashfusion.linting.voice.sentiment import _sentiment
+from flashfusion.linting.voice.sentiment import _sentiment, _Token
 from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
 from flashfusion.linting.voice.vale_rules import REPEATED_WORD
 from flashfusion.models import VoiceRules
@@ -219,6 +224,151 @@ def test_vaders_compound_from_the_pieces_is_vaders_own() -> None:
     reference = SentimentIntensityAnalyzer()
     for text in ["Great day 🔛 on the ridge 😀!", "not bad 👍🏽 at all", "Never so happy ❄️☀️", "🌲🌲🌲 good"]:
         assert _compound(text) == reference.polarity_scores(text)["compound"]
+
+
+# Texts of words never seen before, as posts bring them: the reading's caches are emptied before each, so every
+# piece is read from scratch (the first sight of a piece is read by shortcuts the cached path never takes).
+VADER_LEXICON = SentimentIntensityAnalyzer().lexicon
+VADER_IDIOM_WORDS = {w for phrase in [*vs.SPECIAL_CASES, *vs.BOOSTER_DICT] if " " in phrase for w in phrase.split(" ")}
+VADER_IDIOM_WORDS |= {w for phrase in vs.SPECIAL_CASES for w in phrase.split(" ")}
+LISTED = sorted(
+    {
+        *lexicon.slang_words(),
+        *lexicon.formal_words(),
+        *lexicon.imperative_verbs(),
+        *lexicon.pronoun_heads(),
+        *VADER_LEXICON,
+        *vs.BOOSTER_DICT,
+        *vs.NEGATE,
+        *VADER_IDIOM_WORDS,
+        *("never", "without", "doubt", "so", "this", "kind", "of", "least", "no", "but", "y"),
+    }
+)
+"""Every word a voice check looks up in a list (with VADER's emoticons, phrases and contractions)."""
+DICTIONARY = sorted(syllable_table.load() or ())
+"""The CMU table's words (with apostrophes, dots and hyphens): their syllables come from the table."""
+new_words = st.one_of(
+    st.sampled_from(LISTED),
+    st.sampled_from(DICTIONARY),
+    st.text(string.ascii_letters, min_size=1, max_size=16),  # off the table: hyphenation counts its syllables
+    st.integers(0, 10**14).map(str),
+    st.sampled_from(["café", "naïve", "straße", "İt", "ſhe", "\u212ait", "Ａbc", "ÉLAN", "日本", "٣٤", "x²"]),
+)
+TRAILERS = [*("", "", "", ".", ".", ",", "!", "?", ";", ":", "!!", "?!", "!?!", "...", ".,", ",.", "!.", ":)", ")")]
+TRAILERS += ['"', "'", "…", "！", "‼", "。", "🌲", "👍🏽", "❄️", "😀", "!🔥", ".#x", "-"]
+"""What may follow a word in its piece: nothing, marks, emoji."""
+new_pieces = st.builds(
+    lambda lead, word, case, inner, trail: lead + case(word) + inner + trail,
+    st.sampled_from(["", "", "", "(", "'", '"', "#", "@", "¿", "_", "-", "🌲"]),
+    new_words,
+    st.sampled_from([str, str, str.capitalize, str.upper, str.lower, str.swapcase, str.title]),
+    st.sampled_from(["", "", "", "'s", "n't", "\u2019s", "'", "-", "-you", "-the", "é", "İ", "_", "2", "x"]),
+    st.sampled_from(TRAILERS),
+)
+new_texts = st.lists(
+    st.tuples(new_pieces, st.sampled_from([" ", " ", " ", " ", "  ", "\n", "\n\n", "\t"])), max_size=14
+).map(lambda parts: "".join(piece + gap for piece, gap in parts))
+
+
+def _forget_every_piece() -> None:
+    _facts.clear()
+    word_scan._word_kinds.clear()
+    reading_grade._syllable_cache.clear()
+    _sentiment().token_facts.clear()
+
+
+def _vader_token(token: str) -> _Token:
+    """What VADER's scoring reads of one whitespace token, from vaderSentiment's own lists and stripping."""
+    word = vs.SentiText._strip_punc_if_word(token)
+    lower = word.lower()
+    return _Token(
+        word,
+        lower,
+        lower in VADER_LEXICON and lower not in vs.BOOSTER_DICT,
+        word.isupper(),
+        lower in vs.BOOSTER_DICT,
+        vs.negated([lower]) or lower in ("never", "without", "doubt", "so", "this"),
+        lower in VADER_IDIOM_WORDS,
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(new_texts)
+@example("Attacker overbearing, dominic! gongs? Stouder!! 7922 1432 #Laing 12345678901234 internationalisation.")
+@example("YOU you. You, we! They? THEY'S kind of great. No, never so good; at least not. Zyxwvut qxz, Qxz.")
+@example("uncomfortable Zyxwvutsrqpon, ABCDEFGHIJKLM. 1234567890123 123456789012!")  # 13 characters: long
+@example("#ab @no #Yo! @we, #abc @You #great! #WE. @zyxwvutsrqponm? #Internationalisation great")
+@example("Brand's we're Y'ALL's y'all rock'n'roll it's IT'S! don't can't, let's Let's. o'clock x'y great's you'd")
+@example('(We "you" (y\'all) "great!" (#tag) (https://x.io) ("nested") (ab) (ab.) "dogs\'" (1234 ((you!)')
+def test_texts_of_new_words_read_as_the_whole_text_reads(text: str) -> None:
+    """Every piece read for the first time (words off every list and on one, capitalised, upper, with marks,
+    apostrophes, digits, non-ASCII letters and emoji): what the whole-text reference reads, and VADER's tokens
+    what vaderSentiment makes of each."""
+    _forget_every_piece()
+    _assert_same(text)
+    _forget_every_piece()
+    _assert_vaders_tokens(text)
+
+
+def _assert_vaders_tokens(text: str) -> None:
+    """The pieces' VADER tokens are vaderSentiment's of the text (all of them, whether or not the text's are
+    read: they are when a token may have a valence)."""
+    expected = [_vader_token(token) for token in _sentiment()._no_emoji(text).split()]
+    assert [token for piece in text.split() for token in pieces.piece_facts(piece).vader] == expected, text
+    tokens = text_facts(text).vader_tokens
+    assert tokens == (expected if any(token.may_have_valence for token in expected) else None), text
+
+
+def test_every_listed_word_as_a_new_piece_reads_as_the_whole_text_reads() -> None:
+    """Each word a check looks up, in the shapes a post brings it (plain, capitalised, upper, with a mark after
+    it): read for the first time, the same facts as the reference's."""
+    words = [word for word in LISTED if not any(c.isspace() for c in word)]
+    shapes = [str, str.capitalize, str.upper, lambda w: w + ".", lambda w: w.title() + ",", lambda w: w + "!!"]
+    shapes += [lambda w: "#" + w, lambda w: "@" + w.capitalize() + "?", lambda w: "#" + w.upper() + ";"]
+    for shape in shapes:
+        _forget_every_piece()
+        for start in range(0, len(words), 25):
+            text = " ".join(map(shape, words[start : start + 25]))
+            assert _pieces(text) == _reference(text), text
+            _assert_vaders_tokens(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(new_texts, texts, unicode_texts))
+@example("İt ſhe \u212ait you\u2019re café-you wé-THEY x-İ-ſhe_ _you y\u2019all Y'ALL's-us")
+def test_a_token_said_to_hold_no_pronoun_holds_none(text: str) -> None:
+    """The word kind's pronoun bit (``word_scan._word_kind``) is a bound: where it is not set, the whole-text
+    search (``_pronouns_in``, ``pronoun_pattern()`` for a token that is not ASCII) finds no pronoun."""
+    for match in WORD.finditer(text):
+        if not word_scan._word_kind(match.group()) & word_scan._PRONOUN:
+            scan = word_scan.WordScan()
+            word_scan._pronouns_in(text, match.group(), match.start(), match.end(), scan)
+            assert scan.counts == {"first": 0, "second": 0, "third": 0}, match.group()
+
+
+def test_a_full_cache_forgets_its_oldest_half() -> None:
+    cache = {str(k): k for k in range(10)}
+    forget_oldest_half(cache)
+    assert cache == {str(k): k for k in range(5, 10)}
+    cache["new"] = 10
+    assert list(cache) == ["5", "6", "7", "8", "9", "new"]
+
+
+def test_the_piece_cache_stays_bounded_and_keeps_the_latest_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its limit the piece cache keeps the most recent pieces (plain or not), and a forgotten piece read
+    again gives the same facts."""
+    monkeypatch.setattr(pieces, "PIECE_CACHE_LIMIT", 8)
+    _forget_every_piece()
+    plain = [f"{word}{mark}" for word in ("zyx", "Qwv", "plo", "ABC", "1234") for mark in ("", ".")]
+    other = [f"{word}{mark}" for word in ("#tag", "(par", "café", "x\u2019s", "a-b") for mark in ("", "!")]
+    first = []
+    for words in (plain, other):  # each read its own way (``_new_piece``, ``_other_piece``)
+        _facts.clear()
+        first += [pieces.piece_facts(word) for word in words]
+        assert words[0] not in _facts
+        assert all(word in _facts for word in words[5:])  # the latest five of ten, where clearing keeps two
+    assert [pieces.piece_facts(word) for word in plain + other] == first
+    assert len(_facts) <= 8
 
 
 TERM_GROUPS = [["colour", "color"], ["trekking pole", "hiking pole"], ["aa", "aaa"], ["win", "win big"], ["#1", "go"]]

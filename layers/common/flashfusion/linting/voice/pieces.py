@@ -27,6 +27,7 @@ import re
 from functools import cache
 from itertools import chain, islice
 from operator import eq, itemgetter
+from string import punctuation as PUNCTUATION
 from typing import NamedTuple
 
 from flashfusion.linting.voice.common import (
@@ -34,17 +35,18 @@ from flashfusion.linting.voice.common import (
     NON_PROSE,
     SENTENCE_END,
     WORD,
-    WORD_KIND_CACHE_LIMIT,
+    forget_oldest_half,
     strip_non_prose,
 )
 from flashfusion.linting.voice.emojis import emoji_spans
-from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, pronoun_heads, slang_words
-from flashfusion.linting.voice.reading_grade import _cached_syllables, _syllable_cache
+from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, person_of, pronoun_heads, slang_words
+from flashfusion.linting.voice.reading_grade import _cached_syllables, _cmu_syllables, _syllable_cache
 from flashfusion.linting.voice.sentiment import _sentiment, _Token
 from flashfusion.linting.voice.word_scan import (
     _CASUAL,
     _FORMAL_WEIGHT,
     _IMPERATIVE,
+    _LONG,
     _PRONOUN,
     LONG_WORD_LETTERS,
     WordScan,
@@ -155,21 +157,225 @@ def _letterless_piece(piece: str) -> PieceFacts:
     return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), tokens, None, False))
 
 
+PIECE_CACHE_LIMIT = 100_000
+"""Pieces whose facts are kept; a full cache forgets its oldest half. A plain piece's facts take ~470 bytes with
+its key (measured with tracemalloc over unseen posts): ~50 MB at most, of a text-lint Lambda's 1 GB or more."""
+
+
 def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
-    if len(_facts) >= WORD_KIND_CACHE_LIMIT:
-        _facts.clear()
+    if len(_facts) >= PIECE_CACHE_LIMIT:
+        forget_oldest_half(_facts)
     _facts[piece] = facts
     return facts
 
 
+PLAIN_MARKS = ".!?,;:)\"'"
+"""The marks a plain piece may end with (``_new_piece``): none of them is a word character, "#" or "@", and only
+".", "!" and "?" are sentence marks."""
+OPENING_MARKS = '("'
+"""What may open a piece that is read as the piece after it (``_opened_piece``)."""
+_ONE_WORD = b"\x01"
+_ONE_WORD_AND_END = b"\x01\x00"
+_END = b"\x00"
+_NO_PROSE = b""
+
+
+_lexicon: tuple[dict[str, int], frozenset[str]] | None = None
+_new_tuple = tuple.__new__
+"""Builds a named tuple from its fields without its Python-level ``__new__`` (a plain piece's two tuples)."""
+
+
+def _plain_lexicon() -> tuple[dict[str, int], frozenset[str]]:
+    """What a plain piece's word is read from: the CMU syllable table (empty without it: every word then
+    falls back to ``reading_grade.syllables``), and every lowercase entry of a list a check looks a word up in
+    (slang, formal, pronoun heads, imperative verbs, VADER's lexicon, boosters, negation and idiom words).
+    A word in none of them is plain: no kind but long, no valence or VADER context."""
+    vader = _sentiment()
+    lists = (slang_words(), formal_words(), pronoun_heads(), imperative_verbs(), vader.lexicon, vader.boosters)
+    listed = frozenset().union(*lists, vader.negation_words, vader.idiom_words)
+    global _lexicon
+    _lexicon = (_cmu_syllables() or {}, listed)
+    return _lexicon
+
+
 def _new_piece(piece: str) -> PieceFacts:
-    ascii_only = piece.isascii()
+    """The facts of a piece not seen before (or forgotten), remembered. A plain piece, the commonest by far, is
+    read here from its word's lowercase (see below); any other by ``_other_piece``.
+
+    A plain piece is ASCII: a ``word`` of letters only or of digits only, then nothing or a run of
+    ``PLAIN_MARKS`` (the word longer than two characters when marks follow it). Then the piece is one ``WORD``
+    (``word``), a sentence end when it ends with ".", "!" or "?" (only a run of marks at the piece's end is
+    one), VADER's token is ``word`` (its stripped punctuation leaves more than two characters), and every check
+    reads ``word`` by its lowercase alone: its syllables (the CMU table, else ``reading_grade.syllables``; a
+    word without letters has one), its kind (``word_scan._word_kind`` reads the whole ASCII token), its pronoun
+    (``_pronouns_in``: the token's head is the whole word) and its VADER facts but ``upper``. A word in none
+    of the lists (``_plain_lexicon``) has no kind but long and no VADER facts. Its leading letters are the
+    word when it has letters, its trailing letters too when no mark follows."""
+    if not piece.isascii():
+        return _other_piece(piece, False)
+    word = piece.rstrip(PLAIN_MARKS) if piece[-1] in PLAIN_MARKS else piece
+    if word.isalpha():
+        if word is not piece and len(word) < 3:
+            return _other_piece(piece, True)
+        lower = word.lower()
+        syllable_table, listed = _lexicon or _plain_lexicon()
+        syllables = syllable_table.get(lower)
+        if syllables is None:
+            syllables = _cached_syllables(word)
+        head: str | None = lower
+        tail: str | bool = lower if word is piece else False
+    elif word.isdigit() and (word is piece or len(word) > 2):
+        lower = word
+        syllable_table, listed = _lexicon or _plain_lexicon()
+        syllables = 1
+        head = None
+        tail = False
+    elif piece[0] in "#@" and len(word) > 3 and word[1:].isalpha():
+        return _tag_piece(piece, word)
+    elif "'" in word and (word is piece or len(word) > 2) and _APOSTROPHE_WORD.fullmatch(word) is not None:
+        return _apostrophe_piece(piece, word)
+    elif piece[0] in OPENING_MARKS and len(piece.strip(PUNCTUATION)) > 2:
+        return _opened_piece(piece)
+    else:
+        return _other_piece(piece, True)
+    counts = 1 << WORDS | syllables << SYLLABLES
+    if word is piece:
+        prose = _ONE_WORD
+    else:
+        prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
+        if "!" in piece:
+            counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    if lower not in listed:
+        if len(lower) >= LONG_WORD_LETTERS:
+            counts += 1 << FORMAL_HALVES
+        vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
+        facts = _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
+    else:
+        facts = _listed_word(word, 0, lower, counts, prose, head, tail)
+    if len(_facts) >= PIECE_CACHE_LIMIT:
+        forget_oldest_half(_facts)
+    _facts[piece] = facts
+    return facts
+
+
+def _tag_piece(piece: str, word: str) -> PieceFacts:
+    """``_new_piece`` of a hashtag or mention: "#" or "@", ASCII letters (more than two), then nothing or a run of
+    ``PLAIN_MARKS`` (``word``: the piece without them). Its prose is the marks alone (``NON_PROSE`` takes the
+    tag: the piece starts after whitespace), so no word and a sentence end when it ends with ".", "!" or "?";
+    its one ``WORD`` token (the letters, after a "#" or "@", which lets a pronoun start there) and VADER's token
+    (the letters: "#", "@" and the marks are punctuation, stripped) are read by their lowercase as a plain
+    piece's word; its trailing letters are the tag's when no mark follows."""
+    letters = word[1:]
+    lower = letters.lower()
+    counts = 0
+    prose = _END if word is not piece and piece[-1] in ".!?" else _NO_PROSE
+    if "!" in piece:
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    tail = lower if word is piece else False
+    if lower not in (_lexicon or _plain_lexicon())[1]:
+        if len(lower) >= LONG_WORD_LETTERS:
+            counts += 1 << FORMAL_HALVES
+        vader = (_new_tuple(_Token, (letters, lower, False, letters.isupper(), False, False, False)),)
+        return _remember(piece, _new_tuple(PieceFacts, (counts, prose, (), (), vader, None, tail)))
+    return _remember(piece, _listed_word(letters, 1, lower, counts, prose, None, tail))
+
+
+def _opened_piece(piece: str) -> PieceFacts:
+    """``_new_piece`` of an ASCII piece opened by "(" or a double quote whose punctuation stripped leaves more than
+    two characters: the facts of the piece after that mark, its pronouns one character later and no leading
+    letters. The mark is no word character, sentence mark, "#" or "@", and allows a pronoun after it, so the
+    words, prose, tags and URLs, kinds and pronouns are those after it; VADER strips the same punctuation of
+    both (more than two characters are left: both tokens are that); the trailing letters are the same."""
+    inner = _facts.get(piece[1:]) or _new_piece(piece[1:])
+    pronouns = tuple((person, start + 1, end + 1) for person, start, end in inner.pronouns)
+    return _remember(
+        piece, PieceFacts(inner.counts, inner.prose, inner.casual, pronouns, inner.vader, None, inner.tail)
+    )
+
+
+_APOSTROPHE_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)+")
+
+
+def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
+    """``_new_piece`` of a piece that is an ASCII word with apostrophes between its letters ("brand's", "don't",
+    "y'all"), then nothing or a run of ``PLAIN_MARKS`` (the word longer than two characters when marks follow).
+    As a plain piece's, the piece is one ``WORD`` (``word``) and VADER's token is ``word``; its syllables, kind
+    and VADER facts but ``upper`` are its lowercase's (the kind by ``word_scan._word_kind`` itself, for the
+    contraction endings), its pronoun is ``_pronouns_in``'s; its leading letters are those before its first
+    apostrophe, its trailing letters those after its last when no mark follows."""
+    lower = word.lower()
+    syllables = (_lexicon or _plain_lexicon())[0].get(lower)
+    if syllables is None:
+        syllables = _cached_syllables(word)
+    counts = 1 << WORDS | syllables << SYLLABLES
+    if word is piece:
+        prose = _ONE_WORD
+    else:
+        prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
+        if "!" in piece:
+            counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    kind = _word_kinds.get(lower)
+    if kind is None:
+        kind = _word_kind(lower)
+    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
+    if kind & _IMPERATIVE:
+        counts += 1 << IMPERATIVE
+    casual: tuple[str, ...] = ()
+    if kind & _CASUAL:
+        casual = (word,)
+        counts += 1 << CASUAL
+    pronouns = _pronoun_hits(piece, word, 0, len(word)) if kind & _PRONOUN else ()
+    for person, _, _ in pronouns:
+        counts += 1 << _PERSON_SHIFT[person]
+    vader = _sentiment()
+    known = vader.token_facts.get(lower) or vader._token(lower)
+    if known.may_have_valence:
+        counts += 1 << VALENCE
+    token = _Token(
+        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
+    )
+    head = lower.split("'", 1)[0]
+    tail = lower.rsplit("'", 1)[1] if word is piece else False
+    return _remember(piece, PieceFacts(counts, prose, casual, pronouns, (token,), head, tail))
+
+
+def _listed_word(
+    word: str, start: int, lower: str, counts: int, prose: bytes, head: str | None, tail: str | bool
+) -> PieceFacts:
+    """The facts of a plain piece (or a tag) whose word, at ``start`` in the piece, is in a list (``_new_piece``),
+    its counts so far given."""
+    kind = _word_kinds.get(lower)
+    if kind is None:
+        kind = _word_kind(lower)
+    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
+    if kind & _IMPERATIVE:
+        counts += 1 << IMPERATIVE
+    casual: tuple[str, ...] = ()
+    if kind & _CASUAL:
+        casual = (word,)
+        counts += 1 << CASUAL
+    pronouns: tuple[tuple[str, int, int], ...] = ()
+    if kind & _PRONOUN:
+        person = person_of().get(lower)
+        if person is not None:
+            pronouns = ((person, start, start + len(word)),)
+            counts += 1 << _PERSON_SHIFT[person]
+    vader = _sentiment()
+    known = vader.token_facts.get(lower) or vader._token(lower)
+    if known.may_have_valence:
+        counts += 1 << VALENCE
+    token = _Token(
+        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
+    )
+    return PieceFacts(counts, prose, casual, pronouns, (token,), head, tail)
+
+
+def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
+    """``_new_piece`` of a piece that is not plain."""
     if ascii_only and LETTERLESS.fullmatch(piece) is not None and _letterless_words_plain():
         return _letterless_piece(piece)
     # the prose: what strip_non_prose leaves of the piece (its blanks split it further)
-    if ascii_only and piece.isalpha():  # a plain word (the commonest piece): one WORD, no mark
-        found = words = [piece]
-    elif ascii_only and piece[-1] in ".!?,;:" and piece[:-1].isalpha():  # a word and a mark: the next commonest
+    if ascii_only and piece[-1] in ".!?,;:" and piece[:-1].isalpha():  # a short word and a mark ("it.")
         words = [piece[:-1]]
         found = [piece[:-1], ""] if piece[-1] in ".!?" else words  # "." "!" "?" end a sentence (the piece's last)
     elif "#" in piece or "@" in piece or "http" in piece or "www." in piece:
@@ -180,9 +386,12 @@ def _new_piece(piece: str) -> PieceFacts:
         found = WORD_OR_SENTENCE_END.findall(piece)
         words = list(filter(None, found))  # the piece is its prose: its words are the prose's
     syllable_cache = _syllable_cache
+    syllable_table, listed = _lexicon or _plain_lexicon()
     syllables = 0
     for word in filter(None, found):
         count = syllable_cache.get(word)
+        if count is None and word.isascii() and word.isalpha():  # as in a plain piece
+            count = syllable_table.get(word.lower())
         syllables += count if count is not None else _cached_syllables(word)
     counts = (len(found) - found.count("")) << WORDS | syllables << SYLLABLES
     # the word scan: kinds per token (word_scan's cache), pronouns with their offsets in the piece
@@ -194,7 +403,10 @@ def _new_piece(piece: str) -> PieceFacts:
     for word in words:
         kind = _word_kinds.get(word)
         if kind is None:
-            kind = _word_kind(word)
+            if word.isascii() and (word.isalpha() or word.isdigit()) and word.lower() not in listed:
+                kind = _LONG if len(word) >= LONG_WORD_LETTERS else 0  # as in a plain piece
+            else:
+                kind = _word_kind(word)
         kinds.append(kind)
         seen |= kind
         if kind & _CASUAL:

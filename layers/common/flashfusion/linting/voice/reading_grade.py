@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice import hyphenation, syllable_table
-from flashfusion.linting.voice.common import SENTENCE_END, WORD, strip_non_prose
+from flashfusion.linting.voice.common import SENTENCE_END, WORD, forget_oldest_half, strip_non_prose
 from flashfusion.models import NotChecked
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _hyphenator() -> hyphenation.Hyphenator:
 ASCII_LETTER = re.compile("[a-z]")
 """In lowercase ASCII, what ``str.isalpha`` holds true for."""
 SYLLABLE_CACHE_LIMIT = 200_000
-"""Words (lowercase) whose syllable count is kept; past this the cache starts over (bounded memory)."""
+"""Words (lowercase) whose syllable count is kept; past this the cache forgets its oldest half (bounded memory)."""
 _syllable_cache: dict[str, int] = {}
 
 
@@ -83,7 +83,7 @@ def syllables(word: str) -> int:
         if (ASCII_LETTER.search(lower) is None) if lower.isascii() else not any(c.isalpha() for c in lower):
             return 1  # numbers ("2026", "7-245"): pyphen's letter patterns never split them; not cached
         if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
-            _syllable_cache.clear()
+            forget_oldest_half(_syllable_cache)
         count = _syllable_cache[lower] = _count_syllables(lower, _cmu_syllables())
     return count
 

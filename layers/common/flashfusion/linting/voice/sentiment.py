@@ -6,11 +6,12 @@ from collections.abc import Callable
 from functools import lru_cache
 from itertools import compress, pairwise
 from operator import itemgetter
+from string import punctuation as PUNCTUATION
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult, severity_of
-from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT, forget_oldest_half
 
 if TYPE_CHECKING:
     from flashfusion.models import Severity, Violation, VoiceRules
@@ -96,6 +97,8 @@ class _FastVader:
             for phrase in [*vs.SPECIAL_CASES, *(k for k in vs.BOOSTER_DICT if " " in k)]
             for word in phrase.split(" ")
         )
+        self.listed = frozenset(self.lexicon).union(self.boosters, self.negation_words, self.idiom_words)
+        """Every lowercase word some fact of ``_Token`` looks up (a word in none has none but "n't")."""
         # words that can give a lexicon word near them, or themselves, other than its lexicon value (``_sum``); the
         # negation contexts and the idioms' words are told by the tokens' facts
         self.context_words = frozenset(self.boosters) | {"no", "least", "kind"}
@@ -115,15 +118,13 @@ class _FastVader:
         """vaderSentiment's emoji pass: each emoji becomes its description, after a space unless it
         starts the text or follows a space."""
         emojis = self.emojis
+        if self.emoji_chars.isdisjoint(text):  # most texts, and most pieces with letters not ASCII: no emoji
+            return text
         if self.emoji_non_ascii:
             # only non-ASCII characters can be emoji: look at those alone
             found = [m.start() for m in NON_ASCII.finditer(text) if m.group() in emojis]
-        elif self.emoji_chars.isdisjoint(text):
-            return text
         else:
             found = [i for i in range(len(text)) if text[i] in emojis]
-        if not found:
-            return text
         parts: list[str] = []
         done = 0
         for i in found:
@@ -137,20 +138,24 @@ class _FastVader:
 
     def _token(self, token: str) -> _Token:
         """The cache miss of ``_tokens``."""
-        word = self.strip_punc(token)
+        stripped = token.strip(PUNCTUATION)  # ``SentiText._strip_punc_if_word``
+        word = token if len(stripped) <= 2 else stripped
         lower = word.lower()
-        booster = lower in self.boosters
-        facts = _Token(
-            word,
-            lower,
-            lower in self.lexicon and not booster,
-            word.isupper(),
-            booster,
-            lower in self.negation_words or "n't" in lower,
-            lower in self.idiom_words,
-        )
+        if lower not in self.listed and "n't" not in lower:  # most words: in no list, no fact
+            facts = _Token(word, lower, False, word.isupper(), False, False, False)
+        else:
+            booster = lower in self.boosters
+            facts = _Token(
+                word,
+                lower,
+                lower in self.lexicon and not booster,
+                word.isupper(),
+                booster,
+                lower in self.negation_words or "n't" in lower,
+                lower in self.idiom_words,
+            )
         if len(self.token_facts) >= WORD_KIND_CACHE_LIMIT:
-            self.token_facts.clear()
+            forget_oldest_half(self.token_facts)
         self.token_facts[token] = facts
         return facts
 

@@ -6,12 +6,13 @@ import re
 from collections.abc import Callable
 from typing import cast
 
-from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT
+from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT, forget_oldest_half
 from flashfusion.linting.voice.lexicon import (
     formal_words,
     imperative_verbs,
     person_of,
     pronoun_heads,
+    pronoun_in_token_pattern,
     pronoun_pattern,
     slang_words,
 )
@@ -119,15 +120,21 @@ def _word_kind(word: str) -> int:
         kind |= _FORMAL
     elif len(lower) >= LONG_WORD_LETTERS:
         kind |= _LONG
-    # what ``_pronouns_in`` looks up: the head (up to an apostrophe) of each hyphen part of an ASCII token
-    heads = pronoun_heads()
-    if not word.isascii() or any(part.split("'", 1)[0] in heads for part in lower.split("-")):
-        kind |= _PRONOUN
+    # what ``_pronouns_in`` looks up: the head (up to an apostrophe) of each hyphen part of an ASCII token; in
+    # any other, ``pronoun_pattern()`` at its start or after a hyphen (asked of the token alone first)
+    if word.isascii():
+        heads = pronoun_heads()
+        if any(part.split("'", 1)[0] in heads for part in lower.split("-")):
+            kind |= _PRONOUN
+    else:
+        pronoun = pronoun_in_token_pattern().match
+        if pronoun(word) is not None or any(pronoun(word, i + 1) for i, c in enumerate(word) if c == "-"):
+            kind |= _PRONOUN
     head = OPENING_HEAD.match(word)
     if head is not None and head.group(0).lower().replace("\u2019", "'") in imperative_verbs():
         kind |= _IMPERATIVE  # could open a sentence with an imperative: only then are openings looked for
     if len(_word_kinds) >= WORD_KIND_CACHE_LIMIT:
-        _word_kinds.clear()
+        forget_oldest_half(_word_kinds)
     _word_kinds[word] = kind
     return kind
 
