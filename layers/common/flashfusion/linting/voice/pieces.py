@@ -146,15 +146,16 @@ def _letterless_piece(piece: str) -> PieceFacts:
     (``word_scan._word_kind``), their syllables 1 each (``reading_grade.syllables``)."""
     found = WORD_OR_SENTENCE_END.findall(piece)
     words = len(found) - found.count("")
-    long_words = sum(len(item) >= LONG_WORD_LETTERS for item in found)
-    counts = words << WORDS | words << SYLLABLES | long_words << FORMAL_HALVES
+    counts = words << WORDS | words << SYLLABLES
+    if len(piece) >= LONG_WORD_LETTERS:  # a shorter piece holds no long word
+        counts += sum(len(item) >= LONG_WORD_LETTERS for item in found) << FORMAL_HALVES
     if "!" in piece:
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
-    tokens = tuple(_sentiment()._tokens(piece))
-    for token in tokens:
-        if token.may_have_valence:
-            counts += 1 << VALENCE
-    return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), tokens, None, False))
+    vader = _sentiment()
+    token = vader.token_facts.get(piece) or vader._token(piece)  # the piece is one VADER token (no whitespace)
+    if token.may_have_valence:
+        counts += 1 << VALENCE
+    return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), (token,), None, False))
 
 
 PIECE_CACHE_LIMIT = 100_000
