@@ -46,7 +46,8 @@ from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.linting.counting.mastodon import mastodon_length
-from flashfusion.linting.counting.x_weighted import crossed_at, weighted_length
+from flashfusion.linting.counting.x_prefix import PrefixWeights
+from flashfusion.linting.counting.x_weighted import crossed_at, default_config, scaled_weight, weighted_length
 from flashfusion.models import Fix, Severity, Violation
 
 if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
@@ -233,7 +234,8 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
     """The index of the first character that takes ``text`` over ``limit`` (the start of the URL,
     emoji or cluster it belongs to); ``len(text)`` when the text is within the limit."""
     if counter == "x-weighted":
-        crossed = crossed_at(text)
+        weights = _x_prefix_weights(text)
+        crossed = crossed_at(text) if weights is None else weights.crossed_at()
         return len(text) if crossed is None else crossed
     count = COUNTERS[counter]
     lo, hi = 0, len(text)  # the shortest prefix over the limit ends with the character sought
@@ -251,19 +253,19 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
 def trim_point(text: str, limit: int, counter: Counter) -> int:
     """Where to cut so that ``text[:cut].rstrip() + ELLIPSIS`` fits: the last word boundary that fits,
     or a hard cut inside an overlong first word."""
-    count = COUNTERS[counter]
-
-    def fits(cut: int) -> bool:
-        return count(text[:cut].rstrip() + ELLIPSIS) <= limit
-
-    lo, hi = 0, len(text)
-    while lo < hi:  # the longest prefix that fits (the count grows with the prefix)
-        mid = (lo + hi + 1) // 2
-        if fits(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    hard = lo
+    fits = _fits(text, limit, counter)
+    weights = _x_prefix_weights(text) if counter == "x-weighted" else None
+    if weights is not None and weights.plain:
+        hard = _longest_fitting_cut(text, limit, weights)
+    else:
+        lo, hi = 0, len(text)
+        while lo < hi:  # the longest prefix that fits (the count grows with the prefix)
+            mid = (lo + hi + 1) // 2
+            if fits(mid):
+                lo = mid
+            else:
+                hi = mid - 1
+        hard = lo
     if hard < len(text) and not text[hard].isspace():
         # The last word boundary that fits. A URL or an emoji sequence cut short can weigh more than
         # whole (a URL is 23 whatever its length), so each boundary is checked, not assumed.
@@ -273,6 +275,54 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
     while hard > 0 and not fits(len(text[:hard].rstrip())):
         hard -= 1
     return len(text[:hard].rstrip())
+
+
+def _fits(text: str, limit: int, counter: Counter) -> Callable[[int], bool]:
+    """Whether ``text[:cut].rstrip() + ELLIPSIS`` is within ``limit``, for a cut. X's weight of each prefix is
+    taken from one reading of the text where it can be (``counting/x_prefix.py``, exact)."""
+    weights = _x_prefix_weights(text) if counter == "x-weighted" else None
+    if weights is not None:
+        budget = _x_budget(limit)
+
+        def fits_x(cut: int) -> bool:
+            end = cut  # len(text[:cut].rstrip()), without copying the text
+            while end and text[end - 1].isspace():
+                end -= 1
+            return weights.prefix(end) <= budget
+
+        return fits_x
+    count = COUNTERS[counter]
+
+    def fits(cut: int) -> bool:
+        return count(text[:cut].rstrip() + ELLIPSIS) <= limit
+
+    return fits
+
+
+def _longest_fitting_cut(text: str, limit: int, weights: PrefixWeights) -> int:
+    """What the binary search of ``trim_point`` finds, for a text whose X weight grows with the prefix (``plain``):
+    then whether a cut fits shrinks with it, and the search finds the longest cut that fits. A cut fits when its
+    prefix without trailing spaces weighs at most ``budget``: so every cut up to the longest such prefix ``q``,
+    and the spaces that follow it."""
+    budget = _x_budget(limit)
+    if budget < 0:
+        return 0  # not even the ellipsis alone fits: the search ends at 0
+    cut = weights.longest_within(budget)
+    while cut < len(text) and text[cut].isspace():
+        cut += 1
+    return cut
+
+
+@lru_cache(maxsize=8)
+def _x_budget(limit: int) -> int:
+    """The most a prefix may weigh (scaled) for it and the ellipsis to fit: ``(w + ellipsis) // scale <= limit``."""
+    config = default_config()
+    return (limit + 1) * config.scale - 1 - scaled_weight(ELLIPSIS, config)
+
+
+@lru_cache(maxsize=8)  # a post over X's limit asks where it crosses it and where to trim it
+def _x_prefix_weights(text: str) -> PrefixWeights | None:
+    return PrefixWeights.of(text, default_config())
 
 
 def _trim_fix(text: str, limit: int, counter: Counter) -> Fix:

@@ -35,6 +35,9 @@ DEFAULT_PROTOCOL = "https://"
 
 # Character groups, as the reference defines them (inside a [...] class).
 _SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACES = _SPACES
+"""twitter-text's spaces, as the body of a [...] class: no part of a URL is one (each part's class excludes them or
+lists other characters)."""
 _INVALID = "\ufffe\ufeff\uffff"
 _DIRECTIONAL = "\u202a-\u202e\u061c\u200e\u200f\u2066\u2067\u2068\u2069"
 _PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"

@@ -1,0 +1,136 @@
+"""X's weighted length of every prefix of one post, from one reading of it: what trimming an over-long post asks.
+
+``platforms.trim_point`` searches for the longest prefix that, cut at a word and followed by "…", fits in 280:
+~12 prefixes weighed, each by a whole twitter-text parse (``weighted_length``), ~100 us a post. Here the post is
+read once (where its heavy characters, URLs and emoji sequences are) and a prefix is weighed from that, with
+only its last word parsed. Exact, by three facts of the reference's rules (``x_weighted``'s module doc), each
+held by ``tests/unit/lint/test_x_prefix.py`` on awkward Unicode:
+
+1. Weights add up across a twitter-text space ``s`` (``x_urls.SPACES``): ``W(a + s + b) == W(a) + W(s + b)``.
+   No URL holds a space (every part's class excludes them), a URL at the end of ``a`` ends there as at the end
+   of a text, and one at the start of ``b`` follows ``s`` in both (not so at the start of a text, where the first
+   character may be taken as the one before a URL: so ``s`` is weighed with ``b``); no emoji sequence holds a
+   space (checked on the emoji data); a space is an NFC starter that composes with nothing and blocks every
+   composition across it.
+2. A prefix of an NFC text is NFC (a composition it allowed the whole text would allow too), so a prefix that
+   ends at a space weighs what the whole text's units before it weigh.
+3. ``W(p + "…") == W(p) + W("…")`` for every ``p``: "…" is in no URL (no TLD or path character, and nothing
+   follows it), in no emoji sequence, and composes with nothing; after a URL it ends the host or path as the
+   end of the text does.
+
+So ``W(text[:end]) == W(text[:j]) + W(text[j:end])`` with ``j`` at the last space before ``end``: the first from
+the whole text's units (arithmetic on sorted positions), the second by the reference on a few characters (or by
+the arithmetic too when they hold no "." and no emoji glue, so no URL or sequence).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+
+from flashfusion.linting.counting.emoji_sequences import GLUE, glue_decides
+from flashfusion.linting.counting.x_urls import SPACES, may_hold_url
+from flashfusion.linting.counting.x_weighted import WeightingConfig, entities, scaled_weight
+
+_SPACE = re.compile(f"[{SPACES}]")
+_OTHER_SPACE = re.compile(f"[{SPACES.replace(' ', '')}]")
+"""Every space but " ", which is looked for with ``str.rfind``."""
+
+
+class PrefixWeights:
+    """The scaled weights (``x_weighted.scaled_weight``) of the prefixes of one NFC text."""
+
+    __slots__ = ("_adjust", "_config", "_ends", "_entities", "_extra", "_heavy", "_light", "plain", "text")
+
+    def __init__(self, text: str, config: WeightingConfig, classes: tuple[int, int, re.Pattern[str]]) -> None:
+        self.text = text
+        self._config = config
+        light, heavy, outside = classes
+        self._light = light
+        self._extra = heavy - light
+        self._heavy = [m.start() for m in outside.finditer(text)]
+        """Where the characters weighing the default (not the ranges') weight are."""
+        sequences = config.sequence_spans(text, [text[at] for at in self._heavy])
+        self._entities = entities(text, config, sequences)
+        self.plain = not sequences and not may_hold_url(text)
+        """No emoji sequence and no URL in any prefix (a prefix's sequences are the text's, as the scanner reads
+        them; a URL needs a "." and a letter after it): each character adds its weight, so the weight grows with
+        the prefix."""
+        self._ends = [end for _, end, _ in self._entities]
+        # each URL or sequence weighs its own weight instead of its characters': the difference, summed in order
+        self._adjust = [
+            0,
+            *accumulate(weight - config.plain_weight(text[start:end]) for start, end, weight in self._entities),
+        ]
+
+    @classmethod
+    def of(cls, text: str, config: WeightingConfig) -> PrefixWeights | None:
+        """None where the facts above do not apply: a text that is not NFC, a configuration of several weights (or
+        of weightless characters: the arithmetic divides by the weight)."""
+        classes = config.char_classes()
+        if classes is None or classes[0] <= 0 or not (text.isascii() or unicodedata.is_normalized("NFC", text)):
+            return None
+        if config.emoji_parsing and not glue_decides():
+            return None  # a sequence without glue (a future emoji table): pieces are not told apart by their glue
+        return cls(text, config, classes)
+
+    def at_unit_end(self, end: int) -> int:
+        """The scaled weight of ``text[:end]``, for an ``end`` no URL or emoji sequence straddles."""
+        heavy = bisect_left(self._heavy, end)
+        return self._light * end + self._extra * heavy + self._adjust[bisect_right(self._ends, end)]
+
+    def prefix(self, end: int) -> int:
+        """The scaled weight of ``text[:end]``: the units before the last space, and the rest parsed (fact 1)."""
+        text = self.text
+        start = text.rfind(" ", 0, end) + 1
+        other = _OTHER_SPACE.search(text, start, end)
+        while other is not None:  # rare: a tab, a line break, a no-break space after the last " "
+            start = other.end()
+            other = _OTHER_SPACE.search(text, start, end)
+        if start == end:
+            return self.at_unit_end(end)
+        piece = text[start:end]
+        if "." not in piece and (piece.isascii() or GLUE.search(piece) is None):
+            # no URL (a host has a dot) nor emoji sequence (glue) in it, nor of the text's inside it: it weighs
+            # its characters, and so does ``at_unit_end`` count it
+            return self.at_unit_end(end)
+        if start == 0:
+            return scaled_weight(piece, self._config)
+        # weighed with the space before it, which may precede a URL as the start of a text may not (fact 1)
+        return self.at_unit_end(start - 1) + scaled_weight(text[start - 1 : end], self._config)
+
+    def crossed_at(self) -> int | None:
+        """``x_weighted.crossed_at(text)``: where the text's weight first goes over the configuration's limit."""
+        config = self._config
+        limit = config.max_weighted_length * config.scale
+        position = 0
+        for start, end, weight in [*self._entities, (len(self.text), len(self.text), 0)]:
+            before = self.at_unit_end(start)
+            if before > limit:  # crossed in the stretch before: the first character whose end is over
+                lo, hi = position + 1, start
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if self.at_unit_end(mid) > limit:
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                return lo - 1
+            if end > start and before + weight > limit:
+                return start
+            position = end
+        return None
+
+    def longest_within(self, budget: int) -> int:
+        """The longest prefix weighing at most ``budget`` (>= 0), of a ``plain`` text (its weight grows with it)."""
+        # between the weights with no heavy character and with all of them: one bound when there are none
+        lo = min(len(self.text), max(0, budget - self._extra * len(self._heavy)) // self._light)
+        hi = min(len(self.text), budget // self._light)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.at_unit_end(mid) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
