@@ -361,9 +361,24 @@ def _text_plan(platform: str) -> _TextPlan:
     )
 
 
+class _PostPlan(NamedTuple):
+    """Checking a post against a set of platforms: each platform's plan, the rules listed, and what to measure."""
+
+    plans: tuple[_TextPlan, ...]
+    rules: tuple[str, ...]
+    counts: tuple[Callable[[str], int], ...]
+    """Each counter the platforms use, once (LinkedIn and Instagram both count code points)."""
+    measure: tuple[int, ...]
+    """For each plan, which of ``counts`` measures its text."""
+    metrics: tuple[tuple[str, int], ...]
+    """(metric, index into ``counts``), in the platforms' order."""
+    max_hashtags: int | None
+    """The fewest hashtags a platform allows (None: no platform caps them)."""
+    checks_bytes: bool
+
+
 @lru_cache(maxsize=256)  # a kit's platforms (or a channel's one), on every post
-def _post_plans(platforms: tuple[str, ...]) -> tuple[tuple[_TextPlan, ...], tuple[str, ...]]:
-    """Each platform's plan, and the rules a post's check lists (whatever it finds), in order."""
+def _post_plans(platforms: tuple[str, ...]) -> _PostPlan:
     plans = tuple(_text_plan(platform) for platform in platforms)
     rules: list[str] = []
     for plan in plans:
@@ -372,7 +387,18 @@ def _post_plans(platforms: tuple[str, ...]) -> tuple[tuple[_TextPlan, ...], tupl
             rules.append(_rule(plan.platform, "text-bytes"))
         if plan.limits.max_hashtags is not None:
             rules.append(plan.hashtag_rule)
-    return plans, tuple(rules)
+    counters = list(dict.fromkeys(plan.limits.counter for plan in plans))
+    measure = tuple(counters.index(plan.limits.counter) for plan in plans)
+    caps = [plan.limits.max_hashtags for plan in plans if plan.limits.max_hashtags is not None]
+    return _PostPlan(
+        plans,
+        tuple(rules),
+        tuple(plans[measure.index(k)].count for k in range(len(counters))),
+        measure,
+        tuple((plan.metric, k) for plan, k in zip(plans, measure, strict=True)),
+        min(caps) if caps else None,
+        any(plan.limits.max_utf8_bytes is not None for plan in plans),
+    )
 
 
 def check_text_for_platforms(
@@ -381,14 +407,20 @@ def check_text_for_platforms(
     """Post text (YouTube: the description) or, with ``kind="title"``, a title (YouTube only)."""
     if kind == "title":
         return _check_titles(text, platforms)
-    plans, rules = _post_plans(tuple(platforms))
-    metrics: dict[str, float] = {}
+    post = _post_plans(platforms if type(platforms) is tuple else tuple(platforms))
+    lengths = [count(text) for count in post.counts]  # each counter once, whatever the platforms sharing it
+    metrics = {metric: float(lengths[k]) for metric, k in post.metrics}
+    for plan, k in zip(post.plans, post.measure):  # noqa: B905 - of one plan: the same length
+        if lengths[k] > plan.limits.max_chars:
+            break
+    else:  # every length within its limit: only bytes and hashtags may be over
+        if not post.checks_bytes and (post.max_hashtags is None or text.count("#") <= post.max_hashtags):
+            return CheckResult([], list(post.rules), [], metrics)  # positional: ~1/3 cheaper than by keyword
     violations: list[Violation] = []
     hashes = -1  # counted when a platform caps hashtags
-    for plan in plans:
+    for plan, k in zip(post.plans, post.measure):  # noqa: B905 - as above
         limits = plan.limits
-        length = plan.count(text)
-        metrics[plan.metric] = float(length)
+        length = lengths[k]
         if length > limits.max_chars:
             violations.append(_too_long(text, plan, length))
         if limits.max_utf8_bytes is not None:
@@ -402,7 +434,7 @@ def check_text_for_platforms(
                 tags = hashtags(text)
                 if len(tags) > limits.max_hashtags:
                     violations.append(_too_many_hashtags(text, plan, tags))
-    return CheckResult(violations, list(rules), [], metrics)  # positional: ~1/3 cheaper than by keyword
+    return CheckResult(violations, list(post.rules), [], metrics)
 
 
 def _too_long(text: str, plan: _TextPlan, length: int) -> Violation:

@@ -68,9 +68,13 @@ class PrefixWeights:
     @classmethod
     def of(cls, text: str, config: WeightingConfig) -> PrefixWeights | None:
         """None where the facts above do not apply: a text that is not NFC, a configuration of several weights (or
-        of weightless characters: the arithmetic divides by the weight)."""
+        of weightless characters, or ranges heavier than the default: the searches' bounds assume neither)."""
         classes = config.char_classes()
-        if classes is None or classes[0] <= 0 or not (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        if (
+            classes is None
+            or not 0 < classes[0] <= classes[1]
+            or not (text.isascii() or unicodedata.is_normalized("NFC", text))
+        ):
             return None
         if config.emoji_parsing and not glue_decides():
             return None  # a sequence without glue (a future emoji table): pieces are not told apart by their glue
@@ -108,15 +112,8 @@ class PrefixWeights:
         position = 0
         for start, end, weight in [*self._entities, (len(self.text), len(self.text), 0)]:
             before = self.at_unit_end(start)
-            if before > limit:  # crossed in the stretch before: the first character whose end is over
-                lo, hi = position + 1, start
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if self.at_unit_end(mid) > limit:
-                        hi = mid
-                    else:
-                        lo = mid + 1
-                return lo - 1
+            if before > limit:  # crossed in the stretch before: at the end of its longest prefix within the limit
+                return self._longest_within(position, start, limit)
             if end > start and before + weight > limit:
                 return start
             position = end
@@ -124,9 +121,17 @@ class PrefixWeights:
 
     def longest_within(self, budget: int) -> int:
         """The longest prefix weighing at most ``budget`` (>= 0), of a ``plain`` text (its weight grows with it)."""
-        # between the weights with no heavy character and with all of them: one bound when there are none
-        lo = min(len(self.text), max(0, budget - self._extra * len(self._heavy)) // self._light)
-        hi = min(len(self.text), budget // self._light)
+        return self._longest_within(0, len(self.text), budget)
+
+    def _longest_within(self, first: int, last: int, budget: int) -> int:
+        """The longest prefix, from ``text[:first]`` (within ``budget``) to ``text[:last]``, weighing at most
+        ``budget``; no URL or emoji sequence between ``first`` and ``last``, so the weight grows with the prefix
+        and each character adds from the lighter to the heavier weight: the search starts between those bounds
+        (one point when the stretch has no heavy character)."""
+        left = budget - self.at_unit_end(first)
+        heavy = bisect_left(self._heavy, last) - bisect_left(self._heavy, first)
+        lo = min(last, first + max(0, left - self._extra * heavy) // self._light)
+        hi = min(last, first + left // self._light)
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if self.at_unit_end(mid) <= budget:

@@ -215,12 +215,23 @@ def scaled_weight(text: str, config: WeightingConfig) -> int:
     normalized = _nfc(text)
     if not may_hold_url(normalized):
         return config.weight_without_urls(normalized)
-    total = 0
-    position = 0
-    for start, end, weight in _entities(normalized, config):
-        total += config.plain_weight(normalized[position:start]) + weight
-        position = end
-    return total + config.plain_weight(normalized[position:])
+    classes = config.char_classes()
+    if classes is None:
+        total = 0
+        position = 0
+        for start, end, weight in _entities(normalized, config):
+            total += config.plain_weight(normalized[position:start]) + weight
+            position = end
+        return total + config.plain_weight(normalized[position:])
+    # The sum over the stretches between the entities and the entities' weights is the whole text's plain weight
+    # with each entity's plain weight taken out and its weight put in (a plain weight is a sum over code points);
+    # the characters the one scan finds tell whether there is any emoji glue (see ``weight_without_urls``).
+    light, heavy_weight, outside = classes
+    heavy = outside.findall(normalized)
+    total = len(normalized) * light + (heavy_weight - light) * len(heavy)
+    for start, end, weight in _entities(normalized, config, config.sequence_spans(normalized, heavy)):
+        total += weight - config.plain_weight(normalized[start:end])
+    return total
 
 
 def entities(
