@@ -50,11 +50,16 @@ class PrefixWeights:
         light, heavy, outside = classes
         self._light = light
         self._extra = heavy - light
-        self._heavy = [m.start() for m in outside.finditer(text)]
+        if text.isascii() and config.ascii_weight() == light:
+            self._heavy: list[int] = []  # no heavy character, and no emoji sequence without a non-ASCII one
+            sequences: list[tuple[int, int]] = []
+        else:
+            self._heavy = [m.start() for m in outside.finditer(text)]
+            sequences = config.sequence_spans(text, [text[at] for at in self._heavy])
         """Where the characters weighing the default (not the ranges') weight are."""
-        sequences = config.sequence_spans(text, [text[at] for at in self._heavy])
-        self._entities = entities(text, config, sequences)
-        self.plain = not sequences and not may_hold_url(text)
+        urls = may_hold_url(text)
+        self._entities = entities(text, config, sequences) if urls or sequences else []
+        self.plain = not sequences and not urls
         """No emoji sequence and no URL in any prefix (a prefix's sequences are the text's, as the scanner reads
         them; a URL needs a "." and a letter after it): each character adds its weight, so the weight grows with
         the prefix."""

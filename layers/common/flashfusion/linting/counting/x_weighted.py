@@ -121,6 +121,10 @@ class WeightingConfig:
         ((weight, _),) = self._classes
         return weight, self.default_weight, self._outside
 
+    def ascii_weight(self) -> int | None:
+        """What every ASCII character weighs, when they all weigh the same."""
+        return self._ascii_weight
+
     def plain_weight(self, text: str) -> int:
         """The scaled weight of ``text`` counted code point by code point (no URLs, no emoji)."""
         if self._ascii_weight is not None and text.isascii():
@@ -207,7 +211,10 @@ def _entities(
 def weighted_length(text: str, config: WeightingConfig | None = None) -> int:
     """The weighted length of ``text`` (v3 unless another configuration is given)."""
     config = config or default_config()
-    return scaled_weight(text, config) // config.scale
+    normalized = _nfc(text)
+    if not may_hold_url(normalized):
+        return config.weight_without_urls(normalized) // config.scale
+    return _weight_with_urls(normalized, config) // config.scale
 
 
 def scaled_weight(text: str, config: WeightingConfig) -> int:
@@ -215,23 +222,16 @@ def scaled_weight(text: str, config: WeightingConfig) -> int:
     normalized = _nfc(text)
     if not may_hold_url(normalized):
         return config.weight_without_urls(normalized)
-    classes = config.char_classes()
-    if classes is None:
-        total = 0
-        position = 0
-        for start, end, weight in _entities(normalized, config):
-            total += config.plain_weight(normalized[position:start]) + weight
-            position = end
-        return total + config.plain_weight(normalized[position:])
-    # The sum over the stretches between the entities and the entities' weights is the whole text's plain weight
-    # with each entity's plain weight taken out and its weight put in (a plain weight is a sum over code points);
-    # the characters the one scan finds tell whether there is any emoji glue (see ``weight_without_urls``).
-    light, heavy_weight, outside = classes
-    heavy = outside.findall(normalized)
-    total = len(normalized) * light + (heavy_weight - light) * len(heavy)
-    for start, end, weight in _entities(normalized, config, config.sequence_spans(normalized, heavy)):
-        total += weight - config.plain_weight(normalized[start:end])
-    return total
+    return _weight_with_urls(normalized, config)
+
+
+def _weight_with_urls(normalized: str, config: WeightingConfig) -> int:
+    total = 0
+    position = 0
+    for start, end, weight in _entities(normalized, config):
+        total += config.plain_weight(normalized[position:start]) + weight
+        position = end
+    return total + config.plain_weight(normalized[position:])
 
 
 def entities(
