@@ -225,3 +225,20 @@ def test_a_text_that_is_not_nfc_is_weighed_the_plain_way() -> None:
     assert PrefixWeights.of("Cafe\u0301 " * 80, V3) is None
     text = "Cafe\u0301 " * 80
     assert pf.trim_point(text, 280, "x-weighted") == reference_trim_point(text, 280, "x-weighted")
+
+
+def test_re_whitespace_is_str_isspace() -> None:
+    """The plain trim point finds the last space with ``re``'s ``\\s``, which must be ``str.isspace``."""
+    space = re.compile(r"\s")
+    assert all((space.match(chr(c)) is not None) == chr(c).isspace() for c in range(0x110000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["word", "a", "日本", "é", "🌲", "x" * 30, *SPACE_CHARS, "\x1c", "\x1f"]), max_size=120)
+)
+def test_the_plain_trim_point_is_the_searchs(pieces: list[str]) -> None:
+    """Plain texts (no URL, no emoji sequence) with every kind of blank, long words and spaces in a row."""
+    text = "".join(pieces)
+    for limit in (280, 100, 1, 0):
+        assert pf.trim_point(text, limit, "x-weighted") == reference_trim_point(text, limit, "x-weighted")

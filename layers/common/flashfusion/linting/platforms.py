@@ -253,19 +253,18 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
 def trim_point(text: str, limit: int, counter: Counter) -> int:
     """Where to cut so that ``text[:cut].rstrip() + ELLIPSIS`` fits: the last word boundary that fits,
     or a hard cut inside an overlong first word."""
-    fits = _fits(text, limit, counter)
     weights = _x_prefix_weights(text) if counter == "x-weighted" else None
     if weights is not None and weights.plain:
-        hard = _longest_fitting_cut(text, limit, weights)
-    else:
-        lo, hi = 0, len(text)
-        while lo < hi:  # the longest prefix that fits (the count grows with the prefix)
-            mid = (lo + hi + 1) // 2
-            if fits(mid):
-                lo = mid
-            else:
-                hi = mid - 1
-        hard = lo
+        return _plain_trim_point(text, limit, weights)
+    fits = _fits(text, limit, counter)
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits (the count grows with the prefix)
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    hard = lo
     if hard < len(text) and not text[hard].isspace():
         # The last word boundary that fits. A URL or an emoji sequence cut short can weigh more than
         # whole (a URL is 23 whatever its length), so each boundary is checked, not assumed.
@@ -275,6 +274,31 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
     while hard > 0 and not fits(len(text[:hard].rstrip())):
         hard -= 1
     return len(text[:hard].rstrip())
+
+
+def _plain_trim_point(text: str, limit: int, weights: PrefixWeights) -> int:
+    """``trim_point`` for a text whose X weight grows with the prefix (``PrefixWeights.plain``), with no weighing
+    but the search's: whether a cut fits shrinks with the cut, so when the longest cut that fits fits at all
+    (the empty text and the ellipsis do), every shorter cut fits too, and the first boundary the loop tries is
+    the answer (or, with only spaces before it, the hard cut)."""
+    hard = _longest_fitting_cut(text, limit, weights)
+    if hard == 0:
+        return 0
+    if hard < len(text) and not text[hard].isspace():
+        boundary = text.rfind(" ", 1, hard)  # the last space (str.isspace) from 1 to hard - 1, or -1
+        other = _OTHER_WHITESPACE.search(text, max(boundary + 1, 1), hard)
+        while other is not None:
+            boundary = other.start()
+            other = _OTHER_WHITESPACE.search(text, boundary + 1, hard)
+        if boundary > 0:
+            kept = text[:boundary].rstrip()
+            if kept:
+                return len(kept)
+    return len(text[:hard].rstrip())
+
+
+_OTHER_WHITESPACE = re.compile(r"[^\S ]")
+r"""A ``str.isspace`` character but " " (``re``'s ``\s`` is ``str.isspace`` for a ``str`` pattern)."""
 
 
 def _fits(text: str, limit: int, counter: Counter) -> Callable[[int], bool]:
