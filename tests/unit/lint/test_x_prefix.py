@@ -186,7 +186,10 @@ def test_every_prefix_weighs_what_the_reference_weighs(text: str) -> None:
     for config in (V3, V2):
         weights = weights_of(text, config)
         for end in range(len(text) + 1):
-            assert weights.prefix(end) == scaled_weight(text[:end], config), (text[:end], config.version)
+            weight = scaled_weight(text[:end], config)
+            assert weights.prefix(end) == weight, (text[:end], config.version)
+            for budget in (weight - 1, weight, weight + 50, weight + 2300):
+                assert weights.within(end, budget) == (weight <= budget), (text[:end], budget, config.version)
 
 
 @settings(max_examples=300, deadline=None)

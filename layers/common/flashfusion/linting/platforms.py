@@ -312,7 +312,7 @@ def _fits(text: str, limit: int, counter: Counter) -> Callable[[int], bool]:
             end = cut  # len(text[:cut].rstrip()), without copying the text
             while end and text[end - 1].isspace():
                 end -= 1
-            return weights.prefix(end) <= budget
+            return weights.within(end, budget)
 
         return fits_x
     count = COUNTERS[counter]

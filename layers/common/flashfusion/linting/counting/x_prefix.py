@@ -42,7 +42,19 @@ _OTHER_SPACE = re.compile(f"[{SPACES.replace(' ', '')}]")
 class PrefixWeights:
     """The scaled weights (``x_weighted.scaled_weight``) of the prefixes of one NFC text."""
 
-    __slots__ = ("_adjust", "_config", "_ends", "_entities", "_extra", "_heavy", "_light", "plain", "text")
+    __slots__ = (
+        "_adjust",
+        "_bounded",
+        "_config",
+        "_ends",
+        "_entities",
+        "_extra",
+        "_heavy",
+        "_light",
+        "_url_weight",
+        "plain",
+        "text",
+    )
 
     def __init__(self, text: str, config: WeightingConfig, classes: tuple[int, int, re.Pattern[str]]) -> None:
         self.text = text
@@ -50,6 +62,9 @@ class PrefixWeights:
         light, heavy, outside = classes
         self._light = light
         self._extra = heavy - light
+        self._url_weight = config.transformed_url_length * config.scale
+        self._bounded = not config.emoji_parsing or config.default_weight <= 2 * light
+        """Whether an emoji sequence (two code points or more) weighs no more than its code points."""
         if text.isascii() and config.ascii_weight() == light:
             self._heavy: list[int] = []  # no heavy character, and no emoji sequence without a non-ASCII one
             sequences: list[tuple[int, int]] = []
@@ -92,23 +107,52 @@ class PrefixWeights:
 
     def prefix(self, end: int) -> int:
         """The scaled weight of ``text[:end]``: the units before the last space, and the rest parsed (fact 1)."""
+        start = self._word_start(end)
+        if start == end or self._holds_no_entity(start, end):
+            return self.at_unit_end(end)
+        return self._parsed(start, end)
+
+    def within(self, end: int, budget: int) -> bool:
+        """``prefix(end) <= budget``, with the last word parsed only when bounds leave it open: it weighs at
+        least nothing and at most its characters and one URL per dot (an emoji sequence weighs no more than its
+        characters; a URL weighs its weight instead of its characters')."""
+        start = self._word_start(end)
+        if start == end or self._holds_no_entity(start, end):
+            return self.at_unit_end(end) <= budget
+        before = self.at_unit_end(start)  # start is 0 or just after a space: a unit end
+        if before > budget:
+            return False
+        if self._bounded:
+            heavy = bisect_left(self._heavy, end) - bisect_left(self._heavy, start)
+            most = (
+                self._light * (end - start) + self._extra * heavy + self._url_weight * self.text.count(".", start, end)
+            )
+            if before + most <= budget:
+                return True
+        return self._parsed(start, end) <= budget
+
+    def _word_start(self, end: int) -> int:
+        """Just after the last space (``x_urls.SPACES``) before ``end``, or 0."""
         text = self.text
         start = text.rfind(" ", 0, end) + 1
         other = _OTHER_SPACE.search(text, start, end)
         while other is not None:  # rare: a tab, a line break, a no-break space after the last " "
             start = other.end()
             other = _OTHER_SPACE.search(text, start, end)
-        if start == end:
-            return self.at_unit_end(end)
-        piece = text[start:end]
-        if "." not in piece and (piece.isascii() or GLUE.search(piece) is None):
-            # no URL (a host has a dot) nor emoji sequence (glue) in it, nor of the text's inside it: it weighs
-            # its characters, and so does ``at_unit_end`` count it
-            return self.at_unit_end(end)
+        return start
+
+    def _holds_no_entity(self, start: int, end: int) -> bool:
+        """No URL (a host has a dot) nor emoji sequence (glue) in ``text[start:end]``, nor one of the text's inside
+        it: it weighs its characters, and ``at_unit_end(end)`` counts it so."""
+        piece = self.text[start:end]
+        return "." not in piece and (piece.isascii() or GLUE.search(piece) is None)
+
+    def _parsed(self, start: int, end: int) -> int:
+        """``prefix(end)``, the word from ``start`` weighed by the reference: with the space before it, which may
+        precede a URL as the start of a text may not (fact 1)."""
         if start == 0:
-            return scaled_weight(piece, self._config)
-        # weighed with the space before it, which may precede a URL as the start of a text may not (fact 1)
-        return self.at_unit_end(start - 1) + scaled_weight(text[start - 1 : end], self._config)
+            return scaled_weight(self.text[:end], self._config)
+        return self.at_unit_end(start - 1) + scaled_weight(self.text[start - 1 : end], self._config)
 
     def crossed_at(self) -> int | None:
         """``x_weighted.crossed_at(text)``: where the text's weight first goes over the configuration's limit."""
