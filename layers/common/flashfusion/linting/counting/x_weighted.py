@@ -121,6 +121,13 @@ class WeightingConfig:
         ((weight, _),) = self._classes
         return weight, self.default_weight, self._outside
 
+    def _holds_light_glue(self, text: str) -> bool:
+        # a loop, not any() of a generator (a frame per call): in v3 the one light glue character is ZWJ
+        for char in self._light_glue:  # noqa: SIM110 - as above
+            if char in text:
+                return True
+        return False
+
     def ascii_weight(self) -> int | None:
         """What every ASCII character weighs, when they all weigh the same."""
         return self._ascii_weight
@@ -143,7 +150,7 @@ class WeightingConfig:
         if not self.emoji_parsing:
             return []
         if self._outside is not None and glue_decides():
-            if self._heavy_glue.isdisjoint(heavy) and not any(c in text for c in self._light_glue):
+            if self._heavy_glue.isdisjoint(heavy) and not self._holds_light_glue(text):
                 return []
             return glued_sequence_spans(text)
         return emoji_sequence_spans(text)
@@ -160,7 +167,7 @@ class WeightingConfig:
             ((weight, _),) = self._classes
             heavy = self._outside.findall(text)
             total = len(text) * weight + (self.default_weight - weight) * len(heavy)
-            if self._heavy_glue.isdisjoint(heavy) and not any(c in text for c in self._light_glue):
+            if self._heavy_glue.isdisjoint(heavy) and not self._holds_light_glue(text):
                 return total
             spans = glued_sequence_spans(text)
         else:
