@@ -390,6 +390,8 @@ class _PostPlan(NamedTuple):
 
     plans: tuple[_TextPlan, ...]
     rules: tuple[str, ...]
+    lengths: tuple[tuple[Callable[[str], int], str, int], ...]
+    """Each plan's (counter, metric, limit): what every post is measured by, without attribute look-ups."""
     max_hashtags: int | None
     """The fewest hashtags a platform allows (None: no platform caps them)."""
     checks_bytes: bool
@@ -409,6 +411,7 @@ def _post_plans(platforms: tuple[str, ...]) -> _PostPlan:
     return _PostPlan(
         plans,
         tuple(rules),
+        tuple((plan.count, plan.metric, plan.limits.max_chars) for plan in plans),
         min(caps) if caps else None,
         any(plan.limits.max_utf8_bytes is not None for plan in plans),
     )
@@ -424,11 +427,11 @@ def check_text_for_platforms(
     metrics: dict[str, float] = {}
     lengths: list[int] = []
     over = False
-    for plan in post.plans:
-        length = plan.count(text)
-        metrics[plan.metric] = float(length)
+    for count, metric, max_chars in post.lengths:
+        length = count(text)
+        metrics[metric] = float(length)
         lengths.append(length)
-        if length > plan.limits.max_chars:
+        if length > max_chars:
             over = True
     if not over and not post.checks_bytes and (post.max_hashtags is None or text.count("#") <= post.max_hashtags):
         return CheckResult([], list(post.rules), [], metrics)  # positional: ~1/3 cheaper than by keyword

@@ -61,6 +61,7 @@ _QUERY_END = r"[a-zA-Z0-9\-_&=#/]"
 _PRECEDING = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
 _BAD_BEFORE_BARE_DOMAIN = re.compile(r"[-_./]$")
 _DOT_THEN_LETTER = re.compile(r"\.[^\x00-\x40\x5b-\x60\x7b-\x7f]")  # every TLD starts with a letter
+DOT_THEN_LETTER = _DOT_THEN_LETTER
 # The reference matches case-insensitively (JavaScript's "i" flag); spelled out here instead, since a
 # case-insensitive Python pattern is ~4x slower on the large negated classes, and only letters differ.
 _PROTOCOL_TEXT = "[hH][tT][tT][pP][sS]?://"

@@ -36,6 +36,7 @@ from flashfusion.linting.counting.emoji_sequences import (
     glue_decides,
     glued_sequence_spans,
 )
+from flashfusion.linting.counting.x_urls import DOT_THEN_LETTER as _DOT_THEN_LETTER
 from flashfusion.linting.counting.x_urls import extract_urls_with_indices, may_hold_url
 
 _INVALID_CHARS = re.compile("[\ufffe\ufeff\uffff]")
@@ -218,9 +219,15 @@ def _entities(
 def weighted_length(text: str, config: WeightingConfig | None = None) -> int:
     """The weighted length of ``text`` (v3 unless another configuration is given)."""
     config = config or default_config()
-    normalized = _nfc(text)
-    if not may_hold_url(normalized):
-        return config.weight_without_urls(normalized) // config.scale
+    if text.isascii():  # its own NFC; most posts: weighed here, with no call
+        ascii_weight = config._ascii_weight
+        if ascii_weight is not None and ("." not in text or _DOT_THEN_LETTER.search(text) is None):
+            return len(text) * ascii_weight // config.scale  # no URL (see may_hold_url), no emoji
+        normalized = text
+    else:
+        normalized = unicodedata.normalize("NFC", text)
+        if not may_hold_url(normalized):
+            return config.weight_without_urls(normalized) // config.scale
     return _weight_with_urls(normalized, config) // config.scale
 
 
