@@ -78,6 +78,10 @@ class PrefixWeights:
         """No emoji sequence and no URL in any prefix (a prefix's sequences are the text's, as the scanner reads
         them; a URL needs a "." and a letter after it): each character adds its weight, so the weight grows with
         the prefix."""
+        if not self._entities:  # most texts: nothing to sum
+            self._ends: list[int] = []
+            self._adjust = [0]
+            return
         self._ends = [end for _, end, _ in self._entities]
         # each URL or sequence weighs its own weight instead of its characters': the difference, summed in order
         self._adjust = [
