@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 MAX_URL_LENGTH = 4096
 MAX_TCO_SLUG_LENGTH = 40
@@ -197,8 +197,9 @@ def _url_matches(text: str) -> list[re.Match[str]]:
     return matches
 
 
-@dataclass(frozen=True)
-class UrlEntity:
+class UrlEntity(NamedTuple):
+    """A URL and its code point span (a named tuple: a frozen dataclass costs ~1 us more to make, per URL)."""
+
     url: str
     start: int
     end: int
