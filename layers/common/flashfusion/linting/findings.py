@@ -20,7 +20,7 @@ _Model = TypeVar("_Model", TextSpan, Fix, Violation, LintReport)
 _new = object.__new__
 _SPAN_FIELDS = frozenset({"start", "end", "text"})
 _FIX_FIELDS = frozenset({"kind", "span", "text"})
-_FLOAT = frozenset({float})
+_FLOAT = {float}
 _REPORT_FIELDS = frozenset({"compliant", "auto_fixable", "violations", "rules_checked", "not_checked", "metrics"})
 
 
@@ -107,7 +107,7 @@ def lint_report(
     """``LintReport(compliant=..., auto_fixable=..., violations=..., rules_checked=..., not_checked=...,
     metrics=...)``; validated as usual when a metric is not a float (validation would make it one). The report
     holds the lists and the dict given (as validation would hold copies): the caller makes them for it."""
-    if metrics and not _FLOAT.issuperset(map(type, metrics.values())):  # no set built: each looked up, in C
+    if metrics and {*map(type, metrics.values())} != _FLOAT:
         return LintReport(
             compliant=compliant,
             auto_fixable=auto_fixable,
