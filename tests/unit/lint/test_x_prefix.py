@@ -13,6 +13,7 @@ import dataclasses
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -244,4 +245,39 @@ def test_the_plain_trim_point_is_the_searchs(pieces: list[str]) -> None:
     """Plain texts (no URL, no emoji sequence) with every kind of blank, long words and spaces in a row."""
     text = "".join(pieces)
     for limit in (280, 100, 1, 0):
+        assert pf.trim_point(text, limit, "x-weighted") == reference_trim_point(text, limit, "x-weighted")
+
+
+@settings(max_examples=200, deadline=None)
+@given(long_texts, st.sampled_from([0, 150, 2_000, 5_000, 27_900]))
+def test_a_text_grows_past_a_budget_where_it_says(text: str, budget: int) -> None:
+    """``grows_past``: every prefix up to ``longest_within`` weighs at most the budget, every longer one more (a
+    URL or emoji sequence after the crossing does not make the search's answer any other)."""
+    text = unicodedata.normalize("NFC", text)
+    for config in (V3, V2):
+        weights = weights_of(text, config)
+        if weights.grows_past(budget):
+            prefix_weights = [scaled_weight(text[:end], config) for end in range(len(text) + 1)]
+            longest = weights.longest_within(budget)
+            assert all(weight <= budget for weight in prefix_weights[: longest + 1])
+            assert all(weight > budget for weight in prefix_weights[longest + 1 :])
+
+
+FAMILY = "👨\u200d👩\u200d👧"
+
+
+@pytest.mark.parametrize("budget", range(27_000, 27_800, 50))
+def test_a_sequence_before_the_budget_is_no_plain_stretch(budget: int) -> None:
+    """A family emoji's first code points weigh more than the whole (2+1+2+1 before it weighs 2): where the budget
+    falls among them, the prefixes' weights do not grow past it, and ``grows_past`` must not say they do."""
+    text = "x" * 270 + " " + FAMILY + " " + "y" * 20
+    weights = weights_of(text, V3)
+    prefix_weights = [scaled_weight(text[:end], V3) for end in range(len(text) + 1)]
+    within = [weight <= budget for weight in prefix_weights]
+    grows = within == sorted(within, reverse=True)
+    if weights.grows_past(budget):  # it may say no where they do grow (the sequence's word is not weighed)
+        assert grows
+        assert within.count(True) == weights.longest_within(budget) + 1
+    assert weights.grows_past(27_000)  # the budget falls in the x's: the family comes after
+    for limit in range(272, 282):
         assert pf.trim_point(text, limit, "x-weighted") == reference_trim_point(text, limit, "x-weighted")

@@ -254,7 +254,7 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
     """Where to cut so that ``text[:cut].rstrip() + ELLIPSIS`` fits: the last word boundary that fits,
     or a hard cut inside an overlong first word."""
     weights = _x_prefix_weights(text) if counter == "x-weighted" else None
-    if weights is not None and weights.plain:
+    if weights is not None and weights.grows_past(_x_budget(limit)):
         return _plain_trim_point(text, limit, weights)
     fits = _fits(text, limit, counter)
     lo, hi = 0, len(text)
@@ -277,10 +277,11 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
 
 
 def _plain_trim_point(text: str, limit: int, weights: PrefixWeights) -> int:
-    """``trim_point`` for a text whose X weight grows with the prefix (``PrefixWeights.plain``), with no weighing
-    but the search's: whether a cut fits shrinks with the cut, so when the longest cut that fits fits at all
-    (the empty text and the ellipsis do), every shorter cut fits too, and the first boundary the loop tries is
-    the answer (or, with only spaces before it, the hard cut)."""
+    """``trim_point`` for a text whose X weight grows with the prefix until it is over the budget and stays over
+    (``PrefixWeights.grows_past``), with no weighing but the search's: whether a cut fits shrinks with the cut (a
+    cut that ends past the point where the weight stops growing is over), so when the longest cut that fits fits
+    at all (the empty text and the ellipsis do), every shorter cut fits too, and the first boundary the loop tries
+    is the answer (or, with only spaces before it, the hard cut)."""
     hard = _longest_fitting_cut(text, limit, weights)
     if hard == 0:
         return 0
@@ -324,8 +325,9 @@ def _fits(text: str, limit: int, counter: Counter) -> Callable[[int], bool]:
 
 
 def _longest_fitting_cut(text: str, limit: int, weights: PrefixWeights) -> int:
-    """What the binary search of ``trim_point`` finds, for a text whose X weight grows with the prefix (``plain``):
-    then whether a cut fits shrinks with it, and the search finds the longest cut that fits. A cut fits when its
+    """What the binary search of ``trim_point`` finds, for a text whose X weight grows with the prefix until over the
+    budget (``grows_past``): then whether a cut fits shrinks with it, and the search finds the longest cut that fits.
+    A cut fits when its
     prefix without trailing spaces weighs at most ``budget``: so every cut up to the longest such prefix ``q``,
     and the spaces that follow it."""
     budget = _x_budget(limit)

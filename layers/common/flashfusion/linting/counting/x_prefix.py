@@ -31,7 +31,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from flashfusion.linting.counting.emoji_sequences import GLUE, glue_decides
-from flashfusion.linting.counting.x_urls import SPACES, may_hold_url
+from flashfusion.linting.counting.x_urls import DOT_THEN_LETTER, SPACES, may_hold_url
 from flashfusion.linting.counting.x_weighted import WeightingConfig, entities, scaled_weight
 
 _SPACE = re.compile(f"[{SPACES}]")
@@ -53,6 +53,7 @@ class PrefixWeights:
         "_light",
         "_url_weight",
         "plain",
+        "plain_until",
         "text",
     )
 
@@ -78,6 +79,18 @@ class PrefixWeights:
         """No emoji sequence and no URL in any prefix (a prefix's sequences are the text's, as the scanner reads
         them; a URL needs a "." and a letter after it): each character adds its weight, so the weight grows with
         the prefix."""
+        self.plain_until = len(text)
+        """Where the first word that may hold a URL or an emoji sequence starts (a "." and a letter after it, or
+        emoji glue): up to there, the weight grows with the prefix."""
+        if not self.plain:
+            first = len(text)
+            dot = DOT_THEN_LETTER.search(text)
+            if dot is not None:
+                first = dot.start()
+            glue = None if text.isascii() else GLUE.search(text, 0, first)
+            if glue is not None:
+                first = glue.start()
+            self.plain_until = self._word_start(first)
         if not self._entities:  # most texts: nothing to sum
             self._ends: list[int] = []
             self._adjust = [0]
@@ -172,9 +185,15 @@ class PrefixWeights:
             position = end
         return None
 
+    def grows_past(self, budget: int) -> bool:
+        """Whether the prefixes' weights grow until they are over ``budget``, and stay over: the text is plain, or
+        its first word that may hold a URL or a sequence starts over it (a longer prefix weighs at least the words
+        before its last one, see ``within``)."""
+        return self.plain or self.at_unit_end(self.plain_until) > budget
+
     def longest_within(self, budget: int) -> int:
-        """The longest prefix weighing at most ``budget`` (>= 0), of a ``plain`` text (its weight grows with it)."""
-        return self._longest_within(0, len(self.text), budget)
+        """The longest prefix weighing at most ``budget`` (>= 0), when ``grows_past(budget)``."""
+        return self._longest_within(0, self.plain_until, budget)
 
     def _longest_within(self, first: int, last: int, budget: int) -> int:
         """The longest prefix, from ``text[:first]`` (within ``budget``) to ``text[:last]``, weighing at most
