@@ -327,9 +327,8 @@ def _fits(text: str, limit: int, counter: Counter) -> Callable[[int], bool]:
 def _longest_fitting_cut(text: str, limit: int, weights: PrefixWeights) -> int:
     """What the binary search of ``trim_point`` finds, for a text whose X weight grows with the prefix until over the
     budget (``grows_past``): then whether a cut fits shrinks with it, and the search finds the longest cut that fits.
-    A cut fits when its
-    prefix without trailing spaces weighs at most ``budget``: so every cut up to the longest such prefix ``q``,
-    and the spaces that follow it."""
+    A cut fits when its prefix without trailing spaces weighs at most ``budget``: so every cut up to the longest such
+    prefix ``q``, and the spaces that follow it."""
     budget = _x_budget(limit)
     if budget < 0:
         return 0  # not even the ellipsis alone fits: the search ends at 0

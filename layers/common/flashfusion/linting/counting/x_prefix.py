@@ -21,6 +21,11 @@ held by ``tests/unit/lint/test_x_prefix.py`` on awkward Unicode:
 So ``W(text[:end]) == W(text[:j]) + W(text[j:end])`` with ``j`` at the last space before ``end``: the first from
 the whole text's units (arithmetic on sorted positions), the second by the reference on a few characters (or by
 the arithmetic too when they hold no "." and no emoji glue, so no URL or sequence).
+
+Where the prefixes' weights grow until they are past the budget (no URL or emoji sequence before the crossing:
+``grows_past``), the search is not run at all: its answer follows from the longest prefix within the budget, found
+by arithmetic (``platforms._plain_trim_point``). Elsewhere a cut's last word is parsed only when bounds on its
+weight (nothing; its characters and a URL per dot) leave the answer open (``within``).
 """
 
 from __future__ import annotations
@@ -34,7 +39,6 @@ from flashfusion.linting.counting.emoji_sequences import GLUE, glue_decides
 from flashfusion.linting.counting.x_urls import DOT_THEN_LETTER, SPACES, may_hold_url
 from flashfusion.linting.counting.x_weighted import WeightingConfig, entities, scaled_weight
 
-_SPACE = re.compile(f"[{SPACES}]")
 _OTHER_SPACE = re.compile(f"[{SPACES.replace(' ', '')}]")
 """Every space but " ", which is looked for with ``str.rfind``."""
 
@@ -66,13 +70,13 @@ class PrefixWeights:
         self._url_weight = config.transformed_url_length * config.scale
         self._bounded = not config.emoji_parsing or config.default_weight <= 2 * light
         """Whether an emoji sequence (two code points or more) weighs no more than its code points."""
+        # where the characters weighing the default (not the ranges') weight are
         if text.isascii() and config.ascii_weight() == light:
             self._heavy: list[int] = []  # no heavy character, and no emoji sequence without a non-ASCII one
             sequences: list[tuple[int, int]] = []
         else:
             self._heavy = [m.start() for m in outside.finditer(text)]
             sequences = config.sequence_spans(text, [text[at] for at in self._heavy])
-        """Where the characters weighing the default (not the ranges') weight are."""
         urls = may_hold_url(text)
         self._entities = entities(text, config, sequences) if urls or sequences else []
         self.plain = not sequences and not urls
