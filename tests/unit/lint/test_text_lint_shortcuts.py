@@ -188,3 +188,16 @@ def test_the_report_lists_each_rule_as_the_merge_defines(rule_lists: list[list[s
     merged = report(iter(results))
     assert merged.rules_checked == _rules_as_merged_one_by_one(results)
     assert merged.metrics == {f"m{i}": float(i) for i in range(len(rule_lists))}
+
+
+def test_the_known_rule_lists_are_bounded() -> None:
+    """The report remembers which rule lists have no repeat; a service linting for many kits never holds more
+    than the bound, and a list seen again is answered as first."""
+    from flashfusion.linting import base
+
+    for n in range(base._WITHOUT_REPEATS_MAX + 10):
+        rules = [f"rule.{n}", "a", "b"]
+        assert base._without_repeats(rules)
+        assert base._without_repeats(rules)
+        assert not base._without_repeats([*rules, "a"])
+        assert len(base._WITHOUT_REPEATS) <= base._WITHOUT_REPEATS_MAX

@@ -35,20 +35,37 @@ class CheckResult:
     metrics: dict[str, float] = field(default_factory=dict)
 
 
+_WITHOUT_REPEATS: dict[tuple[str, ...], bool] = {}
+"""Whether each list of rules a report merged had no repeat: a kit's checks list the same rules post after post,
+and looking the list up costs less than a set of it. Bounded: cleared when full."""
+_WITHOUT_REPEATS_MAX = 1024
+
+
+def _without_repeats(rules: list[str]) -> bool:
+    key = tuple(rules)
+    known = _WITHOUT_REPEATS.get(key)
+    if known is None:
+        if len(_WITHOUT_REPEATS) >= _WITHOUT_REPEATS_MAX:
+            _WITHOUT_REPEATS.clear()
+        known = _WITHOUT_REPEATS[key] = len(set(rules)) == len(rules)
+    return known
+
+
 def report(results: Iterable[CheckResult]) -> LintReport:
-    results = results if isinstance(results, list) else list(results)
+    results = results if type(results) is list else list(results)
     violations: list[Violation] = []
     rules: list[str] = []
     not_checked: list[NotChecked] = []
     metrics: dict[str, float] = {}
     for result in results:
-        violations += result.violations
+        if result.violations:
+            violations += result.violations
         rules += result.rules_checked
         if result.not_checked:
             not_checked += result.not_checked
         if result.metrics:
             metrics.update(result.metrics)
-    if len(set(rules)) != len(rules):  # rare: some rule is listed twice
+    if not _without_repeats(rules):  # rare: some rule is listed twice
         rules = _rules_without_repeats(results)
     compliant = True
     fixable = False

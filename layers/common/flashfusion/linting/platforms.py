@@ -46,7 +46,8 @@ from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.counting.graphemes import grapheme_count
 from flashfusion.linting.counting.mastodon import mastodon_length
-from flashfusion.linting.counting.x_weighted import crossed_at, weighted_length
+from flashfusion.linting.counting.x_prefix import PrefixWeights
+from flashfusion.linting.counting.x_weighted import crossed_at, default_config, scaled_weight, weighted_length
 from flashfusion.models import Fix, Severity, Violation
 
 if TYPE_CHECKING:  # brandkit imports models, which re-exports brandkit: import it for types only
@@ -233,7 +234,8 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
     """The index of the first character that takes ``text`` over ``limit`` (the start of the URL,
     emoji or cluster it belongs to); ``len(text)`` when the text is within the limit."""
     if counter == "x-weighted":
-        crossed = crossed_at(text)
+        weights = _x_prefix_weights(text)
+        crossed = crossed_at(text) if weights is None else weights.crossed_at()
         return len(text) if crossed is None else crossed
     count = COUNTERS[counter]
     lo, hi = 0, len(text)  # the shortest prefix over the limit ends with the character sought
@@ -251,11 +253,10 @@ def limit_crossed_at(text: str, limit: int, counter: Counter) -> int:
 def trim_point(text: str, limit: int, counter: Counter) -> int:
     """Where to cut so that ``text[:cut].rstrip() + ELLIPSIS`` fits: the last word boundary that fits,
     or a hard cut inside an overlong first word."""
-    count = COUNTERS[counter]
-
-    def fits(cut: int) -> bool:
-        return count(text[:cut].rstrip() + ELLIPSIS) <= limit
-
+    weights = _x_prefix_weights(text) if counter == "x-weighted" else None
+    if weights is not None and weights.grows_past(_x_budget(limit)):
+        return _plain_trim_point(text, limit, weights)
+    fits = _fits(text, limit, counter)
     lo, hi = 0, len(text)
     while lo < hi:  # the longest prefix that fits (the count grows with the prefix)
         mid = (lo + hi + 1) // 2
@@ -273,6 +274,80 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
     while hard > 0 and not fits(len(text[:hard].rstrip())):
         hard -= 1
     return len(text[:hard].rstrip())
+
+
+def _plain_trim_point(text: str, limit: int, weights: PrefixWeights) -> int:
+    """``trim_point`` for a text whose X weight grows with the prefix until it is over the budget and stays over
+    (``PrefixWeights.grows_past``), with no weighing but the search's: whether a cut fits shrinks with the cut (a
+    cut that ends past the point where the weight stops growing is over), so when the longest cut that fits fits
+    at all (the empty text and the ellipsis do), every shorter cut fits too, and the first boundary the loop tries
+    is the answer (or, with only spaces before it, the hard cut)."""
+    hard = _longest_fitting_cut(text, limit, weights)
+    if hard == 0:
+        return 0
+    if hard < len(text) and not text[hard].isspace():
+        boundary = text.rfind(" ", 1, hard)  # the last space (str.isspace) from 1 to hard - 1, or -1
+        other = _OTHER_WHITESPACE.search(text, max(boundary + 1, 1), hard)
+        while other is not None:
+            boundary = other.start()
+            other = _OTHER_WHITESPACE.search(text, boundary + 1, hard)
+        if boundary > 0:
+            kept = text[:boundary].rstrip()
+            if kept:
+                return len(kept)
+    return len(text[:hard].rstrip())
+
+
+_OTHER_WHITESPACE = re.compile(r"[^\S ]")
+r"""A ``str.isspace`` character but " " (``re``'s ``\s`` is ``str.isspace`` for a ``str`` pattern)."""
+
+
+def _fits(text: str, limit: int, counter: Counter) -> Callable[[int], bool]:
+    """Whether ``text[:cut].rstrip() + ELLIPSIS`` is within ``limit``, for a cut. X's weight of each prefix is
+    taken from one reading of the text where it can be (``counting/x_prefix.py``, exact)."""
+    weights = _x_prefix_weights(text) if counter == "x-weighted" else None
+    if weights is not None:
+        budget = _x_budget(limit)
+
+        def fits_x(cut: int) -> bool:
+            end = cut  # len(text[:cut].rstrip()), without copying the text
+            while end and text[end - 1].isspace():
+                end -= 1
+            return weights.within(end, budget)
+
+        return fits_x
+    count = COUNTERS[counter]
+
+    def fits(cut: int) -> bool:
+        return count(text[:cut].rstrip() + ELLIPSIS) <= limit
+
+    return fits
+
+
+def _longest_fitting_cut(text: str, limit: int, weights: PrefixWeights) -> int:
+    """What the binary search of ``trim_point`` finds, for a text whose X weight grows with the prefix until over the
+    budget (``grows_past``): then whether a cut fits shrinks with it, and the search finds the longest cut that fits.
+    A cut fits when its prefix without trailing spaces weighs at most ``budget``: so every cut up to the longest such
+    prefix ``q``, and the spaces that follow it."""
+    budget = _x_budget(limit)
+    if budget < 0:
+        return 0  # not even the ellipsis alone fits: the search ends at 0
+    cut = weights.longest_within(budget)
+    while cut < len(text) and text[cut].isspace():
+        cut += 1
+    return cut
+
+
+@lru_cache(maxsize=8)
+def _x_budget(limit: int) -> int:
+    """The most a prefix may weigh (scaled) for it and the ellipsis to fit: ``(w + ellipsis) // scale <= limit``."""
+    config = default_config()
+    return (limit + 1) * config.scale - 1 - scaled_weight(ELLIPSIS, config)
+
+
+@lru_cache(maxsize=8)  # a post over X's limit asks where it crosses it and where to trim it
+def _x_prefix_weights(text: str) -> PrefixWeights | None:
+    return PrefixWeights.of(text, default_config())
 
 
 def _trim_fix(text: str, limit: int, counter: Counter) -> Fix:
@@ -311,9 +386,20 @@ def _text_plan(platform: str) -> _TextPlan:
     )
 
 
+class _PostPlan(NamedTuple):
+    """Checking a post against a set of platforms: each platform's plan, the rules listed, and what may be over."""
+
+    plans: tuple[_TextPlan, ...]
+    rules: tuple[str, ...]
+    lengths: tuple[tuple[Callable[[str], int], str, int], ...]
+    """Each plan's (counter, metric, limit): what every post is measured by, without attribute look-ups."""
+    max_hashtags: int | None
+    """The fewest hashtags a platform allows (None: no platform caps them)."""
+    checks_bytes: bool
+
+
 @lru_cache(maxsize=256)  # a kit's platforms (or a channel's one), on every post
-def _post_plans(platforms: tuple[str, ...]) -> tuple[tuple[_TextPlan, ...], tuple[str, ...]]:
-    """Each platform's plan, and the rules a post's check lists (whatever it finds), in order."""
+def _post_plans(platforms: tuple[str, ...]) -> _PostPlan:
     plans = tuple(_text_plan(platform) for platform in platforms)
     rules: list[str] = []
     for plan in plans:
@@ -322,7 +408,14 @@ def _post_plans(platforms: tuple[str, ...]) -> tuple[tuple[_TextPlan, ...], tupl
             rules.append(_rule(plan.platform, "text-bytes"))
         if plan.limits.max_hashtags is not None:
             rules.append(plan.hashtag_rule)
-    return plans, tuple(rules)
+    caps = [plan.limits.max_hashtags for plan in plans if plan.limits.max_hashtags is not None]
+    return _PostPlan(
+        plans,
+        tuple(rules),
+        tuple((plan.count, plan.metric, plan.limits.max_chars) for plan in plans),
+        min(caps) if caps else None,
+        any(plan.limits.max_utf8_bytes is not None for plan in plans),
+    )
 
 
 def check_text_for_platforms(
@@ -331,14 +424,22 @@ def check_text_for_platforms(
     """Post text (YouTube: the description) or, with ``kind="title"``, a title (YouTube only)."""
     if kind == "title":
         return _check_titles(text, platforms)
-    plans, rules = _post_plans(tuple(platforms))
+    post = _post_plans(platforms if type(platforms) is tuple else tuple(platforms))
     metrics: dict[str, float] = {}
+    lengths: list[int] = []
+    over = False
+    for count, metric, max_chars in post.lengths:
+        length = count(text)
+        metrics[metric] = float(length)
+        lengths.append(length)
+        if length > max_chars:
+            over = True
+    if not over and not post.checks_bytes and (post.max_hashtags is None or text.count("#") <= post.max_hashtags):
+        return CheckResult([], list(post.rules), [], metrics)  # positional: ~1/3 cheaper than by keyword
     violations: list[Violation] = []
     hashes = -1  # counted when a platform caps hashtags
-    for plan in plans:
+    for plan, length in zip(post.plans, lengths, strict=True):
         limits = plan.limits
-        length = plan.count(text)
-        metrics[plan.metric] = float(length)
         if length > limits.max_chars:
             violations.append(_too_long(text, plan, length))
         if limits.max_utf8_bytes is not None:
@@ -352,7 +453,7 @@ def check_text_for_platforms(
                 tags = hashtags(text)
                 if len(tags) > limits.max_hashtags:
                     violations.append(_too_many_hashtags(text, plan, tags))
-    return CheckResult(violations, list(rules), [], metrics)  # positional: ~1/3 cheaper than by keyword
+    return CheckResult(violations, list(post.rules), [], metrics)
 
 
 def _too_long(text: str, plan: _TextPlan, length: int) -> Violation:

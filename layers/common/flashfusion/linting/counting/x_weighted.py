@@ -36,6 +36,7 @@ from flashfusion.linting.counting.emoji_sequences import (
     glue_decides,
     glued_sequence_spans,
 )
+from flashfusion.linting.counting.x_urls import DOT_THEN_LETTER as _DOT_THEN_LETTER
 from flashfusion.linting.counting.x_urls import extract_urls_with_indices, may_hold_url
 
 _INVALID_CHARS = re.compile("[\ufffe\ufeff\uffff]")
@@ -113,6 +114,25 @@ class WeightingConfig:
                 return r.weight
         return self.default_weight
 
+    def char_classes(self) -> tuple[int, int, re.Pattern[str]] | None:
+        """(the weight of the characters in the ranges, the default weight, a pattern finding the characters
+        outside the ranges) for a configuration with one non-default weight (v2, v3); None for another."""
+        if self._outside is None:
+            return None
+        ((weight, _),) = self._classes
+        return weight, self.default_weight, self._outside
+
+    def _holds_light_glue(self, text: str) -> bool:
+        # a loop, not any() of a generator (a frame per call): in v3 the one light glue character is ZWJ
+        for char in self._light_glue:  # noqa: SIM110 - as above
+            if char in text:
+                return True
+        return False
+
+    def ascii_weight(self) -> int | None:
+        """What every ASCII character weighs, when they all weigh the same."""
+        return self._ascii_weight
+
     def plain_weight(self, text: str) -> int:
         """The scaled weight of ``text`` counted code point by code point (no URLs, no emoji)."""
         if self._ascii_weight is not None and text.isascii():
@@ -124,6 +144,17 @@ class WeightingConfig:
         for weight, pattern in self._classes:
             total += (weight - self.default_weight) * len(pattern.findall(text))
         return total
+
+    def sequence_spans(self, text: str, heavy: list[str]) -> list[tuple[int, int]]:
+        """``emoji_sequence_spans(text)`` (none without emoji parsing), given the characters of ``text`` that
+        ``char_classes``'s pattern finds: none when no glue is among them (nor a glue character of the ranges)."""
+        if not self.emoji_parsing:
+            return []
+        if self._outside is not None and glue_decides():
+            if self._heavy_glue.isdisjoint(heavy) and not self._holds_light_glue(text):
+                return []
+            return glued_sequence_spans(text)
+        return emoji_sequence_spans(text)
 
     def weight_without_urls(self, text: str) -> int:
         """The scaled weight of ``text``, which holds no URL: its code points' weights, with each emoji sequence
@@ -137,7 +168,7 @@ class WeightingConfig:
             ((weight, _),) = self._classes
             heavy = self._outside.findall(text)
             total = len(text) * weight + (self.default_weight - weight) * len(heavy)
-            if self._heavy_glue.isdisjoint(heavy) and not any(c in text for c in self._light_glue):
+            if self._heavy_glue.isdisjoint(heavy) and not self._holds_light_glue(text):
                 return total
             spans = glued_sequence_spans(text)
         else:
@@ -160,15 +191,20 @@ def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-def _entities(normalized: str, config: WeightingConfig) -> list[tuple[int, int, int]]:
+def _entities(
+    normalized: str, config: WeightingConfig, sequences: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, int]]:
     """(start, end, scaled weight) of the URLs and emoji sequences, in the order the reference walks
-    them: at one position a URL wins, and whatever starts inside an earlier entity is skipped."""
+    them: at one position a URL wins, and whatever starts inside an earlier entity is skipped. ``sequences``:
+    the emoji sequences' spans, when the caller has them."""
     found: list[tuple[int, int, int, int]] = []
     if "." in normalized:  # every URL has a dot in its host
         url_weight = config.transformed_url_length * config.scale
         found += [(u.start, 0, u.end, url_weight) for u in extract_urls_with_indices(normalized)]
     if config.emoji_parsing:
-        found += [(start, 1, end, config.default_weight) for start, end in emoji_sequence_spans(normalized)]
+        if sequences is None:
+            sequences = emoji_sequence_spans(normalized)
+        found += [(start, 1, end, config.default_weight) for start, end in sequences]
     if len(found) > 1:
         found.sort()
     entities: list[tuple[int, int, int]] = []
@@ -183,16 +219,41 @@ def _entities(normalized: str, config: WeightingConfig) -> list[tuple[int, int, 
 def weighted_length(text: str, config: WeightingConfig | None = None) -> int:
     """The weighted length of ``text`` (v3 unless another configuration is given)."""
     config = config or default_config()
+    if text.isascii():  # its own NFC; most posts: weighed here, with no call
+        ascii_weight = config._ascii_weight
+        if ascii_weight is not None and ("." not in text or _DOT_THEN_LETTER.search(text) is None):
+            return len(text) * ascii_weight // config.scale  # no URL (see may_hold_url), no emoji
+        normalized = text
+    else:
+        normalized = unicodedata.normalize("NFC", text)
+        if not may_hold_url(normalized):
+            return config.weight_without_urls(normalized) // config.scale
+    return _weight_with_urls(normalized, config) // config.scale
+
+
+def scaled_weight(text: str, config: WeightingConfig) -> int:
+    """The weight of ``text`` before it is divided by the scale (``weighted_length`` is this // scale)."""
     normalized = _nfc(text)
     if not may_hold_url(normalized):
-        return config.weight_without_urls(normalized) // config.scale
+        return config.weight_without_urls(normalized)
+    return _weight_with_urls(normalized, config)
+
+
+def _weight_with_urls(normalized: str, config: WeightingConfig) -> int:
     total = 0
     position = 0
     for start, end, weight in _entities(normalized, config):
         total += config.plain_weight(normalized[position:start]) + weight
         position = end
-    total += config.plain_weight(normalized[position:])
-    return total // config.scale
+    return total + config.plain_weight(normalized[position:])
+
+
+def entities(
+    normalized: str, config: WeightingConfig, sequences: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, int]]:
+    """(start, end, scaled weight) of the URLs and emoji sequences of an NFC text, as ``weighted_length`` weighs
+    them (see ``_entities``)."""
+    return _entities(normalized, config, sequences)
 
 
 @dataclass(frozen=True)
