@@ -171,9 +171,9 @@ def test_each_term_is_found_where_its_plain_pattern_finds_it(text: str) -> None:
         assert find_term(norm, term) == expected
         assert term_match.has_term(text, term) == bool(expected)
         if expected:  # a term found has its run in the text, or none to look for
-            assert term_match.term_plan(term) is not None
-            run = term_match.term_plan(term)[0]  # type: ignore[index]
-            assert run is None or run in present
+            plan = term_match.term_plan(term)
+            assert plan is not None
+            assert plan[0] is None or plan[0] in present
 
 
 @settings(max_examples=300, deadline=None)
