@@ -196,22 +196,57 @@ def matches_in(norm: Normalised, term: str) -> tuple[Found, ...]:
     return found
 
 
+_new_found = tuple.__new__  # ``Found(...)`` without namedtuple's Python-level ``__new__``
+
+
 def _find(norm: Normalised, term: str) -> tuple[Found, ...]:
+    """Every match of ``term``: its pattern is tried only where its first run occurs in ``case_key``
+    (``finditer_at_runs`` with one run, inlined), a match standing between non-word characters is kept without
+    ``boundaries_hold`` (its first test, inlined), and spans of a text that is its own normalisation are not
+    mapped (``found_in``)."""
     plan = term_plan(term)
     if plan is None:
         return ()
     run, regex = plan
+    text = norm.text
+    spans: list[tuple[int, int]]
     if run is None:
-        matches: Iterable[re.Match[str]] = regex.finditer(norm.text)
-    elif run not in norm.case_key:
-        return ()
+        spans = [m.span() for m in regex.finditer(text)]
     else:
-        matches = finditer_at_runs(regex, norm, (run,))
+        key = norm.case_key
+        at = key.find(run)
+        if at < 0:
+            return ()
+        spans = []
+        match_at = regex.match
+        while at >= 0:
+            match = match_at(text, at)
+            if match is None:
+                at = key.find(run, at + 1)
+            else:
+                span = match.span()
+                spans.append(span)
+                # the next match starts after this one (finditer's matches do not overlap)
+                at = key.find(run, span[1] if span[1] > at else at + 1)
+    if not spans:
+        return ()
     found = []
-    for match in matches:
-        start, end = match.span()
-        if end > start and boundaries_hold(norm, start, end):
+    size = len(text)
+    original = norm.original
+    mapped = norm.starts is not None
+    for start, end in spans:
+        if end <= start:
+            continue
+        before = text[start - 1] if start else " "
+        after = text[end] if end < size else " "
+        if (before.isalnum() or before == "_" or after.isalnum() or after == "_") and not boundaries_hold(
+            norm, start, end
+        ):
+            continue
+        if mapped:
             found.append(found_in(norm, start, end))
+        else:
+            found.append(_new_found(Found, (start, end, original[start:end])))
     return tuple(found)
 
 

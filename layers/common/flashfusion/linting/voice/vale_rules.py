@@ -101,17 +101,27 @@ class RulePlan:
         """The steps that run on every text, in rule order."""
         self._always_index = frozenset(always)
         self._steps_of = {run: tuple(indices) for run, indices in steps_of.items()}
+        self._chosen: dict[frozenset[str], tuple[Step, ...]] = {}
+        """The steps for each set of present runs met so far: a kit's texts hold few distinct sets."""
 
     def for_text(self, present: AbstractSet[str]) -> Sequence[Step]:
         """The steps to run, in rule order, on a text holding the first runs ``present``."""
         if not present:
             return self.always
-        chosen = set(self._always_index)
-        steps_of = self._steps_of
-        for run in present:
-            chosen.update(steps_of.get(run, ()))
-        steps = self.steps
-        return [steps[i] for i in sorted(chosen)]
+        runs = present if isinstance(present, frozenset) else frozenset(present)
+        steps = self._chosen.get(runs)
+        if steps is None:
+            if len(self._chosen) >= CHOSEN_LIMIT:
+                self._chosen.clear()
+            chosen = set(self._always_index)
+            for run in runs:
+                chosen.update(self._steps_of.get(run, ()))
+            steps = self._chosen[runs] = tuple(self.steps[i] for i in sorted(chosen))
+        return steps
+
+
+CHOSEN_LIMIT = 4096
+"""Sets of present runs whose steps a plan keeps (at most 2 ** runs exist; past this it starts over)."""
 
 
 @lru_cache(maxsize=KIT_CACHE_LIMIT)  # by identity: a kit's patterns are compiled once and cached
