@@ -11,12 +11,16 @@ original's offsets.
   or start after a first one ("w i n a car", "a m i r a c l e").
 
 The patterns stay linear: literal words, a separator class disjoint from letters, fixed-width look-arounds.
+
+Every match starts with its term's first word, literally in any case (``first_run``), so a term is looked for only
+in a text whose ``case_key`` holds that run: a kit's terms share one ``TermIndex``, which finds the runs a text holds
+once, and each term's matches in the text being linted are kept (``matches_in``) for every matcher that asks.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -111,44 +115,6 @@ def found_in(norm: Normalised, start: int, end: int) -> Found:
     return Found(s, e, norm.original[s:e])
 
 
-def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[str]) -> list[re.Match[str]]:
-    """``list(pattern.finditer(norm.text))`` for a pattern each of whose matches starts with one of ``runs``
-    (lowercase ASCII letter-digit runs) as ``norm.case_key`` reads it: the pattern is tried only where a run
-    occurs (found with ``str.find``), not at every position of the text. ``case_key`` has the text's offsets
-    (its one length-changing lowercase, dotted capital I, is mapped first), and ``match`` at a position sees
-    the text before it (the boundary look-behinds), so the matches are the ones ``finditer`` gives."""
-    key = norm.case_key
-    if len(runs) == 1:  # its occurrences come in order, once each
-        (run,) = runs
-        at = key.find(run)
-        single: list[re.Match[str]] = []
-        end = 0
-        while at >= 0:
-            if at >= end:  # not inside the previous match: finditer's matches do not overlap
-                match = pattern.match(norm.text, at)
-                if match is not None:
-                    single.append(match)
-                    end = match.end()
-            at = key.find(run, at + 1)
-        return single
-    starts: set[int] = set()
-    for run in runs:
-        at = key.find(run)
-        while at >= 0:
-            starts.add(at)
-            at = key.find(run, at + 1)
-    found: list[re.Match[str]] = []
-    end = 0
-    for at in sorted(starts):
-        if at < end:
-            continue  # inside the previous match: finditer's matches do not overlap
-        match = pattern.match(norm.text, at)
-        if match is not None:
-            found.append(match)
-            end = match.end()
-    return found
-
-
 @lru_cache(maxsize=4096)  # a kit's terms, on every post
 def term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
     """``(first_run(term), term_regex(term))``, or None for a term without words (it matches nothing)."""
@@ -200,10 +166,11 @@ _new_found = tuple.__new__  # ``Found(...)`` without namedtuple's Python-level `
 
 
 def _find(norm: Normalised, term: str) -> tuple[Found, ...]:
-    """Every match of ``term``: its pattern is tried only where its first run occurs in ``case_key``
-    (``finditer_at_runs`` with one run, inlined), a match standing between non-word characters is kept without
-    ``boundaries_hold`` (its first test, inlined), and spans of a text that is its own normalisation are not
-    mapped (``found_in``)."""
+    """Every match of ``term``: ``finditer`` of its pattern, tried only where its first run occurs in ``case_key``
+    (which has the text's offsets: its one length-changing lowercase, dotted capital I, is mapped first; and
+    ``match`` at a position sees the text before it, for the boundary look-behinds), resuming after each match as
+    ``finditer`` does. A match standing between non-word characters is kept without ``boundaries_hold`` (its first
+    test, inlined), and the spans of a text that is its own normalisation are not mapped (``found_in``)."""
     plan = term_plan(term)
     if plan is None:
         return ()
