@@ -204,6 +204,11 @@ def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Fo
             reduced.append(_reduce(norm.text))
         if key.search(reduced[0]) is None:
             return []
+    return _disguised(norm, term)
+
+
+def _disguised(norm: Normalised, term: str) -> list[Found]:
+    """``find_disguised`` without its pre-check."""
     has_letters = any(ch.isalpha() for ch in term)
     found: list[Found] = []
     for match in banned_pattern(term).finditer(norm.text):
@@ -217,34 +222,38 @@ def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Fo
 
 
 @lru_cache(maxsize=256)  # a kit's banned terms, once per kit
-def _banned_keys(terms: tuple[str, ...]) -> tuple[re.Pattern[bytes], ...] | None:
-    """The terms' keys (``_term_key``): a reduced text where none finds anything holds none of the terms, and no
-    term is looked for. None when some term has no key. (Searched one by one: each skips to its literal start,
-    where one alternation of them would be tried at every byte that starts any of them.)"""
-    keys = [_term_key(term) for term in terms if term_words(term)]
-    if not keys or any(key is None for key in keys):
+def _banned_keys(terms: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[bytes]], ...] | None:
+    """Each term with words and its key (``_term_key``): only a term whose key finds something in the reduced text
+    can match, and a text where no key does holds none of the terms. None when some term has no key. (Searched one
+    by one: each skips to its literal start, where one alternation of them would be tried at every byte that starts
+    any of them.)"""
+    keyed = [(term, _term_key(term)) for term in terms if term_words(term)]
+    if not keyed or any(key is None for _, key in keyed):
         return None
-    return tuple(key for key in keys if key is not None)
+    return tuple((term, key) for term, key in keyed if key is not None)
 
 
 def find_banned(text: str | Normalised, terms: list[str]) -> list[Violation]:
     return _find_banned(text if isinstance(text, Normalised) else normalise(text), terms, _banned_keys(tuple(terms)))
 
 
-def _find_banned(norm: Normalised, terms: Sequence[str], keys: tuple[re.Pattern[bytes], ...] | None) -> list[Violation]:
-    """``find_banned``, with the terms' ``_banned_keys``."""
-    reduced: list[bytes] = []
+def _find_banned(
+    norm: Normalised, terms: Sequence[str], keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None
+) -> list[Violation]:
+    """``find_banned``, with the terms' ``_banned_keys``: each key is searched once, and only the terms whose key
+    finds something are matched."""
     if keys is not None:
         text = _reduce(norm.text)
-        reduced.append(text)
-        for key in keys:
-            if key.search(text) is not None:
-                break
-        else:
+        hits = [term for term, key in keys if key.search(text) is not None]
+        if not hits:
             return []
+        matched = [(term, _disguised(norm, term)) for term in hits]
+    else:
+        reduced: list[bytes] = []
+        matched = [(term, find_disguised(norm, term, reduced)) for term in terms]
     found: list[Violation] = []
-    for term in terms:
-        for match in find_disguised(norm, term, reduced):
+    for term, matches in matched:
+        for match in matches:
             plain = " ".join(term.split())
             written = match.text
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
