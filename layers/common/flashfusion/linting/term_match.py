@@ -139,6 +139,9 @@ def find_term(text: str | Normalised, term: str) -> list[Found]:
 def has_term(text: str | Normalised, term: str) -> bool:
     """``bool(find_term(text, term))``."""
     norm = text if isinstance(text, Normalised) else normalise(text)
+    plan = term_plan(term)
+    if plan is None or (plan[0] is not None and plan[0] not in norm.case_key):
+        return False  # (``surely_absent``: most texts do not name a given term, and nothing is kept for them)
     return bool(matches_in(norm, term))
 
 
