@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -52,6 +53,7 @@ from flashfusion.linting.term_match import (
     BEFORE,
     SEP,
     Found,
+    TermIndex,
     boundaries_hold,
     find_term,
     found_in,
@@ -63,7 +65,7 @@ from flashfusion.linting.terms import BANNED_RULE
 from flashfusion.models import BrandKit, Fix, NotChecked, TextSpan, Violation
 
 if TYPE_CHECKING:
-    from flashfusion.brandkit import Disclaimer, Trademark
+    from flashfusion.brandkit import Disclaimer, LegalRules, Trademark
 
 DISCLAIMER_RULE = "legal.disclaimer"
 TRADEMARK_RULE = "legal.trademark"
@@ -184,10 +186,11 @@ def _term_key(term: str) -> re.Pattern[bytes] | None:
     runs = [m.group(0)[:1] for m in re.finditer(rb"(.)\1*", reduced, re.DOTALL)]
     if not runs:
         return re.compile(b"")
-    # "g+u+..." written "gg*u+...": a pattern that starts with a literal is searched by skipping to that byte
-    # (and an alternation of such patterns to any of their first bytes), not tried at every position
-    first = re.escape(runs[0])
-    return re.compile(first + first + b"*" + b"".join(re.escape(r) + b"+" for r in runs[1:]))
+    # "g+u+a+..." is found where "guu*a+..." is (at its last "g"): a pattern that starts with a literal string is
+    # searched by skipping to that string ("gu", rarer than any one byte), not tried at every position
+    literal = b"".join(map(re.escape, runs[:2]))
+    second = re.escape(runs[1]) + b"*" if len(runs) > 1 else b""
+    return re.compile(literal + second + b"".join(re.escape(r) + b"+" for r in runs[2:]))
 
 
 def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Found]:
@@ -201,6 +204,11 @@ def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Fo
             reduced.append(_reduce(norm.text))
         if key.search(reduced[0]) is None:
             return []
+    return _disguised(norm, term)
+
+
+def _disguised(norm: Normalised, term: str) -> list[Found]:
+    """``find_disguised`` without its pre-check."""
     has_letters = any(ch.isalpha() for ch in term)
     found: list[Found] = []
     for match in banned_pattern(term).finditer(norm.text):
@@ -214,26 +222,38 @@ def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Fo
 
 
 @lru_cache(maxsize=256)  # a kit's banned terms, once per kit
-def _banned_keys(terms: tuple[str, ...]) -> re.Pattern[bytes] | None:
-    """One pattern that finds, in a reduced text, what any of the terms' keys (``_term_key``) finds: a text where
-    it finds nothing holds none of the terms, and no term is looked for. None when some term has no key."""
-    keys = [_term_key(term) for term in terms if term_words(term)]
-    if not keys or any(key is None for key in keys):
+def _banned_keys(terms: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[bytes]], ...] | None:
+    """Each term with words and its key (``_term_key``): only a term whose key finds something in the reduced text
+    can match, and a text where no key does holds none of the terms. None when some term has no key. (Searched one
+    by one: each skips to its literal start, where one alternation of them would be tried at every byte that starts
+    any of them.)"""
+    keyed = [(term, _term_key(term)) for term in terms if term_words(term)]
+    if not keyed or any(key is None for _, key in keyed):
         return None
-    return re.compile(b"|".join(b"(?:" + key.pattern + b")" for key in keys if key is not None))
+    return tuple((term, key) for term, key in keyed if key is not None)
 
 
 def find_banned(text: str | Normalised, terms: list[str]) -> list[Violation]:
-    norm = text if isinstance(text, Normalised) else normalise(text)
-    reduced: list[bytes] = []
-    keys = _banned_keys(tuple(terms))
+    return _find_banned(text if isinstance(text, Normalised) else normalise(text), terms, _banned_keys(tuple(terms)))
+
+
+def _find_banned(
+    norm: Normalised, terms: Sequence[str], keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None
+) -> list[Violation]:
+    """``find_banned``, with the terms' ``_banned_keys``: each key is searched once, and only the terms whose key
+    finds something are matched."""
     if keys is not None:
-        reduced.append(_reduce(norm.text))
-        if keys.search(reduced[0]) is None:
+        text = _reduce(norm.text)
+        hits = [term for term, key in keys if key.search(text) is not None]
+        if not hits:
             return []
+        matched = [(term, _disguised(norm, term)) for term in hits]
+    else:
+        reduced: list[bytes] = []
+        matched = [(term, find_disguised(norm, term, reduced)) for term in terms]
     found: list[Violation] = []
-    for term in terms:
-        for match in find_disguised(norm, term, reduced):
+    for term, matches in matched:
+        for match in matches:
             plain = " ".join(term.split())
             written = match.text
             label = f'"{written}"' if written.lower() == plain.lower() else f'"{written}" (banned: "{plain}")'
@@ -247,6 +267,46 @@ def find_banned(text: str | Normalised, terms: list[str]) -> list[Violation]:
                 )
             )
     return sorted(found, key=lambda v: v.location.start if isinstance(v.location, TextSpan) else 0)
+
+
+class LegalPlan:
+    """What a kit's legal rules look for in every text, prepared once per kit: the banned terms' keys, and one
+    ``TermIndex`` of the trademarks' terms and the claims' phrases (a text holding none of their first runs has
+    neither an unmarked trademark nor a claim, and their lists are not walked)."""
+
+    def __init__(self, banned: tuple[str, ...], marks_and_claims: tuple[str, ...]) -> None:
+        self.banned = banned
+        self.banned_keys = _banned_keys(banned)
+        self.index = TermIndex(marks_and_claims)
+        self._searched = bool(self.index.runs or self.index.unanchored)
+
+    def may_mark_or_claim(self, norm: Normalised) -> bool:
+        """False when the text surely holds none of the trademarks and claims (``term_match.surely_absent``)."""
+        return self._searched and bool(self.index.unanchored or self.index.present(norm))
+
+
+@lru_cache(maxsize=64)
+def _plan_for(banned: tuple[str, ...], marks_and_claims: tuple[str, ...]) -> LegalPlan:
+    return LegalPlan(banned, marks_and_claims)
+
+
+PLAN_CACHE_LIMIT = 64
+_plan_cache: dict[int, tuple[LegalRules, LegalPlan]] = {}
+
+
+def legal_plan(rules: LegalRules) -> LegalPlan:
+    """The plan of ``rules``: looked up by identity (the cache holds the object, so its id is not reused while
+    cached), built once per distinct content. Like ``voice.term_patterns.kit_patterns``, a kit's legal rules are
+    not expected to change in place once it has been linted."""
+    cached = _plan_cache.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    if len(_plan_cache) >= PLAN_CACHE_LIMIT:
+        _plan_cache.clear()
+    terms = (*(t.term for t in rules.trademarks), *(c.phrase for c in rules.claims))
+    plan = _plan_for(tuple(rules.banned_terms), terms)
+    _plan_cache[id(rules)] = (rules, plan)
+    return plan
 
 
 # --- disclaimers ------------------------------------------------------------------------------
@@ -371,7 +431,8 @@ def unsubstantiated_claims(text: str | Normalised, kit: BrandKit) -> list[Violat
 
 def check_legal(text: str, kit: BrandKit, channel: str | None, *, sponsored: bool = False) -> CheckResult:
     """Every legal check of ``text``; the sponsored-content disclosure only when ``sponsored``."""
-    disclaimers = missing_disclaimers(text, kit.legal.required_disclaimers, channel)
+    required = kit.legal.required_disclaimers
+    disclaimers = missing_disclaimers(text, required, channel) if required else []
     rules = list(LEGAL_RULES)
     metrics: dict[str, float] = {}
     disclosed: list[Violation] = []
@@ -384,13 +445,11 @@ def check_legal(text: str, kit: BrandKit, channel: str | None, *, sponsored: boo
         metrics["legal.sponsored"] = 1.0
         disclaimers = _without_duplicate_insertions(disclaimers, disclosed)
     norm = normalise(text)
-    violations = [
-        *find_banned(norm, kit.legal.banned_terms),
-        *disclaimers,
-        *disclosed,
-        *unmarked_trademarks(norm, kit.legal.trademarks),
-        *unsubstantiated_claims(norm, kit),
-    ]
+    plan = legal_plan(kit.legal)
+    violations = [*_find_banned(norm, plan.banned, plan.banned_keys), *disclaimers, *disclosed]
+    if plan.may_mark_or_claim(norm):
+        violations += unmarked_trademarks(norm, kit.legal.trademarks)
+        violations += unsubstantiated_claims(norm, kit)
     return CheckResult(violations, rules, [], metrics)  # positional: ~1/3 cheaper than by keyword
 
 

@@ -11,12 +11,16 @@ original's offsets.
   or start after a first one ("w i n a car", "a m i r a c l e").
 
 The patterns stay linear: literal words, a separator class disjoint from letters, fixed-width look-arounds.
+
+Every match starts with its term's first word, literally in any case (``first_run``), so a term is looked for only
+in a text whose ``case_key`` holds that run: a kit's terms share one ``TermIndex``, which finds the runs a text holds
+once, and each term's matches in the text being linted are kept (``matches_in``) for every matcher that asks.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -111,46 +115,8 @@ def found_in(norm: Normalised, start: int, end: int) -> Found:
     return Found(s, e, norm.original[s:e])
 
 
-def finditer_at_runs(pattern: re.Pattern[str], norm: Normalised, runs: Sequence[str]) -> list[re.Match[str]]:
-    """``list(pattern.finditer(norm.text))`` for a pattern each of whose matches starts with one of ``runs``
-    (lowercase ASCII letter-digit runs) as ``norm.case_key`` reads it: the pattern is tried only where a run
-    occurs (found with ``str.find``), not at every position of the text. ``case_key`` has the text's offsets
-    (its one length-changing lowercase, dotted capital I, is mapped first), and ``match`` at a position sees
-    the text before it (the boundary look-behinds), so the matches are the ones ``finditer`` gives."""
-    key = norm.case_key
-    if len(runs) == 1:  # its occurrences come in order, once each
-        (run,) = runs
-        at = key.find(run)
-        single: list[re.Match[str]] = []
-        end = 0
-        while at >= 0:
-            if at >= end:  # not inside the previous match: finditer's matches do not overlap
-                match = pattern.match(norm.text, at)
-                if match is not None:
-                    single.append(match)
-                    end = match.end()
-            at = key.find(run, at + 1)
-        return single
-    starts: set[int] = set()
-    for run in runs:
-        at = key.find(run)
-        while at >= 0:
-            starts.add(at)
-            at = key.find(run, at + 1)
-    found: list[re.Match[str]] = []
-    end = 0
-    for at in sorted(starts):
-        if at < end:
-            continue  # inside the previous match: finditer's matches do not overlap
-        match = pattern.match(norm.text, at)
-        if match is not None:
-            found.append(match)
-            end = match.end()
-    return found
-
-
 @lru_cache(maxsize=4096)  # a kit's terms, on every post
-def _term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
+def term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
     """``(first_run(term), term_regex(term))``, or None for a term without words (it matches nothing)."""
     if not _term_words(term):
         return None
@@ -160,55 +126,130 @@ def _term_plan(term: str) -> tuple[str | None, re.Pattern[str]] | None:
 def surely_absent(norm: Normalised, term: str) -> bool:
     """True when ``find_term(norm, term)`` is surely empty: the term has no words, or its first run is not in
     the text (one substring test, for the many terms a post does not mention)."""
-    plan = _term_plan(term)
+    plan = term_plan(term)
     return plan is None or (plan[0] is not None and plan[0] not in norm.case_key)
 
 
 def find_term(text: str | Normalised, term: str) -> list[Found]:
     """Every match of ``term`` in ``text`` (see the module doc)."""
     norm = text if isinstance(text, Normalised) else normalise(text)
-    plan = _term_plan(term)
-    if plan is None:
-        return []
-    run, regex = plan
-    if run is None:
-        matches = list(regex.finditer(norm.text))
-    elif run not in norm.case_key:
-        return []
-    else:
-        matches = finditer_at_runs(regex, norm, (run,))
-    return [
-        found_in(norm, m.start(), m.end())
-        for m in matches
-        if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
-    ]
+    return list(matches_in(norm, term))
 
 
 def has_term(text: str | Normalised, term: str) -> bool:
-    """``bool(find_term(text, term))``, stopping at the first match that stands at word boundaries."""
+    """``bool(find_term(text, term))``."""
     norm = text if isinstance(text, Normalised) else normalise(text)
-    plan = _term_plan(term)
+    plan = term_plan(term)
+    if plan is None or (plan[0] is not None and plan[0] not in norm.case_key):
+        return False  # (``surely_absent``: most texts do not name a given term, and nothing is kept for them)
+    return bool(matches_in(norm, term))
+
+
+_last_text: tuple[Normalised | None, dict[str, tuple[Found, ...]]] = (None, {})
+"""The text looked at last and the matches found in it, by term."""
+
+
+def matches_in(norm: Normalised, term: str) -> tuple[Found, ...]:
+    """``find_term(norm, term)``, kept for the text being linted: its checks (required terms, the voice rules,
+    trademarks, claims) read the same ``Normalised`` (``normalise`` caches it per text) and a kit often names one
+    term in several lists ("Aurora Outdoor" required and capitalized, "GORE-TEX" capitalized and trademarked).
+    The memo is replaced, never changed in place for another text, so a thread holding it sees its own text's."""
+    global _last_text
+    last = _last_text
+    if last[0] is not norm:
+        last = (norm, {})
+        _last_text = last
+    found = last[1].get(term)
+    if found is None:
+        found = last[1][term] = _find(norm, term)
+    return found
+
+
+_new_found = tuple.__new__  # ``Found(...)`` without namedtuple's Python-level ``__new__``
+
+
+def _find(norm: Normalised, term: str) -> tuple[Found, ...]:
+    """Every match of ``term``: ``finditer`` of its pattern, tried only where its first run occurs in ``case_key``
+    (which has the text's offsets: its one length-changing lowercase, dotted capital I, is mapped first; and
+    ``match`` at a position sees the text before it, for the boundary look-behinds), resuming after each match as
+    ``finditer`` does. A match standing between non-word characters is kept without ``boundaries_hold`` (its first
+    test, inlined), and the spans of a text that is its own normalisation are not mapped (``found_in``)."""
+    plan = term_plan(term)
     if plan is None:
-        return False
+        return ()
     run, regex = plan
+    text = norm.text
+    spans: list[tuple[int, int]]
     if run is None:
-        matches: Iterable[re.Match[str]] = regex.finditer(norm.text)
-    elif run not in norm.case_key:
-        return False
+        spans = [m.span() for m in regex.finditer(text)]
     else:
-        matches = _iter_at_run(regex, norm, run)
-    return any(m.end() > m.start() and boundaries_hold(norm, m.start(), m.end()) for m in matches)
+        key = norm.case_key
+        at = key.find(run)
+        if at < 0:
+            return ()
+        spans = []
+        match_at = regex.match
+        while at >= 0:
+            match = match_at(text, at)
+            if match is None:
+                at = key.find(run, at + 1)
+            else:
+                span = match.span()
+                spans.append(span)
+                # the next match starts after this one (finditer's matches do not overlap)
+                at = key.find(run, span[1] if span[1] > at else at + 1)
+    if not spans:
+        return ()
+    found = []
+    size = len(text)
+    original = norm.original
+    mapped = norm.starts is not None
+    for start, end in spans:
+        if end <= start:
+            continue
+        before = text[start - 1] if start else " "
+        after = text[end] if end < size else " "
+        if (before.isalnum() or before == "_" or after.isalnum() or after == "_") and not boundaries_hold(
+            norm, start, end
+        ):
+            continue
+        if mapped:
+            found.append(found_in(norm, start, end))
+        else:
+            found.append(_new_found(Found, (start, end, original[start:end])))
+    return tuple(found)
 
 
-def _iter_at_run(pattern: re.Pattern[str], norm: Normalised, run: str) -> Iterator[re.Match[str]]:
-    """``finditer_at_runs(pattern, norm, (run,))``, one match at a time."""
-    key = norm.case_key
-    at = key.find(run)
-    end = 0
-    while at >= 0:
-        if at >= end:  # not inside the previous match: finditer's matches do not overlap
-            match = pattern.match(norm.text, at)
-            if match is not None:
-                yield match
-                end = match.end()
-        at = key.find(run, at + 1)
+class TermIndex:
+    """A kit's terms, looked for together: which of their first runs (``first_run``) a text holds is found once
+    per text (``present``), so each matcher visits only the terms that may match and a text that holds none costs
+    one substring test per distinct run. Matches are ``matches_in``'s, exactly: a term whose run is not in
+    ``case_key`` has none (see ``surely_absent``)."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.terms = tuple(dict.fromkeys(terms))
+        terms_of: dict[str, list[str]] = {}
+        unanchored: list[str] = []
+        for term in self.terms:
+            plan = term_plan(term)
+            if plan is None:
+                continue  # no words: it matches nothing
+            if plan[0] is None:
+                unanchored.append(term)
+            else:
+                terms_of.setdefault(plan[0], []).append(term)
+        self.runs = tuple(terms_of)
+        """The distinct first runs of the terms."""
+        self.terms_of = {run: tuple(terms) for run, terms in terms_of.items()}
+        self.unanchored = tuple(unanchored)
+        """The terms without a first run (a non-ASCII first word): looked for in every text."""
+        self._last: tuple[Normalised | None, frozenset[str]] = (None, frozenset())
+
+    def present(self, norm: Normalised) -> frozenset[str]:
+        """Which of ``runs`` occur in the text's ``case_key`` (kept for the last text: several matchers ask)."""
+        last = self._last
+        if last[0] is norm:
+            return last[1]
+        found = frozenset(filter(norm.case_key.__contains__, self.runs))
+        self._last = (norm, found)
+        return found

@@ -29,8 +29,11 @@ def substitutions(
     level: Level,
     present: AbstractSet[str] | None = None,
 ) -> list[Violation]:
+    matched = terms.matches(norm, present)
+    if not matched:
+        return []
     found: list[Violation] = []
-    for index, match in terms.matches(norm, present):
+    for index, match in matched:
         wanted = wanted_for[index]
         replacement = in_written_shape(match.text, match_case(match.text, wanted))
         if match.text == replacement:
@@ -60,6 +63,8 @@ def check_preferred_terms(
     if not voice.preferred_terms:
         return
     result.rules_checked.append(PREFERRED_RULE)
+    if present is not None and patterns.preferred.absent(present):
+        return  # none of the terms' first runs is in the text: nothing to substitute
     result.violations += substitutions(
         text, patterns.preferred, patterns.preferred_wanted, norm, PREFERRED_RULE, "warning", present
     )

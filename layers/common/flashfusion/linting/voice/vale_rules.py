@@ -9,15 +9,16 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.normalise import Normalised, normalise_term
+from flashfusion.linting.term_match import Found
 from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
 from flashfusion.linting.voice.preferred_terms import substitutions
 from flashfusion.linting.voice.reading_grade import MIN_GRADE_WORDS
-from flashfusion.linting.voice.term_patterns import KitPatterns, RulePatterns
+from flashfusion.linting.voice.term_patterns import KIT_CACHE_LIMIT, KitPatterns, RulePatterns
 from flashfusion.models import NotChecked, Violation, VoiceRules
 
 if TYPE_CHECKING:
@@ -46,41 +47,168 @@ def check_rules(
     may_repeat: bool | Callable[[], bool] = True,
     present: AbstractSet[str] | None = None,
 ) -> None:
-    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns.rules``); ``tokens``:
+    """Every rule of ``voice.rules``, in order, with its compiled patterns (``patterns``, of ``voice``); ``tokens``:
     the text's ``WORD`` tokens when known (they let the repetition rule skip texts that cannot repeat a word);
     ``may_repeat``: False (or a function that says False) when the text is known not to repeat a word
-    (``pieces.TextFacts.may_repeat``); ``present``: ``patterns.present(norm)``, when known."""
-    violations = result.violations
+    (``pieces.TextFacts.may_repeat``); ``present``: ``patterns.present(norm)``, when known.
+
+    Only the rules that may report run (``RulePlan.for_text``): a rule of terms none of whose first runs the
+    text holds finds nothing, so it is not called."""
+    if present is None:
+        present = patterns.present(norm)
     result.rules_checked += patterns.rule_ids
-    for rule, compiled, rule_id in zip(voice.rules, patterns.rules, patterns.rule_ids, strict=True):
-        kind = rule.type
-        if kind == "existence":
-            violations += _existence(text, rule, compiled, norm, rule_id, present)
-        elif kind == "capitalization":
-            violations += _capitalization(text, rule, compiled, norm, rule_id, present)
-        elif kind == "consistency":
-            violations += _consistency(text, rule, compiled, norm, rule_id, present)
-        elif kind == "substitution":
-            violations += substitutions(text, compiled.terms, compiled.wanted, norm, rule_id, rule.level, present)
-        elif kind == "occurrence":
-            violations += _occurrence(text, rule, compiled, norm, rule_id, present)
-        elif kind == "repetition":
+    for step in rule_plan(patterns).for_text(present):
+        step(text, norm, present, result, grade, words, tokens, may_repeat)
+
+
+Step = Callable[
+    [
+        str,
+        Normalised,
+        AbstractSet[str],
+        CheckResult,
+        "float | None",
+        int,
+        "Sequence[str] | None",
+        "bool | Callable[[], bool]",
+    ],
+    None,
+]
+"""One rule of a kit, checked: (text, norm, present runs, result, grade, words, tokens, may_repeat)."""
+
+
+class RulePlan:
+    """A kit's rules as steps, decided once per kit: each rule's check bound to its rule and patterns (no
+    dispatch on its type per text), and which rules need a text to hold one of their terms' first runs."""
+
+    def __init__(self, patterns: KitPatterns) -> None:
+        steps: list[Step] = []
+        always: list[int] = []
+        steps_of: dict[str, list[int]] = {}
+        for rule, compiled, rule_id in zip(patterns.voice.rules, patterns.rules, patterns.rule_ids, strict=True):
+            step, anchored = _step(rule, compiled, rule_id)
+            if step is None:
+                continue
+            index = len(steps)
+            steps.append(step)
+            if not anchored or compiled.always:
+                always.append(index)
+            else:
+                for run in compiled.runs:
+                    steps_of.setdefault(run, []).append(index)
+        self.steps = tuple(steps)
+        self.always = tuple(steps[i] for i in always)
+        """The steps that run on every text, in rule order."""
+        self._always_index = frozenset(always)
+        self._steps_of = {run: tuple(indices) for run, indices in steps_of.items()}
+        self._chosen: dict[frozenset[str], tuple[Step, ...]] = {}
+        """The steps for each set of present runs met so far: a kit's texts hold few distinct sets."""
+
+    def for_text(self, present: AbstractSet[str]) -> Sequence[Step]:
+        """The steps to run, in rule order, on a text holding the first runs ``present``."""
+        if not present:
+            return self.always
+        runs = present if isinstance(present, frozenset) else frozenset(present)
+        steps = self._chosen.get(runs)
+        if steps is None:
+            if len(self._chosen) >= CHOSEN_LIMIT:
+                self._chosen.clear()
+            chosen = set(self._always_index)
+            for run in runs:
+                chosen.update(self._steps_of.get(run, ()))
+            steps = self._chosen[runs] = tuple(self.steps[i] for i in sorted(chosen))
+        return steps
+
+
+CHOSEN_LIMIT = 4096
+"""Sets of present runs whose steps a plan keeps (at most 2 ** runs exist; past this it starts over)."""
+
+
+@lru_cache(maxsize=KIT_CACHE_LIMIT)  # by identity: a kit's patterns are compiled once and cached
+def rule_plan(patterns: KitPatterns) -> RulePlan:
+    return RulePlan(patterns)
+
+
+def _step(rule: Any, compiled: RulePatterns, rule_id: str) -> tuple[Step | None, bool]:
+    """The check of ``rule``, and whether it can report only on a text holding one of its terms (a rule that
+    reports an absence, a repetition or a grade runs on every text)."""
+    kind = rule.type
+    terms = compiled.terms
+    if kind == "existence":
+
+        def existence(text: str, norm: Normalised, present: AbstractSet[str], result: CheckResult, *_: Any) -> None:
+            found = terms.matches(norm, present)
+            if found:
+                result.violations += _existence(text, rule, found, rule_id)
+
+        return existence, True
+    if kind == "capitalization":
+
+        def capitalization(
+            text: str, norm: Normalised, present: AbstractSet[str], result: CheckResult, *_: Any
+        ) -> None:
+            found = terms.matches(norm, present)
+            if found:
+                result.violations += _capitalization(text, rule, found, rule_id)
+
+        return capitalization, True
+    if kind == "consistency":
+
+        def consistency(text: str, norm: Normalised, present: AbstractSet[str], result: CheckResult, *_: Any) -> None:
+            result.violations += _consistency(text, rule, compiled, norm, rule_id, present)
+
+        return consistency, True
+    if kind == "substitution":
+
+        def substitution(text: str, norm: Normalised, present: AbstractSet[str], result: CheckResult, *_: Any) -> None:
+            if terms.absent(present):
+                return
+            result.violations += substitutions(text, terms, compiled.wanted, norm, rule_id, rule.level, present)
+
+        return substitution, True
+    if kind == "occurrence":
+
+        def occurrence(text: str, norm: Normalised, present: AbstractSet[str], result: CheckResult, *_: Any) -> None:
+            result.violations += _occurrence(text, rule, compiled, norm, rule_id, present)
+
+        # no match reports only a minimum above 0 (a maximum is at least 0)
+        return occurrence, not rule.min
+    if kind == "repetition":
+
+        def repetition(
+            text: str,
+            norm: Normalised,
+            present: AbstractSet[str],
+            result: CheckResult,
+            grade: float | None,
+            words: int,
+            tokens: Sequence[str] | None,
+            may_repeat: bool | Callable[[], bool],
+        ) -> None:
             if (may_repeat() if callable(may_repeat) else may_repeat) and (
                 tokens is None or _may_repeat_a_word(tokens)
             ):
-                violations += _repetition(text, rule, rule_id)
-        elif kind == "readability":
+                result.violations += _repetition(text, rule, rule_id)
+
+        return repetition, False
+    if kind == "readability":
+
+        def readability(
+            text: str,
+            norm: Normalised,
+            present: AbstractSet[str],
+            result: CheckResult,
+            grade: float | None,
+            words: int,
+            *_: Any,
+        ) -> None:
             _readability_rule(grade, words, rule, rule_id, result)
 
+        return readability, False
+    return None, True
 
-def _existence(
-    text: str,
-    rule: ExistenceRule,
-    compiled: RulePatterns,
-    norm: Normalised,
-    rule_id: str,
-    present: AbstractSet[str] | None = None,
-) -> list[Violation]:
+
+def _existence(text: str, rule: ExistenceRule, found: list[tuple[int, Found]], rule_id: str) -> list[Violation]:
     return [
         findings.violation(
             rule_id=rule_id,
@@ -89,7 +217,7 @@ def _existence(
             location=text_span(text, match.start, match.end),
             suggestion=f'remove or rephrase "{match.text}"',
         )
-        for _, match in compiled.terms.matches(norm, present)
+        for _, match in found
     ]
 
 
@@ -156,19 +284,14 @@ def _repetition(text: str, rule: RepetitionRule, rule_id: str) -> list[Violation
 
 
 def _capitalization(
-    text: str,
-    rule: CapitalizationRule,
-    compiled: RulePatterns,
-    norm: Normalised,
-    rule_id: str,
-    present: AbstractSet[str] | None = None,
+    text: str, rule: CapitalizationRule, found: list[tuple[int, Found]], rule_id: str
 ) -> list[Violation]:
-    found: list[Violation] = []
-    for index, match in compiled.terms.matches(norm, present):
+    violations: list[Violation] = []
+    for index, match in found:
         term = rule.terms[index]
         if match.text == term or _spelling(match.text) == _spelling(term):
             continue
-        found.append(
+        violations.append(
             findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
@@ -178,7 +301,7 @@ def _capitalization(
                 fix=replace_with(text, match.start, match.end, in_written_shape(match.text, term)),
             )
         )
-    return found
+    return violations
 
 
 @lru_cache(maxsize=4096)  # the kit's terms and their few written forms, on every post
@@ -200,7 +323,7 @@ def _consistency(
     to the first one used."""
     found: list[Violation] = []
     for group, terms in zip(rule.either, compiled.groups, strict=True):
-        if present is not None and terms.at_most_one_match(norm, present):
+        if present is not None and (terms.absent(present) or terms.at_most_one_match(norm, present)):
             continue
         matched = terms.matches(norm, present)
         if len(matched) < 2:
