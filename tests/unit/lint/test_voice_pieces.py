@@ -393,3 +393,35 @@ def test_a_group_said_to_match_once_at_most_matches_once_at_most(text: str, grou
     assert terms.matches(norm, present) == found
     if terms.at_most_one_match(norm, present):
         assert len(found) <= 1
+
+
+LETTERLESS_PARTS = [*"0123456789", *".,!?;:-/$%()<>=*+'\"", ":)", "<3", "</3", ":-(", ";)", ":D", "(:", "$1", "19.99"]
+letterless_pieces = st.lists(st.sampled_from(LETTERLESS_PARTS), min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(letterless_pieces, min_size=1, max_size=8), st.sampled_from(["good", "bad", "we", "the", ""]))
+@example([":)", "<3", ":-(", "(:", "1000-123.", "$19.99!", "!!", "10:30"], "")
+def test_new_letterless_pieces_read_as_the_whole_text_reads(pieces_: list[str], word: str) -> None:
+    """A piece of ASCII digits and marks read for the first time (``_letterless_piece``: its VADER token worked out
+    without the token cache, unless it is a listed emoticon): the reference's facts and vaderSentiment's tokens."""
+    text = " ".join([word, *pieces_])
+    _forget_every_piece()
+    _assert_same(text)
+    _forget_every_piece()
+    _assert_vaders_tokens(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES) | new_pieces, max_size=20),
+    st.sampled_from([" ", " ", "\n", "  ", " \t"]),
+    st.sampled_from(["", " ", "\n"]),
+)
+@example(["We", "you", "they", "we", "You"], " ", "")
+@example(["(We", "them", "our-team", "You'll"], " ", " ")
+def test_the_first_pronouns_are_where_the_whole_text_has_them(words: list[str], gap: str, edge: str) -> None:
+    """``first_at`` (a piece's offset by arithmetic when one character separates each piece, else by search): the
+    reference's offsets, in the same order."""
+    text = edge + gap.join(words) + edge
+    assert list(text_facts(text).first_at().items()) == list(analyse(text).scan.first_at.items()), text
