@@ -524,14 +524,34 @@ class TextFacts(NamedTuple):
     def casual(self) -> float:
         """The word scan's casual weight: casual words, then half for each imperative opening and each run of
         exclamation marks (halves: exact in any order)."""
+        return self.casual_weight(self.imperative_openings())
+
+    def casual_weight(self, openings: list[str]) -> float:
+        """``casual``, the text's imperative openings (``imperative_openings``) given."""
         total = self.total
-        casual = float((total >> CASUAL) & FIELD)
-        if (total >> IMPERATIVE) & FIELD:
-            imperatives = imperative_verbs()
-            for opening in sentence_openings(self.text):
-                if opening.lower().replace("\u2019", "'") in imperatives:
-                    casual += 0.5
-        return casual + 0.5 * ((total >> BANGS) & FIELD)
+        return float((total >> CASUAL) & FIELD) + 0.5 * len(openings) + 0.5 * ((total >> BANGS) & FIELD)
+
+    def imperative_openings(self) -> list[str]:
+        """The words opening a sentence that are imperative verbs (the word scan's), in order."""
+        if not (self.total >> IMPERATIVE) & FIELD:  # no word that may open an imperative sentence
+            return []
+        imperatives = imperative_verbs()
+        openings = sentence_openings(self.text)
+        return [opening for opening in openings if opening.lower().replace("\u2019", "'") in imperatives]
+
+    def casual_found(self, openings: list[str]) -> list[str]:
+        """The word scan's ``found`` (what ``scan`` builds a whole ``WordScan`` for), the text's imperative
+        openings (``imperative_openings``) given: its casual words, those openings, and up to three "!" for its
+        runs of exclamation marks."""
+        total = self.total
+        found: list[str] = []
+        if (total >> CASUAL) & FIELD:
+            found += chain.from_iterable(map(_CASUAL_WORDS, self.facts))
+        found += openings
+        bangs = (total >> BANGS) & FIELD
+        if bangs:
+            found.append("!" * min(bangs, 3))
+        return found
 
     @property
     def persons(self) -> tuple[int, int, int]:
