@@ -425,3 +425,36 @@ def test_the_first_pronouns_are_where_the_whole_text_has_them(words: list[str], 
     reference's offsets, in the same order."""
     text = edge + gap.join(words) + edge
     assert list(text_facts(text).first_at().items()) == list(analyse(text).scan.first_at.items()), text
+
+
+IMPERATIVES = sorted(lexicon.imperative_verbs())
+opening_pieces = st.builds(
+    lambda lead, word, case, trail: lead + case(word) + trail,
+    st.sampled_from(["", "", "", "(", "#", "'", "_", "2", "É"]),
+    st.sampled_from(IMPERATIVES) | st.sampled_from(["we", "the", "café", "grab-bag", "don't", "let\u2019s"]),
+    st.sampled_from([str, str.capitalize, str.upper]),
+    st.sampled_from(["", "", ".", "!", "?", "!!", ",", "…", "'s", "\u2019ll", "-x", "2", ".)", "?!", "。"]),
+)
+opening_texts = st.tuples(
+    st.sampled_from(["", "", " ", "\n", "\u00a0"]),
+    st.lists(
+        st.tuples(opening_pieces | st.sampled_from(PIECES), st.sampled_from([" ", " ", "  ", "\t", "\n"])), max_size=12
+    ),
+).map(lambda lead_parts: lead_parts[0] + "".join(piece + gap for piece, gap in lead_parts[1]))
+
+
+@settings(max_examples=600, deadline=None)
+@given(opening_texts, st.booleans())
+@example("Grab it. Find yours! See? join us", False)
+@example(" Grab it.  Find (Visit #Check 'Go", True)
+@example("Grab it.\nFind yours", False)
+def test_the_imperative_openings_are_the_whole_texts(text: str, new: bool) -> None:
+    """The casual weight and markers ``check_voice`` reads (``imperative_openings`` found once for both,
+    ``casual_weight``, and ``casual_found`` instead of a whole ``WordScan``) are the whole-text word scan's."""
+    if new:
+        _forget_every_piece()
+    facts = text_facts(text)
+    scan = analyse(text).scan
+    openings = facts.imperative_openings()
+    assert facts.casual() == facts.casual_weight(openings) == scan.casual, text
+    assert facts.casual_found(openings) == scan.found, text
