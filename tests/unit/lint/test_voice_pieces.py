@@ -393,3 +393,68 @@ def test_a_group_said_to_match_once_at_most_matches_once_at_most(text: str, grou
     assert terms.matches(norm, present) == found
     if terms.at_most_one_match(norm, present):
         assert len(found) <= 1
+
+
+LETTERLESS_PARTS = [*"0123456789", *".,!?;:-/$%()<>=*+'\"", ":)", "<3", "</3", ":-(", ";)", ":D", "(:", "$1", "19.99"]
+letterless_pieces = st.lists(st.sampled_from(LETTERLESS_PARTS), min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(letterless_pieces, min_size=1, max_size=8), st.sampled_from(["good", "bad", "we", "the", ""]))
+@example([":)", "<3", ":-(", "(:", "1000-123.", "$19.99!", "!!", "10:30"], "")
+def test_new_letterless_pieces_read_as_the_whole_text_reads(pieces_: list[str], word: str) -> None:
+    """A piece of ASCII digits and marks read for the first time (``_letterless_piece``: its VADER token worked out
+    without the token cache, unless it is a listed emoticon): the reference's facts and vaderSentiment's tokens."""
+    text = " ".join([word, *pieces_])
+    _forget_every_piece()
+    _assert_same(text)
+    _forget_every_piece()
+    _assert_vaders_tokens(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(PIECES) | new_pieces, max_size=20),
+    st.sampled_from([" ", " ", "\n", "  ", " \t"]),
+    st.sampled_from(["", " ", "\n"]),
+)
+@example(["We", "you", "they", "we", "You"], " ", "")
+@example(["(We", "them", "our-team", "You'll"], " ", " ")
+def test_the_first_pronouns_are_where_the_whole_text_has_them(words: list[str], gap: str, edge: str) -> None:
+    """``first_at`` (a piece's offset by arithmetic when one character separates each piece, else by search): the
+    reference's offsets, in the same order."""
+    text = edge + gap.join(words) + edge
+    assert list(text_facts(text).first_at().items()) == list(analyse(text).scan.first_at.items()), text
+
+
+IMPERATIVES = sorted(lexicon.imperative_verbs())
+opening_pieces = st.builds(
+    lambda lead, word, case, trail: lead + case(word) + trail,
+    st.sampled_from(["", "", "", "(", "#", "'", "_", "2", "É"]),
+    st.sampled_from(IMPERATIVES) | st.sampled_from(["we", "the", "café", "grab-bag", "don't", "let\u2019s"]),
+    st.sampled_from([str, str.capitalize, str.upper]),
+    st.sampled_from(["", "", ".", "!", "?", "!!", ",", "…", "'s", "\u2019ll", "-x", "2", ".)", "?!", "。"]),
+)
+opening_texts = st.tuples(
+    st.sampled_from(["", "", " ", "\n", "\u00a0"]),
+    st.lists(
+        st.tuples(opening_pieces | st.sampled_from(PIECES), st.sampled_from([" ", " ", "  ", "\t", "\n"])), max_size=12
+    ),
+).map(lambda lead_parts: lead_parts[0] + "".join(piece + gap for piece, gap in lead_parts[1]))
+
+
+@settings(max_examples=600, deadline=None)
+@given(opening_texts, st.booleans())
+@example("Grab it. Find yours! See? join us", False)
+@example(" Grab it.  Find (Visit #Check 'Go", True)
+@example("Grab it.\nFind yours", False)
+def test_the_imperative_openings_are_the_whole_texts(text: str, new: bool) -> None:
+    """The casual weight and markers ``check_voice`` reads (``imperative_openings`` found once for both,
+    ``casual_weight``, and ``casual_found`` instead of a whole ``WordScan``) are the whole-text word scan's."""
+    if new:
+        _forget_every_piece()
+    facts = text_facts(text)
+    scan = analyse(text).scan
+    openings = facts.imperative_openings()
+    assert facts.casual() == facts.casual_weight(openings) == scan.casual, text
+    assert facts.casual_found(openings) == scan.found, text

@@ -9,7 +9,17 @@ from flashfusion.linting.voice.emojis import _emoji_table, emoji_findings
 from flashfusion.linting.voice.exclamations import exclamation_findings, marks_in
 from flashfusion.linting.voice.formality import clashes, formality_finding, formality_score
 from flashfusion.linting.voice.person import person_finding
-from flashfusion.linting.voice.pieces import TextFacts, text_facts
+from flashfusion.linting.voice.pieces import (
+    BANGS,
+    EMOJI,
+    FIELD,
+    FIRST,
+    FORMAL_HALVES,
+    SECOND,
+    THIRD,
+    TextFacts,
+    text_facts,
+)
 from flashfusion.linting.voice.plan import voice_plan
 from flashfusion.linting.voice.preferred_terms import check_preferred_terms
 from flashfusion.linting.voice.reading_grade import (
@@ -39,6 +49,7 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     plan = voice_plan(voice)
     facts = text_facts(text)  # the words, sentences, syllables, word scan, VADER tokens and emoji every check shares
     words = facts.words
+    total = facts.total  # the pieces' packed counts, read here rather than through the facts' properties
     violations: list[Violation] = []
     metrics = {"voice.words": float(words), "voice.sentences": float(facts.sentences)}
     result = CheckResult(
@@ -66,19 +77,23 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     else:
         result.not_checked.append(NotChecked(check=GRADE_RULE, reason=NO_WORDS))
 
+    emoji = (total >> EMOJI) & FIELD
     severity = plan.formality
     if severity is not None:
-        score, label = formality_score(facts.formal, facts.casual(), facts.emoji, words)
+        openings = facts.imperative_openings()
+        score, label = formality_score(
+            ((total >> FORMAL_HALVES) & FIELD) / 2, facts.casual_weight(openings), emoji, words
+        )
         metrics["voice.formality"] = score
         if clashes(plan.wanted_formality, score, label):
-            violations.append(formality_finding(score, facts.scan.found, plan.wanted_formality, severity))
+            violations.append(formality_finding(score, facts.casual_found(openings), plan.wanted_formality, severity))
 
-    first, second, third = facts.persons
+    first, second, third = (total >> FIRST) & FIELD, (total >> SECOND) & FIELD, (total >> THIRD) & FIELD
     metrics["voice.pronouns.first"] = float(first)
     metrics["voice.pronouns.second"] = float(second)
     metrics["voice.pronouns.third"] = float(third)
     severity = plan.person
-    if severity is not None:
+    if severity is not None and (first or second or third):
         persons = [first, second, third]
         wanted = persons.pop(plan.person_index)
         others = max(persons)
@@ -90,13 +105,12 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
 
     severity = plan.exclamations
     if severity is not None:
-        marks = marks_in(text) if facts.bangs else 0  # no run of marks: no mark
+        marks = marks_in(text) if (total >> BANGS) & FIELD else 0  # no run of marks: no mark
         metrics["voice.exclamations"] = float(marks)
         if marks > plan.max_exclamations:
             exclamation_findings(text, marks, plan.max_exclamations, severity, violations)
 
     if plan.emoji:
-        emoji = facts.emoji
         metrics["voice.emoji"] = float(emoji)
         if emoji > plan.emoji_allowed:
             emoji_findings(text, voice, emoji, violations)

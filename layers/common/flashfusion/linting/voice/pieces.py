@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from itertools import chain, islice
-from operator import eq, itemgetter
+from itertools import accumulate, chain, compress, count, islice
+from operator import add, eq, itemgetter, not_
 from string import punctuation as PUNCTUATION
 from typing import NamedTuple
 
@@ -151,11 +151,18 @@ def _letterless_piece(piece: str) -> PieceFacts:
         counts += sum(len(item) >= LONG_WORD_LETTERS for item in found) << FORMAL_HALVES
     if "!" in piece:
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    # the piece is one VADER token (no whitespace): ``_FastVader._token``, whose word has no letter (its own
+    # lowercase, not upper, no "n't") and is in no list but for emoticons (":)", "<3"), read by ``_token`` itself
+    stripped = piece.strip(PUNCTUATION)
+    word = piece if len(stripped) <= 2 else stripped
     vader = _sentiment()
-    token = vader.token_facts.get(piece) or vader._token(piece)  # the piece is one VADER token (no whitespace)
-    if token.may_have_valence:
-        counts += 1 << VALENCE
-    return _remember(piece, PieceFacts(counts, bytes(map(bool, found)), (), (), (token,), None, False))
+    if word in vader.listed:
+        token = vader.token_facts.get(piece) or vader._token(piece)
+        if token.may_have_valence:
+            counts += 1 << VALENCE
+    else:
+        token = _new_tuple(_Token, (word, word, False, False, False, False, False))
+    return _remember(piece, _new_tuple(PieceFacts, (counts, bytes(map(bool, found)), (), (), (token,), None, False)))
 
 
 PIECE_CACHE_LIMIT = 100_000
@@ -517,14 +524,34 @@ class TextFacts(NamedTuple):
     def casual(self) -> float:
         """The word scan's casual weight: casual words, then half for each imperative opening and each run of
         exclamation marks (halves: exact in any order)."""
+        return self.casual_weight(self.imperative_openings())
+
+    def casual_weight(self, openings: list[str]) -> float:
+        """``casual``, the text's imperative openings (``imperative_openings``) given."""
         total = self.total
-        casual = float((total >> CASUAL) & FIELD)
-        if (total >> IMPERATIVE) & FIELD:
-            imperatives = imperative_verbs()
-            for opening in sentence_openings(self.text):
-                if opening.lower().replace("\u2019", "'") in imperatives:
-                    casual += 0.5
-        return casual + 0.5 * ((total >> BANGS) & FIELD)
+        return float((total >> CASUAL) & FIELD) + 0.5 * len(openings) + 0.5 * ((total >> BANGS) & FIELD)
+
+    def imperative_openings(self) -> list[str]:
+        """The words opening a sentence that are imperative verbs (the word scan's), in order."""
+        if not (self.total >> IMPERATIVE) & FIELD:  # no word that may open an imperative sentence
+            return []
+        imperatives = imperative_verbs()
+        openings = sentence_openings(self.text)
+        return [opening for opening in openings if opening.lower().replace("\u2019", "'") in imperatives]
+
+    def casual_found(self, openings: list[str]) -> list[str]:
+        """The word scan's ``found`` (what ``scan`` builds a whole ``WordScan`` for), the text's imperative
+        openings (``imperative_openings``) given: its casual words, those openings, and up to three "!" for its
+        runs of exclamation marks."""
+        total = self.total
+        found: list[str] = []
+        if (total >> CASUAL) & FIELD:
+            found += chain.from_iterable(map(_CASUAL_WORDS, self.facts))
+        found += openings
+        bangs = (total >> BANGS) & FIELD
+        if bangs:
+            found.append("!" * min(bangs, 3))
+        return found
 
     @property
     def persons(self) -> tuple[int, int, int]:
@@ -534,7 +561,8 @@ class TextFacts(NamedTuple):
 
     def first_at(self) -> dict[str, tuple[int, int]]:
         """The word scan's ``first_at``: (start, end) of each person's first pronoun, in the order they occur."""
-        persons = sum(count > 0 for count in self.persons)
+        first, second, third = self.persons
+        persons = (first > 0) + (second > 0) + (third > 0)
         return _first_pronouns(self.text, self.pieces, self.facts, persons) if persons else {}
 
     @property
@@ -568,7 +596,9 @@ def text_facts(text: str) -> TextFacts:
     pieces = text.split()
     facts = list(map(_facts.get, pieces))
     if not all(facts):  # a None (PieceFacts are non-empty tuples, always true): a new piece
-        facts = [f if f is not None else _new_piece(p) for p, f in zip(pieces, facts, strict=True)]
+        # only the new pieces' places are visited (found in C): a text of seen words but one pays for that one
+        for index in compress(count(), map(not_, facts)):
+            facts[index] = _facts.get(pieces[index]) or _new_piece(pieces[index])  # a piece twice: read once
     total: int = sum(map(_COUNTS, facts))  # type: ignore[arg-type]
     # the prose's words and sentence ends, as the reading grade counts them
     if text.count("\n") > 1 and BLANK_LINE.search(strip_non_prose(text)) is not None:
@@ -633,21 +663,30 @@ def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], perso
     """(start, end) in ``text`` of each person's first pronoun, in the order they occur; ``persons``: how many
     persons have a pronoun in the text (the pieces after the last one's first pronoun are not looked at)."""
     first_in: dict[str, tuple[int, int, int]] = {}  # person -> (piece index, start, end in the piece)
-    for index, piece_facts_ in enumerate(facts):
-        for person, start, end in piece_facts_.pronouns:
+    index = 0
+    for index in compress(count(), map(_PRONOUNS, facts)):  # the pieces with a pronoun, found in C
+        for person, start, end in facts[index].pronouns:
             if person not in first_in:
                 first_in[person] = (index, start, end)
         if len(first_in) == persons:
             break
-    # where those pieces start in the text: each piece's first occurrence after the previous one's end
-    last = max(index for index, _, _ in first_in.values())
-    offsets: list[int] = []
-    position = 0
-    for piece in islice(pieces, last + 1):
-        position = text.find(piece, position)
-        offsets.append(position)
-        position += len(piece)
-    return {
-        person: (offsets[index] + start, offsets[index] + end)
-        for person, (index, start, end) in sorted(first_in.items(), key=lambda item: item[1])
-    }
+    # the pieces are visited in order, and a piece's pronouns are in order (``_pronouns_in`` finds them left to
+    # right): ``first_in`` holds them in the order they occur
+    if len(text) == sum(map(len, pieces)) + len(pieces) - 1:
+        # the n - 1 gaps between the pieces hold a whitespace character or more each, and the text holds n - 1 that
+        # are not the pieces': one in each gap, none before the first piece. A piece starts after the pieces before
+        # it and one character for each.
+        offsets = list(map(add, accumulate(map(len, islice(pieces, index)), initial=0), count()))
+    else:
+        # each piece's offset: its first occurrence after the previous one's end
+        offsets = []
+        position = 0
+        for piece in islice(pieces, index + 1):
+            position = text.find(piece, position)
+            offsets.append(position)
+            position += len(piece)
+    return {person: (offsets[at] + start, offsets[at] + end) for person, (at, start, end) in first_in.items()}
+
+
+_PRONOUNS = itemgetter(3)
+"""``PieceFacts.pronouns``, read in C."""
