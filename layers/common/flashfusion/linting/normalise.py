@@ -208,7 +208,7 @@ def _normalise(text: str) -> Normalised:
     kind = max(map(_char_kind, chars))
     if kind == _INERT:
         # steps 1-3 change nothing: the text maps to itself (as ``_clusters`` would map it)
-        return _join_spaced(text, text, None, None)
+        return _join_spaced(text, text, None, None, plain_case=True)
     if kind != _OTHER:
         return _without_dropped(text, chars)
     runs = NON_ASCII_RUN.findall(text)
@@ -320,7 +320,11 @@ step 2 drops with any marks after it (a zero-width joiner or space, a tag); anyt
 
 @lru_cache(maxsize=8192)
 def _char_kind(ch: str) -> int:
-    """``_INERT``, ``_DROPPED_MARK``, ``_DROPPED`` or ``_OTHER`` (see above) for a non-ASCII character."""
+    """``_INERT``, ``_DROPPED_MARK``, ``_DROPPED`` or ``_OTHER`` (see above) for a non-ASCII character. The four
+    letters ``re.IGNORECASE`` equates to ASCII ones count as others (rare: a text holding one takes the general
+    way), so a text of the shortcuts is its own case key's source as it is (``_join_spaced``'s ``plain_case``)."""
+    if ch in IGNORECASE_ASCII:
+        return _OTHER
     if _inert_run(ch):
         return _INERT
     if IGNORABLE.match(ch) is None:
@@ -388,7 +392,7 @@ def _without_dropped(text: str, chars: list[str]) -> Normalised:
         copied.append(True)
         length += len(text) - position
     starts = OffsetMap(at_, origin_start, copied, length)
-    return _join_spaced(text, "".join(out), starts, OffsetMap(at_, origin_end, copied, length))
+    return _join_spaced(text, "".join(out), starts, OffsetMap(at_, origin_end, copied, length), plain_case=True)
 
 
 def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
@@ -553,12 +557,20 @@ def _mostly_latin(text: str) -> bool:
 # --- 4: spaced letters ---------------------------------------------------------------------------
 
 
-def _join_spaced(original: str, text: str, starts: Sequence[int] | None, ends: Sequence[int] | None) -> Normalised:
+def _join_spaced(
+    original: str,
+    text: str,
+    starts: Sequence[int] | None,
+    ends: Sequence[int] | None,
+    *,
+    plain_case: bool = False,
+) -> Normalised:
+    """Step 4. ``plain_case``: ``text`` holds none of ``IGNORECASE_ASCII`` (its case key is its lowercase)."""
     runs = []
     if _BLANK_SPACED.search(text) is not None or _SEPARATED.search(text) is not None:
         runs = [m for m in SPACED_RUN.finditer(text) if any(c.isalpha() for c in m.group(0))]
     if not runs:
-        return _normalised(original, text, starts, ends, (), case_key(text))
+        return _normalised(original, text, starts, ends, (), text.lower() if plain_case else case_key(text))
     # a text with a joined run (rare) is mapped character by character
     starts = list(range(len(text))) if starts is None else list(starts)
     ends = list(range(1, len(text) + 1)) if ends is None else list(ends)
