@@ -108,8 +108,10 @@ def _case_key(text: str) -> str:
 
 
 def _in_full(text: str) -> Normalised:
-    """Every step on every character: no run is taken as inert, every run as one whose pieces may fold."""
+    """Every step on every character: no run is taken as inert, every run as one whose pieces may fold, no
+    character as one that is only kept or dropped."""
     with (
+        mock.patch.object(normalise_module, "_char_kind", return_value=normalise_module._OTHER),
         mock.patch.object(normalise_module, "_inert_run", return_value=False),
         mock.patch.object(normalise_module, "_run_may_fold", return_value=True),
     ):

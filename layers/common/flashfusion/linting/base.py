@@ -85,6 +85,37 @@ def report(results: Iterable[CheckResult]) -> LintReport:
     )
 
 
+def text_report(
+    first: CheckResult,
+    violations: list[Violation],
+    rules_checked: tuple[str, ...],
+    third: CheckResult,
+    fourth: CheckResult,
+) -> LintReport:
+    """``report([first, CheckResult(violations, list(rules_checked)), third, fourth])``, merged in one step each
+    (the text lint's four checks: one of them returns only violations, of one rule)."""
+    merged = [*first.violations, *violations, *third.violations, *fourth.violations]
+    rules = [*first.rules_checked, *rules_checked, *third.rules_checked, *fourth.rules_checked]
+    if not _without_repeats(rules):  # rare: some rule is listed twice
+        second = CheckResult(violations, list(rules_checked))
+        rules = _rules_without_repeats([first, second, third, fourth])
+    compliant = True
+    fixable = False
+    for v in merged:
+        if v.severity == "error":
+            compliant = False
+        if v.fix is not None:
+            fixable = True
+    return lint_report(
+        compliant,
+        not compliant and fixable,
+        merged,
+        rules,
+        [*first.not_checked, *third.not_checked, *fourth.not_checked],
+        {**first.metrics, **third.metrics, **fourth.metrics},
+    )
+
+
 def _rules_without_repeats(results: list[CheckResult]) -> list[str]:
     """The results' rules in order: repeats within one result stay; a rule an earlier result checked is not
     listed again."""

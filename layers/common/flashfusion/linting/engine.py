@@ -13,7 +13,7 @@ from typing import Any
 
 from flashfusion.brandkit import BrandKit
 from flashfusion.errors import UnsupportedMedia
-from flashfusion.linting.base import CheckResult, report
+from flashfusion.linting.base import CheckResult, report, text_report
 from flashfusion.models import ContentType, LintReport, NotChecked, Violation
 
 # A channel that names one of these is linted against that platform's limits; Bluesky and Mastodon have
@@ -123,7 +123,9 @@ def _text_modules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]:
 
 def lint_text(text: str, ctx: LintContext) -> LintReport:
     legal, platforms, terms, voice = _text_modules()
-    required = CheckResult(terms.required_terms(text, ctx.kit.voice.required_terms), [terms.REQUIRED_RULE], [], {})
+    kit = ctx.kit
+    channel = ctx.channel
+    required = terms.required_terms(text, kit.voice.required_terms)
     if ctx.locale and not ctx.locale.lower().startswith("en"):
         # Sentiment (VADER), reading grade (Flesch-Kincaid, CMU syllables) and formality are English
         # models: on other languages they would give confident, wrong scores.
@@ -135,15 +137,23 @@ def lint_text(text: str, ctx: LintContext) -> LintReport:
             ]
         )
     else:
-        voice_result = voice.check_voice(text, ctx.kit, ctx.channel)
-    return report(
-        [
-            legal.check_legal(text, ctx.kit, ctx.channel, sponsored=ctx.sponsored),
-            required,
-            voice_result,
-            platforms.check_text_for_platforms(text, ctx.platforms),
-        ]
+        voice_result = voice.check_voice(text, kit, channel)
+    # the four results merged as ``report`` merges them, the required terms' as the result of their one rule
+    return text_report(
+        legal.check_legal(text, kit, channel, sponsored=ctx.sponsored),
+        required,
+        (terms.REQUIRED_RULE,),
+        voice_result,
+        platforms.check_text_for_platforms(text, _text_platforms(ctx)),
     )
+
+
+def _text_platforms(ctx: LintContext) -> tuple[str, ...]:
+    """``ctx.platforms`` as the tuple the platform checks take (they make one of any other iterable)."""
+    channel = ctx.channel
+    if channel and channel.lower() in PLATFORMS:
+        return (channel.lower(),)
+    return tuple(ctx.kit.target_platforms)
 
 
 def frame_checks(frame: Any, ctx: LintContext) -> CheckResult:

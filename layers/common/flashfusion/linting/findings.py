@@ -116,6 +116,8 @@ def lint_report(
             not_checked=not_checked,
             metrics=dict(metrics),
         )
+    # _trusted, inlined: one report per lint
+    model = _new(LintReport)
     values = {
         "compliant": compliant,
         "violations": violations,
@@ -128,4 +130,8 @@ def lint_report(
         "findings": None,
         "omitted": 0,
     }
-    return _trusted(LintReport, values, set(_REPORT_FIELDS))
+    _set_dict(model, values)
+    _set_fields_set(model, set(_REPORT_FIELDS))
+    _set_extra(model, None)
+    _set_private(model, None)
+    return model

@@ -202,6 +202,15 @@ def normalise(text: str) -> Normalised:
 def _normalise(text: str) -> Normalised:
     if text.isascii():
         return _join_spaced(text, text, None, None)
+    # one scan for the non-ASCII characters one at a time (~2x cheaper than for runs of them): most texts hold a
+    # few emoji, each inert or carrying only a character that step 2 drops (a variation selector, a joiner)
+    chars = NON_ASCII_CHAR.findall(text)
+    kind = max(map(_char_kind, chars))
+    if kind == _INERT:
+        # steps 1-3 change nothing: the text maps to itself (as ``_clusters`` would map it)
+        return _join_spaced(text, text, None, None, plain_case=True)
+    if kind != _OTHER:
+        return _without_dropped(text, chars)
     runs = NON_ASCII_RUN.findall(text)
     if all(map(_inert_run, runs)):
         # steps 1-3 change nothing: the text maps to itself (as ``_clusters`` would map it)
@@ -300,6 +309,90 @@ def _inert_char(ch: str) -> bool:
     if _is_mark(ch) or ch in DASH_CHARS or _nfkc_char(ch) != ch:
         return False
     return not ch.isalpha() or ch not in _fold_table()  # the fold table is loaded only for letters
+
+
+NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+_INERT, _DROPPED_MARK, _DROPPED, _OTHER = range(4)
+"""What steps 1-3 make of a non-ASCII character (``_char_kind``), in the order ``_normalise`` takes the
+greatest of a text's: kept as it is; a mark that step 2 drops (a variation selector); another character that
+step 2 drops with any marks after it (a zero-width joiner or space, a tag); anything else."""
+
+
+@lru_cache(maxsize=8192)
+def _char_kind(ch: str) -> int:
+    """``_INERT``, ``_DROPPED_MARK``, ``_DROPPED`` or ``_OTHER`` (see above) for a non-ASCII character. The four
+    letters ``re.IGNORECASE`` equates to ASCII ones count as others (rare: a text holding one takes the general
+    way), so a text of the shortcuts is its own case key's source as it is (``_join_spaced``'s ``plain_case``)."""
+    if ch in IGNORECASE_ASCII:
+        return _OTHER
+    if _inert_run(ch):
+        return _INERT
+    if IGNORABLE.match(ch) is None:
+        return _OTHER
+    if _is_mark(ch):
+        return _DROPPED_MARK  # ``_cluster`` drops it from any base's marks; a mark base makes nothing
+    return _DROPPED if _nfkc_char(ch) == "" else _OTHER  # as a cluster's base it makes nothing, marks and all
+
+
+def _without_dropped(text: str, chars: list[str]) -> Normalised:
+    """The normalisation of a text whose every non-ASCII character is inert or dropped (``_char_kind``), as
+    ``_clusters`` maps it: the dropped characters removed, each kept character mapped to itself, its end
+    stretched over the dropped marks right after it (its cluster's). Step 3 and the dash reading have nothing
+    to change (the kept characters are ASCII or inert), so they are skipped. ``chars``: the text's non-ASCII
+    characters."""
+    dropped: list[int] = []
+    for ch in set(chars):
+        if _char_kind(ch) != _INERT:
+            at = text.find(ch)
+            while at >= 0:
+                dropped.append(at)
+                at = text.find(ch, at + 1)
+    dropped.sort()
+    out: list[str] = []
+    at_: list[int] = []
+    origin_start: list[int] = []
+    origin_end: list[int] = []
+    copied: list[bool] = []
+    length = 0
+    position = 0  # the first original character not yet mapped
+    count = len(dropped)
+    k = 0
+    while k < count:
+        first = dropped[k]
+        last = first + 1  # a maximal stretch of dropped characters: text[first:last]
+        k += 1
+        while k < count and dropped[k] == last:
+            last += 1
+            k += 1
+        marks = first  # the dropped marks right after the kept character before the stretch end at ``marks``
+        if first > 0:
+            while marks < last and _char_kind(text[marks]) == _DROPPED_MARK:
+                marks += 1
+        copy_end = first - 1 if marks > first else first
+        if copy_end > position:
+            out.append(text[position:copy_end])
+            at_.append(length)
+            origin_start.append(position)
+            origin_end.append(position + 1)
+            copied.append(True)
+            length += copy_end - position
+        if marks > first:  # the kept character and its dropped marks: one cluster
+            out.append(text[first - 1])
+            at_.append(length)
+            origin_start.append(first - 1)
+            origin_end.append(marks)
+            copied.append(False)
+            length += 1
+        position = last
+    if position < len(text):
+        out.append(text[position:])
+        at_.append(length)
+        origin_start.append(position)
+        origin_end.append(position + 1)
+        copied.append(True)
+        length += len(text) - position
+    starts = OffsetMap(at_, origin_start, copied, length)
+    return _join_spaced(text, "".join(out), starts, OffsetMap(at_, origin_end, copied, length), plain_case=True)
 
 
 def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
@@ -464,12 +557,20 @@ def _mostly_latin(text: str) -> bool:
 # --- 4: spaced letters ---------------------------------------------------------------------------
 
 
-def _join_spaced(original: str, text: str, starts: Sequence[int] | None, ends: Sequence[int] | None) -> Normalised:
+def _join_spaced(
+    original: str,
+    text: str,
+    starts: Sequence[int] | None,
+    ends: Sequence[int] | None,
+    *,
+    plain_case: bool = False,
+) -> Normalised:
+    """Step 4. ``plain_case``: ``text`` holds none of ``IGNORECASE_ASCII`` (its case key is its lowercase)."""
     runs = []
     if _BLANK_SPACED.search(text) is not None or _SEPARATED.search(text) is not None:
         runs = [m for m in SPACED_RUN.finditer(text) if any(c.isalpha() for c in m.group(0))]
     if not runs:
-        return _normalised(original, text, starts, ends, (), case_key(text))
+        return _normalised(original, text, starts, ends, (), text.lower() if plain_case else case_key(text))
     # a text with a joined run (rare) is mapped character by character
     starts = list(range(len(text))) if starts is None else list(starts)
     ends = list(range(1, len(text) + 1)) if ends is None else list(ends)
