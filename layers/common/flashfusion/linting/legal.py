@@ -233,7 +233,7 @@ def _banned_keys(terms: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[bytes]],
     return tuple((term, key) for term, key in keyed if key is not None)
 
 
-SHORT_REDUCED = 160
+SHORT_REDUCED = 64
 """A reduced text of at most this many bytes is first searched for any banned key at once (``_any_key``)."""
 
 
