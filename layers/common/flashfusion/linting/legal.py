@@ -226,7 +226,7 @@ def _banned_keys(terms: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[bytes]],
     """Each term with words and its key (``_term_key``): only a term whose key finds something in the reduced text
     can match, and a text where no key does holds none of the terms. None when some term has no key. (Searched one
     by one: each skips to its literal start, where one alternation of them would be tried at every byte that starts
-    any of them.)"""
+    any of them; a short text is first searched for any of them at once: ``_any_key``.)"""
     keyed = [(term, _term_key(term)) for term in terms if term_words(term)]
     if not keyed or any(key is None for _, key in keyed):
         return None

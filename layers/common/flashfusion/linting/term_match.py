@@ -225,8 +225,8 @@ def _find(norm: Normalised, term: str) -> tuple[Found, ...]:
 class TermIndex:
     """A kit's terms, looked for together: which of their first runs (``first_run``) a text holds is found once
     per text (``present``), so each matcher visits only the terms that may match and a text that holds none costs
-    one substring test per distinct run. Matches are ``matches_in``'s, exactly: a term whose run is not in
-    ``case_key`` has none (see ``surely_absent``)."""
+    one substring test per distinct run, or one Aho-Corasick pass for an index of ``AUTOMATON_RUNS`` runs or more.
+    Matches are ``matches_in``'s, exactly: a term whose run is not in ``case_key`` has none (see ``surely_absent``)."""
 
     def __init__(self, terms: Iterable[str]) -> None:
         self.terms = tuple(dict.fromkeys(terms))
