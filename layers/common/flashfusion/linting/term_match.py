@@ -262,10 +262,11 @@ class TermIndex:
         return found
 
 
-AUTOMATON_RUNS = 6
+AUTOMATON_RUNS = 10
 """An index of at least this many first runs finds them with one Aho-Corasick pass over ``case_key`` (pyahocorasick,
 in C: its cost grows with the text, not with the kit) instead of one substring test per run (each a pass over the
-text: 12 runs cost ~2.0 us on a templated post, 200 runs ~33 us, against ~1.7 and ~2.1 us for the automaton)."""
+text). On the bench's posts: 3 runs ~0.7 us against ~1.1 for the automaton, 10 runs ~1.7 against ~1.7, 12 runs ~2.0
+against ~1.7, 200 runs ~33 against ~2.1."""
 _value = itemgetter(1)
 
 
