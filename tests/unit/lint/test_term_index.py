@@ -126,8 +126,17 @@ def _plain_legal_plan(rules: Any) -> legal.LegalPlan:
     plan = object.__new__(legal.LegalPlan)
     plan.banned = tuple(rules.banned_terms)
     plan.banned_keys = None
+    plan.any_banned_key = None
     plan.may_mark_or_claim = lambda norm: True
     return plan
+
+
+_REQUIRED = terms._required
+
+
+def _required_searched(listed: tuple[str, ...]) -> tuple[tuple[str, str | None, str, str], ...]:
+    """``terms._required`` with no first run: every required term searched in every text."""
+    return tuple((term, None, message, suggestion) for term, _, message, suggestion in _REQUIRED(listed))
 
 
 @contextmanager
@@ -139,6 +148,8 @@ def _plain_path() -> Iterator[None]:
         patch.object(legal, "_term_key", lambda term: None),
         patch.object(term_match, "matches_in", _plain),
         patch.object(term_patterns, "matches_in", _plain),
+        patch.object(terms, "matches_in", _plain),
+        patch.object(terms, "_required", _required_searched),
         patch.object(RulePlan, "for_text", lambda self, present: self.steps),
         patch.object(Terms, "absent", lambda self, present: False),
         patch.object(Terms, "at_most_one_match", lambda self, norm, present: False),

@@ -226,24 +226,45 @@ def _banned_keys(terms: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[bytes]],
     """Each term with words and its key (``_term_key``): only a term whose key finds something in the reduced text
     can match, and a text where no key does holds none of the terms. None when some term has no key. (Searched one
     by one: each skips to its literal start, where one alternation of them would be tried at every byte that starts
-    any of them.)"""
+    any of them; a short text is first searched for any of them at once: ``_any_key``.)"""
     keyed = [(term, _term_key(term)) for term in terms if term_words(term)]
     if not keyed or any(key is None for _, key in keyed):
         return None
     return tuple((term, key) for term, key in keyed if key is not None)
 
 
+SHORT_REDUCED = 64
+"""A reduced text of at most this many bytes is first searched for any banned key at once (``_any_key``)."""
+
+
+@lru_cache(maxsize=256)  # a kit's banned terms, once per kit
+def _any_key(keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None) -> re.Pattern[bytes] | None:
+    """One alternation of ``keys``: it finds something exactly when one of the keys does (an existence test: which
+    key matched where does not matter). On a short text one search of it costs less than one per key (each search
+    pays its call), on a long one more (every alternative is tried at each byte that may start one)."""
+    if not keys or len(keys) < 2:
+        return None
+    return re.compile(b"|".join(key.pattern for _, key in keys))
+
+
 def find_banned(text: str | Normalised, terms: list[str]) -> list[Violation]:
-    return _find_banned(text if isinstance(text, Normalised) else normalise(text), terms, _banned_keys(tuple(terms)))
+    keys = _banned_keys(tuple(terms))
+    return _find_banned(text if isinstance(text, Normalised) else normalise(text), terms, keys, _any_key(keys))
 
 
 def _find_banned(
-    norm: Normalised, terms: Sequence[str], keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None
+    norm: Normalised,
+    terms: Sequence[str],
+    keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None,
+    any_key: re.Pattern[bytes] | None = None,
 ) -> list[Violation]:
-    """``find_banned``, with the terms' ``_banned_keys``: each key is searched once, and only the terms whose key
-    finds something are matched."""
+    """``find_banned``, with the terms' ``_banned_keys`` (and their ``_any_key``): each key is searched once, and only
+    the terms whose key finds something are matched; a short text where no key finds anything is left after one
+    search."""
     if keys is not None:
         text = _reduce(norm.text)
+        if any_key is not None and len(text) <= SHORT_REDUCED and any_key.search(text) is None:
+            return []
         hits = [term for term, key in keys if key.search(text) is not None]
         if not hits:
             return []
@@ -277,6 +298,7 @@ class LegalPlan:
     def __init__(self, banned: tuple[str, ...], marks_and_claims: tuple[str, ...]) -> None:
         self.banned = banned
         self.banned_keys = _banned_keys(banned)
+        self.any_banned_key = _any_key(self.banned_keys)
         self.index = TermIndex(marks_and_claims)
         self._searched = bool(self.index.runs or self.index.unanchored)
 
@@ -446,7 +468,7 @@ def check_legal(text: str, kit: BrandKit, channel: str | None, *, sponsored: boo
         disclaimers = _without_duplicate_insertions(disclaimers, disclosed)
     norm = normalise(text)
     plan = legal_plan(kit.legal)
-    violations = [*_find_banned(norm, plan.banned, plan.banned_keys), *disclaimers, *disclosed]
+    violations = [*_find_banned(norm, plan.banned, plan.banned_keys, plan.any_banned_key), *disclaimers, *disclosed]
     if plan.may_mark_or_claim(norm):
         violations += unmarked_trademarks(norm, kit.legal.trademarks)
         violations += unsubstantiated_claims(norm, kit)

@@ -22,7 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+import ahocorasick
 
 from flashfusion.linting.normalise import Normalised, normalise, normalise_term
 
@@ -203,7 +206,7 @@ def _find(norm: Normalised, term: str) -> tuple[Found, ...]:
     found = []
     size = len(text)
     original = norm.original
-    mapped = norm.starts is not None
+    starts, ends = norm.starts, norm.ends
     for start, end in spans:
         if end <= start:
             continue
@@ -213,18 +216,17 @@ def _find(norm: Normalised, term: str) -> tuple[Found, ...]:
             norm, start, end
         ):
             continue
-        if mapped:
-            found.append(found_in(norm, start, end))
-        else:
-            found.append(_new_found(Found, (start, end, original[start:end])))
+        if starts is not None and ends is not None:  # ``found_in``, inlined
+            start, end = starts[start], ends[end - 1]
+        found.append(_new_found(Found, (start, end, original[start:end])))
     return tuple(found)
 
 
 class TermIndex:
     """A kit's terms, looked for together: which of their first runs (``first_run``) a text holds is found once
     per text (``present``), so each matcher visits only the terms that may match and a text that holds none costs
-    one substring test per distinct run. Matches are ``matches_in``'s, exactly: a term whose run is not in
-    ``case_key`` has none (see ``surely_absent``)."""
+    one substring test per distinct run, or one Aho-Corasick pass for an index of ``AUTOMATON_RUNS`` runs or more.
+    Matches are ``matches_in``'s, exactly: a term whose run is not in ``case_key`` has none (see ``surely_absent``)."""
 
     def __init__(self, terms: Iterable[str]) -> None:
         self.terms = tuple(dict.fromkeys(terms))
@@ -240,6 +242,7 @@ class TermIndex:
                 terms_of.setdefault(plan[0], []).append(term)
         self.runs = tuple(terms_of)
         """The distinct first runs of the terms."""
+        self._automaton = _automaton(self.runs) if len(self.runs) >= AUTOMATON_RUNS else None
         self.terms_of = {run: tuple(terms) for run, terms in terms_of.items()}
         self.unanchored = tuple(unanchored)
         """The terms without a first run (a non-ASCII first word): looked for in every text."""
@@ -250,6 +253,28 @@ class TermIndex:
         last = self._last
         if last[0] is norm:
             return last[1]
-        found = frozenset(filter(norm.case_key.__contains__, self.runs))
+        automaton = self._automaton
+        if automaton is None:
+            found = frozenset(filter(norm.case_key.__contains__, self.runs))
+        else:
+            found = frozenset(map(_value, automaton.iter(norm.case_key)))
         self._last = (norm, found)
         return found
+
+
+AUTOMATON_RUNS = 10
+"""An index of at least this many first runs finds them with one Aho-Corasick pass over ``case_key`` (pyahocorasick,
+in C: its cost grows with the text, not with the kit) instead of one substring test per run (each a pass over the
+text). On the bench's posts: 3 runs ~0.7 us against ~1.1 for the automaton, 10 runs ~1.7 against ~1.7, 12 runs ~2.0
+against ~1.7, 200 runs ~33 against ~2.1."""
+_value = itemgetter(1)
+
+
+def _automaton(runs: tuple[str, ...]) -> Any:
+    """An automaton that reports every occurrence of each of ``runs`` in a string, as (end, run): exact substring
+    search, so ``{run for _, run in automaton.iter(key)}`` is ``{run for run in runs if run in key}``."""
+    automaton = ahocorasick.Automaton()
+    for run in runs:
+        automaton.add_word(run, run)
+    automaton.make_automaton()
+    return automaton

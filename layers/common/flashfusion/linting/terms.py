@@ -5,9 +5,11 @@ and l33t spellings for the banned terms of the legal check.)"""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flashfusion.linting import findings
-from flashfusion.linting.term_match import find_term, has_term, term_regex
+from flashfusion.linting.normalise import normalise
+from flashfusion.linting.term_match import find_term, matches_in, term_plan, term_regex
 from flashfusion.models import Violation
 
 BANNED_RULE = "legal.banned-term"
@@ -37,13 +39,26 @@ def banned_terms(text: str, terms: list[str]) -> list[Violation]:
 
 
 def required_terms(text: str, terms: list[str]) -> list[Violation]:
+    """A finding for each of ``terms`` that ``has_term`` does not find in ``text``."""
+    if not terms:
+        return []
+    norm = normalise(text)
+    key = norm.case_key
     return [
-        findings.violation(
-            rule_id=REQUIRED_RULE,
-            severity="error",
-            message=f'the required term "{term}" does not appear',
-            suggestion=f'mention "{term}"',
-        )
-        for term in terms
-        if not has_term(text, term)
+        findings.violation(rule_id=REQUIRED_RULE, severity="error", message=message, suggestion=suggestion)
+        for term, run, message, suggestion in _required(tuple(terms))
+        # ``has_term``, inlined: a term without words is never found, one whose first run the text lacks is absent
+        if run == "" or (run is not None and run not in key) or not matches_in(norm, term)
     ]
+
+
+@lru_cache(maxsize=256)  # a kit's required terms, on every post
+def _required(terms: tuple[str, ...]) -> tuple[tuple[str, str | None, str, str], ...]:
+    """Each term with its first run ("": a term without words, never found; None: looked for in every text) and
+    its finding's message and suggestion."""
+    out = []
+    for term in terms:
+        plan = term_plan(term)
+        run = "" if plan is None else plan[0]
+        out.append((term, run, f'the required term "{term}" does not appear', f'mention "{term}"'))
+    return tuple(out)

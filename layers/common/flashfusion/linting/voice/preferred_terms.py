@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flashfusion.linting import findings
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
     from flashfusion.brandkit import Level
 
 PREFERRED_RULE = "voice.preferred-term"
+
+
+@lru_cache(maxsize=4096)  # a kit's terms, in the few ways they are written, on every post that names one
+def replacement_for(written: str, wanted: str) -> str:
+    """``wanted`` in the case and shape of ``written`` (``match_case``, then ``in_written_shape``)."""
+    return in_written_shape(written, match_case(written, wanted))
 
 
 def substitutions(
@@ -35,7 +42,7 @@ def substitutions(
     found: list[Violation] = []
     for index, match in matched:
         wanted = wanted_for[index]
-        replacement = in_written_shape(match.text, match_case(match.text, wanted))
+        replacement = replacement_for(match.text, wanted)
         if match.text == replacement:
             continue
         found.append(

@@ -15,8 +15,8 @@ from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.normalise import Normalised, normalise_term
 from flashfusion.linting.term_match import Found
-from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
-from flashfusion.linting.voice.preferred_terms import substitutions
+from flashfusion.linting.voice.common import in_written_shape, replace_with, text_span
+from flashfusion.linting.voice.preferred_terms import replacement_for, substitutions
 from flashfusion.linting.voice.reading_grade import MIN_GRADE_WORDS
 from flashfusion.linting.voice.term_patterns import KIT_CACHE_LIMIT, KitPatterns, RulePatterns
 from flashfusion.models import NotChecked, Violation, VoiceRules
@@ -291,17 +291,23 @@ def _capitalization(
         term = rule.terms[index]
         if match.text == term or _spelling(match.text) == _spelling(term):
             continue
+        shaped = _shaped(match.text, term)
         violations.append(
             findings.violation(
                 rule_id=rule_id,
                 severity=rule.level,
                 message=f'write "{term}", not "{match.text}"',
                 location=text_span(text, match.start, match.end),
-                suggestion=f'replace with "{in_written_shape(match.text, term)}"',
-                fix=replace_with(text, match.start, match.end, in_written_shape(match.text, term)),
+                suggestion=f'replace with "{shaped}"',
+                fix=replace_with(text, match.start, match.end, shaped),
             )
         )
     return violations
+
+
+@lru_cache(maxsize=4096)  # the kit's terms and their few written forms, on every post that miswrites one
+def _shaped(written: str, term: str) -> str:
+    return in_written_shape(written, term)
 
 
 @lru_cache(maxsize=4096)  # the kit's terms and their few written forms, on every post
@@ -337,7 +343,7 @@ def _consistency(
         for start, end, variant in uses:
             if variant == chosen:
                 continue
-            replacement = in_written_shape(text[start:end], match_case(text[start:end], chosen))
+            replacement = replacement_for(text[start:end], chosen)
             found.append(
                 findings.violation(
                     rule_id=rule_id,
