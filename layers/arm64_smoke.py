@@ -8,6 +8,7 @@ Lambda's order, and drives the product's own code through what each layer carrie
 - PyAV: FFmpeg loads with the stubs; H.264 encodes and decodes; the stubbed encoders refuse to open.
 - the offline video and image generators (numpy, Pillow, PyAV), and the linter on their output and on a text
   (VADER from the text layer, the precomputed syllable and hyphenation tables);
+- the kit term index's Aho-Corasick automaton (pyahocorasick's compiled wheel, common layer);
 - C2PA: an image signed and its credentials read back (c2pa-python's native library, cryptography).
 
 Each line printed is a check; any failure exits non-zero. Usage (the Makefile passes these):
@@ -126,6 +127,19 @@ def text_lint(repo: Path) -> str:
     return f"compliant={report.compliant}, {voice}"
 
 
+def term_automaton() -> str:
+    """A big kit's term index runs pyahocorasick's C automaton (a compiled wheel of the common layer)."""
+    from flashfusion.linting.term_match import _automaton
+
+    runs = ("aurora", "gore", "win", "window", "trail", "jacket", "free", "best", "cure", "miracle", "risk", "now")
+    key = "win a free trail jacket now at aurora outdoor, best in the window"
+    found = {run for _, run in _automaton(runs).iter(key)}
+    expected = {run for run in runs if run in key}
+    if found != expected:
+        raise AssertionError(f"automaton found {sorted(found)}, substring tests {sorted(expected)}")
+    return f"{len(found)} of {len(runs)} first runs found, as substring tests find them"
+
+
 def signing(repo: Path) -> str:
     sys.path.insert(0, str(repo / "local"))  # the dev CA, as `ffo` makes it locally
     from ffo.devcert import dev_signing_key
@@ -159,6 +173,7 @@ def main() -> int:
     check("offline video, generated and linted", media_lint(repo, "video"))
     check("offline image, generated and linted", media_lint(repo, "image"))
     check("text lint (VADER, syllable tables)", lambda: text_lint(repo))
+    check("kit term index (pyahocorasick)", term_automaton)
     check("C2PA signing and reading", lambda: signing(repo))
     print("arm64 smoke:", "passed" if not FAILURES else f"FAILED {FAILURES}")
     return 1 if FAILURES else 0
