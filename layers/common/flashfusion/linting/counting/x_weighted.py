@@ -36,7 +36,6 @@ from flashfusion.linting.counting.emoji_sequences import (
     glue_decides,
     glued_sequence_spans,
 )
-from flashfusion.linting.counting.x_urls import DOT_THEN_LETTER as _DOT_THEN_LETTER
 from flashfusion.linting.counting.x_urls import extract_urls_with_indices, may_hold_url
 
 _INVALID_CHARS = re.compile("[\ufffe\ufeff\uffff]")
@@ -221,8 +220,15 @@ def weighted_length(text: str, config: WeightingConfig | None = None) -> int:
     config = config or default_config()
     if text.isascii():  # its own NFC; most posts: weighed here, with no call
         ascii_weight = config._ascii_weight
-        if ascii_weight is not None and ("." not in text or _DOT_THEN_LETTER.search(text) is None):
-            return len(text) * ascii_weight // config.scale  # no URL (see may_hold_url), no emoji
+        if ascii_weight is not None:
+            if not may_hold_url(text):
+                return len(text) * ascii_weight // config.scale  # no URL, no emoji
+            # no emoji sequence in ASCII: each URL weighs its weight instead of its characters'
+            total = len(text) * ascii_weight
+            url_weight = config.transformed_url_length * config.scale
+            for url in extract_urls_with_indices(text):
+                total += url_weight - (url.end - url.start) * ascii_weight
+            return total // config.scale
         normalized = text
     else:
         normalized = unicodedata.normalize("NFC", text)
