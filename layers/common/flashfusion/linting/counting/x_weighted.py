@@ -35,6 +35,7 @@ from flashfusion.linting.counting.emoji_sequences import (
     emoji_sequence_spans,
     glue_decides,
     glued_sequence_spans,
+    known_sequences,
 )
 from flashfusion.linting.counting.x_urls import extract_urls_with_indices, may_hold_url
 
@@ -72,6 +73,9 @@ class WeightingConfig:
     """The emoji ``GLUE`` characters ``_outside`` finds;"""
     _light_glue: tuple[str, ...] = field(init=False, repr=False, compare=False)
     """the others (ZWJ in v3), looked for apart."""
+    _sequence_adjustments: dict[str, int] = field(init=False, repr=False, compare=False)
+    """What each emoji sequence of the table weighs less (or more) as one than its code points: made once, at the
+    first text holding one."""
 
     def __post_init__(self) -> None:
         spans = sorted((r.start, r.end) for r in self.ranges)
@@ -92,6 +96,7 @@ class WeightingConfig:
         heavy_glue = frozenset(c for c in GLUE_CHARS if outside is not None and outside.match(c))
         object.__setattr__(self, "_heavy_glue", heavy_glue)
         object.__setattr__(self, "_light_glue", tuple(sorted(GLUE_CHARS - heavy_glue)))
+        object.__setattr__(self, "_sequence_adjustments", {})
         ascii_weights = {self.weight_of(c) for c in range(128)}
         object.__setattr__(self, "_ascii_weight", ascii_weights.pop() if len(ascii_weights) == 1 else None)
 
@@ -155,6 +160,14 @@ class WeightingConfig:
             return glued_sequence_spans(text)
         return emoji_sequence_spans(text)
 
+    def _adjustments(self) -> dict[str, int]:
+        """``default_weight - plain_weight(sequence)`` for every sequence of the emoji table (~3,700): what a
+        sequence found in a text adds to its code points' weight, without weighing its code points each time."""
+        self._sequence_adjustments.update(
+            (sequence, self.default_weight - self.plain_weight(sequence)) for sequence in known_sequences()
+        )
+        return self._sequence_adjustments
+
     def weight_without_urls(self, text: str) -> int:
         """The scaled weight of ``text``, which holds no URL: its code points' weights, with each emoji sequence
         weighing ``default_weight`` instead of its code points (as ``weighted_length`` counts, in one scan for a
@@ -169,7 +182,10 @@ class WeightingConfig:
             total = len(text) * weight + (self.default_weight - weight) * len(heavy)
             if self._heavy_glue.isdisjoint(heavy) and not self._holds_light_glue(text):
                 return total
-            spans = glued_sequence_spans(text)
+            adjustments = self._sequence_adjustments or self._adjustments()
+            for start, end in glued_sequence_spans(text):
+                total += adjustments[text[start:end]]  # each span is a sequence of the table
+            return total
         else:
             total = self.plain_weight(text)
             spans = emoji_sequence_spans(text) if self.emoji_parsing else []
