@@ -262,6 +262,27 @@ def scaled_weight(text: str, config: WeightingConfig) -> int:
 
 
 def _weight_with_urls(normalized: str, config: WeightingConfig) -> int:
+    classes = config.char_classes()
+    if classes is not None and glue_decides():
+        # The code points' weights summed in one scan (as ``weight_without_urls``), then each URL and emoji
+        # sequence its own weight for its code points': the weight is a sum over code points, so this is the
+        # stretches' weights plus the entities'. Sequences are looked for only where their glue is.
+        light, default, outside = classes
+        heavy = outside.findall(normalized)
+        total = len(normalized) * light + (default - light) * len(heavy)
+        sequences: list[tuple[int, int]] = []
+        if config.emoji_parsing and not (
+            config._heavy_glue.isdisjoint(heavy) and not config._holds_light_glue(normalized)
+        ):
+            sequences = glued_sequence_spans(normalized)
+        if not sequences:  # most texts: the URLs alone, which never overlap (no entity walk)
+            url_weight = config.transformed_url_length * config.scale
+            for _, start, end in extract_urls_with_indices(normalized):
+                total += url_weight - config.plain_weight(normalized[start:end])
+            return total
+        for start, end, weight in _entities(normalized, config, sequences):
+            total += weight - config.plain_weight(normalized[start:end])
+        return total
     total = 0
     position = 0
     for start, end, weight in _entities(normalized, config):
