@@ -184,7 +184,7 @@ def _url_matches(text: str) -> list[re.Match[str]]:
         if lowered.endswith(("http://", "https://")):  # the attempt from the protocol comes first
             host_start -= 7 if lowered.endswith("http://") else 8
         attempt_at = max(position, host_start - 1)
-        while True:
+        while attempt_at < dot:  # an attempt found from attempt_at ends there or later: at the dot, none is left
             attempt = _ATTEMPT.search(text, attempt_at)
             if attempt is None or attempt.end() >= dot:
                 break
