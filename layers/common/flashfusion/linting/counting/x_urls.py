@@ -245,8 +245,8 @@ def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> li
     ``without_protocol`` is False, which is what Mastodon does)."""
     if not text or ("." not in text if without_protocol else ":" not in text):
         return []
-    if _DOT_THEN_LETTER.search(text) is None:  # every host ends in "." and a TLD, which starts with a letter
-        return []
+    # (every host ends in "." and a TLD, which starts with a letter: the scan starts at each such dot, so a text
+    # without one is read once, by that scan, and gives nothing)
     urls: list[UrlEntity] = []
     for match in _url_matches(text):
         url, protocol, domain = match["url"], match["protocol"], match["domain"]
