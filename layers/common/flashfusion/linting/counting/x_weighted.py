@@ -163,9 +163,8 @@ class WeightingConfig:
     def _adjustments(self) -> dict[str, int]:
         """``default_weight - plain_weight(sequence)`` for every sequence of the emoji table (~3,700): what a
         sequence found in a text adds to its code points' weight, without weighing its code points each time."""
-        self._sequence_adjustments.update(
-            (sequence, self.default_weight - self.plain_weight(sequence)) for sequence in known_sequences()
-        )
+        table = {sequence: self.default_weight - self.plain_weight(sequence) for sequence in known_sequences()}
+        self._sequence_adjustments.update(table)  # whole, in one step: another thread never sees it part-filled
         return self._sequence_adjustments
 
     def weight_without_urls(self, text: str) -> int:
