@@ -426,20 +426,19 @@ def check_text_for_platforms(
         return _check_titles(text, platforms)
     post = _post_plans(platforms if type(platforms) is tuple else tuple(platforms))
     metrics: dict[str, float] = {}
-    lengths: list[int] = []
     over = False
     for count, metric, max_chars in post.lengths:
         length = count(text)
         metrics[metric] = float(length)
-        lengths.append(length)
         if length > max_chars:
             over = True
     if not over and not post.checks_bytes and (post.max_hashtags is None or text.count("#") <= post.max_hashtags):
         return CheckResult([], list(post.rules), [], metrics)  # positional: ~1/3 cheaper than by keyword
     violations: list[Violation] = []
     hashes = -1  # counted when a platform caps hashtags
-    for plan, length in zip(post.plans, lengths, strict=True):
+    for plan in post.plans:
         limits = plan.limits
+        length = int(metrics[plan.metric])  # a count, exact as a float (far below 2**53)
         if length > limits.max_chars:
             violations.append(_too_long(text, plan, length))
         if limits.max_utf8_bytes is not None:

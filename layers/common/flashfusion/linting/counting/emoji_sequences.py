@@ -91,6 +91,11 @@ def glue_decides() -> bool:
     return _table().glued
 
 
+def known_sequences() -> frozenset[str]:
+    """Every emoji sequence (two code points or more) a span of ``emoji_sequence_spans`` may hold."""
+    return _table().known
+
+
 def glued_sequence_spans(text: str) -> list[tuple[int, int]]:
     """``emoji_sequence_spans(text)`` for a text its caller has seen holds a ``GLUE`` character."""
     return _table().spans(text)

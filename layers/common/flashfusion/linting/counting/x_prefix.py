@@ -25,7 +25,8 @@ the arithmetic too when they hold no "." and no emoji glue, so no URL or sequenc
 Where the prefixes' weights grow until they are past the budget (no URL or emoji sequence before the crossing:
 ``grows_past``), the search is not run at all: its answer follows from the longest prefix within the budget, found
 by arithmetic (``platforms._plain_trim_point``). Elsewhere a cut's last word is parsed only when bounds on its
-weight (nothing; its characters and a URL per dot) leave the answer open (``within``).
+weight (nothing, or for an ASCII word the lesser of its characters and a URL; its characters and a URL per dot)
+leave the answer open (``within``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class PrefixWeights:
 
     __slots__ = (
         "_adjust",
+        "_ascii_weight",
         "_bounded",
         "_config",
         "_ends",
@@ -68,6 +70,7 @@ class PrefixWeights:
         self._light = light
         self._extra = heavy - light
         self._url_weight = config.transformed_url_length * config.scale
+        self._ascii_weight = config.ascii_weight()
         self._bounded = not config.emoji_parsing or config.default_weight <= 2 * light
         """Whether an emoji sequence (two code points or more) weighs no more than its code points."""
         # where the characters weighing the default (not the ranges') weight are
@@ -135,13 +138,24 @@ class PrefixWeights:
 
     def within(self, end: int, budget: int) -> bool:
         """``prefix(end) <= budget``, with the last word parsed only when bounds leave it open: it weighs at
-        least nothing and at most its characters and one URL per dot (an emoji sequence weighs no more than its
-        characters; a URL weighs its weight instead of its characters')."""
+        least nothing (an ASCII word: the lesser of its characters and one URL) and at most its characters and
+        one URL per dot (an emoji sequence weighs no more than its characters; a URL weighs its weight instead of
+        its characters')."""
         start = self._word_start(end)
         if start == end or self._holds_no_entity(start, end):
             return self.at_unit_end(end) <= budget
         before = self.at_unit_end(start)  # start is 0 or just after a space: a unit end
         if before > budget:
+            return False
+        ascii_weight = self._ascii_weight
+        if (
+            ascii_weight is not None
+            and before + min(self._url_weight, ascii_weight * (end - start)) > budget
+            and self.text[start:end].isascii()
+        ):
+            # An ASCII word weighs its characters when it holds no URL, and at least a URL's weight when it holds
+            # one: at least the lesser (a word cut inside a URL over the budget, as a post's trim tries, is settled
+            # without parsing it).
             return False
         if self._bounded:
             heavy = bisect_left(self._heavy, end) - bisect_left(self._heavy, start)

@@ -184,7 +184,7 @@ def _url_matches(text: str) -> list[re.Match[str]]:
         if lowered.endswith(("http://", "https://")):  # the attempt from the protocol comes first
             host_start -= 7 if lowered.endswith("http://") else 8
         attempt_at = max(position, host_start - 1)
-        while True:
+        while attempt_at < dot:  # an attempt found from attempt_at ends there or later: at the dot, none is left
             attempt = _ATTEMPT.search(text, attempt_at)
             if attempt is None or attempt.end() >= dot:
                 break
@@ -245,8 +245,8 @@ def extract_urls_with_indices(text: str, *, without_protocol: bool = True) -> li
     ``without_protocol`` is False, which is what Mastodon does)."""
     if not text or ("." not in text if without_protocol else ":" not in text):
         return []
-    if _DOT_THEN_LETTER.search(text) is None:  # every host ends in "." and a TLD, which starts with a letter
-        return []
+    # (every host ends in "." and a TLD, which starts with a letter: the scan starts at each such dot, so a text
+    # without one is read once, by that scan, and gives nothing)
     urls: list[UrlEntity] = []
     for match in _url_matches(text):
         url, protocol, domain = match["url"], match["protocol"], match["domain"]

@@ -35,8 +35,8 @@ from flashfusion.linting.counting.emoji_sequences import (
     emoji_sequence_spans,
     glue_decides,
     glued_sequence_spans,
+    known_sequences,
 )
-from flashfusion.linting.counting.x_urls import DOT_THEN_LETTER as _DOT_THEN_LETTER
 from flashfusion.linting.counting.x_urls import extract_urls_with_indices, may_hold_url
 
 _INVALID_CHARS = re.compile("[\ufffe\ufeff\uffff]")
@@ -73,6 +73,9 @@ class WeightingConfig:
     """The emoji ``GLUE`` characters ``_outside`` finds;"""
     _light_glue: tuple[str, ...] = field(init=False, repr=False, compare=False)
     """the others (ZWJ in v3), looked for apart."""
+    _sequence_adjustments: dict[str, int] = field(init=False, repr=False, compare=False)
+    """What each emoji sequence of the table weighs less (or more) as one than its code points: made once, at the
+    first text holding one."""
 
     def __post_init__(self) -> None:
         spans = sorted((r.start, r.end) for r in self.ranges)
@@ -93,6 +96,7 @@ class WeightingConfig:
         heavy_glue = frozenset(c for c in GLUE_CHARS if outside is not None and outside.match(c))
         object.__setattr__(self, "_heavy_glue", heavy_glue)
         object.__setattr__(self, "_light_glue", tuple(sorted(GLUE_CHARS - heavy_glue)))
+        object.__setattr__(self, "_sequence_adjustments", {})
         ascii_weights = {self.weight_of(c) for c in range(128)}
         object.__setattr__(self, "_ascii_weight", ascii_weights.pop() if len(ascii_weights) == 1 else None)
 
@@ -156,6 +160,13 @@ class WeightingConfig:
             return glued_sequence_spans(text)
         return emoji_sequence_spans(text)
 
+    def _adjustments(self) -> dict[str, int]:
+        """``default_weight - plain_weight(sequence)`` for every sequence of the emoji table (~3,700): what a
+        sequence found in a text adds to its code points' weight, without weighing its code points each time."""
+        table = {sequence: self.default_weight - self.plain_weight(sequence) for sequence in known_sequences()}
+        self._sequence_adjustments.update(table)  # whole, in one step: another thread never sees it part-filled
+        return self._sequence_adjustments
+
     def weight_without_urls(self, text: str) -> int:
         """The scaled weight of ``text``, which holds no URL: its code points' weights, with each emoji sequence
         weighing ``default_weight`` instead of its code points (as ``weighted_length`` counts, in one scan for a
@@ -170,7 +181,10 @@ class WeightingConfig:
             total = len(text) * weight + (self.default_weight - weight) * len(heavy)
             if self._heavy_glue.isdisjoint(heavy) and not self._holds_light_glue(text):
                 return total
-            spans = glued_sequence_spans(text)
+            adjustments = self._sequence_adjustments or self._adjustments()
+            for start, end in glued_sequence_spans(text):
+                total += adjustments[text[start:end]]  # each span is a sequence of the table
+            return total
         else:
             total = self.plain_weight(text)
             spans = emoji_sequence_spans(text) if self.emoji_parsing else []
@@ -221,8 +235,15 @@ def weighted_length(text: str, config: WeightingConfig | None = None) -> int:
     config = config or default_config()
     if text.isascii():  # its own NFC; most posts: weighed here, with no call
         ascii_weight = config._ascii_weight
-        if ascii_weight is not None and ("." not in text or _DOT_THEN_LETTER.search(text) is None):
-            return len(text) * ascii_weight // config.scale  # no URL (see may_hold_url), no emoji
+        if ascii_weight is not None:
+            if not may_hold_url(text):
+                return len(text) * ascii_weight // config.scale  # no URL, no emoji
+            # no emoji sequence in ASCII: each URL weighs its weight instead of its characters'
+            total = len(text) * ascii_weight
+            url_weight = config.transformed_url_length * config.scale
+            for url in extract_urls_with_indices(text):
+                total += url_weight - (url.end - url.start) * ascii_weight
+            return total // config.scale
         normalized = text
     else:
         normalized = unicodedata.normalize("NFC", text)
@@ -240,6 +261,27 @@ def scaled_weight(text: str, config: WeightingConfig) -> int:
 
 
 def _weight_with_urls(normalized: str, config: WeightingConfig) -> int:
+    classes = config.char_classes()
+    if classes is not None and glue_decides():
+        # The code points' weights summed in one scan (as ``weight_without_urls``), then each URL and emoji
+        # sequence its own weight for its code points': the weight is a sum over code points, so this is the
+        # stretches' weights plus the entities'. Sequences are looked for only where their glue is.
+        light, default, outside = classes
+        heavy = outside.findall(normalized)
+        total = len(normalized) * light + (default - light) * len(heavy)
+        sequences: list[tuple[int, int]] = []
+        if config.emoji_parsing and not (
+            config._heavy_glue.isdisjoint(heavy) and not config._holds_light_glue(normalized)
+        ):
+            sequences = glued_sequence_spans(normalized)
+        if not sequences:  # most texts: the URLs alone, which never overlap (no entity walk)
+            url_weight = config.transformed_url_length * config.scale
+            for _, start, end in extract_urls_with_indices(normalized):
+                total += url_weight - config.plain_weight(normalized[start:end])
+            return total
+        for start, end, weight in _entities(normalized, config, sequences):
+            total += weight - config.plain_weight(normalized[start:end])
+        return total
     total = 0
     position = 0
     for start, end, weight in _entities(normalized, config):
