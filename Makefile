@@ -39,11 +39,14 @@ help:
 
 # uv installs pinned requirements in seconds where pip took ~45 s (most of a fresh `make test`'s set-up); pip stays
 # the fallback where uv cannot be installed. $(call venv_install,VENV,ARGS): a venv at VENV with ARGS installed.
+# --compile-bytecode: the installed packages' bytecode is written at install, as pip does (~9 s on 2 cores). Without
+# it, where PYTHONDONTWRITEBYTECODE is set (as here) every process run outside make compiled boto3, botocore and moto
+# from source at each start: `ffo run` video took 4.2 s instead of 2.9 s, a handler's imports 440 ms instead of 240.
 UV_VERSION := 0.13.8
 define venv_install
 	$(PYTHON) -m venv $(1)
 	@if $(1)/bin/python -m pip install --quiet uv==$(UV_VERSION) 2>/dev/null; then \
-	  echo "$(1)/bin/uv pip install $(2)" && $(1)/bin/uv pip install --quiet --python $(1)/bin/python $(2); \
+	  echo "$(1)/bin/uv pip install --compile-bytecode $(2)" && $(1)/bin/uv pip install --quiet --compile-bytecode --python $(1)/bin/python $(2); \
 	else \
 	  echo "uv could not be installed: $(1)/bin/pip install $(2)" && $(1)/bin/python -m pip install --quiet $(2); \
 	fi
