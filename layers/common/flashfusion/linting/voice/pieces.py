@@ -304,6 +304,20 @@ def _opened_piece(piece: str) -> PieceFacts:
 _APOSTROPHE_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)+")
 
 
+def _word_counts(word: str, lower: str, counts: int) -> tuple[int, int, tuple[str, ...]]:
+    """The kind of a piece's one word (``word_scan``), ``counts`` with the word's formal weight, imperative and
+    casual counts added, and its casual words."""
+    kind = _word_kinds.get(lower)
+    if kind is None:
+        kind = _word_kind(lower)
+    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
+    if kind & _IMPERATIVE:
+        counts += 1 << IMPERATIVE
+    if kind & _CASUAL:
+        return kind, counts + (1 << CASUAL), (word,)
+    return kind, counts, ()
+
+
 def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
     """``_new_piece`` of a piece that is an ASCII word with apostrophes between its letters ("brand's", "don't",
     "y'all"), then nothing or a run of ``PLAIN_MARKS`` (the word longer than two characters when marks follow).
@@ -322,16 +336,7 @@ def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
         prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
         if "!" in piece:
             counts += len(EXCLAMATIONS.findall(piece)) << BANGS
-    kind = _word_kinds.get(lower)
-    if kind is None:
-        kind = _word_kind(lower)
-    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
-    if kind & _IMPERATIVE:
-        counts += 1 << IMPERATIVE
-    casual: tuple[str, ...] = ()
-    if kind & _CASUAL:
-        casual = (word,)
-        counts += 1 << CASUAL
+    kind, counts, casual = _word_counts(word, lower, counts)
     pronouns = _pronoun_hits(piece, word, 0, len(word)) if kind & _PRONOUN else ()
     for person, _, _ in pronouns:
         counts += 1 << _PERSON_SHIFT[person]
@@ -352,16 +357,7 @@ def _listed_word(
 ) -> PieceFacts:
     """The facts of a plain piece (or a tag) whose word, at ``start`` in the piece, is in a list (``_new_piece``),
     its counts so far given."""
-    kind = _word_kinds.get(lower)
-    if kind is None:
-        kind = _word_kind(lower)
-    counts += int(_FORMAL_WEIGHT[kind] * 2) << FORMAL_HALVES
-    if kind & _IMPERATIVE:
-        counts += 1 << IMPERATIVE
-    casual: tuple[str, ...] = ()
-    if kind & _CASUAL:
-        casual = (word,)
-        counts += 1 << CASUAL
+    kind, counts, casual = _word_counts(word, lower, counts)
     pronouns: tuple[tuple[str, int, int], ...] = ()
     if kind & _PRONOUN:
         person = person_of().get(lower)
