@@ -67,22 +67,7 @@ def report(results: Iterable[CheckResult]) -> LintReport:
             metrics.update(result.metrics)
     if not _without_repeats(rules):  # rare: some rule is listed twice
         rules = _rules_without_repeats(results)
-    compliant = True
-    fixable = False
-    for v in violations:
-        if v.severity == "error":
-            compliant = False
-        if v.fix is not None:
-            fixable = True
-    # the results' findings are the checks' own, already valid: the report is not validated again
-    return lint_report(
-        compliant=compliant,
-        auto_fixable=not compliant and fixable,
-        violations=violations,
-        rules_checked=rules,
-        not_checked=not_checked,
-        metrics=metrics,
-    )
+    return _merged(violations, rules, not_checked, metrics)
 
 
 def text_report(
@@ -99,21 +84,27 @@ def text_report(
     if not _without_repeats(rules):  # rare: some rule is listed twice
         second = CheckResult(violations, list(rules_checked))
         rules = _rules_without_repeats([first, second, third, fourth])
-    compliant = True
-    fixable = False
-    for v in merged:
-        if v.severity == "error":
-            compliant = False
-        if v.fix is not None:
-            fixable = True
-    return lint_report(
-        compliant,
-        not compliant and fixable,
+    return _merged(
         merged,
         rules,
         [*first.not_checked, *third.not_checked, *fourth.not_checked],
         {**first.metrics, **third.metrics, **fourth.metrics},
     )
+
+
+def _merged(
+    violations: list[Violation], rules: list[str], not_checked: list[NotChecked], metrics: dict[str, float]
+) -> LintReport:
+    """The report of merged results: compliant without an error, auto-fixable when not and some finding has a fix."""
+    compliant = True
+    fixable = False
+    for v in violations:
+        if v.severity == "error":
+            compliant = False
+        if v.fix is not None:
+            fixable = True
+    # the results' findings are the checks' own, already valid: the report is not validated again
+    return lint_report(compliant, not compliant and fixable, violations, rules, not_checked, metrics)
 
 
 def _rules_without_repeats(results: list[CheckResult]) -> list[str]:

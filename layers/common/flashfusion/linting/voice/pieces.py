@@ -246,24 +246,30 @@ def _new_piece(piece: str) -> PieceFacts:
         return _opened_piece(piece)
     else:
         return _other_piece(piece, True)
+    counts, prose = _one_word(piece, word, syllables)
+    if lower not in listed:
+        return _remember(piece, _unlisted_word(word, lower, counts, prose, head, tail))
+    return _remember(piece, _listed_word(word, 0, lower, counts, prose, head, tail))
+
+
+def _one_word(piece: str, word: str, syllables: int) -> tuple[int, bytes]:
+    """The counts and prose of a piece that is one ``WORD``, ``word``, then nothing or a run of marks: the word,
+    its syllables, its exclamation runs, and a sentence end when the piece ends with ".", "!" or "?"."""
     counts = 1 << WORDS | syllables << SYLLABLES
     if word is piece:
-        prose = _ONE_WORD
-    else:
-        prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
-        if "!" in piece:
-            counts += len(EXCLAMATIONS.findall(piece)) << BANGS
-    if lower not in listed:
-        if len(lower) >= LONG_WORD_LETTERS:
-            counts += 1 << FORMAL_HALVES
-        vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
-        facts = _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
-    else:
-        facts = _listed_word(word, 0, lower, counts, prose, head, tail)
-    if len(_facts) >= PIECE_CACHE_LIMIT:
-        forget_oldest_half(_facts)
-    _facts[piece] = facts
-    return facts
+        return counts, _ONE_WORD
+    if "!" in piece:
+        counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    return counts, _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
+
+
+def _unlisted_word(word: str, lower: str, counts: int, prose: bytes, head: str | None, tail: str | bool) -> PieceFacts:
+    """The facts of a piece whose one word (``_new_piece``'s or a tag's) is in no list (``_plain_lexicon``): no kind
+    but long, no VADER facts but ``upper``; ``counts`` so far given."""
+    if len(lower) >= LONG_WORD_LETTERS:
+        counts += 1 << FORMAL_HALVES
+    vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
+    return _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
 
 
 def _tag_piece(piece: str, word: str) -> PieceFacts:
@@ -281,10 +287,7 @@ def _tag_piece(piece: str, word: str) -> PieceFacts:
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
     tail = lower if word is piece else False
     if lower not in (_lexicon or _plain_lexicon())[1]:
-        if len(lower) >= LONG_WORD_LETTERS:
-            counts += 1 << FORMAL_HALVES
-        vader = (_new_tuple(_Token, (letters, lower, False, letters.isupper(), False, False, False)),)
-        return _remember(piece, _new_tuple(PieceFacts, (counts, prose, (), (), vader, None, tail)))
+        return _remember(piece, _unlisted_word(letters, lower, counts, prose, None, tail))
     return _remember(piece, _listed_word(letters, 1, lower, counts, prose, None, tail))
 
 
@@ -329,13 +332,7 @@ def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
     syllables = (_lexicon or _plain_lexicon())[0].get(lower)
     if syllables is None:
         syllables = _cached_syllables(word)
-    counts = 1 << WORDS | syllables << SYLLABLES
-    if word is piece:
-        prose = _ONE_WORD
-    else:
-        prose = _ONE_WORD_AND_END if piece[-1] in ".!?" else _ONE_WORD
-        if "!" in piece:
-            counts += len(EXCLAMATIONS.findall(piece)) << BANGS
+    counts, prose = _one_word(piece, word, syllables)
     kind, counts, casual = _word_counts(word, lower, counts)
     pronouns = _pronoun_hits(piece, word, 0, len(word)) if kind & _PRONOUN else ()
     for person, _, _ in pronouns:
