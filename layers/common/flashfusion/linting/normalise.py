@@ -348,12 +348,7 @@ def _without_dropped(text: str, chars: list[str]) -> Normalised:
                 dropped.append(at)
                 at = text.find(ch, at + 1)
     dropped.sort()
-    out: list[str] = []
-    at_: list[int] = []
-    origin_start: list[int] = []
-    origin_end: list[int] = []
-    copied: list[bool] = []
-    length = 0
+    segments = _Segments(text)
     position = 0  # the first original character not yet mapped
     count = len(dropped)
     k = 0
@@ -368,31 +363,58 @@ def _without_dropped(text: str, chars: list[str]) -> Normalised:
         if first > 0:
             while marks < last and _char_kind(text[marks]) == _DROPPED_MARK:
                 marks += 1
-        copy_end = first - 1 if marks > first else first
-        if copy_end > position:
-            out.append(text[position:copy_end])
-            at_.append(length)
-            origin_start.append(position)
-            origin_end.append(position + 1)
-            copied.append(True)
-            length += copy_end - position
+        segments.copy(position, first - 1 if marks > first else first)
         if marks > first:  # the kept character and its dropped marks: one cluster
-            out.append(text[first - 1])
-            at_.append(length)
-            origin_start.append(first - 1)
-            origin_end.append(marks)
-            copied.append(False)
-            length += 1
+            segments.cluster(text[first - 1], first - 1, marks)
         position = last
-    if position < len(text):
-        out.append(text[position:])
-        at_.append(length)
-        origin_start.append(position)
-        origin_end.append(position + 1)
-        copied.append(True)
-        length += len(text) - position
-    starts = OffsetMap(at_, origin_start, copied, length)
-    return _join_spaced(text, "".join(out), starts, OffsetMap(at_, origin_end, copied, length), plain_case=True)
+    segments.copy(position, len(text))
+    clustered, starts, ends = segments.maps()
+    return _join_spaced(text, clustered, starts, ends, plain_case=True)
+
+
+class _Segments:
+    """The segments of both offset maps of a text being normalised (``OffsetMap``), in order: for each, where it
+    starts in the output, where its first character starts and ends in the original, and whether it is copied
+    character for character."""
+
+    __slots__ = ("at", "copied", "length", "origin_end", "origin_start", "out", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.out: list[str] = []
+        self.at: list[int] = []
+        self.origin_start: list[int] = []
+        self.origin_end: list[int] = []
+        self.copied: list[bool] = []
+        self.length = 0
+
+    def copy(self, start: int, end: int) -> None:
+        """``text[start:end]`` copied unchanged (nothing when it is empty)."""
+        if end > start:
+            self.out.append(self.text[start:end])
+            self.at.append(self.length)
+            self.origin_start.append(start)
+            self.origin_end.append(start + 1)
+            self.copied.append(True)
+            self.length += end - start
+
+    def cluster(self, piece: str, start: int, end: int) -> None:
+        """``text[start:end]`` normalised to ``piece`` (not empty)."""
+        self.out.append(piece)
+        self.at.append(self.length)
+        self.origin_start.append(start)
+        self.origin_end.append(end)
+        self.copied.append(False)
+        self.length += len(piece)
+
+    def maps(self) -> tuple[str, OffsetMap, OffsetMap]:
+        """The output, and where each of its characters starts and ends in the original."""
+        at, copied, length = self.at, self.copied, self.length
+        return (
+            "".join(self.out),
+            OffsetMap(at, self.origin_start, copied, length),
+            OffsetMap(at, self.origin_end, copied, length),
+        )
 
 
 def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
@@ -400,12 +422,7 @@ def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
     stretches and inert non-ASCII runs (``_inert_run``) are copied whole; each other non-ASCII character is
     normalised with the marks that follow it (with the ASCII letter before it when it is a mark: "e" + U+0301
     is one cluster)."""
-    out: list[str] = []
-    at: list[int] = []  # the segments of both maps: where each starts in the output,
-    origin_start: list[int] = []  # where its first character starts in the original,
-    origin_end: list[int] = []  # and ends there,
-    copied: list[bool] = []  # and whether it is copied character for character
-    length = 0
+    segments = _Segments(text)
     position = 0
     for run in NON_ASCII_RUN.finditer(text):
         if _inert_run(run.group()):
@@ -413,30 +430,13 @@ def _clusters(text: str) -> tuple[str, OffsetMap, OffsetMap]:
         first, last = run.span()
         if first > position and _is_mark(text[first]):
             first -= 1  # the ASCII base of a leading mark belongs to its cluster
-        if first > position:
-            out.append(text[position:first])
-            at.append(length)
-            origin_start.append(position)
-            origin_end.append(position + 1)
-            copied.append(True)
-            length += first - position
+        segments.copy(position, first)
         for i, j, piece in _run_clusters(text[first:last]):
             if piece:
-                out.append(piece)
-                at.append(length)
-                origin_start.append(first + i)
-                origin_end.append(first + j)
-                copied.append(False)
-                length += len(piece)
+                segments.cluster(piece, first + i, first + j)
         position = last
-    if position < len(text):
-        out.append(text[position:])
-        at.append(length)
-        origin_start.append(position)
-        origin_end.append(position + 1)
-        copied.append(True)
-        length += len(text) - position
-    return "".join(out), OffsetMap(at, origin_start, copied, length), OffsetMap(at, origin_end, copied, length)
+    segments.copy(position, len(text))
+    return segments.maps()
 
 
 # --- 3: confusables ------------------------------------------------------------------------------
