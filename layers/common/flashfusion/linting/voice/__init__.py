@@ -15,7 +15,8 @@ One module per check, over shared helpers (``common``) and word lists kept as da
 
 - ``check``: ``check_voice`` runs them all over one reading of the text (``pieces``: what each check counts,
   cached per whitespace piece and summed per text), as the kit's plan says (``plan``: each check's level, range
-  and allowance, decided once per kit); each check module's ``check_*`` is the plain form of its part;
+  and allowance, decided once per kit); each check module holds its finding (``tests/unit/lint/voice_reference.py``
+  keeps each check's plain form, which ``check_voice`` is tested against);
 - ``sentiment``: VADER's compound score against the kit's range;
 - ``reading_grade``: the Flesch-Kincaid grade, syllables from the CMU dictionary;
 - ``word_scan``, ``formality``, ``person``: one pass over the words, then the formality score and the

@@ -42,9 +42,9 @@ def check_voice(text: str, kit: BrandKit, channel: str | None = None) -> CheckRe
     """Voice and tone of ``text`` against ``kit.voice``. ``channel`` is accepted for the engine's
     common check signature; no voice rule depends on it yet.
 
-    The built-in checks (sentiment, reading grade, formality, person, exclamations, emoji: each module's
-    ``check_*`` is the plain form of its part here) read the text's facts (``pieces``) against the kit's plan
-    (``plan``); a finding is built only when one is due."""
+    The built-in checks (sentiment, reading grade, formality, person, exclamations, emoji) read the text's facts
+    (``pieces``) against the kit's plan (``plan``); a finding is built only when one is due. Their plain forms,
+    which this is tested against, are in ``tests/unit/lint/voice_reference.py``."""
     voice = kit.voice
     plan = voice_plan(voice)
     facts = text_facts(text)  # the words, sentences, syllables, word scan, VADER tokens and emoji every check shares

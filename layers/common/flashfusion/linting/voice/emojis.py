@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flashfusion.linting import findings
-from flashfusion.linting.base import CheckResult, severity_of
+from flashfusion.linting.base import severity_of
 from flashfusion.linting.voice.common import NON_ASCII, removal_span, replace_with, text_span
 
 if TYPE_CHECKING:
@@ -67,20 +67,6 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
     if text.isascii():
         return []
     return [(start, end) for start, end in _emoji_table().find(text) if text[start:end] not in LEGAL_MARKS]
-
-
-def check_emoji(text: str, voice: VoiceRules, count: int, result: CheckResult) -> None:
-    """Emoji past the kit's allowance, ``count`` being ``len(emoji_spans(text))`` (the spans are found only to
-    report them). The level is the kit's (``voice.levels.emoji``); unset, it is what it always was: error when
-    the kit allows no emoji, warning past ``max_emoji``."""
-    level = voice.levels.emoji
-    if level == "off":
-        return
-    result.rules_checked.append(EMOJI_RULE)
-    result.metrics["voice.emoji"] = float(count)
-    if voice.emoji == "allowed" or not count:
-        return
-    emoji_findings(text, voice, count, result.violations)
 
 
 def emoji_findings(text: str, voice: VoiceRules, count: int, violations: list[Violation]) -> None:

@@ -6,9 +6,8 @@ import re
 import unicodedata
 
 from flashfusion.linting import findings
-from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
-from flashfusion.models import Severity, Violation, VoiceRules
+from flashfusion.models import Severity, Violation
 
 EXCLAMATION_RULE = "voice.exclamations"
 
@@ -27,22 +26,11 @@ def marks_in(text: str) -> int:
     return sum(text.count(c) * marks for c, marks in MARKS.items())
 
 
-def check_exclamations(text: str, voice: VoiceRules, result: CheckResult) -> None:
-    """Each exclamation mark counts, after NFKC ("‼" is two). Past the allowance, a run's extra marks go:
-    the first mark of a run that starts past the allowance becomes "." (or is dropped after "?"), the rest
-    of the run is removed; a "‼" half inside the allowance becomes "!"."""
-    severity = severity_of(voice.levels.exclamations)
-    if severity is None:
-        return
-    result.rules_checked.append(EXCLAMATION_RULE)
-    total = marks_in(text)
-    result.metrics["voice.exclamations"] = float(total)
-    if total > voice.max_exclamations:
-        exclamation_findings(text, total, voice.max_exclamations, severity, result.violations)
-
-
 def exclamation_findings(text: str, total: int, allowed: int, severity: Severity, violations: list[Violation]) -> None:
-    """The findings for ``text`` holding ``total`` exclamation marks (``marks_in``), more than ``allowed``."""
+    """The findings for ``text`` holding ``total`` exclamation marks (``marks_in``: each counts after NFKC, "‼" is
+    two), more than ``allowed``. Past the allowance, a run's extra marks go: the first mark of a run that starts
+    past the allowance becomes "." (or is dropped after "?"), the rest of the run is removed; a "‼" half inside the
+    allowance becomes "!"."""
     message = f"{total} exclamation marks; the brand kit allows {allowed}"
     seen = 0
     for run in EXCLAMATIONS.finditer(text):

@@ -16,10 +16,9 @@ from __future__ import annotations
 from typing import Literal
 
 from flashfusion.linting import findings
-from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import WORD
 from flashfusion.linting.voice.word_scan import WordScan, scan_words
-from flashfusion.models import Severity, Violation, VoiceRules
+from flashfusion.models import Severity, Violation
 
 FORMALITY_RULE = "voice.formality"
 
@@ -66,19 +65,6 @@ def clashes(wanted: str, score: float, label: Formality) -> bool:
         or (wanted == "casual" and label == "formal")
         or (wanted == "neutral" and abs(score) >= NEUTRAL_KIT_LIMIT)
     )
-
-
-def check_formality(
-    text: str, words: int, voice: VoiceRules, scan: WordScan, emoji_count: int, result: CheckResult
-) -> None:
-    severity = severity_of(voice.levels.formality)
-    if severity is None:
-        return
-    result.rules_checked.append(FORMALITY_RULE)
-    score, label, found = formality_of(text, words, emoji_count, scan)
-    result.metrics["voice.formality"] = score
-    if clashes(voice.formality, score, label):
-        result.violations.append(formality_finding(score, found, voice.formality, severity))
 
 
 def formality_finding(score: float, found: list[str], wanted: str, severity: Severity) -> Violation:

@@ -12,28 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flashfusion.linting import findings
-from flashfusion.linting.base import CheckResult, severity_of, softer
+from flashfusion.linting.base import softer
 from flashfusion.linting.voice.common import text_span
-from flashfusion.linting.voice.word_scan import WordScan
-from flashfusion.models import Severity, Violation, VoiceRules
+from flashfusion.models import Severity, Violation
 
 PERSON_RULE = "voice.person"
-_METRIC = {person: f"voice.pronouns.{person}" for person in ("first", "second", "third")}
-
-
-def check_person(text: str, voice: VoiceRules, scan: WordScan, result: CheckResult) -> None:
-    counts = scan.counts
-    metrics = result.metrics
-    for person, count in counts.items():
-        metrics[_METRIC[person]] = float(count)
-    wanted = voice.person
-    base_severity = severity_of(voice.levels.person)
-    if wanted == "any" or base_severity is None:
-        return
-    result.rules_checked.append(PERSON_RULE)
-    finding = person_finding(text, counts, wanted, base_severity, lambda: scan.first_at)
-    if finding is not None:
-        result.violations.append(finding)
 
 
 def person_finding(

@@ -25,13 +25,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flashfusion.linting import findings
-from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice import hyphenation, syllable_table
 from flashfusion.linting.voice.common import SENTENCE_END, WORD, forget_oldest_half, strip_non_prose
-from flashfusion.models import NotChecked
 
 if TYPE_CHECKING:
-    from flashfusion.models import Severity, Violation, VoiceRules
+    from flashfusion.models import Severity, Violation
 
 GRADE_RULE = "voice.reading-grade"
 
@@ -161,28 +159,6 @@ def _readability() -> _Readability:
 def grade_of(text: str) -> float:
     """Flesch-Kincaid grade of ``text`` (URLs, hashtags and mentions left out), offline."""
     return float(_readability().grade(strip_non_prose(text)))
-
-
-def check_grade(raw_grade: float, words: int, voice: VoiceRules, result: CheckResult) -> float | None:
-    """The grade (estimated for a short text; None without words); a finding only when the kit's level for
-    the range is not off. The grade is returned either way: the kit's readability rules use it."""
-    severity = severity_of(voice.levels.reading_grade)
-    if not words:
-        result.not_checked.append(NotChecked(check=GRADE_RULE, reason=NO_WORDS))
-        return None
-    readability = _readability()
-    low, high = voice.reading_grade_range
-    estimated = words < MIN_GRADE_WORDS
-    grade = shrunk_grade(raw_grade, words, low, high)
-    result.metrics["voice.grade"] = grade
-    result.metrics["voice.grade-estimated"] = 1.0 if estimated else 0.0
-    result.metrics["voice.grade-cmudict"] = 1.0 if readability.cmudict else 0.0
-    if severity is None:
-        return grade
-    result.rules_checked.append(GRADE_RULE)
-    if grade > high or (grade < low and not estimated):
-        result.violations.append(grade_finding(grade, words, low, high, severity))
-    return grade
 
 
 NO_WORDS = "no words: no reading grade"

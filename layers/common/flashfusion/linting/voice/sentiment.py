@@ -10,11 +10,10 @@ from string import punctuation as PUNCTUATION
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flashfusion.linting import findings
-from flashfusion.linting.base import CheckResult, severity_of
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT, forget_oldest_half
 
 if TYPE_CHECKING:
-    from flashfusion.models import Severity, Violation, VoiceRules
+    from flashfusion.models import Severity, Violation
 
 SENTIMENT_RULE = "voice.sentiment"
 
@@ -439,21 +438,6 @@ def _punctuation_emphasis(text: str) -> float:
     if qm_count > 1:
         qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
     return ep_amplifier + qm_amplifier
-
-
-def check_sentiment(
-    text: str, voice: VoiceRules, result: CheckResult, compound_of: Callable[[str], float] | None = None
-) -> None:
-    """``compound_of``: the text's compound score when it is known more cheaply than by scoring the text."""
-    severity = severity_of(voice.levels.sentiment)
-    if severity is None:
-        return
-    result.rules_checked.append(SENTIMENT_RULE)
-    compound = float(_sentiment()(text)["compound"]) if compound_of is None else compound_of(text)
-    result.metrics["voice.sentiment"] = compound
-    low, high = voice.sentiment_range
-    if not low <= compound <= high:
-        result.violations.append(sentiment_finding(compound, low, high, severity))
 
 
 def sentiment_finding(compound: float, low: float, high: float, severity: Severity) -> Violation:
