@@ -61,7 +61,7 @@ $(STAMP): $(REQUIREMENTS)
 
 # Where PYTHONDONTWRITEBYTECODE is set (as on these machines), every process would compile each module it imports
 # from source, every time (~0.4 CPU-s of each `ffo run`, seconds per test worker). Under make, Python writes the
-# bytecode of what it imports, once, as it first imports it (uv compiles nothing at install); __pycache__ is
+# bytecode of what it imports, once, as it first imports it (the installed packages' is written at install); __pycache__ is
 # ignored by git. The project's own modules are compiled here, in parallel. Python ignores a .pyc whose source
 # changed since.
 export PYTHONDONTWRITEBYTECODE :=
