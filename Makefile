@@ -57,6 +57,9 @@ REQUIREMENTS := requirements-dev.txt layers/common/requirements.txt layers/media
 $(STAMP): $(REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
 	$(call venv_install,$(VENV),-r requirements-dev.txt -e .)  # the project declares no dependencies of its own
+	@# layers/common on sys.path as the layer's python/ is in Lambda (the editable install maps only the packages):
+	@# the compiled text linter's shared library sits beside the flashfusion package (layers/mypyc_build.py)
+	@$(BIN)/python -c 'import sys, sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "flashfusion-layer.pth").write_text(str(pathlib.Path(sys.argv[1]).resolve()) + "\n")' layers/common
 	@touch $@
 
 # Where PYTHONDONTWRITEBYTECODE is set (as on these machines), every process would compile each module it imports
@@ -66,7 +69,19 @@ $(STAMP): $(REQUIREMENTS)
 # changed since.
 export PYTHONDONTWRITEBYTECODE :=
 
-setup: $(STAMP)
+# The text linter's modules compiled with mypyc, in place beside their sources (layers/mypyc_build.py; ~30 s on
+# 2 cores), again whenever one of them changes: text lint runs ~1.25x faster compiled (issue 16). Without a C
+# compiler and the interpreter's headers (or with NATIVE=0) the sources run. `python layers/mypyc_build.py --clean`
+# removes the build.
+NATIVE ?= 1
+NATIVE_STAMP := build/mypyc/built-$(NATIVE)
+$(NATIVE_STAMP): $(STAMP) layers/mypyc_build.py pyproject.toml $(wildcard layers/common/flashfusion/linting/*.py \
+  layers/common/flashfusion/linting/*/*.py)
+	@rm -f build/mypyc/built-*
+	@if [ "$(NATIVE)" = 1 ]; then $(BIN)/python layers/mypyc_build.py; else $(BIN)/python layers/mypyc_build.py --clean; fi
+	@mkdir -p $(@D) && touch $@
+
+setup: $(STAMP) $(NATIVE_STAMP)
 	@$(BIN)/python -m compileall -q -j 0 layers/common local functions tests >/dev/null
 
 run: setup
@@ -233,4 +248,5 @@ console-deploy:
 	@echo "console published: $$(aws cloudformation describe-stacks --region $(REGION) --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='ConsoleUrl'].OutputValue" --output text)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out build .pytest_cache .mypy_cache .ruff_cache
+	find layers/common -name '*.so' -delete

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import sysconfig
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -54,6 +55,29 @@ sys.addaudithook(_self_contained)
 # The engine keeps parsed state machines on disk between processes (ffo.asl_cache): the tests' own folder,
 # so a test never loads what another checkout (or another moto) left in the user's cache.
 os.environ.setdefault("FFO_CACHE_DIR", tempfile.mkdtemp(prefix="ffo-test-cache-"))
+
+
+def _stale_compiled_linter() -> str | None:
+    """Why the text linter's compiled modules (``layers/mypyc_build.py``) would not be the sources under test:
+    Python imports an extension module before a source file of the same name, so an edit made since the build
+    would not run."""
+    common = ROOT / "layers" / "common"
+    built = list(common.glob(f"flashfusion_linting__mypyc{sysconfig.get_config_var('EXT_SUFFIX')}"))
+    if not built:
+        return None  # the sources run
+    sources = max((common / "flashfusion" / "linting").rglob("*.py"), key=lambda path: path.stat().st_mtime)
+    if sources.stat().st_mtime > built[0].stat().st_mtime:
+        return (
+            f"{sources.relative_to(ROOT)} changed after the text linter was compiled: run `make setup` (compiles "
+            "it again) or `python layers/mypyc_build.py --clean` (the sources run)"
+        )
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    stale = _stale_compiled_linter()
+    if stale is not None:
+        raise pytest.UsageError(stale)
 
 
 _FIRST = ("tests/browser/", "tests/workflow/", "tests/api/")

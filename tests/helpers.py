@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +20,23 @@ TEST_AWS_ENV = {
 """The environment every test runs with (tests/conftest.py's _aws_env): fake credentials, a fixed region."""
 AWS_OVERRIDES = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 """Variables that could point a test at real AWS: removed for every test."""
+
+
+def source_module(module: ModuleType) -> ModuleType:
+    """A fresh copy of ``module`` run from its source file, under a name of its own. The text linter's modules
+    are compiled (layers/mypyc_build.py), and a compiled module's calls to its own functions do not look them
+    up: a test that patches one to see whether it is called patches this copy."""
+    name = module.__name__
+    source = ROOT / "layers" / "common" / (name.replace(".", "/") + ".py")
+    spec = importlib.util.spec_from_file_location(f"{name}__source", source)
+    assert spec is not None, source
+    assert spec.loader is not None, source
+    copy = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = copy  # dataclasses look their module up by name
+    spec.loader.exec_module(copy)
+    return copy
+
+
 ORG = "acme"
 OTHER_ORG = "globex"
 

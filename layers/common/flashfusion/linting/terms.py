@@ -10,7 +10,7 @@ from functools import lru_cache
 from flashfusion.linting import findings
 from flashfusion.linting.normalise import normalise
 from flashfusion.linting.term_match import find_term, matches_in, term_plan, term_regex
-from flashfusion.models import Violation
+from flashfusion.models import TextSpan, Violation
 
 BANNED_RULE = "legal.banned-term"
 REQUIRED_RULE = "voice.required-term"
@@ -35,7 +35,7 @@ def banned_terms(text: str, terms: list[str]) -> list[Violation]:
                     suggestion=f'remove or rephrase "{match.text}"',
                 )
             )
-    return sorted(found, key=lambda v: v.location.start if v.location else 0)
+    return sorted(found, key=lambda v: v.location.start if isinstance(v.location, TextSpan) else 0)
 
 
 def required_terms(text: str, terms: list[str]) -> list[Violation]:

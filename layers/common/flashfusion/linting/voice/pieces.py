@@ -427,7 +427,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
     vader = _sentiment()
     if ascii_only:  # no emoji, for VADER or the emoji check; the piece is one VADER token
-        tokens = (vader.token_facts.get(piece) or vader._token(piece),)
+        tokens: tuple[_Token, ...] = (vader.token_facts.get(piece) or vader._token(piece),)
     else:
         no_emoji = vader._no_emoji(piece)
         tokens = tuple(vader._tokens(no_emoji))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from itertools import compress, pairwise
 from operator import itemgetter
@@ -61,7 +60,7 @@ def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
 
 
 @lru_cache(maxsize=1)
-def _sentiment() -> Callable[[str], dict[str, float]]:
+def _sentiment() -> _FastVader:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return _FastVader(SentimentIntensityAnalyzer())
@@ -434,7 +433,7 @@ def _punctuation_emphasis(text: str) -> float:
         ep_count = 4
     ep_amplifier = ep_count * 0.292
     qm_count = text.count("?")
-    qm_amplifier: float = 0
+    qm_amplifier = 0.0
     if qm_count > 1:
         qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
     return ep_amplifier + qm_amplifier
