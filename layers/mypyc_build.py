@@ -114,7 +114,13 @@ def build(build_dir: Path, jobs: int) -> None:
 
     started = time.perf_counter()
     os.chdir(COMMON)  # mypyc names modules by their paths from here
-    mypy_options = [f"--config-file={ROOT / 'pyproject.toml'}", f"--cache-dir={build_dir / 'mypy_cache'}"]
+    # Modules outside the build are read as Any (the suite's mypy checks them and the calls into them): their
+    # analysis (pydantic's models) was 3/4 of the 10 s mypyc took, for the same speed
+    mypy_options = [
+        f"--config-file={ROOT / 'pyproject.toml'}",
+        f"--cache-dir={build_dir / 'mypy_cache'}",
+        "--follow-imports=skip",
+    ]
     extensions = mypycify(
         [*mypy_options, *sources()],
         opt_level=OPT_LEVEL,

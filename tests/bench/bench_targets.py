@@ -196,10 +196,14 @@ def bench_runs() -> None:
 # --- in-process ---------------------------------------------------------------------------------------
 
 
+LINTER: dict[str, str] = {}
+"""How the text linter ran (``bench_text_lint.linter_build``), for the JSON."""
+
+
 def bench_throughput() -> None:
     from flashfusion.linting import voice
     from flashfusion.models import BrandKit
-    from tests.bench.bench_text_lint import dictionary_words, make_posts, make_unseen_posts
+    from tests.bench.bench_text_lint import dictionary_words, linter_build, make_posts, make_unseen_posts
 
     kit = BrandKit.model_validate(json.loads((ROOT / "events" / "brand-kit.sample.json").read_text("utf-8")))
     started = time.perf_counter()
@@ -208,6 +212,8 @@ def bench_throughput() -> None:
     lint_throughput("text lint, warm, one core", lambda seed: make_posts(seed, 1000), kit, load)
     words = dictionary_words()
     lint_throughput("text lint, unseen vocabulary", lambda seed: make_unseen_posts(seed, 1000, words), kit, load)
+    LINTER["build"] = linter_build()
+    print(f"text lint: the linter ran {LINTER['build']}")
 
 
 def lint_throughput(name: str, make: Callable[[int], list[str]], kit: Any, load: float) -> None:
@@ -421,6 +427,7 @@ def main() -> None:
         "load_average": {"at_start": load, "at_end": os.getloadavg()},
         "cpus": os.cpu_count(),
         "python": {"executable": os.path.realpath(sys.executable), "version": platform.python_version()},
+        "text_linter": LINTER.get("build", "not loaded"),
         "figures": [asdict(f) for f in FIGURES],
     }
     path = OUT / "targets.json"

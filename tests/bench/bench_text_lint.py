@@ -17,6 +17,8 @@ import json
 import os
 import random
 import statistics
+import sys
+import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -118,6 +120,16 @@ def make_unseen_posts(seed: int, count: int, words: list[str]) -> list[str]:
     return posts
 
 
+def linter_build() -> str:
+    """Whether the text linter runs compiled (``layers/mypyc_build.py``, by ``make setup``) or from its sources."""
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    linting = [m for name, m in sys.modules.items() if name.startswith("flashfusion.linting.") and m is not None]
+    compiled = [m for m in linting if (getattr(m, "__file__", None) or "").endswith(suffix)]
+    if not compiled:
+        return "from its sources (no mypyc build for this interpreter: make setup compiles it)"
+    return f"compiled with mypyc: {len(compiled)} of its {len(linting)} loaded modules"
+
+
 def lint(post: str, kit: BrandKit) -> int:
     """What the Lint step runs on a text asset: legal, required terms, voice, and the kit's platforms."""
     return len(lint_text(post, LintContext(kit=kit)).violations)
@@ -158,6 +170,7 @@ def main() -> None:
     run_corpus("templated posts", lambda seed: make_posts(seed, POSTS), kit)
     words = dictionary_words()
     run_corpus("unseen vocabulary", lambda seed: make_unseen_posts(seed, POSTS, words), kit)
+    print(f"the linter ran {linter_build()}")
 
 
 if __name__ == "__main__":
