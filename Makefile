@@ -182,13 +182,16 @@ layer-tools:
 	    binutils-aarch64-linux-gnu >/dev/null; \
 	fi
 
-sam-build: $(SAM_STAMP) layer-tools
-	PATH="$(PY313_BIN):$$PATH" $(SAM) build
-
-# The layers are built for arm64 here and two PyAV libraries are stubbed (layers/Makefile): run them on arm64.
-# Debian trixie's CPython 3.13 for arm64, unpacked (not installed) under out/, is run by qemu-user.
+# Debian trixie's CPython 3.13 for arm64, unpacked (not installed) under out/: its headers (libpython3.13-dev) and
+# sysconfig are what the common layer's compiled text linter is built against (layers/mypyc_build.py --target), and
+# `make layer-smoke` runs the built layers on it under qemu-user.
 ARM64_ROOT := out/arm64-python
-ARM64_STAMP := $(ARM64_ROOT)/.installed
+ARM64_STAMP := $(ARM64_ROOT)/.installed-dev
+
+# sam copies layers/ to a scratch folder and runs layers/Makefile there: FFO_REPO tells it where the repository
+# (pyproject.toml's mypy settings, the build cache) and the arm64 root are.
+sam-build: $(SAM_STAMP) layer-tools $(ARM64_STAMP)
+	PATH="$(PY313_BIN):$$PATH" FFO_REPO="$(CURDIR)" $(SAM) build
 
 $(ARM64_STAMP):
 	@if ! command -v qemu-aarch64 >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then \
@@ -199,14 +202,17 @@ $(ARM64_STAMP):
 	rm -rf $(ARM64_ROOT) && mkdir -p $(ARM64_ROOT)
 	SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	$$SUDO debootstrap --arch=arm64 --variant=minbase --foreign \
-	  --include=python3.13-minimal,libpython3.13-stdlib,libstdc++6 trixie $(ARM64_ROOT) http://deb.debian.org/debian >/dev/null && \
+	  --include=python3.13-minimal,libpython3.13-stdlib,libpython3.13-dev,libstdc++6 trixie $(ARM64_ROOT) http://deb.debian.org/debian >/dev/null && \
 	for deb in $(ARM64_ROOT)/var/cache/apt/archives/*.deb; do $$SUDO dpkg-deb -x $$deb $(ARM64_ROOT); done
 	qemu-aarch64 -L $(ARM64_ROOT) $(ARM64_ROOT)/usr/bin/python3.13 -c 'import platform; print("arm64 python", platform.python_version(), platform.machine())'
 	@touch $@
 
-# No bytecode written into the build: the layers' sizes (bench: BENCH_ONLY=sizes) are what sam build makes.
-layer-smoke: sam-build $(ARM64_STAMP)
-	PYTHONDONTWRITEBYTECODE=1 qemu-aarch64 -L $(ARM64_ROOT) $(ARM64_ROOT)/usr/bin/python3.13 layers/arm64_smoke.py .aws-sam/build .
+# No bytecode written into the build: the layers' sizes (bench: BENCH_ONLY=sizes) are what sam build makes. The
+# findings corpus, exported by the dev venv (it needs pytest and PyYAML), checks the compiled text linter.
+layer-smoke: sam-build $(ARM64_STAMP) setup
+	$(BIN)/python layers/arm64_smoke.py --export-cases out/arm64-smoke/lint-cases.json
+	PYTHONDONTWRITEBYTECODE=1 qemu-aarch64 -L $(ARM64_ROOT) $(ARM64_ROOT)/usr/bin/python3.13 layers/arm64_smoke.py \
+	  .aws-sam/build . out/arm64-smoke/lint-cases.json
 
 # The issue-16 targets first (figure beside target, floors, out/bench/targets.json), then the detailed benches.
 bench: setup

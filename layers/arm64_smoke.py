@@ -9,14 +9,23 @@ Lambda's order, and drives the product's own code through what each layer carrie
 - the offline video and image generators (numpy, Pillow, PyAV), and the linter on their output and on a text
   (VADER from the text layer, the precomputed syllable and hyphenation tables);
 - the kit term index's Aho-Corasick automaton (pyahocorasick's compiled wheel, common layer);
-- C2PA: an image signed and its credentials read back (c2pa-python's native library, cryptography).
+- C2PA: an image signed and its credentials read back (c2pa-python's native library, cryptography);
+- the text linter compiled by mypyc for this runtime (layers/mypyc_build.py --target-dir, common layer): every
+  module of its list loads from its aarch64 cp313 extension module, and the findings corpus
+  (tests/unit/lint/findings_corpus.py, exported by the dev venv with ``--export-cases``: it needs pytest and
+  PyYAML, which no layer has) lints to the recorded reports, then again with the compiled modules hidden (the
+  layer's sources, imported afresh): the same reports.
 
 Each line printed is a check; any failure exits non-zero. Usage (the Makefile passes these):
-``qemu-aarch64 -L ROOT ROOT/usr/bin/python3.13 layers/arm64_smoke.py BUILD_DIR REPO_DIR``.
+``qemu-aarch64 -L ROOT ROOT/usr/bin/python3.13 layers/arm64_smoke.py BUILD_DIR REPO_DIR [CASES_JSON]``;
+``python layers/arm64_smoke.py --export-cases CASES_JSON`` (the dev venv) writes the corpus for it.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib
+import importlib.machinery
 import io
 import json
 import platform
@@ -25,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 LAYERS = ("CommonLayer", "ImageLayer", "VideoLayer", "TextLayer", "SigningLayer")
 FAILURES: list[str] = []
@@ -157,8 +167,108 @@ def signing(repo: Path) -> str:
     return f"signed {len(signed):,} bytes; present, signature valid, trusted={report.trusted} (no anchors given)"
 
 
+def export_cases(path: Path) -> None:
+    """The findings corpus and its kits as JSON (run by the dev venv, where the corpus module imports)."""
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo))
+    from tests.unit.lint.findings_corpus import corpus, kits
+
+    cases = [vars(case) for case in corpus()]
+    kit_json = {name: kit.model_dump(mode="json", by_alias=True) for name, kit in kits().items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"kits": kit_json, "cases": cases}, ensure_ascii=False), "utf-8")
+    print(f"{len(cases)} findings corpus cases written to {path}")
+
+
+def lint_reports(cases_file: Path) -> dict[str, Any]:
+    """Each case's report as JSON, as findings_corpus.report_of makes it, by whichever linter imports now."""
+    from flashfusion.linting.engine import LintContext, lint_text
+    from flashfusion.models import BrandKit
+
+    exported = json.loads(cases_file.read_text("utf-8"))
+    kits = {name: BrandKit.model_validate(kit) for name, kit in exported["kits"].items()}
+    reports = {}
+    for case in exported["cases"]:
+        context = LintContext(
+            kit=kits[case["kit"]], channel=case["channel"], sponsored=case["sponsored"], locale=case["locale"]
+        )
+        report = lint_text(case["text"], context)
+        reports[case["id"]] = report.model_dump(mode="json", by_alias=True, exclude={"checked_at"})
+    return reports
+
+
+def linter_files(names: list[str]) -> dict[str, str]:
+    return {name: importlib.import_module(name).__file__ or "" for name in names}
+
+
+def hide_compiled_linter(linting: Path) -> None:
+    """Forget the imported linter and import its modules from their sources from now on (its folder's extension
+    modules are not looked for), as tests/unit/lint/test_compiled_linter.py does in a fresh process."""
+    from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader
+
+    def sources_only(path: str) -> FileFinder:
+        if not path.startswith(str(linting)):
+            raise ImportError  # the next hook: everything else imports as usual
+        return FileFinder(path, (SourceFileLoader, SOURCE_SUFFIXES))
+
+    for name in [
+        name for name in sys.modules if name == "flashfusion.linting" or name.startswith("flashfusion.linting.")
+    ]:
+        del sys.modules[name]
+    flashfusion = sys.modules.get("flashfusion")
+    if flashfusion is not None and hasattr(flashfusion, "linting"):
+        delattr(flashfusion, "linting")
+    sys.path_hooks.insert(0, sources_only)
+    sys.path_importer_cache.clear()
+
+
+def compiled_linter(build: Path, repo: Path, cases_file: Path) -> Callable[[], str]:
+    def run() -> str:
+        sys.path.insert(0, str(repo / "layers"))  # the compiled modules' list (stdlib only)
+        import mypyc_build
+
+        layer = build / "CommonLayer" / "python"
+        names = mypyc_build.module_names(layer)
+        suffix = importlib.machinery.EXTENSION_SUFFIXES[0]  # .cpython-313-aarch64-linux-gnu.so
+        not_compiled = {n: f for n, f in linter_files(names).items() if not f.endswith(suffix)}
+        if not_compiled:
+            raise AssertionError(f"not loaded from {suffix}: {not_compiled}")
+        shared = importlib.import_module(f"{mypyc_build.GROUP}__mypyc").__file__
+        if shared != str(layer / f"{mypyc_build.GROUP}__mypyc{suffix}"):
+            raise AssertionError(f"the shared library is {shared}, not beside the flashfusion package")
+        started = time.perf_counter()
+        compiled = lint_reports(cases_file)
+        compiled_time = time.perf_counter() - started
+        lines = gzip.decompress((repo / "tests/fixtures/lint-findings/reports.jsonl.gz").read_bytes()).decode()
+        recorded = {row["id"]: row["report"] for row in map(json.loads, lines.splitlines())}
+        unlike_recorded = [case for case, report in compiled.items() if recorded.get(case) != report]
+        hide_compiled_linter(layer / "flashfusion" / "linting")
+        still_compiled = {n: f for n, f in linter_files(names).items() if not f.endswith(".py")}
+        if still_compiled:
+            raise AssertionError(f"sources hidden by compiled modules: {still_compiled}")
+        started = time.perf_counter()
+        from_sources = lint_reports(cases_file)
+        sources_time = time.perf_counter() - started
+        unlike_sources = [case for case, report in compiled.items() if from_sources.get(case) != report]
+        if unlike_recorded or unlike_sources or set(compiled) != set(from_sources):
+            raise AssertionError(
+                f"{len(unlike_recorded)} differ from the recorded reports ({unlike_recorded[:10]}), "
+                f"{len(unlike_sources)} from the sources' ({unlike_sources[:10]})"
+            )
+        return (
+            f"{len(names)} modules {suffix}; {len(compiled)} corpus cases linted compiled in {compiled_time:.1f} s "
+            f"and from the sources in {sources_time:.1f} s (emulated): the recorded reports, the same both ways"
+        )
+
+    return run
+
+
 def main() -> int:
+    if sys.argv[1] == "--export-cases":
+        export_cases(Path(sys.argv[2]))
+        return 0
     build, repo = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    cases_file = Path(sys.argv[3]).resolve() if len(sys.argv) > 3 else None
     missing = [name for name in LAYERS if not (build / name / "python").is_dir()]
     if missing:
         print(f"no {', '.join(missing)} under {build}: run `make sam-build` first", file=sys.stderr)
@@ -175,6 +285,11 @@ def main() -> int:
     check("text lint (VADER, syllable tables)", lambda: text_lint(repo))
     check("kit term index (pyahocorasick)", term_automaton)
     check("C2PA signing and reading", lambda: signing(repo))
+    if cases_file is None:  # the compiled linter's check needs the exported corpus
+        FAILURES.append("compiled text linter")
+        print("FAIL compiled text linter: no findings corpus given (the third argument; see --export-cases)")
+    else:  # last: it swaps the compiled linter for its sources
+        check("compiled text linter (mypyc, aarch64 cp313)", compiled_linter(build, repo, cases_file))
     print("arm64 smoke:", "passed" if not FAILURES else f"FAILED {FAILURES}")
     return 1 if FAILURES else 0
 

@@ -4,7 +4,8 @@ pip has installed the layer's pinned arm64 wheels; standard library and GNU binu
 
 - Files no import reaches: ``__pycache__``, ``tests`` folders, type stubs and Cython sources (.pyi, .pxd, .pyx),
   and the globs a layer names (``--drop``).
-- Debug information in extension modules (PyAV's are built with it: 41 MB of its 96). GNU strip, not
+- Debug information in extension modules (PyAV's are built with it: 41 MB of its 96; the common layer's text
+  linter, compiled by mypyc_build.py, too: its sizes are printed apart). GNU strip, not
   llvm-strip: auditwheel's patchelf moves segments, and llvm-strip 14 then writes modules the loader refuses
   ("ELF load command address/offset not page-aligned").
 - Bundled FFmpeg codec libraries the project never opens (``--stub``: the HEVC and SVT-AV1 encoders; the
@@ -71,9 +72,24 @@ def prune(root: Path, drops: list[str]) -> None:
 
 
 def strip(root: Path) -> None:
+    """Strip every extension module and library; the sizes of flashfusion's own (the text linter compiled by
+    mypyc_build.py: ``flashfusion_linting__mypyc.*.so`` and a module per source under ``flashfusion/``) are
+    reported apart."""
+    before = after = own_before = own_after = count = own = 0
     for path in root.rglob("*.so*"):
         if path.is_file() and not path.is_symlink() and is_elf(path):
+            size = path.stat().st_size
             run("strip", "--strip-unneeded", str(path))
+            stripped = path.stat().st_size
+            before, after, count = before + size, after + stripped, count + 1
+            if path.relative_to(root).parts[0].startswith("flashfusion"):
+                own_before, own_after, own = own_before + size, own_after + stripped, own + 1
+    if count:
+        print(
+            f"lean_layer: {count} extension modules and libraries stripped, {before / 1e6:.1f} -> {after / 1e6:.1f} MB"
+        )
+    if own:
+        print(f"lean_layer: flashfusion's compiled modules: {own}, {own_before / 1e6:.2f} -> {own_after / 1e6:.2f} MB")
 
 
 def dynamic_symbols(path: Path) -> list[tuple[str, str, bool]]:

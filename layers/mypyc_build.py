@@ -7,20 +7,34 @@ modules are git-ignored build output.
 
     python layers/mypyc_build.py            # in place, for this interpreter (``make setup`` runs it)
     python layers/mypyc_build.py --clean    # remove the compiled modules: the sources run again
+    python layers/mypyc_build.py --target-dir LAYER/python --sysroot ROOT   # cross: for the Lambda runtime
 
 mypyc checks the modules' types as it compiles them (a type error fails the build) and compiles the C files on
 every core. ``-O1``: on the bench it runs as fast as mypyc's default ``-O3`` and compiles in half the time.
+
+Cross mode (``--target-dir``, run by layers/Makefile for the common layer): the runtime is CPython 3.13 on arm64
+(Amazon Linux 2023, glibc 2.34). mypyc runs under an interpreter of the target's version (its C differs by
+version), ``zig cc`` compiles the C for ``--zig-target`` (aarch64-linux-gnu.2.34: glibc's symbols as of 2.34, so
+the modules load on Amazon Linux 2023 whatever this machine's glibc) against the target interpreter's headers and
+sysconfig flags from ``--sysroot`` (Debian's arm64 libpython3.13-dev, unpacked), and each module's glibc symbol
+versions are checked with GNU readelf for aarch64. The modules go into the layer beside the sources it ships,
+named with the target's extension suffix; any host build copied there with the sources is removed first. Where a
+prerequisite is missing, it says which and the layer ships the sources alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import re
 import shutil
+import subprocess
 import sys
 import sysconfig
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +72,17 @@ parent). The venv's editable install puts ``layers/common`` itself on ``sys.path
 OPT_LEVEL = "1"
 
 
-def sources() -> list[str]:
-    found = sorted({str(path.relative_to(COMMON)) for pattern in COMPILED for path in COMMON.glob(pattern)})
+def sources(folder: Path = COMMON) -> list[str]:
+    """``COMPILED``'s files under ``folder`` (``layers/common``, or a built layer's ``python/``)."""
+    found = sorted({str(path.relative_to(folder)) for pattern in COMPILED for path in folder.glob(pattern)})
     if not found:
-        raise SystemExit(f"no module to compile under {COMMON}")
+        raise SystemExit(f"no module to compile under {folder}")
     return found
+
+
+def module_names(folder: Path = COMMON) -> list[str]:
+    """The compiled modules' import names (a package's ``__init__.py`` is the package)."""
+    return [source.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for source in sources(folder)]
 
 
 def compiled_files(folder: Path = COMMON) -> list[Path]:
@@ -145,12 +165,205 @@ def build(build_dir: Path, jobs: int) -> None:
     print(f"mypyc: compiled in place in {time.perf_counter() - started:.1f} s ({len(compiled_files())} files)")
 
 
+ZIG_TARGET = "aarch64-linux-gnu.2.34"
+"""Lambda's python3.13 arm64 runtime: Amazon Linux 2023, glibc 2.34 (zig links against that glibc's symbols)."""
+BINUTILS_PREFIX = os.environ.get("AARCH64_BINUTILS_PREFIX", "aarch64-linux-gnu-")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The interpreter the modules are built for, read from its unpacked root (``--sysroot``)."""
+
+    version: str  # "3.13"
+    ext_suffix: str  # ".cpython-313-aarch64-linux-gnu.so"
+    cflags: list[str]  # its sysconfig's CFLAGS and CCSHARED: what setuptools would pass for it
+    headers: Path  # Python.h's folder
+    pyconfig: Path  # the platform's pyconfig.h (Debian's Python.h folder has a multiarch wrapper)
+
+
+def read_target(sysroot: Path) -> Target | str:
+    """The target interpreter under ``sysroot``, or why it cannot be built for."""
+    found = sorted(sysroot.glob("usr/lib/python3*/_sysconfigdata__*.py"))
+    if not found:
+        return f"no _sysconfigdata under {sysroot}/usr/lib (run `make sam-build`: it unpacks Debian's arm64 CPython)"
+    spec = importlib.util.spec_from_file_location("target_sysconfigdata", found[0])
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # a dict literal of the build's variables, from the package unpacked
+    config: dict[str, Any] = module.build_time_vars
+    version, multiarch = str(config["VERSION"]), str(config.get("MULTIARCH", ""))
+    headers = sysroot / "usr" / "include" / f"python{version}"
+    pyconfig = sysroot / "usr" / "include" / multiarch / f"python{version}" / "pyconfig.h"
+    if not (headers / "Python.h").is_file() or not pyconfig.is_file():
+        return f"no CPython {version} headers under {sysroot}/usr/include (Debian's libpython{version}-dev)"
+    cflags = f"{config.get('CFLAGS', '')} {config.get('CCSHARED', '')}".split()
+    return Target(version, str(config["EXT_SUFFIX"]), cflags, headers, pyconfig)
+
+
+def missing_cross_toolchain(target: Target) -> str | None:
+    """What this machine lacks to build for ``target``, or None."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if running != target.version:
+        return f"mypyc runs under CPython {running}, the target is {target.version} (its C differs by version)"
+    if importlib.util.find_spec("mypyc") is None:
+        return "no mypyc (mypy: layers/requirements-mypyc.txt)"
+    if importlib.util.find_spec("ziglang") is None:
+        return "no zig cc (the ziglang package: layers/requirements-mypyc.txt)"
+    if shutil.which(BINUTILS_PREFIX + "readelf") is None:
+        return f"no {BINUTILS_PREFIX}readelf (GNU binutils for aarch64) to check the glibc versions"
+    return None
+
+
+GLIBC_VERSION = re.compile(r"\(GLIBC_(\d+)\.(\d+)(?:\.\d+)?\)\s+(\S+)")
+
+
+def glibc_needs(dynamic_symbols: str) -> dict[str, tuple[int, int]]:
+    """symbol -> the glibc version it is bound to, from ``objdump -T``'s table (``(GLIBC_2.17) strtol``)."""
+    return {m[3]: (int(m[1]), int(m[2])) for m in GLIBC_VERSION.finditer(dynamic_symbols)}
+
+
+def too_new(dynamic_symbols: str, limit: tuple[int, int]) -> list[str]:
+    """The symbols bound to a glibc newer than ``limit``: the loader refuses such a module on an older glibc."""
+    needs = glibc_needs(dynamic_symbols)
+    return sorted(f"{name}@GLIBC_{v[0]}.{v[1]}" for name, v in needs.items() if v > limit)
+
+
+def glibc_limit(zig_target: str) -> tuple[int, int]:
+    found = re.search(r"\.(\d+)\.(\d+)$", zig_target)
+    if found is None:
+        raise SystemExit(f"mypyc: --zig-target {zig_target} names no glibc version (e.g. aarch64-linux-gnu.2.34)")
+    return int(found[1]), int(found[2])
+
+
+def check_glibc(library: Path, limit: tuple[int, int]) -> tuple[int, int]:
+    """The newest glibc version ``library`` needs; a newer one than ``limit`` fails the build."""
+    table = subprocess.run(  # noqa: S603 (binutils on this build's own output)
+        [BINUTILS_PREFIX + "objdump", "-T", str(library)], check=True, capture_output=True, text=True
+    ).stdout
+    newer = too_new(table, limit)
+    if newer:
+        raise SystemExit(f"mypyc: {library.name} needs a glibc newer than {limit[0]}.{limit[1]}: {newer}")
+    return max(glibc_needs(table).values(), default=(0, 0))
+
+
+def cross_build(target_dir: Path, target: Target, zig_target: str, build_dir: Path, jobs: int, config: Path) -> None:
+    """Compile ``COMPILED`` for ``target`` into ``target_dir`` (a layer's ``python/``): whole or not at all."""
+    import importlib.machinery
+
+    host_suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    if "mypyc" in sys.modules:
+        raise SystemExit("mypyc: imported before its extension suffix was set for the target")
+    # mypyc writes the suffix into the C (each module's __file__, its imports of the group's modules) from this
+    # interpreter's first extension suffix, read when mypyc is imported: the target's, for the target's build
+    importlib.machinery.EXTENSION_SUFFIXES.insert(0, target.ext_suffix)
+    from mypyc.build import mypycify
+    from mypyc.common import EXT_SUFFIX
+
+    if target.ext_suffix != EXT_SUFFIX:
+        raise SystemExit(f"mypyc: writes {EXT_SUFFIX} into the C, not the target's {target.ext_suffix}")
+    started = time.perf_counter()
+    for stale in ("c", "obj", "out"):
+        shutil.rmtree(build_dir / stale, ignore_errors=True)
+    # Debian's Python.h folder holds a pyconfig.h that includes <MULTIARCH/pythonX.Y/pyconfig.h>: only that file
+    # is put on the include path (the sysroot's glibc headers are newer than the target's; zig brings 2.34's)
+    include = build_dir / "include"
+    multiarch_pyconfig = include / target.pyconfig.relative_to(target.pyconfig.parents[2])
+    multiarch_pyconfig.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(target.pyconfig, multiarch_pyconfig)
+    os.chdir(COMMON)  # mypyc names modules by their paths from here
+    mypy_options = [f"--config-file={config}", f"--python-version={target.version}"]
+    extensions = mypycify(
+        [*mypy_options, f"--cache-dir={build_dir / 'mypy_cache'}", *sources()],
+        opt_level=OPT_LEVEL,
+        multi_file=True,
+        group_name=GROUP,
+        target_dir=str(build_dir / "c"),
+        verbose=False,
+    )
+    translated = time.perf_counter()
+    if host_suffix != target.ext_suffix:
+        stray = [c.name for c in (build_dir / "c").rglob("*.c") if host_suffix in c.read_text("utf-8", "replace")]
+        if stray:
+            raise SystemExit(f"mypyc: this interpreter's suffix {host_suffix} is in the target's C: {stray}")
+    print(f"mypyc: {len(sources())} modules checked and translated to C under CPython {target.version} "
+          f"in {translated - started:.1f} s")  # fmt: skip
+    zig = [sys.executable, "-m", "ziglang", "cc", "-target", zig_target]
+    os.environ.setdefault("ZIG_GLOBAL_CACHE_DIR", str(build_dir / "zig-cache"))  # kept between builds
+
+    def compile_one(job: tuple[str, Path, list[str]]) -> None:
+        source, obj, flags = job
+        obj.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([*zig, *flags, "-c", source, "-o", str(obj)], check=True)  # noqa: S603
+
+    jobs_by_ext: list[tuple[Any, list[Path]]] = []
+    compile_jobs: list[tuple[str, Path, list[str]]] = []
+    for ext in extensions:
+        flags = [*target.cflags, *(f"-I{d}" for d in ext.include_dirs), f"-I{include}", f"-I{target.headers}"]
+        flags += [*(f"-D{name}={value}" if value is not None else f"-D{name}" for name, value in ext.define_macros)]
+        flags += ext.extra_compile_args
+        objects = [build_dir / "obj" / ext.name / f"{i}.o" for i in range(len(ext.sources))]
+        compile_jobs += [(source, obj, flags) for source, obj in zip(ext.sources, objects, strict=True)]
+        jobs_by_ext.append((ext, objects))
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        list(pool.map(compile_one, compile_jobs))
+    out = build_dir / "out"
+    limit, newest = glibc_limit(zig_target), (0, 0)
+    for ext, objects in jobs_by_ext:
+        library = out / (ext.name.replace(".", "/") + target.ext_suffix)
+        library.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([*zig, "-shared", "-o", str(library), *map(str, objects)], check=True)  # noqa: S603
+        newest = max(newest, check_glibc(library, limit))
+    built = sorted(path for path in out.rglob("*.so"))
+    for path in built:
+        destination = target_dir / path.relative_to(out)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    size = sum(path.stat().st_size for path in built)
+    print(
+        f"mypyc: {len(built)} modules compiled for {zig_target} ({target.ext_suffix}) in "
+        f"{time.perf_counter() - translated:.1f} s, {size / 1e6:.1f} MB before strip, newest glibc symbol "
+        f"{newest[0]}.{newest[1]} (limit {limit[0]}.{limit[1]}); {time.perf_counter() - started:.1f} s in all"
+    )
+
+
+def cross(args: argparse.Namespace) -> None:
+    target_dir: Path = args.target_dir.resolve()
+    removed = compiled_files(target_dir)  # a host build copied with the sources: never shipped
+    for path in removed:
+        path.unlink()
+    if removed:
+        print(f"mypyc: {len(removed)} host-built modules removed from {target_dir}")
+    if args.clean:
+        return
+    target = read_target(args.sysroot.resolve())
+    missing = target if isinstance(target, str) else missing_cross_toolchain(target)
+    if missing is not None:
+        print(f"mypyc: {missing}: the layer ships the text linter's sources only (~1.25x slower)", file=sys.stderr)
+        return
+    assert isinstance(target, Target)
+    build_dir = args.build_dir or ROOT / "build" / f"mypyc-{args.zig_target}"
+    cross_build(target_dir, target, args.zig_target, build_dir.resolve(), args.jobs, args.config.resolve())
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clean", action="store_true", help="remove the compiled modules and stop")
-    parser.add_argument("--build-dir", type=Path, default=ROOT / "build" / "mypyc", help="C sources and objects")
+    parser.add_argument("--build-dir", type=Path, help="C sources and objects (build/mypyc, build/mypyc-TARGET)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="C files compiled at once")
+    cross_options = parser.add_argument_group("cross build (for the Lambda runtime)")
+    cross_options.add_argument("--target-dir", type=Path, help="a layer's python/ folder, holding the sources")
+    cross_options.add_argument("--sysroot", type=Path, help="the target CPython unpacked, with its headers")
+    cross_options.add_argument("--zig-target", default=ZIG_TARGET, help="zig cc's -target (glibc version last)")
+    cross_options.add_argument(
+        "--config", type=Path, default=ROOT / "pyproject.toml", help="mypy's settings (sam builds from a copy)"
+    )
     args = parser.parse_args(argv)
+    if args.target_dir is not None:
+        if args.sysroot is None and not args.clean:
+            parser.error("--target-dir needs --sysroot")
+        cross(args)
+        return
     clean()
     if args.clean:
         return
@@ -158,8 +371,9 @@ def main(argv: list[str] | None = None) -> None:
     if missing is not None:
         print(f"mypyc: {missing}: the text linter runs from its sources (~1.25x slower)", file=sys.stderr)
         return
-    shutil.rmtree(args.build_dir / "lib", ignore_errors=True)
-    build(args.build_dir.resolve(), args.jobs)
+    build_dir = args.build_dir or ROOT / "build" / "mypyc"
+    shutil.rmtree(build_dir / "lib", ignore_errors=True)
+    build(build_dir.resolve(), args.jobs)
 
 
 if __name__ == "__main__":
