@@ -17,7 +17,7 @@ Cross mode (``--target-dir``, run by layers/Makefile for the common layer): the 
 version), ``zig cc`` compiles the C for ``--zig-target`` (aarch64-linux-gnu.2.34: glibc's symbols as of 2.34, so
 the modules load on Amazon Linux 2023 whatever this machine's glibc) against the target interpreter's headers and
 sysconfig flags from ``--sysroot`` (Debian's arm64 libpython3.13-dev, unpacked), and each module's glibc symbol
-versions are checked with GNU readelf for aarch64. The modules go into the layer beside the sources it ships,
+versions are checked with GNU objdump for aarch64. The modules go into the layer beside the sources it ships,
 named with the target's extension suffix; any host build copied there with the sources is removed first. Where a
 prerequisite is missing, it says which and the layer ships the sources alone.
 """
@@ -34,9 +34,8 @@ import sys
 import sysconfig
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 COMMON = Path(__file__).resolve().parent / "common"
 ROOT = COMMON.parents[1]
@@ -111,6 +110,13 @@ def missing_toolchain() -> str | None:
     return None
 
 
+def mypy_options(config: Path, build_dir: Path) -> list[str]:
+    """mypy's options for mypyc, the same for this interpreter's build and the cross build."""
+    # Modules outside the build are read as Any (the suite's mypy checks them and the calls into them): their
+    # analysis (pydantic's models) was 3/4 of the 10 s mypyc took, for the same speed
+    return [f"--config-file={config}", f"--cache-dir={build_dir / 'mypy_cache'}", "--follow-imports=skip"]
+
+
 def build(build_dir: Path, jobs: int) -> None:
     """Compile ``COMPILED`` in place under ``layers/common`` for the running interpreter."""
     from mypyc.build import mypycify
@@ -134,15 +140,8 @@ def build(build_dir: Path, jobs: int) -> None:
 
     started = time.perf_counter()
     os.chdir(COMMON)  # mypyc names modules by their paths from here
-    # Modules outside the build are read as Any (the suite's mypy checks them and the calls into them): their
-    # analysis (pydantic's models) was 3/4 of the 10 s mypyc took, for the same speed
-    mypy_options = [
-        f"--config-file={ROOT / 'pyproject.toml'}",
-        f"--cache-dir={build_dir / 'mypy_cache'}",
-        "--follow-imports=skip",
-    ]
     extensions = mypycify(
-        [*mypy_options, *sources()],
+        [*mypy_options(ROOT / "pyproject.toml", build_dir), *sources()],
         opt_level=OPT_LEVEL,
         multi_file=True,
         group_name=GROUP,
@@ -170,8 +169,7 @@ ZIG_TARGET = "aarch64-linux-gnu.2.34"
 BINUTILS_PREFIX = os.environ.get("AARCH64_BINUTILS_PREFIX", "aarch64-linux-gnu-")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):  # not a dataclass: the tests load this script without a sys.modules entry
     """The interpreter the modules are built for, read from its unpacked root (``--sysroot``)."""
 
     version: str  # "3.13"
@@ -210,8 +208,8 @@ def missing_cross_toolchain(target: Target) -> str | None:
         return "no mypyc (mypy: layers/requirements-mypyc.txt)"
     if importlib.util.find_spec("ziglang") is None:
         return "no zig cc (the ziglang package: layers/requirements-mypyc.txt)"
-    if shutil.which(BINUTILS_PREFIX + "readelf") is None:
-        return f"no {BINUTILS_PREFIX}readelf (GNU binutils for aarch64) to check the glibc versions"
+    if shutil.which(BINUTILS_PREFIX + "objdump") is None:
+        return f"no {BINUTILS_PREFIX}objdump (GNU binutils for aarch64) to check the glibc versions"
     return None
 
 
@@ -272,9 +270,8 @@ def cross_build(target_dir: Path, target: Target, zig_target: str, build_dir: Pa
     multiarch_pyconfig.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target.pyconfig, multiarch_pyconfig)
     os.chdir(COMMON)  # mypyc names modules by their paths from here
-    mypy_options = [f"--config-file={config}", f"--python-version={target.version}"]
     extensions = mypycify(
-        [*mypy_options, f"--cache-dir={build_dir / 'mypy_cache'}", *sources()],
+        [*mypy_options(config, build_dir), f"--python-version={target.version}", *sources()],
         opt_level=OPT_LEVEL,
         multi_file=True,
         group_name=GROUP,
