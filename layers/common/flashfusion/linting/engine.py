@@ -39,6 +39,30 @@ class LintContext:
     """The post is paid or sponsored: its copy must carry a disclosure the kit accepts (linting.disclosures)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __init__(
+        self,
+        kit: BrandKit,
+        channel: str | None = None,
+        load_logo: Callable[[str], Any] | None = None,
+        moderation: Any | None = None,
+        ocr: Any | None = None,
+        load_font: Callable[[str], Any] | None = None,
+        locale: str | None = None,
+        sponsored: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        # the dataclass's own ``__init__``, written out (``dataclass`` keeps a class's own): compiled, it is native
+        # code, where the generated one runs as Python (a context is made for every asset linted)
+        self.kit = kit
+        self.channel = channel
+        self.load_logo = load_logo
+        self.moderation = moderation
+        self.ocr = ocr
+        self.load_font = load_font
+        self.locale = locale
+        self.sponsored = sponsored
+        self.extra = {} if extra is None else extra
+
     @property
     def platforms(self) -> list[str]:
         """The channel when it is a platform, else the kit's target platforms."""

@@ -40,7 +40,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import overload
 
@@ -141,19 +140,58 @@ class OffsetMap(Sequence[int]):
         return origin + index - self._at[segment] if self._copied[segment] else origin
 
 
-@dataclass(frozen=True, slots=True)
 class Normalised:
+    """A text's normalisation (see the module doc). Read-only by convention: it is cached per text and shared by
+    every check. A plain class with its own ``__init__``, ``__eq__``, ``__hash__`` and ``__repr__`` (what a frozen
+    dataclass of these fields would give, but for the ``FrozenInstanceError`` on assignment): compiled, it is
+    built natively, where a dataclass's generated ``__init__`` runs as Python (~1 us per text)."""
+
+    __slots__ = ("case_key", "ends", "original", "runs", "starts", "text")
+
     original: str
     text: str
-    starts: Sequence[int] | None = None
+    starts: Sequence[int] | None
     """For each character of ``text``, where it starts in ``original``; None: ``text`` is ``original``."""
-    ends: Sequence[int] | None = None
-    runs: tuple[tuple[int, int], ...] = ()
+    ends: Sequence[int] | None
+    runs: tuple[tuple[int, int], ...]
     """Joined spaced-letter runs, as (start, end) in ``text``."""
-    case_key: str = ""
+    case_key: str
     """``text`` lowercased, with the four non-ASCII letters that ``re.IGNORECASE`` equates to ASCII ones
     (``IGNORECASE_ASCII``) mapped to them: an ASCII letter-digit run that a case-insensitive pattern finds in
     ``text`` is a substring of it, so a term whose first run is not in it cannot match (a cheap pre-check)."""
+
+    def __init__(
+        self,
+        original: str,
+        text: str,
+        starts: Sequence[int] | None = None,
+        ends: Sequence[int] | None = None,
+        runs: tuple[tuple[int, int], ...] = (),
+        case_key: str = "",
+    ) -> None:
+        self.original = original
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+        self.runs = runs
+        self.case_key = case_key
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.original, self.text, self.starts, self.ends, self.runs, self.case_key)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Normalised):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Normalised(original={self.original!r}, text={self.text!r}, starts={self.starts!r}, "
+            f"ends={self.ends!r}, runs={self.runs!r}, case_key={self.case_key!r})"
+        )
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (end > start)."""
