@@ -11,11 +11,12 @@ types (ints for offsets, a ``Severity`` for the severity): the callers are the c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
 
-from flashfusion.models import Fix, LintReport, NotChecked, Severity, TextSpan, Violation, utcnow
+from flashfusion.models import Fix, LintReport, NotChecked, Severity, TextSpan, Violation
 
 _Model = TypeVar("_Model", TextSpan, Fix, Violation, LintReport)
 # ``Final``: compiled, each of these is read from a C static, not looked up in the module's dict on every use
@@ -55,6 +56,17 @@ def text_span(start: int, end: int, text: str) -> TextSpan:
     _set_extra(model, None)
     _set_private(model, None)
     return model
+
+
+def span_in(text: str, start: int, end: int) -> TextSpan:
+    """The span ``text[start:end]`` (``voice.common.text_span``, here with the checks it serves: compiled, a call
+    between the linter's modules is a C call)."""
+    return text_span(start, end, text[start:end])
+
+
+def replacing(text: str, start: int, end: int, replacement: str) -> Fix:
+    """A fix replacing ``text[start:end]`` with ``replacement`` (``voice.common.replace_with``)."""
+    return fix("replace", span_in(text, start, end), replacement)
 
 
 def fix(kind: str, span: TextSpan, text: str) -> Fix:
@@ -131,7 +143,7 @@ def lint_report(
         "not_checked": not_checked,
         "metrics": metrics,
         "auto_fixable": auto_fixable,
-        "checked_at": utcnow(),
+        "checked_at": datetime.now(UTC),  # ``models.utcnow()``, the field's default, without its Python call
         "report_key": None,
         "findings": None,
         "omitted": 0,
