@@ -175,23 +175,15 @@ def _reduce(text: str) -> bytes:
     return text.encode("utf-8").translate(_ASCII_TABLE, _DROPPED_ASCII_BYTES)
 
 
-def _key_runs(term: str) -> list[bytes] | None:
-    """The reduced term minus its last letter as its runs' bytes (each run of one byte, once: "guarante" for
-    "guaranteed"), which ``_term_key`` lets repeat; None for a non-ASCII term."""
-    plain = " ".join(normalise_term(term).split())
-    if not plain.isascii():
-        return None
-    reduced = _reduce(plain[:-1] if plain[-1:].isalpha() else plain)
-    return [m.group(0)[:1] for m in re.finditer(rb"(.)\1*", reduced, re.DOTALL)]
-
-
 @lru_cache(maxsize=1024)
 def _term_key(term: str) -> re.Pattern[bytes] | None:
     """Finds, in a reduced text, the reduced term minus its last letter with each character repeatable;
     None (always run the pattern) for a non-ASCII term."""
-    runs = _key_runs(term)
-    if runs is None:
+    plain = " ".join(normalise_term(term).split())
+    if not plain.isascii():
         return None
+    reduced = _reduce(plain[:-1] if plain[-1:].isalpha() else plain)
+    runs = [m.group(0)[:1] for m in re.finditer(rb"(.)\1*", reduced, re.DOTALL)]
     if not runs:
         return re.compile(b"")
     # "g+u+a+..." is found where "guu*a+..." is (at its last "g"): a pattern that starts with a literal string is
@@ -227,23 +219,6 @@ def _disguised(norm: Normalised, term: str) -> list[Found]:
             continue  # all digits and symbols ("5413", "1 1 1"): a number, not an obfuscated word
         found.append(found_in(norm, start, end))
     return found
-
-
-@lru_cache(maxsize=1024)
-def _key_pairs(term: str) -> tuple[bytes, ...]:
-    """Each two neighbouring runs of ``_key_runs(term)``, as two bytes ("gu", "ua", "ar"... for "guaranteed"), once
-    each: every match of ``_term_key(term)`` holds each of them (a run may repeat, but where it ends the next run
-    starts), so a reduced text lacking one has no match, and is left after a substring test or two (the regex
-    search costs several: most texts hold a pair or two of a term, not all). Empty for a non-ASCII term."""
-    runs = _key_runs(term) or []
-    return tuple(dict.fromkeys(runs[i] + runs[i + 1] for i in range(len(runs) - 1)))
-
-
-def _holds_all(text: bytes, needed: tuple[bytes, ...]) -> bool:
-    for part in needed:  # noqa: SIM110 - compiled, a loop of substring tests (all() of a generator is one too)
-        if part not in text:
-            return False
-    return True
 
 
 @lru_cache(maxsize=256)  # a kit's banned terms, once per kit
@@ -282,23 +257,15 @@ def _find_banned(
     terms: Sequence[str],
     keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None,
     any_key: re.Pattern[bytes] | None = None,
-    pairs: tuple[tuple[bytes, ...], ...] | None = None,
 ) -> list[Violation]:
-    """``find_banned``, with the terms' ``_banned_keys`` (and their ``_any_key``, and each key's ``_key_pairs``): each
-    key is searched once, and only the terms whose key finds something are matched; a short text where no key finds
-    anything is left after one search; a key is not searched in a text that lacks one of its pairs."""
+    """``find_banned``, with the terms' ``_banned_keys`` (and their ``_any_key``): each key is searched once, and only
+    the terms whose key finds something are matched; a short text where no key finds anything is left after one
+    search."""
     if keys is not None:
         text = _reduce(norm.text)
         if any_key is not None and len(text) <= SHORT_REDUCED and any_key.search(text) is None:
             return []
-        if pairs is None:
-            hits = [term for term, key in keys if key.search(text) is not None]
-        else:
-            hits = [
-                term
-                for (term, key), needed in zip(keys, pairs, strict=True)
-                if _holds_all(text, needed) and key.search(text) is not None
-            ]
+        hits = [term for term, key in keys if key.search(text) is not None]
         if not hits:
             return []
         matched = [(term, _disguised(norm, term)) for term in hits]
@@ -332,7 +299,6 @@ class LegalPlan:
         self.banned = banned
         self.banned_keys = _banned_keys(banned)
         self.any_banned_key = _any_key(self.banned_keys)
-        self.banned_pairs = None if self.banned_keys is None else tuple(_key_pairs(t) for t, _ in self.banned_keys)
         self.index = TermIndex(marks_and_claims)
         self._searched = bool(self.index.runs or self.index.unanchored)
 
@@ -502,8 +468,7 @@ def check_legal(text: str, kit: BrandKit, channel: str | None, *, sponsored: boo
         disclaimers = _without_duplicate_insertions(disclaimers, disclosed)
     norm = normalise(text)
     plan = legal_plan(kit.legal)
-    banned = _find_banned(norm, plan.banned, plan.banned_keys, plan.any_banned_key, plan.banned_pairs)
-    violations = [*banned, *disclaimers, *disclosed]
+    violations = [*_find_banned(norm, plan.banned, plan.banned_keys, plan.any_banned_key), *disclaimers, *disclosed]
     if plan.may_mark_or_claim(norm):
         violations += unmarked_trademarks(norm, kit.legal.trademarks)
         violations += unsubstantiated_claims(norm, kit)
