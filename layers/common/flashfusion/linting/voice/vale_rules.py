@@ -33,7 +33,12 @@ if TYPE_CHECKING:
         RepetitionRule,
     )
 
-REPEATED_WORD = re.compile(r"(?<![\w'\u2019])([^\W\d_]+)(?=(\s+)(\1)(?![\w'\u2019]))", re.IGNORECASE)
+REPEATED_WORD = re.compile(r"([^\W\d_](?<![\w'\u2019].)[^\W\d_]*+)(?=(\s++)(\1)(?![\w'\u2019]))", re.IGNORECASE)
+"""A word (letters, not after a word character or an apostrophe), whitespace, and the same word again (any case),
+not followed by a word character or an apostrophe. Written to start with the letter class, with the look-behind
+after the first letter (the regex engine skips to a letter in C, and leaves a position inside a word after one
+step), and possessive (a shorter word or gap is never followed by the whitespace or the word the rest needs): ~2x
+cheaper than the pattern as first written, with the same matches (``test_compiled_shortcuts``)."""
 
 
 def check_rules(
