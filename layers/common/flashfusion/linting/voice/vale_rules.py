@@ -407,7 +407,9 @@ def _consistency(
     """Per group: every occurrence of a variant other than the first one used is reported, with a fix
     to the first one used."""
     found: list[Violation] = []
-    for group, terms in zip(rule.either, compiled.groups, strict=True):
+    groups = compiled.groups  # (one per group of ``rule.either``, in order)
+    for g, group in enumerate(rule.either):  # (compiled, ``zip(..., strict=True)`` is a Python-level call)
+        terms = groups[g]
         if present is not None and (terms.absent(present) or terms.at_most_one_match(norm, present)):
             continue
         matched = terms.matches(norm, present)
