@@ -1,19 +1,26 @@
 """Lint any asset: pick the checks for its medium, run them, merge their results into one report.
 
-Check modules are imported per medium, so linting text never loads numpy, Pillow or PyAV.
+The text checks are imported with the engine; the image, video and audio checks' modules per medium, so linting
+text never loads numpy, Pillow or PyAV.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from types import ModuleType
 from typing import Any
 
 from flashfusion.brandkit import BrandKit
 from flashfusion.errors import UnsupportedMedia
 from flashfusion.linting.base import CheckResult, report, text_report
+
+# The text checks, imported with the engine (none of them loads numpy, Pillow or PyAV): compiled, a call of a
+# function imported here is a C call, where one looked up on a module imported at the first text is a Python-level
+# call (its arguments parsed) and an attribute look-up
+from flashfusion.linting.legal import check_legal
+from flashfusion.linting.platforms import check_text_for_platforms
+from flashfusion.linting.terms import REQUIRED_RULE, required_terms
+from flashfusion.linting.voice.check import check_voice
 from flashfusion.models import ContentType, LintReport, NotChecked, Violation
 
 # A channel that names one of these is linted against that platform's limits; Bluesky and Mastodon have
@@ -38,6 +45,30 @@ class LintContext:
     sponsored: bool = False
     """The post is paid or sponsored: its copy must carry a disclosure the kit accepts (linting.disclosures)."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        kit: BrandKit,
+        channel: str | None = None,
+        load_logo: Callable[[str], Any] | None = None,
+        moderation: Any | None = None,
+        ocr: Any | None = None,
+        load_font: Callable[[str], Any] | None = None,
+        locale: str | None = None,
+        sponsored: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        # the dataclass's own ``__init__``, written out (``dataclass`` keeps a class's own): compiled, it is native
+        # code, where the generated one runs as Python (a context is made for every asset linted)
+        self.kit = kit
+        self.channel = channel
+        self.load_logo = load_logo
+        self.moderation = moderation
+        self.ocr = ocr
+        self.load_font = load_font
+        self.locale = locale
+        self.sponsored = sponsored
+        self.extra = {} if extra is None else extra
 
     @property
     def platforms(self) -> list[str]:
@@ -112,20 +143,10 @@ def unsupported_report(error: Exception) -> LintReport:
     )
 
 
-@lru_cache(maxsize=1)
-def _text_modules() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType]:
-    """The text checks' modules, imported on the first text linted: a ``from ... import`` of them in
-    ``lint_text`` costs ~2 us on every post (importlib handles a from-list in Python)."""
-    from flashfusion.linting import legal, platforms, terms, voice
-
-    return legal, platforms, terms, voice
-
-
 def lint_text(text: str, ctx: LintContext) -> LintReport:
-    legal, platforms, terms, voice = _text_modules()
     kit = ctx.kit
     channel = ctx.channel
-    required = terms.required_terms(text, kit.voice.required_terms)
+    required = required_terms(text, kit.voice.required_terms)
     if ctx.locale and not ctx.locale.lower().startswith("en"):
         # Sentiment (VADER), reading grade (Flesch-Kincaid, CMU syllables) and formality are English
         # models: on other languages they would give confident, wrong scores.
@@ -137,14 +158,14 @@ def lint_text(text: str, ctx: LintContext) -> LintReport:
             ]
         )
     else:
-        voice_result = voice.check_voice(text, kit, channel)
+        voice_result = check_voice(text, kit, channel)
     # the four results merged as ``report`` merges them, the required terms' as the result of their one rule
     return text_report(
-        legal.check_legal(text, kit, channel, sponsored=ctx.sponsored),
+        check_legal(text, kit, channel, sponsored=ctx.sponsored),
         required,
-        (terms.REQUIRED_RULE,),
+        (REQUIRED_RULE,),
         voice_result,
-        platforms.check_text_for_platforms(text, _text_platforms(ctx)),
+        check_text_for_platforms(text, _text_platforms(ctx)),
     )
 
 

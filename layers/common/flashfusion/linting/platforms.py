@@ -386,16 +386,25 @@ def _text_plan(platform: str) -> _TextPlan:
     )
 
 
-class _PostPlan(NamedTuple):
-    """Checking a post against a set of platforms: each platform's plan, the rules listed, and what may be over."""
+class _PostPlan:
+    """Checking a post against a set of platforms: each platform's plan, the rules listed, and what may be over.
+    (A class, not a named tuple: compiled, its attributes are read natively.)"""
 
-    plans: tuple[_TextPlan, ...]
-    rules: tuple[str, ...]
-    lengths: tuple[tuple[Callable[[str], int], str, int], ...]
-    """Each plan's (counter, metric, limit): what every post is measured by, without attribute look-ups."""
-    max_hashtags: int | None
-    """The fewest hashtags a platform allows (None: no platform caps them)."""
-    checks_bytes: bool
+    def __init__(
+        self,
+        plans: tuple[_TextPlan, ...],
+        rules: tuple[str, ...],
+        lengths: tuple[tuple[Counter, str, int], ...],
+        max_hashtags: int | None,
+        checks_bytes: bool,
+    ) -> None:
+        self.plans = plans
+        self.rules = rules
+        self.lengths = lengths
+        """Each plan's (counter, metric, limit): what every post is measured by (``_length``)."""
+        self.max_hashtags = max_hashtags
+        """The fewest hashtags a platform allows (None: no platform caps them)."""
+        self.checks_bytes = checks_bytes
 
 
 @lru_cache(maxsize=256)  # a kit's platforms (or a channel's one), on every post
@@ -412,10 +421,22 @@ def _post_plans(platforms: tuple[str, ...]) -> _PostPlan:
     return _PostPlan(
         plans,
         tuple(rules),
-        tuple((plan.count, plan.metric, plan.limits.max_chars) for plan in plans),
+        tuple((plan.limits.counter, plan.metric, plan.limits.max_chars) for plan in plans),
         min(caps) if caps else None,
         any(plan.limits.max_utf8_bytes is not None for plan in plans),
     )
+
+
+def _length(counter: Counter, text: str) -> int:
+    """``COUNTERS[counter](text)``: the common counters called directly (compiled, C calls; a counter read from the
+    table is called as a Python object)."""
+    if counter == "x-weighted":
+        return weighted_length(text)
+    if counter == "codepoints":
+        return len(text)
+    if counter == "utf16":
+        return len(text.encode("utf-16-le")) // 2
+    return COUNTERS[counter](text)
 
 
 def check_text_for_platforms(
@@ -427,8 +448,8 @@ def check_text_for_platforms(
     post = _post_plans(platforms if type(platforms) is tuple else tuple(platforms))
     metrics: dict[str, float] = {}
     over = False
-    for count, metric, max_chars in post.lengths:
-        length = count(text)
+    for counter, metric, max_chars in post.lengths:
+        length = _length(counter, text)
         metrics[metric] = float(length)
         if length > max_chars:
             over = True

@@ -254,10 +254,11 @@ class TermIndex:
         if last[0] is norm:
             return last[1]
         automaton = self._automaton
+        key = norm.case_key
         if automaton is None:
-            found = frozenset(filter(norm.case_key.__contains__, self.runs))
+            found = frozenset([run for run in self.runs if run in key])  # compiled: a C loop of substring tests
         else:
-            found = frozenset(map(_value, automaton.iter(norm.case_key)))
+            found = frozenset(map(_value, automaton.iter(key)))
         self._last = (norm, found)
         return found
 

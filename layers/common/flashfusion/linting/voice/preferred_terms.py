@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from flashfusion.linting import findings
 from flashfusion.linting.base import CheckResult
+from flashfusion.linting.findings import replacing, span_in
 from flashfusion.linting.normalise import Normalised
-from flashfusion.linting.voice.common import in_written_shape, match_case, replace_with, text_span
+from flashfusion.linting.voice.common import in_written_shape, match_case
 from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
 from flashfusion.models import Violation, VoiceRules
 
@@ -50,9 +51,9 @@ def substitutions(
                 rule_id=rule_id,
                 severity=level,
                 message=f'use "{wanted}" instead of "{match.text}"',
-                location=text_span(text, match.start, match.end),
+                location=span_in(text, match.start, match.end),
                 suggestion=f'replace with "{replacement}"',
-                fix=replace_with(text, match.start, match.end, replacement),
+                fix=replacing(text, match.start, match.end, replacement),
             )
         )
     return found
