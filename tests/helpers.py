@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,19 +24,48 @@ AWS_OVERRIDES = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHAR
 """Variables that could point a test at real AWS: removed for every test."""
 
 
-def source_module(module: ModuleType) -> ModuleType:
-    """A fresh copy of ``module`` run from its source file, under a name of its own. The text linter's modules
-    are compiled (layers/mypyc_build.py), and a compiled module's calls to its own functions do not look them
-    up: a test that patches one to see whether it is called patches this copy."""
-    name = module.__name__
-    source = ROOT / "layers" / "common" / (name.replace(".", "/") + ".py")
-    spec = importlib.util.spec_from_file_location(f"{name}__source", source)
-    assert spec is not None, source
-    assert spec.loader is not None, source
-    copy = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = copy  # dataclasses look their module up by name
-    spec.loader.exec_module(copy)
-    return copy
+LINTER = "flashfusion.linting"
+LINTER_FOLDER = str(ROOT / "layers" / "common" / "flashfusion" / "linting")
+
+
+def _linter_modules() -> dict[str, ModuleType]:
+    return {name: m for name, m in sys.modules.items() if name == LINTER or name.startswith(LINTER + ".")}
+
+
+def _sources_only(path: str) -> FileFinder:
+    if not path.startswith(LINTER_FOLDER):
+        raise ImportError  # the next path hook: everything outside the linter imports as usual
+    return FileFinder(path, (SourceFileLoader, SOURCE_SUFFIXES))
+
+
+@contextmanager
+def linter_sources() -> Iterator[None]:
+    """Imports of ``flashfusion.linting`` made inside give a second copy of the linter, run from its sources,
+    whatever is compiled (layers/mypyc_build.py); the modules imported before are back in place after. A
+    differential test compares the compiled fast path with the plain path it gets by patching its shortcuts off
+    in this copy: a compiled module's calls to its own functions, or to another compiled module's, do not look
+    them up, so a patch of the compiled module would not be seen (the test would compare the fast path with
+    itself)."""
+    import flashfusion
+
+    saved = _linter_modules()
+    attribute = flashfusion.__dict__.get("linting")
+    for name in saved:
+        del sys.modules[name]
+    sys.path_hooks.insert(0, _sources_only)
+    sys.path_importer_cache.clear()
+    try:
+        yield
+    finally:
+        sys.path_hooks.remove(_sources_only)
+        sys.path_importer_cache.clear()
+        for name in _linter_modules():
+            del sys.modules[name]
+        sys.modules.update(saved)
+        if attribute is None:
+            flashfusion.__dict__.pop("linting", None)
+        else:
+            flashfusion.linting = attribute  # type: ignore[attr-defined]
 
 
 ORG = "acme"

@@ -12,7 +12,7 @@ import sys
 import sysconfig
 from types import ModuleType
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, linter_sources
 
 
 def _build_script() -> ModuleType:
@@ -75,3 +75,26 @@ def test_the_sources_give_the_recorded_reports() -> None:
     assert result["pieces"].endswith("pieces.py")
     assert result["cases"] >= 1000
     assert result["differing"] == []
+
+
+def test_a_copy_of_the_linter_from_its_sources_is_imported_beside_it() -> None:
+    """``linter_sources``: what the differential tests patch is the source copy, and the imported linter is back in
+    place after."""
+    from flashfusion import linting
+    from flashfusion.linting import legal
+    from flashfusion.linting.voice import pieces
+
+    with linter_sources():
+        from flashfusion.linting import legal as plain_legal
+        from flashfusion.linting.voice import pieces as plain_pieces
+    assert plain_legal.__file__.endswith("legal.py")
+    assert plain_pieces.__file__.endswith("pieces.py")
+    assert plain_legal is not legal
+    assert plain_pieces is not pieces
+    assert sys.modules["flashfusion.linting.legal"] is legal
+    assert sys.modules["flashfusion.linting.voice.pieces"] is pieces
+    assert linting.legal is legal
+    from flashfusion.linting import normalise  # imported after: as usual (compiled where built)
+
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    assert (normalise.__file__ or "").endswith(suffix) == (legal.__file__ or "").endswith(suffix)

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from flashfusion.linting import normalise as normalise_module
 from flashfusion.linting.normalise import Normalised, normalise
-from tests.helpers import source_module
+from tests.helpers import linter_sources
 
 from .test_text_lint_shortcuts import PIECES, _in_full, _spans
 
-SOURCE = source_module(normalise_module)
-"""The module run from its source, where a patch of ``_without_dropped`` sees the calls made to it."""
+with linter_sources():  # the module run from its source, where a patch of ``_without_dropped`` sees the calls to it
+    from flashfusion.linting import normalise as SOURCE
 
 EMOJI_PIECES = [
     "⛰\ufe0f",

@@ -19,13 +19,25 @@ from hypothesis import strategies as st
 from flashfusion.linting import legal, term_match, terms
 from flashfusion.linting.base import CheckResult
 from flashfusion.linting.normalise import Normalised, normalise
-from flashfusion.linting.term_match import Found, TermIndex, boundaries_hold, find_term, found_in, term_regex
+from flashfusion.linting.term_match import Found, TermIndex, find_term
 from flashfusion.linting.voice import term_patterns
 from flashfusion.linting.voice.preferred_terms import check_preferred_terms
 from flashfusion.linting.voice.term_patterns import KitPatterns, Terms
-from flashfusion.linting.voice.vale_rules import RulePlan, check_rules
+from flashfusion.linting.voice.vale_rules import check_rules
 from flashfusion.models import BrandKit, VoiceRules
-from tests.helpers import ROOT
+from tests.helpers import ROOT, linter_sources
+
+with linter_sources():  # the plain path: this copy's shortcuts patched off (``_plain_path``)
+    from flashfusion.linting import legal as plain_legal
+    from flashfusion.linting import term_match as plain_term_match
+    from flashfusion.linting import terms as plain_terms
+    from flashfusion.linting.base import CheckResult as PlainCheckResult
+    from flashfusion.linting.normalise import normalise as plain_normalise
+    from flashfusion.linting.voice import term_patterns as plain_term_patterns
+    from flashfusion.linting.voice.preferred_terms import check_preferred_terms as plain_check_preferred_terms
+    from flashfusion.linting.voice.term_patterns import Terms as PlainTerms
+    from flashfusion.linting.voice.vale_rules import RulePlan as PlainRulePlan
+    from flashfusion.linting.voice.vale_rules import check_rules as plain_check_rules
 
 VOICE = VoiceRules.model_validate(
     {
@@ -112,18 +124,24 @@ FILLERS = [" ", "  ", "-", "_", ".", ", ", "\n", "\n\n", "#", "a ", "I ", " i", 
 kit_texts = st.lists(st.sampled_from(DISGUISED) | st.sampled_from(FILLERS), max_size=10).map("".join)
 
 
-def _plain(norm: Normalised, term: str) -> tuple[Found, ...]:
-    """The reference: the term's pattern over the whole text, no run, no index, no memo."""
+def _plain(norm: Normalised, term: str, matching: Any = term_match) -> tuple[Found, ...]:
+    """The reference: the term's pattern over the whole text, no run, no index, no memo (by ``matching``'s
+    functions: the compiled module's, or the source copy's for its own normalisations)."""
     return tuple(
-        found_in(norm, m.start(), m.end())
-        for m in term_regex(term).finditer(norm.text)
-        if m.end() > m.start() and boundaries_hold(norm, m.start(), m.end())
+        matching.found_in(norm, m.start(), m.end())
+        for m in matching.term_regex(term).finditer(norm.text)
+        if m.end() > m.start() and matching.boundaries_hold(norm, m.start(), m.end())
     )
 
 
-def _plain_legal_plan(rules: Any) -> legal.LegalPlan:
-    """A plan without keys, built without ``_banned_keys`` (whose cache must not keep the patched keys)."""
-    plan = object.__new__(legal.LegalPlan)
+def _plain_source(norm: Any, term: str) -> tuple[Any, ...]:
+    return _plain(norm, term, plain_term_match)
+
+
+def _plain_legal_plan(rules: Any) -> Any:
+    """The source copy's plan without keys, built without ``_banned_keys`` (whose cache must not keep the patched
+    keys)."""
+    plan = object.__new__(plain_legal.LegalPlan)
     plan.banned = tuple(rules.banned_terms)
     plan.banned_keys = None
     plan.any_banned_key = None
@@ -131,7 +149,7 @@ def _plain_legal_plan(rules: Any) -> legal.LegalPlan:
     return plan
 
 
-_REQUIRED = terms._required
+_REQUIRED = plain_terms._required
 
 
 def _required_searched(listed: tuple[str, ...]) -> tuple[tuple[str, str | None, str, str], ...]:
@@ -141,30 +159,39 @@ def _required_searched(listed: tuple[str, ...]) -> tuple[tuple[str, str | None, 
 
 @contextmanager
 def _plain_path() -> Iterator[None]:
-    """Every shortcut off: each term is searched with ``_plain``, every rule runs, no group is skipped, every banned
-    term's pattern runs (no reduced-text key)."""
+    """Every shortcut of the source copy off: each term is searched with ``_plain``, every rule runs, no group is
+    skipped, every banned term's pattern runs (no reduced-text key). The compiled modules keep theirs."""
     with (
-        patch.object(legal, "legal_plan", _plain_legal_plan),
-        patch.object(legal, "_term_key", lambda term: None),
-        patch.object(term_match, "matches_in", _plain),
-        patch.object(term_patterns, "matches_in", _plain),
-        patch.object(terms, "matches_in", _plain),
-        patch.object(terms, "_required", _required_searched),
-        patch.object(RulePlan, "for_text", lambda self, present: self.steps),
-        patch.object(Terms, "absent", lambda self, present: False),
-        patch.object(Terms, "at_most_one_match", lambda self, norm, present: False),
-        patch.object(legal, "surely_absent", lambda norm, term: False),
+        patch.object(plain_legal, "legal_plan", _plain_legal_plan),
+        patch.object(plain_legal, "_term_key", lambda term: None),
+        patch.object(plain_term_match, "matches_in", _plain_source),
+        patch.object(plain_term_patterns, "matches_in", _plain_source),
+        patch.object(plain_terms, "matches_in", _plain_source),
+        patch.object(plain_terms, "_required", _required_searched),
+        patch.object(PlainRulePlan, "for_text", lambda self, present: self.steps),
+        patch.object(PlainTerms, "absent", lambda self, present: False),
+        patch.object(PlainTerms, "at_most_one_match", lambda self, norm, present: False),
+        patch.object(plain_legal, "surely_absent", lambda norm, term: False),
     ):
         yield
 
 
-def _voice_terms(text: str, voice: VoiceRules, present: bool) -> tuple[Any, ...]:
-    patterns = term_patterns.kit_patterns(voice)
-    norm = normalise(text)
-    runs = patterns.present(norm) if present else None
-    result = CheckResult()
-    check_preferred_terms(text, voice, patterns, norm, result, runs)
-    check_rules(text, voice, patterns, norm, 7.5, len(text.split()), result, present=runs)
+def _voice_terms(text: str, voice: VoiceRules, present: bool, plain: bool = False) -> tuple[Any, ...]:
+    """The preferred terms' and the rules' findings: compiled (where built), or ``plain`` by the source copy."""
+    if plain:
+        patterns = plain_term_patterns.kit_patterns(voice)
+        norm = plain_normalise(text)
+        runs = patterns.present(norm) if present else None
+        result = PlainCheckResult()
+        plain_check_preferred_terms(text, voice, patterns, norm, result, runs)
+        plain_check_rules(text, voice, patterns, norm, 7.5, len(text.split()), result, present=runs)
+    else:
+        patterns = term_patterns.kit_patterns(voice)
+        norm = normalise(text)
+        runs = patterns.present(norm) if present else None
+        result = CheckResult()
+        check_preferred_terms(text, voice, patterns, norm, result, runs)
+        check_rules(text, voice, patterns, norm, 7.5, len(text.split()), result, present=runs)
     return [v.model_dump() for v in result.violations], result.rules_checked, result.not_checked
 
 
@@ -176,7 +203,7 @@ def _voice_terms(text: str, voice: VoiceRules, present: bool) -> tuple[Any, ...]
 @example("Aurora-outdoor #AuroraOutdoor aurora outdoor")
 def test_the_voice_rules_report_what_the_plain_search_reports(text: str) -> None:
     with _plain_path():
-        expected = _voice_terms(text, VOICE, present=False)
+        expected = _voice_terms(text, VOICE, present=False, plain=True)
     assert _voice_terms(text, VOICE, present=True) == expected
     assert _voice_terms(text, VOICE, present=False) == expected  # the runs found by each list
     assert _voice_terms(text, VOICE, present=True) == expected  # the matches remembered for this text
@@ -260,13 +287,13 @@ ACCENTED_KIT.legal.claims.append(LEGAL_KIT.legal.claims[0].model_copy(update={"p
 def test_required_terms_banned_terms_trademarks_and_claims_report_what_the_plain_search_reports(
     text: str, kit: BrandKit
 ) -> None:
-    def lint() -> tuple[list[Any], ...]:
+    def lint(required: Any = terms.required_terms, check_legal: Any = legal.check_legal) -> tuple[list[Any], ...]:
         return (
-            [v.model_dump() for v in terms.required_terms(text, VOICE.required_terms)],
-            [v.model_dump() for v in legal.check_legal(text, kit, None).violations],
+            [v.model_dump() for v in required(text, VOICE.required_terms)],
+            [v.model_dump() for v in check_legal(text, kit, None).violations],
         )
 
     with _plain_path():
-        expected = lint()
+        expected = lint(plain_terms.required_terms, plain_legal.check_legal)
     assert lint() == expected
     assert lint() == expected  # the matches remembered for this text

@@ -24,6 +24,10 @@ from flashfusion.linting import normalise as normalise_module
 from flashfusion.linting.base import CheckResult, report
 from flashfusion.linting.normalise import SPACED_HINTS, SPACED_RUN, Normalised, normalise
 from flashfusion.linting.term_match import find_term, has_term
+from tests.helpers import linter_sources
+
+with linter_sources():  # the plain normalisation: this copy's shortcuts patched off (``_in_full``)
+    from flashfusion.linting import normalise as plain_normalise
 
 PIECES = [
     "win",
@@ -111,11 +115,11 @@ def _in_full(text: str) -> Normalised:
     """Every step on every character: no run is taken as inert, every run as one whose pieces may fold, no
     character as one that is only kept or dropped."""
     with (
-        mock.patch.object(normalise_module, "_char_kind", return_value=normalise_module._OTHER),
-        mock.patch.object(normalise_module, "_inert_run", return_value=False),
-        mock.patch.object(normalise_module, "_run_may_fold", return_value=True),
+        mock.patch.object(plain_normalise, "_char_kind", return_value=plain_normalise._OTHER),
+        mock.patch.object(plain_normalise, "_inert_run", return_value=False),
+        mock.patch.object(plain_normalise, "_run_may_fold", return_value=True),
     ):
-        return normalise_module._normalise.__wrapped__(text)
+        return plain_normalise._normalise.__wrapped__(text)
 
 
 def _spans(norm: Normalised) -> list[tuple[int, int]]:

@@ -11,7 +11,12 @@ import pytest
 
 from flashfusion.linting import base, engine, normalise
 from flashfusion.models import BrandKit, NotChecked
-from tests.helpers import ROOT, source_module
+from tests.helpers import ROOT, linter_sources
+
+with linter_sources():
+    from flashfusion.linting import base as source_base
+    from flashfusion.linting import engine as source_engine
+    from flashfusion.linting import normalise as source_normalise
 
 KIT = BrandKit.model_validate_json((ROOT / "events" / "brand-kit.sample.json").read_text("utf-8"))
 
@@ -21,7 +26,7 @@ def modules(request: pytest.FixtureRequest) -> tuple[ModuleType, ModuleType, Mod
     """The modules as imported (compiled where a build is) and run from their sources."""
     if request.param == "imported":
         return base, engine, normalise
-    return source_module(base), source_module(engine), source_module(normalise)
+    return source_base, source_engine, source_normalise
 
 
 def test_a_check_result_is_the_dataclass_it_declares(modules: tuple[ModuleType, ModuleType, ModuleType]) -> None:
