@@ -28,7 +28,7 @@ from functools import cache
 from itertools import accumulate, chain, compress, count, islice
 from operator import add, eq, itemgetter, not_
 from string import punctuation as PUNCTUATION
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from flashfusion.linting.voice.common import (
     EXCLAMATIONS,
@@ -41,7 +41,7 @@ from flashfusion.linting.voice.common import (
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, person_of, pronoun_heads, slang_words
 from flashfusion.linting.voice.reading_grade import _cached_syllables, _cmu_syllables, _syllable_cache
-from flashfusion.linting.voice.sentiment import _sentiment, _Token
+from flashfusion.linting.voice.sentiment import MAY_HAVE_VALENCE_AT, Token, _sentiment
 from flashfusion.linting.voice.word_scan import (
     _CASUAL,
     _FORMAL_WEIGHT,
@@ -91,8 +91,23 @@ MAX_TEXT = 1 << (FIELD_BITS - 4)
 _PERSON_SHIFT = {"first": FIRST, "second": SECOND, "third": THIRD}
 
 
-class PieceFacts(NamedTuple):
-    """What the voice checks count in one whitespace piece of a text."""
+PieceFacts = tuple[
+    int, bytes, tuple[str, ...], tuple[tuple[str, int, int], ...], tuple[Token, ...], str | None, str | bool
+]
+"""What the voice checks count in one whitespace piece of a text: the fields of ``PieceFields``, as a plain tuple
+(fields read by index: ``COUNTS_AT`` and the others), which the garbage collector stops tracking (see
+``sentiment._Token``): the piece cache holds up to ``PIECE_CACHE_LIMIT`` of them."""
+COUNTS_AT: Final = 0
+PROSE_AT: Final = 1
+CASUAL_AT: Final = 2
+PRONOUNS_AT: Final = 3
+VADER_AT: Final = 4
+HEAD_AT: Final = 5
+TAIL_AT: Final = 6
+
+
+class PieceFields(NamedTuple):
+    """The fields of a ``PieceFacts``, named (a ``PieceFields`` equals the plain tuple of its fields)."""
 
     counts: int
     """The packed counts (see ``WORDS`` and the other shifts)."""
@@ -103,7 +118,7 @@ class PieceFacts(NamedTuple):
     """Its casual words (``word_scan``), in order."""
     pronouns: tuple[tuple[str, int, int], ...]
     """(person, start, end) of each pronoun, offsets in the piece."""
-    vader: tuple[_Token, ...]
+    vader: tuple[Token, ...]
     """VADER's tokens of the piece."""
     head: str | None
     """Its leading letters, lowercase, else None (non-ASCII ones count in ``REPEAT_UNSURE``)."""
@@ -158,11 +173,11 @@ def _letterless_piece(piece: str) -> PieceFacts:
     vader = _sentiment()
     if word in vader.listed:
         token = vader.token_facts.get(piece) or vader._token(piece)
-        if token.may_have_valence:
+        if token[MAY_HAVE_VALENCE_AT]:
             counts += 1 << VALENCE
     else:
-        token = _new_tuple(_Token, (word, word, False, False, False, False, False))
-    return _remember(piece, _new_tuple(PieceFacts, (counts, bytes(map(bool, found)), (), (), (token,), None, False)))
+        token = (word, word, False, False, False, False, False)
+    return _remember(piece, (counts, bytes(map(bool, found)), (), (), (token,), None, False))
 
 
 PIECE_CACHE_LIMIT = 100_000
@@ -189,8 +204,6 @@ _NO_PROSE = b""
 
 
 _lexicon: tuple[dict[str, int], frozenset[str]] | None = None
-_new_tuple = tuple.__new__
-"""Builds a named tuple from its fields without its Python-level ``__new__`` (a plain piece's two tuples)."""
 
 
 def _plain_lexicon() -> tuple[dict[str, int], frozenset[str]]:
@@ -268,8 +281,7 @@ def _unlisted_word(word: str, lower: str, counts: int, prose: bytes, head: str |
     but long, no VADER facts but ``upper``; ``counts`` so far given."""
     if len(lower) >= LONG_WORD_LETTERS:
         counts += 1 << FORMAL_HALVES
-    vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
-    return _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
+    return (counts, prose, (), (), ((word, lower, False, word.isupper(), False, False, False),), head, tail)
 
 
 def _tag_piece(piece: str, word: str) -> PieceFacts:
@@ -298,9 +310,9 @@ def _opened_piece(piece: str) -> PieceFacts:
     words, prose, tags and URLs, kinds and pronouns are those after it; VADER strips the same punctuation of
     both (more than two characters are left: both tokens are that); the trailing letters are the same."""
     inner = _facts.get(piece[1:]) or _new_piece(piece[1:])
-    pronouns = tuple((person, start + 1, end + 1) for person, start, end in inner.pronouns)
+    pronouns = tuple((person, start + 1, end + 1) for person, start, end in inner[PRONOUNS_AT])
     return _remember(
-        piece, PieceFacts(inner.counts, inner.prose, inner.casual, pronouns, inner.vader, None, inner.tail)
+        piece, (inner[COUNTS_AT], inner[PROSE_AT], inner[CASUAL_AT], pronouns, inner[VADER_AT], None, inner[TAIL_AT])
     )
 
 
@@ -339,14 +351,12 @@ def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
         counts += 1 << _PERSON_SHIFT[person]
     vader = _sentiment()
     known = vader.token_facts.get(lower) or vader._token(lower)
-    if known.may_have_valence:
+    if known[MAY_HAVE_VALENCE_AT]:
         counts += 1 << VALENCE
-    token = _Token(
-        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
-    )
+    token: Token = (word, lower, known[2], word.isupper(), known[4], known[5], known[6])
     head = lower.split("'", 1)[0]
     tail = lower.rsplit("'", 1)[1] if word is piece else False
-    return _remember(piece, PieceFacts(counts, prose, casual, pronouns, (token,), head, tail))
+    return _remember(piece, (counts, prose, casual, pronouns, (token,), head, tail))
 
 
 def _listed_word(
@@ -363,12 +373,10 @@ def _listed_word(
             counts += 1 << _PERSON_SHIFT[person]
     vader = _sentiment()
     known = vader.token_facts.get(lower) or vader._token(lower)
-    if known.may_have_valence:
+    if known[MAY_HAVE_VALENCE_AT]:
         counts += 1 << VALENCE
-    token = _Token(
-        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
-    )
-    return PieceFacts(counts, prose, casual, pronouns, (token,), head, tail)
+    token: Token = (word, lower, known[2], word.isupper(), known[4], known[5], known[6])
+    return (counts, prose, casual, pronouns, (token,), head, tail)
 
 
 def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
@@ -427,7 +435,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
     vader = _sentiment()
     if ascii_only:  # no emoji, for VADER or the emoji check; the piece is one VADER token
-        tokens: tuple[_Token, ...] = (vader.token_facts.get(piece) or vader._token(piece),)
+        tokens: tuple[Token, ...] = (vader.token_facts.get(piece) or vader._token(piece),)
     else:
         no_emoji = vader._no_emoji(piece)
         tokens = tuple(vader._tokens(no_emoji))
@@ -435,7 +443,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
             counts += 1 << VADER_EMOJI
         counts += len(emoji_spans(piece)) << EMOJI
     for token in tokens:
-        if token.may_have_valence:
+        if token[MAY_HAVE_VALENCE_AT]:
             counts += 1 << VALENCE
     head: str | None
     tail: str | None
@@ -453,7 +461,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
         tail = tail_match.group() if tail_match is not None else None
         if (head is not None and not head.isascii()) or (tail is not None and not tail.isascii()):
             counts += 1 << REPEAT_UNSURE
-    facts = PieceFacts(
+    facts: PieceFacts = (
         counts,
         bytes(map(bool, found)),
         tuple(casual),
@@ -559,7 +567,7 @@ class TextFacts(NamedTuple):
         return _first_pronouns(self.text, self.pieces, self.facts, persons) if persons else {}
 
     @property
-    def vader_tokens(self) -> list[_Token] | None:
+    def vader_tokens(self) -> list[Token] | None:
         """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
         if (self.total >> VALENCE) & FIELD:
             return list(chain.from_iterable(map(_VADER, self.facts)))
@@ -658,7 +666,7 @@ def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], perso
     first_in: dict[str, tuple[int, int, int]] = {}  # person -> (piece index, start, end in the piece)
     index = 0
     for index in compress(count(), map(_PRONOUNS, facts)):  # the pieces with a pronoun, found in C
-        for person, start, end in facts[index].pronouns:
+        for person, start, end in facts[index][PRONOUNS_AT]:
             if person not in first_in:
                 first_in[person] = (index, start, end)
         if len(first_in) == persons:
@@ -682,4 +690,4 @@ def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], perso
 
 
 _PRONOUNS = itemgetter(3)
-"""``PieceFacts.pronouns``, read in C."""
+"""``PieceFields.pronouns``, read in C."""
