@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from itertools import accumulate, chain, compress, count, islice
-from operator import add, eq, itemgetter, not_
+from operator import add, itemgetter, not_
 from string import punctuation as PUNCTUATION
 from typing import Final, NamedTuple
 
@@ -66,28 +66,26 @@ TRAILING_LETTERS = re.compile(r"[^\W\d_]+\Z")
 # The counts of a piece, packed into one int (one field of FIELD_BITS bits each), so that the sum of the pieces'
 # ints holds the sums of each count. A piece's count is at most a few times its length (syllables: a letter's name
 # has up to three, "w"), so no field can carry into the next while the text is shorter than MAX_TEXT.
-FIELD_BITS = 40
-(
-    WORDS,
-    SYLLABLES,
-    EMOJI,
-    FIRST,
-    SECOND,
-    THIRD,
-    FORMAL_HALVES,
-    CASUAL,
-    IMPERATIVE,
-    VALENCE,
-    VADER_EMOJI,
-    REPEAT_UNSURE,
-    BANGS,
-) = (FIELD_BITS * k for k in range(13))
+FIELD_BITS: Final = 40
+WORDS: Final = 0 * FIELD_BITS
+SYLLABLES: Final = 1 * FIELD_BITS
+EMOJI: Final = 2 * FIELD_BITS
+FIRST: Final = 3 * FIELD_BITS
+SECOND: Final = 4 * FIELD_BITS
+THIRD: Final = 5 * FIELD_BITS
+FORMAL_HALVES: Final = 6 * FIELD_BITS
+CASUAL: Final = 7 * FIELD_BITS
+IMPERATIVE: Final = 8 * FIELD_BITS
+VALENCE: Final = 9 * FIELD_BITS
+VADER_EMOJI: Final = 10 * FIELD_BITS
+REPEAT_UNSURE: Final = 11 * FIELD_BITS
+BANGS: Final = 12 * FIELD_BITS
 """Each count's shift: prose words, syllables of the prose words, emoji (``emoji_spans``), pronouns of each person,
 formal weight in halves, casual words, words that may open an imperative sentence, VADER tokens that may carry a
 valence, emoji VADER turns into words, whether the piece's leading or trailing letters are not ASCII (whether
 they repeat is then left to the regex), and runs of exclamation marks."""
-FIELD = (1 << FIELD_BITS) - 1
-MAX_TEXT = 1 << (FIELD_BITS - 4)
+FIELD: Final = (1 << FIELD_BITS) - 1
+MAX_TEXT: Final = 1 << (FIELD_BITS - 4)
 _PERSON_SHIFT = {"first": FIRST, "second": SECOND, "third": THIRD}
 
 
@@ -131,8 +129,6 @@ _COUNTS = itemgetter(0)
 _PROSE = itemgetter(1)
 _CASUAL_WORDS = itemgetter(2)
 _VADER = itemgetter(4)
-_HEAD = itemgetter(5)
-_TAIL = itemgetter(6)
 
 _facts: dict[str, PieceFacts] = {}
 
@@ -192,15 +188,15 @@ def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
     return facts
 
 
-PLAIN_MARKS = ".!?,;:)\"'"
+PLAIN_MARKS: Final = ".!?,;:)\"'"
 """The marks a plain piece may end with (``_new_piece``): none of them is a word character, "#" or "@", and only
 ".", "!" and "?" are sentence marks."""
-OPENING_MARKS = '("'
+OPENING_MARKS: Final = '("'
 """What may open a piece that is read as the piece after it (``_opened_piece``)."""
-_ONE_WORD = b"\x01"
-_ONE_WORD_AND_END = b"\x01\x00"
-_END = b"\x00"
-_NO_PROSE = b""
+_ONE_WORD: Final = b"\x01"
+_ONE_WORD_AND_END: Final = b"\x01\x00"
+_END: Final = b"\x00"
+_NO_PROSE: Final = b""
 
 
 _lexicon: tuple[dict[str, int], frozenset[str]] | None = None
@@ -492,20 +488,34 @@ def _pronoun_hits(piece: str, word: str, start: int, end: int) -> tuple[tuple[st
     return tuple(hits.hits)
 
 
-class TextFacts(NamedTuple):
+class TextFacts:
     """What the voice checks share of one text: its prose's counts, and its pieces' summed counts (``total``)
-    with the pieces and their facts, from which the rest is read only when a check asks for it."""
+    with the pieces and their facts, from which the rest is read only when a check asks for it. A plain class
+    (compiled, a native one: built and read without Python-level calls)."""
 
-    words: int
-    """Words of the prose (the reading grade's word count)."""
-    sentences: int
-    long_sentences: int
-    syllables: int
-    total: int
-    """The pieces' packed counts, summed (``WORDS`` and the other shifts)."""
-    text: str
-    pieces: list[str]
-    facts: list[PieceFacts]
+    __slots__ = ("facts", "long_sentences", "pieces", "sentences", "syllables", "text", "total", "words")
+
+    def __init__(
+        self,
+        words: int,
+        sentences: int,
+        long_sentences: int,
+        syllables: int,
+        total: int,
+        text: str,
+        pieces: list[str],
+        facts: list[PieceFacts],
+    ) -> None:
+        self.words = words
+        """Words of the prose (the reading grade's word count)."""
+        self.sentences = sentences
+        self.long_sentences = long_sentences
+        self.syllables = syllables
+        self.total = total
+        """The pieces' packed counts, summed (``WORDS`` and the other shifts)."""
+        self.text = text
+        self.pieces = pieces
+        self.facts = facts
 
     @property
     def emoji(self) -> int:
@@ -624,7 +634,12 @@ def _may_repeat(facts: list[PieceFacts], total: int) -> bool:
     """Whether some piece's trailing letters are the next one's leading letters (ignoring case), or may be."""
     if (total >> REPEAT_UNSURE) & FIELD:
         return True
-    return any(map(eq, map(_TAIL, facts), islice(map(_HEAD, facts), 1, None)))
+    tail: str | bool = False  # the previous piece's (a head is a str or None: never False)
+    for piece in facts:
+        if piece[HEAD_AT] == tail:
+            return True
+        tail = piece[TAIL_AT]
+    return False
 
 
 def _with_blank_lines(text: str) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import math
 from itertools import compress, pairwise
 from operator import itemgetter
 from string import punctuation as PUNCTUATION
@@ -72,11 +72,18 @@ def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
     return pos_sum, neg_sum, sentiments.count(0)
 
 
-@lru_cache(maxsize=1)
-def _sentiment() -> _FastVader:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+_vader: _FastVader | None = None
 
-    return _FastVader(SentimentIntensityAnalyzer())
+
+def _sentiment() -> _FastVader:
+    """The analyzer, made on first use, once per process (a module global rather than an ``lru_cache``: compiled,
+    a call of this is a C call and a global read)."""
+    global _vader
+    if _vader is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        _vader = _FastVader(SentimentIntensityAnalyzer())
+    return _vader
 
 
 class _FastVader:
@@ -334,7 +341,7 @@ class _FastVader:
             sum_s += punct_emph_amplifier
         elif sum_s < 0:
             sum_s -= punct_emph_amplifier
-        return round(self.vs.normalize(sum_s), 4)
+        return round(_normalize(sum_s), 4)
 
     def _sum(self, tokens: list[Token]) -> float | None:
         """``float(sum(self._sentiments(tokens)))``, or None when that is None: each lexicon word's score is its
@@ -434,6 +441,17 @@ class _FastVader:
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
             sentiments = self.analyzer._but_check(words, sentiments)
         return sentiments
+
+
+def _normalize(score: float) -> float:
+    """``vaderSentiment.normalize`` (its default ``alpha``, 15), verbatim: the same float operations."""
+    norm_score = score / math.sqrt((score * score) + 15)
+    if norm_score < -1.0:
+        return -1.0
+    elif norm_score > 1.0:
+        return 1.0
+    else:
+        return norm_score
 
 
 def _punctuating(text: str) -> bool:
