@@ -28,7 +28,7 @@ from functools import cache
 from itertools import accumulate, chain, compress, count, islice
 from operator import add, itemgetter, not_
 from string import punctuation as PUNCTUATION
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
 from flashfusion.linting.voice.common import (
     EXCLAMATIONS,
@@ -634,8 +634,9 @@ def _may_repeat(facts: list[PieceFacts], total: int) -> bool:
     """Whether some piece's trailing letters are the next one's leading letters (ignoring case), or may be."""
     if (total >> REPEAT_UNSURE) & FIELD:
         return True
-    tail: str | bool = False  # the previous piece's (a head is a str or None: never False)
-    for piece in facts:
+    tail: object = False  # the previous piece's (a head is a str or None: never False)
+    # read as tuples of objects: compiled, an item of a ``list[PieceFacts]`` would be unboxed field by field
+    for piece in cast("list[tuple[object, ...]]", facts):
         if piece[HEAD_AT] == tail:
             return True
         tail = piece[TAIL_AT]
