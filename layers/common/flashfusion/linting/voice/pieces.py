@@ -94,7 +94,10 @@ PieceFacts = tuple[
 ]
 """What the voice checks count in one whitespace piece of a text: the fields of ``PieceFields``, as a plain tuple
 (fields read by index: ``COUNTS_AT`` and the others), which the garbage collector stops tracking (see
-``sentiment._Token``): the piece cache holds up to ``PIECE_CACHE_LIMIT`` of them."""
+``sentiment._Token``): the piece cache holds up to ``PIECE_CACHE_LIMIT`` of them. A collection untracks a tuple
+only when the tuples in it already are, and looks at a tuple held by nothing else after its holder: a new piece's
+facts (facts, VADER's tuple, its token) are untracked by the third collection that looks at them, most of them
+past the young generations (they count towards the next full collection, then are never walked again)."""
 COUNTS_AT: Final = 0
 PROSE_AT: Final = 1
 CASUAL_AT: Final = 2
