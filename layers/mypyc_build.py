@@ -53,6 +53,7 @@ COMPILED = (
     "flashfusion/linting/voice/emojis.py",
     "flashfusion/linting/voice/exclamations.py",
     "flashfusion/linting/voice/formality.py",
+    "flashfusion/linting/voice/hyphenation.py",
     "flashfusion/linting/voice/person.py",
     "flashfusion/linting/voice/pieces.py",
     "flashfusion/linting/voice/plan.py",

@@ -77,3 +77,14 @@ def test_scores_are_vaders_own_on_word_mixes(reference: SentimentIntensityAnalyz
     change nothing."""
     text = " ".join(words) + end
     assert _sentiment()(text) == reference.polarity_scores(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
+def test_the_inlined_normalize_is_vaders_own(score: float) -> None:
+    """``sentiment._normalize`` (the compound's last step, inlined) gives vaderSentiment's ``normalize`` exactly."""
+    from vaderSentiment.vaderSentiment import normalize
+
+    from flashfusion.linting.voice.sentiment import _normalize
+
+    assert _normalize(score) == normalize(score)

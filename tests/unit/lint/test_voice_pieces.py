@@ -7,6 +7,7 @@ text, then on the benchmark's posts and the adversarial corpus."""
 # ruff: noqa: RUF001 - the alphabet holds the look-alike letters on purpose
 from __future__ import annotations
 
+import gc
 import json
 import string
 
@@ -314,7 +315,9 @@ def _assert_vaders_tokens(text: str) -> None:
     """The pieces' VADER tokens are vaderSentiment's of the text (all of them, whether or not the text's are
     read: they are when a token may have a valence)."""
     expected = [_vader_token(token) for token in _sentiment()._no_emoji(text).split()]
-    assert [token for piece in text.split() for token in pieces.piece_facts(piece).vader] == expected, text
+    assert [
+        token for piece in text.split() for token in pieces.PieceFields(*pieces.piece_facts(piece)).vader
+    ] == expected, text
     tokens = text_facts(text).vader_tokens
     assert tokens == (expected if any(token.may_have_valence for token in expected) else None), text
 
@@ -344,6 +347,23 @@ def test_a_token_said_to_hold_no_pronoun_holds_none(text: str) -> None:
             scan = word_scan.WordScan()
             word_scan._pronouns_in(text, match.group(), match.start(), match.end(), scan)
             assert scan.counts == {"first": 0, "second": 0, "third": 0}, match.group()
+
+
+def test_the_cached_facts_are_left_to_the_garbage_collector_untracked() -> None:
+    """Every kind of piece's facts and VADER's tokens are plain tuples of strings, numbers, bytes and bools: a
+    collection stops tracking them, so the caches' tens of thousands are not walked by every full collection
+    (a tuple subclass, a named tuple, stays tracked)."""
+    _forget_every_piece()
+    text = "We ride (the #trail) @you, don't we?! 12:30 rock'n'roll caf\u00e9 great! YOU 🌲🌲 non-stop https://x.io/a."
+    read = [pieces.piece_facts(piece) for piece in text.split()]
+    tokens = list(_sentiment().token_facts.values())
+    # a collection untracks a tuple whose items are untracked when it looks at it: an outer tuple looked at before
+    # its inner one is untracked by a later one (facts hold tuples of tuples: three levels)
+    for _ in range(3):
+        gc.collect()
+    assert tokens
+    assert [facts for facts in read if type(facts) is not tuple or gc.is_tracked(facts)] == []
+    assert [token for token in tokens if type(token) is not tuple or gc.is_tracked(token)] == []
 
 
 def test_a_full_cache_forgets_its_oldest_half() -> None:

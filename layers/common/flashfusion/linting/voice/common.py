@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Any
+from typing import Any, Final
 
 from flashfusion.linting import findings
 from flashfusion.models import Fix, TextSpan
@@ -22,7 +22,7 @@ EXCLAMATIONS = re.compile(f"[{EXCLAMATION_CHARS}]+")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 SPACE = re.compile(r"\s")
 r"""A character ``str.isspace`` holds true (``re``'s Unicode ``\s`` is that test)."""
-WORD_KIND_CACHE_LIMIT = 50_000
+WORD_KIND_CACHE_LIMIT: Final = 50_000
 """Tokens whose analysis is cached (word kinds, VADER's stripped tokens); past this a cache forgets its oldest
 half (``forget_oldest_half``)."""
 

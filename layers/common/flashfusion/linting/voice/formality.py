@@ -13,7 +13,7 @@ extremes (|score| >= 0.6).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from flashfusion.linting import findings
 from flashfusion.linting.voice.common import WORD
@@ -22,13 +22,13 @@ from flashfusion.models import Severity, Violation
 
 FORMALITY_RULE = "voice.formality"
 
-FORMALITY_SCALE = 5.0
-FORMALITY_MIN_WORDS = 20
+FORMALITY_SCALE: Final = 5.0
+FORMALITY_MIN_WORDS: Final = 20
 """Shorter texts are scored as if 20 words long: one marker in a 6-word post is not a verdict."""
-CASUAL_AT = -0.35
-FORMAL_AT = 0.35
-FORMAL_KIT_MAX_CASUAL = -0.1
-NEUTRAL_KIT_LIMIT = 0.6
+CASUAL_AT: Final = -0.35
+FORMAL_AT: Final = 0.35
+FORMAL_KIT_MAX_CASUAL: Final = -0.1
+NEUTRAL_KIT_LIMIT: Final = 0.6
 
 Formality = Literal["casual", "neutral", "formal"]
 

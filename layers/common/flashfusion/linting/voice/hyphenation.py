@@ -20,7 +20,6 @@ import gzip
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 PACKAGE = "flashfusion.linting.voice"
 TABLE = "data/hyph_en_US.txt.gz"
@@ -32,54 +31,64 @@ Patterns = dict[str, tuple[int, tuple[int, ...]]]
 """pattern letters -> (offset of the first non-zero value, the values from there)."""
 
 
+class _Node:
+    """A trie node: the next node by letter, and the non-zero values of the pattern spelt up to it (if any)."""
+
+    __slots__ = ("children", "values")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.values: tuple[tuple[int, int], ...] = ()
+        """Each non-zero value with its position from the pattern's first letter (zeros never raise one)."""
+
+
 class Hyphenator:
     def __init__(self, patterns: Patterns) -> None:
         self.patterns = patterns
         self.longest = max(len(key) for key in patterns)
         self.trie = _trie(patterns)
-        """The patterns letter by letter: each node maps a letter to the next node, and ``None`` to the non-zero
-        values of the pattern spelt up to it, if any. A walk from one letter of the word meets every pattern that
+        """The patterns letter by letter (``_Node``): a walk from one letter of the word meets every pattern that
         starts there, and stops at the first letter no pattern continues with (a walk of letters, not of sliced
-        pieces looked up: ~3x faster than pyphen's loop, for ~10 ms more load)."""
+        pieces looked up: ~3x faster than pyphen's loop, for ~10 ms more load). Typed nodes rather than nested
+        dicts: compiled (mypyc), each step is a typed dict lookup and a field read."""
 
     def positions(self, word: str) -> list[int]:
         """Where ``word`` may be hyphenated (as ``pyphen.Pyphen(lang="en_US").positions``)."""
         word = word.lower()
         dotted = f".{word}."
-        values = [0] * (len(dotted) + 1)
+        size = len(dotted)
+        values = [0] * (size + 1)
         trie = self.trie
         longest = self.longest
-        for i in range(len(dotted) - 1):
-            node: Any = trie  # a node, else None past the last
-            for letter in dotted[i : i + longest]:
-                node = node.get(letter)
-                if node is None:
+        for i in range(size - 1):
+            node = trie
+            for j in range(i, min(size, i + longest)):
+                child = node.children.get(dotted[j])
+                if child is None:
                     break
-                pattern = node.get(None)
-                if pattern is not None:
-                    for at, value in pattern:
-                        if value > values[i + at]:
-                            values[i + at] = value
+                node = child
+                for at, value in node.values:
+                    if value > values[i + at]:
+                        values[i + at] = value
         last = len(word) - MARGIN
         return [i - 1 for i, value in enumerate(values) if value % 2 and MARGIN <= i - 1 <= last]
 
 
-def _trie(patterns: Patterns) -> dict[Any, Any]:
-    root: dict[Any, Any] = {}
+def _trie(patterns: Patterns) -> _Node:
+    root = _Node()
     for letters, pattern in patterns.items():
         node = root
         for letter in letters:
-            child = node.get(letter)
+            child = node.children.get(letter)
             if child is None:
-                child = node[letter] = {}
+                child = node.children[letter] = _Node()
             node = child
         offset, values = pattern
-        # its non-zero values, each with its position from the pattern's first letter (zeros never raise one);
         # over half the patterns hold one value
         if len(values) == 1:
-            node[None] = ((offset, values[0]),)
+            node.values = ((offset, values[0]),)
         else:
-            node[None] = tuple((offset + k, value) for k, value in enumerate(values) if value)
+            node.values = tuple((offset + k, value) for k, value in enumerate(values) if value)
     return root
 
 

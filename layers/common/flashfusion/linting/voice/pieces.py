@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from functools import cache
 from itertools import accumulate, chain, compress, count, islice
-from operator import add, eq, itemgetter, not_
+from operator import add, itemgetter, not_
 from string import punctuation as PUNCTUATION
-from typing import NamedTuple
+from typing import Final, NamedTuple, cast
 
 from flashfusion.linting.voice.common import (
     EXCLAMATIONS,
@@ -41,7 +41,7 @@ from flashfusion.linting.voice.common import (
 from flashfusion.linting.voice.emojis import emoji_spans
 from flashfusion.linting.voice.lexicon import formal_words, imperative_verbs, person_of, pronoun_heads, slang_words
 from flashfusion.linting.voice.reading_grade import _cached_syllables, _cmu_syllables, _syllable_cache
-from flashfusion.linting.voice.sentiment import _sentiment, _Token
+from flashfusion.linting.voice.sentiment import MAY_HAVE_VALENCE_AT, Token, _sentiment
 from flashfusion.linting.voice.word_scan import (
     _CASUAL,
     _FORMAL_WEIGHT,
@@ -66,33 +66,49 @@ TRAILING_LETTERS = re.compile(r"[^\W\d_]+\Z")
 # The counts of a piece, packed into one int (one field of FIELD_BITS bits each), so that the sum of the pieces'
 # ints holds the sums of each count. A piece's count is at most a few times its length (syllables: a letter's name
 # has up to three, "w"), so no field can carry into the next while the text is shorter than MAX_TEXT.
-FIELD_BITS = 40
-(
-    WORDS,
-    SYLLABLES,
-    EMOJI,
-    FIRST,
-    SECOND,
-    THIRD,
-    FORMAL_HALVES,
-    CASUAL,
-    IMPERATIVE,
-    VALENCE,
-    VADER_EMOJI,
-    REPEAT_UNSURE,
-    BANGS,
-) = (FIELD_BITS * k for k in range(13))
+FIELD_BITS: Final = 40
+WORDS: Final = 0 * FIELD_BITS
+SYLLABLES: Final = 1 * FIELD_BITS
+EMOJI: Final = 2 * FIELD_BITS
+FIRST: Final = 3 * FIELD_BITS
+SECOND: Final = 4 * FIELD_BITS
+THIRD: Final = 5 * FIELD_BITS
+FORMAL_HALVES: Final = 6 * FIELD_BITS
+CASUAL: Final = 7 * FIELD_BITS
+IMPERATIVE: Final = 8 * FIELD_BITS
+VALENCE: Final = 9 * FIELD_BITS
+VADER_EMOJI: Final = 10 * FIELD_BITS
+REPEAT_UNSURE: Final = 11 * FIELD_BITS
+BANGS: Final = 12 * FIELD_BITS
 """Each count's shift: prose words, syllables of the prose words, emoji (``emoji_spans``), pronouns of each person,
 formal weight in halves, casual words, words that may open an imperative sentence, VADER tokens that may carry a
 valence, emoji VADER turns into words, whether the piece's leading or trailing letters are not ASCII (whether
 they repeat is then left to the regex), and runs of exclamation marks."""
-FIELD = (1 << FIELD_BITS) - 1
-MAX_TEXT = 1 << (FIELD_BITS - 4)
+FIELD: Final = (1 << FIELD_BITS) - 1
+MAX_TEXT: Final = 1 << (FIELD_BITS - 4)
 _PERSON_SHIFT = {"first": FIRST, "second": SECOND, "third": THIRD}
 
 
-class PieceFacts(NamedTuple):
-    """What the voice checks count in one whitespace piece of a text."""
+PieceFacts = tuple[
+    int, bytes, tuple[str, ...], tuple[tuple[str, int, int], ...], tuple[Token, ...], str | None, str | bool
+]
+"""What the voice checks count in one whitespace piece of a text: the fields of ``PieceFields``, as a plain tuple
+(fields read by index: ``COUNTS_AT`` and the others), which the garbage collector stops tracking (see
+``sentiment._Token``): the piece cache holds up to ``PIECE_CACHE_LIMIT`` of them. A collection untracks a tuple
+only when the tuples in it already are, and looks at a tuple held by nothing else after its holder: a new piece's
+facts (facts, VADER's tuple, its token) are untracked by the third collection that looks at them, most of them
+past the young generations (they count towards the next full collection, then are never walked again)."""
+COUNTS_AT: Final = 0
+PROSE_AT: Final = 1
+CASUAL_AT: Final = 2
+PRONOUNS_AT: Final = 3
+VADER_AT: Final = 4
+HEAD_AT: Final = 5
+TAIL_AT: Final = 6
+
+
+class PieceFields(NamedTuple):
+    """The fields of a ``PieceFacts``, named (a ``PieceFields`` equals the plain tuple of its fields)."""
 
     counts: int
     """The packed counts (see ``WORDS`` and the other shifts)."""
@@ -103,7 +119,7 @@ class PieceFacts(NamedTuple):
     """Its casual words (``word_scan``), in order."""
     pronouns: tuple[tuple[str, int, int], ...]
     """(person, start, end) of each pronoun, offsets in the piece."""
-    vader: tuple[_Token, ...]
+    vader: tuple[Token, ...]
     """VADER's tokens of the piece."""
     head: str | None
     """Its leading letters, lowercase, else None (non-ASCII ones count in ``REPEAT_UNSURE``)."""
@@ -116,8 +132,6 @@ _COUNTS = itemgetter(0)
 _PROSE = itemgetter(1)
 _CASUAL_WORDS = itemgetter(2)
 _VADER = itemgetter(4)
-_HEAD = itemgetter(5)
-_TAIL = itemgetter(6)
 
 _facts: dict[str, PieceFacts] = {}
 
@@ -158,11 +172,11 @@ def _letterless_piece(piece: str) -> PieceFacts:
     vader = _sentiment()
     if word in vader.listed:
         token = vader.token_facts.get(piece) or vader._token(piece)
-        if token.may_have_valence:
+        if token[MAY_HAVE_VALENCE_AT]:
             counts += 1 << VALENCE
     else:
-        token = _new_tuple(_Token, (word, word, False, False, False, False, False))
-    return _remember(piece, _new_tuple(PieceFacts, (counts, bytes(map(bool, found)), (), (), (token,), None, False)))
+        token = (word, word, False, False, False, False, False)
+    return _remember(piece, (counts, bytes(map(bool, found)), (), (), (token,), None, False))
 
 
 PIECE_CACHE_LIMIT = 100_000
@@ -177,20 +191,18 @@ def _remember(piece: str, facts: PieceFacts) -> PieceFacts:
     return facts
 
 
-PLAIN_MARKS = ".!?,;:)\"'"
+PLAIN_MARKS: Final = ".!?,;:)\"'"
 """The marks a plain piece may end with (``_new_piece``): none of them is a word character, "#" or "@", and only
 ".", "!" and "?" are sentence marks."""
-OPENING_MARKS = '("'
+OPENING_MARKS: Final = '("'
 """What may open a piece that is read as the piece after it (``_opened_piece``)."""
-_ONE_WORD = b"\x01"
-_ONE_WORD_AND_END = b"\x01\x00"
-_END = b"\x00"
-_NO_PROSE = b""
+_ONE_WORD: Final = b"\x01"
+_ONE_WORD_AND_END: Final = b"\x01\x00"
+_END: Final = b"\x00"
+_NO_PROSE: Final = b""
 
 
 _lexicon: tuple[dict[str, int], frozenset[str]] | None = None
-_new_tuple = tuple.__new__
-"""Builds a named tuple from its fields without its Python-level ``__new__`` (a plain piece's two tuples)."""
 
 
 def _plain_lexicon() -> tuple[dict[str, int], frozenset[str]]:
@@ -268,8 +280,7 @@ def _unlisted_word(word: str, lower: str, counts: int, prose: bytes, head: str |
     but long, no VADER facts but ``upper``; ``counts`` so far given."""
     if len(lower) >= LONG_WORD_LETTERS:
         counts += 1 << FORMAL_HALVES
-    vader = (_new_tuple(_Token, (word, lower, False, word.isupper(), False, False, False)),)
-    return _new_tuple(PieceFacts, (counts, prose, (), (), vader, head, tail))
+    return (counts, prose, (), (), ((word, lower, False, word.isupper(), False, False, False),), head, tail)
 
 
 def _tag_piece(piece: str, word: str) -> PieceFacts:
@@ -298,9 +309,9 @@ def _opened_piece(piece: str) -> PieceFacts:
     words, prose, tags and URLs, kinds and pronouns are those after it; VADER strips the same punctuation of
     both (more than two characters are left: both tokens are that); the trailing letters are the same."""
     inner = _facts.get(piece[1:]) or _new_piece(piece[1:])
-    pronouns = tuple((person, start + 1, end + 1) for person, start, end in inner.pronouns)
+    pronouns = tuple((person, start + 1, end + 1) for person, start, end in inner[PRONOUNS_AT])
     return _remember(
-        piece, PieceFacts(inner.counts, inner.prose, inner.casual, pronouns, inner.vader, None, inner.tail)
+        piece, (inner[COUNTS_AT], inner[PROSE_AT], inner[CASUAL_AT], pronouns, inner[VADER_AT], None, inner[TAIL_AT])
     )
 
 
@@ -339,14 +350,12 @@ def _apostrophe_piece(piece: str, word: str) -> PieceFacts:
         counts += 1 << _PERSON_SHIFT[person]
     vader = _sentiment()
     known = vader.token_facts.get(lower) or vader._token(lower)
-    if known.may_have_valence:
+    if known[MAY_HAVE_VALENCE_AT]:
         counts += 1 << VALENCE
-    token = _Token(
-        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
-    )
+    token: Token = (word, lower, known[2], word.isupper(), known[4], known[5], known[6])
     head = lower.split("'", 1)[0]
     tail = lower.rsplit("'", 1)[1] if word is piece else False
-    return _remember(piece, PieceFacts(counts, prose, casual, pronouns, (token,), head, tail))
+    return _remember(piece, (counts, prose, casual, pronouns, (token,), head, tail))
 
 
 def _listed_word(
@@ -363,12 +372,10 @@ def _listed_word(
             counts += 1 << _PERSON_SHIFT[person]
     vader = _sentiment()
     known = vader.token_facts.get(lower) or vader._token(lower)
-    if known.may_have_valence:
+    if known[MAY_HAVE_VALENCE_AT]:
         counts += 1 << VALENCE
-    token = _Token(
-        word, lower, known.may_have_valence, word.isupper(), known.booster, known.negation_context, known.idiom
-    )
-    return PieceFacts(counts, prose, casual, pronouns, (token,), head, tail)
+    token: Token = (word, lower, known[2], word.isupper(), known[4], known[5], known[6])
+    return (counts, prose, casual, pronouns, (token,), head, tail)
 
 
 def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
@@ -427,7 +434,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
         counts += len(EXCLAMATIONS.findall(piece)) << BANGS
     vader = _sentiment()
     if ascii_only:  # no emoji, for VADER or the emoji check; the piece is one VADER token
-        tokens: tuple[_Token, ...] = (vader.token_facts.get(piece) or vader._token(piece),)
+        tokens: tuple[Token, ...] = (vader.token_facts.get(piece) or vader._token(piece),)
     else:
         no_emoji = vader._no_emoji(piece)
         tokens = tuple(vader._tokens(no_emoji))
@@ -435,7 +442,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
             counts += 1 << VADER_EMOJI
         counts += len(emoji_spans(piece)) << EMOJI
     for token in tokens:
-        if token.may_have_valence:
+        if token[MAY_HAVE_VALENCE_AT]:
             counts += 1 << VALENCE
     head: str | None
     tail: str | None
@@ -453,7 +460,7 @@ def _other_piece(piece: str, ascii_only: bool) -> PieceFacts:
         tail = tail_match.group() if tail_match is not None else None
         if (head is not None and not head.isascii()) or (tail is not None and not tail.isascii()):
             counts += 1 << REPEAT_UNSURE
-    facts = PieceFacts(
+    facts: PieceFacts = (
         counts,
         bytes(map(bool, found)),
         tuple(casual),
@@ -484,20 +491,34 @@ def _pronoun_hits(piece: str, word: str, start: int, end: int) -> tuple[tuple[st
     return tuple(hits.hits)
 
 
-class TextFacts(NamedTuple):
+class TextFacts:
     """What the voice checks share of one text: its prose's counts, and its pieces' summed counts (``total``)
-    with the pieces and their facts, from which the rest is read only when a check asks for it."""
+    with the pieces and their facts, from which the rest is read only when a check asks for it. A plain class
+    (compiled, a native one: built and read without Python-level calls)."""
 
-    words: int
-    """Words of the prose (the reading grade's word count)."""
-    sentences: int
-    long_sentences: int
-    syllables: int
-    total: int
-    """The pieces' packed counts, summed (``WORDS`` and the other shifts)."""
-    text: str
-    pieces: list[str]
-    facts: list[PieceFacts]
+    __slots__ = ("facts", "long_sentences", "pieces", "sentences", "syllables", "text", "total", "words")
+
+    def __init__(
+        self,
+        words: int,
+        sentences: int,
+        long_sentences: int,
+        syllables: int,
+        total: int,
+        text: str,
+        pieces: list[str],
+        facts: list[PieceFacts],
+    ) -> None:
+        self.words = words
+        """Words of the prose (the reading grade's word count)."""
+        self.sentences = sentences
+        self.long_sentences = long_sentences
+        self.syllables = syllables
+        self.total = total
+        """The pieces' packed counts, summed (``WORDS`` and the other shifts)."""
+        self.text = text
+        self.pieces = pieces
+        self.facts = facts
 
     @property
     def emoji(self) -> int:
@@ -559,7 +580,7 @@ class TextFacts(NamedTuple):
         return _first_pronouns(self.text, self.pieces, self.facts, persons) if persons else {}
 
     @property
-    def vader_tokens(self) -> list[_Token] | None:
+    def vader_tokens(self) -> list[Token] | None:
         """VADER's tokens of the text when one may carry a valence, else None (the compound is 0)."""
         if (self.total >> VALENCE) & FIELD:
             return list(chain.from_iterable(map(_VADER, self.facts)))
@@ -616,7 +637,13 @@ def _may_repeat(facts: list[PieceFacts], total: int) -> bool:
     """Whether some piece's trailing letters are the next one's leading letters (ignoring case), or may be."""
     if (total >> REPEAT_UNSURE) & FIELD:
         return True
-    return any(map(eq, map(_TAIL, facts), islice(map(_HEAD, facts), 1, None)))
+    tail: object = False  # the previous piece's (a head is a str or None: never False)
+    # read as tuples of objects: compiled, an item of a ``list[PieceFacts]`` would be unboxed field by field
+    for piece in cast("list[tuple[object, ...]]", facts):
+        if piece[HEAD_AT] == tail:
+            return True
+        tail = piece[TAIL_AT]
+    return False
 
 
 def _with_blank_lines(text: str) -> bytes:
@@ -658,7 +685,7 @@ def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], perso
     first_in: dict[str, tuple[int, int, int]] = {}  # person -> (piece index, start, end in the piece)
     index = 0
     for index in compress(count(), map(_PRONOUNS, facts)):  # the pieces with a pronoun, found in C
-        for person, start, end in facts[index].pronouns:
+        for person, start, end in facts[index][PRONOUNS_AT]:
             if person not in first_in:
                 first_in[person] = (index, start, end)
         if len(first_in) == persons:
@@ -682,4 +709,4 @@ def _first_pronouns(text: str, pieces: list[str], facts: list[PieceFacts], perso
 
 
 _PRONOUNS = itemgetter(3)
-"""``PieceFacts.pronouns``, read in C."""
+"""``PieceFields.pronouns``, read in C."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from flashfusion.linting import findings
 from flashfusion.linting.voice import hyphenation, syllable_table
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 GRADE_RULE = "voice.reading-grade"
 
-MIN_GRADE_WORDS = 15
+MIN_GRADE_WORDS: Final = 15
 """Below this many words the Flesch-Kincaid grade is an estimate: judged only when too high."""
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import math
 from itertools import compress, pairwise
 from operator import itemgetter
 from string import punctuation as PUNCTUATION
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from flashfusion.linting import findings
 from flashfusion.linting.voice.common import NON_ASCII, WORD_KIND_CACHE_LIMIT, forget_oldest_half
@@ -18,7 +18,12 @@ SENTIMENT_RULE = "voice.sentiment"
 
 
 class _Token(NamedTuple):
-    """What VADER's scoring needs of one whitespace token."""
+    """What VADER's scoring needs of one whitespace token: the fields of a ``Token``.
+
+    The linter builds tokens as plain tuples (``Token``, fields read by index: ``WORD_AT`` and the others), never
+    as this class: the garbage collector stops tracking a plain tuple of strings and bools, where an instance of a
+    tuple subclass stays tracked for ever, and the token caches (``token_facts``, ``pieces``) hold tens of
+    thousands, which every full collection would walk. A ``_Token`` equals the plain tuple of its fields."""
 
     word: str
     """The token without surrounding punctuation (unless that leaves two characters or fewer)."""
@@ -36,6 +41,14 @@ class _Token(NamedTuple):
     """A word of one of VADER's special-case idioms or multi-word boosters: with none of them around a valenced
     word, ``_special_idioms_check`` changes nothing."""
 
+
+Token = tuple[str, str, bool, bool, bool, bool, bool]
+"""A ``_Token``'s fields as a plain tuple (see ``_Token``)."""
+WORD_AT: Final = 0
+LOWER_AT: Final = 1
+MAY_HAVE_VALENCE_AT: Final = 2
+UPPER_AT: Final = 3
+BOOSTER_AT: Final = 4
 
 # _Token's fields, read in C
 _WORD = itemgetter(0)
@@ -59,11 +72,18 @@ def _sift_sentiment_scores(sentiments: list[Any]) -> tuple[float, float, int]:
     return pos_sum, neg_sum, sentiments.count(0)
 
 
-@lru_cache(maxsize=1)
-def _sentiment() -> _FastVader:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+_vader: _FastVader | None = None
 
-    return _FastVader(SentimentIntensityAnalyzer())
+
+def _sentiment() -> _FastVader:
+    """The analyzer, made on first use, once per process (a module global rather than an ``lru_cache``: compiled,
+    a call of this is a C call and a global read)."""
+    global _vader
+    if _vader is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        _vader = _FastVader(SentimentIntensityAnalyzer())
+    return _vader
 
 
 class _FastVader:
@@ -88,7 +108,7 @@ class _FastVader:
         self.negations = frozenset(vs.NEGATE)
         self.strip_punc = vs.SentiText._strip_punc_if_word
         self.vs = vs
-        self.token_facts: dict[str, _Token] = {}
+        self.token_facts: dict[str, Token] = {}
         self.negation_words = self.negations | {"never", "without", "doubt", "so", "this"}
         self.idiom_words = frozenset(
             word
@@ -134,16 +154,17 @@ class _FastVader:
         parts.append(text[done:])
         return "".join(parts)
 
-    def _token(self, token: str) -> _Token:
+    def _token(self, token: str) -> Token:
         """The cache miss of ``_tokens``."""
         stripped = token.strip(PUNCTUATION)  # ``SentiText._strip_punc_if_word``
         word = token if len(stripped) <= 2 else stripped
         lower = word.lower()
+        facts: Token
         if lower not in self.listed and "n't" not in lower:  # most words: in no list, no fact
-            facts = _Token(word, lower, False, word.isupper(), False, False, False)
+            facts = (word, lower, False, word.isupper(), False, False, False)
         else:
             booster = lower in self.boosters
-            facts = _Token(
+            facts = (
                 word,
                 lower,
                 lower in self.lexicon and not booster,
@@ -157,7 +178,7 @@ class _FastVader:
         self.token_facts[token] = facts
         return facts
 
-    def _tokens(self, text: str) -> list[_Token]:
+    def _tokens(self, text: str) -> list[Token]:
         """``SentiText._words_and_emoticons`` as cached facts: each whitespace-split token without its surrounding
         punctuation, unless that leaves two characters or fewer (an emoticon)."""
         cached = self.token_facts.get
@@ -240,7 +261,7 @@ class _FastVader:
     def _valence(
         self,
         is_cap_diff: bool,
-        tokens: list[_Token],
+        tokens: list[Token],
         words: list[str],
         lowered: list[str],
         i: int,
@@ -272,8 +293,8 @@ class _FastVader:
                 valence -= vs.C_INCR
         for start_i in range(0, 3):
             if i > start_i and lowered[i - (start_i + 1)] not in lexicon:
-                before = tokens[i - (start_i + 1)]
-                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff) if before.booster else 0.0
+                booster = tokens[i - (start_i + 1)][BOOSTER_AT]
+                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff) if booster else 0.0
                 if start_i == 1 and scalar != 0:
                     scalar = scalar * 0.95
                 if start_i == 2 and scalar != 0:
@@ -297,7 +318,7 @@ class _FastVader:
         text = self._no_emoji(text).strip()
         return self.scores(self._tokens(text), text)
 
-    def scores(self, tokens: list[_Token], text: str) -> dict[str, float]:
+    def scores(self, tokens: list[Token], text: str) -> dict[str, float]:
         """The scores of a text whose tokens are ``tokens``; ``text`` is read for its "!" and "?" only (VADER's
         punctuation emphasis)."""
         sentiments = self._sentiments(tokens)
@@ -309,7 +330,7 @@ class _FastVader:
         scores: dict[str, float] = self.analyzer.score_valence(sentiments, text)
         return scores
 
-    def compound(self, tokens: list[_Token], text: str) -> float:
+    def compound(self, tokens: list[Token], text: str) -> float:
         """``scores(tokens, text)["compound"]``, without the positive, negative and neutral shares: the compound
         part of ``score_valence``, verbatim, over the sum of the sentiments (``_sum``)."""
         sum_s = self._sum(tokens)
@@ -320,9 +341,9 @@ class _FastVader:
             sum_s += punct_emph_amplifier
         elif sum_s < 0:
             sum_s -= punct_emph_amplifier
-        return round(self.vs.normalize(sum_s), 4)
+        return round(_normalize(sum_s), 4)
 
-    def _sum(self, tokens: list[_Token]) -> float | None:
+    def _sum(self, tokens: list[Token]) -> float | None:
         """``float(sum(self._sentiments(tokens)))``, or None when that is None: each lexicon word's score is its
         lexicon value unless something near it can change that, and only then worked out by ``_valence``.
 
@@ -356,12 +377,13 @@ class _FastVader:
                 if phrase_words is None:
                     phrase_words = self._phrase_words(tokens, lowered)
                 near = bool(phrase_words) and not phrase_words.isdisjoint(range(i - 3, i + 3))
-            if token.upper and cap_diff is None:
+            upper = token[UPPER_AT]
+            if upper and cap_diff is None:
                 cap_diff = 0 < sum(map(_UPPER, tokens)) < n
-            if not near and not (token.upper and cap_diff):
-                values.append(lexicon[token.lower])
+            if not near and not (upper and cap_diff):
+                values.append(lexicon[token[LOWER_AT]])
                 continue
-            if token.lower == "kind" and i < n - 1 and lowered[i + 1] == "of":
+            if token[LOWER_AT] == "kind" and i < n - 1 and lowered[i + 1] == "of":
                 continue  # scores 0
             if words is None:
                 words = self.memo_words = list(map(_WORD, tokens))
@@ -376,7 +398,7 @@ class _FastVader:
             values.append(self._valence(cap_diff, tokens, words, lowered, i, negation, idiom))
         return float(sum(values)) if values else None
 
-    def _phrase_words(self, tokens: list[_Token], lowered: list[str]) -> set[int]:
+    def _phrase_words(self, tokens: list[Token], lowered: list[str]) -> set[int]:
         """The positions of the words of each two- or three-word run that is an idiom or a multi-word booster:
         every n-gram ``_special_idioms_check`` looks up is such a run, of words that are all idiom words."""
         found: set[int] = set()
@@ -391,7 +413,7 @@ class _FastVader:
                 found.update((j, k, k + 1))
         return found
 
-    def _sentiments(self, tokens: list[_Token]) -> list[Any] | None:
+    def _sentiments(self, tokens: list[Token]) -> list[Any] | None:
         """VADER's sentiment of each token (after ``_but_check``), or None when every one is 0."""
         valenced = list(compress(range(len(tokens)), map(_MAY_HAVE_VALENCE, tokens)))
         if not valenced:
@@ -419,6 +441,17 @@ class _FastVader:
         if "but" in lowered:  # ``_but_check`` changes nothing otherwise
             sentiments = self.analyzer._but_check(words, sentiments)
         return sentiments
+
+
+def _normalize(score: float) -> float:
+    """``vaderSentiment.normalize`` (its default ``alpha``, 15), verbatim: the same float operations."""
+    norm_score = score / math.sqrt((score * score) + 15)
+    if norm_score < -1.0:
+        return -1.0
+    elif norm_score > 1.0:
+        return 1.0
+    else:
+        return norm_score
 
 
 def _punctuating(text: str) -> bool:

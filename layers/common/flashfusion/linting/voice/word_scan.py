@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import cast
+from typing import Final, cast
 
 from flashfusion.linting.voice.common import EXCLAMATIONS, WORD, WORD_KIND_CACHE_LIMIT, forget_oldest_half
 from flashfusion.linting.voice.lexicon import (
@@ -36,7 +36,7 @@ def sentence_openings(text: str) -> list[str]:
     return later if first is None else [first.group(0), *later]
 
 
-LONG_WORD_LETTERS = 13
+LONG_WORD_LETTERS: Final = 13
 
 
 class WordScan:
@@ -102,7 +102,11 @@ def _pronouns_in(text: str, word: str, start: int, end: int, scan: WordScan) -> 
 OPENING_HEAD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 """What ``SENTENCE_OPENING`` takes of a token that opens a sentence (every opening starts a ``WORD`` token)."""
 
-_CASUAL, _FORMAL, _LONG, _PRONOUN, _IMPERATIVE = 1, 2, 4, 8, 16
+_CASUAL: Final = 1
+_FORMAL: Final = 2
+_LONG: Final = 4
+_PRONOUN: Final = 8
+_IMPERATIVE: Final = 16
 # per kind (every combination of the flags above), read by ``map`` in C: its formal weight, whether it may hold
 # a pronoun
 _FORMAL_WEIGHT = tuple(1.0 if kind & _FORMAL else 0.5 if kind & _LONG else 0.0 for kind in range(32))
