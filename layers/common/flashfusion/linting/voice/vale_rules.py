@@ -63,8 +63,34 @@ def check_rules(
     if present is None:
         present = patterns.present(norm)
     result.rules_checked += patterns.rule_ids
+    given = RuleText(text, norm, present, result, grade, words, tokens, may_repeat)
     for step in rule_plan(patterns).for_text(present):
-        step.check(text, norm, present, result, grade, words, tokens, may_repeat)
+        step.check(given)
+
+
+class RuleText:
+    """The text the rules are checked on, with what ``check_rules`` was given about it, and the result each step
+    adds its findings to: built once per text, read by every step."""
+
+    def __init__(
+        self,
+        text: str,
+        norm: Normalised,
+        present: AbstractSet[str],
+        result: CheckResult,
+        grade: float | None,
+        words: int,
+        tokens: Sequence[str] | None,
+        may_repeat: bool | Callable[[], bool],
+    ) -> None:
+        self.text = text
+        self.norm = norm
+        self.present = present
+        self.result = result
+        self.grade = grade
+        self.words = words
+        self.tokens = tokens
+        self.may_repeat = may_repeat
 
 
 class Step:
@@ -83,87 +109,39 @@ class Step:
         absence, a repetition or a grade runs on every text)."""
         return True
 
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
-        """(text, norm, present runs, result, grade, words, tokens, may_repeat): see ``check_rules``."""
+    def check(self, given: RuleText) -> None:
+        """Add the rule's findings on ``given``'s text to its result."""
         raise NotImplementedError
 
 
 class _Existence(Step):
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
-        found = self.terms.matches(norm, present)
+    def check(self, given: RuleText) -> None:
+        found = self.terms.matches(given.norm, given.present)
         if found:
-            result.violations += _existence(text, self.rule, found, self.rule_id)
+            given.result.violations += _existence(given.text, self.rule, found, self.rule_id)
 
 
 class _Capitalization(Step):
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
-        found = self.terms.matches(norm, present)
+    def check(self, given: RuleText) -> None:
+        found = self.terms.matches(given.norm, given.present)
         if found:
-            result.violations += _capitalization(text, self.rule, found, self.rule_id)
+            given.result.violations += _capitalization(given.text, self.rule, found, self.rule_id)
 
 
 class _Consistency(Step):
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
-        result.violations += _consistency(text, self.rule, self.compiled, norm, self.rule_id, present)
+    def check(self, given: RuleText) -> None:
+        given.result.violations += _consistency(
+            given.text, self.rule, self.compiled, given.norm, self.rule_id, given.present
+        )
 
 
 class _Substitution(Step):
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
+    def check(self, given: RuleText) -> None:
         terms = self.terms
-        if terms.absent(present):
+        if terms.absent(given.present):
             return
-        result.violations += substitutions(
-            text, terms, self.compiled.wanted, norm, self.rule_id, self.rule.level, present
+        given.result.violations += substitutions(
+            given.text, terms, self.compiled.wanted, given.norm, self.rule_id, self.rule.level, given.present
         )
 
 
@@ -171,55 +149,28 @@ class _Occurrence(Step):
     def anchored(self) -> bool:
         return not self.rule.min  # no match reports only a minimum above 0 (a maximum is at least 0)
 
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
-        result.violations += _occurrence(text, self.rule, self.compiled, norm, self.rule_id, present)
+    def check(self, given: RuleText) -> None:
+        given.result.violations += _occurrence(
+            given.text, self.rule, self.compiled, given.norm, self.rule_id, given.present
+        )
 
 
 class _Repetition(Step):
     def anchored(self) -> bool:
         return False
 
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
+    def check(self, given: RuleText) -> None:
+        may_repeat, tokens = given.may_repeat, given.tokens
         if (may_repeat() if callable(may_repeat) else may_repeat) and (tokens is None or _may_repeat_a_word(tokens)):
-            result.violations += _repetition(text, self.rule, self.rule_id)
+            given.result.violations += _repetition(given.text, self.rule, self.rule_id)
 
 
 class _Readability(Step):
     def anchored(self) -> bool:
         return False
 
-    def check(
-        self,
-        text: str,
-        norm: Normalised,
-        present: AbstractSet[str],
-        result: CheckResult,
-        grade: float | None,
-        words: int,
-        tokens: Sequence[str] | None,
-        may_repeat: bool | Callable[[], bool],
-    ) -> None:
-        _readability_rule(grade, words, self.rule, self.rule_id, result)
+    def check(self, given: RuleText) -> None:
+        _readability_rule(given.grade, given.words, self.rule, self.rule_id, given.result)
 
 
 _STEPS: dict[str, type[Step]] = {
