@@ -70,7 +70,7 @@ $(STAMP): $(REQUIREMENTS)
 export PYTHONDONTWRITEBYTECODE :=
 
 # The text linter's modules compiled with mypyc, in place beside their sources (layers/mypyc_build.py; ~18 s on
-# 2 cores), again whenever one of them changes: text lint runs ~1.25x faster compiled (issue 16). Without a C
+# 2 cores), again whenever one of them changes: text lint runs ~1.5x faster compiled (issue 16). Without a C
 # compiler and the interpreter's headers (or with NATIVE=0) the sources run. `python layers/mypyc_build.py --clean`
 # removes the build.
 NATIVE ?= 1

@@ -337,7 +337,7 @@ def cross(args: argparse.Namespace) -> None:
     target = read_target(args.sysroot.resolve())
     missing = target if isinstance(target, str) else missing_cross_toolchain(target)
     if missing is not None:
-        print(f"mypyc: {missing}: the layer ships the text linter's sources only (~1.25x slower)", file=sys.stderr)
+        print(f"mypyc: {missing}: the layer ships the text linter's sources only (~1.5x slower)", file=sys.stderr)
         return
     assert isinstance(target, Target)
     build_dir = args.build_dir or ROOT / "build" / f"mypyc-{args.zig_target}"
@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     missing = missing_toolchain()
     if missing is not None:
-        print(f"mypyc: {missing}: the text linter runs from its sources (~1.25x slower)", file=sys.stderr)
+        print(f"mypyc: {missing}: the text linter runs from its sources (~1.5x slower)", file=sys.stderr)
         return
     build_dir = args.build_dir or ROOT / "build" / "mypyc"
     shutil.rmtree(build_dir / "lib", ignore_errors=True)
