@@ -364,6 +364,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     clean()
     if args.clean:
+        # make's record of the build goes with it, so the next `make setup` builds again
+        for stamp in (ROOT / "build" / "mypyc").glob("built-*"):
+            stamp.unlink()
         return
     missing = missing_toolchain()
     if missing is not None:
