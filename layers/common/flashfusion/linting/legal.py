@@ -190,7 +190,7 @@ def _term_key(term: str) -> re.Pattern[bytes] | None:
     # searched by skipping to that string ("gu", rarer than any one byte), not tried at every position
     literal = b"".join(map(re.escape, runs[:2]))
     second = re.escape(runs[1]) + b"*" if len(runs) > 1 else b""
-    return re.compile(literal + second + b"".join(re.escape(r) + b"+" for r in runs[2:]))
+    return re.compile(literal + second + b"".join([re.escape(r) + b"+" for r in runs[2:]]))
 
 
 def find_disguised(norm: Normalised, term: str, reduced: list[bytes]) -> list[Found]:
@@ -244,7 +244,7 @@ def _any_key(keys: tuple[tuple[str, re.Pattern[bytes]], ...] | None) -> re.Patte
     pays its call), on a long one more (every alternative is tried at each byte that may start one)."""
     if not keys or len(keys) < 2:
         return None
-    return re.compile(b"|".join(key.pattern for _, key in keys))
+    return re.compile(b"|".join([key.pattern for _, key in keys]))
 
 
 def find_banned(text: str | Normalised, terms: list[str]) -> list[Violation]:
@@ -325,7 +325,7 @@ def legal_plan(rules: LegalRules) -> LegalPlan:
         return cached[1]
     if len(_plan_cache) >= PLAN_CACHE_LIMIT:
         _plan_cache.clear()
-    terms = (*(t.term for t in rules.trademarks), *(c.phrase for c in rules.claims))
+    terms = (*[t.term for t in rules.trademarks], *[c.phrase for c in rules.claims])
     plan = _plan_for(tuple(rules.banned_terms), terms)
     _plan_cache[id(rules)] = (rules, plan)
     return plan

@@ -268,8 +268,8 @@ def trim_point(text: str, limit: int, counter: Counter) -> int:
     if hard < len(text) and not text[hard].isspace():
         # The last word boundary that fits. A URL or an emoji sequence cut short can weigh more than
         # whole (a URL is 23 whatever its length), so each boundary is checked, not assumed.
-        for boundary in (i for i in range(hard - 1, 0, -1) if text[i].isspace()):
-            if text[:boundary].strip() and fits(len(text[:boundary].rstrip())):
+        for boundary in range(hard - 1, 0, -1):
+            if text[boundary].isspace() and text[:boundary].strip() and fits(len(text[:boundary].rstrip())):
                 return len(text[:boundary].rstrip())
     while hard > 0 and not fits(len(text[:hard].rstrip())):
         hard -= 1

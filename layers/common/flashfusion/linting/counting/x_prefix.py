@@ -106,7 +106,7 @@ class PrefixWeights:
         # each URL or sequence weighs its own weight instead of its characters': the difference, summed in order
         self._adjust = [
             0,
-            *accumulate(weight - config.plain_weight(text[start:end]) for start, end, weight in self._entities),
+            *accumulate([weight - config.plain_weight(text[start:end]) for start, end, weight in self._entities]),
         ]
 
     @classmethod

@@ -112,7 +112,7 @@ class _FastVader:
         self.negation_words = self.negations | {"never", "without", "doubt", "so", "this"}
         self.idiom_words = frozenset(
             word
-            for phrase in [*vs.SPECIAL_CASES, *(k for k in vs.BOOSTER_DICT if " " in k)]
+            for phrase in [*vs.SPECIAL_CASES, *[k for k in vs.BOOSTER_DICT if " " in k]]
             for word in phrase.split(" ")
         )
         self.listed = frozenset(self.lexicon).union(self.boosters, self.negation_words, self.idiom_words)

@@ -104,8 +104,8 @@ class KitPatterns:
         self.preferred_wanted = tuple(voice.preferred_terms.values())
         self.rules = tuple(RulePatterns(rule) for rule in voice.rules)
         self.rule_ids = tuple(f"voice.{rule.id}" for rule in voice.rules)
-        every = [self.preferred, *(r.terms for r in self.rules), *(g for r in self.rules for g in r.groups)]
-        self.index = TermIndex(term for terms in every for term in terms.terms)
+        every = [self.preferred, *[r.terms for r in self.rules], *[g for r in self.rules for g in r.groups]]
+        self.index = TermIndex([term for terms in every for term in terms.terms])
         """One index of every term of the kit's voice: their first runs are looked for once per text."""
         self.runs = self.index.runs
         """The first runs of every term of the kit's voice (``TermIndex.runs``)."""

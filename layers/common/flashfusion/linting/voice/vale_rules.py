@@ -366,8 +366,8 @@ def _consistency(
         matched = terms.matches(norm, present)
         if len(matched) < 2:
             continue  # one match is one variant: nothing inconsistent
-        uses = sorted((match.start, match.end, group[index]) for index, match in matched)
-        used = list(dict.fromkeys(variant for _, _, variant in uses))
+        uses = sorted([(match.start, match.end, group[index]) for index, match in matched])
+        used = list(dict.fromkeys([variant for _, _, variant in uses]))
         if len(used) < 2:
             continue
         chosen = used[0]
