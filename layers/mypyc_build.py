@@ -68,7 +68,8 @@ COMPILED = (
 GROUP = "flashfusion_linting"
 """The shared library of the compiled modules' code: ``flashfusion_linting__mypyc.*.so``, beside the ``flashfusion``
 package (mypyc sets each compiled module's ``__file__`` from the library's folder: it must be the package's
-parent). The venv's editable install puts ``layers/common`` itself on ``sys.path`` (``editable_mode=compat``)."""
+parent). The venv has ``layers/common`` itself on ``sys.path`` (a ``flashfusion-layer.pth`` written by make), as a
+layer's ``python/`` is in Lambda."""
 OPT_LEVEL = "1"
 
 
@@ -111,16 +112,27 @@ def missing_toolchain() -> str | None:
     return None
 
 
-def mypy_options(config: Path, build_dir: Path) -> list[str]:
-    """mypy's options for mypyc, the same for this interpreter's build and the cross build."""
+def translate(config: Path, build_dir: Path, *options: str) -> list[Any]:
+    """``COMPILED`` checked and translated to C by mypyc under ``build_dir / "c"``: the extensions to compile
+    (setuptools'), the same for this interpreter's build and the cross build (``options``: mypy's, added)."""
+    from mypyc.build import mypycify
+
     # Modules outside the build are read as Any (the suite's mypy checks them and the calls into them): their
     # analysis (pydantic's models) was 3/4 of the 10 s mypyc took, for the same speed
-    return [f"--config-file={config}", f"--cache-dir={build_dir / 'mypy_cache'}", "--follow-imports=skip"]
+    mypy = [f"--config-file={config}", f"--cache-dir={build_dir / 'mypy_cache'}", "--follow-imports=skip", *options]
+    os.chdir(COMMON)  # mypyc names modules by their paths from here
+    return mypycify(
+        [*mypy, *sources()],
+        opt_level=OPT_LEVEL,
+        multi_file=True,
+        group_name=GROUP,
+        target_dir=str(build_dir / "c"),
+        verbose=False,
+    )
 
 
 def build(build_dir: Path, jobs: int) -> None:
     """Compile ``COMPILED`` in place under ``layers/common`` for the running interpreter."""
-    from mypyc.build import mypycify
     from setuptools import setup
     from setuptools.command.build_ext import build_ext
 
@@ -136,19 +148,11 @@ def build(build_dir: Path, jobs: int) -> None:
                     objects = pool.map(lambda file: compile_one([file], *args, **kwargs), files)
                 return [obj for group in objects for obj in group]
 
-            self.compiler.compile = compile_all  # type: ignore[method-assign]
+            self.compiler.compile = compile_all
             super().build_extensions()
 
     started = time.perf_counter()
-    os.chdir(COMMON)  # mypyc names modules by their paths from here
-    extensions = mypycify(
-        [*mypy_options(ROOT / "pyproject.toml", build_dir), *sources()],
-        opt_level=OPT_LEVEL,
-        multi_file=True,
-        group_name=GROUP,
-        target_dir=str(build_dir / "c"),
-        verbose=False,
-    )
+    extensions = translate(ROOT / "pyproject.toml", build_dir)
     print(f"mypyc: {len(sources())} modules checked and translated to C in {time.perf_counter() - started:.1f} s")
     setup(
         name=GROUP,
@@ -256,7 +260,6 @@ def cross_build(target_dir: Path, target: Target, zig_target: str, build_dir: Pa
     # mypyc writes the suffix into the C (each module's __file__, its imports of the group's modules) from this
     # interpreter's first extension suffix, read when mypyc is imported: the target's, for the target's build
     importlib.machinery.EXTENSION_SUFFIXES.insert(0, target.ext_suffix)
-    from mypyc.build import mypycify
     from mypyc.common import EXT_SUFFIX
 
     if target.ext_suffix != EXT_SUFFIX:
@@ -270,15 +273,7 @@ def cross_build(target_dir: Path, target: Target, zig_target: str, build_dir: Pa
     multiarch_pyconfig = include / target.pyconfig.relative_to(target.pyconfig.parents[2])
     multiarch_pyconfig.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target.pyconfig, multiarch_pyconfig)
-    os.chdir(COMMON)  # mypyc names modules by their paths from here
-    extensions = mypycify(
-        [*mypy_options(config, build_dir), f"--python-version={target.version}", *sources()],
-        opt_level=OPT_LEVEL,
-        multi_file=True,
-        group_name=GROUP,
-        target_dir=str(build_dir / "c"),
-        verbose=False,
-    )
+    extensions = translate(config, build_dir, f"--python-version={target.version}")
     translated = time.perf_counter()
     if host_suffix != target.ext_suffix:
         stray = [c.name for c in (build_dir / "c").rglob("*.c") if host_suffix in c.read_text("utf-8", "replace")]
@@ -378,4 +373,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -24,7 +24,7 @@ from unittest import mock
 
 import pytest
 
-from tests.helpers import AWS_OVERRIDES, ORG, OTHER_ORG, ROOT, TEST_AWS_ENV
+from tests.helpers import AWS_OVERRIDES, ORG, OTHER_ORG, ROOT, TEST_AWS_ENV, layer_script
 
 _PARENT = str(ROOT.parent).rstrip(os.sep) + os.sep
 _INSIDE = str(ROOT) + os.sep
@@ -62,7 +62,8 @@ def _stale_compiled_linter() -> str | None:
     Python imports an extension module before a source file of the same name, so an edit made since the build
     would not run."""
     common = ROOT / "layers" / "common"
-    built = list(common.glob(f"flashfusion_linting__mypyc{sysconfig.get_config_var('EXT_SUFFIX')}"))
+    group = layer_script("mypyc_build").GROUP
+    built = list(common.glob(f"{group}__mypyc{sysconfig.get_config_var('EXT_SUFFIX')}"))
     if not built:
         return None  # the sources run
     sources = max((common / "flashfusion" / "linting").rglob("*.py"), key=lambda path: path.stat().st_mtime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,16 @@ TEST_AWS_ENV = {
 """The environment every test runs with (tests/conftest.py's _aws_env): fake credentials, a fixed region."""
 AWS_OVERRIDES = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 """Variables that could point a test at real AWS: removed for every test."""
+
+
+def layer_script(name: str) -> ModuleType:
+    """``layers/<name>.py`` (a build script, not a package module) loaded as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "layers" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 LINTER = "flashfusion.linting"

@@ -5,25 +5,19 @@ the host's build. (`make layer-smoke` loads the built modules on arm64 and lints
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, layer_script
 
 LAYERS = ROOT / "layers"
 
 
 def mypyc_build() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mypyc_build", LAYERS / "mypyc_build.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return layer_script("mypyc_build")
 
 
 def pins(path: Path) -> dict[str, str]:

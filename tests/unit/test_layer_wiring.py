@@ -4,7 +4,6 @@ tests.bench.bench_targets`), and the build that trims the layers keeps what the 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 
 from ffo.cfn import load_template
-from tests.helpers import ROOT
+from tests.helpers import ROOT, layer_script
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
@@ -83,12 +82,7 @@ def test_the_media_requirements_the_dev_venv_installs_are_the_layers() -> None:
 
 
 def lean_layer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("lean_layer", ROOT / "layers" / "lean_layer.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return layer_script("lean_layer")
 
 
 def touch(path: Path, text: str = "x") -> None:

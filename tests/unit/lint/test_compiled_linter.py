@@ -10,24 +10,14 @@ import json
 import subprocess
 import sys
 import sysconfig
-from types import ModuleType
 
-from tests.helpers import ROOT, linter_sources
-
-
-def _build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mypyc_build", ROOT / "layers" / "mypyc_build.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers import ROOT, layer_script, linter_sources
 
 
 def test_the_listed_modules_run_all_compiled_or_all_from_source() -> None:
     """A partial build would mix compiled and source modules of one shared library's group: all or none."""
-    build = _build_script()
-    names = [source.removesuffix(".py").replace("/", ".") for source in build.sources()]
+    build = layer_script("mypyc_build")
+    names = build.module_names()
     assert "flashfusion.linting.voice.pieces" in names
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     compiled = {name for name in names if (importlib.import_module(name).__file__ or "").endswith(suffix)}
