@@ -57,9 +57,6 @@ REQUIREMENTS := requirements-dev.txt layers/common/requirements.txt layers/media
 $(STAMP): $(REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
 	$(call venv_install,$(VENV),-r requirements-dev.txt -e .)  # the project declares no dependencies of its own
-	@# layers/common on sys.path as the layer's python/ is in Lambda (the editable install maps only the packages):
-	@# the compiled text linter's shared library sits beside the flashfusion package (layers/mypyc_build.py)
-	@$(BIN)/python -c 'import sys, sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "flashfusion-layer.pth").write_text(str(pathlib.Path(sys.argv[1]).resolve()) + "\n")' layers/common
 	@touch $@
 
 # Where PYTHONDONTWRITEBYTECODE is set (as on these machines), every process would compile each module it imports
@@ -78,6 +75,9 @@ NATIVE_STAMP := build/mypyc/built-$(NATIVE)
 $(NATIVE_STAMP): $(STAMP) layers/mypyc_build.py pyproject.toml $(wildcard layers/common/flashfusion/linting/*.py \
   layers/common/flashfusion/linting/*/*.py)
 	@rm -f build/mypyc/built-*
+	@# layers/common on sys.path, as a layer's python/ is in Lambda: the compiled linter's shared library sits beside
+	@# the flashfusion package, which the editable install alone maps (written here: a venv made earlier gets it too)
+	@$(BIN)/python -c 'import sys, sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "flashfusion-layer.pth").write_text(str(pathlib.Path(sys.argv[1]).resolve()) + "\n")' layers/common
 	@if [ "$(NATIVE)" = 1 ]; then $(BIN)/python layers/mypyc_build.py; else $(BIN)/python layers/mypyc_build.py --clean; fi
 	@mkdir -p $(@D) && touch $@
 
