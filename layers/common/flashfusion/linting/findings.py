@@ -59,13 +59,12 @@ def text_span(start: int, end: int, text: str) -> TextSpan:
 
 
 def span_in(text: str, start: int, end: int) -> TextSpan:
-    """The span ``text[start:end]`` (``voice.common.text_span``, here with the checks it serves: compiled, a call
-    between the linter's modules is a C call)."""
+    """The span ``text[start:end]``."""
     return text_span(start, end, text[start:end])
 
 
 def replacing(text: str, start: int, end: int, replacement: str) -> Fix:
-    """A fix replacing ``text[start:end]`` with ``replacement`` (``voice.common.replace_with``)."""
+    """A fix replacing ``text[start:end]`` with ``replacement``."""
     return fix("replace", span_in(text, start, end), replacement)
 
 

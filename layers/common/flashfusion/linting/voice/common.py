@@ -6,9 +6,6 @@ import re
 from itertools import islice
 from typing import Any, Final
 
-from flashfusion.linting import findings
-from flashfusion.models import Fix, TextSpan
-
 WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 # URLs ("https?://" or "www." and what follows up to a blank), hashtags and mentions (a "#" or "@" not after a word
 # character, "@" or "#", and the word after it). Written to start with one character class: the regex engine skips
@@ -33,14 +30,6 @@ def forget_oldest_half(cache: dict[str, Any]) -> None:
     keep = list(islice(cache.items(), len(cache) // 2, None))
     cache.clear()
     cache.update(keep)  # rebuilt, not deleted from: the dict's table does not keep the dropped half's slots
-
-
-def text_span(text: str, start: int, end: int) -> TextSpan:
-    return findings.text_span(start=start, end=end, text=text[start:end])
-
-
-def replace_with(text: str, start: int, end: int, replacement: str) -> Fix:
-    return findings.fix(kind="replace", span=text_span(text, start, end), text=replacement)
 
 
 def match_case(written: str, replacement: str) -> str:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from flashfusion.linting import findings
 from flashfusion.linting.base import severity_of
-from flashfusion.linting.voice.common import NON_ASCII, removal_span, replace_with, text_span
+from flashfusion.linting.findings import replacing, span_in
+from flashfusion.linting.voice.common import NON_ASCII, removal_span
 
 if TYPE_CHECKING:
     from flashfusion.models import Violation, VoiceRules
@@ -94,8 +95,8 @@ def emoji_findings(text: str, voice: VoiceRules, count: int, violations: list[Vi
                 rule_id=EMOJI_RULE,
                 severity=severity,
                 message=f"{message}: {text[start:end]}",
-                location=text_span(text, start, end),
+                location=span_in(text, start, end),
                 suggestion="remove the emoji",
-                fix=replace_with(text, cut_start, cut_end, ""),
+                fix=replacing(text, cut_start, cut_end, ""),
             )
         )

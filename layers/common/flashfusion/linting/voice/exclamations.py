@@ -6,7 +6,8 @@ import re
 import unicodedata
 
 from flashfusion.linting import findings
-from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS, replace_with, text_span
+from flashfusion.linting.findings import replacing, span_in
+from flashfusion.linting.voice.common import EXCLAMATION_CHARS, EXCLAMATIONS
 from flashfusion.models import Severity, Violation
 
 EXCLAMATION_RULE = "voice.exclamations"
@@ -50,10 +51,10 @@ def exclamation_findings(text: str, total: int, allowed: int, severity: Severity
                 rule_id=EXCLAMATION_RULE,
                 severity=severity,
                 message=message,
-                location=text_span(text, cut, end),
+                location=span_in(text, cut, end),
                 suggestion="end the sentence with a full stop"
                 if replacement == "."
                 else "remove the extra exclamation marks",
-                fix=replace_with(text, cut, end, replacement),
+                fix=replacing(text, cut, end, replacement),
             )
         )

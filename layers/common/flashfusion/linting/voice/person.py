@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from flashfusion.linting import findings
 from flashfusion.linting.base import softer
-from flashfusion.linting.voice.common import text_span
+from flashfusion.linting.findings import span_in
 from flashfusion.models import Severity, Violation
 
 PERSON_RULE = "voice.person"
@@ -49,6 +49,6 @@ def person_finding(
         rule_id=PERSON_RULE,
         severity=severity,
         message=message,
-        location=text_span(text, start, end),
+        location=span_in(text, start, end),
         suggestion=f"rewrite in the {wanted} person",
     )
